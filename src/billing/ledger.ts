@@ -1,0 +1,60 @@
+/**
+ * The append-only credit ledger. Entries are only inserted (purchases, grants, refunds,
+ * adjustments, expiries); usage debits are the usage events themselves (one per request,
+ * idempotent by request id), summed through the daily rollups written in the same transaction.
+ * A balance is therefore always a projection: Σ entries − Σ usage cost, recomputable at any time.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../store/schema.ts';
+import { newId } from '../core/ids.ts';
+import { recordChange } from '../store/change-log.ts';
+import { invalidRequest } from '../core/errors.ts';
+
+export type EntryKind = 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry';
+export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjustment', 'expiry'];
+
+export interface LedgerEntry { id: string; orgId: string; kind: EntryKind; amount: bigint; createdAt: number; expiresAt: number | null; ref: string | null; note: string | null }
+
+const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
+const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+
+export class Ledger {
+  constructor(private db: Kysely<DB>, private now: () => number) {}
+
+  /** Appends an entry. With `ref`, a repeat of the same ref is a no-op (returns the first). */
+  async append(e: { orgId: string; kind: EntryKind; amount: bigint; expiresAt?: number | null; ref?: string | null; note?: string | null }, db: Kysely<DB> = this.db): Promise<LedgerEntry> {
+    if (!CREDIT_KINDS.includes(e.kind)) throw invalidRequest(`unknown ledger entry kind ${e.kind}`);
+    if ((e.kind === 'purchase' || e.kind === 'grant') && e.amount <= 0n) throw invalidRequest('credit amounts must be positive');
+    if (e.ref) {
+      const dup = await db.selectFrom('ledger_entries').selectAll().where('ref', '=', e.ref).executeTakeFirst();
+      if (dup) return toEntry(dup);
+    }
+    const row = { id: newId('ledg'), org_id: e.orgId, kind: e.kind, amount: e.amount, created_at: this.now(), expires_at: e.expiresAt ?? null, ref: e.ref ?? null, note: e.note ?? null };
+    await db.insertInto('ledger_entries').values(row).onConflict((oc) => oc.doNothing()).execute();
+    await recordChange(db, 'credits', this.now());
+    return toEntry(row);
+  }
+
+  async entries(orgId: string): Promise<LedgerEntry[]> {
+    return (await this.db.selectFrom('ledger_entries').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute()).map(toEntry);
+  }
+
+  /** Σ of all ledger entries (credits in, expiries out) for one org, or every org. */
+  async creditTotals(orgId?: string): Promise<Map<string, bigint>> {
+    let q = this.db.selectFrom('ledger_entries').select(['org_id', sumBig('amount').as('total')]).groupBy('org_id');
+    if (orgId) q = q.where('org_id', '=', orgId);
+    return new Map((await q.execute()).map((r: any) => [r.org_id, BigInt(r.total)]));
+  }
+
+  /** Σ usage cost for one org (all time), from the rollups. */
+  async usageTotal(orgId: string): Promise<bigint> {
+    const r = await this.db.selectFrom('usage_daily').select(sumBig('cost').as('total')).where('org_id', '=', orgId).executeTakeFirst();
+    return BigInt((r as any)?.total ?? 0n);
+  }
+
+  async balance(orgId: string): Promise<{ credits: bigint; usage: bigint; balance: bigint }> {
+    const credits = (await this.creditTotals(orgId)).get(orgId) ?? 0n;
+    const usage = await this.usageTotal(orgId);
+    return { credits, usage, balance: credits - usage };
+  }
+}

@@ -1,0 +1,47 @@
+/** `tollgate key create|list|revoke` — API keys (the secret is shown once, at creation). */
+import type { Command } from 'commander';
+import { AccountsService, type KeyRecord } from '../../accounts/service.ts';
+import { withContext } from '../context.ts';
+import { iso, print, table } from '../output.ts';
+
+const view = (k: KeyRecord, now: number) => ({
+  id: k.id, name: k.name, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
+  status: k.revokedAt != null ? 'revoked' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active',
+  created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt),
+});
+
+function parseExpiry(s: string | undefined, now: number): number | null {
+  if (!s) return null;
+  const m = /^(\d+)([hdm])$/.exec(s);
+  if (m) return now + Number(m[1]) * { h: 3_600_000, d: 86_400_000, m: 60_000 }[m[2] as 'h' | 'd' | 'm'];
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new Error(`--expires: expected a duration like 30d / 3h or an ISO date, got ${s}`);
+  return t;
+}
+
+export function registerKey(program: Command): void {
+  const key = program.command('key').description('API keys');
+
+  key.command('create').description('create a key; prints the secret once')
+    .requiredOption('--org <org>', 'org id').option('--workspace <ws>', 'workspace id (default: the org\'s Default workspace)')
+    .option('--name <name>', 'key name', 'default').option('--expires <when>', 'expiry: 3h, 7d, 30d or an ISO date')
+    .option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      const k = await new AccountsService(store.db, now).createKey({ orgId: o.org, workspaceId: o.workspace, name: o.name, expiresAt: parseExpiry(o.expires, now()) });
+      const out = { ...view(k, now()), key: k.key };
+      print(o.json, out, () => `created key ${out.id} in ${out.workspace_id}\n\n  ${out.key}\n\nStore it now: it is shown only once.`);
+    }));
+
+  key.command('list').description('list an org\'s keys (never their secrets)').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      const rows = (await new AccountsService(store.db, now).listKeys(o.org)).map((k) => view(k, now()));
+      print(o.json, rows, () => table(rows, ['id', 'name', 'workspace_id', 'hint', 'status', 'created_at', 'expires_at', 'last_used_at']));
+    }));
+
+  key.command('revoke').description('revoke a key (takes effect in the running gateway within a second)').argument('<key_id>')
+    .option('--json', 'machine-readable output')
+    .action((id, o) => withContext(async ({ store, now }) => {
+      const k = await new AccountsService(store.db, now).revokeKey(id);
+      print(o.json, view(k, now()), () => `revoked ${k.id}`);
+    }));
+}

@@ -1,0 +1,81 @@
+/** `tollgate prices list|import` and `tollgate estimate` — the price book. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { microToUsd, picoToUsd, formatCents } from '../../core/money.ts';
+import type { Usage } from '../../metering/usage.ts';
+import { loadDefaultCatalog } from '../../pricing/catalog/index.ts';
+import { parsePriceSheet } from '../../pricing/catalog/price-sheet.ts';
+import { costBreakdown } from '../../pricing/cost.ts';
+import { ModelRegistry } from '../../pricing/models.ts';
+import { PriceBook } from '../../pricing/price-book.ts';
+import { PricingService } from '../../pricing/service.ts';
+import type { PriceVector } from '../../pricing/types.ts';
+import { withContext } from '../context.ts';
+import { iso, print, table } from '../output.ts';
+
+const int = (v: string) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got ${v}`); return n; };
+const vec = (p: PriceVector) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, microToUsd(v)]));
+
+export function registerPrices(program: Command): void {
+  const prices = program.command('prices').description('the price book (USD per million tokens)');
+
+  prices.command('list').description('current and historical price rows').option('--model <model>', 'one model (id or alias)')
+    .option('--all', 'include superseded rows').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      const svc = new PricingService(store.db, now);
+      const catalog = loadDefaultCatalog();
+      const reg = new ModelRegistry(catalog.models, await svc.loadAliases());
+      const model = o.model ? (reg.resolve(o.model)?.id ?? o.model) : undefined;
+      const rows = await svc.list(model);
+      const book = new PriceBook(rows, await svc.loadAdjustments());
+      const current = new Set(rows.map((r) => book.list(r.model, now())?.id));
+      const out = rows.filter((r) => o.all || current.has(r.id)).map((r) => ({
+        model: r.model, group: r.group || null, ...vec(r.prices), effective_from: iso(r.effectiveFrom), source: r.source, current: current.has(r.id),
+      }));
+      print(o.json, out, () => table(out, ['model', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'effective_from', 'source']));
+    }));
+
+  prices.command('import').description('import a price sheet (JSON or CSV); adds effective-dated rows, never rewrites history').argument('<file>')
+    .option('--effective <date>', 'when the prices take effect (default: now, or the sheet\'s effective_from)')
+    .option('--group <group>', 'price group these rows apply to (reseller customer group)')
+    .option('--json', 'machine-readable output')
+    .action((file, o) => withContext(async ({ store, now }) => {
+      const sheet = parsePriceSheet(readFileSync(file, 'utf8'), file);
+      const t = o.effective ? Date.parse(o.effective) : now();
+      if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
+      const rows = sheet.entries.map((e) => ({ model: e.model, prices: e.prices, effectiveFrom: e.effectiveFrom ? Date.parse(e.effectiveFrom) : t, source: `import:${file.split('/').pop()}`, group: o.group ?? '' }));
+      const aliases = sheet.entries.flatMap((e) => (e.aliases ?? []).map((a) => ({ alias: a, model: e.model })));
+      const n = await new PricingService(store.db, now).addPrices(rows, aliases);
+      print(o.json, { imported: n, models: rows.map((r) => r.model), aliases: aliases.length }, () => `imported ${n} price rows (${aliases.length} aliases) from ${file}`);
+    }));
+
+  program.command('estimate').description('cost of a request with the given token counts')
+    .requiredOption('--model <model>', 'model id or alias').requiredOption('--input <n>', 'uncached input tokens', int)
+    .requiredOption('--output <n>', 'output tokens', int)
+    .option('--cache-write <n>', '5-minute cache write tokens', int, 0).option('--cache-write-1h <n>', '1-hour cache write tokens', int, 0)
+    .option('--cache-read <n>', 'cache read tokens', int, 0).option('--prices <file>', 'price with this sheet instead of the price book')
+    .option('--group <group>', 'customer price group').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      let model: string;
+      let p: PriceVector | undefined;
+      if (o.prices) {
+        const sheet = parsePriceSheet(readFileSync(o.prices, 'utf8'), o.prices);
+        const hit = sheet.entries.find((e) => e.model === o.model || (e.aliases ?? []).includes(o.model));
+        model = hit?.model ?? o.model;
+        p = hit?.prices;
+      } else {
+        const svc = new PricingService(store.db, now);
+        const reg = new ModelRegistry(loadDefaultCatalog().models, await svc.loadAliases());
+        model = reg.resolve(o.model)?.id ?? o.model;
+        p = new PriceBook(await svc.loadRows(), await svc.loadAdjustments()).resolve(model, o.group ?? null, now())?.prices;
+      }
+      if (!p) throw new Error(`no price for model ${o.model}${o.prices ? ` in ${o.prices}` : ''}`);
+      const usage: Usage = { inputTokens: o.input, outputTokens: o.output, cacheWrite5mTokens: o.cacheWrite, cacheWrite1hTokens: o.cacheWrite1h, cacheReadTokens: o.cacheRead, webSearchRequests: 0 };
+      const b = costBreakdown(usage, p);
+      const out = {
+        model, cost_usd: picoToUsd(b.total), cost_cents_rounded: formatCents(b.total),
+        breakdown: b.lines.filter((l) => l.tokens > 0).map((l) => ({ kind: l.kind, tokens: l.tokens, usd_per_mtok: microToUsd(l.unitPrice), cost_usd: picoToUsd(l.cost) })),
+      };
+      print(o.json, out, () => `${model}: $${out.cost_usd}\n${table(out.breakdown)}`);
+    }));
+}

@@ -1,0 +1,22 @@
+/** The `tollgate` command line. Every subcommand takes `--json`; errors go to stderr with exit 1. */
+import { Command } from 'commander';
+import { ConfigError } from '../config/config.ts';
+import { GatewayError } from '../core/errors.ts';
+import { registerKey } from './commands/key.ts';
+import { registerOrg } from './commands/org.ts';
+import { registerPrices } from './commands/prices.ts';
+import { registerUsage } from './commands/usage.ts';
+
+const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
+registerOrg(program);
+registerKey(program);
+registerUsage(program);
+registerPrices(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  const msg = e instanceof ConfigError ? e.message : e instanceof GatewayError ? `${e.type}: ${e.message}` : (e as Error).message;
+  process.stderr.write(`tollgate: ${msg}\n`);
+  process.exitCode = 1;
+}

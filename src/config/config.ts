@@ -1,0 +1,121 @@
+/**
+ * The one typed configuration object, validated at start-up with every problem listed at
+ * once. This module is the only reader of the environment (`loadConfig(env)`).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const num = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const usd = z.string().regex(/^\d+(\.\d{1,12})?$/, 'a decimal USD amount like "5" or "0.50"');
+
+export const configSchema = z.object({
+  port: num(8787).pipe(z.number().max(65535)),
+  host: z.string().min(1).default('127.0.0.1'),
+  databaseUrl: z.string().min(1).default('./data/tollgate.db'),
+  redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted request body, bytes (Anthropic allows 32 MB). */
+  maxBodyBytes: num(32 * 1024 * 1024).pipe(z.number().min(1024)),
+  anthropic: z.object({
+    apiKey: z.string().min(1).optional(),
+    baseUrl: z.url().default('https://api.anthropic.com'),
+  }),
+  openai: z.object({
+    apiKey: z.string().min(1).optional(),
+    baseUrl: z.url().default('https://api.openai.com/v1'),
+  }),
+  /** Operator token for the admin API (`Authorization: Bearer …`). */
+  adminToken: z.string().min(16, 'at least 16 characters').optional(),
+  /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
+  masterKey: z.string().min(32).optional(),
+  /** Free credits granted to every new org, USD, and how long they last. */
+  freeCreditsUsd: usd.default('5'),
+  freeCreditsDays: num(90),
+  /** max_tokens used when an OpenAI-surface request to a Claude model gives none. */
+  defaultMaxTokens: num(4096).pipe(z.number().min(1)),
+  /** How often the server looks for CLI/admin changes (ms). */
+  refreshMs: num(250).pipe(z.number().min(10)),
+  /** Hold expiry for spend reservations of a crashed process (ms). */
+  holdTtlMs: num(15 * 60 * 1000).pipe(z.number().min(1000)),
+  /** Default alert thresholds (percent of a limit). */
+  defaultNotify: z.array(z.number().int().min(1).max(100)).default([80]),
+  smtp: z.object({
+    url: z.string().regex(/^smtps?:\/\//, 'an smtp:// URL').optional(),
+    from: z.string().default('Tollgate <alerts@tollgate.local>'),
+  }),
+  /** Path of a JSON file with a custom tier schedule. */
+  tiersFile: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variable → config path. */
+const ENV_MAP: Record<string, string> = {
+  PORT: 'port',
+  HOST: 'host',
+  DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
+  LOG_LEVEL: 'logLevel',
+  MAX_BODY_BYTES: 'maxBodyBytes',
+  ANTHROPIC_API_KEY: 'anthropic.apiKey',
+  ANTHROPIC_BASE_URL: 'anthropic.baseUrl',
+  OPENAI_API_KEY: 'openai.apiKey',
+  OPENAI_BASE_URL: 'openai.baseUrl',
+  TOLLGATE_ADMIN_TOKEN: 'adminToken',
+  TOLLGATE_MASTER_KEY: 'masterKey',
+  TOLLGATE_FREE_CREDITS_USD: 'freeCreditsUsd',
+  TOLLGATE_FREE_CREDITS_DAYS: 'freeCreditsDays',
+  TOLLGATE_DEFAULT_MAX_TOKENS: 'defaultMaxTokens',
+  TOLLGATE_REFRESH_MS: 'refreshMs',
+  TOLLGATE_HOLD_TTL_MS: 'holdTtlMs',
+  TOLLGATE_NOTIFY: 'defaultNotify',
+  SMTP_URL: 'smtp.url',
+  SMTP_FROM: 'smtp.from',
+  TOLLGATE_TIERS_FILE: 'tiersFile',
+};
+
+function setPath(obj: any, path: string, value: unknown) {
+  const parts = path.split('.');
+  let o = obj;
+  for (const p of parts.slice(0, -1)) o = o[p] ??= {};
+  o[parts.at(-1)!] = value;
+}
+
+/**
+ * Builds the config from an optional JSON file (`TOLLGATE_CONFIG`) overlaid by environment
+ * variables. Throws ConfigError listing every problem.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: any = { anthropic: {}, openai: {}, smtp: {} };
+  const problems: string[] = [];
+  if (env.TOLLGATE_CONFIG) {
+    try {
+      Object.assign(raw, JSON.parse(readFileSync(env.TOLLGATE_CONFIG, 'utf8')));
+    } catch (e) {
+      problems.push(`TOLLGATE_CONFIG: cannot read ${env.TOLLGATE_CONFIG}: ${(e as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_MAP)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    setPath(raw, path, path === 'defaultNotify' ? v.split(',').map((s) => Number(s.trim())) : v);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const back = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      const envName = back[path] ?? back[String(issue.path[0])];
+      problems.push(`${envName ?? path}${envName ? ` (${path})` : ''}: ${issue.message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(parsed.data!) as Config;
+}

@@ -1,0 +1,141 @@
+/**
+ * Wires the gateway together: store, catalog, caches, upstreams, admission, usage writer and the
+ * HTTP server. `main()` calls this; so do the tests (with an injected clock and logger).
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { AccountsService } from './accounts/service.ts';
+import { KeyCache } from './accounts/key-cache.ts';
+import type { Config } from './config/config.ts';
+import { systemClock, type Clock } from './core/clock.ts';
+import { createLogger } from './core/logger.ts';
+import { openAdmission, type Admission } from './limits/admission.ts';
+import { loadDefaultCatalog } from './pricing/catalog/index.ts';
+import { ModelRegistry } from './pricing/models.ts';
+import { PriceBook } from './pricing/price-book.ts';
+import { PricingService } from './pricing/service.ts';
+import { UpstreamRouter } from './providers/router.ts';
+import { startSimulator } from './providers/simulator/index.ts';
+import type { UpstreamConfig } from './providers/types.ts';
+import { createHttpServer } from './server/http.ts';
+import { publicRoutes } from './server/routes.ts';
+import type { Runtime } from './server/runtime.ts';
+import { changesSince, lastChangeId } from './store/change-log.ts';
+import { openStore, type Store } from './store/connect.ts';
+import { migrate } from './store/migrate.ts';
+import { UsageWriter } from './usage/writer.ts';
+
+export interface GatewayOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  rt: Runtime;
+  store: Store;
+  simulatorUrl?: string;
+  /** Reloads every cache now (tests; the server also polls the change log). */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function upstreamsFromConfig(config: Config): UpstreamConfig[] {
+  const ups: UpstreamConfig[] = [];
+  if (config.anthropic.apiKey) ups.push({ name: 'anthropic', kind: 'anthropic', baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, models: '*' });
+  if (config.openai.apiKey) ups.push({ name: 'openai', kind: 'openai', baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, models: '*' });
+  return ups;
+}
+
+export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const now = () => clock.now();
+  const store = await openStore(config.databaseUrl);
+  await migrate(store);
+
+  const catalog = loadDefaultCatalog();
+  const pricing = new PricingService(store.db, now);
+  await pricing.seedCatalog(catalog.prices, catalog.takenAt);
+  const accounts = new AccountsService(store.db, now);
+  const keys = new KeyCache(accounts);
+
+  let models = new ModelRegistry(catalog.models);
+  let prices = new PriceBook();
+  const reloadPrices = async () => {
+    const [rows, aliases, adjustments] = await Promise.all([pricing.loadRows(), pricing.loadAliases(), pricing.loadAdjustments()]);
+    prices = new PriceBook(rows, adjustments);
+    models = new ModelRegistry(catalog.models, aliases, prices.models());
+  };
+  await Promise.all([keys.reload(), reloadPrices()]);
+
+  let upstreams = upstreamsFromConfig(config);
+  let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
+  if (!upstreams.length) {
+    simulator = await startSimulator({ port: 0, now });
+    upstreams = [
+      { name: 'simulator', kind: 'anthropic', baseUrl: simulator.url, models: '*' },
+      { name: 'simulator-openai', kind: 'simulator', baseUrl: `${simulator.url}/v1`, models: '*' },
+    ];
+    log.warn({ simulator: simulator.url }, 'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)');
+  }
+  const router = new UpstreamRouter(upstreams);
+  const usage = new UsageWriter(store.db, log);
+  let admission: Admission = openAdmission;
+
+  const rt: Runtime = {
+    config, clock, log, keys, router, usage,
+    models: () => models,
+    prices: () => prices,
+    admission: () => admission,
+  };
+
+  let lastChange = await lastChangeId(store.db);
+  const refresh = async () => {
+    await Promise.all([keys.reload(), reloadPrices()]);
+  };
+  let polling = false;
+  const poll = setInterval(async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      const { last, domains } = await changesSince(store.db, lastChange);
+      if (last !== lastChange) {
+        lastChange = last;
+        const jobs: Promise<unknown>[] = [];
+        if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.reload());
+        if (domains.has('prices')) jobs.push(reloadPrices());
+        await Promise.all(jobs);
+        log.debug({ domains: [...domains] }, 'reloaded after change');
+      }
+    } catch (e) {
+      log.error({ err: e }, 'change poll failed');
+    } finally {
+      polling = false;
+    }
+  }, config.refreshMs);
+  poll.unref();
+  const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
+  touch.unref();
+
+  const server = createHttpServer(rt, publicRoutes());
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
+
+  return {
+    url, port, rt, store, simulatorUrl: simulator?.url, refresh,
+    async close() {
+      clearInterval(poll);
+      clearInterval(touch);
+      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+      await usage.close();
+      await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
+      await router.close();
+      await simulator?.close();
+      await store.close();
+    },
+  };
+}

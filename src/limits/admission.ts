@@ -1,0 +1,46 @@
+/**
+ * Admission: everything decided before a request is forwarded — rate limits and the spend
+ * reservation — behind one interface, so the surfaces need not know how either works.
+ */
+import type { Principal } from '../accounts/key-cache.ts';
+import type { Usage } from '../metering/usage.ts';
+import type { ResolvedPrice } from '../pricing/price-book.ts';
+import type { CatalogModel } from '../pricing/types.ts';
+
+export type Surface = 'anthropic' | 'openai';
+
+export interface AdmitRequest {
+  requestId: string;
+  principal: Principal;
+  model: CatalogModel;
+  price: ResolvedPrice;
+  surface: Surface;
+  /** Estimated input tokens (tokenizer), for rate limits. */
+  estimatedInputTokens: number;
+  /** A provable upper bound on input tokens (from the body size), for the spend hold. */
+  maxInputTokens: number;
+  /** Output ceiling (max_tokens). */
+  maxOutputTokens: number;
+  /** Longest cache TTL the request asks for (input may be billed as cache writes). */
+  cacheTtl: '5m' | '1h' | null;
+}
+
+export interface Ticket {
+  /** Rate-limit headers for this response, in the surface's format. */
+  readonly headers: Record<string, string>;
+  /** Settles the reservation to the exact cost and records actual token use. Idempotent. */
+  settle(usage: Usage, cost: bigint): void;
+  /** Releases the reservation (nothing was billed). Idempotent. */
+  release(): void;
+}
+
+export interface Admission {
+  admit(req: AdmitRequest): Promise<Ticket> | Ticket;
+  /** Headers for responses refused before admission (e.g. auth succeeded but body invalid). */
+  peekHeaders?(principal: Principal, surface: Surface): Record<string, string>;
+}
+
+/** Admits everything (used until limits are configured, and in unit tests). */
+export const openAdmission: Admission = {
+  admit: () => ({ headers: {}, settle() {}, release() {} }),
+};

@@ -1,0 +1,97 @@
+/**
+ * The in-memory price book: effective-dated, immutable rows. Resolution for (model, group, t):
+ * operator rows (imported or set by hand) win over catalog rows; within a layer the row with the
+ * latest `effectiveFrom <= t` wins. A group's own row for a model wins over the list price;
+ * otherwise the group's adjustment (basis points, e.g. -2000 = 20 % off) applies to the list price.
+ */
+import type { PriceVector } from './types.ts';
+import { TOKEN_KINDS } from './types.ts';
+
+export interface PriceRow {
+  id: bigint;
+  model: string;
+  /** '' = list price. */
+  group: string;
+  prices: PriceVector;
+  effectiveFrom: number;
+  source: string;
+}
+
+export interface GroupAdjustment {
+  group: string;
+  /** Basis points added to list price: -2000 = 20 % under list. */
+  bps: number;
+  effectiveFrom: number;
+}
+
+export interface ResolvedPrice {
+  row: PriceRow;
+  /** The prices charged (after a group adjustment, if any). */
+  prices: PriceVector;
+  /** The list prices (what the upstream costs the operator, before reseller pricing). */
+  list: PriceVector;
+}
+
+const isCatalog = (r: PriceRow) => r.source.startsWith('catalog');
+
+function pick(rows: PriceRow[] | undefined, at: number): PriceRow | undefined {
+  if (!rows) return undefined;
+  let best: PriceRow | undefined;
+  let bestCatalog: PriceRow | undefined;
+  for (const r of rows) {
+    if (r.effectiveFrom > at) continue;
+    if (isCatalog(r)) { if (!bestCatalog || r.effectiveFrom >= bestCatalog.effectiveFrom) bestCatalog = r; }
+    else if (!best || r.effectiveFrom >= best.effectiveFrom) best = r;
+  }
+  return best ?? bestCatalog;
+}
+
+/** Applies basis points exactly, rounding half up to whole µUSD/MTok. */
+export function adjust(p: PriceVector, bps: number): PriceVector {
+  const out = {} as PriceVector;
+  const f = BigInt(10_000 + bps);
+  for (const k of TOKEN_KINDS) out[k] = (p[k] * f + 5_000n) / 10_000n;
+  return out;
+}
+
+export class PriceBook {
+  private rows = new Map<string, PriceRow[]>(); // key: group \0 model
+  private adjustments = new Map<string, GroupAdjustment[]>();
+
+  constructor(rows: PriceRow[] = [], adjustments: GroupAdjustment[] = []) {
+    for (const r of rows) {
+      const k = `${r.group}\0${r.model}`;
+      let list = this.rows.get(k);
+      if (!list) this.rows.set(k, (list = []));
+      list.push(r);
+    }
+    for (const a of adjustments) {
+      let list = this.adjustments.get(a.group);
+      if (!list) this.adjustments.set(a.group, (list = []));
+      list.push(a);
+    }
+  }
+
+  has(model: string): boolean {
+    return this.rows.has(`\0${model}`);
+  }
+
+  models(): string[] {
+    return [...this.rows.keys()].filter((k) => k.startsWith('\0')).map((k) => k.slice(1));
+  }
+
+  list(model: string, at: number): PriceRow | undefined {
+    return pick(this.rows.get(`\0${model}`), at);
+  }
+
+  resolve(model: string, group: string | null, at: number): ResolvedPrice | undefined {
+    const list = this.list(model, at);
+    if (!group) return list && { row: list, prices: list.prices, list: list.prices };
+    const own = pick(this.rows.get(`${group}\0${model}`), at);
+    if (own) return { row: own, prices: own.prices, list: list?.prices ?? own.prices };
+    if (!list) return undefined;
+    let adj: GroupAdjustment | undefined;
+    for (const a of this.adjustments.get(group) ?? []) if (a.effectiveFrom <= at && (!adj || a.effectiveFrom >= adj.effectiveFrom)) adj = a;
+    return { row: list, prices: adj ? adjust(list.prices, adj.bps) : list.prices, list: list.prices };
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Price book persistence: rows are only ever inserted (a change adds a row; history is never
+ * rewritten). Also model aliases and reseller price groups.
+ */
+import type { Kysely } from 'kysely';
+import type { DB } from '../store/schema.ts';
+import { recordChange } from '../store/change-log.ts';
+import type { PriceVector } from './types.ts';
+import type { GroupAdjustment, PriceRow } from './price-book.ts';
+
+export interface NewPrice {
+  model: string;
+  prices: PriceVector;
+  effectiveFrom: number;
+  source: string;
+  group?: string;
+}
+
+const toRow = (r: any): PriceRow => ({
+  id: BigInt(r.id), model: r.model, group: r.price_group, effectiveFrom: Number(r.effective_from), source: r.source,
+  prices: { input: r.input, output: r.output, cache_write_5m: r.cache_write_5m, cache_write_1h: r.cache_write_1h, cache_read: r.cache_read },
+});
+
+export class PricingService {
+  constructor(private db: Kysely<DB>, private now: () => number) {}
+
+  async loadRows(): Promise<PriceRow[]> {
+    return (await this.db.selectFrom('prices').selectAll().orderBy('id').execute()).map(toRow);
+  }
+
+  async loadAliases(): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom('model_aliases').selectAll().execute();
+    return new Map(rows.map((r) => [r.alias, r.model]));
+  }
+
+  async loadAdjustments(): Promise<GroupAdjustment[]> {
+    return (await this.db.selectFrom('price_groups').selectAll().execute()).map((r) => ({ group: r.name, bps: Number(r.bps), effectiveFrom: Number(r.effective_from) }));
+  }
+
+  async list(model?: string): Promise<PriceRow[]> {
+    let q = this.db.selectFrom('prices').selectAll().orderBy('model').orderBy('effective_from');
+    if (model) q = q.where('model', '=', model);
+    return (await q.execute()).map(toRow);
+  }
+
+  /** Inserts rows (one transaction). Returns how many were added. */
+  async addPrices(rows: NewPrice[], aliases: Array<{ alias: string; model: string }> = []): Promise<number> {
+    if (!rows.length && !aliases.length) return 0;
+    const t = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 200) {
+        await trx.insertInto('prices').values(rows.slice(i, i + 200).map((r) => ({
+          model: r.model, price_group: r.group ?? '', input: r.prices.input, output: r.prices.output,
+          cache_write_5m: r.prices.cache_write_5m, cache_write_1h: r.prices.cache_write_1h, cache_read: r.prices.cache_read,
+          effective_from: r.effectiveFrom, source: r.source, created_at: t,
+        }))).execute();
+      }
+      for (const a of aliases) {
+        await trx.insertInto('model_aliases').values({ alias: a.alias, model: a.model, created_at: t })
+          .onConflict((oc) => oc.column('alias').doUpdateSet({ model: a.model })).execute();
+      }
+      await recordChange(trx, 'prices', t);
+    });
+    return rows.length;
+  }
+
+  /**
+   * Seeds the shipped catalog: a model's first catalog row applies from the beginning of time;
+   * a later catalog version with different prices adds a row effective from its own date.
+   */
+  async seedCatalog(prices: Map<string, PriceVector>, takenAt: string): Promise<number> {
+    const source = `catalog:${takenAt}`;
+    const existing = await this.db.selectFrom('prices').select(['model', 'source', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'effective_from'])
+      .where('source', 'like', 'catalog%').where('price_group', '=', '').execute();
+    const latest = new Map<string, (typeof existing)[number]>();
+    for (const r of existing) { const l = latest.get(r.model); if (!l || r.effective_from >= l.effective_from) latest.set(r.model, r); }
+    const takenMs = Date.parse(takenAt);
+    const rows: NewPrice[] = [];
+    for (const [model, p] of prices) {
+      const l = latest.get(model);
+      if (!l) { rows.push({ model, prices: p, effectiveFrom: 0, source }); continue; }
+      const same = l.input === p.input && l.output === p.output && l.cache_write_5m === p.cache_write_5m && l.cache_write_1h === p.cache_write_1h && l.cache_read === p.cache_read;
+      if (!same && l.source !== source) rows.push({ model, prices: p, effectiveFrom: takenMs, source });
+    }
+    return this.addPrices(rows);
+  }
+
+  async setGroupAdjustment(group: string, bps: number, effectiveFrom: number): Promise<void> {
+    await this.db.insertInto('price_groups').values({ name: group, bps, effective_from: effectiveFrom, created_at: this.now() }).execute();
+    await recordChange(this.db, 'prices', this.now());
+  }
+}

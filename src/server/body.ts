@@ -1,0 +1,41 @@
+/** Reads a request body with a hard byte limit (413 past it) and parses JSON (400 when malformed). */
+import type { IncomingMessage } from 'node:http';
+import { invalidRequest, tooLarge } from '../core/errors.ts';
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(`Request body is ${declared} bytes; the limit is ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge(`Request body exceeds the limit of ${limit} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)); });
+    req.on('error', (e) => { if (!failed) { failed = true; reject(invalidRequest(`could not read request body: ${e.message}`)); } });
+  });
+}
+
+export function parseJsonObject(buf: Buffer): Record<string, unknown> {
+  if (!buf.length) throw invalidRequest('Request body is empty; expected a JSON object');
+  let v: unknown;
+  try {
+    v = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw invalidRequest(`There was an error parsing the body as JSON: ${(e as Error).message}`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('Request body must be a JSON object');
+  return v as Record<string, unknown>;
+}

@@ -1,0 +1,23 @@
+/** Sends the upstream request on the pooled connection; connection failures become 502s. */
+import type { Dispatcher } from 'undici';
+import { upstreamUnavailable, GatewayError } from '../../core/errors.ts';
+import type { Exchange } from './types.ts';
+
+export async function forward(x: Exchange, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  const pool = x.rt.router.pool(x.adapter.origin);
+  try {
+    return await pool.request({
+      path: x.adapter.path(x.op),
+      method: 'POST',
+      headers: x.adapter.headers(x.op, x.req.headers),
+      body: x.upstreamBody,
+      signal,
+    });
+  } catch (e) {
+    if (e instanceof GatewayError) throw e;
+    const err = e as Error & { code?: string };
+    if (err.name === 'AbortError' || err.code === 'UND_ERR_ABORTED') throw e;
+    x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, err: { message: err.message, code: err.code } }, 'upstream request failed');
+    throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { shouldRetry: true, cause: e });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Non-streaming reply: read the upstream JSON, meter it, translate if needed, make the usage
+ * event durable, then send the response.
+ */
+import type { Dispatcher } from 'undici';
+import { upstreamUnavailable } from '../../core/errors.ts';
+import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
+import { usageFromOpenai } from '../../metering/openai-meter.ts';
+import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../translate/index.ts';
+import { settle } from './settle.ts';
+import type { Exchange } from './types.ts';
+
+export async function respondJson(x: Exchange, up: Dispatcher.ResponseData, baseHeaders: Record<string, string>): Promise<void> {
+  const raw = await up.body.text();
+  let json: any;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw upstreamUnavailable('The upstream returned a malformed response', { shouldRetry: true });
+  }
+  const wire = x.adapter.wire;
+  const usage = wire === 'anthropic' ? usageFromAnthropic(json?.usage) : usageFromOpenai(json?.usage);
+  let out: string;
+  if (x.mode === 'pass') {
+    out = raw; // byte-for-byte what the upstream said
+  } else if (x.mode === 'anthropic-to-openai') {
+    out = JSON.stringify(anthropicToOpenaiResponse(json, { id: `chatcmpl-${x.requestId.slice(4)}`, created: Math.floor(x.startedAt / 1000), model: x.clientModel }));
+  } else {
+    out = JSON.stringify(openaiToAnthropicResponse(json, { model: x.clientModel }));
+  }
+  await settle(x, { usage, status: 200, outcome: 'ok', estimated: false });
+  if (x.res.destroyed) return;
+  x.res.writeHead(200, { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(out)) });
+  x.res.end(out);
+}

@@ -1,0 +1,81 @@
+/**
+ * Streaming reply. Bytes flow to the client as they arrive (untouched in pass mode, translated
+ * event by event otherwise) while a meter beside the pipe reads the usage. The final events
+ * (`message_stop` / `[DONE]` and whatever shares their chunk) are held back until the usage event
+ * is durable, so a client that saw the end of a stream was always billed for it.
+ *
+ * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
+ * bill what was produced and end the client's stream with an error event.
+ */
+import type { Dispatcher } from 'undici';
+import { AnthropicStreamMeter } from '../../metering/anthropic-meter.ts';
+import { OpenaiStreamMeter } from '../../metering/openai-meter.ts';
+import { SseParser, type SseEvent } from '../../metering/sse-parser.ts';
+import { emptyUsage, type Usage } from '../../metering/usage.ts';
+import { anthropicErrorEvent } from '../../surfaces/anthropic/errors.ts';
+import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
+import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
+import { settle, type Outcome } from './settle.ts';
+import type { Exchange } from './types.ts';
+
+/** Bytes of JSON framing around a text delta's text, subtracted when estimating cut streams. */
+const DELTA_FRAMING = 70;
+
+export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, baseHeaders: Record<string, string>, state: { clientGone: boolean }): Promise<void> {
+  const { res } = x;
+  res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  const now = () => x.rt.clock.now();
+  const parser = new SseParser();
+  const meter = x.adapter.wire === 'anthropic' ? new AnthropicStreamMeter(now) : new OpenaiStreamMeter(now);
+  const transform: StreamTransform | null = makeStreamTransform(x);
+  let contentBytes = 0;
+  const tail: string[] = [];
+  let upstreamFailed = false;
+
+  const handle = (events: SseEvent[], raw: Buffer | null) => {
+    for (const ev of events) {
+      meter.observe(ev);
+      if (ev.event === 'content_block_delta' || (ev.event === undefined && ev.data.includes('"delta"'))) contentBytes += Math.max(0, ev.data.length - DELTA_FRAMING);
+    }
+    let out: string | Buffer | null = raw;
+    if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
+    if (out === null || out.length === 0) return undefined;
+    if (meter.complete) { tail.push(typeof out === 'string' ? out : out.toString('utf8')); return undefined; }
+    return res.write(out) ? undefined : new Promise<void>((r) => res.once('drain', r).once('close', r));
+  };
+
+  try {
+    for await (const chunk of up.body) {
+      const wait = handle(parser.push(chunk as Buffer), transform ? null : (chunk as Buffer));
+      if (wait) await wait;
+    }
+    const wait = handle(parser.end(), null);
+    if (wait) await wait;
+  } catch {
+    upstreamFailed = !state.clientGone;
+  }
+
+  const outcome: Outcome = state.clientGone ? 'client_aborted' : meter.error ? 'upstream_error' : upstreamFailed || !meter.complete ? 'incomplete' : 'ok';
+  const seen = meter.usage();
+  const usage: Usage = seen ? { ...seen } : { ...emptyUsage(), inputTokens: contentBytes > 0 ? x.estimatedInputTokens : 0 };
+  let estimated = false;
+  if (outcome !== 'ok' && !(x.adapter.wire === 'anthropic' && (meter as AnthropicStreamMeter).stopReason)) {
+    const est = Math.ceil(contentBytes / 4);
+    if (est > usage.outputTokens) { usage.outputTokens = est; estimated = true; }
+    if (!seen) estimated = true;
+  }
+  const billable = seen !== undefined || contentBytes > 0;
+  if (billable) await settle(x, { usage, status: 200, outcome, estimated, firstContentAt: meter.firstContentAt });
+  else x.ticket.release();
+
+  if (res.destroyed) return;
+  if (outcome === 'incomplete' || outcome === 'upstream_error') {
+    const err = meter.error ?? { type: 'api_error', message: 'The upstream stream ended unexpectedly' };
+    // Pass mode already forwarded an upstream error event; otherwise tell the client once.
+    if (!(meter.error && x.mode === 'pass')) res.write(x.surface === 'anthropic' ? anthropicErrorEvent(err.type, err.message) : openaiErrorChunk(err.type, err.message));
+  }
+  else if (transform) tail.push(transform.end());
+  for (const t of tail) res.write(t);
+  res.end();
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs one admitted exchange: forward, then answer (JSON or stream), releasing the reservation on
+ * every path that bills nothing. The client closing the connection aborts the upstream request.
+ */
+import { forward } from './forward.ts';
+import { respondJson } from './respond-json.ts';
+import { respondStream } from './respond-stream.ts';
+import { retryHeaders, upstreamError } from './upstream-error.ts';
+import type { Exchange } from './types.ts';
+
+export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
+  return surface === 'anthropic' ? 'request-id' : 'x-request-id';
+}
+
+export async function runExchange(x: Exchange): Promise<void> {
+  const ac = new AbortController();
+  const state = { clientGone: false };
+  x.res.once('close', () => {
+    if (!x.res.writableFinished) { state.clientGone = true; ac.abort(); }
+  });
+  const baseHeaders: Record<string, string> = { ...x.ticket.headers, [requestIdHeader(x.surface)]: x.requestId };
+
+  let up;
+  try {
+    up = await forward(x, ac.signal);
+  } catch (e) {
+    x.ticket.release();
+    if (state.clientGone) return;
+    throw e;
+  }
+
+  if (up.statusCode < 200 || up.statusCode >= 300) {
+    let text = '';
+    try { text = await up.body.text(); } catch { /* cut error body */ }
+    x.ticket.release();
+    const retry = retryHeaders(up.headers);
+    const sameWire = (x.surface === 'anthropic') === (x.adapter.wire === 'anthropic');
+    if (sameWire && up.statusCode !== 401 && up.statusCode !== 403 && text.startsWith('{')) {
+      if (x.res.destroyed) return;
+      x.res.writeHead(up.statusCode, { ...baseHeaders, ...retry, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+      x.res.end(text);
+      return;
+    }
+    throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retry });
+  }
+
+  try {
+    if (x.stream) await respondStream(x, up, baseHeaders, state);
+    else await respondJson(x, up, baseHeaders);
+  } finally {
+    // Safety net: if nothing settled (e.g. a malformed upstream reply), free the hold.
+    x.ticket.release();
+  }
+}

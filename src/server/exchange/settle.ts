@@ -1,0 +1,58 @@
+/**
+ * Turns the metered usage of one exchange into exactly one priced, durable usage event and
+ * settles the spend reservation. Returns the promise of durability (the caller holds the
+ * response's last bytes until it resolves).
+ */
+import { dayKey, monthKey } from '../../core/clock.ts';
+import type { Usage } from '../../metering/usage.ts';
+import { costOf } from '../../pricing/cost.ts';
+import type { Exchange } from './types.ts';
+
+export type Outcome = 'ok' | 'client_aborted' | 'upstream_error' | 'incomplete';
+
+export interface SettleInput {
+  usage: Usage;
+  status: number;
+  outcome: Outcome;
+  estimated: boolean;
+  firstContentAt?: number;
+}
+
+export function settle(x: Exchange, s: SettleInput): Promise<void> {
+  const now = x.rt.clock.now();
+  const cost = costOf(s.usage, x.price.prices);
+  const upstreamCost = costOf(s.usage, x.price.list);
+  x.ticket.settle(s.usage, cost);
+  const p = x.principal;
+  return x.rt.usage.record({
+    id: x.requestId,
+    org_id: p.org.id,
+    workspace_id: p.key.workspaceId,
+    key_id: p.key.id,
+    model: x.model.id,
+    upstream: x.adapter.name,
+    surface: x.surface,
+    status: BigInt(s.status),
+    outcome: s.outcome,
+    stream: x.stream ? 1n : 0n,
+    input_tokens: BigInt(s.usage.inputTokens),
+    output_tokens: BigInt(s.usage.outputTokens),
+    cache_write_5m_tokens: BigInt(s.usage.cacheWrite5mTokens),
+    cache_write_1h_tokens: BigInt(s.usage.cacheWrite1hTokens),
+    cache_read_tokens: BigInt(s.usage.cacheReadTokens),
+    web_search_requests: BigInt(s.usage.webSearchRequests),
+    cost,
+    upstream_cost: upstreamCost,
+    price_id: x.price.row.id,
+    estimated: s.estimated ? 1n : 0n,
+    created_at: BigInt(now),
+    month: monthKey(now),
+    day: dayKey(now),
+    latency_ms: BigInt(Math.max(0, now - x.startedAt)),
+    ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
+    idempotency_key: x.idempotencyKey,
+  }).catch((e) => {
+    // The event stays queued in the writer and is written once the database is back.
+    x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The HTTP front: one node:http server, a route table, and the one place where errors become
+ * responses — in the envelope of the surface the route belongs to.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { GatewayError, notFound, toGatewayError } from '../core/errors.ts';
+import { newRequestId } from '../core/ids.ts';
+import { anthropicErrorBody } from '../surfaces/anthropic/errors.ts';
+import { openaiErrorBody } from '../surfaces/openai/errors.ts';
+import type { Runtime } from './runtime.ts';
+
+export type RouteSurface = 'anthropic' | 'openai' | 'admin' | 'plain';
+export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, param?: string) => Promise<void> | void;
+
+export interface Route { method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean }
+
+export function renderError(surface: RouteSurface, err: GatewayError, requestId: string, res: ServerResponse): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const body = surface === 'openai' ? openaiErrorBody(err)
+    : surface === 'anthropic' ? anthropicErrorBody(err, requestId)
+    : JSON.stringify({ error: { type: err.type, code: err.code, message: err.message } });
+  res.writeHead(err.status, {
+    ...err.headers,
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    [surface === 'anthropic' ? 'request-id' : 'x-request-id']: requestId,
+  });
+  res.end(body);
+}
+
+function surfaceForUnknown(req: IncomingMessage): RouteSurface {
+  return req.url?.startsWith('/v1/chat') || (req.url?.startsWith('/v1/') && !req.headers['anthropic-version']) ? 'openai' : 'anthropic';
+}
+
+export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
+  const exact = new Map<string, Route>();
+  const prefixed: Route[] = [];
+  for (const r of routes) {
+    if (r.prefix) prefixed.push(r);
+    else exact.set(`${r.method} ${r.path}`, r);
+  }
+
+  const server = http.createServer((req, res) => {
+    const requestId = newRequestId();
+    const q = req.url!.indexOf('?');
+    const path = q < 0 ? req.url! : req.url!.slice(0, q);
+    let route = exact.get(`${req.method} ${path}`);
+    let param: string | undefined;
+    if (!route) {
+      for (const r of prefixed) if (req.method === r.method && path.startsWith(r.path)) { route = r; param = path.slice(r.path.length); break; }
+    }
+    if (!route) {
+      req.resume();
+      renderError(surfaceForUnknown(req), notFound(`Not found: ${req.method} ${path}`), requestId, res);
+      return;
+    }
+    const r = route;
+    let p: Promise<void> | void;
+    try {
+      p = r.handler(rt, req, res, requestId, param);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (p) p.catch(fail);
+
+    function fail(e: unknown) {
+      const err = toGatewayError(e);
+      if (err.status >= 500) rt.log.error({ requestId, err: e instanceof GatewayError ? { message: err.message, code: err.code } : e }, 'request failed');
+      if (!req.complete) req.resume();
+      renderError(r.surface, err, requestId, res);
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  return server;
+}

@@ -1,0 +1,25 @@
+/**
+ * What request handlers need: the typed dependencies `main()` wires together. Handlers read
+ * the current in-memory state through these, never the database.
+ */
+import type { Logger } from 'pino';
+import type { KeyCache } from '../accounts/key-cache.ts';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Admission } from '../limits/admission.ts';
+import type { ModelRegistry } from '../pricing/models.ts';
+import type { PriceBook } from '../pricing/price-book.ts';
+import type { UpstreamRouter } from '../providers/router.ts';
+import type { UsageWriter } from '../usage/writer.ts';
+
+export interface Runtime {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  keys: KeyCache;
+  models(): ModelRegistry;
+  prices(): PriceBook;
+  router: UpstreamRouter;
+  admission(): Admission;
+  usage: UsageWriter;
+}

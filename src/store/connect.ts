@@ -1,0 +1,44 @@
+/**
+ * Opens the SQL store: one SQLite file (default) or PostgreSQL, behind one Kysely type.
+ * Integers come back as bigint on both backends.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function openStore(url: string): Promise<Store> {
+  if (isPostgresUrl(url)) {
+    const pg = (await import('pg')).default;
+    pg.types.setTypeParser(20, (v: string) => BigInt(v)); // int8
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', url, close: () => db.destroy() };
+  }
+  const Database = (await import('better-sqlite3')).default;
+  const file = url.replace(/^sqlite:(\/\/)?/, '');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.defaultSafeIntegers(true);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit is durable against process crashes (the WAL is written
+  // before the commit returns); only a power loss can lose the last transactions.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', url: file, close: () => db.destroy() };
+}

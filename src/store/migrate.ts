@@ -1,0 +1,28 @@
+/** Runs the ordered migrations once each; the same migrations serve SQLite and PostgreSQL. */
+import { sql } from 'kysely';
+import type { Store } from './connect.ts';
+import * as m001 from './migrations/001-initial.ts';
+
+const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [{ name: '001-initial', up: m001.up }];
+
+export async function migrate(store: Store): Promise<string[]> {
+  const db = store.db as any;
+  await db.schema.createTable('tollgate_migrations').ifNotExists()
+    .addColumn('name', 'text', (c: any) => c.primaryKey())
+    .addColumn('applied_at', 'bigint', (c: any) => c.notNull())
+    .execute();
+  const done = new Set<string>((await db.selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
+  const applied: string[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.name)) continue;
+    await db.transaction().execute(async (trx: any) => {
+      if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(727274)`.execute(trx);
+      const again = await trx.selectFrom('tollgate_migrations').select('name').where('name', '=', m.name).executeTakeFirst();
+      if (again) return;
+      await m.up(trx, store.dialect);
+      await trx.insertInto('tollgate_migrations').values({ name: m.name, applied_at: Date.now() }).execute();
+      applied.push(m.name);
+    });
+  }
+  return applied;
+}

@@ -1,0 +1,178 @@
+/**
+ * Table types for Kysely. Every integer column is a bigint in TypeScript on both backends
+ * (better-sqlite3 runs with safe integers; pg parses int8 as BigInt), so money stays exact.
+ * Times are epoch milliseconds.
+ */
+import type { ColumnType } from 'kysely';
+
+type Int = ColumnType<bigint, bigint | number, bigint | number>;
+type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
+type IntNull = ColumnType<bigint | null, bigint | number | null, bigint | number | null>;
+
+export interface OrgsTable {
+  id: string;
+  name: string;
+  created_at: Int;
+  /** 'prepaid' | 'invoice' */
+  billing_mode: string;
+  /** Pinned usage tier (null = automatic from spend). */
+  tier_pinned: IntNull;
+  /** JSON: custom rate limits override. */
+  rate_limits: string | null;
+  /** Customer group for reseller pricing (null = list price). */
+  price_group: string | null;
+  external_id: string | null;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  created_at: Int;
+  archived_at: IntNull;
+  /** JSON: per-workspace rate limits (lower than the org's). */
+  rate_limits: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  org_id: string;
+  workspace_id: string;
+  name: string;
+  /** sha256 of the secret, hex. The secret itself is never stored. */
+  hash: string;
+  /** First characters + last four, for display (`tg-ab12…wxyz`). */
+  hint: string;
+  created_at: Int;
+  expires_at: IntNull;
+  revoked_at: IntNull;
+  last_used_at: IntNull;
+  /** JSON: per-key rate limits. */
+  rate_limits: string | null;
+}
+
+export interface PricesTable {
+  id: GeneratedInt;
+  model: string;
+  /** Customer group the row applies to ('' = list price for everyone). */
+  price_group: string;
+  input: Int;
+  output: Int;
+  cache_write_5m: Int;
+  cache_write_1h: Int;
+  cache_read: Int;
+  effective_from: Int;
+  source: string;
+  created_at: Int;
+}
+
+export interface PriceGroupsTable {
+  name: string;
+  /** Basis points on list price (-2000 = 20 % off). */
+  bps: Int;
+  effective_from: Int;
+  created_at: Int;
+}
+
+export interface ModelAliasesTable {
+  alias: string;
+  model: string;
+  created_at: Int;
+}
+
+export interface UsageEventsTable {
+  /** The gateway's request id: the idempotency key of the event. */
+  id: string;
+  org_id: string;
+  workspace_id: string;
+  key_id: string;
+  model: string;
+  upstream: string;
+  surface: string;
+  status: Int;
+  /** 'ok' | 'client_aborted' | 'upstream_error' | 'incomplete' */
+  outcome: string;
+  stream: Int;
+  input_tokens: Int;
+  output_tokens: Int;
+  cache_write_5m_tokens: Int;
+  cache_write_1h_tokens: Int;
+  cache_read_tokens: Int;
+  web_search_requests: Int;
+  /** Customer cost, pico-USD. */
+  cost: Int;
+  /** What the upstream charges the operator, pico-USD (list price). */
+  upstream_cost: Int;
+  price_id: IntNull;
+  /** 1 when output tokens were estimated (stream cut before the final usage). */
+  estimated: Int;
+  created_at: Int;
+  month: string;
+  day: string;
+  latency_ms: Int;
+  ttft_ms: IntNull;
+  idempotency_key: string | null;
+}
+
+export interface UsageDailyTable {
+  day: string;
+  month: string;
+  org_id: string;
+  workspace_id: string;
+  key_id: string;
+  model: string;
+  requests: Int;
+  input_tokens: Int;
+  output_tokens: Int;
+  cache_write_5m_tokens: Int;
+  cache_write_1h_tokens: Int;
+  cache_read_tokens: Int;
+  cost: Int;
+  upstream_cost: Int;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  org_id: string;
+  /** 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry' */
+  kind: string;
+  /** Signed pico-USD: credits positive, debits negative. */
+  amount: Int;
+  created_at: Int;
+  expires_at: IntNull;
+  /** Idempotency reference (unique when set). */
+  ref: string | null;
+  note: string | null;
+}
+
+export interface SpendLimitsTable {
+  /** 'org' | 'workspace' | 'key' */
+  scope: string;
+  scope_id: string;
+  org_id: string;
+  /** Monthly cap, pico-USD (null = none). */
+  monthly: IntNull;
+  /** Comma-separated percentages, e.g. "80" or "50,80". */
+  notify: string;
+  updated_at: Int;
+}
+
+export interface ChangeLogTable {
+  id: GeneratedInt;
+  at: Int;
+  what: string;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  prices: PricesTable;
+  model_aliases: ModelAliasesTable;
+  price_groups: PriceGroupsTable;
+  usage_events: UsageEventsTable;
+  usage_daily: UsageDailyTable;
+  ledger_entries: LedgerEntriesTable;
+  spend_limits: SpendLimitsTable;
+  change_log: ChangeLogTable;
+}

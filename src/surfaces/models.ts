@@ -1,0 +1,40 @@
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}`, in Anthropic's shape when the caller sends
+ * `anthropic-version` (the Anthropic SDK always does), else OpenAI's. Lists what the key may use:
+ * priced models with an upstream, with their prices (USD per million tokens).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { keyFromHeaders } from '../accounts/keys.ts';
+import { notFound } from '../core/errors.ts';
+import { microToUsd } from '../core/money.ts';
+import type { CatalogModel } from '../pricing/types.ts';
+import type { Runtime } from '../server/runtime.ts';
+
+export async function handleModels(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, id?: string): Promise<void> {
+  const now = rt.clock.now();
+  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), now);
+  const anthropic = typeof req.headers['anthropic-version'] === 'string';
+  const book = rt.prices();
+  const entry = (m: CatalogModel) => {
+    const p = book.resolve(m.id, principal.org.priceGroup, now);
+    if (!p || !rt.router.route(m)) return undefined;
+    const pricing = Object.fromEntries(Object.entries(p.prices).map(([k, v]) => [k, microToUsd(v)]));
+    const created = m.created ?? 0;
+    return anthropic
+      ? { type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: new Date(created * 1000).toISOString(), max_input_tokens: m.contextWindow ?? null, max_tokens: m.maxOutputTokens ?? null, pricing: { unit: 'USD per million tokens', ...pricing } }
+      : { id: m.id, object: 'model', created, owned_by: m.provider, pricing: { unit: 'USD per million tokens', ...pricing }, context_window: m.contextWindow ?? null };
+  };
+  const reqHeader = anthropic ? 'request-id' : 'x-request-id';
+  let body: unknown;
+  if (id) {
+    const m = rt.models().resolve(decodeURIComponent(id));
+    const e = m && entry(m);
+    if (!e) throw notFound(`model: ${id}`, { code: 'model_not_found' });
+    body = e;
+  } else {
+    const data = rt.models().all.map(entry).filter(Boolean) as any[];
+    body = anthropic ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } : { object: 'list', data };
+  }
+  const out = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json', [reqHeader]: requestId, 'content-length': String(Buffer.byteLength(out)) }).end(out);
+}
