@@ -53,7 +53,7 @@ test('bad keys, unknown models and bad bodies get Anthropic errors', async () =>
   await assert.rejects(client.messages.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] } as any), (e: any) => e instanceof Anthropic.BadRequestError && /max_tokens/.test(e.message));
   const r = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: '{"model": ' });
   assert.equal(r.status, 400);
-  const j = await r.json();
+  const j: any = await r.json();
   assert.equal(j.type, 'error');
   assert.equal(j.error.type, 'invalid_request_error');
   assert.match(j.request_id, /^req_/);

@@ -66,9 +66,9 @@ test('upstream 429 and 529 pass through with their retry headers and bill nothin
   const c = await tg.customer();
   const noRetry = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'json', status: 429, headers: { 'retry-after': '7' } });
-  await assert.rejects(noRetry.messages.create(ask), (e: any) => e instanceof Anthropic.RateLimitError && e.headers.get('retry-after') === '7' && e.error?.error?.type === 'rate_limit_error');
+  await assert.rejects(noRetry.messages.create(ask), (e: any) => e instanceof Anthropic.RateLimitError && e.headers.get('retry-after') === '7' && (e.error as any)?.error?.type === 'rate_limit_error');
   fake.script({ kind: 'json', status: 529 });
-  await assert.rejects(noRetry.messages.create(ask), (e: any) => e.status === 529 && e.error?.error?.type === 'overloaded_error');
+  await assert.rejects(noRetry.messages.create(ask), (e: any) => e.status === 529 && (e.error as any)?.error?.type === 'overloaded_error');
   assert.equal((await usageEvents(tg.databaseUrl, { orgId: c.orgId })).length, 0);
 
   // The SDK's own retries (529, then 500, then success) end in exactly one billed request.
@@ -102,6 +102,6 @@ test('the usage event is durable before the client sees the last byte', async ()
 test('oversized bodies get 413 request_too_large, never a charge', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  await assert.rejects(client.messages.create({ ...ask, messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }), (e: any) => e.status === 413 && e.error?.error?.type === 'request_too_large');
+  await assert.rejects(client.messages.create({ ...ask, messages: [{ role: 'user', content: 'x'.repeat(10_000) }] }), (e: any) => e.status === 413 && (e.error as any)?.error?.type === 'request_too_large');
   assert.equal((await usageEvents(tg.databaseUrl, { orgId: c.orgId })).length, 0);
 });

@@ -26,11 +26,7 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
   if (adapter.wire === 'anthropic') {
     upstreamBody = body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel });
   } else {
-    upstreamBody = JSON.stringify(anthropicToOpenaiRequest(body as any, {
-      upstreamModel,
-      supportsDeveloperRole: !adapter.quirks.noDeveloperRole,
-      useMaxTokensField: adapter.quirks.useMaxTokensField,
-    } as any));
+    upstreamBody = JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: adapter.quirks.useMaxTokensField }));
   }
 
   const estimatedInputTokens = estimateInputTokens(body as any, 'claude');

@@ -1,0 +1,168 @@
+/**
+ * Usage extraction for Anthropic Messages responses (JSON and SSE).
+ *
+ * Semantics (shared/reference/anthropic-api.md §2.4, §3):
+ * - `input_tokens` excludes cache reads and writes, which is exactly `Usage.inputTokens`.
+ * - Cache writes are split by TTL in `usage.cache_creation.ephemeral_{5m,1h}_input_tokens`; when that
+ *   object is absent (older API versions / proxies) all of `cache_creation_input_tokens` is 5m.
+ * - In a stream, `message_start.message.usage` carries the input side; every `message_delta.usage`
+ *   carries CUMULATIVE counts: each non-null field overrides the value seen so far, never summed.
+ *   Input can grow during a stream (server tools: 2679 at start, 10682 in the final delta).
+ * - `event: error` can arrive after HTTP 200; there is no `data: [DONE]` — `message_stop` marks a
+ *   complete stream.
+ */
+import { emptyUsage, type Usage } from './usage.ts';
+import type { SseEvent } from './sse-parser.ts';
+import { count, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
+
+/** Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives. */
+export function usageFromAnthropic(u: unknown): Usage {
+  const o = obj(u) ?? {};
+  const [w5, w1] = cacheWrites(o, 0, 0);
+  return {
+    inputTokens: count(o.input_tokens),
+    outputTokens: count(o.output_tokens),
+    cacheWrite5mTokens: w5,
+    cacheWrite1hTokens: w1,
+    cacheReadTokens: count(o.cache_read_input_tokens),
+    webSearchRequests: count(obj(o.server_tool_use)?.web_search_requests),
+  };
+}
+
+/**
+ * Cache writes [5m, 1h] from a usage object. The `cache_creation` split wins when it carries at
+ * least one counter; otherwise `cache_creation_input_tokens` is used: if it equals the total already
+ * known (`prev5m + prev1h`) the known split is kept, else the 1h part is kept (capped) and the rest
+ * counts as 5m. With no information at all the previous values are returned unchanged.
+ */
+function cacheWrites(o: Json, prev5m: number, prev1h: number): [number, number] {
+  const split = obj(o.cache_creation);
+  if (split && (present(split.ephemeral_5m_input_tokens) || present(split.ephemeral_1h_input_tokens))) {
+    return [count(split.ephemeral_5m_input_tokens), count(split.ephemeral_1h_input_tokens)];
+  }
+  if (!present(o.cache_creation_input_tokens)) return [prev5m, prev1h];
+  const total = count(o.cache_creation_input_tokens);
+  if (total === prev5m + prev1h) return [prev5m, prev1h];
+  const w1 = Math.min(prev1h, total);
+  return [total - w1, w1];
+}
+
+export interface StreamError {
+  type: string;
+  message: string;
+}
+
+/** The event types this meter parses; everything else is skipped without JSON.parse. */
+const KNOWN = new Set([
+  'message_start', 'message_delta', 'message_stop', 'content_block_start',
+  'content_block_delta', 'content_block_stop', 'ping', 'error',
+]);
+
+/**
+ * Meters one Anthropic SSE stream. Feed it every parsed event; read the results at any time
+ * (a cut stream still yields the usage seen so far, with `complete === false`).
+ */
+export class AnthropicStreamMeter {
+  private cur: Usage | undefined;
+  /** message_delta counters seen before any message_start (not reported by usage()). */
+  private deltaOnly: Usage | undefined;
+  private _stopReason: string | undefined;
+  private _complete = false;
+  private _error: StreamError | undefined;
+  private _id: string | undefined;
+  private _model: string | undefined;
+  private _firstContentAt: number | undefined;
+  private _malformed = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  observe(ev: SseEvent): void {
+    let type = ev.event;
+    let parsed: unknown;
+    if (type === undefined || type === '' || type === 'message') {
+      // No `event:` line: read the top-level "type" cheaply; if the first "type" in the text is not
+      // a top-level event type (keys reordered), fall back to a full parse.
+      type = sniffType(ev.data);
+      if (type === undefined || !KNOWN.has(type)) {
+        parsed = tryParse(ev.data);
+        type = str(obj(parsed)?.type);
+        if (type === undefined) return;
+      }
+    }
+    switch (type) {
+      case 'content_block_delta':
+        if (this._firstContentAt === undefined) this._firstContentAt = this.now();
+        return; // never parsed: this is the bulk of the stream
+      case 'message_stop':
+        this._complete = true;
+        return;
+      case 'message_start':
+        this.onStart(obj(parsed ?? this.parse(ev.data)));
+        return;
+      case 'message_delta':
+        this.onDelta(obj(parsed ?? this.parse(ev.data)));
+        return;
+      case 'error':
+        this.onError(ev.data, parsed ?? this.parse(ev.data));
+        return;
+      default:
+        return; // content_block_start/stop, ping, unknown future events
+    }
+  }
+
+  /** Final (or so-far) usage; undefined if no `message_start` was seen. */
+  usage(): Usage | undefined {
+    return this.cur === undefined ? undefined : { ...this.cur };
+  }
+  /** Last non-null `delta.stop_reason`. */
+  get stopReason(): string | undefined { return this._stopReason; }
+  /** `message_stop` was seen. */
+  get complete(): boolean { return this._complete; }
+  /** An `error` event (first one wins). */
+  get error(): StreamError | undefined { return this._error; }
+  get messageId(): string | undefined { return this._id; }
+  get model(): string | undefined { return this._model; }
+  /** `now()` at the first `content_block_delta` (time to first token). */
+  get firstContentAt(): number | undefined { return this._firstContentAt; }
+  /** Events whose JSON could not be parsed (diagnostics). */
+  get malformedEvents(): number { return this._malformed; }
+
+  private parse(data: string): unknown {
+    const v = tryParse(data);
+    if (v === undefined) this._malformed++;
+    return v;
+  }
+
+  private onStart(o: Json | undefined): void {
+    const msg = obj(o?.message);
+    if (!msg) return;
+    this._id ??= str(msg.id);
+    this._model ??= str(msg.model);
+    this.cur = usageFromAnthropic(msg.usage);
+    if (str(msg.stop_reason)) this._stopReason = msg.stop_reason as string;
+  }
+
+  private onDelta(o: Json | undefined): void {
+    if (!o) return;
+    const reason = str(obj(o.delta)?.stop_reason);
+    if (reason !== undefined) this._stopReason = reason;
+    const u = obj(o.usage);
+    if (!u) return;
+    // Without message_start there is no base to override; still track, usage() stays undefined.
+    const c = this.cur ?? (this.deltaOnly ??= emptyUsage());
+    if (present(u.input_tokens)) c.inputTokens = count(u.input_tokens);
+    if (present(u.output_tokens)) c.outputTokens = count(u.output_tokens);
+    if (present(u.cache_read_input_tokens)) c.cacheReadTokens = count(u.cache_read_input_tokens);
+    [c.cacheWrite5mTokens, c.cacheWrite1hTokens] = cacheWrites(u, c.cacheWrite5mTokens, c.cacheWrite1hTokens);
+    const stu = obj(u.server_tool_use);
+    if (stu && present(stu.web_search_requests)) c.webSearchRequests = count(stu.web_search_requests);
+  }
+
+  private onError(data: string, parsed: unknown): void {
+    if (this._error) return;
+    const e = obj(obj(parsed)?.error);
+    this._error = e
+      ? { type: str(e.type) ?? 'error', message: typeof e.message === 'string' ? e.message : '' }
+      : { type: 'error', message: data.slice(0, 1000) };
+  }
+}

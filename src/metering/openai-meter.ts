@@ -1,0 +1,137 @@
+/**
+ * Usage extraction for OpenAI-compatible Chat Completions responses (JSON and SSE), converted to
+ * Tollgate's Anthropic-semantics `Usage` (shared/reference/openai-translation.md §1.3–§1.4, §5).
+ *
+ * - `prompt_tokens` INCLUDES cached tokens, so inputTokens = prompt − cached − cache writes.
+ * - Cached tokens: `prompt_tokens_details.cached_tokens`, else DeepSeek's `prompt_cache_hit_tokens`.
+ * - Cache writes: `prompt_tokens_details.cache_write_tokens`, billed as 5-minute writes.
+ * - `completion_tokens` already includes reasoning tokens.
+ * - Streams: usage arrives in the `include_usage` chunk (`choices: []`), on Groq in `x_groq.usage`
+ *   of the finish chunk, on vLLM `continuous_usage_stats` on every chunk. The LAST non-null usage
+ *   wins, never a sum. `data: [DONE]` marks completion; a `data:` chunk with an `error` key (or an
+ *   `event: error`) is a mid-stream error; `choices` may be null, missing or empty.
+ */
+import { emptyUsage, type Usage } from './usage.ts';
+import type { SseEvent } from './sse-parser.ts';
+import { count, keyWithValue, obj, present, str, tryParse, type Json } from './json-util.ts';
+import type { StreamError } from './anthropic-meter.ts';
+
+/** Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives. */
+export function usageFromOpenai(u: unknown): Usage {
+  const o = obj(u);
+  if (!o) return emptyUsage();
+  const details = obj(o.prompt_tokens_details);
+  let prompt = count(o.prompt_tokens);
+  if (!present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens))) {
+    prompt = count(o.prompt_cache_hit_tokens) + count(o.prompt_cache_miss_tokens); // DeepSeek without prompt_tokens
+  }
+  const cachedRaw = details && present(details.cached_tokens) ? details.cached_tokens : o.prompt_cache_hit_tokens;
+  // Cache counters are subsets of prompt_tokens: clamp them so the three parts always sum to prompt.
+  const cached = Math.min(count(cachedRaw), prompt);
+  const writes = Math.min(count(details?.cache_write_tokens), prompt - cached);
+  return {
+    inputTokens: prompt - cached - writes,
+    outputTokens: count(o.completion_tokens),
+    cacheWrite5mTokens: writes,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: cached,
+    webSearchRequests: 0,
+  };
+}
+
+/**
+ * Meters one OpenAI-compatible SSE stream. Only chunks that can carry a non-null usage, a non-null
+ * finish_reason or an error are JSON-parsed (plus the first chunks, until the first content arrives,
+ * to get id/model/time-to-first-token); plain content deltas are only string-probed.
+ */
+export class OpenaiStreamMeter {
+  private raw: Json | undefined;
+  private _complete = false;
+  private _finishReason: string | undefined;
+  private _error: StreamError | undefined;
+  private _id: string | undefined;
+  private _model: string | undefined;
+  private _firstContentAt: number | undefined;
+  private _malformed = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  observe(ev: SseEvent): void {
+    const data = ev.data;
+    if (ev.event === 'error') {
+      this.recordError(tryParse(data), data);
+      return;
+    }
+    if (data.length < 16 && data.trim() === '[DONE]') {
+      this._complete = true;
+      return;
+    }
+    if (
+      this._firstContentAt !== undefined &&
+      !keyWithValue(data, '"usage"', '{') &&
+      !keyWithValue(data, '"finish_reason"', '"') &&
+      !keyWithValue(data, '"error"', '{"')
+    ) {
+      return; // a plain content delta
+    }
+    const chunk = obj(tryParse(data));
+    if (!chunk) {
+      if (data.trim().length > 0) this._malformed++;
+      return;
+    }
+    this._id ??= str(chunk.id);
+    this._model ??= str(chunk.model);
+    if (chunk.error !== undefined && chunk.error !== null) this.recordError(chunk, data);
+    const groq = obj(obj(chunk.x_groq)?.usage);
+    if (groq) this.raw = groq;
+    const usage = obj(chunk.usage);
+    if (usage) this.raw = usage;
+    if (Array.isArray(chunk.choices)) {
+      for (const c of chunk.choices) {
+        const choice = obj(c);
+        if (!choice) continue;
+        const reason = str(choice.finish_reason);
+        if (reason !== undefined) this._finishReason = reason;
+        if (this._firstContentAt === undefined && hasContent(obj(choice.delta))) this._firstContentAt = this.now();
+      }
+    }
+  }
+
+  /** The last non-null usage seen, normalised; undefined if the stream carried none. */
+  usage(): Usage | undefined {
+    return this.raw === undefined ? undefined : usageFromOpenai(this.raw);
+  }
+  /** `data: [DONE]` was seen. */
+  get complete(): boolean { return this._complete; }
+  /** Last non-null `finish_reason` of any choice (OpenRouter sends "error" on provider failure). */
+  get finishReason(): string | undefined { return this._finishReason; }
+  /** A mid-stream error (first one wins). */
+  get error(): StreamError | undefined { return this._error; }
+  get id(): string | undefined { return this._id; }
+  get model(): string | undefined { return this._model; }
+  /** `now()` at the first chunk with non-empty content, refusal, reasoning or tool calls. */
+  get firstContentAt(): number | undefined { return this._firstContentAt; }
+  /** Chunks whose JSON could not be parsed (diagnostics). */
+  get malformedChunks(): number { return this._malformed; }
+
+  private recordError(parsed: unknown, data: string): void {
+    if (this._error) return;
+    const e = obj(parsed)?.error;
+    const eo = obj(e);
+    if (eo) {
+      const type = str(eo.type) ?? (eo.code !== undefined && eo.code !== null ? String(eo.code) : 'error');
+      this._error = { type, message: typeof eo.message === 'string' ? eo.message : '' };
+    } else {
+      this._error = { type: 'error', message: typeof e === 'string' ? e : data.slice(0, 1000) };
+    }
+  }
+}
+
+function hasContent(delta: Json | undefined): boolean {
+  if (!delta) return false;
+  for (const k of ['content', 'refusal', 'reasoning_content', 'reasoning']) {
+    const v = delta[k];
+    if (typeof v === 'string' && v.length > 0) return true;
+  }
+  return Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0;
+}

@@ -1,0 +1,70 @@
+/**
+ * `POST /v1/chat/completions`: the OpenAI surface for every model. Claude upstreams get the request
+ * translated to Messages (and the reply translated back); OpenAI-compatible upstreams get it with
+ * the gateway's adjustments: upstream model id, `include_usage` forced on streams (billing needs
+ * it), vendor quirks, and a hard output ceiling so the spend reservation bounds the cost.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { keyFromHeaders } from '../../accounts/keys.ts';
+import { estimateInputTokens, maxInputTokensUpperBound } from '../../metering/estimate.ts';
+import { parseJsonObject, readBody } from '../../server/body.ts';
+import { runExchange } from '../../server/exchange/run.ts';
+import { resolveTarget } from '../../server/resolve.ts';
+import type { Runtime } from '../../server/runtime.ts';
+import { openaiToAnthropicRequest } from '../../translate/index.ts';
+import { findCacheTtl } from '../anthropic/validate.ts';
+import { validateChatRequest } from './validate.ts';
+
+/** Output ceiling injected when neither the client nor the catalog gives one. */
+const FALLBACK_MAX_OUTPUT = 32_768;
+
+export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  const startedAt = rt.clock.now();
+  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), startedAt);
+  const raw = await readBody(req, rt.config.maxBodyBytes);
+  const body = parseJsonObject(raw);
+  const shape = validateChatRequest(body);
+  const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
+  const upstreamModel = adapter.upstreamModel(model.id);
+
+  let upstreamBody: string;
+  let maxOutputTokens: number;
+  let cacheTtl: '5m' | '1h' | null = null;
+  if (adapter.wire === 'anthropic') {
+    const a = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
+    maxOutputTokens = a.max_tokens;
+    cacheTtl = findCacheTtl(a as any);
+    upstreamBody = JSON.stringify(a);
+  } else {
+    const out: Record<string, unknown> = { ...body, model: upstreamModel };
+    maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
+    const field = adapter.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens';
+    delete out.max_tokens;
+    delete out.max_completion_tokens;
+    out[field] = maxOutputTokens;
+    if (shape.stream) out.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+    if (adapter.quirks.noDeveloperRole && Array.isArray(out.messages)) {
+      out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
+    }
+    upstreamBody = JSON.stringify(out);
+  }
+
+  const estimatedInputTokens = estimateInputTokens(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
+  const ticket = await rt.admission().admit({
+    requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
+    maxInputTokens: maxInputTokensUpperBound(raw.length), maxOutputTokens, cacheTtl,
+  });
+  try {
+    await runExchange({
+      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
+      op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
+      mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
+      clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
+      idempotencyKey: typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null,
+      estimatedInputTokens,
+    });
+  } catch (e) {
+    ticket.release();
+    throw e;
+  }
+}
