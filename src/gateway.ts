@@ -9,7 +9,8 @@ import { KeyCache } from './accounts/key-cache.ts';
 import type { Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
-import { openAdmission, type Admission } from './limits/admission.ts';
+import { PolicyStore } from './limits/policy.ts';
+import { buildGovernance } from './limits/wire.ts';
 import { loadDefaultCatalog } from './pricing/catalog/index.ts';
 import { ModelRegistry } from './pricing/models.ts';
 import { PriceBook } from './pricing/price-book.ts';
@@ -82,7 +83,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   }
   const router = new UpstreamRouter(upstreams);
   const usage = new UsageWriter(store.db, log);
-  let admission: Admission = openAdmission;
+  const policy = new PolicyStore(store.db);
+  await policy.reloadAll();
+  const gov = await buildGovernance({ config, clock, log, policy, usage });
+  const admission = gov.governance;
 
   const rt: Runtime = {
     config, clock, log, keys, router, usage,
@@ -93,7 +97,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
   let lastChange = await lastChangeId(store.db);
   const refresh = async () => {
-    await Promise.all([keys.reload(), reloadPrices()]);
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll()]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -106,6 +110,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         const jobs: Promise<unknown>[] = [];
         if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.reload());
         if (domains.has('prices')) jobs.push(reloadPrices());
+        if (domains.has('limits') || domains.has('orgs')) jobs.push(policy.reloadLimits());
+        if (domains.has('credits')) jobs.push(policy.reloadCredits());
         await Promise.all(jobs);
         log.debug({ domains: [...domains] }, 'reloaded after change');
       }
@@ -116,6 +122,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     }
   }, config.refreshMs);
   poll.unref();
+  // All-time spend drives usage tiers; other instances' spend arrives through the database.
+  const spendPoll = setInterval(() => { void policy.reloadSpend().catch((e) => log.error({ err: e }, 'spend reload failed')); }, 30_000);
+  spendPoll.unref();
   const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
   touch.unref();
 
@@ -130,10 +139,12 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     async close() {
       clearInterval(poll);
       clearInterval(touch);
+      clearInterval(spendPoll);
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await usage.close();
       await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
       await router.close();
+      await gov.close();
       await simulator?.close();
       await store.close();
     },

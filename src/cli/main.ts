@@ -3,15 +3,22 @@ import { Command } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { GatewayError } from '../core/errors.ts';
 import { registerKey } from './commands/key.ts';
-import { registerOrg } from './commands/org.ts';
+import { registerOrg, registerOrgTier } from './commands/org.ts';
 import { registerPrices } from './commands/prices.ts';
 import { registerUsage } from './commands/usage.ts';
+import { registerLimits } from './commands/limits.ts';
+import { registerCredits } from './commands/credits.ts';
+import { registerAlerts } from './commands/alerts.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
+registerOrgTier(program);
 registerKey(program);
 registerUsage(program);
 registerPrices(program);
+registerLimits(program);
+registerCredits(program);
+registerAlerts(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -75,7 +75,7 @@ test('an OpenAI model goes to the OpenAI upstream with include_usage forced and 
 
 test('errors come in the OpenAI envelope with x-request-id', async () => {
   const bad = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: 'sk-tg-wrong', maxRetries: 0 });
-  await assert.rejects(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), (e: any) => e instanceof OpenAI.AuthenticationError && /^req_/.test(e.requestID));
+  await assert.rejects(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), (e: any) => e instanceof OpenAI.AuthenticationError && /^req_/.test(String(e.requestID)));
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
   await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'x' }] }), (e: any) => e instanceof OpenAI.BadRequestError && e.param === 'n');

@@ -5,6 +5,7 @@ import { Ledger } from '../../billing/ledger.ts';
 import { usdToPico, picoToUsd } from '../../core/money.ts';
 import { withContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
+import { orgStatus } from '../../limits/status.ts';
 
 export function registerOrg(program: Command): void {
   const org = program.command('org').description('organisations (billing entities)');
@@ -34,4 +35,53 @@ export function registerOrg(program: Command): void {
       const rows = (await new AccountsService(store.db, now).listOrgs()).map((r) => ({ id: r.id, name: r.name, billing_mode: r.billingMode, created_at: iso(r.createdAt) }));
       print(o.json, rows, () => table(rows));
     }));
+}
+
+/** `tollgate org update|show` — usage tier and custom rate limits. */
+export function registerOrgTier(program: Command): void {
+  const org = program.commands.find((c) => c.name() === 'org')!;
+  org.command('update').description('pin a usage tier or set custom rate limits (per model class, or for all)').argument('<org>')
+    .option('--tier <n>', 'pin this tier ("auto" to follow spend again)')
+    .option('--rpm <n>', 'requests per minute').option('--input-tpm <n>', 'input tokens per minute').option('--output-tpm <n>', 'output tokens per minute')
+    .option('--class <rateClass>', 'apply the limits to one model class (default: all classes)')
+    .option('--clear-limits', 'remove custom rate limits').option('--invoice', 'switch to monthly invoicing').option('--prepaid', 'switch to prepaid credits')
+    .option('--price-group <group>', 'reseller customer group ("none" for list price)')
+    .option('--json', 'machine-readable output')
+    .action((id, o) => withContext(async ({ store, now }) => {
+      const accounts = new AccountsService(store.db, now);
+      const cur = await accounts.requireOrg(id);
+      const patch: Parameters<AccountsService['updateOrg']>[1] = {};
+      if (o.tier !== undefined) patch.tierPinned = o.tier === 'auto' ? null : positive(o.tier, '--tier');
+      const lim: Record<string, number> = {};
+      if (o.rpm !== undefined) lim.rpm = positive(o.rpm, '--rpm');
+      if (o.inputTpm !== undefined) lim.itpm = positive(o.inputTpm, '--input-tpm');
+      if (o.outputTpm !== undefined) lim.otpm = positive(o.outputTpm, '--output-tpm');
+      if (o.clearLimits) patch.rateLimits = null;
+      else if (Object.keys(lim).length) {
+        const prev = cur.rateLimits ? JSON.parse(cur.rateLimits) : {};
+        const flat = 'rpm' in prev || 'itpm' in prev || 'otpm' in prev;
+        const base: Record<string, any> = flat ? { default: prev } : prev;
+        const cls = o.class ?? 'default';
+        base[cls] = { ...(base[cls] ?? {}), ...lim };
+        patch.rateLimits = JSON.stringify(base);
+      }
+      if (o.invoice) patch.billingMode = 'invoice';
+      if (o.prepaid) patch.billingMode = 'prepaid';
+      if (o.priceGroup !== undefined) patch.priceGroup = o.priceGroup === 'none' ? null : o.priceGroup;
+      const u = await accounts.updateOrg(id, patch);
+      const out = { id: u.id, name: u.name, tier_pinned: u.tierPinned, rate_limits: u.rateLimits ? JSON.parse(u.rateLimits) : null, billing_mode: u.billingMode, price_group: u.priceGroup };
+      print(o.json, out, () => JSON.stringify(out, null, 2));
+    }));
+
+  org.command('show').description('tier, limits and current usage against them').argument('<org>').option('--json', 'machine-readable output')
+    .action((id, o) => withContext(async ({ config, store, now }) => {
+      const out = await orgStatus(config, store, id, now());
+      print(o.json, out, () => JSON.stringify(out, null, 2));
+    }));
+}
+
+function positive(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got ${v}`);
+  return n;
 }

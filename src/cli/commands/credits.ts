@@ -1,0 +1,45 @@
+/** `tollgate credits grant|buy|balance|history` — the prepaid credit ledger. */
+import type { Command } from 'commander';
+import { Ledger, type EntryKind } from '../../billing/ledger.ts';
+import { AccountsService } from '../../accounts/service.ts';
+import { usdToPico, picoToUsd } from '../../core/money.ts';
+import { usageByDay } from '../../usage/report.ts';
+import { withContext } from '../context.ts';
+import { iso, print, table } from '../output.ts';
+
+export function registerCredits(program: Command): void {
+  const credits = program.command('credits').description('prepaid credits: an append-only ledger; the balance is its projection');
+
+  const add = (name: string, kind: EntryKind, desc: string) => credits.command(name).description(desc)
+    .requiredOption('--org <org>', 'org id').requiredOption('--usd <amount>', 'amount in USD')
+    .option('--expires <days>', 'days until these credits expire').option('--note <text>', 'a note for the ledger')
+    .option('--ref <ref>', 'idempotency reference: a repeat with the same ref is a no-op').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      await new AccountsService(store.db, now).requireOrg(o.org);
+      const ledger = new Ledger(store.db, now);
+      const amount = usdToPico(o.usd);
+      const e = await ledger.append({ orgId: o.org, kind, amount, expiresAt: o.expires ? now() + Number(o.expires) * 86_400_000 : null, ref: o.ref ?? null, note: o.note ?? null });
+      const bal = await ledger.balance(o.org);
+      const out = { entry_id: e.id, kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: iso(e.expiresAt), balance_usd: picoToUsd(bal.balance) };
+      print(o.json, out, () => `${kind} $${out.amount_usd} → balance $${out.balance_usd}`);
+    }));
+  add('grant', 'grant', 'grant free credits');
+  add('buy', 'purchase', 'record a credit purchase (manual payment provider)');
+  add('adjust', 'adjustment', 'a signed correction (e.g. -1.50)');
+
+  credits.command('balance').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      await new AccountsService(store.db, now).requireOrg(o.org);
+      const b = await new Ledger(store.db, now).balance(o.org);
+      const out = { org_id: o.org, balance_usd: picoToUsd(b.balance), credits_usd: picoToUsd(b.credits), usage_usd: picoToUsd(b.usage) };
+      print(o.json, out, () => `balance $${out.balance_usd} (credits $${out.credits_usd} − usage $${out.usage_usd})`);
+    }));
+
+  credits.command('history').description('ledger entries and daily usage debits, oldest first').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      const entries = (await new Ledger(store.db, now).entries(o.org)).map((e) => ({ at: iso(e.createdAt), kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: iso(e.expiresAt), note: e.note }));
+      const usage = (await usageByDay(store.db, { orgId: o.org })).map((d) => ({ at: `${d.day}T23:59:59.999Z`, kind: 'usage', amount_usd: picoToUsd(-usdToPico(d.cost_usd)), expires_at: null, note: `${d.requests} requests` }));
+      const rows = [...entries, ...usage].sort((a, b) => String(a.at).localeCompare(String(b.at)));
+      print(o.json, rows, () => table(rows));
+    }));
+}

@@ -1,0 +1,138 @@
+/**
+ * Admission with every guarantee on: rate limits (token buckets per org × model class, plus
+ * workspace and key buckets where set) and the spend reservation (worst-case cost held against
+ * the credit balance and the org / workspace / key monthly caps, settled to the exact cost).
+ * One JS turn makes the in-memory check-and-hold atomic; the Redis implementations make it atomic
+ * across gateway instances.
+ */
+import type { Principal } from '../accounts/key-cache.ts';
+import { monthKey, nextMonthStart, type Clock } from '../core/clock.ts';
+import type { Usage } from '../metering/usage.ts';
+import type { Admission, AdmitRequest, Ticket } from './admission.ts';
+import { creditAccount, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
+import {
+  anthropicRateHeaders, bucketRefs, buildRateCheck, limitsFor, openaiRateHeaders, rateLimitError, tierDefinition, tierForSpend,
+  type ClassLimits, type RateCheck, type RateLimiter, type ScopeLimits, type TierSchedule,
+} from './rate/index.ts';
+import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
+import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './spend-errors.ts';
+import { worstCaseCost } from './worst-case.ts';
+
+export interface SpendEvent {
+  principal: Principal;
+  cost: bigint;
+  month: string;
+  /** Capped accounts the request touched, with their cap. */
+  accounts: HoldAccount[];
+}
+
+export interface GovernanceDeps {
+  clock: Clock;
+  policy: PolicyStore;
+  limiter: RateLimiter;
+  holds: SpendHolds;
+  schedule: TierSchedule;
+  holdTtlMs: number;
+  /** Loads an account's settled spend (flushes pending usage first). */
+  loadUsed(account: string): Promise<bigint>;
+  /** Called after every settlement (alerts, auto-reload); must not throw or block. */
+  onSpend?(e: SpendEvent): void;
+  /** Background failures (a Redis settle that did not go through…). */
+  onError?(e: unknown): void;
+}
+
+const merge = (base: ClassLimits, o: Partial<ClassLimits> | undefined): Partial<ClassLimits> => (o ? { ...base, ...o } : base);
+
+export class Governance implements Admission {
+  constructor(private d: GovernanceDeps) {}
+
+  /** The org's usage tier: pinned, or from all-time spend. */
+  tierOf(org: Principal['org']): number {
+    return org.tierPinned ?? tierForSpend(this.d.schedule, this.d.policy.totalSpend(org.id));
+  }
+
+  rateScopes(p: Principal, rateClass: string): ScopeLimits[] {
+    const tier = this.tierOf(p.org);
+    const scopes: ScopeLimits[] = [{ scope: 'organization', id: p.org.id, limits: merge(limitsFor(this.d.schedule, tier, rateClass), overrideFor(parseRateOverride(p.org.rateLimits), rateClass)) }];
+    const ws = overrideFor(this.d.policy.workspaceRates(p.key.workspaceId), rateClass);
+    if (ws) scopes.push({ scope: 'workspace', id: p.key.workspaceId, limits: ws });
+    const k = overrideFor(parseRateOverride(p.key.rateLimits), rateClass);
+    if (k) scopes.push({ scope: 'api_key', id: p.key.id, limits: k });
+    return scopes;
+  }
+
+  async admit(req: AdmitRequest): Promise<Ticket> {
+    const { clock, policy, limiter, holds } = this.d;
+    const now = clock.now();
+    const p = req.principal;
+
+    // 1. Rate limits.
+    const check: RateCheck = buildRateCheck(req.model.rateClass, this.rateScopes(p, req.model.rateClass), req.estimatedInputTokens);
+    const decision = await limiter.check(check);
+    if (!decision.ok) throw rateLimitError(decision, { orgId: p.org.id, model: req.model.id, now, surface: req.surface });
+    const headers = req.surface === 'anthropic' ? anthropicRateHeaders(decision.snapshot, now) : openaiRateHeaders(decision.snapshot, now);
+    const bg = (p: Promise<unknown> | unknown) => { if (p instanceof Promise) p.catch((e) => this.d.onError?.(e)); };
+    const undoRate = () => {
+      bg(limiter.adjust(bucketRefs(check, 'requests'), -1));
+      bg(limiter.adjust(bucketRefs(check, 'input_tokens'), -req.estimatedInputTokens));
+    };
+
+    // 2. Spend reservation.
+    const month = monthKey(now);
+    const accounts: HoldAccount[] = [];
+    if (p.org.billingMode !== 'invoice') accounts.push({ key: creditAccount(p.org.id), cap: policy.creditTotal(p.org.id) });
+    const tierCap = p.org.billingMode === 'invoice' ? null : tierDefinition(this.d.schedule, this.tierOf(p.org)).monthlySpendCapPico;
+    const orgLimit = policy.limit('org', p.org.id)?.monthly ?? null;
+    const orgCap = orgLimit === null ? tierCap : tierCap === null ? orgLimit : orgLimit < tierCap ? orgLimit : tierCap;
+    if (orgCap !== null) accounts.push({ key: monthAccount(month, 'org', p.org.id), cap: orgCap });
+    const wsCap = policy.limit('workspace', p.key.workspaceId)?.monthly ?? null;
+    if (wsCap !== null) accounts.push({ key: monthAccount(month, 'ws', p.key.workspaceId), cap: wsCap });
+    const keyCap = policy.limit('key', p.key.id)?.monthly ?? null;
+    if (keyCap !== null) accounts.push({ key: monthAccount(month, 'key', p.key.id), cap: keyCap });
+
+    const maxInput = req.model.contextWindow ? Math.min(req.maxInputTokens, req.model.contextWindow) : req.maxInputTokens;
+    const worst = worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
+    const holdId = req.requestId;
+    if (accounts.length) {
+      let r;
+      try {
+        r = await reserveWithLoad(holds, { holdId, amount: worst, accounts, ttlMs: this.d.holdTtlMs }, this.d.loadUsed);
+      } catch (e) {
+        undoRate();
+        throw e;
+      }
+      if (!r.ok) {
+        undoRate();
+        const headroom = r.cap - r.used - r.held;
+        const resume = nextMonthStart(now);
+        if (r.refusedKey.startsWith('credit:')) throw creditBalanceTooLow(r.cap - r.used, worst);
+        if (r.refusedKey.includes(':org:')) {
+          if (orgLimit === null || (tierCap !== null && tierCap < orgLimit)) throw tierSpendCapReached(resume);
+          throw usageLimitReached('org', resume, headroom, worst);
+        }
+        throw usageLimitReached(r.refusedKey.includes(':ws:') ? 'workspace' : 'key', resume, headroom, worst);
+      }
+    }
+
+    let done = false;
+    const d = this.d;
+    return {
+      headers,
+      settle(usage: Usage, cost: bigint) {
+        if (done) return;
+        done = true;
+        if (accounts.length) bg(holds.settle(holdId, cost));
+        policy.addSpend(p.org.id, cost);
+        const actualInput = usage.inputTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+        if (actualInput !== req.estimatedInputTokens) bg(limiter.adjust(bucketRefs(check, 'input_tokens'), actualInput - req.estimatedInputTokens));
+        if (usage.outputTokens) bg(limiter.record(bucketRefs(check, 'output_tokens'), usage.outputTokens));
+        d.onSpend?.({ principal: p, cost, month, accounts });
+      },
+      release() {
+        if (done) return;
+        done = true;
+        if (accounts.length) bg(holds.release(holdId));
+      },
+    };
+  }
+}

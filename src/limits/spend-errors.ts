@@ -1,0 +1,38 @@
+/**
+ * The errors a customer sees at a spend limit, modelled on Anthropic's (reference §5.3):
+ * customer-set limits and an exhausted credit balance are 400 invalid_request_error; the usage
+ * tier's monthly ceiling is 429 with `details.error_code = enforced_spend_limit_reached` and no
+ * retry-after. All carry `x-should-retry: false`, so the SDKs do not retry in vain. The OpenAI
+ * surface renders the same status with a stable `code`.
+ */
+import { GatewayError } from '../core/errors.ts';
+import { formatCents } from '../core/money.ts';
+
+const resumes = (ms: number) => {
+  const d = new Date(ms);
+  return `${d.toISOString().slice(0, 10)} at 00:00 UTC`;
+};
+
+export function creditBalanceTooLow(balance: bigint, worstCase: bigint): GatewayError {
+  const tooBig = balance > 0n;
+  return new GatewayError('invalid_request_error', 400,
+    tooBig
+      ? `Your credit balance (${formatCents(balance)}) is too low for this request: its maximum cost is ${formatCents(worstCase)}. Lower max_tokens or purchase credits.`
+      : 'Your credit balance is too low to access this API. Please purchase credits or ask your administrator to add some.',
+    { code: 'credit_balance_too_low', shouldRetry: false, details: { error_code: 'credit_balance_too_low' } });
+}
+
+export function usageLimitReached(scope: 'org' | 'workspace' | 'key', resumeAt: number, headroom: bigint, worstCase: bigint): GatewayError {
+  const what = scope === 'org' ? 'your specified API usage limits' : scope === 'workspace' ? 'your specified workspace API usage limits' : 'the monthly usage limit of this API key';
+  const msg = headroom > 0n
+    ? `This request's maximum cost (${formatCents(worstCase)}) would exceed ${what} (${formatCents(headroom)} left this month). Lower max_tokens, or raise the limit.`
+    : `You have reached ${what}. You will regain access on ${resumes(resumeAt)}.`;
+  const code = scope === 'org' ? 'usage_limit_reached' : scope === 'workspace' ? 'workspace_usage_limit_reached' : 'key_usage_limit_reached';
+  return new GatewayError('invalid_request_error', 400, msg, { code, shouldRetry: false, details: { error_code: code, resets_at: new Date(resumeAt).toISOString() } });
+}
+
+export function tierSpendCapReached(resumeAt: number): GatewayError {
+  return new GatewayError('rate_limit_error', 429,
+    `You have reached your API usage limits: your organization has crossed its monthly API usage threshold, set based on your organization's API tier. You will regain access on ${resumes(resumeAt)}.`,
+    { code: 'enforced_spend_limit_reached', shouldRetry: false, details: { error_code: 'enforced_spend_limit_reached' } });
+}
