@@ -17,3 +17,4 @@ export {
   type InputInspection,
   type ModelFamily,
 } from './estimate.ts';
+export { countTextTokens } from './token-count.ts';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyFromHeaders } from '../../accounts/keys.ts';
-import { estimateInputTokens, maxInputTokensUpperBound } from '../../metering/estimate.ts';
+import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.ts';
 import { readBody, parseJsonObject } from '../../server/body.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import { runExchange } from '../../server/exchange/run.ts';
@@ -29,10 +29,13 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
     upstreamBody = JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: adapter.quirks.useMaxTokensField }));
   }
 
-  const estimatedInputTokens = estimateInputTokens(body as any, 'claude');
+  const input = inspectInput(body as any, 'claude');
+  const estimatedInputTokens = input.tokens;
+  // Documents (PDF pages) have no byte bound: reserve up to the context window.
+  const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
   const ticket = await rt.admission().admit({
     requestId, principal, model, price, surface: 'anthropic',
-    estimatedInputTokens, maxInputTokens: maxInputTokensUpperBound(raw.length),
+    estimatedInputTokens, maxInputTokens,
     maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl,
   });
   try {

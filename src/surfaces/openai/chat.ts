@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyFromHeaders } from '../../accounts/keys.ts';
-import { estimateInputTokens, maxInputTokensUpperBound } from '../../metering/estimate.ts';
+import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
 import { runExchange } from '../../server/exchange/run.ts';
 import { resolveTarget } from '../../server/resolve.ts';
@@ -49,10 +49,13 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
     upstreamBody = JSON.stringify(out);
   }
 
-  const estimatedInputTokens = estimateInputTokens(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
+  const input = inspectInput(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
+  const estimatedInputTokens = input.tokens;
+  // Documents (PDF pages) have no byte bound: reserve up to the context window.
+  const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
   const ticket = await rt.admission().admit({
     requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
-    maxInputTokens: maxInputTokensUpperBound(raw.length), maxOutputTokens, cacheTtl,
+    maxInputTokens, maxOutputTokens, cacheTtl,
   });
   try {
     await runExchange({
