@@ -149,9 +149,29 @@ function countPublic(s: string): number {
   return n;
 }
 
+/**
+ * Memo of counts for recently seen texts. Conversations resend their history on every turn (and
+ * system prompts repeat across requests), so most text a gateway tokenizes it has seen before; a
+ * Map lookup costs a string hash, BPE costs ~100x more. Bounded: cleared when full.
+ */
+const MEMO_MAX_ENTRIES = 20_000;
+const MEMO_MIN_CHARS = 16;
+const MEMO_MAX_CHARS = 65_536;
+let memo = new Map<string, number>();
+
 /** o200k_base token count of `s` (exact except pieces longer than 64 characters, see header). */
 export function countTextTokens(s: string): number {
   if (s.length === 0) return 0;
+  if (s.length < MEMO_MIN_CHARS || s.length > MEMO_MAX_CHARS) return countUncached(s);
+  const hit = memo.get(s);
+  if (hit !== undefined) return hit;
+  const n = countUncached(s);
+  if (memo.size >= MEMO_MAX_ENTRIES) memo = new Map();
+  memo.set(s, n);
+  return n;
+}
+
+function countUncached(s: string): number {
   const i = internals;
   if (i === undefined) return countPublic(s);
   const ascii = !NON_ASCII.test(s);
