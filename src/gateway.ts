@@ -25,6 +25,12 @@ import { changesSince, lastChangeId } from './store/change-log.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate } from './store/migrate.ts';
 import { UsageWriter } from './usage/writer.ts';
+import { AlertService } from './billing/alerts/index.ts';
+import { AutoReloader, BillingSettings } from './billing/auto-reload.ts';
+import { expireCredits } from './billing/expiry.ts';
+import { Ledger } from './billing/ledger.ts';
+import { ManualProvider } from './billing/payments.ts';
+import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -85,8 +91,23 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const usage = new UsageWriter(store.db, log);
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
-  const gov = await buildGovernance({ config, clock, log, policy, usage });
+  const alerts = new AlertService(store.db, { clock, log, smtp: config.smtp });
+  alerts.start();
+  const settings = new BillingSettings(store.db, now);
+  await settings.reload();
+  const reloader = new AutoReloader(settings, new ManualProvider(new Ledger(store.db, now)), log);
+  let hooks: ReturnType<typeof spendHooks> | undefined;
+  const gov = await buildGovernance({
+    config, clock, log, policy, usage,
+    onSpend: (e) => hooks?.onSpend(e),
+    onLimitRefused: (...a) => hooks?.onLimitRefused(...a),
+  });
+  hooks = spendHooks({ alerts, policy, holds: gov.holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE });
   const admission = gov.governance;
+  const runExpiry = () => expireCredits(store.db, clock.now()).catch((e) => log.error({ err: e }, 'credit expiry failed'));
+  await runExpiry();
+  const expiryTimer = setInterval(runExpiry, 60_000);
+  expiryTimer.unref();
 
   const rt: Runtime = {
     config, clock, log, keys, router, usage,
@@ -97,7 +118,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
   let lastChange = await lastChangeId(store.db);
   const refresh = async () => {
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll()]);
+    await runExpiry();
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload()]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -111,7 +133,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.reload());
         if (domains.has('prices')) jobs.push(reloadPrices());
         if (domains.has('limits') || domains.has('orgs')) jobs.push(policy.reloadLimits());
-        if (domains.has('credits')) jobs.push(policy.reloadCredits());
+        if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
         await Promise.all(jobs);
         log.debug({ domains: [...domains] }, 'reloaded after change');
       }
@@ -140,11 +162,13 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       clearInterval(poll);
       clearInterval(touch);
       clearInterval(spendPoll);
+      clearInterval(expiryTimer);
       await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
       await usage.close();
       await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
       await router.close();
       await gov.close();
+      await alerts.stop();
       await simulator?.close();
       await store.close();
     },

@@ -7,7 +7,7 @@ import { registerOrg, registerOrgTier } from './commands/org.ts';
 import { registerPrices } from './commands/prices.ts';
 import { registerUsage } from './commands/usage.ts';
 import { registerLimits } from './commands/limits.ts';
-import { registerCredits } from './commands/credits.ts';
+import { registerAutoReload, registerCredits } from './commands/credits.ts';
 import { registerAlerts } from './commands/alerts.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
@@ -18,6 +18,7 @@ registerUsage(program);
 registerPrices(program);
 registerLimits(program);
 registerCredits(program);
+registerAutoReload(program);
 registerAlerts(program);
 
 try {

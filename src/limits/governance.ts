@@ -37,6 +37,8 @@ export interface GovernanceDeps {
   loadUsed(account: string): Promise<bigint>;
   /** Called after every settlement (alerts, auto-reload); must not throw or block. */
   onSpend?(e: SpendEvent): void;
+  /** A request was refused at a customer-set monthly cap (for the limit-reached alert). */
+  onLimitRefused?(orgId: string, scope: 'org' | 'workspace' | 'key', scopeId: string, month: string, used: bigint): void;
   /** Background failures (a Redis settle that did not go through…). */
   onError?(e: unknown): void;
 }
@@ -108,9 +110,12 @@ export class Governance implements Admission {
         if (r.refusedKey.startsWith('credit:')) throw creditBalanceTooLow(r.cap - r.used, worst);
         if (r.refusedKey.includes(':org:')) {
           if (orgLimit === null || (tierCap !== null && tierCap < orgLimit)) throw tierSpendCapReached(resume);
+          this.d.onLimitRefused?.(p.org.id, 'org', p.org.id, month, r.used);
           throw usageLimitReached('org', resume, headroom, worst);
         }
-        throw usageLimitReached(r.refusedKey.includes(':ws:') ? 'workspace' : 'key', resume, headroom, worst);
+        const scope = r.refusedKey.includes(':ws:') ? 'workspace' : 'key';
+        this.d.onLimitRefused?.(p.org.id, scope, scope === 'workspace' ? p.key.workspaceId : p.key.id, month, r.used);
+        throw usageLimitReached(scope, resume, headroom, worst);
       }
     }
 

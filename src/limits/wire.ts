@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { UsageWriter } from '../usage/writer.ts';
-import { Governance, type SpendEvent } from './governance.ts';
+import { Governance, type GovernanceDeps, type SpendEvent } from './governance.ts';
 import type { PolicyStore } from './policy.ts';
 import { DEFAULT_TIER_SCHEDULE, MemoryRateLimiter, RedisRateLimiter, parseTierSchedule, type RateLimiter, type TierSchedule } from './rate/index.ts';
 import { MemorySpendHolds, RedisSpendHolds, type SpendHolds } from './spend/index.ts';
@@ -24,7 +24,7 @@ export function loadTierSchedule(config: Config): TierSchedule {
   return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
 }
 
-export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void }): Promise<GovernanceStack> {
+export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] }): Promise<GovernanceStack> {
   const { config, clock, log, policy, usage } = opts;
   const schedule = loadTierSchedule(config);
   let limiter: RateLimiter;
@@ -43,6 +43,7 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
     loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
     onSpend: opts.onSpend,
+    onLimitRefused: opts.onLimitRefused,
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
   return {

@@ -4,6 +4,7 @@
  * Times are epoch milliseconds.
  */
 import type { ColumnType } from 'kysely';
+import type { AlertTables } from '../billing/alerts/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -163,7 +164,15 @@ export interface ChangeLogTable {
   what: string;
 }
 
-export interface DB {
+export interface BillingSettingsTable {
+  org_id: string;
+  reload_below: IntNull;
+  reload_amount: IntNull;
+  low_balance: IntNull;
+  updated_at: Int;
+}
+
+export interface DB extends AlertTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -175,4 +184,5 @@ export interface DB {
   ledger_entries: LedgerEntriesTable;
   spend_limits: SpendLimitsTable;
   change_log: ChangeLogTable;
+  billing_settings: BillingSettingsTable;
 }

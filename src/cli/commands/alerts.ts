@@ -83,9 +83,10 @@ export function registerAlerts(program: Command): void {
     }));
 
   program.command('outbox').description('alert mail kept instead of sent (no SMTP_URL configured), newest first')
-    .option('--limit <n>', 'how many', intOpt('--limit'), 20).option('--json', 'machine-readable output')
+    .option('--limit <n>', 'how many', intOpt('--limit'), 20).option('--org <org>', 'only this org\'s mail')
+    .option('--json', 'machine-readable output')
     .action((o) => withContext(async (ctx) => {
-      const mails = (await service(ctx).outbox(o.limit)).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, created_at: iso(m.createdAt), alert_id: m.alertId }));
+      const mails = (await service(ctx).outbox(o.limit, o.org)).map((m) => ({ id: m.id, to: m.to, subject: m.subject, text: m.text, created_at: iso(m.createdAt), alert_id: m.alertId }));
       print(o.json, mails, () => (mails.length ? mails.map((m) => `${m.created_at}  to ${m.to}\n${m.subject}\n\n${m.text}`).join('\n' + '-'.repeat(60) + '\n') : '(outbox is empty)'));
     }));
 }

@@ -5,6 +5,7 @@ import { AccountsService } from '../../accounts/service.ts';
 import { usdToPico, picoToUsd } from '../../core/money.ts';
 import { usageByDay } from '../../usage/report.ts';
 import { withContext } from '../context.ts';
+import { BillingSettings } from '../../billing/auto-reload.ts';
 import { iso, print, table } from '../output.ts';
 
 export function registerCredits(program: Command): void {
@@ -41,5 +42,24 @@ export function registerCredits(program: Command): void {
       const usage = (await usageByDay(store.db, { orgId: o.org })).map((d) => ({ at: `${d.day}T23:59:59.999Z`, kind: 'usage', amount_usd: picoToUsd(-usdToPico(d.cost_usd)), expires_at: null, note: `${d.requests} requests` }));
       const rows = [...entries, ...usage].sort((a, b) => String(a.at).localeCompare(String(b.at)));
       print(o.json, rows, () => table(rows));
+    }));
+}
+
+/** `tollgate credits auto-reload` — buy credits automatically when the balance dips. */
+export function registerAutoReload(program: Command): void {
+  const credits = program.commands.find((c) => c.name() === 'credits')!;
+  credits.command('auto-reload').description('buy --amount of credits whenever the balance falls below --below (manual payment provider)')
+    .requiredOption('--org <org>', 'org id').option('--below <usd>', 'reload when the balance falls below this').option('--amount <usd>', 'how much to buy each time')
+    .option('--off', 'turn auto-reload off').option('--low-balance <usd>', 'alert when the balance falls below this (default $1)')
+    .option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      await new AccountsService(store.db, now).requireOrg(o.org);
+      if (!o.off && (o.below === undefined) !== (o.amount === undefined)) throw new Error('give both --below and --amount (or --off)');
+      const s = await new BillingSettings(store.db, now).set(o.org, {
+        ...(o.off ? { reloadBelow: null, reloadAmount: null } : o.below !== undefined ? { reloadBelow: usdToPico(o.below), reloadAmount: usdToPico(o.amount) } : {}),
+        ...(o.lowBalance !== undefined ? { lowBalance: usdToPico(o.lowBalance) } : {}),
+      });
+      const out = { org_id: o.org, reload_below_usd: s.reloadBelow === null ? null : picoToUsd(s.reloadBelow), reload_amount_usd: s.reloadAmount === null ? null : picoToUsd(s.reloadAmount), low_balance_usd: s.lowBalance === null ? null : picoToUsd(s.lowBalance) };
+      print(o.json, out, () => out.reload_below_usd === null ? 'auto-reload off' : `auto-reload: buy $${out.reload_amount_usd} when the balance falls below $${out.reload_below_usd}`);
     }));
 }

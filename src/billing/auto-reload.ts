@@ -1,0 +1,57 @@
+/**
+ * Auto-reload: when an org's balance falls below its threshold, buy the configured amount through
+ * the payment provider. Never twice for the same dip: the purchase's ref is
+ * `autoreload:<org>:<credit total at the time>` — every instance that sees the same dip computes the
+ * same ref, and a reload changes the credit total, so only a new dip can trigger a new purchase.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../store/schema.ts';
+import { recordChange } from '../store/change-log.ts';
+import type { PaymentProvider } from './payments.ts';
+
+export interface ReloadSettings { reloadBelow: bigint | null; reloadAmount: bigint | null; lowBalance: bigint | null }
+
+export class BillingSettings {
+  private byOrg = new Map<string, ReloadSettings>();
+  constructor(private db: Kysely<DB>, private now: () => number) {}
+
+  async reload(): Promise<void> {
+    const rows = await this.db.selectFrom('billing_settings').selectAll().execute();
+    this.byOrg = new Map(rows.map((r) => [r.org_id, { reloadBelow: r.reload_below, reloadAmount: r.reload_amount, lowBalance: r.low_balance }]));
+  }
+
+  get(orgId: string): ReloadSettings | undefined { return this.byOrg.get(orgId); }
+
+  async set(orgId: string, s: Partial<ReloadSettings>): Promise<ReloadSettings> {
+    const cur = (await this.db.selectFrom('billing_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst());
+    const next = {
+      org_id: orgId,
+      reload_below: s.reloadBelow !== undefined ? s.reloadBelow : cur?.reload_below ?? null,
+      reload_amount: s.reloadAmount !== undefined ? s.reloadAmount : cur?.reload_amount ?? null,
+      low_balance: s.lowBalance !== undefined ? s.lowBalance : cur?.low_balance ?? null,
+      updated_at: this.now(),
+    };
+    await this.db.insertInto('billing_settings').values(next).onConflict((oc) => oc.column('org_id').doUpdateSet(next)).execute();
+    await recordChange(this.db, 'credits', this.now());
+    return { reloadBelow: next.reload_below, reloadAmount: next.reload_amount, lowBalance: next.low_balance };
+  }
+}
+
+export class AutoReloader {
+  private inFlight = new Set<string>();
+  constructor(private settings: BillingSettings, private provider: PaymentProvider, private log: Logger) {}
+
+  /** Called after spend lands; buys credits if the balance dipped below the org's threshold. */
+  maybeReload(orgId: string, balance: bigint, creditTotal: bigint): void {
+    const s = this.settings.get(orgId);
+    if (!s?.reloadBelow || !s.reloadAmount || balance >= s.reloadBelow) return;
+    const ref = `autoreload:${orgId}:${creditTotal}`;
+    if (this.inFlight.has(ref)) return;
+    this.inFlight.add(ref);
+    this.provider.purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
+      .then((r) => this.log.info({ orgId, status: r.status, provider: this.provider.name }, 'auto-reload purchase'))
+      .catch((e) => this.log.error({ err: e, orgId }, 'auto-reload failed'))
+      .finally(() => setTimeout(() => this.inFlight.delete(ref), 60_000).unref());
+  }
+}
