@@ -107,7 +107,7 @@ export class Governance implements Admission {
         undoRate();
         const headroom = r.cap - r.used - r.held;
         const resume = nextMonthStart(now);
-        if (r.refusedKey.startsWith('credit:')) throw creditBalanceTooLow(r.cap - r.used, worst);
+        if (r.refusedKey.startsWith('credit:')) throw creditBalanceTooLow(headroom, worst);
         if (r.refusedKey.includes(':org:')) {
           if (orgLimit === null || (tierCap !== null && tierCap < orgLimit)) throw tierSpendCapReached(resume);
           this.d.onLimitRefused?.(p.org.id, 'org', p.org.id, month, r.used);

@@ -13,11 +13,11 @@ const resumes = (ms: number) => {
   return `${d.toISOString().slice(0, 10)} at 00:00 UTC`;
 };
 
-export function creditBalanceTooLow(balance: bigint, worstCase: bigint): GatewayError {
-  const tooBig = balance > 0n;
+export function creditBalanceTooLow(available: bigint, worstCase: bigint): GatewayError {
+  const tooBig = available > 0n;
   return new GatewayError('invalid_request_error', 400,
     tooBig
-      ? `Your credit balance (${formatCents(balance)}) is too low for this request: its maximum cost is ${formatCents(worstCase)}. Lower max_tokens or purchase credits.`
+      ? `Your available credit (${formatCents(available)}, after requests in flight) is too low for this request: its maximum cost is ${formatCents(worstCase)}. Lower max_tokens or purchase credits.`
       : 'Your credit balance is too low to access this API. Please purchase credits or ask your administrator to add some.',
     { code: 'credit_balance_too_low', shouldRetry: false, details: { error_code: 'credit_balance_too_low' } });
 }

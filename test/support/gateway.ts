@@ -52,8 +52,11 @@ export interface TestGateway {
   env: Record<string, string>;
   accounts: AccountsService;
   ledger: Ledger;
-  /** Creates an org with `credits` USD (default 100) and a key; returns the secret. */
-  customer(opts?: { credits?: string; name?: string }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string }>;
+  /**
+   * Creates an org with `credits` USD (default 100) and a key; returns the secret. Rate limits are
+   * generous unless `tierLimits` is set (then the usage tier's limits apply, as for a real org).
+   */
+  customer(opts?: { credits?: string; name?: string; tierLimits?: boolean }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string }>;
   /** Runs the real `tollgate` CLI against this gateway's database; parses its --json output. */
   cli(...args: string[]): Promise<any>;
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export async function startTestGateway(opts: { upstreamUrl?: string; openaiUpstr
       const { org, defaultWorkspaceId } = await accounts.createOrg({ name: o.name ?? 'Test Org' });
       const credits = o.credits ?? '100';
       if (credits !== '0') await ledger.append({ orgId: org.id, kind: 'purchase', amount: usdToPico(credits) });
+      if (!o.tierLimits) await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 1_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 }) });
       const k = await accounts.createKey({ orgId: org.id });
       await gw.refresh();
       return { orgId: org.id, workspaceId: defaultWorkspaceId, keyId: k.id, key: k.key };
