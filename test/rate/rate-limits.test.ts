@@ -41,7 +41,7 @@ test('a burst of 60 at Tier 1 (50 RPM) gets exactly 10 429s; headers count down 
   for (const r of refused) {
     const e = r.reason;
     assert.ok(e instanceof Anthropic.RateLimitError);
-    assert.equal(e.error.error.type, 'rate_limit_error');
+    assert.equal((e.error as any).error.type, 'rate_limit_error');
     assert.match(e.message, /50 requests per minute/);
     assert.equal(e.headers.get('retry-after'), '2', 'one request refills in 1.2 s: retry-after rounds up');
     assert.equal(e.headers.get('anthropic-ratelimit-requests-remaining'), '0');
