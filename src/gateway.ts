@@ -18,6 +18,8 @@ import { PricingService } from './pricing/service.ts';
 import { UpstreamRouter } from './providers/router.ts';
 import { startSimulator } from './providers/simulator/index.ts';
 import type { UpstreamConfig } from './providers/types.ts';
+import { UpstreamService } from './providers/service.ts';
+import { SecretBox } from './core/secret-box.ts';
 import { createHttpServer } from './server/http.ts';
 import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
@@ -49,7 +51,7 @@ export interface Gateway {
 }
 
 function upstreamsFromConfig(config: Config): UpstreamConfig[] {
-  const ups: UpstreamConfig[] = [];
+  const ups: UpstreamConfig[] = [...config.upstreams];
   if (config.anthropic.apiKey) ups.push({ name: 'anthropic', kind: 'anthropic', baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, models: '*' });
   if (config.openai.apiKey) ups.push({ name: 'openai', kind: 'openai', baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, models: '*' });
   return ups;
@@ -77,17 +79,24 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   };
   await Promise.all([keys.reload(), reloadPrices()]);
 
-  let upstreams = upstreamsFromConfig(config);
+  const upstreamSvc = new UpstreamService(store.db, config.masterKey ? new SecretBox(config.masterKey) : undefined, now);
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
-  if (!upstreams.length) {
-    simulator = await startSimulator({ port: 0, now });
-    upstreams = [
-      { name: 'simulator', kind: 'anthropic', baseUrl: simulator.url, models: '*' },
-      { name: 'simulator-openai', kind: 'simulator', baseUrl: `${simulator.url}/v1`, models: '*' },
+  let upstreams: UpstreamConfig[] = [];
+  const loadUpstreams = async () => {
+    const configured = [...upstreamsFromConfig(config), ...(await upstreamSvc.loadConfigs())];
+    if (configured.length) return configured;
+    if (!simulator) {
+      simulator = await startSimulator({ port: 0, now });
+      log.warn({ simulator: simulator.url }, 'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)');
+    }
+    return [
+      { name: 'simulator', kind: 'anthropic', baseUrl: simulator.url, models: '*' as const },
+      { name: 'simulator-openai', kind: 'simulator', baseUrl: `${simulator.url}/v1`, models: '*' as const },
     ];
-    log.warn({ simulator: simulator.url }, 'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)');
-  }
+  };
+  upstreams = await loadUpstreams();
   const router = new UpstreamRouter(upstreams);
+  const reloadUpstreams = async () => { upstreams = await loadUpstreams(); router.setUpstreams(upstreams); };
   const usage = new UsageWriter(store.db, log);
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
@@ -134,6 +143,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         if (domains.has('prices')) jobs.push(reloadPrices());
         if (domains.has('limits') || domains.has('orgs')) jobs.push(policy.reloadLimits());
         if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
+        if (domains.has('upstreams')) jobs.push(reloadUpstreams());
         await Promise.all(jobs);
         log.debug({ domains: [...domains] }, 'reloaded after change');
       }

@@ -4,11 +4,12 @@ import { ConfigError } from '../config/config.ts';
 import { GatewayError } from '../core/errors.ts';
 import { registerKey } from './commands/key.ts';
 import { registerOrg, registerOrgTier } from './commands/org.ts';
-import { registerPrices } from './commands/prices.ts';
+import { registerPriceGroups, registerPrices } from './commands/prices.ts';
 import { registerUsage } from './commands/usage.ts';
 import { registerLimits } from './commands/limits.ts';
 import { registerAutoReload, registerCredits } from './commands/credits.ts';
 import { registerAlerts } from './commands/alerts.ts';
+import { registerUpstream } from './commands/upstream.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
@@ -16,10 +17,12 @@ registerOrgTier(program);
 registerKey(program);
 registerUsage(program);
 registerPrices(program);
+registerPriceGroups(program);
 registerLimits(program);
 registerCredits(program);
 registerAutoReload(program);
 registerAlerts(program);
+registerUpstream(program);
 
 try {
   await program.parseAsync(process.argv);

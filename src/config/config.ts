@@ -43,6 +43,15 @@ export const configSchema = z.object({
     url: z.string().regex(/^smtps?:\/\//, 'an smtp:// URL').optional(),
     from: z.string().default('Tollgate <alerts@tollgate.local>'),
   }),
+  /** Upstreams from the config file (in addition to ANTHROPIC_/OPENAI_API_KEY and `tollgate upstream add`). */
+  upstreams: z.array(z.object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+    kind: z.string().min(1),
+    baseUrl: z.url(),
+    apiKey: z.string().optional(),
+    models: z.union([z.literal('*'), z.array(z.string())]).default('*'),
+    modelMap: z.record(z.string(), z.string()).optional(),
+  })).default([]),
   /** Path of a JSON file with a custom tier schedule. */
   tiersFile: z.string().optional(),
 });

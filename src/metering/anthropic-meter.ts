@@ -35,10 +35,21 @@ export function usageFromAnthropic(u: unknown): Usage {
  * known (`prev5m + prev1h`) the known split is kept, else the 1h part is kept (capped) and the rest
  * counts as 5m. With no information at all the previous values are returned unchanged.
  */
+/**
+ * Cache writes by TTL. The TTL split wins when it accounts for the whole total; when the total
+ * (`cache_creation_input_tokens`, the billable count) disagrees with the split, the total wins and
+ * the unexplained remainder is billed as 5-minute writes (the cheaper TTL) — never dropped.
+ */
 function cacheWrites(o: Json, prev5m: number, prev1h: number): [number, number] {
   const split = obj(o.cache_creation);
   if (split && (present(split.ephemeral_5m_input_tokens) || present(split.ephemeral_1h_input_tokens))) {
-    return [count(split.ephemeral_5m_input_tokens), count(split.ephemeral_1h_input_tokens)];
+    const s5 = count(split.ephemeral_5m_input_tokens);
+    const s1 = count(split.ephemeral_1h_input_tokens);
+    if (!present(o.cache_creation_input_tokens)) return [s5, s1];
+    const total = count(o.cache_creation_input_tokens);
+    if (total === s5 + s1) return [s5, s1];
+    const w1 = Math.min(s1, total);
+    return [total - w1, w1];
   }
   if (!present(o.cache_creation_input_tokens)) return [prev5m, prev1h];
   const total = count(o.cache_creation_input_tokens);

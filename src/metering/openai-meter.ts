@@ -25,10 +25,14 @@ export function usageFromOpenai(u: unknown): Usage {
   if (!present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens))) {
     prompt = count(o.prompt_cache_hit_tokens) + count(o.prompt_cache_miss_tokens); // DeepSeek without prompt_tokens
   }
-  const cachedRaw = details && present(details.cached_tokens) ? details.cached_tokens : o.prompt_cache_hit_tokens;
-  // Cache counters are subsets of prompt_tokens: clamp them so the three parts always sum to prompt.
-  const cached = Math.min(count(cachedRaw), prompt);
-  const writes = Math.min(count(details?.cache_write_tokens), prompt - cached);
+  // Cache reads: OpenAI's cached_tokens, else DeepSeek's prompt_cache_hit_tokens (servers that send
+  // both may leave one at 0), else LiteLLM-style top-level cache_read_input_tokens. Cache counters
+  // are subsets of prompt_tokens: clamp them so the three parts always sum to prompt.
+  const explicit = count(details?.cached_tokens);
+  const reads = explicit > 0 ? explicit : count(o.prompt_cache_hit_tokens) || count(o.cache_read_input_tokens);
+  const cached = Math.min(reads, prompt);
+  const writeRaw = details && present(details.cache_write_tokens) ? details.cache_write_tokens : o.cache_creation_input_tokens;
+  const writes = Math.min(count(writeRaw), prompt - cached);
   return {
     inputTokens: prompt - cached - writes,
     outputTokens: count(o.completion_tokens),

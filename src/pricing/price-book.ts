@@ -28,7 +28,10 @@ export interface ResolvedPrice {
   row: PriceRow;
   /** The prices charged (after a group adjustment, if any). */
   prices: PriceVector;
-  /** The list prices (what the upstream costs the operator, before reseller pricing). */
+  /**
+   * What the upstream costs the operator: list price, or the `upstream:<name>` group's price where
+   * the operator set one (server/resolve.ts). Recorded as the usage event's upstream cost.
+   */
   list: PriceVector;
 }
 

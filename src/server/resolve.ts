@@ -17,5 +17,8 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
   }
   const adapter = rt.router.route(model);
   if (!adapter) throw notFound(`model: ${name} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
-  return { model, price, adapter };
+  // What the upstream costs the operator: the `upstream:<name>` price group if one is set (a
+  // negotiated discount), else list price.
+  const cost = rt.prices().resolve(model.id, `upstream:${adapter.name}`, now);
+  return { model, price: cost && cost.prices !== price.list ? { ...price, list: cost.prices } : price, adapter };
 }

@@ -4,11 +4,13 @@ import type { Store } from './connect.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
+import * as m004 from './migrations/004-upstreams.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
   { name: '002-alerts', up: m002.up },
   { name: '003-billing-settings', up: m003.up },
+  { name: '004-upstreams', up: m004.up },
 ];
 
 export async function migrate(store: Store): Promise<string[]> {

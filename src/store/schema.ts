@@ -172,6 +172,17 @@ export interface BillingSettingsTable {
   updated_at: Int;
 }
 
+export interface UpstreamsTable {
+  name: string;
+  kind: string;
+  base_url: string;
+  api_key_sealed: string | null;
+  models: string;
+  model_map: string | null;
+  priority: Int;
+  created_at: Int;
+}
+
 export interface DB extends AlertTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
@@ -185,4 +196,5 @@ export interface DB extends AlertTables {
   spend_limits: SpendLimitsTable;
   change_log: ChangeLogTable;
   billing_settings: BillingSettingsTable;
+  upstreams: UpstreamsTable;
 }

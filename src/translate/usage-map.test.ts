@@ -46,10 +46,10 @@ describe('usageFromOpenai', () => {
     assert.deepEqual(back, u({ inputTokens: 20, cacheReadTokens: 1000, outputTokens: 58 }));
   });
 
-  test('never negative when details exceed prompt_tokens', () => {
+  test('never negative when details exceed prompt_tokens (cache counters clamped to the prompt)', () => {
     const back = usageFromOpenai({ prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, prompt_tokens_details: { cached_tokens: 50 } });
     assert.equal(back.inputTokens, 0);
-    assert.equal(back.cacheReadTokens, 50);
+    assert.equal(back.cacheReadTokens, 10);
   });
 
   test('DeepSeek prompt_cache_hit_tokens / miss', () => {

@@ -43,50 +43,15 @@ export function usageToOpenai(u: Usage): CompletionUsage {
  * - `prompt_tokens` missing but DeepSeek hit/miss present → hit + miss.
  * - inputTokens = prompt − reads − writes, clamped at 0.
  */
-export function usageFromOpenai(u: OpenaiUsageLike): Usage {
-  const details = u.prompt_tokens_details;
-  const reads = tokenCount(
-    has(details?.cached_tokens) ? details.cached_tokens
-      : has(u.prompt_cache_hit_tokens) ? u.prompt_cache_hit_tokens
-        : u.cache_read_input_tokens,
-  );
-  const writes = tokenCount(has(details?.cache_write_tokens) ? details.cache_write_tokens : u.cache_creation_input_tokens);
-  const prompt = has(u.prompt_tokens)
-    ? tokenCount(u.prompt_tokens)
-    : tokenCount(u.prompt_cache_hit_tokens) + tokenCount(u.prompt_cache_miss_tokens);
-  return {
-    inputTokens: Math.max(0, prompt - reads - writes),
-    outputTokens: tokenCount(u.completion_tokens),
-    cacheWrite5mTokens: writes,
-    cacheWrite1hTokens: 0,
-    cacheReadTokens: reads,
-    webSearchRequests: 0,
-  };
-}
+/** Parsing usage is metering's job; translation re-exports the one implementation. */
+export { usageFromOpenai } from '../metering/openai-meter.ts';
 
 /**
  * Anthropic wire usage → normalised. The 5m/1h split comes from `cache_creation` when present;
  * `cache_creation_input_tokens` is authoritative for the total (any part not covered by the
  * 1h figure is a 5m write), so a total without a breakdown counts as 5m.
  */
-export function usageFromAnthropic(u: AnthropicUsage | AnthropicMessageDeltaUsage): Usage {
-  const cc = 'cache_creation' in u ? u.cache_creation : undefined;
-  let w5 = tokenCount(cc?.ephemeral_5m_input_tokens);
-  let w1 = tokenCount(cc?.ephemeral_1h_input_tokens);
-  if (has(u.cache_creation_input_tokens) && w5 + w1 !== u.cache_creation_input_tokens) {
-    const total = tokenCount(u.cache_creation_input_tokens);
-    w1 = Math.min(w1, total);
-    w5 = total - w1;
-  }
-  return {
-    inputTokens: tokenCount(u.input_tokens),
-    outputTokens: tokenCount(u.output_tokens),
-    cacheWrite5mTokens: w5,
-    cacheWrite1hTokens: w1,
-    cacheReadTokens: tokenCount(u.cache_read_input_tokens),
-    webSearchRequests: tokenCount(u.server_tool_use?.web_search_requests),
-  };
-}
+export { usageFromAnthropic } from '../metering/anthropic-meter.ts';
 
 /** Normalised → Anthropic wire usage (what `/v1/messages` clients see). */
 export function usageToAnthropic(u: Usage): AnthropicUsage {

@@ -79,3 +79,24 @@ export function registerPrices(program: Command): void {
       print(o.json, out, () => `${model}: $${out.cost_usd}\n${table(out.breakdown)}`);
     }));
 }
+
+/** `tollgate prices group set|list` — reseller customer groups priced relative to list. */
+export function registerPriceGroups(program: Command): void {
+  const prices = program.commands.find((c) => c.name() === 'prices')!;
+  const group = prices.command('group').description('customer groups: a discount or markup on list price (per-model overrides: prices import --group)');
+  group.command('set').requiredOption('--group <name>', 'group name').option('--discount <percent>', 'percent under list, e.g. 20')
+    .option('--markup <percent>', 'percent over list').option('--effective <date>', 'when it takes effect (default now)').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now }) => {
+      const pct = o.discount !== undefined ? -Number(o.discount) : Number(o.markup);
+      if (!Number.isFinite(pct) || (o.discount === undefined && o.markup === undefined) || pct <= -100 || Math.round(pct * 100) !== pct * 100) throw new Error('give --discount or --markup as a percentage with at most two decimals');
+      const t = o.effective ? Date.parse(o.effective) : now();
+      if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
+      await new PricingService(store.db, now).setGroupAdjustment(o.group, Math.round(pct * 100), t);
+      const out = { group: o.group, adjustment_percent: pct, effective_from: iso(t) };
+      print(o.json, out, () => `group ${o.group}: ${pct > 0 ? '+' : ''}${pct} % on list price from ${out.effective_from}`);
+    }));
+  group.command('list').option('--json', 'machine-readable output').action((o) => withContext(async ({ store, now }) => {
+    const rows = (await new PricingService(store.db, now).loadAdjustments()).map((a) => ({ group: a.group, adjustment_percent: a.bps / 100, effective_from: iso(a.effectiveFrom) }));
+    print(o.json, rows, () => table(rows));
+  }));
+}
