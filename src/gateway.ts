@@ -21,6 +21,7 @@ import type { UpstreamConfig } from './providers/types.ts';
 import { UpstreamService } from './providers/service.ts';
 import { SecretBox } from './core/secret-box.ts';
 import { createHttpServer } from './server/http.ts';
+import { IdempotencyCache } from './server/idempotency.ts';
 import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
 import { changesSince, lastChangeId } from './store/change-log.ts';
@@ -120,6 +121,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
   const rt: Runtime = {
     config, clock, log, keys, router, usage,
+    idempotency: new IdempotencyCache(store.db, now),
     models: () => models,
     prices: () => prices,
     admission: () => admission,
@@ -128,7 +130,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   let lastChange = await lastChangeId(store.db);
   const refresh = async () => {
     await runExpiry();
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload()]);
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed())]);
   };
   let polling = false;
   const poll = setInterval(async () => {

@@ -12,6 +12,7 @@ export type ErrorType =
   | 'billing_error'
   | 'permission_error'
   | 'not_found_error'
+  | 'conflict_error'
   | 'request_too_large'
   | 'rate_limit_error'
   | 'api_error'

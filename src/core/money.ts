@@ -64,3 +64,12 @@ export function microToUsd(micro: bigint): string {
   const frac = (micro % MICRO_PER_USD).toString().padStart(6, '0').replace(/0+$/, '');
   return `${whole}${frac ? '.' + frac : ''}`;
 }
+
+/** "$0.017834" style: exact to the micro-dollar (rounded half up), for messages about small amounts. */
+export function formatUsd(pico: bigint): string {
+  const micro = (pico >= 0n ? pico + 500_000n : pico - 500_000n) / 1_000_000n;
+  const neg = micro < 0n;
+  const a = neg ? -micro : micro;
+  const frac = (a % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '').padEnd(2, '0');
+  return `${neg ? '-' : ''}$${a / 1_000_000n}.${frac}`;
+}

@@ -6,7 +6,7 @@
  * surface renders the same status with a stable `code`.
  */
 import { GatewayError } from '../core/errors.ts';
-import { formatCents } from '../core/money.ts';
+import { formatUsd } from '../core/money.ts';
 
 const resumes = (ms: number) => {
   const d = new Date(ms);
@@ -17,7 +17,7 @@ export function creditBalanceTooLow(available: bigint, worstCase: bigint): Gatew
   const tooBig = available > 0n;
   return new GatewayError('invalid_request_error', 400,
     tooBig
-      ? `Your available credit (${formatCents(available)}, after requests in flight) is too low for this request: its maximum cost is ${formatCents(worstCase)}. Lower max_tokens or purchase credits.`
+      ? `Your credit balance is too low for this request: ${formatUsd(available)} is available (after requests in flight) and its maximum cost is ${formatUsd(worstCase)}. Lower max_tokens or purchase credits.`
       : 'Your credit balance is too low to access this API. Please purchase credits or ask your administrator to add some.',
     { code: 'credit_balance_too_low', shouldRetry: false, details: { error_code: 'credit_balance_too_low' } });
 }
@@ -25,7 +25,7 @@ export function creditBalanceTooLow(available: bigint, worstCase: bigint): Gatew
 export function usageLimitReached(scope: 'org' | 'workspace' | 'key', resumeAt: number, headroom: bigint, worstCase: bigint): GatewayError {
   const what = scope === 'org' ? 'your specified API usage limits' : scope === 'workspace' ? 'your specified workspace API usage limits' : 'the monthly usage limit of this API key';
   const msg = headroom > 0n
-    ? `This request's maximum cost (${formatCents(worstCase)}) would exceed ${what} (${formatCents(headroom)} left this month). Lower max_tokens, or raise the limit.`
+    ? `This request's maximum cost (${formatUsd(worstCase)}) would exceed ${what} (${formatUsd(headroom)} left this month). Lower max_tokens, or raise the limit.`
     : `You have reached ${what}. You will regain access on ${resumes(resumeAt)}.`;
   const code = scope === 'org' ? 'usage_limit_reached' : scope === 'workspace' ? 'workspace_usage_limit_reached' : 'key_usage_limit_reached';
   return new GatewayError('invalid_request_error', 400, msg, { code, shouldRetry: false, details: { error_code: code, resets_at: new Date(resumeAt).toISOString() } });

@@ -11,6 +11,7 @@ import type { ModelRegistry } from '../pricing/models.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import type { UpstreamRouter } from '../providers/router.ts';
 import type { UsageWriter } from '../usage/writer.ts';
+import type { IdempotencyCache } from './idempotency.ts';
 
 export interface Runtime {
   config: Config;
@@ -22,4 +23,5 @@ export interface Runtime {
   router: UpstreamRouter;
   admission(): Admission;
   usage: UsageWriter;
+  idempotency: IdempotencyCache;
 }

@@ -9,6 +9,7 @@ import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.
 import { readBody, parseJsonObject } from '../../server/body.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import { runExchange } from '../../server/exchange/run.ts';
+import { withIdempotency } from '../../server/idempotency.ts';
 import type { Runtime } from '../../server/runtime.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
 import { validateMessagesRequest } from './validate.ts';
@@ -33,22 +34,25 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
   const estimatedInputTokens = input.tokens;
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
-  const ticket = await rt.admission().admit({
-    requestId, principal, model, price, surface: 'anthropic',
-    estimatedInputTokens, maxInputTokens,
-    maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl,
-  });
-  try {
-    await runExchange({
-      rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, ticket,
-      op: 'messages', upstreamBody, stream: shape.stream,
-      mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
-      clientIncludeUsage: false, clientModel: shape.model,
-      idempotencyKey: typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null,
-      estimatedInputTokens,
+  const idemKey = req.headers['idempotency-key'];
+  await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
+    const ticket = await rt.admission().admit({
+      requestId, principal, model, price, surface: 'anthropic',
+      estimatedInputTokens, maxInputTokens,
+      maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl,
     });
-  } catch (e) {
-    ticket.release();
-    throw e;
-  }
+    try {
+      await runExchange({
+        rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, ticket,
+        op: 'messages', upstreamBody, stream: shape.stream,
+        mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
+        clientIncludeUsage: false, clientModel: shape.model,
+        idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
+        estimatedInputTokens,
+      });
+    } catch (e) {
+      ticket.release();
+      throw e;
+    }
+  });
 }

@@ -9,6 +9,7 @@ import { keyFromHeaders } from '../../accounts/keys.ts';
 import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
 import { runExchange } from '../../server/exchange/run.ts';
+import { withIdempotency } from '../../server/idempotency.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import type { Runtime } from '../../server/runtime.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
@@ -53,21 +54,24 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
   const estimatedInputTokens = input.tokens;
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
-  const ticket = await rt.admission().admit({
-    requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
-    maxInputTokens, maxOutputTokens, cacheTtl,
-  });
-  try {
-    await runExchange({
-      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
-      op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
-      mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
-      clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
-      idempotencyKey: typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null,
-      estimatedInputTokens,
+  const idemKey = req.headers['idempotency-key'];
+  await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
+    const ticket = await rt.admission().admit({
+      requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
+      maxInputTokens, maxOutputTokens, cacheTtl,
     });
-  } catch (e) {
-    ticket.release();
-    throw e;
-  }
+    try {
+      await runExchange({
+        rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
+        op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
+        mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
+        clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
+        idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
+        estimatedInputTokens,
+      });
+    } catch (e) {
+      ticket.release();
+      throw e;
+    }
+  });
 }

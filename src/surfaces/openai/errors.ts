@@ -7,6 +7,7 @@ const OPENAI_TYPE: Record<string, string> = {
   billing_error: 'insufficient_quota',
   permission_error: 'permission_error',
   not_found_error: 'invalid_request_error',
+  conflict_error: 'invalid_request_error',
   request_too_large: 'invalid_request_error',
   rate_limit_error: 'rate_limit_error',
   api_error: 'server_error',
