@@ -15,7 +15,7 @@ function walk(dir, out) {
   return out;
 }
 const filter = process.argv.slice(2);
-let files = [...walk('src', []), ...walk('test', [])].sort();
+let files = [...walk('src', []), ...walk('test', []), ...walk('bench', [])].sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 if (!files.length) { console.error('no test files found'); process.exit(1); }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], { stdio: 'inherit' });

@@ -29,9 +29,18 @@ export function overrideFor(o: RateOverride | null | undefined, rateClass: strin
   return m[rateClass] ?? m.default;
 }
 
+const parsedOverrides = new Map<string, RateOverride | null>();
+
+/** Parses a stored override (memoised: the same few strings are read on every request). */
 export function parseRateOverride(json: string | null): RateOverride | null {
   if (!json) return null;
-  try { return JSON.parse(json) as RateOverride; } catch { return null; }
+  let v = parsedOverrides.get(json);
+  if (v === undefined) {
+    try { v = JSON.parse(json) as RateOverride; } catch { v = null; }
+    if (parsedOverrides.size > 10_000) parsedOverrides.clear();
+    parsedOverrides.set(json, v);
+  }
+  return v;
 }
 
 export class PolicyStore {
