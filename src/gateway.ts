@@ -98,7 +98,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   upstreams = await loadUpstreams();
   const router = new UpstreamRouter(upstreams);
   const reloadUpstreams = async () => { upstreams = await loadUpstreams(); router.setUpstreams(upstreams); };
-  const usage = new UsageWriter(store.db, log);
+  const usage = new UsageWriter(store, log);
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
   const alerts = new AlertService(store.db, { clock, log, smtp: config.smtp });
@@ -120,7 +120,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   expiryTimer.unref();
 
   const rt: Runtime = {
-    config, clock, log, keys, router, usage,
+    config, clock, log, keys, router, usage, db: store.db,
     idempotency: new IdempotencyCache(store.db, now),
     models: () => models,
     prices: () => prices,

@@ -39,7 +39,7 @@ function row(): UsageEventRow {
 async function run(databaseUrl: string, concurrency: number) {
   const store = await openStore(databaseUrl);
   await migrate(store);
-  const writer = new UsageWriter(store.db, pino({ level: 'silent' }));
+  const writer = new UsageWriter(store, pino({ level: 'silent' }));
   const warm = o.warmupSeconds ?? 0.5;
   const t0 = performance.now();
   const tMeas = t0 + warm * 1000;

@@ -1,18 +1,24 @@
 /** Random identifiers and secrets (base62, from the CSPRNG). */
-import { randomBytes, createHash } from 'node:crypto';
+import { randomFillSync, createHash } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/** CSPRNG bytes drawn from a pooled buffer (one randomFillSync per 4 KiB, not one per id). */
+const POOL = Buffer.allocUnsafe(4096);
+let poolPos = POOL.length;
+
+function nextByte(): number {
+  if (poolPos >= POOL.length) { randomFillSync(POOL); poolPos = 0; }
+  return POOL[poolPos++]!;
+}
+
 export function base62(len: number): string {
-  const out: string[] = [];
+  let out = '';
   while (out.length < len) {
-    const buf = randomBytes(len * 2);
-    for (let i = 0; i < buf.length && out.length < len; i++) {
-      const b = buf[i]!;
-      if (b < 248) out.push(ALPHABET[b % 62]!); // 248 = 4·62: no modulo bias
-    }
+    const b = nextByte();
+    if (b < 248) out += ALPHABET[b % 62]!; // 248 = 4·62: no modulo bias
   }
-  return out.join('');
+  return out;
 }
 
 export const newId = (prefix: string, len = 22) => `${prefix}_${base62(len)}`;

@@ -1,4 +1,6 @@
 /** The route table: every public endpoint and which surface renders its errors. */
+import { consoleRoutes } from '../admin/console.ts';
+import { adminRoutes } from '../admin/router.ts';
 import { handleCountTokens } from '../surfaces/anthropic/count-tokens.ts';
 import { handleMessages } from '../surfaces/anthropic/messages.ts';
 import { handleModels } from '../surfaces/models.ts';
@@ -13,5 +15,7 @@ export function publicRoutes(): Route[] {
     { method: 'GET', path: '/v1/models', surface: 'openai', handler: (rt, req, res, id) => handleModels(rt, req, res, id) },
     { method: 'GET', path: '/v1/models/', surface: 'openai', prefix: true, handler: (rt, req, res, id, p) => handleModels(rt, req, res, id, p) },
     { method: 'GET', path: '/healthz', surface: 'plain', handler: (_rt, _req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'); } },
+    ...adminRoutes(),
+    ...consoleRoutes(),
   ];
 }

@@ -24,4 +24,5 @@ export interface Runtime {
   admission(): Admission;
   usage: UsageWriter;
   idempotency: IdempotencyCache;
+  db?: import('kysely').Kysely<import('../store/schema.ts').DB>; // the SQL store, for the admin API only (the proxy path reads caches)
 }

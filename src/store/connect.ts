@@ -13,6 +13,8 @@ export interface Store {
   db: Kysely<DB>;
   dialect: Dialect;
   url: string;
+  /** The raw better-sqlite3 handle (SQLite only), for hot-path prepared statements. */
+  sqlite?: import('better-sqlite3').Database;
   close(): Promise<void>;
 }
 
@@ -40,5 +42,5 @@ export async function openStore(url: string): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', url: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', url: file, sqlite, close: () => db.destroy() };
 }

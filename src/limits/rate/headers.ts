@@ -24,8 +24,17 @@
 import type { DimensionSnapshot, RateSnapshot } from './limiter.ts';
 
 /** RFC 3339 UTC with seconds precision, rounded up to the second: `2026-01-15T12:00:07Z`. */
+const rfcCache = new Map<number, string>();
+
 export function rfc3339Seconds(ms: number): string {
-  return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sec = Math.ceil(ms / 1000);
+  let s = rfcCache.get(sec);
+  if (s === undefined) {
+    s = new Date(sec * 1000).toISOString().slice(0, 19) + 'Z';
+    if (rfcCache.size > 512) rfcCache.clear();
+    rfcCache.set(sec, s);
+  }
+  return s;
 }
 
 /**

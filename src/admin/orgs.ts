@@ -1,0 +1,56 @@
+/**
+ * Admin API — organisations.
+ *   GET whoami        the caller: operator, or the org and key behind an API key (plus the gateway's clock)
+ *   GET orgs          every org with its balance and this month's spend (operator only)
+ *   GET orgs/{org}    the org's standing, exactly as `tollgate org show` prints it (`orgStatus`)
+ */
+import { sql } from 'kysely';
+import { AccountsService } from '../accounts/service.ts';
+import { Ledger } from '../billing/ledger.ts';
+import { monthKey } from '../core/clock.ts';
+import { picoToUsd } from '../core/money.ts';
+import { orgStatus } from '../limits/status.ts';
+import type { Store } from '../store/connect.ts';
+import { dbOf, iso, sendJson } from './respond.ts';
+import type { AdminContext, AdminRoute } from './types.ts';
+
+const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+
+async function whoami({ rt, res, requestId, caller }: AdminContext) {
+  const now = rt.clock.now();
+  const base = { now: iso(now), month: monthKey(now) };
+  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', ...base });
+  const org = rt.keys.org(caller.orgId);
+  sendJson(res, requestId, 200, { kind: 'org', org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, ...base });
+}
+
+async function listOrgs({ rt, res, requestId }: AdminContext) {
+  const db = dbOf(rt);
+  const now = rt.clock.now();
+  const month = monthKey(now);
+  const orgs = await new AccountsService(db, () => now).listOrgs();
+  const credits = await new Ledger(db, () => now).creditTotals();
+  const spend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).groupBy('org_id').execute();
+  const monthSpend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).where('month', '=', month).groupBy('org_id').execute();
+  const total = new Map(spend.map((r: any) => [r.org_id as string, BigInt(r.total)]));
+  const thisMonth = new Map(monthSpend.map((r: any) => [r.org_id as string, BigInt(r.total)]));
+  const rows = orgs.map((o) => ({
+    id: o.id, name: o.name, billing_mode: o.billingMode, created_at: iso(o.createdAt),
+    balance_usd: picoToUsd((credits.get(o.id) ?? 0n) - (total.get(o.id) ?? 0n)),
+    month_spend_usd: picoToUsd(thisMonth.get(o.id) ?? 0n),
+  }));
+  sendJson(res, requestId, 200, { month, orgs: rows });
+}
+
+async function showOrg({ rt, res, requestId, params }: AdminContext) {
+  const db = dbOf(rt);
+  // orgStatus only reads `store.db`; the admin API has the Kysely handle, not the Store.
+  const store = { db, dialect: 'sqlite', url: '', close: async () => {} } satisfies Store;
+  sendJson(res, requestId, 200, await orgStatus(rt.config, store, params.org!, rt.clock.now()));
+}
+
+export const orgRoutes: AdminRoute[] = [
+  { method: 'GET', pattern: 'whoami', handler: whoami },
+  { method: 'GET', pattern: 'orgs', operatorOnly: true, handler: listOrgs },
+  { method: 'GET', pattern: 'orgs/:org', handler: showOrg },
+];

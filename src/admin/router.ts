@@ -1,0 +1,74 @@
+/**
+ * The admin API's dispatcher. The gateway's route table sends every `/admin/v1/…` request here
+ * (one prefix route per method); this module authenticates the caller, matches the path against
+ * each resource module's patterns, enforces operator-only routes and org scoping for `:org`,
+ * and renders 404 / 405 for paths it does not know — all in the admin error envelope.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatewayError, invalidRequest, notFound } from '../core/errors.ts';
+import type { Route } from '../server/http.ts';
+import type { Runtime } from '../server/runtime.ts';
+import { authenticateAdmin, requireOperator, requireOrgAccess } from './auth.ts';
+import { creditRoutes } from './credits.ts';
+import { keyRoutes } from './keys.ts';
+import { limitRoutes } from './limits.ts';
+import { orgRoutes } from './orgs.ts';
+import type { AdminRoute } from './types.ts';
+import { usageRoutes } from './usage.ts';
+
+export const ADMIN_PREFIX = '/admin/v1/';
+
+const ALL: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes];
+const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
+
+function decodeSegments(rest: string): string[] {
+  const raw = rest.replace(/\/+$/, '').split('/');
+  return raw.map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw invalidRequest(`malformed path segment: ${s}`);
+    }
+  });
+}
+
+function match(parts: string[], segs: string[]): Record<string, string> | undefined {
+  if (parts.length !== segs.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const s = segs[i]!;
+    if (p.startsWith(':')) {
+      if (!s) return undefined;
+      params[p.slice(1)] = s;
+    } else if (p !== s) return undefined;
+  }
+  return params;
+}
+
+async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, rest = ''): Promise<void> {
+  const segs = decodeSegments(rest);
+  const hits = compiled.map((c) => ({ route: c.route, params: match(c.parts, segs) })).filter((h) => h.params);
+  const hit = hits.find((h) => h.route.method === req.method);
+  if (!hit) {
+    req.resume();
+    if (hits.length) {
+      const allow = [...new Set(hits.map((h) => h.route.method))].join(', ');
+      throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
+    }
+    throw notFound(`Not found: ${req.method} ${ADMIN_PREFIX}${rest}`);
+  }
+  const caller = authenticateAdmin(rt, req);
+  if (hit.route.operatorOnly) requireOperator(caller);
+  const params = hit.params!;
+  if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);
+  await hit.route.handler({ rt, req, res, requestId, caller, params });
+}
+
+/** Entries for the gateway's route table: every method the admin API answers, as prefix routes. */
+export function adminRoutes(): Route[] {
+  return (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((method) => ({
+    method, path: ADMIN_PREFIX, prefix: true, surface: 'admin' as const,
+    handler: (rt, req, res, requestId, param) => dispatch(rt, req, res, requestId, param),
+  }));
+}

@@ -1,0 +1,23 @@
+/** The admin API's internal route shape: a method, a path pattern under `/admin/v1/`, and who may call it. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Runtime } from '../server/runtime.ts';
+import type { Caller } from './auth.ts';
+
+export interface AdminContext {
+  rt: Runtime;
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  caller: Caller;
+  /** Decoded `:name` segments of the pattern, by name. */
+  params: Record<string, string>;
+}
+
+export interface AdminRoute {
+  method: 'GET' | 'POST' | 'PUT';
+  /** Segments after `/admin/v1/`, e.g. `orgs/:org/usage`; `:org` is access-checked before the handler runs. */
+  pattern: string;
+  /** Only the operator (admin token) may call it. */
+  operatorOnly?: boolean;
+  handler(c: AdminContext): Promise<void>;
+}

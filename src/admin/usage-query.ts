@@ -1,0 +1,77 @@
+/**
+ * Usage breakdowns the shared report (`usage/report.ts`) does not have: per API key and per
+ * calendar month. Like the report, they read the daily rollups only (UTC days, `since`
+ * inclusive, `until` exclusive) and return the same totals shape, so every breakdown sums
+ * exactly to the report's totals.
+ */
+import { sql, type Kysely } from 'kysely';
+import { picoToUsd } from '../core/money.ts';
+import type { DB } from '../store/schema.ts';
+import type { UsageTotals } from '../usage/report.ts';
+
+export interface Range { orgId: string; since?: string; until?: string }
+
+const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+const COLS = [
+  big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
+  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
+  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
+];
+
+/** One aggregated row in the report's totals shape (same field names and rounding). */
+export function rowTotals(r: any): UsageTotals {
+  const cost = BigInt(r.cost ?? 0n);
+  const up = BigInt(r.upstream_cost ?? 0n);
+  return {
+    requests: Number(r.requests ?? 0n),
+    input_tokens: Number(r.input_tokens ?? 0n),
+    output_tokens: Number(r.output_tokens ?? 0n),
+    cache_creation_input_tokens: Number(BigInt(r.cw5 ?? 0n) + BigInt(r.cw1 ?? 0n)),
+    cache_read_input_tokens: Number(r.cache_read ?? 0n),
+    cost_usd: picoToUsd(cost),
+    upstream_cost_usd: picoToUsd(up),
+    margin_usd: picoToUsd(cost - up),
+  };
+}
+
+function base(db: Kysely<DB>, q: Range) {
+  let b = db.selectFrom('usage_daily').where('org_id', '=', q.orgId);
+  if (q.since) b = b.where('day', '>=', q.since);
+  if (q.until) b = b.where('day', '<', q.until);
+  return b;
+}
+
+/** Usage per API key of the org, with each key's name and hint (dearest first). */
+export async function usageByKey(db: Kysely<DB>, q: Range) {
+  const rows = await base(db, q).select(['key_id', ...COLS] as any).groupBy('key_id').execute();
+  const keys = await db.selectFrom('api_keys').select(['id', 'name', 'hint', 'workspace_id', 'revoked_at']).where('org_id', '=', q.orgId).execute();
+  const byId = new Map(keys.map((k) => [k.id, k]));
+  return rows
+    .map((r: any) => {
+      const k = byId.get(r.key_id);
+      return { key_id: r.key_id as string, name: k?.name ?? null, hint: k?.hint ?? null, workspace_id: k?.workspace_id ?? null, revoked: k ? k.revoked_at != null : null, ...rowTotals(r), _cost: BigInt(r.cost ?? 0n) };
+    })
+    .sort((a, b) => (a._cost === b._cost ? a.key_id.localeCompare(b.key_id) : a._cost < b._cost ? 1 : -1))
+    .map(({ _cost, ...rest }) => rest);
+}
+
+/** Usage per calendar month (`YYYY-MM`, UTC), oldest first. */
+export async function usageByMonth(db: Kysely<DB>, q: Range) {
+  const rows = await base(db, q).select(['month', ...COLS] as any).groupBy('month').orderBy('month').execute();
+  return rows.map((r: any) => ({ month: r.month as string, ...rowTotals(r) }));
+}
+
+/** This month's spend per workspace and per key (pico-USD), for limits against them. */
+export async function monthSpendByScope(db: Kysely<DB>, orgId: string, month: string) {
+  const b = () => db.selectFrom('usage_daily').where('org_id', '=', orgId).where('month', '=', month);
+  const [org, ws, keys] = await Promise.all([
+    b().select(big('cost').as('cost')).executeTakeFirst(),
+    b().select(['workspace_id', big('cost').as('cost')]).groupBy('workspace_id').execute(),
+    b().select(['key_id', big('cost').as('cost')]).groupBy('key_id').execute(),
+  ]);
+  return {
+    org: BigInt((org as any)?.cost ?? 0n),
+    workspace: new Map(ws.map((r: any) => [r.workspace_id as string, BigInt(r.cost)])),
+    key: new Map(keys.map((r: any) => [r.key_id as string, BigInt(r.cost)])),
+  };
+}
