@@ -23,14 +23,14 @@ const DELTA_FRAMING = 70;
 
 export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, baseHeaders: Record<string, string>, state: { clientGone: boolean }): Promise<void> {
   const { res } = x;
+  // Headers go out with the first event (one write, as a plain proxy does).
   res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  res.flushHeaders();
   const now = () => x.rt.clock.now();
   const parser = new SseParser();
   const meter = x.adapter.wire === 'anthropic' ? new AnthropicStreamMeter(now) : new OpenaiStreamMeter(now);
   const transform: StreamTransform | null = makeStreamTransform(x);
   let contentBytes = 0;
-  const tail: string[] = [];
+  const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
 
   const handle = (events: SseEvent[], raw: Buffer | null) => {
@@ -41,7 +41,7 @@ export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, ba
     let out: string | Buffer | null = raw;
     if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
     if (out === null || out.length === 0) return undefined;
-    if (meter.complete) { tail.push(typeof out === 'string' ? out : out.toString('utf8')); return undefined; }
+    if (meter.complete) { tail.push(out); return undefined; }
     return res.write(out) ? undefined : new Promise<void>((r) => res.once('drain', r).once('close', r));
   };
 
@@ -70,6 +70,7 @@ export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, ba
   else x.ticket.release();
 
   if (res.destroyed) return;
+  res.cork(); // the error event / held-back tail and the end go out in one write
   if (outcome === 'incomplete' || outcome === 'upstream_error') {
     const err = meter.error ?? { type: 'api_error', message: 'The upstream stream ended unexpectedly' };
     // Pass mode already forwarded an upstream error event; otherwise tell the client once.
