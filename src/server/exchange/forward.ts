@@ -1,18 +1,17 @@
 /** Sends the upstream request on the pooled connection; connection failures become 502s. */
-import type { Dispatcher } from 'undici';
 import { upstreamUnavailable, GatewayError } from '../../core/errors.ts';
 import type { Exchange } from './types.ts';
+import { callUpstream, type UpstreamReply } from './upstream-call.ts';
 
-export async function forward(x: Exchange, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+export async function forward(x: Exchange, signal: AbortSignal): Promise<UpstreamReply> {
   const pool = x.rt.router.pool(x.adapter.origin);
   try {
-    return await pool.request({
+    return await callUpstream(pool, {
       path: x.adapter.path(x.op),
       method: 'POST',
       headers: x.adapter.headers(x.op, x.req.headers),
       body: x.upstreamBody,
-      signal,
-    });
+    }, signal);
   } catch (e) {
     if (e instanceof GatewayError) throw e;
     const err = e as Error & { code?: string };

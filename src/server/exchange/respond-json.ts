@@ -2,7 +2,7 @@
  * Non-streaming reply: read the upstream JSON, meter it, translate if needed, make the usage
  * event durable, then send the response.
  */
-import type { Dispatcher } from 'undici';
+import type { UpstreamReply } from './upstream-call.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
 import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
 import { usageFromOpenai } from '../../metering/openai-meter.ts';
@@ -10,8 +10,8 @@ import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../tran
 import { settle } from './settle.ts';
 import type { Exchange } from './types.ts';
 
-export async function respondJson(x: Exchange, up: Dispatcher.ResponseData, baseHeaders: Record<string, string>): Promise<void> {
-  const raw = await up.body.text();
+export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>): Promise<void> {
+  const raw = await up.text();
   let json: any;
   try {
     json = JSON.parse(raw);

@@ -7,7 +7,7 @@
  * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
  * bill what was produced and end the client's stream with an error event.
  */
-import type { Dispatcher } from 'undici';
+import type { UpstreamReply } from './upstream-call.ts';
 import { AnthropicStreamMeter } from '../../metering/anthropic-meter.ts';
 import { OpenaiStreamMeter } from '../../metering/openai-meter.ts';
 import { SseParser, type SseEvent } from '../../metering/sse-parser.ts';
@@ -21,7 +21,7 @@ import type { Exchange } from './types.ts';
 /** Bytes of JSON framing around a text delta's text, subtracted when estimating cut streams. */
 const DELTA_FRAMING = 70;
 
-export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, baseHeaders: Record<string, string>, state: { clientGone: boolean }): Promise<void> {
+export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, state: { clientGone: boolean }): Promise<void> {
   const { res } = x;
   // Headers go out with the first event (one write, as a plain proxy does).
   res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
@@ -46,7 +46,7 @@ export async function respondStream(x: Exchange, up: Dispatcher.ResponseData, ba
   };
 
   try {
-    for await (const chunk of up.body) {
+    for await (const chunk of up) {
       const wait = handle(parser.push(chunk as Buffer), transform ? null : (chunk as Buffer));
       if (wait) await wait;
     }

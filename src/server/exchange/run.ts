@@ -31,7 +31,7 @@ export async function runExchange(x: Exchange): Promise<void> {
 
   if (up.statusCode < 200 || up.statusCode >= 300) {
     let text = '';
-    try { text = await up.body.text(); } catch { /* cut error body */ }
+    try { text = await up.text(); } catch { /* cut error body */ }
     x.ticket.release();
     const retry = retryHeaders(up.headers);
     const sameWire = (x.surface === 'anthropic') === (x.adapter.wire === 'anthropic');

@@ -4,13 +4,12 @@
  * Only retry hints travel with it (the upstream's own rate-limit headers describe the operator's
  * account, not the customer's).
  */
-import type { Dispatcher } from 'undici';
 import { GatewayError, type ErrorType } from '../../core/errors.ts';
 import type { Wire } from '../../providers/types.ts';
 
 const PASS_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'];
 
-export function retryHeaders(h: Dispatcher.ResponseData['headers']): Record<string, string> {
+export function retryHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of PASS_HEADERS) { const v = h[k]; if (typeof v === 'string') out[k] = v; }
   return out;
