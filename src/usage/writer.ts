@@ -16,7 +16,7 @@ import { kyselyUsageSink } from './sink-kysely.ts';
 
 export type UsageEventRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
 
-interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; timer?: NodeJS.Timeout }
+interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; at: number }
 
 const BATCH = 400;
 
@@ -31,8 +31,8 @@ export class UsageWriter {
 
   private write: (rows: UsageEventRow[]) => Promise<UsageEventRow[]>;
 
-  constructor(store: Store, private log: Logger, private opts: { waitTimeoutMs?: number; onWritten?: (rows: UsageEventRow[]) => void } = {}) {
-    this.write = store.sqlite ? sqliteUsageSink(store.sqlite) : kyselyUsageSink(store.db);
+  constructor(store: Store | null, private log: Logger, private opts: { waitTimeoutMs?: number; onWritten?: (rows: UsageEventRow[]) => void; sink?: (rows: UsageEventRow[]) => Promise<UsageEventRow[]> } = {}) {
+    this.write = opts.sink ?? (store!.sqlite ? sqliteUsageSink(store!.sqlite) : kyselyUsageSink(store!.db));
   }
 
   get pending(): number {
@@ -41,11 +41,7 @@ export class UsageWriter {
 
   record(row: UsageEventRow): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const p: Pending = { row, resolve, reject };
-      const wait = this.opts.waitTimeoutMs ?? 30_000;
-      p.timer = setTimeout(() => { p.reject = () => {}; p.resolve = () => {}; reject(new Error('usage write timed out; the event stays queued')); }, wait);
-      p.timer.unref();
-      this.queue.push(p);
+      this.queue.push({ row, resolve, reject, at: Date.now() });
       this.schedule();
     });
   }
@@ -54,7 +50,7 @@ export class UsageWriter {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
     const run = () => { this.scheduled = false; void this.flush(); };
-    if (delay > 0) setTimeout(run, delay).unref(); else setImmediate(run);
+    if (delay > 0) setTimeout(run, delay); else setImmediate(run); // a pending retry keeps the process alive
   }
 
   /** Writes everything queued now; resolves when the queue is empty (or the DB failed). */
@@ -70,9 +66,10 @@ export class UsageWriter {
           this.backoffMs = 0;
           this.written += inserted.length;
           if (inserted.length) this.opts.onWritten?.(inserted);
-          for (const p of batch) { clearTimeout(p.timer); p.resolve(); }
+          for (const p of batch) p.resolve();
         } catch (e) {
           this.backoffMs = Math.min(5_000, this.backoffMs ? this.backoffMs * 2 : 50);
+          this.expireWaiters();
           this.log.error({ err: e, pending: this.queue.length, retryInMs: this.backoffMs }, 'usage write failed; will retry');
           if (!this.closed) { this.flushing = false; this.schedule(this.backoffMs); }
           return;
@@ -83,9 +80,22 @@ export class UsageWriter {
     }
   }
 
-  /** Flushes and stops retrying. */
+  /** While the database is failing: waiters give up after waitTimeoutMs; their events stay queued. */
+  private expireWaiters() {
+    const limit = Date.now() - (this.opts.waitTimeoutMs ?? 30_000);
+    for (const p of this.queue) {
+      if (p.at > limit) continue;
+      const reject = p.reject;
+      p.resolve = () => {};
+      p.reject = () => {};
+      reject(new Error('usage write timed out; the event stays queued'));
+    }
+  }
+
+  /** Flushes and stops retrying (events still unwritten are logged: the database was down). */
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    if (this.queue.length) this.log.error({ unwritten: this.queue.length, ids: this.queue.slice(0, 20).map((p) => p.row.id) }, 'shutting down with usage events the database did not accept');
   }
 }
