@@ -27,7 +27,7 @@ export const configSchema = z.object({
   /** Operator token for the admin API (`Authorization: Bearer …`). */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
-  masterKey: z.string().min(32).optional(),
+  masterKey: z.string().refine((k) => (/^[0-9a-fA-F]{64}$/.test(k) ? true : Buffer.from(k, 'base64').length === 32), '32 bytes: 64 hex characters or base64').optional(),
   /** Free credits granted to every new org, USD, and how long they last. */
   freeCreditsUsd: usd.default('5'),
   freeCreditsDays: num(90),
