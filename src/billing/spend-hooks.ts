@@ -28,6 +28,16 @@ const SCOPE: Record<string, LimitScope> = { org: 'org', ws: 'workspace', key: 'k
 
 export function spendHooks(d: SpendHookDeps) {
   const fail = (e: unknown) => d.log.error({ err: e }, 'spend hook failed');
+  // Levels already alerted by this process (the alert engine dedupes across processes). Comparing
+  // the settled total with each level — rather than "before vs after" of one request — cannot miss
+  // a crossing when concurrent settlements interleave.
+  let fired = new Set<string>();
+  const firstTime = (k: string) => {
+    if (fired.has(k)) return false;
+    if (fired.size > 100_000) fired = new Set();
+    fired.add(k);
+    return true;
+  };
 
   async function afterSpend(e: SpendEvent): Promise<void> {
     const orgId = e.principal.org.id;
@@ -38,16 +48,16 @@ export function spendHooks(d: SpendHookDeps) {
         const scope = SCOPE[parts[2]!]!;
         const limit = d.policy.limit(scope, parts[3]!);
         if (!limit?.monthly) continue;
-        const after = (await d.holds.snapshot(a.key)).used;
-        const before = after - e.cost;
-        for (const t of crossedThresholds(before, after, limit.monthly, limit.notify)) {
-          await d.alerts.notify({ orgId, orgName, scope, scopeId: parts[3]!, period: e.month, kind: t >= 100 ? 'limit_reached' : 'threshold', threshold: t, spentPico: after, limitPico: limit.monthly });
+        const spent = (await d.holds.snapshot(a.key)).used;
+        for (const t of crossedThresholds(0n, spent, limit.monthly, limit.notify)) {
+          if (!firstTime(`${a.key}:${limit.monthly}:${t}`)) continue;
+          await d.alerts.notify({ orgId, orgName, scope, scopeId: parts[3]!, period: e.month, kind: t >= 100 ? 'limit_reached' : 'threshold', threshold: t, spentPico: spent, limitPico: limit.monthly });
         }
       } else if (parts[0] === 'credit') {
         const credits = d.policy.creditTotal(orgId);
         const balance = credits - (await d.holds.snapshot(a.key)).used;
         const low = d.settings.get(orgId)?.lowBalance ?? d.defaultLowBalance;
-        if (balance < low && balance + e.cost >= low) {
+        if (balance < low && firstTime(`low:${orgId}:${credits}:${low}`)) {
           // Re-armed by every top-up: the period is the credit total the dip happened at.
           await d.alerts.notify({ orgId, orgName, scope: 'credits', scopeId: orgId, period: `credits:${credits}`, kind: 'credits_low', threshold: low, spentPico: credits - balance, limitPico: credits, balancePico: balance });
         }

@@ -126,12 +126,13 @@ export class Governance implements Admission {
       settle(usage: Usage, cost: bigint) {
         if (done) return;
         done = true;
-        if (accounts.length) bg(holds.settle(holdId, cost));
+        // Alerts read the settled totals: they run once the settlement has landed (Redis is async).
+        const settled = accounts.length ? holds.settle(holdId, cost) : Promise.resolve();
+        bg(settled.then(() => d.onSpend?.({ principal: p, cost, month, accounts })));
         policy.addSpend(p.org.id, cost);
         const actualInput = usage.inputTokens + usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
         if (actualInput !== req.estimatedInputTokens) bg(limiter.adjust(bucketRefs(check, 'input_tokens'), actualInput - req.estimatedInputTokens));
         if (usage.outputTokens) bg(limiter.record(bucketRefs(check, 'output_tokens'), usage.outputTokens));
-        d.onSpend?.({ principal: p, cost, month, accounts });
       },
       release() {
         if (done) return;
