@@ -62,7 +62,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(config.logLevel);
   const now = () => clock.now();
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
   await migrate(store);
 
   const catalog = loadDefaultCatalog();

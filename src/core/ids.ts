@@ -1,5 +1,5 @@
 /** Random identifiers and secrets (base62, from the CSPRNG). */
-import { randomFillSync, createHash } from 'node:crypto';
+import { randomFillSync, hash } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -22,6 +22,12 @@ export function base62(len: number): string {
 }
 
 export const newId = (prefix: string, len = 22) => `${prefix}_${base62(len)}`;
-export const newRequestId = () => `req_${base62(24)}`;
+/** `req_` + 24 base64url characters (144 random bits): opaque, like Anthropic's. */
+export function newRequestId(): string {
+  if (poolPos + 18 > POOL.length) { randomFillSync(POOL); poolPos = 0; }
+  const id = POOL.toString('base64url', poolPos, poolPos + 18);
+  poolPos += 18;
+  return `req_${id}`;
+}
 
-export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
+export const sha256Hex = (s: string) => hash('sha256', s, 'hex');

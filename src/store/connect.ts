@@ -4,7 +4,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import type { DB } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -22,7 +24,12 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-export async function openStore(url: string): Promise<Store> {
+export interface StoreOptions {
+  /** SQLite: checkpoint the WAL from a worker thread instead of on commits (the gateway sets this). */
+  backgroundCheckpoints?: boolean;
+}
+
+export async function openStore(url: string, opts: StoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(url)) {
     const pg = (await import('pg')).default;
     pg.types.setTypeParser(20, (v: string) => BigInt(v)); // int8
@@ -42,5 +49,13 @@ export async function openStore(url: string): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', url: file, sqlite, close: () => db.destroy() };
+  let checkpointer: Checkpointer | undefined;
+  if (opts.backgroundCheckpoints && file !== ':memory:') {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'), (m) => process.emitWarning(`sqlite checkpoint: ${m}`));
+  }
+  return {
+    db, dialect: 'sqlite', url: file, sqlite,
+    close: async () => { await checkpointer?.stop(); await db.destroy(); },
+  };
 }
