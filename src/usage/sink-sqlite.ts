@@ -18,7 +18,7 @@ const KEY_COLUMNS = ['day', 'month', 'org_id', 'workspace_id', 'key_id', 'model'
 
 export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
   const insert: Statement = sqlite.prepare(
-    `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map((c) => '@' + c).join(', ')}) ON CONFLICT DO NOTHING`,
+    `INSERT INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
   );
   const cols = [...KEY_COLUMNS, ...ROLLUP_SUM_COLUMNS];
   const upsert: Statement = sqlite.prepare(
@@ -28,7 +28,14 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
   );
   const tx = sqlite.transaction((rows: UsageEventRow[]) => {
     const inserted: UsageEventRow[] = [];
-    for (const r of rows) if (insert.run(r).changes === 1) inserted.push(r);
+    for (const r of rows) {
+      // Positional binding: cheaper than named parameters (no per-column property lookups by name).
+      const changes = insert.run(r.id, r.org_id, r.workspace_id, r.key_id, r.model, r.upstream, r.surface, r.status, r.outcome, r.stream,
+        r.input_tokens, r.output_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens,
+        r.web_search_requests, r.cost, r.upstream_cost, r.price_id, r.estimated, r.created_at, r.month, r.day,
+        r.latency_ms, r.ttft_ms, r.idempotency_key).changes;
+      if (changes === 1) inserted.push(r);
+    }
     for (const a of rollup(inserted)) upsert.run(a);
     return inserted;
   });
