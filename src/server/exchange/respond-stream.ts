@@ -45,16 +45,21 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     return res.write(out) ? undefined : new Promise<void>((r) => res.once('drain', r).once('close', r));
   };
 
-  try {
-    for await (const chunk of up) {
-      const wait = handle(parser.push(chunk as Buffer), transform ? null : (chunk as Buffer));
-      if (wait) await wait;
-    }
-    const wait = handle(parser.end(), null);
-    if (wait) await wait;
-  } catch {
-    upstreamFailed = !state.clientGone;
-  }
+  await new Promise<void>((resolve) => {
+    up.pipe({
+      chunk(b) {
+        const wait = handle(parser.push(b), transform ? null : b);
+        if (!wait) return true;
+        void wait.then(() => up.resume());
+        return false;
+      },
+      end(err) {
+        if (err) upstreamFailed = !state.clientGone;
+        else handle(parser.end(), null);
+        resolve();
+      },
+    });
+  });
 
   const outcome: Outcome = state.clientGone ? 'client_aborted' : meter.error ? 'upstream_error' : upstreamFailed || !meter.complete ? 'incomplete' : 'ok';
   const seen = meter.usage();

@@ -9,10 +9,19 @@ import type { Dispatcher, Pool } from 'undici';
 
 const HIGH_WATER = 16;
 
+/** A push consumer: `chunk` returns false to pause the upstream until `reply.resume()`. */
+export interface ChunkSink {
+  chunk(b: Buffer): boolean;
+  end(err?: Error): void;
+}
+
 export interface UpstreamReply extends AsyncIterable<Buffer> {
   statusCode: number;
   headers: Record<string, string>;
   text(): Promise<string>;
+  /** Streams the body into `sink` with no promise per chunk (the stream hot path). */
+  pipe(sink: ChunkSink): void;
+  resume(): void;
 }
 
 export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<UpstreamReply> {
@@ -25,6 +34,9 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
     let resumeUpstream: (() => void) | undefined;
     let paused = false;
     let abortFn: ((e?: Error) => void) | undefined;
+    let sink: ChunkSink | undefined;
+    let ended = false;
+    const endSink = (err?: Error) => { if (sink && !ended) { ended = true; sink.end(err); } };
 
     const notify = () => { const w = wake; wake = undefined; w?.(); };
     const onAbort = () => abortFn?.(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' }));
@@ -38,6 +50,17 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
         const parts: Buffer[] = [];
         for await (const c of reply) parts.push(c);
         return parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
+      },
+      pipe(s: ChunkSink) {
+        sink = s;
+        while (queue.length) if (!s.chunk(queue.shift()!)) { paused = true; break; }
+        if (!queue.length && (done || failure)) endSink(failure);
+      },
+      resume() {
+        if (!sink) return;
+        while (queue.length) if (!sink.chunk(queue.shift()!)) return;
+        if (done || failure) { endSink(failure); return; }
+        if (paused) { paused = false; resumeUpstream?.(); }
       },
       [Symbol.asyncIterator]() {
         return {
@@ -71,6 +94,11 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
         return true;
       },
       onData(chunk: Buffer) {
+        if (sink && !queue.length) {
+          if (sink.chunk(chunk)) return true;
+          paused = true;
+          return false;
+        }
         queue.push(chunk);
         notify();
         if (queue.length >= HIGH_WATER) { paused = true; return false; }
@@ -80,12 +108,14 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
         done = true;
         signal.removeEventListener('abort', onAbort);
         notify();
+        if (!queue.length) endSink();
       },
       onError(err: Error) {
         signal.removeEventListener('abort', onAbort);
         if (!headed) { rejectHead(err); return; }
         failure = err;
         notify();
+        if (!queue.length) endSink(err); // else resume() delivers what arrived, then ends with the error
       },
     } as unknown as Dispatcher.DispatchHandler);
   });
