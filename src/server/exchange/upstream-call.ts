@@ -53,12 +53,12 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
       },
       pipe(s: ChunkSink) {
         sink = s;
-        while (queue.length) if (!s.chunk(queue.shift()!)) { paused = true; break; }
-        if (!queue.length && (done || failure)) endSink(failure);
+        reply.resume();
       },
+      /** Delivers what is queued; then ends, or lets the upstream flow again. */
       resume() {
         if (!sink) return;
-        while (queue.length) if (!sink.chunk(queue.shift()!)) return;
+        while (queue.length) if (!sink.chunk(queue.shift()!)) { paused = true; return; }
         if (done || failure) { endSink(failure); return; }
         if (paused) { paused = false; resumeUpstream?.(); }
       },
