@@ -36,8 +36,8 @@ export interface Ticket {
 
 export interface Admission {
   admit(req: AdmitRequest): Promise<Ticket> | Ticket;
-  /** Headers for responses refused before admission (e.g. auth succeeded but body invalid). */
-  peekHeaders?(principal: Principal, surface: Surface): Record<string, string>;
+  /** Rate-limit headers for a response refused before admission (bad body, unknown model…): nothing is taken. */
+  peekHeaders?(principal: Principal, surface: Surface, rateClass?: string): Promise<Record<string, string>> | Record<string, string>;
 }
 
 /** Admits everything (used until limits are configured, and in unit tests). */

@@ -63,6 +63,14 @@ export class Governance implements Admission {
     return scopes;
   }
 
+  async peekHeaders(p: Principal, surface: 'anthropic' | 'openai', rateClass = 'default'): Promise<Record<string, string>> {
+    const now = this.d.clock.now();
+    const check = buildRateCheck(rateClass, this.rateScopes(p, rateClass), 0);
+    for (const b of check.buckets) b.cost = 0;
+    const d = await this.d.limiter.check(check);
+    return surface === 'anthropic' ? anthropicRateHeaders(d.snapshot, now) : openaiRateHeaders(d.snapshot, now);
+  }
+
   async admit(req: AdmitRequest): Promise<Ticket> {
     const { clock, policy, limiter, holds } = this.d;
     const now = clock.now();

@@ -104,3 +104,17 @@ test('a spend crossing the Tier 2 threshold ($50) raises the limits on the next 
   const again = await client.messages.create(ask).withResponse();
   assert.equal(again.response.headers.get('anthropic-ratelimit-requests-limit'), '50', 'a pinned tier wins over spend');
 });
+
+test('refusals after authentication (bad body, unknown model, spend limit) carry the rate-limit headers too', async () => {
+  const c = await tg.customer({ tierLimits: true, credits: '0' });
+  const bad = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: '{"model":"claude-sonnet-4-5"}' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.headers.get('anthropic-ratelimit-requests-limit'), '50');
+  const unknown = await fetch(`${tg.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }) });
+  assert.equal(unknown.status, 404);
+  assert.ok(unknown.headers.get('x-ratelimit-limit-requests'));
+  const broke = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: JSON.stringify(ask) });
+  assert.equal(broke.status, 400, 'credit balance too low');
+  assert.equal(broke.headers.get('x-should-retry'), 'false');
+  assert.ok(broke.headers.get('anthropic-ratelimit-requests-remaining'));
+});

@@ -10,6 +10,7 @@ import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.
 import { parseJsonObject, readBody } from '../../server/body.ts';
 import { runExchange } from '../../server/exchange/run.ts';
 import { withIdempotency } from '../../server/idempotency.ts';
+import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import type { Runtime } from '../../server/runtime.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
@@ -22,56 +23,58 @@ const FALLBACK_MAX_OUTPUT = 32_768;
 export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
   const principal = rt.keys.authenticate(keyFromHeaders(req.headers), startedAt);
-  const raw = await readBody(req, rt.config.maxBodyBytes);
-  const body = parseJsonObject(raw);
-  const shape = validateChatRequest(body);
-  const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
-  const upstreamModel = adapter.upstreamModel(model.id);
+  await withRateHeaders(rt, principal, 'openai', async () => {
+    const raw = await readBody(req, rt.config.maxBodyBytes);
+    const body = parseJsonObject(raw);
+    const shape = validateChatRequest(body);
+    const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
+    const upstreamModel = adapter.upstreamModel(model.id);
 
-  let upstreamBody: string;
-  let maxOutputTokens: number;
-  let cacheTtl: '5m' | '1h' | null = null;
-  if (adapter.wire === 'anthropic') {
-    const a = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
-    maxOutputTokens = a.max_tokens;
-    cacheTtl = findCacheTtl(a as any);
-    upstreamBody = JSON.stringify(a);
-  } else {
-    const out: Record<string, unknown> = { ...body, model: upstreamModel };
-    maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
-    const field = adapter.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens';
-    delete out.max_tokens;
-    delete out.max_completion_tokens;
-    out[field] = maxOutputTokens;
-    if (shape.stream) out.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-    if (adapter.quirks.noDeveloperRole && Array.isArray(out.messages)) {
-      out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
+    let upstreamBody: string;
+    let maxOutputTokens: number;
+    let cacheTtl: '5m' | '1h' | null = null;
+    if (adapter.wire === 'anthropic') {
+      const a = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
+      maxOutputTokens = a.max_tokens;
+      cacheTtl = findCacheTtl(a as any);
+      upstreamBody = JSON.stringify(a);
+    } else {
+      const out: Record<string, unknown> = { ...body, model: upstreamModel };
+      maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
+      const field = adapter.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens';
+      delete out.max_tokens;
+      delete out.max_completion_tokens;
+      out[field] = maxOutputTokens;
+      if (shape.stream) out.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+      if (adapter.quirks.noDeveloperRole && Array.isArray(out.messages)) {
+        out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
+      }
+      upstreamBody = JSON.stringify(out);
     }
-    upstreamBody = JSON.stringify(out);
-  }
 
-  const input = inspectInput(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
-  const estimatedInputTokens = input.tokens;
-  // Documents (PDF pages) have no byte bound: reserve up to the context window.
-  const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
-  const idemKey = req.headers['idempotency-key'];
-  await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
-    const ticket = await rt.admission().admit({
-      requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
-      maxInputTokens, maxOutputTokens, cacheTtl,
-    });
-    try {
-      await runExchange({
-        rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
-        op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
-        mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
-        clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
-        idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
-        estimatedInputTokens,
+    const input = inspectInput(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
+    const estimatedInputTokens = input.tokens;
+    // Documents (PDF pages) have no byte bound: reserve up to the context window.
+    const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
+    const idemKey = req.headers['idempotency-key'];
+    await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
+      const ticket = await rt.admission().admit({
+        requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
+        maxInputTokens, maxOutputTokens, cacheTtl,
       });
-    } catch (e) {
-      ticket.release();
-      throw e;
-    }
+      try {
+        await runExchange({
+          rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
+          op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
+          mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
+          clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
+          idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
+          estimatedInputTokens,
+        });
+      } catch (e) {
+        ticket.release();
+        throw e;
+      }
+    });
   });
 }
