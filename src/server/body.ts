@@ -28,8 +28,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Deepest nesting a request may have (arrays and objects); deeper bodies would overflow the stack downstream. */
+export const MAX_JSON_DEPTH = 128;
+
+/** True when `buf` nests arrays/objects deeper than `max` (one pass over the bytes, strings skipped). */
+export function nestsDeeperThan(buf: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) { if (++depth > max) return true; }
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 export function parseJsonObject(buf: Buffer): Record<string, unknown> {
   if (!buf.length) throw invalidRequest('Request body is empty; expected a JSON object');
+  if (nestsDeeperThan(buf, MAX_JSON_DEPTH)) throw invalidRequest(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let v: unknown;
   try {
     v = JSON.parse(buf.toString('utf8'));
