@@ -34,6 +34,9 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     const pg = (await import('pg')).default;
     pg.types.setTypeParser(20, (v: string) => BigInt(v)); // int8
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client losing its connection (server restart, admin termination) must not crash the
+    // process: pg-pool emits it as an 'error' event, and an unhandled 'error' event throws.
+    pool.on('error', (err) => process.emitWarning(`postgres idle client error: ${err.message}`));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }

@@ -36,6 +36,12 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
       async drop() {
         const c = new pg.Client({ connectionString: base.toString() });
         await c.connect();
+        // Give closed pools a moment to disconnect before forcing the rest.
+        for (let i = 0; i < 50; i++) {
+          const r = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (r.rows[0].n === 0) break;
+          await new Promise((res) => setTimeout(res, 100));
+        }
         await c.query(`drop database if exists ${name} with (force)`);
         await c.end();
       },
