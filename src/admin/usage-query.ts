@@ -4,35 +4,16 @@
  * inclusive, `until` exclusive) and return the same totals shape, so every breakdown sums
  * exactly to the report's totals.
  */
-import { sql, type Kysely } from 'kysely';
-import { picoToUsd } from '../core/money.ts';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import type { UsageTotals } from '../usage/report.ts';
+import { big, TOTAL_COLUMNS, totals } from '../usage/report.ts';
 
 export interface Range { orgId: string; since?: string; until?: string }
 
-const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
-const COLS = [
-  big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
-  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
-];
+const COLS = TOTAL_COLUMNS();
 
 /** One aggregated row in the report's totals shape (same field names and rounding). */
-export function rowTotals(r: any): UsageTotals {
-  const cost = BigInt(r.cost ?? 0n);
-  const up = BigInt(r.upstream_cost ?? 0n);
-  return {
-    requests: Number(r.requests ?? 0n),
-    input_tokens: Number(r.input_tokens ?? 0n),
-    output_tokens: Number(r.output_tokens ?? 0n),
-    cache_creation_input_tokens: Number(BigInt(r.cw5 ?? 0n) + BigInt(r.cw1 ?? 0n)),
-    cache_read_input_tokens: Number(r.cache_read ?? 0n),
-    cost_usd: picoToUsd(cost),
-    upstream_cost_usd: picoToUsd(up),
-    margin_usd: picoToUsd(cost - up),
-  };
-}
+export const rowTotals = totals;
 
 function base(db: Kysely<DB>, q: Range) {
   let b = db.selectFrom('usage_daily').where('org_id', '=', q.orgId);
@@ -71,7 +52,7 @@ export async function monthSpendByScope(db: Kysely<DB>, orgId: string, month: st
   ]);
   return {
     org: BigInt((org as any)?.cost ?? 0n),
-    workspace: new Map(ws.map((r: any) => [r.workspace_id as string, BigInt(r.cost)])),
-    key: new Map(keys.map((r: any) => [r.key_id as string, BigInt(r.cost)])),
+    workspace: new Map<string, bigint>(ws.map((r: any) => [r.workspace_id as string, BigInt(r.cost)])),
+    key: new Map<string, bigint>(keys.map((r: any) => [r.key_id as string, BigInt(r.cost)])),
   };
 }

@@ -17,9 +17,18 @@ export interface UsageTotals {
   margin_usd: string;
 }
 
-const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+/** `sum(col)` as an exact bigint on both backends (PostgreSQL's sum(bigint) is numeric). */
+export const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
 
-function totals(r: any): UsageTotals {
+/** The aggregate columns every usage breakdown selects; `totals()` reads them. */
+export const TOTAL_COLUMNS = () => [
+  big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
+  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
+  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
+];
+
+/** One aggregated row in the report's shape (exact decimal USD strings). */
+export function totals(r: any): UsageTotals {
   const cost = BigInt(r.cost ?? 0n);
   const up = BigInt(r.upstream_cost ?? 0n);
   return {
@@ -46,11 +55,7 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
     if (q.until) b = b.where('day', '<', q.until);
     return b;
   };
-  const cols = [
-    big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-    big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
-    big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
-  ] as const;
+  const cols = TOTAL_COLUMNS();
   const all = await base().select(cols as any).executeTakeFirst();
   const byModel = await base().select(['model', ...cols] as any).groupBy('model').orderBy('model').execute();
   return { ...totals(all), by_model: byModel.map((r: any) => ({ model: r.model, ...totals(r) })) };
