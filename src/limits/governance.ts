@@ -53,8 +53,7 @@ export class Governance implements Admission {
     return org.tierPinned ?? tierForSpend(this.d.schedule, this.d.policy.totalSpend(org.id));
   }
 
-  rateScopes(p: Principal, rateClass: string): ScopeLimits[] {
-    const tier = this.tierOf(p.org);
+  rateScopes(p: Principal, rateClass: string, tier = this.tierOf(p.org)): ScopeLimits[] {
     const scopes: ScopeLimits[] = [{ scope: 'organization', id: p.org.id, limits: merge(limitsFor(this.d.schedule, tier, rateClass), overrideFor(parseRateOverride(p.org.rateLimits), rateClass)) }];
     const ws = overrideFor(this.d.policy.workspaceRates(p.key.workspaceId), rateClass);
     if (ws) scopes.push({ scope: 'workspace', id: p.key.workspaceId, limits: ws });
@@ -77,7 +76,8 @@ export class Governance implements Admission {
     const p = req.principal;
 
     // 1. Rate limits.
-    const check: RateCheck = buildRateCheck(req.model.rateClass, this.rateScopes(p, req.model.rateClass), req.estimatedInputTokens);
+    const tier = this.tierOf(p.org);
+    const check: RateCheck = buildRateCheck(req.model.rateClass, this.rateScopes(p, req.model.rateClass, tier), req.estimatedInputTokens);
     const decision = await limiter.check(check);
     if (!decision.ok) throw rateLimitError(decision, { orgId: p.org.id, model: req.model.id, now, surface: req.surface });
     const headers = req.surface === 'anthropic' ? anthropicRateHeaders(decision.snapshot, now) : openaiRateHeaders(decision.snapshot, now);
@@ -91,7 +91,7 @@ export class Governance implements Admission {
     const month = monthKey(now);
     const accounts: HoldAccount[] = [];
     if (p.org.billingMode !== 'invoice') accounts.push({ key: creditAccount(p.org.id), cap: policy.creditTotal(p.org.id) });
-    const tierCap = p.org.billingMode === 'invoice' ? null : tierDefinition(this.d.schedule, this.tierOf(p.org)).monthlySpendCapPico;
+    const tierCap = p.org.billingMode === 'invoice' ? null : tierDefinition(this.d.schedule, tier).monthlySpendCapPico;
     const orgLimit = policy.limit('org', p.org.id)?.monthly ?? null;
     const orgCap = orgLimit === null ? tierCap : tierCap === null ? orgLimit : orgLimit < tierCap ? orgLimit : tierCap;
     if (orgCap !== null) accounts.push({ key: monthAccount(month, 'org', p.org.id), cap: orgCap });

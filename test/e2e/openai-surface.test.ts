@@ -96,3 +96,15 @@ test('/v1/models lists the priced models this gateway can route, in both shapes'
   assert.equal(j.data[0].type, 'model');
   assert.equal(j.has_more, false);
 });
+
+test('an upstream error event mid-stream reaches an OpenAI client exactly once, and the stream is billed', async () => {
+  const c = await tg.customer();
+  claude.script([{ kind: 'error-event', afterEvents: 4, error: { type: 'overloaded_error', message: 'Overloaded' } }, { kind: 'usage', usage: { input_tokens: 9, output_tokens: 3 } as any }]);
+  const r = await fetch(`${tg.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-haiku-4-5', stream: true, messages: [{ role: 'user', content: 'hi' }] }) });
+  const text = await r.text();
+  assert.equal(text.match(/"error"/g)?.length, 1, text);
+  assert.match(text, /Overloaded/);
+  const ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId });
+  assert.equal(ev[0]!.outcome, 'upstream_error');
+  assert.equal(ev[0]!.input_tokens, 9n);
+});

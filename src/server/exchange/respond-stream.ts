@@ -72,14 +72,16 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   }
   const billable = seen !== undefined || contentBytes > 0;
   if (billable) await settle(x, { usage, status: 200, outcome, estimated, firstContentAt: meter.firstContentAt });
-  else x.ticket.release();
 
   if (res.destroyed) return;
   res.cork(); // the error event / held-back tail and the end go out in one write
   if (outcome === 'incomplete' || outcome === 'upstream_error') {
-    const err = meter.error ?? { type: 'api_error', message: 'The upstream stream ended unexpectedly' };
-    // Pass mode already forwarded an upstream error event; otherwise tell the client once.
-    if (!(meter.error && x.mode === 'pass')) res.write(x.surface === 'anthropic' ? anthropicErrorEvent(err.type, err.message) : openaiErrorChunk(err.type, err.message));
+    // An upstream error event already reached the client (forwarded or translated); a cut stream
+    // gets one error event from us.
+    if (!meter.error) {
+      const message = 'The upstream stream ended unexpectedly';
+      res.write(x.surface === 'anthropic' ? anthropicErrorEvent('api_error', message) : openaiErrorChunk('api_error', message));
+    }
   }
   else if (transform) tail.push(transform.end());
   for (const t of tail) res.write(t);

@@ -1,6 +1,7 @@
 /**
- * Runs one admitted exchange: forward, then answer (JSON or stream), releasing the reservation on
- * every path that bills nothing. The client closing the connection aborts the upstream request.
+ * Runs one admitted exchange: forward, then answer (JSON or stream). The client closing the
+ * connection aborts the upstream request. Paths that bill nothing leave the hold to the caller
+ * (admit-and-run.ts releases it once the exchange is over; a settled ticket ignores the release).
  */
 import { forward } from './forward.ts';
 import { respondJson } from './respond-json.ts';
@@ -24,7 +25,6 @@ export async function runExchange(x: Exchange): Promise<void> {
   try {
     up = await forward(x, ac.signal);
   } catch (e) {
-    x.ticket.release();
     if (state.clientGone) return;
     throw e;
   }
@@ -32,7 +32,6 @@ export async function runExchange(x: Exchange): Promise<void> {
   if (up.statusCode < 200 || up.statusCode >= 300) {
     let text = '';
     try { text = await up.text(); } catch { /* cut error body */ }
-    x.ticket.release();
     const retry = retryHeaders(up.headers);
     const sameWire = (x.surface === 'anthropic') === (x.adapter.wire === 'anthropic');
     if (sameWire && up.statusCode !== 401 && up.statusCode !== 403 && text.startsWith('{')) {
@@ -44,11 +43,6 @@ export async function runExchange(x: Exchange): Promise<void> {
     throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retry });
   }
 
-  try {
-    if (x.stream) await respondStream(x, up, baseHeaders, state);
-    else await respondJson(x, up, baseHeaders);
-  } finally {
-    // Safety net: if nothing settled (e.g. a malformed upstream reply), free the hold.
-    x.ticket.release();
-  }
+  if (x.stream) await respondStream(x, up, baseHeaders, state);
+  else await respondJson(x, up, baseHeaders);
 }

@@ -5,11 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyFromHeaders } from '../../accounts/keys.ts';
-import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.ts';
 import { readBody, parseJsonObject } from '../../server/body.ts';
 import { resolveTarget } from '../../server/resolve.ts';
-import { runExchange } from '../../server/exchange/run.ts';
-import { withIdempotency } from '../../server/idempotency.ts';
+import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
 import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import type { Runtime } from '../../server/runtime.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
@@ -32,30 +30,11 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
       upstreamBody = JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: adapter.quirks.useMaxTokensField }));
     }
 
-    const input = inspectInput(body as any, 'claude');
-    const estimatedInputTokens = input.tokens;
-    // Documents (PDF pages) have no byte bound: reserve up to the context window.
-    const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
-    const idemKey = req.headers['idempotency-key'];
-    await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
-      const ticket = await rt.admission().admit({
-        requestId, principal, model, price, surface: 'anthropic',
-        estimatedInputTokens, maxInputTokens,
-        maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl,
-      });
-      try {
-        await runExchange({
-          rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, ticket,
-          op: 'messages', upstreamBody, stream: shape.stream,
-          mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
-          clientIncludeUsage: false, clientModel: shape.model,
-          idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
-          estimatedInputTokens,
-        });
-      } catch (e) {
-        ticket.release();
-        throw e;
-      }
-    });
+    await admitAndRun({
+      rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter,
+      op: 'messages', upstreamBody, stream: shape.stream,
+      mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
+      clientIncludeUsage: false, clientModel: shape.model,
+    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl });
   });
 }

@@ -6,10 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { keyFromHeaders } from '../../accounts/keys.ts';
-import { inspectInput, maxInputTokensUpperBound } from '../../metering/estimate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
-import { runExchange } from '../../server/exchange/run.ts';
-import { withIdempotency } from '../../server/idempotency.ts';
+import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
 import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import type { Runtime } from '../../server/runtime.ts';
@@ -52,29 +50,11 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
       upstreamBody = JSON.stringify(out);
     }
 
-    const input = inspectInput(body as any, model.provider === 'anthropic' ? 'claude' : 'openai');
-    const estimatedInputTokens = input.tokens;
-    // Documents (PDF pages) have no byte bound: reserve up to the context window.
-    const maxInputTokens = input.documents ? (model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(raw.length, input.images);
-    const idemKey = req.headers['idempotency-key'];
-    await withIdempotency(rt.idempotency, principal.key.id, idemKey, res, async () => {
-      const ticket = await rt.admission().admit({
-        requestId, principal, model, price, surface: 'openai', estimatedInputTokens,
-        maxInputTokens, maxOutputTokens, cacheTtl,
-      });
-      try {
-        await runExchange({
-          rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, ticket,
-          op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
-          mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
-          clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
-          idempotencyKey: typeof idemKey === 'string' ? idemKey : null,
-          estimatedInputTokens,
-        });
-      } catch (e) {
-        ticket.release();
-        throw e;
-      }
-    });
+    await admitAndRun({
+      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter,
+      op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
+      mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
+      clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
+    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens, cacheTtl });
   });
 }

@@ -1,0 +1,36 @@
+/**
+ * The tail both surfaces share once a request is parsed and routed: bound and estimate its input,
+ * honour its Idempotency-Key, admit it (rate limits + spend hold), run the exchange, and make sure
+ * the hold is released on every path that did not settle (release after settle is a no-op).
+ */
+import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../../metering/estimate.ts';
+import { withIdempotency } from '../idempotency.ts';
+import { runExchange } from './run.ts';
+import type { Exchange } from './types.ts';
+
+export interface AdmitInput {
+  /** The parsed body (either wire format) and its size in bytes. */
+  body: Record<string, unknown>;
+  bodyBytes: number;
+  family: ModelFamily;
+  maxOutputTokens: number;
+  cacheTtl: '5m' | '1h' | null;
+}
+
+export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' | 'estimatedInputTokens'>, a: AdmitInput): Promise<void> {
+  const input = inspectInput(a.body as any, a.family);
+  // Documents (PDF pages) have no byte bound: reserve up to the context window.
+  const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);
+  const idem = x.req.headers['idempotency-key'];
+  await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
+    const ticket = await x.rt.admission().admit({
+      requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
+      estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl,
+    });
+    try {
+      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens });
+    } finally {
+      ticket.release();
+    }
+  });
+}
