@@ -52,9 +52,12 @@ export class AutoReloader {
     const ref = `autoreload:${orgId}:${creditTotal}`;
     if (this.inFlight.has(ref)) return;
     this.inFlight.add(ref);
+    // A purchase that went through changes the credit total (a new ref); one that failed may be
+    // retried soon (a new card was saved) — the provider itself refuses while auto-reload is paused.
+    let holdMs = 60_000;
     provider.purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
-      .then((r) => this.log.info({ orgId, status: r.status, provider: provider.name, error: r.error }, 'auto-reload purchase'))
+      .then((r) => { if (r.status === 'failed') holdMs = 2_000; this.log.info({ orgId, status: r.status, provider: provider.name, error: r.error }, 'auto-reload purchase'); })
       .catch((e) => this.log.error({ err: e, orgId }, 'auto-reload failed'))
-      .finally(() => setTimeout(() => this.inFlight.delete(ref), 60_000).unref());
+      .finally(() => setTimeout(() => this.inFlight.delete(ref), holdMs).unref());
   }
 }
