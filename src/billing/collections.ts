@@ -87,6 +87,8 @@ async function overdue(b: BillingRuntime, inv: InvoiceRow): Promise<void> {
 
 async function suspend(b: BillingRuntime, inv: InvoiceRow, reason: 'card_payment_failed' | 'invoice_overdue'): Promise<void> {
   const now = b.clock.now();
+  const cur = await b.db.selectFrom('invoices').select('status').where('id', '=', inv.id).executeTakeFirst();
+  if (cur?.status !== 'open') return; // paid in this very pass (a retry went through)
   await placeHold(b.db, { orgId: inv.org_id, reason, ref: inv.id, since: now });
   const won = await b.db.updateTable('invoices').set({ dunning_level: 2n }).where('id', '=', inv.id).where('dunning_level', '<', 2n).where('status', '=', 'open').executeTakeFirst();
   if (won.numUpdatedRows !== 1n) return;

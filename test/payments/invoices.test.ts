@@ -159,6 +159,8 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   const png = join(dir, 'march-1.png');
   assert.ok(statSync(png).size > 10_000, 'page 1 rendered');
   assert.deepEqual([...readFileSync(png).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
+  // INVOICE_PNG_OUT=docs/images/invoice.png keeps a sharper copy (the README's picture).
+  if (process.env.INVOICE_PNG_OUT) execFileSync('pdftoppm', ['-png', '-r', '90', '-f', '1', '-l', '1', '-singlefile', join(dir, 'march.pdf'), process.env.INVOICE_PNG_OUT.replace(/\.png$/, '')]);
   const text = execFileSync('pdftotext', ['-layout', join(dir, 'march.pdf'), '-'], { encoding: 'utf8' });
   for (const s of [march, 'Acme Corporation', 'Tollgate Cloud Ltd', `$${Number(shown.total_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`]) assert.ok(text.includes(s), `PDF shows ${s}`);
 
