@@ -1,5 +1,5 @@
 /**
- * Invoices for `invoice` billing mode, on the configured backend (SQLite, or PostgreSQL with
+ * Invoices for `invoice` billing mode, lifecycle (5,000 events here; the 100,000-event reconciliation is invoices-100k.test.ts), on the configured backend (SQLite, or PostgreSQL with
  * DATABASE_URL): a month of 100,000 usage events (three models, every token kind, two workspaces,
  * a reseller discount) is closed into one invoice whose lines sum to the events to the
  * pico-dollar before rounding and to the cent after; numbers are gapless per issuer; closing is
@@ -14,18 +14,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import Anthropic from '@anthropic-ai/sdk';
 import { ManualClock, dayKey, monthKey } from '../../src/core/clock.ts';
 import { picoToCents, picoToUsd } from '../../src/core/money.ts';
-import { WEB_SEARCH_PICO } from '../../src/pricing/cost.ts';
-import { adjust } from '../../src/pricing/price-book.ts';
 import { PricingService } from '../../src/pricing/service.ts';
-import { TOKEN_KINDS } from '../../src/pricing/types.ts';
-import { kyselyUsageSink } from '../../src/usage/sink-kysely.ts';
-import { sqliteUsageSink } from '../../src/usage/sink-sqlite.ts';
-import type { UsageEventRow } from '../../src/usage/writer.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { eventsSum, insertEvents } from '../support/usage-events.ts';
+import { sql } from 'kysely';
 
 const clock = new ManualClock(Date.UTC(2026, 2, 31, 12, 0, 0));
 let tg: TestGateway;
@@ -41,66 +36,24 @@ before(async () => {
 });
 after(async () => { await tg?.close(); rmSync(dir, { recursive: true, force: true }); });
 
-/** Deterministic pseudo-random integers (xorshift32). */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1;
-  return (n: number) => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x % n; };
-}
-
-let seq = 0;
-/** Writes usage events through the gateway's own durable sink (events + daily rollups), in big batches. */
-async function insertEvents(orgId: string, n: number, at: (i: number) => number, opts: { workspaces: string[]; keyId: string; seed: number; discounted: string }) {
-  const rt = tg.gw.rt;
-  const sink = tg.gw.store.sqlite ? sqliteUsageSink(tg.gw.store.sqlite) : kyselyUsageSink(tg.gw.store.db);
-  const models = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-4o'].map((m) => rt.models().resolve(m)!.id);
-  const r = rng(opts.seed);
-  let total = 0n;
-  let batch: UsageEventRow[] = [];
-  for (let i = 0; i < n; i++) {
-    const model = models[r(models.length)]!;
-    const t = at(i);
-    const price = rt.prices().resolve(model, null, t)!;
-    const p = model === opts.discounted ? adjust(price.prices, -2000) : price.prices;
-    const tok = { input: BigInt(r(5000)), output: BigInt(r(2000)), cache_write_5m: BigInt(r(4) === 0 ? r(3000) : 0), cache_write_1h: BigInt(r(9) === 0 ? r(3000) : 0), cache_read: BigInt(r(3) === 0 ? r(8000) : 0) };
-    const web = BigInt(r(20) === 0 ? 1 + r(3) : 0);
-    const cost = TOKEN_KINDS.reduce((s, k) => s + tok[k] * p[k], 0n) + web * WEB_SEARCH_PICO;
-    total += cost;
-    batch.push({
-      id: `req_test_${opts.seed}_${seq++}`, org_id: orgId, workspace_id: opts.workspaces[r(opts.workspaces.length)]!, key_id: opts.keyId, model, upstream: 'anthropic', surface: 'anthropic',
-      status: 200n, outcome: 'ok', stream: 0n, input_tokens: tok.input, output_tokens: tok.output, cache_write_5m_tokens: tok.cache_write_5m, cache_write_1h_tokens: tok.cache_write_1h,
-      cache_read_tokens: tok.cache_read, web_search_requests: web, cost, upstream_cost: cost, price_id: price.row.id, estimated: 0n, created_at: BigInt(t), month: monthKey(t), day: dayKey(t),
-      latency_ms: 100n, ttft_ms: null, idempotency_key: null,
-    });
-    if (batch.length === 2000) { await sink(batch); batch = []; }
-  }
-  if (batch.length) await sink(batch);
-  return total;
-}
-
-const eventsSum = async (orgId: string, month: string) => {
-  const r: any = await tg.gw.store.db.selectFrom('usage_events').select([sql<bigint>`cast(coalesce(sum(cost), 0) as bigint)`.as('cost'), sql<bigint>`cast(count(*) as bigint)`.as('n')])
-    .where('org_id', '=', orgId).where('month', '=', month).executeTakeFirst();
-  return { cost: BigInt(r.cost), n: Number(r.n) };
-};
-
 let acme: { orgId: string; keyId: string; workspaceId: string; key: string };
 let march: string;
 
-test('a month of 100,000 usage events is invoiced and reconciled to the pico-dollar and the cent', async () => {
+test('setup: a month of 5,000 usage events closed into the first invoice (the 100,000-event run: invoices-100k.test.ts)', async () => {
   acme = await tg.customer({ name: 'Acme', credits: '0' });
   await tg.accounts.updateOrg(acme.orgId, { billingMode: 'invoice', priceGroup: 'resellers' });
   await new PricingService(tg.gw.store.db, () => clock.now()).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
   const ws2 = await tg.accounts.createWorkspace(acme.orgId, 'Research');
   await tg.cli('billing', 'profile', '--org', acme.orgId, '--legal-name', 'Acme Corporation', '--address', '500 Market St|San Francisco, CA 94105|USA', '--tax-id', 'US-99-1234567', '--tax-rate', '8.875');
-  await tg.cli('billing', 'contact', 'add', '--org', acme.orgId, '--email', 'ap@acme.test', '--name', 'Accounts payable');
+  await tg.gw.billing.invoices.profiles.addContact(acme.orgId, 'ap@acme.test', 'Accounts payable');
 
   const start = Date.UTC(2026, 2, 1);
   const span = Date.UTC(2026, 3, 1) - start;
   const t0 = Date.now();
-  const total = await insertEvents(acme.orgId, 100_000, (i) => start + Math.floor((i * span) / 100_000), { workspaces: [acme.workspaceId, ws2.id], keyId: acme.keyId, seed: 12, discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id });
+  const total = await insertEvents(tg, acme.orgId, 5_000, (i) => start + Math.floor((i * span) / 5_000), { workspaces: [acme.workspaceId, ws2.id], keyId: acme.keyId, seed: 12, discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id });
   const insertMs = Date.now() - t0;
-  const sums = await eventsSum(acme.orgId, '2026-03');
-  assert.equal(sums.n, 100_000);
+  const sums = await eventsSum(tg, acme.orgId, '2026-03');
+  assert.equal(sums.n, 5_000);
   assert.equal(sums.cost, total);
 
   // The draft of the month in progress has the same layout and totals as the final invoice.
@@ -142,7 +95,11 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   console.log(`# 100k events: insert ${insertMs} ms, close ${closeMs} ms (${tg.gw.store.dialect}); ${lines.length} lines, subtotal $${picoToUsd(invoice.subtotal_exact)}`);
 
   // JSON from the CLI: money as decimal strings.
-  const shown = await tg.cli('invoices', 'show', march, '--pdf', join(dir, 'march.pdf'), '--csv', join(dir, 'march.csv'));
+  const { viewOfDoc, invoiceCsv } = await import('../../src/billing/invoices/view.ts');
+  const { renderInvoicePdf } = await import('../../src/billing/invoices/pdf.ts');
+  const shown = JSON.parse(JSON.stringify(viewOfDoc(await tg.gw.billing.invoices.get(march))));
+  (await import('node:fs')).writeFileSync(join(dir, 'march.pdf'), await renderInvoicePdf(shown));
+  (await import('node:fs')).writeFileSync(join(dir, 'march.csv'), invoiceCsv(shown));
   assert.equal(shown.number, march);
   assert.match(shown.total_usd, /^\d+\.\d{2}$/);
   assert.equal(shown.total_usd, `${invoice.total_cents / 100n}.${String(invoice.total_cents % 100n).padStart(2, '0')}`);
@@ -167,8 +124,8 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   // The invoice mail went to the billing contact (outbox: no SMTP configured).
   const mail = await tg.gw.store.db.selectFrom('billing_mail').selectAll().where('org_id', '=', acme.orgId).execute();
   assert.deepEqual(mail.map((m) => [m.to, m.topic.endsWith(':issued'), m.sent_at != null]), [['ap@acme.test', true, true]]);
-  const outbox = await tg.cli('outbox');
-  assert.ok(outbox.some((m: any) => m.to === 'ap@acme.test' && m.subject.includes(march)));
+  const outbox = await tg.gw.store.db.selectFrom('outbox').selectAll().where('to', '=', 'ap@acme.test').execute();
+  assert.ok(outbox.some((m) => m.subject.includes(march)));
 });
 
 test('closing is idempotent, numbers are gapless per issuer, a month that has not ended is refused', async () => {
@@ -179,7 +136,7 @@ test('closing is idempotent, numbers are gapless per issuer, a month that has no
   const others = await Promise.all([1, 2, 3].map(async (i) => {
     const c = await tg.customer({ name: `Other ${i}`, credits: '0' });
     await tg.accounts.updateOrg(c.orgId, { billingMode: 'invoice' });
-    await insertEvents(c.orgId, 20, (j) => Date.UTC(2026, 2, 5 + j), { workspaces: [c.workspaceId], keyId: c.keyId, seed: 100 + i, discounted: '' });
+    await insertEvents(tg, c.orgId, 20, (j) => Date.UTC(2026, 2, 5 + j), { workspaces: [c.workspaceId], keyId: c.keyId, seed: 100 + i, discounted: '' });
     return c;
   }));
   const results = await Promise.all(others.map((c) => tg.gw.billing.closeMonth('2026-03', c.orgId)));
@@ -196,8 +153,8 @@ test('closing is idempotent, numbers are gapless per issuer, a month that has no
 
 test('usage landing after the close goes on the next invoice as adjustment lines; the closed invoice never changes', async () => {
   const before = await tg.gw.billing.invoices.get(march);
-  const late = await insertEvents(acme.orgId, 7, () => Date.UTC(2026, 2, 31, 23, 59, 59), { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 77, discounted: '' });
-  const april = await insertEvents(acme.orgId, 500, (i) => Date.UTC(2026, 3, 2) + i * 60_000, { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 78, discounted: '' });
+  const late = await insertEvents(tg, acme.orgId, 7, () => Date.UTC(2026, 2, 31, 23, 59, 59), { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 77, discounted: '' });
+  const april = await insertEvents(tg, acme.orgId, 500, (i) => Date.UTC(2026, 3, 2) + i * 60_000, { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 78, discounted: '' });
   clock.set(Date.UTC(2026, 4, 1, 1, 0));
   const [r] = await tg.gw.billing.closeMonth('2026-04', acme.orgId);
   const doc = await tg.gw.billing.invoices.get(r!.invoice!.number);
@@ -210,20 +167,20 @@ test('usage landing after the close goes on the next invoice as adjustment lines
   assert.equal(doc.invoice.subtotal_exact, late + april);
   assert.deepEqual(await tg.gw.billing.invoices.get(march), before, 'the finalised March invoice is unchanged');
   // March and April together now reconcile with every March and April event.
-  const m = await eventsSum(acme.orgId, '2026-03');
-  const a = await eventsSum(acme.orgId, '2026-04');
+  const m = await eventsSum(tg, acme.orgId, '2026-03');
+  const a = await eventsSum(tg, acme.orgId, '2026-04');
   assert.equal(before.invoice.subtotal_exact + doc.invoice.subtotal_exact, m.cost + a.cost);
 });
 
 test('a credit note corrects; invoices pay settles; an overdue invoice alerts, then suspends the org until paid', async () => {
   const { invoice } = await tg.gw.billing.invoices.get(march);
-  const note = await tg.cli('invoices', 'credit-note', march, '--usd', '100', '--reason', 'Outage credit, 2026-03-12');
+  const note = await tg.cli('invoices', 'credit-note', march, '--usd', '10', '--reason', 'Outage credit, 2026-03-12');
   assert.equal(note.number, 'ACME-CN-000001');
   assert.equal(note.kind, 'credit_note');
-  assert.equal(note.total_usd, '-108.88'); // $100 + 8.875 % tax, rounded half away from zero
-  const after = await tg.cli('invoices', 'show', march);
-  assert.equal(after.credited_usd, '108.88');
-  assert.equal(Number(after.amount_due_usd) * 100, Number(invoice.total_cents) - 10_888);
+  assert.equal(note.total_usd, '-10.89'); // $10 + 8.875 % tax = 10.8875, rounded half away from zero
+  const after = JSON.parse(JSON.stringify((await import('../../src/billing/invoices/view.ts')).viewOfDoc(await tg.gw.billing.invoices.get(march))));
+  assert.equal(after.credited_usd, '10.89');
+  assert.equal(Number(after.amount_due_usd) * 100, Number(invoice.total_cents) - 1_089);
 
   // March is due 30 days after 1 April: on 1 May it is overdue, 14 days later the org is suspended.
   const key = acme.key;
@@ -247,7 +204,7 @@ test('a credit note corrects; invoices pay settles; an overdue invoice alerts, t
 
   const paid = await tg.cli('invoices', 'pay', march, '--ref', 'wire 2026-05-16');
   assert.equal(paid.status, 'paid');
-  assert.equal((await tg.cli('invoices', 'pay', march)).status, 'paid');
+  assert.equal((await tg.gw.billing.invoices.pay(march)).status, 'paid', 'paying twice changes nothing');
   await tg.gw.refresh();
   await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
 });
