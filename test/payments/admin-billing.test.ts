@@ -6,9 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/core/clock.ts';
-import { picoToUsd } from '../../src/core/money.ts';
+import { picoToUsd, usdToPico } from '../../src/core/money.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
+import { deliver, startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
+import { insertEvents } from '../support/usage-events.ts';
 
 const ADMIN = 'billing-admin-token-0123456789abcdef';
 const clock = new ManualClock(Date.UTC(2026, 1, 10));
@@ -52,9 +53,19 @@ test('invoices download as PDF and CSV for their org only', async () => {
   await tg.gw.refresh();
   const claude = new (await import('@anthropic-ai/sdk')).default({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   for (let i = 0; i < 3; i++) await claude.messages.create({ model: 'claude-opus-4-1', max_tokens: 4000, messages: [{ role: 'user', content: 'Write a long story.' }] });
+  // Lines per workspace on request (the operator sets it), and the CLI's preview of the month in progress.
+  const ws2 = await tg.accounts.createWorkspace(c.orgId, 'Batch jobs');
+  await insertEvents(tg, c.orgId, 50, (i) => Date.UTC(2026, 1, 11) + i * 60_000, { workspaces: [ws2.id], keyId: c.keyId, seed: 9, discounted: '' });
+  assert.equal((await call(`orgs/${c.orgId}/billing/profile`, ADMIN, { method: 'PUT', body: { per_workspace: true, tax_rate_percent: '20' } })).status, 200);
+  const preview = await tg.cli('invoices', 'preview', '--org', c.orgId, '--month', '2026-02');
+  assert.equal(preview.status, 'draft');
+  assert.equal(preview.tax_rate_percent, '20');
+  assert.deepEqual([...new Set(preview.lines.map((l: any) => l.workspace_id))].sort(), [c.workspaceId, ws2.id].sort());
+  assert.ok(preview.lines.some((l: any) => l.description.includes('workspace Batch jobs')));
   clock.set(Date.UTC(2026, 2, 1, 1));
   const [res] = await tg.gw.billing.closeMonth('2026-02', c.orgId);
   const number = res!.invoice!.number;
+  assert.equal(res!.invoice!.subtotal_exact, usdToPico(preview.subtotal_exact_usd), 'the preview had the final totals');
   const list: any = await (await call(`orgs/${c.orgId}/invoices`, c.key)).json();
   assert.equal(list.invoices[0].number, number);
   const pdf = await call(`orgs/${c.orgId}/invoices/${number}.pdf`, c.key);
@@ -65,8 +76,16 @@ test('invoices download as PDF and CSV for their org only', async () => {
   const other = await tg.customer({ name: 'Other', credits: '0' });
   assert.equal((await call(`orgs/${other.orgId}/invoices/${number}.pdf`, other.key)).status, 404, 'another org\'s invoice number is not found under its own org');
   assert.equal((await call(`invoices/${number}/pay`, c.key, { method: 'POST' })).status, 403);
-  const paid: any = await (await call(`invoices/${number}/pay`, ADMIN, { method: 'POST' })).json();
-  assert.equal(paid.status, 'paid');
+  // Paid through Stripe: a Checkout session for the amount due; the webhook marks the invoice paid.
+  const pay: any = await (await call(`orgs/${c.orgId}/invoices/${number}/checkout`, c.key, { method: 'POST' })).json();
+  assert.equal(fake.sessions.get(pay.id)!.amount_total, Number(res!.invoice!.total_cents));
+  for (const ev of fake.completeCheckout(pay.id)) assert.equal((await deliver(tg.url, ev, { timestamp: Math.floor(clock.now() / 1000) })).status, 200);
+  const after: any = await (await call(`orgs/${c.orgId}/invoices/${number}`, c.key)).json();
+  assert.equal(after.status, 'paid');
+  assert.equal(after.paid_via, 'stripe');
+  assert.equal(picoToUsd((await tg.ledger.balance(c.orgId)).credits), '0', 'an invoice payment buys no credits');
+  const again: any = await (await call(`invoices/${number}/pay`, ADMIN, { method: 'POST' })).json();
+  assert.equal(again.status, 'paid');
 });
 
 test('a manual purchase credits nothing until the operator approves it, and only once', async () => {

@@ -69,6 +69,8 @@ test('statements are charged at month close; declines retry on schedule, then su
   clock.set(Date.UTC(2026, 5, 1, 0, 10));
   await tg.gw.billing.tick();
   const [may] = await tg.gw.billing.invoices.list(c.orgId);
+  const listed = await tg.cli('invoices', 'list', '--org', c.orgId);
+  assert.deepEqual(listed.map((i: any) => [i.number, i.status, i.total_usd]), [[may!.number, 'paid', `${may!.total_cents / 100n}.${String(may!.total_cents % 100n).padStart(2, '0')}`]]);
   assert.equal(may!.period, '2026-05');
   assert.equal(may!.collection, 'charge_card');
   assert.equal(may!.status, 'paid');

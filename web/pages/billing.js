@@ -23,7 +23,9 @@ export function renderBilling(root, ctx) {
       replace(body,
         b.suspended ? notice(`API access is suspended for non-payment (${b.suspended.reason.replace(/_/g, ' ')}). Pay the open invoice or save a new card to restore it.`) : null,
         h('div', { class: 'stats' },
-          stat('Balance', usdShort(c.balance_usd), Number(c.balance_usd) <= 0 ? 'requests are refused until credits are added' : 'available for requests', usd(c.balance_usd)),
+          b.billing_mode === 'prepaid'
+            ? stat('Balance', usdShort(c.balance_usd), Number(c.balance_usd) <= 0 ? 'requests are refused until credits are added' : 'available for requests', usd(c.balance_usd))
+            : stat('Billing', b.billing_mode === 'card' ? 'Card, monthly' : 'Invoice, monthly', b.billing_mode === 'card' ? 'usage is charged to the card on file at month close' : 'usage is invoiced at month close'),
           stat('Credits added', usdShort(c.credits_usd), 'purchases, grants and adjustments, less expiries', usd(c.credits_usd)),
           stat('Usage to date', usdShort(c.usage_usd), 'all metered requests', usd(c.usage_usd))),
         b.billing_mode === 'prepaid' ? buyCredits(b) : null,

@@ -65,8 +65,8 @@ export interface ReverseResult { outcome: 'applied' | 'duplicate' | 'nothing_to_
  */
 export async function reversePayment(db: Kysely<DB>, now: number, paymentId: string, r: { kind: ReversalKind; id: string; object: ProviderObject; amount: bigint }): Promise<ReverseResult> {
   return db.transaction().execute(async (trx) => {
-    // The insert first: it takes SQLite's write lock before any read, and a redelivery stops here.
     const p = await trx.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
+    // The reversal's id is its primary key: a redelivery inserts nothing and stops here.
     const ins = await trx.insertInto('payment_reversals').values({ id: r.id, payment_id: paymentId, org_id: p.org_id, kind: r.kind, object_id: r.object.id, amount: 0n, ledger_entry_id: null, created_at: now })
       .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     if (BigInt(ins.numInsertedOrUpdatedRows ?? 0n) !== 1n) return { outcome: 'duplicate', amount: 0n, purpose: p.purpose, orgId: p.org_id };
