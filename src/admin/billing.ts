@@ -16,7 +16,6 @@
 import { z } from 'zod';
 import { ManualProvider } from '../billing/payments.ts';
 import { cardView, PaymentStore } from '../billing/payments/store.ts';
-import { renderInvoicePdf } from '../billing/invoices/pdf.ts';
 import { centsToUsd, formatTaxRate, parseTaxRate } from '../billing/invoices/rounding.ts';
 import type { InvoiceRow } from '../billing/invoices/service.ts';
 import { invoiceCsv, viewOfDoc } from '../billing/invoices/view.ts';
@@ -98,7 +97,8 @@ async function getInvoice(c: AdminContext) {
   const m = /^(.*)\.(pdf|csv)$/.exec(raw);
   const v = await docOf(c, m ? m[1]! : raw);
   if (!m) { sendJson(c.res, c.requestId, 200, v); return; }
-  const body = m[2] === 'pdf' ? await renderInvoicePdf(v) : Buffer.from(invoiceCsv(v));
+  // pdfkit is loaded on the first download only (it is large; most requests never need it).
+  const body = m[2] === 'pdf' ? await (await import('../billing/invoices/pdf.ts')).renderInvoicePdf(v) : Buffer.from(invoiceCsv(v));
   c.res.writeHead(200, {
     'content-type': m[2] === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8', 'content-length': String(body.length),
     'content-disposition': `attachment; filename="${v.number}.${m[2]}"`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': c.requestId,

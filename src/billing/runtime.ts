@@ -14,7 +14,6 @@ import type { DB } from '../store/schema.ts';
 import type { AlertService } from './alerts/index.ts';
 import type { AlertKind } from './alerts/types.ts';
 import { chargeStatement, runCollections } from './collections.ts';
-import { renderInvoicePdf } from './invoices/pdf.ts';
 import { centsToUsd } from './invoices/rounding.ts';
 import { InvoiceService, monthStart, type CloseResult, type InvoiceRow } from './invoices/service.ts';
 import { BillingMailer } from './invoices/mail.ts';
@@ -50,6 +49,7 @@ export class BillingRuntime {
     const inv = await this.invoices.row(invoiceId);
     if (!inv) return [];
     const doc = await this.invoices.get(inv.number);
+    const { renderInvoicePdf } = await import('./invoices/pdf.ts'); // loaded on first use: pdfkit is large
     return [{ filename: `${inv.number}.pdf`, content: await renderInvoicePdf(viewOfDoc(doc)), contentType: 'application/pdf' }];
   }
 

@@ -5,7 +5,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AccountsService } from '../../accounts/service.ts';
-import { renderInvoicePdf } from '../../billing/invoices/pdf.ts';
 import { centsToUsd } from '../../billing/invoices/rounding.ts';
 import { checkMonth, type InvoiceRow } from '../../billing/invoices/service.ts';
 import { invoiceCsv, viewOfDoc, viewOfDraft, type InvoiceView } from '../../billing/invoices/view.ts';
@@ -26,7 +25,7 @@ function human(v: InvoiceView): string {
 }
 
 async function writeFiles(v: InvoiceView, o: { pdf?: string; csv?: string }) {
-  if (o.pdf) writeFileSync(o.pdf, await renderInvoicePdf(v));
+  if (o.pdf) writeFileSync(o.pdf, await (await import('../../billing/invoices/pdf.ts')).renderInvoicePdf(v)); // pdfkit only when asked for
   if (o.csv) writeFileSync(o.csv, invoiceCsv(v));
 }
 
