@@ -70,7 +70,7 @@ export const configSchema = z.object({
     successUrl: z.url().optional(),
     cancelUrl: z.url().optional(),
   }).prefault({}).refine((s) => !s.secretKey || s.webhookSecret, { message: 'required with STRIPE_SECRET_KEY', path: ['webhookSecret'] })
-    .refine((s) => usdToPico(s.minTopupUsd) <= usdToPico(s.maxTopupUsd), { message: 'must not be above the maximum top-up', path: ['minTopupUsd'] }),
+    .refine((s) => { try { return usdToPico(s.minTopupUsd) <= usdToPico(s.maxTopupUsd); } catch { return true; /* the field's own check reports it */ } }, { message: 'must not be above the maximum top-up', path: ['minTopupUsd'] }),
   /** Month close, statements and invoices. */
   billing: z.object({
     /** The gateway's public URL (links in mails, Checkout return URLs). */
