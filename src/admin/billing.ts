@@ -19,7 +19,7 @@ import { cardView, PaymentStore } from '../billing/payments/store.ts';
 import { centsToUsd, formatTaxRate, parseTaxRate } from '../billing/invoices/rounding.ts';
 import type { InvoiceRow } from '../billing/invoices/service.ts';
 import { invoiceCsv, viewOfDoc } from '../billing/invoices/view.ts';
-import { billingOf } from '../billing/runtime.ts';
+import { billingOf } from '../billing/context.ts';
 import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import { dbOf, iso, readJsonBody, sendJson, usdAmount } from './respond.ts';

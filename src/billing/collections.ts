@@ -15,7 +15,7 @@ import { PICO_PER_CENT } from '../core/money.ts';
 import { centsToUsd } from './invoices/rounding.ts';
 import { amountDue, type InvoiceRow } from './invoices/service.ts';
 import { placeHold } from './payments/holds.ts';
-import type { BillingRuntime } from './runtime.ts';
+import type { BillingContext as BillingRuntime } from './context.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

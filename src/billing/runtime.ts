@@ -9,11 +9,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { monthKey, type Clock } from '../core/clock.ts';
 import { picoToUsd } from '../core/money.ts';
-import type { Runtime } from '../server/runtime.ts';
 import type { DB } from '../store/schema.ts';
 import type { AlertService } from './alerts/index.ts';
 import type { AlertKind } from './alerts/types.ts';
 import { chargeStatement, runCollections } from './collections.ts';
+import type { BillingContext } from './context.ts';
 import { centsToUsd } from './invoices/rounding.ts';
 import { InvoiceService, monthStart, type CloseResult, type InvoiceRow } from './invoices/service.ts';
 import { BillingMailer } from './invoices/mail.ts';
@@ -24,7 +24,7 @@ import { StripePayments } from './stripe/service.ts';
 
 export interface BillingOptions { config: Config; db: Kysely<DB>; clock: Clock; log: Logger; alerts?: AlertService | null; baseUrl: string }
 
-export class BillingRuntime {
+export class BillingRuntime implements BillingContext {
   readonly config: Config;
   readonly db: Kysely<DB>;
   readonly clock: Clock;
@@ -113,19 +113,4 @@ export class BillingRuntime {
   }
 
   close(): void { this.mail.close(); }
-}
-
-const registry = new WeakMap<Runtime, BillingRuntime>();
-
-export function attachBilling(rt: Runtime, b: BillingRuntime): void { registry.set(rt, b); }
-
-/** The billing runtime of a gateway (the admin API and the Stripe webhook use it). */
-export function billingOf(rt: Runtime): BillingRuntime {
-  let b = registry.get(rt);
-  if (!b) {
-    if (!rt.db) throw new Error('billing needs the SQL store');
-    b = new BillingRuntime({ config: rt.config, db: rt.db, clock: rt.clock, log: rt.log, baseUrl: `http://${rt.config.host}:${rt.config.port}` });
-    registry.set(rt, b);
-  }
-  return b;
 }

@@ -6,7 +6,7 @@
  */
 import { picoToUsd, PICO_PER_CENT } from '../../core/money.ts';
 import type { PaymentProvider, PurchaseRequest, PurchaseResult } from '../payments.ts';
-import type { BillingRuntime } from '../runtime.ts';
+import type { BillingContext as BillingRuntime } from '../context.ts';
 
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe';

@@ -12,7 +12,7 @@ import { GatewayError, notFound } from '../../core/errors.ts';
 import { readBody } from '../../server/body.ts';
 import type { Route } from '../../server/http.ts';
 import type { Runtime } from '../../server/runtime.ts';
-import { billingOf, type BillingRuntime } from '../runtime.ts';
+import { billingOf, type BillingContext as BillingRuntime } from '../context.ts';
 import { constructWebhookEvent } from './client.ts';
 import { handleEvent, type Handled } from './events.ts';
 
