@@ -31,8 +31,10 @@ import { UsageWriter } from './usage/writer.ts';
 import { AlertService } from './billing/alerts/index.ts';
 import { AutoReloader, BillingSettings } from './billing/auto-reload.ts';
 import { expireCredits } from './billing/expiry.ts';
-import { Ledger } from './billing/ledger.ts';
-import { ManualProvider } from './billing/payments.ts';
+import { attachBilling } from './billing/context.ts';
+import { BillingRuntime } from './billing/runtime.ts';
+import { StripeProvider } from './billing/stripe/provider.ts';
+import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
 import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
 
 export interface GatewayOptions {
@@ -46,6 +48,8 @@ export interface Gateway {
   rt: Runtime;
   store: Store;
   simulatorUrl?: string;
+  /** Card payments, invoices and collections (tests call `billing.tick()`). */
+  billing: BillingRuntime;
   /** Reloads every cache now (tests; the server also polls the change log). */
   refresh(): Promise<void>;
   close(): Promise<void>;
@@ -105,12 +109,16 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   alerts.start();
   const settings = new BillingSettings(store.db, now);
   await settings.reload();
-  const reloader = new AutoReloader(settings, new ManualProvider(new Ledger(store.db, now)), log);
+  const billing = new BillingRuntime({ config, db: store.db, clock, log, alerts, baseUrl: `http://${config.host}:${config.port}` });
+  await billing.holds.reload();
+  // Auto-reload charges a card (Stripe) or does nothing: the manual provider collects no money.
+  const reloader = new AutoReloader(settings, billing.stripe ? new StripeProvider(billing) : null, log);
   let hooks: ReturnType<typeof spendHooks> | undefined;
   const gov = await buildGovernance({
     config, clock, log, policy, usage,
     onSpend: (e) => hooks?.onSpend(e),
     onLimitRefused: (...a) => hooks?.onLimitRefused(...a),
+    billingHold: billing.holds.refusal,
   });
   hooks = spendHooks({ alerts, policy, holds: gov.holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE });
   const admission = gov.governance;
@@ -126,11 +134,14 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     prices: () => prices,
     admission: () => admission,
   };
+  attachBilling(rt, billing);
+  const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
+  billingTimer.unref();
 
   let lastChange = await lastChangeId(store.db);
   const refresh = async () => {
     await runExpiry();
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed())]);
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -146,6 +157,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         if (domains.has('limits') || domains.has('orgs')) jobs.push(policy.reloadLimits());
         if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
         if (domains.has('upstreams')) jobs.push(reloadUpstreams());
+        if (domains.has('billing')) jobs.push(billing.holds.reload());
         await Promise.all(jobs);
         log.debug({ domains: [...domains] }, 'reloaded after change');
       }
@@ -162,16 +174,17 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
   touch.unref();
 
-  const server = createHttpServer(rt, publicRoutes());
+  const server = createHttpServer(rt, [...publicRoutes(), ...stripeWebhookRoutes()]);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
 
   return {
-    url, port, rt, store, simulatorUrl: simulator?.url, refresh,
+    url, port, rt, store, simulatorUrl: simulator?.url, refresh, billing,
     async close() {
       clearInterval(poll);
+      clearInterval(billingTimer);
       clearInterval(touch);
       clearInterval(spendPoll);
       clearInterval(expiryTimer);
@@ -181,6 +194,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       await router.close();
       await gov.close();
       await alerts.stop();
+      billing.close();
       await simulator?.close();
       await store.close();
     },

@@ -9,6 +9,7 @@ import { GatewayError, invalidRequest, notFound } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
 import { authenticateAdmin, requireOperator, requireOrgAccess } from './auth.ts';
+import { billingRoutes } from './billing.ts';
 import { creditRoutes } from './credits.ts';
 import { keyRoutes } from './keys.ts';
 import { limitRoutes } from './limits.ts';
@@ -18,7 +19,7 @@ import { usageRoutes } from './usage.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
-const ALL: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes];
+const ALL: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...billingRoutes];
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
 
 function decodeSegments(rest: string): string[] {

@@ -3,6 +3,7 @@
  * the payment provider. Never twice for the same dip: the purchase's ref is
  * `autoreload:<org>:<credit total at the time>` — every instance that sees the same dip computes the
  * same ref, and a reload changes the credit total, so only a new dip can trigger a new purchase.
+ * Without a card provider (Stripe) auto-reload does nothing: the manual provider collects no money.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -40,18 +41,23 @@ export class BillingSettings {
 
 export class AutoReloader {
   private inFlight = new Set<string>();
-  constructor(private settings: BillingSettings, private provider: PaymentProvider, private log: Logger) {}
+  constructor(private settings: BillingSettings, private provider: PaymentProvider | null, private log: Logger) {}
 
   /** Called after spend lands; buys credits if the balance dipped below the org's threshold. */
   maybeReload(orgId: string, balance: bigint, creditTotal: bigint): void {
     const s = this.settings.get(orgId);
     if (!s?.reloadBelow || !s.reloadAmount || balance >= s.reloadBelow) return;
+    const provider = this.provider;
+    if (!provider) return;
     const ref = `autoreload:${orgId}:${creditTotal}`;
     if (this.inFlight.has(ref)) return;
     this.inFlight.add(ref);
-    this.provider.purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
-      .then((r) => this.log.info({ orgId, status: r.status, provider: this.provider.name }, 'auto-reload purchase'))
+    // A purchase that went through changes the credit total (a new ref); one that failed may be
+    // retried soon (a new card was saved) — the provider itself refuses while auto-reload is paused.
+    let holdMs = 60_000;
+    provider.purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
+      .then((r) => { if (r.status === 'failed') holdMs = 2_000; this.log.info({ orgId, status: r.status, provider: provider.name, error: r.error }, 'auto-reload purchase'); })
       .catch((e) => this.log.error({ err: e, orgId }, 'auto-reload failed'))
-      .finally(() => setTimeout(() => this.inFlight.delete(ref), 60_000).unref());
+      .finally(() => setTimeout(() => this.inFlight.delete(ref), holdMs).unref());
   }
 }

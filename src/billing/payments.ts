@@ -1,12 +1,18 @@
 /**
- * The payment-provider interface behind credit purchases and auto-reload. `ManualProvider`
- * records the purchase as paid (an operator invoices or collects outside Tollgate); a card
- * provider would charge first and record on success. `ref` makes a purchase idempotent.
+ * The payment-provider interface behind auto-reload, and the manual provider for operators
+ * without Stripe. `ManualProvider` collects nothing: a purchase through it is recorded as
+ * awaiting the operator's approval (`tollgate credits approve PAYMENT_ID`) and credits nothing
+ * until then — so auto-reload never uses it (it would be unlimited post-paid credit). The card
+ * provider is `stripe/provider.ts`. `ref` makes a purchase idempotent.
  */
-import type { Ledger } from './ledger.ts';
+import type { Kysely } from 'kysely';
+import { invalidRequest, notFound } from '../core/errors.ts';
+import type { DB } from '../store/schema.ts';
+import { settlePayment } from './payments/settle.ts';
+import { PaymentStore, type PaymentRow } from './payments/store.ts';
 
 export interface PurchaseRequest { orgId: string; amount: bigint; ref: string; note: string }
-export interface PurchaseResult { status: 'paid' | 'failed'; entryId?: string; error?: string }
+export interface PurchaseResult { status: 'paid' | 'failed' | 'pending' | 'awaiting_approval'; entryId?: string; paymentId?: string; error?: string }
 
 export interface PaymentProvider {
   readonly name: string;
@@ -15,9 +21,28 @@ export interface PaymentProvider {
 
 export class ManualProvider implements PaymentProvider {
   readonly name = 'manual';
-  constructor(private ledger: Ledger) {}
+  private store: PaymentStore;
+  constructor(private db: Kysely<DB>, private now: () => number) { this.store = new PaymentStore(db, now); }
+
   async purchase(req: PurchaseRequest): Promise<PurchaseResult> {
-    const e = await this.ledger.append({ orgId: req.orgId, kind: 'purchase', amount: req.amount, ref: req.ref, note: `${req.note} (manual provider)` });
-    return { status: 'paid', entryId: e.id };
+    if (req.amount <= 0n) throw invalidRequest('a purchase amount must be positive');
+    const { payment } = await this.store.createOnce({ orgId: req.orgId, provider: 'manual', purpose: 'manual', amount: req.amount, status: 'awaiting_approval', idempotencyKey: req.ref, note: req.note });
+    return { status: payment.status === 'succeeded' ? 'paid' : 'awaiting_approval', paymentId: payment.id, entryId: payment.ledger_entry_id ?? undefined };
+  }
+
+  /** The operator approves a manual purchase: the credits land (once). */
+  async approve(paymentId: string): Promise<PaymentRow> {
+    const p = await this.store.get(paymentId);
+    if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
+    if (p.status === 'rejected') throw invalidRequest(`purchase ${paymentId} was rejected`);
+    await settlePayment(this.db, this.now(), p.id, { object: { type: 'payment', id: p.id } });
+    return (await this.store.get(paymentId))!;
+  }
+
+  async reject(paymentId: string, reason: string | null): Promise<PaymentRow> {
+    const p = await this.store.get(paymentId);
+    if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
+    await this.db.updateTable('payments').set({ status: 'rejected', failure_message: reason, updated_at: this.now() }).where('id', '=', p.id).where('status', '=', 'awaiting_approval').execute();
+    return (await this.store.get(paymentId))!;
   }
 }

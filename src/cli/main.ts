@@ -10,6 +10,8 @@ import { registerLimits } from './commands/limits.ts';
 import { registerAutoReload, registerCredits } from './commands/credits.ts';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerUpstream } from './commands/upstream.ts';
+import { registerPayments } from './commands/payments.ts';
+import { registerInvoices } from './commands/invoices.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
@@ -23,6 +25,8 @@ registerCredits(program);
 registerAutoReload(program);
 registerAlerts(program);
 registerUpstream(program);
+registerPayments(program);
+registerInvoices(program);
 
 try {
   await program.parseAsync(process.argv);

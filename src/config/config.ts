@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { usdToPico } from '../core/money.ts';
 
 const num = (def: number) => z.coerce.number().int().nonnegative().default(def);
 const usd = z.string().regex(/^\d+(\.\d{1,12})?$/, 'a decimal USD amount like "5" or "0.50"');
@@ -54,6 +55,47 @@ export const configSchema = z.object({
   })).default([]),
   /** Path of a JSON file with a custom tier schedule. */
   tiersFile: z.string().optional(),
+  /** Card payments through Stripe (off without a secret key). */
+  stripe: z.object({
+    secretKey: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, 'a Stripe secret key (sk_test_… / sk_live_…)').optional(),
+    webhookSecret: z.string().regex(/^whsec_\S+$/, 'a webhook signing secret (whsec_…)').optional(),
+    /** Where the stripe SDK sends API calls (tests point it at a local fake). */
+    apiBase: z.url().default('https://api.stripe.com'),
+    /** Signed webhooks older than this are refused (seconds). */
+    webhookToleranceSec: num(300).pipe(z.number().min(1)),
+    /** Per top-up limits (Checkout and auto-reload), USD. */
+    minTopupUsd: usd.default('5'),
+    maxTopupUsd: usd.default('10000'),
+    /** Where Checkout sends the customer back (default: the console's Billing page). */
+    successUrl: z.url().optional(),
+    cancelUrl: z.url().optional(),
+  }).prefault({}).refine((s) => !s.secretKey || s.webhookSecret, { message: 'required with STRIPE_SECRET_KEY', path: ['webhookSecret'] })
+    .refine((s) => { try { return usdToPico(s.minTopupUsd) <= usdToPico(s.maxTopupUsd); } catch { return true; /* the field's own check reports it */ } }, { message: 'must not be above the maximum top-up', path: ['minTopupUsd'] }),
+  /** Month close, statements and invoices. */
+  billing: z.object({
+    /** The gateway's public URL (links in mails, Checkout return URLs). */
+    publicUrl: z.url().optional(),
+    /** Close ended months automatically this many minutes after midnight UTC on the 1st (0 = manual only: `tollgate invoices close`). */
+    autoCloseAfterMin: num(60),
+    /** How often the billing jobs run (ms). */
+    tickMs: num(60_000).pipe(z.number().min(100)),
+    /** Payment terms of invoices, days. */
+    netDays: num(30).pipe(z.number().min(0).max(365)),
+    /** Card billing: hours after the first failed charge at which it is retried. */
+    cardRetryHours: z.array(z.number().int().min(1)).default([24, 72, 120]),
+    /** Card billing: suspend this many days after the first failed charge (if still unpaid). */
+    cardGraceDays: num(7),
+    /** Invoices: suspend this many days after the due date (if still unpaid); the overdue alert comes on the due date. */
+    invoiceGraceDays: num(14),
+    issuer: z.object({
+      /** Invoice numbers are gapless per issuer: `<code>-000001`, credit notes `<code>-CN-000001`. */
+      code: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'upper-case letters, digits, - and _ (at most 16)').default('TG'),
+      name: z.string().min(1).default('Tollgate operator'),
+      address: z.string().default(''),
+      email: z.string().default(''),
+      taxId: z.string().default(''),
+    }).prefault({}),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -88,7 +130,30 @@ const ENV_MAP: Record<string, string> = {
   SMTP_URL: 'smtp.url',
   SMTP_FROM: 'smtp.from',
   TOLLGATE_TIERS_FILE: 'tiersFile',
+  STRIPE_SECRET_KEY: 'stripe.secretKey',
+  STRIPE_WEBHOOK_SECRET: 'stripe.webhookSecret',
+  STRIPE_API_BASE: 'stripe.apiBase',
+  STRIPE_WEBHOOK_TOLERANCE_SEC: 'stripe.webhookToleranceSec',
+  TOLLGATE_TOPUP_MIN_USD: 'stripe.minTopupUsd',
+  TOLLGATE_TOPUP_MAX_USD: 'stripe.maxTopupUsd',
+  TOLLGATE_CHECKOUT_SUCCESS_URL: 'stripe.successUrl',
+  TOLLGATE_CHECKOUT_CANCEL_URL: 'stripe.cancelUrl',
+  TOLLGATE_PUBLIC_URL: 'billing.publicUrl',
+  TOLLGATE_AUTO_CLOSE_AFTER_MIN: 'billing.autoCloseAfterMin',
+  TOLLGATE_BILLING_TICK_MS: 'billing.tickMs',
+  TOLLGATE_INVOICE_NET_DAYS: 'billing.netDays',
+  TOLLGATE_CARD_RETRY_HOURS: 'billing.cardRetryHours',
+  TOLLGATE_CARD_GRACE_DAYS: 'billing.cardGraceDays',
+  TOLLGATE_INVOICE_GRACE_DAYS: 'billing.invoiceGraceDays',
+  TOLLGATE_ISSUER_CODE: 'billing.issuer.code',
+  TOLLGATE_ISSUER_NAME: 'billing.issuer.name',
+  TOLLGATE_ISSUER_ADDRESS: 'billing.issuer.address',
+  TOLLGATE_ISSUER_EMAIL: 'billing.issuer.email',
+  TOLLGATE_ISSUER_TAX_ID: 'billing.issuer.taxId',
 };
+
+/** Config paths whose environment value is a comma-separated list of integers. */
+const LIST_PATHS = new Set(['defaultNotify', 'billing.cardRetryHours']);
 
 function setPath(obj: any, path: string, value: unknown) {
   const parts = path.split('.');
@@ -102,7 +167,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} } };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {
@@ -114,14 +179,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    setPath(raw, path, path === 'defaultNotify' ? v.split(',').map((s) => Number(s.trim())) : v);
+    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim())) : v);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const back = Object.fromEntries(Object.entries(ENV_MAP).map(([k, v]) => [v, k]));
     for (const issue of parsed.error.issues) {
       const path = issue.path.join('.');
-      const envName = back[path] ?? back[String(issue.path[0])];
+      const envName = back[path] ?? back[issue.path.slice(0, -1).join('.')] ?? back[String(issue.path[0])];
       problems.push(`${envName ?? path}${envName ? ` (${path})` : ''}: ${issue.message}`);
     }
   }

@@ -5,6 +5,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
   '*.apiKey', '*.api_key', '*.key', '*.secret', '*.password', 'apiKey', 'key', 'secret', 'password', 'config.anthropic.apiKey',
   'config.openai.apiKey', 'config.adminToken', 'config.masterKey', 'config.smtp.url',
+  'config.stripe.secretKey', 'config.stripe.webhookSecret',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

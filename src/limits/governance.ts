@@ -41,6 +41,11 @@ export interface GovernanceDeps {
   onLimitRefused?(orgId: string, scope: 'org' | 'workspace' | 'key', scopeId: string, month: string, used: bigint): void;
   /** Background failures (a Redis settle that did not go through…). */
   onError?(e: unknown): void;
+  /**
+   * Billing hold hook: the refusal for an org suspended for non-payment, or undefined. Read from
+   * memory (billing/payments/holds.ts); checked before anything is taken.
+   */
+  billingHold?(orgId: string): import('../core/errors.ts').GatewayError | undefined;
 }
 
 const merge = (base: ClassLimits, o: Partial<ClassLimits> | undefined): Partial<ClassLimits> => (o ? { ...base, ...o } : base);
@@ -75,6 +80,10 @@ export class Governance implements Admission {
     const now = clock.now();
     const p = req.principal;
 
+    // 0. An org suspended for non-payment is refused before anything is taken.
+    const hold = this.d.billingHold?.(p.org.id);
+    if (hold) throw hold;
+
     // 1. Rate limits.
     const tier = this.tierOf(p.org);
     const check: RateCheck = buildRateCheck(req.model.rateClass, this.rateScopes(p, req.model.rateClass, tier), req.estimatedInputTokens);
@@ -90,7 +99,8 @@ export class Governance implements Admission {
     // 2. Spend reservation.
     const month = monthKey(now);
     const accounts: HoldAccount[] = [];
-    if (p.org.billingMode !== 'invoice') accounts.push({ key: creditAccount(p.org.id), cap: policy.creditTotal(p.org.id) });
+    // Post-paid orgs (card: charged monthly; invoice) spend without a credit balance.
+    if (p.org.billingMode !== 'invoice' && p.org.billingMode !== 'card') accounts.push({ key: creditAccount(p.org.id), cap: policy.creditTotal(p.org.id) });
     const tierCap = p.org.billingMode === 'invoice' ? null : tierDefinition(this.d.schedule, tier).monthlySpendCapPico;
     const orgLimit = policy.limit('org', p.org.id)?.monthly ?? null;
     const orgCap = orgLimit === null ? tierCap : tierCap === null ? orgLimit : orgLimit < tierCap ? orgLimit : tierCap;

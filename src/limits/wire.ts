@@ -24,7 +24,7 @@ export function loadTierSchedule(config: Config): TierSchedule {
   return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
 }
 
-export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] }): Promise<GovernanceStack> {
+export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused']; billingHold?: GovernanceDeps['billingHold'] }): Promise<GovernanceStack> {
   const { config, clock, log, policy, usage } = opts;
   const schedule = loadTierSchedule(config);
   let limiter: RateLimiter;
@@ -44,6 +44,7 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
     onSpend: opts.onSpend,
     onLimitRefused: opts.onLimitRefused,
+    billingHold: opts.billingHold,
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
   return {

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 
-export type ChangeDomain = 'orgs' | 'keys' | 'prices' | 'limits' | 'credits' | 'upstreams';
+export type ChangeDomain = 'orgs' | 'keys' | 'prices' | 'limits' | 'credits' | 'upstreams' | 'billing';
 
 export async function recordChange(db: Kysely<DB>, what: ChangeDomain, now = Date.now()): Promise<void> {
   await db.insertInto('change_log').values({ at: now, what }).execute();

@@ -5,12 +5,16 @@ import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
+import * as m040 from './migrations/040-payments.ts';
+import * as m041 from './migrations/041-invoices.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
   { name: '002-alerts', up: m002.up },
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
+  { name: '040-payments', up: m040.up },
+  { name: '041-invoices', up: m041.up },
 ];
 
 export async function migrate(store: Store): Promise<string[]> {

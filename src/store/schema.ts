@@ -5,6 +5,8 @@
  */
 import type { ColumnType } from 'kysely';
 import type { AlertTables } from '../billing/alerts/schema.ts';
+import type { InvoiceTables } from '../billing/invoices/schema.ts';
+import type { PaymentTables } from '../billing/payments/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -14,7 +16,7 @@ export interface OrgsTable {
   id: string;
   name: string;
   created_at: Int;
-  /** 'prepaid' | 'invoice' */
+  /** 'prepaid' | 'card' (post-paid, charged monthly) | 'invoice' */
   billing_mode: string;
   /** Pinned usage tier (null = automatic from spend). */
   tier_pinned: IntNull;
@@ -183,7 +185,7 @@ export interface UpstreamsTable {
   created_at: Int;
 }
 
-export interface DB extends AlertTables {
+export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;

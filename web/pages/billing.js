@@ -1,9 +1,10 @@
 /**
- * Billing tab: the credit balance (credits in − usage), the ledger history newest first
- * (purchases, grants, adjustments, expiries and each day's usage debit), and — for the
- * operator only — a form to grant or record purchased credits.
+ * Billing tab: the credit balance (credits in − usage); Buy credits (a Stripe Checkout redirect,
+ * or without Stripe a purchase request the operator approves); the card on file (saved through
+ * Checkout in setup mode); invoices and statements to download (PDF, CSV) or pay by card; the
+ * ledger history newest first; and — for the operator only — a form to grant or record credits.
  */
-import { api, orgPath } from '../api.js';
+import { api, orgPath, session } from '../api.js';
 import { h, replace } from '../dom.js';
 import { dateTime, signedUsd, usd, usdShort } from '../format.js';
 import { badge, field, guarded, loading, notice, section, stat, table } from '../ui.js';
@@ -18,15 +19,83 @@ export function renderBilling(root, ctx) {
 
   async function load() {
     await guarded(body, async () => {
-      const c = await api(orgPath(ctx.orgId, '/credits'));
+      const [c, b, inv] = await Promise.all([api(orgPath(ctx.orgId, '/credits')), api(orgPath(ctx.orgId, '/billing')), api(orgPath(ctx.orgId, '/invoices'))]);
       replace(body,
+        b.suspended ? notice(`API access is suspended for non-payment (${b.suspended.reason.replace(/_/g, ' ')}). Pay the open invoice or save a new card to restore it.`) : null,
         h('div', { class: 'stats' },
-          stat('Balance', usdShort(c.balance_usd), Number(c.balance_usd) <= 0 ? 'requests are refused until credits are added' : 'available for requests', usd(c.balance_usd)),
+          b.billing_mode === 'prepaid'
+            ? stat('Balance', usdShort(c.balance_usd), Number(c.balance_usd) <= 0 ? 'requests are refused until credits are added' : 'available for requests', usd(c.balance_usd))
+            : stat('Billing', b.billing_mode === 'card' ? 'Card, monthly' : 'Invoice, monthly', b.billing_mode === 'card' ? 'usage is charged to the card on file at month close' : 'usage is invoiced at month close'),
           stat('Credits added', usdShort(c.credits_usd), 'purchases, grants and adjustments, less expiries', usd(c.credits_usd)),
           stat('Usage to date', usdShort(c.usage_usd), 'all metered requests', usd(c.usage_usd))),
+        b.billing_mode === 'prepaid' ? buyCredits(b) : null,
+        card(b),
+        invoices(inv.invoices, b),
         ctx.operator ? addCredits(load) : null,
         history(c.history));
     });
+  }
+
+  function buyCredits(b) {
+    const amount = h('input', { name: 'amount', type: 'text', inputmode: 'decimal', placeholder: '25.00', required: true, autocomplete: 'off' });
+    const status = h('div', {});
+    const submit = h('button', { type: 'submit', class: 'primary' }, b.stripe ? 'Buy with card' : 'Request credits');
+    const form = h('form', { class: 'inline-form', 'data-testid': 'buy-credits', on: { submit: async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      try {
+        const r = await api(orgPath(ctx.orgId, '/checkout'), { method: 'POST', body: { amount_usd: amount.value.trim().replace(/^\$/, '') } });
+        if (r.url) { location.assign(r.url); return; }
+        replace(status, notice(`Purchase ${r.payment_id} is waiting for the operator's approval.`, 'info'));
+      } catch (err) {
+        replace(status, notice(err.message));
+      }
+      submit.disabled = false;
+    } } }, field('Amount (USD)', amount, `$${b.topup_limits.min_usd} – $${b.topup_limits.max_usd}`), submit);
+    return section('Buy credits', form, status);
+  }
+
+  function card(b) {
+    const status = h('div', {});
+    const c = b.card;
+    const text = c ? `${c.brand} •••• ${c.last4}${c.exp ? ` (expires ${c.exp})` : ''}` : 'No card on file.';
+    const save = b.stripe ? h('button', { type: 'button', class: c ? 'ghost' : 'primary', on: { click: async () => {
+      try { location.assign((await api(orgPath(ctx.orgId, '/card'), { method: 'POST' })).url); } catch (err) { replace(status, notice(err.message)); }
+    } } }, c ? 'Replace card' : 'Add a card') : null;
+    return section('Card on file', h('p', { 'data-testid': 'card-on-file' }, text, c?.status === 'failed' ? h('span', { class: 'badge warn' }, ' declined — auto-reload paused') : null), save, status);
+  }
+
+  function invoices(rows, b) {
+    const status = h('div', {});
+    const download = async (number, ext) => {
+      try {
+        const res = await fetch(`/admin/v1/${orgPath(ctx.orgId, `/invoices/${encodeURIComponent(number)}.${ext}`)}`, { headers: { authorization: `Bearer ${session.get()}` }, cache: 'no-store', credentials: 'omit' });
+        if (!res.ok) throw new Error(`download failed (HTTP ${res.status})`);
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: `${number}.${ext}` });
+        document.body.append(a); a.click(); a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      } catch (err) { replace(status, notice(err.message)); }
+    };
+    const payByCard = async (number) => {
+      try { location.assign((await api(orgPath(ctx.orgId, `/invoices/${encodeURIComponent(number)}/checkout`), { method: 'POST' })).url); } catch (err) { replace(status, notice(err.message)); }
+    };
+    return section('Invoices and statements', table({
+      testid: 'invoices-table', rows, empty: b.billing_mode === 'prepaid' ? 'Prepaid orgs get no invoices: usage is paid from credits.' : 'No invoice yet: the first one comes when this month closes.',
+      columns: [
+        { label: 'Number', value: (r) => r.number },
+        { label: 'Period', value: (r) => r.period },
+        { label: 'Issued', value: (r) => r.issued_at.slice(0, 10) },
+        { label: 'Status', value: (r) => badge(r.status, r.status === 'paid' ? 'ok' : r.status === 'open' ? 'warn' : 'muted') },
+        { label: 'Total', num: true, class: 'money', value: (r) => usd(r.total_usd) },
+        { label: 'Due', num: true, class: 'money', value: (r) => usd(r.amount_due_usd) },
+        { label: '', value: (r) => [
+          h('button', { type: 'button', class: 'ghost small', on: { click: () => download(r.number, 'pdf') } }, 'PDF'),
+          h('button', { type: 'button', class: 'ghost small', on: { click: () => download(r.number, 'csv') } }, 'CSV'),
+          b.stripe && r.status === 'open' && r.kind === 'invoice' ? h('button', { type: 'button', class: 'primary small', on: { click: () => payByCard(r.number) } }, 'Pay by card') : null,
+        ] },
+      ],
+    }), status);
   }
 
   function addCredits(reload) {

@@ -22,9 +22,15 @@ export interface AlertData {
   balance_usd: string | null;
   /** limit_reached: when requests are accepted again (ISO 8601). */
   resumes_at: string | null;
+  /** Billing alerts only: what happened. */
+  detail?: string;
 }
 
-const TYPES: Record<AlertKind, WebhookEventType> = { threshold: 'spend.threshold', limit_reached: 'spend.limit_reached', credits_low: 'credits.low' };
+const TYPES: Record<AlertKind, WebhookEventType> = {
+  threshold: 'spend.threshold', limit_reached: 'spend.limit_reached', credits_low: 'credits.low',
+  payment_failed: 'billing.payment_failed', invoice_overdue: 'billing.invoice_overdue', billing_suspended: 'billing.suspended',
+};
+const BILLING_KINDS = new Set<AlertKind>(['payment_failed', 'invoice_overdue', 'billing_suspended']);
 
 export const eventType = (kind: AlertKind): WebhookEventType => TYPES[kind];
 
@@ -41,6 +47,7 @@ export function buildData(ev: AlertEvent, period: string, resumesAt: number | nu
     limit_usd: ev.limitPico == null ? null : picoToUsd(ev.limitPico),
     balance_usd: ev.balancePico == null ? null : picoToUsd(ev.balancePico),
     resumes_at: resumesAt == null ? null : new Date(resumesAt).toISOString(),
+    ...(ev.detail !== undefined ? { detail: ev.detail } : {}),
   };
 }
 
@@ -69,6 +76,13 @@ export function emailMessage(alertId: string, kind: AlertKind, d: AlertData): { 
   const resumes = d.resumes_at ? d.resumes_at.replace('T', ' ').replace(/:00\.000Z$/, ' UTC') : null;
   let subject: string;
   let lead: string;
+  if (BILLING_KINDS.has(kind)) {
+    const what = kind === 'payment_failed' ? 'a card payment failed' : kind === 'invoice_overdue' ? 'an invoice is overdue' : 'the organisation is suspended for non-payment';
+    subject = `[Tollgate] ${d.org_name}: ${what} (${spent})`;
+    const lines = [`${d.detail ?? what}`, '', `Organisation: ${d.org_name} (${d.org_id})`, `Amount:       ${spent}`, `Reference:    ${d.period}`, `Alert id:     ${alertId}`, '',
+      'You receive this because this address is an alert recipient of the organisation in Tollgate.'];
+    return { subject, text: lines.join('\n') + '\n' };
+  }
   if (kind === 'threshold') {
     subject = `[Tollgate] ${who(d)} reached ${d.threshold} % of its monthly limit (${spent} of ${limit})`;
     lead = `${who(d)} has spent ${spent} of its ${limit} monthly limit in ${d.period} (UTC): the ${d.threshold} % alert threshold was reached.`;

@@ -22,7 +22,7 @@ import { Mailer } from './transport.ts';
 import type { AlertEvent, AlertServiceOptions, AlertView, ChannelView, DeliveryView, OutboxMail } from './types.ts';
 
 const SCOPES = new Set(['org', 'workspace', 'key', 'credits']);
-const KINDS = new Set(['threshold', 'limit_reached', 'credits_low']);
+const KINDS = new Set(['threshold', 'limit_reached', 'credits_low', 'payment_failed', 'invoice_overdue', 'billing_suspended']);
 const num = (v: bigint | null) => (v == null ? null : Number(v));
 
 export const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
@@ -55,7 +55,7 @@ export class AlertService {
    */
   async notify(ev: AlertEvent): Promise<string | null> {
     if (!SCOPES.has(ev.scope)) throw invalidRequest(`alert scope must be org, workspace, key or credits, got ${ev.scope}`);
-    if (!KINDS.has(ev.kind)) throw invalidRequest(`alert kind must be threshold, limit_reached or credits_low, got ${ev.kind}`);
+    if (!KINDS.has(ev.kind)) throw invalidRequest(`alert kind must be one of ${[...KINDS].join(', ')}, got ${ev.kind}`);
     if (ev.kind !== 'credits_low' && (typeof ev.threshold !== 'number' || !Number.isSafeInteger(ev.threshold) || ev.threshold <= 0)) {
       throw invalidRequest(`alert threshold must be a positive integer percent, got ${ev.threshold}`);
     }

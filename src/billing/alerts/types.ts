@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 
 export type AlertScope = 'org' | 'workspace' | 'key' | 'credits';
-export type AlertKind = 'threshold' | 'limit_reached' | 'credits_low';
+/** Spend alerts, plus billing alerts (issue 12): a declined charge, an overdue invoice, a suspension. */
+export type AlertKind = 'threshold' | 'limit_reached' | 'credits_low' | 'payment_failed' | 'invoice_overdue' | 'billing_suspended';
 export type ChannelKind = 'webhook' | 'email';
-export type WebhookEventType = 'spend.threshold' | 'spend.limit_reached' | 'credits.low';
+export type WebhookEventType = 'spend.threshold' | 'spend.limit_reached' | 'credits.low' | 'billing.payment_failed' | 'billing.invoice_overdue' | 'billing.suspended';
 
 /** What the spend path reports. Delivered at most once per (org, scope, scope id, period, kind, threshold). */
 export interface AlertEvent {
@@ -32,6 +33,8 @@ export interface AlertEvent {
   balancePico?: bigint;
   /** When spend resumes (limit_reached), epoch ms; default: 00:00 UTC on the 1st after the period. */
   resumesAt?: number;
+  /** Billing alerts: what happened, in one sentence (decline reason, invoice number…). */
+  detail?: string;
 }
 
 export interface AlertServiceOptions {

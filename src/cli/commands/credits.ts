@@ -25,7 +25,7 @@ export function registerCredits(program: Command): void {
       print(o.json, out, () => `${kind} $${out.amount_usd} → balance $${out.balance_usd}`);
     }));
   add('grant', 'grant', 'grant free credits');
-  add('buy', 'purchase', 'record a credit purchase (manual payment provider)');
+  add('buy', 'purchase', 'record a credit purchase paid outside Tollgate (the operator\'s own entry)');
   add('adjust', 'adjustment', 'a signed correction (e.g. -1.50)');
 
   credits.command('balance').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
@@ -48,7 +48,7 @@ export function registerCredits(program: Command): void {
 /** `tollgate credits auto-reload` — buy credits automatically when the balance dips. */
 export function registerAutoReload(program: Command): void {
   const credits = program.commands.find((c) => c.name() === 'credits')!;
-  credits.command('auto-reload').description('buy --amount of credits whenever the balance falls below --below (manual payment provider)')
+  credits.command('auto-reload').description('charge the card on file for --amount of credits whenever the balance falls below --below (needs Stripe and a saved card)')
     .requiredOption('--org <org>', 'org id').option('--below <usd>', 'reload when the balance falls below this').option('--amount <usd>', 'how much to buy each time')
     .option('--off', 'turn auto-reload off').option('--low-balance <usd>', 'alert when the balance falls below this (default $1)')
     .option('--json', 'machine-readable output')

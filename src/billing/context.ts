@@ -1,0 +1,42 @@
+/**
+ * What billing jobs and handlers need from the running billing side (implemented by
+ * `runtime.ts`), and where a gateway keeps it: collections, the Stripe webhook, the auto-reload
+ * provider and the admin API depend on this interface, never on the runtime module itself.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Runtime } from '../server/runtime.ts';
+import type { DB } from '../store/schema.ts';
+import type { AlertKind } from './alerts/types.ts';
+import type { BillingMailer } from './invoices/mail.ts';
+import type { CloseResult, InvoiceService } from './invoices/service.ts';
+import type { HoldCache } from './payments/holds.ts';
+import type { StripePayments } from './stripe/service.ts';
+
+export interface BillingContext {
+  readonly config: Config;
+  readonly db: Kysely<DB>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly stripe: StripePayments | null;
+  readonly invoices: InvoiceService;
+  readonly mail: BillingMailer;
+  readonly holds: HoldCache;
+  alert(orgId: string, kind: AlertKind, ref: string, amount: bigint, detail: string): Promise<void>;
+  closeMonth(month: string, orgId?: string): Promise<CloseResult[]>;
+  onCardSaved(orgId: string): Promise<void>;
+  onReversal(r: { orgId: string; amount: bigint; kind: string; purpose: string }, eventType: string): Promise<void>;
+}
+
+const registry = new WeakMap<Runtime, BillingContext>();
+
+export function attachBilling(rt: Runtime, b: BillingContext): void { registry.set(rt, b); }
+
+/** The billing side of a gateway (wired by `startGateway`). */
+export function billingOf(rt: Runtime): BillingContext {
+  const b = registry.get(rt);
+  if (!b) throw new Error('billing is not wired into this runtime (startGateway attaches it)');
+  return b;
+}
