@@ -10,6 +10,7 @@ import { registerLimits } from './commands/limits.ts';
 import { registerAutoReload, registerCredits } from './commands/credits.ts';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerUpstream } from './commands/upstream.ts';
+import { registerAudit } from './commands/audit.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
@@ -23,6 +24,7 @@ registerCredits(program);
 registerAutoReload(program);
 registerAlerts(program);
 registerUpstream(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

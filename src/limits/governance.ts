@@ -101,7 +101,8 @@ export class Governance implements Admission {
     if (keyCap !== null) accounts.push({ key: monthAccount(month, 'key', p.key.id), cap: keyCap });
 
     const maxInput = req.model.contextWindow ? Math.min(req.maxInputTokens, req.model.contextWindow) : req.maxInputTokens;
-    const worst = worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
+    // A free call proves good standing by fitting the smallest amount there is (1 pico-USD).
+    const worst = req.free ? 1n : worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
     const holdId = req.requestId;
     if (accounts.length) {
       let r;
