@@ -80,7 +80,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     prices = new PriceBook(rows, adjustments);
     models = new ModelRegistry(catalog.models, aliases, prices.models());
   };
-  await Promise.all([keys.reload(), reloadPrices()]);
+  await reloadPrices();
+  // Keys load in the background, a page at a time (a million keys take seconds): until a key is
+  // loaded, its first use looks it up in the database, so the gateway can serve from the start.
+  const keysWarm = keys.warm().then((n) => log.debug({ keys: n }, 'key cache warm'), (e) => log.error({ err: e }, 'key cache warm-up failed (keys are looked up on first use)'));
 
   const box = config.masterKey ? new SecretBox(config.masterKey) : undefined;
   const upstreamSvc = new UpstreamService(store.db, box, now);
@@ -204,6 +207,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   return {
     url, port, rt, store, simulatorUrl: simulator?.url, refresh,
     async close() {
+      await keysWarm;
       clearInterval(poll);
       clearInterval(touch);
       clearInterval(spendPoll);

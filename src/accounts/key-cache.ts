@@ -54,7 +54,29 @@ export class KeyCache {
 
   get size(): number { return this.byHash.size; }
 
-  /** Loads every key and org (start-up; tests). */
+  /**
+   * Start-up: loads the keys that can authenticate, a page at a time, into the live map without
+   * replacing anything already there (a key put or looked up meanwhile is newer than the page).
+   * The gateway serves while this runs: a key not loaded yet takes the miss path.
+   */
+  async warm(pageSize = 20_000): Promise<number> {
+    this.orgs = new Map((await this.accounts.listOrgs()).map((o) => [o.id, o]));
+    let after: string | undefined;
+    let n = 0;
+    for (;;) {
+      const page = await this.accounts.loadKeysForCache({ after, limit: pageSize });
+      for (const k of page) {
+        const d = fromHex(k.hash);
+        if (!this.byHash.has(d)) this.byHash.set(d, this.compact(k));
+      }
+      n += page.length;
+      if (page.length < pageSize) return n;
+      after = page[page.length - 1]!.id;
+      await new Promise<void>((r) => setImmediate(r)); // let requests through between pages
+    }
+  }
+
+  /** Loads every key and org, replacing what is in memory (tests: `gateway.refresh()`). */
   async reload(): Promise<void> {
     const [keys, orgs] = await Promise.all([this.accounts.loadKeysForCache(), this.accounts.listOrgs()]);
     const byHash = new Map<string, AuthKey>();

@@ -249,11 +249,19 @@ export class AccountsService {
     return (await this.getKey(id))!;
   }
 
-  /** Every key, as the gateway's cache needs it, keyed by secret hash (start-up). */
-  async loadKeysForCache(): Promise<Array<AuthKey & { hash: string }>> {
-    const rows = await this.db.selectFrom('api_keys')
-      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash']).execute();
-    return rows.map((r) => ({ ...toAuthKey(r), hash: r.hash }));
+  /**
+   * The keys that can authenticate now (not revoked, not expired), as the gateway's cache needs
+   * them, one page at a time in id order (start-up). Revoked and expired keys are found by the
+   * miss path if anyone presents them.
+   */
+  async loadKeysForCache(page: { after?: string; limit?: number } = {}): Promise<Array<AuthKey & { hash: string }>> {
+    const t = this.now();
+    let q = this.db.selectFrom('api_keys')
+      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash'])
+      .where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]));
+    if (page.after !== undefined) q = q.where('id', '>', page.after);
+    if (page.limit !== undefined) q = q.orderBy('id').limit(page.limit);
+    return (await q.execute()).map((r) => ({ ...toAuthKey(r), hash: r.hash }));
   }
 
   /** One key by id, as the cache needs it (an incremental reload). */

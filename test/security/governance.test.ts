@@ -8,6 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { cliActor } from '../../src/audit/actor.ts';
+import { AccountsService } from '../../src/accounts/service.ts';
+import { Ledger } from '../../src/billing/ledger.ts';
+import { usdToPico } from '../../src/core/money.ts';
+import { LimitsService } from '../../src/limits/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -23,6 +28,17 @@ before(async () => {
 });
 after(async () => { await tg?.close(); await fake?.close(); });
 
+/** What `tollgate …` does, in-process (the CLI's own wiring is exercised by the few real `tg.cli` calls below). */
+const asCli = () => ({
+  limits: new LimitsService(tg.gw.store.db, Date.now, cliActor()),
+  accounts: new AccountsService(tg.gw.store.db, Date.now, cliActor()),
+  ledger: new Ledger(tg.gw.store.db, Date.now, cliActor()),
+});
+const operatorCap = async (orgId: string, scope: 'org' | 'workspace' | 'key', scopeId: string, usd: string) => {
+  await asCli().limits.set({ orgId, scope, scopeId, monthly: usdToPico(usd) });
+  await tg.gw.refresh();
+};
+
 async function api(method: string, path: string, key: string, body?: unknown) {
   const r = await fetch(`${tg.url}/admin/v1/${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json', ...(key === ADMIN ? { authorization: `Bearer ${ADMIN}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
   const t = await r.text();
@@ -30,15 +46,15 @@ async function api(method: string, path: string, key: string, body?: unknown) {
 }
 
 test('the attack from main, with an inference key: every step is refused', async () => {
-  await tg.cli('limits', 'set', '--org', c.orgId, '--key', c.keyId, '--monthly', '1');
+  await tg.cli('limits', 'set', '--org', c.orgId, '--key', c.keyId, '--monthly', '1'); // the real CLI: the operator's limit
   const k = c.key;
   assert.equal((await api('PUT', `orgs/${c.orgId}/limits`, k, { scope: 'key', scope_id: c.keyId, monthly_usd: null })).status, 403);
   assert.equal((await api('PUT', `orgs/${c.orgId}/limits`, k, { scope: 'org', monthly_usd: '9000000' })).status, 403);
   assert.equal((await api('POST', `orgs/${c.orgId}/keys`, k, { name: 'forever' })).status, 403);
   assert.equal((await api('POST', `keys/${c.adminKeyId}/revoke`, k)).status, 403);
   assert.equal((await api('GET', `orgs/${c.orgId}/keys`, k)).status, 403);
-  const shown = await tg.cli('limits', 'show', '--org', c.orgId);
-  assert.equal(shown.limits.find((l: any) => l.scope_id === c.keyId).monthly_usd, '1');
+  const shown = await new LimitsService(tg.gw.store.db, Date.now).get('key', c.keyId);
+  assert.equal(shown!.monthly, usdToPico('1'));
 });
 
 test("operator limits are ceilings an admin key can lower but never raise or remove", async () => {
@@ -52,8 +68,8 @@ test("operator limits are ceilings an admin key can lower but never raise or rem
   assert.deepEqual([removed.json.limit.monthly_usd, removed.json.limit.org_limit_usd], ['1', null], 'removing its own leaves the ceiling');
   // Invoice orgs: the operator's org cap is their only ceiling, and it stays.
   const inv = await tg.customer({ name: 'Invoiced' });
-  await tg.cli('org', 'update', inv.orgId, '--invoice');
-  await tg.cli('limits', 'set', '--org', inv.orgId, '--monthly', '100');
+  await asCli().accounts.updateOrg(inv.orgId, { billingMode: 'invoice' });
+  await operatorCap(inv.orgId, 'org', inv.orgId, '100');
   const del = await api('PUT', `orgs/${inv.orgId}/limits`, inv.adminKey, { scope: 'org', monthly_usd: null });
   assert.equal(del.json.limit.monthly_usd, '100');
   assert.equal((await api('PUT', `orgs/${inv.orgId}/limits`, inv.adminKey, { scope: 'org', monthly_usd: '9000000' })).status, 403);
@@ -82,9 +98,9 @@ test('a workspace admin key: its keys stay in its workspace and cannot outlive i
 
 test('every change is in the audit log with who made it; the CLI and the API show the same entries; it is append-only', async () => {
   const o = await tg.customer({ name: 'Audited' });
-  await tg.cli('credits', 'grant', '--org', o.orgId, '--usd', '3');
-  await tg.cli('org', 'update', o.orgId, '--tier', '2');
-  await tg.cli('limits', 'set', '--org', o.orgId, '--monthly', '50');
+  await tg.cli('credits', 'grant', '--org', o.orgId, '--usd', '3'); // the real CLI, as its OS user
+  await asCli().accounts.updateOrg(o.orgId, { tierPinned: 2 });
+  await operatorCap(o.orgId, 'org', o.orgId, '50');
   const made = await api('POST', `orgs/${o.orgId}/keys`, o.adminKey, { name: 'from the api' });
   await api('PUT', `orgs/${o.orgId}/limits`, o.adminKey, { scope: 'org', monthly_usd: '40' });
   await api('POST', `orgs/${o.orgId}/credits`, ADMIN, { kind: 'grant', amount_usd: '2', note: 'goodwill' });
@@ -110,5 +126,5 @@ test('every change is in the audit log with who made it; the CLI and the API sho
   // Append-only, enforced by the database.
   await assert.rejects(sql`update audit_log set action = 'nothing' where org_id = ${o.orgId}`.execute(tg.gw.store.db), /append-only/);
   await assert.rejects(sql`delete from audit_log where org_id = ${o.orgId}`.execute(tg.gw.store.db), /append-only/);
-  assert.equal((await tg.cli('audit', '--org', o.orgId)).length, cli.length);
+  assert.equal((await api('GET', `orgs/${o.orgId}/audit`, o.adminKey)).json.entries.length, cli.length);
 });

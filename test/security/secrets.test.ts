@@ -17,6 +17,9 @@ import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { startGateway } from '../../src/gateway.ts';
 import { openStore } from '../../src/store/connect.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { SecretBox } from '../../src/core/secret-box.ts';
+import { UpstreamService } from '../../src/providers/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { freshDatabase, startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -63,12 +66,12 @@ test('upstream add without --api-key keeps the key; moving a kept key needs --ke
 test("a sealed key copied into another upstream's row does not open: the gateway refuses to start", async () => {
   const db = await freshDatabase();
   try {
-    const env = { DATABASE_URL: db.url, TOLLGATE_MASTER_KEY: MASTER };
-    const cli = (...a: string[]) => run(process.execPath, ['bin/tollgate.mjs', ...a, '--json'], { env: { ...process.env, ...env } });
-    await cli('upstream', 'add', '--name', 'good', '--kind', 'anthropic', '--base-url', fake.url, '--api-key', 'sk-ant-good');
-    await cli('upstream', 'add', '--name', 'evil', '--kind', 'anthropic', '--base-url', 'http://127.0.0.1:9/attacker', '--api-key', 'sk-ant-decoy');
     const s = await openStore(db.url);
     try {
+      await migrate(s);
+      const ups = new UpstreamService(s.db, new SecretBox(MASTER), Date.now);
+      await ups.add({ name: 'good', kind: 'anthropic', baseUrl: fake.url, apiKey: 'sk-ant-good', models: '*' });
+      await ups.add({ name: 'evil', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9/attacker', apiKey: 'sk-ant-decoy', models: '*' });
       const good = await s.db.selectFrom('upstreams').select('api_key_sealed').where('name', '=', 'good').executeTakeFirstOrThrow();
       await s.db.updateTable('upstreams').set({ api_key_sealed: good.api_key_sealed }).where('name', '=', 'evil').execute();
     } finally { await s.close(); }
