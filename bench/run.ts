@@ -121,6 +121,9 @@ function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Recor
     ANTHROPIC_API_KEY: 'sk-ant-bench-upstream', ANTHROPIC_BASE_URL: upstream.url,
     OPENAI_API_KEY: 'sk-openai-bench-upstream', OPENAI_BASE_URL: `${upstream.url}/v1`,
     TOLLGATE_TIERS_FILE: generousTiers(),
+    // The per-org concurrency guard runs (counting every request) but never refuses: the RSS phase
+    // holds 1,000 streams of one org open.
+    TOLLGATE_MAX_CONCURRENT_PER_ORG: '1000000',
   };
 }
 async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = []): Promise<Server> {

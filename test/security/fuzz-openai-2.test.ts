@@ -1,4 +1,4 @@
-/** Fuzz of the OpenAI surface, part 2 of 2 (see fuzz-support.ts: seeded, bounded, no 5xx allowed). */
+/** Fuzz of the OpenAI surface, part 2 of 4 (see fuzz-support.ts: seeded, bounded, no 5xx allowed). */
 import { fuzzSuite } from './fuzz-support.ts';
 
-fuzzSuite('openai', 4);
+fuzzSuite('openai', 6);

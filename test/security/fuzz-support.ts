@@ -92,10 +92,12 @@ function message(r: R, openai: boolean): unknown {
   }
 }
 
+// Most bodies get several mutations (cheap refusals: the parsing and validation paths); about one in
+// ten reaches the upstream and is billed (the expensive path, covered in depth elsewhere).
 export function anthropicBody(r: R): Record<string, unknown> {
   const b: Record<string, unknown> = { model: r.pick(MODELS.slice(0, 4)), max_tokens: r.pick([16, 32, 64]), messages: [{ role: 'user', content: 'hi' }] };
   if (r.next() < 0.3) b.stream = true;
-  const ops = 1 + r.int(4);
+  const ops = 2 + r.int(4);
   for (let i = 0; i < ops; i++) mutate(r, b, A_FIELDS, false);
   return b;
 }
@@ -103,7 +105,7 @@ export function anthropicBody(r: R): Record<string, unknown> {
 export function openaiBody(r: R): Record<string, unknown> {
   const b: Record<string, unknown> = { model: r.pick(MODELS.slice(0, 4)), messages: [{ role: 'user', content: 'hi' }], max_tokens: r.pick([16, 32, 64]) };
   if (r.next() < 0.3) { b.stream = true; if (r.next() < 0.5) b.stream_options = { include_usage: true }; }
-  const ops = 1 + r.int(4);
+  const ops = 2 + r.int(4);
   for (let i = 0; i < ops; i++) mutate(r, b, O_FIELDS, true);
   return b;
 }
@@ -160,13 +162,16 @@ export async function fuzz(opts: { url: string; path: string; headers: Record<st
   return { sent, byStatus, fiveHundreds };
 }
 
+/** Files the run is split into (the test runner gives each file 2 minutes, also on a busy machine). */
+export const FUZZ_PARTS = 8;
+
 /**
- * One quarter of the run (the file-level time budget of the test runner is 2 minutes): FUZZ_BODIES / 4
- * bodies (default 25,000) on one surface, with the seed FUZZ_SEED + part. Four files make the
- * 100,000 bodies, half on each surface.
+ * One eighth of the run: FUZZ_BODIES / 8 bodies (default 12,500) on one surface, with the seed
+ * FUZZ_SEED + part. Eight files (fuzz-<surface>-<part>.test.ts) make the 100,000 bodies, half on
+ * each surface.
  */
 export function fuzzSuite(surface: 'anthropic' | 'openai', part: number): void {
-  const N = Math.floor(Number(process.env.FUZZ_BODIES ?? 100_000) / 4);
+  const N = Math.floor(Number(process.env.FUZZ_BODIES ?? 100_000) / FUZZ_PARTS);
   const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000) + part;
   const path = surface === 'anthropic' ? '/v1/messages' : '/v1/chat/completions';
   let fake: FakeUpstream;
@@ -190,7 +195,7 @@ export function fuzzSuite(surface: 'anthropic' | 'openai', part: number): void {
     assert.equal(res.sent, N);
     assert.deepEqual(res.fiveHundreds, [], `5xx replies (seed ${SEED}): ${JSON.stringify(statuses)}`);
     const ok = res.byStatus.get(200) ?? 0;
-    assert.ok(ok > N * 0.05, `enough bodies reached the upstream: ${JSON.stringify(statuses)}`);
+    assert.ok(ok > N * 0.03, `enough bodies reached the upstream: ${JSON.stringify(statuses)}`);
     assert.ok(N - ok > N * 0.3, `enough bodies were refused: ${JSON.stringify(statuses)}`);
     assert.equal((await fetch(`${tg.url}/healthz`)).status, 200);
     await tg.gw.rt.usage.flush();
