@@ -26,7 +26,7 @@ import { createHttpServer } from './server/http.ts';
 import { IdempotencyCache } from './server/idempotency.ts';
 import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
-import { changesSince, lastChangeId } from './store/change-log.ts';
+import { ChangeFeed, lastChangeId } from './store/change-log.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate } from './store/migrate.ts';
 import { UsageWriter } from './usage/writer.ts';
@@ -158,7 +158,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     admission: () => admission,
   };
 
-  let lastChange = await lastChangeId(store.db);
+  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
   const refresh = async () => {
     await runExpiry();
     await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed())]);
@@ -170,10 +170,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     try {
       // Incremental: each change names its row, and only that row is re-read.
       for (let more = true; more;) {
-        const batch = await changesSince(store.db, lastChange);
+        const batch = await feed.poll();
         more = batch.more;
         if (!batch.changes.length) break;
-        lastChange = batch.last;
         const domains = new Set(batch.changes.map((c) => c.what));
         const jobs: Promise<unknown>[] = [];
         if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.applyChanges(batch.changes));

@@ -97,11 +97,9 @@ export class KeyCache {
       (c.what === 'keys' ? keyIds : orgIds).add(c.ref);
     }
     if (all) return this.reload();
-    for (const id of orgIds) await this.reloadOrg(id);
-    for (const id of keyIds) {
-      const k = await this.accounts.authKeyById(id);
-      if (k) this.put(k);
-    }
+    // One query for the orgs and one for the keys of the whole batch, however many there are.
+    if (orgIds.size) for (const o of await this.accounts.orgsByIds([...orgIds])) this.orgs.set(o.id, o);
+    if (keyIds.size) for (const k of await this.accounts.authKeysByIds([...keyIds])) this.put(k);
   }
 
   /** Stores a key row read from the database (a write on this instance, or a reload). */

@@ -264,6 +264,23 @@ export class AccountsService {
     return (await q.execute()).map((r) => ({ ...toAuthKey(r), hash: r.hash }));
   }
 
+  /** Keys by id, as the cache needs them (an incremental reload: one query per batch of changes). */
+  async authKeysByIds(ids: string[]): Promise<Array<AuthKey & { hash: string }>> {
+    const out: Array<AuthKey & { hash: string }> = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('api_keys')
+        .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.push({ ...toAuthKey(r), hash: r.hash });
+    }
+    return out;
+  }
+
+  /** Orgs by id (an incremental reload). */
+  async orgsByIds(ids: string[]): Promise<OrgRow[]> {
+    if (!ids.length) return [];
+    return (await this.db.selectFrom('orgs').selectAll().where('id', 'in', ids).execute()).map(toOrg);
+  }
+
   /** One key by id, as the cache needs it (an incremental reload). */
   async authKeyById(id: string): Promise<(AuthKey & { hash: string }) | undefined> {
     const r = await this.db.selectFrom('api_keys')

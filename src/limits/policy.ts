@@ -72,9 +72,12 @@ export class PolicyStore {
   /** Re-reads the limits named by change-log refs (`scope:id`); a null ref reloads them all. */
   async applyLimitChanges(refs: Array<string | null>): Promise<void> {
     if (refs.some((r) => r === null)) return this.reloadLimits();
-    for (const ref of new Set(refs as string[])) {
-      const i = ref.indexOf(':');
-      const r = await this.db.selectFrom('spend_limits').selectAll().where('scope', '=', ref.slice(0, i)).where('scope_id', '=', ref.slice(i + 1)).executeTakeFirst();
+    const wanted = new Set(refs as string[]);
+    const ids = [...new Set([...wanted].map((ref) => ref.slice(ref.indexOf(':') + 1)))];
+    const rows = ids.length ? await this.db.selectFrom('spend_limits').selectAll().where('scope_id', 'in', ids).execute() : [];
+    const found = new Map(rows.map((r) => [`${r.scope}:${r.scope_id}`, r]));
+    for (const ref of wanted) {
+      const r = found.get(ref);
       if (r) this.limits.set(ref, toLimit(r));
       else this.limits.delete(ref);
     }

@@ -16,14 +16,14 @@ after(async () => { await p?.close(); });
 test(`${ROUNDS} rounds: a key revoked on one instance is refused on the other one second later (zero successes)`, async () => {
   const accounts = new AccountsService(p.gws[0].store.db, Date.now);
   const keys: Array<{ id: string; key: string; on: number }> = [];
-  for (let i = 0; i < ROUNDS; i++) keys.push({ ...(await accounts.createKey({ orgId: p.orgId, name: `r${i}` })), on: i % 2 });
+  await pool(Array.from({ length: ROUNDS }, (_, i) => i), 8, async (i) => { keys.push({ ...(await accounts.createKey({ orgId: p.orgId, name: `r${i}` })), on: i % 2 }); });
   // Both instances know every key (cached), so the refusal has to come from the propagated revocation.
-  await pool(keys, 16, async (k) => {
+  await pool(keys, 32, async (k) => {
     assert.equal(await use(p.gws[0], k.key), 200);
     assert.equal(await use(p.gws[1], k.key), 200);
   });
   const after1s: number[] = [];
-  await pool(keys, 50, async (k) => {
+  await pool(keys, 100, async (k) => {
     const r = await fetch(`${p.gws[k.on]!.url}/admin/v1/keys/${k.id}/revoke`, { method: 'POST', headers: op });
     assert.equal(r.status, 200);
     await r.arrayBuffer();
