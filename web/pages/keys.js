@@ -25,7 +25,7 @@ export function renderKeys(root, ctx) {
     field('Name', name), field('Kind', kind), field('Expires', expiry), submit);
   const scopeNote = ctx.workspaceId ? h('p', { class: 'lede' }, `This admin key is confined to workspace ${ctx.workspaceId}: the keys it creates stay there and expire no later than it does.`) : null;
 
-  root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')), scopeNote,
+  root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')), ...(scopeNote ? [scopeNote] : []),
     ...(ctx.can('keys:write') ? [section('Create a key', form, status, created)] : []), section('Keys', list));
   load();
 

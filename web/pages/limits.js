@@ -45,8 +45,8 @@ export function renderLimits(root, ctx) {
       testid: 'limits-table', rows: limits.scopes,
       columns: [
         { label: 'Scope', value: (s) => badge(SCOPE_LABEL[s.scope], s.scope) },
-        { label: 'Name', value: (s) => h('span', {}, s.name, s.hint ? h('code', { class: 'hint' }, ` ${s.hint}`) : null) },
-        { label: 'Spent this month', num: true, class: 'money', value: (s) => usd(s.spent_this_month_usd) },
+        { label: 'Name', class: 'wrap', value: (s) => h('span', {}, s.name, s.hint ? h('code', { class: 'hint block' }, s.hint) : null) },
+        { label: 'Spent', num: true, class: 'money', value: (s) => usd(s.spent_this_month_usd) },
         { label: 'Operator limit', num: true, value: (s) => capOrNone(s.operator_limit_usd) },
         { label: 'Org limit', num: true, value: (s) => capOrNone(s.org_limit_usd) },
         { label: 'In force', num: true, class: 'money', value: (s) => capOrNone(s.monthly_usd) },
