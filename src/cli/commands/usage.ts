@@ -15,7 +15,7 @@ export function registerUsage(program: Command): void {
     .requiredOption('--org <org>', 'org id').option('--since <date>', 'YYYY-MM-DD').option('--until <date>', 'YYYY-MM-DD')
     .option('--workspace <ws>', 'one workspace').option('--key <key_id>', 'one key').option('--margin', 'show upstream cost and margin')
     .option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, actor }) => {
+    .action((o) => withContext(async ({ store }) => {
       const r = await usageReport(store.db, { orgId: o.org, since: day(o.since, '--since'), until: day(o.until, '--until'), workspaceId: o.workspace, keyId: o.key });
       const strip = (x: any) => { if (o.margin) return x; const { upstream_cost_usd, margin_usd, ...rest } = x; return rest; };
       const out = { ...strip(r), by_model: r.by_model.map(strip) };
