@@ -10,7 +10,10 @@
  * vs PostgreSQL, and the dashboard aggregate over 10M events. Prints one markdown table (plus an
  * "also measured" table) and writes bench/results/<stamp>.json and bench/results/latest.md.
  *
- * Knobs (env): QUICK=1, PHASES=core,pg,rss,ingest,agg[,prof], REPS, SAT_SECONDS, RATE_SECONDS,
+ * Also `keys`: the key cache at 1M keys (memory per key, start-up load, hot and miss paths, the
+ * cost of an incremental reload).
+ *
+ * Knobs (env): QUICK=1, PHASES=core,pg,rss,ingest,agg,keys[,prof], KEYS_COUNTS=1000,1000000, REPS, SAT_SECONDS, RATE_SECONDS,
  * RATE_WARMUP, RATES, CONNS, WARMUP, SCENARIOS, LOADGEN=auto|wrk|node, PIN=auto|1|0, ... (see README).
  */
 import { execFileSync } from 'node:child_process';
@@ -42,7 +45,8 @@ const canPin = hasCommand('taskset') && CORES >= 2;
 const pinWanted = env.PIN === '1';
 const CFG = {
   quick: QUICK,
-  phases: list('PHASES', 'core,pg,rss,ingest,agg'),
+  phases: list('PHASES', 'core,pg,rss,ingest,agg,keys'),
+  keysCounts: list('KEYS_COUNTS', '1000,1000000').map(Number).filter((x) => x > 0),
   reps: num('REPS', QUICK ? 1 : 2),
   conns: num('CONNS', 50),
   satSeconds: num('SAT_SECONDS', QUICK ? 2 : 5),
@@ -117,6 +121,9 @@ function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Recor
     ANTHROPIC_API_KEY: 'sk-ant-bench-upstream', ANTHROPIC_BASE_URL: upstream.url,
     OPENAI_API_KEY: 'sk-openai-bench-upstream', OPENAI_BASE_URL: `${upstream.url}/v1`,
     TOLLGATE_TIERS_FILE: generousTiers(),
+    // The per-org concurrency guard runs (counting every request) but never refuses: the RSS phase
+    // holds 1,000 streams of one org open.
+    TOLLGATE_MAX_CONCURRENT_PER_ORG: '1000000',
   };
 }
 async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = []): Promise<Server> {
@@ -478,6 +485,19 @@ async function phaseAgg() {
   return j;
 }
 
+// ------------------------------------------------------------------ phase: the key cache at 1M keys
+async function phaseKeys() {
+  const dir = path.join(TMP, 'keys');
+  const opts = { dir, counts: CFG.keysCounts };
+  log(`keys: key cache with ${CFG.keysCounts.map((n) => n.toLocaleString('en-US')).join(' and ')} keys…`);
+  const r = await runCmd(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH, 'lib', 'keys.ts'), JSON.stringify(opts)], { cwd: ROOT, timeoutMs: 600_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  const out = r.out.split('\n').filter((l) => l.startsWith('KEYSJSON ')).map((l) => JSON.parse(l.slice(9)));
+  if (out.length < CFG.keysCounts.length) note(`keys failed (code ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.err.slice(-300)}`);
+  for (const j of out) log(`keys ${j.keys}: ${j.heap_bytes_per_key} B/key, load ${j.load_ms} ms, hot auth ${j.hot_auth_ns} ns, miss ${j.miss_lookup_us.p50} µs, incremental reload ${j.incremental_reload_us.p50} µs p50`);
+  return out;
+}
+
 // ------------------------------------------------------------------ phase: CPU profile of one saturation run
 async function phaseProf(t: Targets, key: string, tgDbFile: string): Promise<ProfileSummary | null> {
   const profDir = path.join(TMP, 'prof');
@@ -535,6 +555,11 @@ function alsoTable(extra: Record<string, any>): string {
     const a = extra.agg;
     L.push(`| dashboard query over ${a.events.toLocaleString('en-US')} events: one org, one month, by day × model (ms) | – | ${fmt(a.rollup_usageByDay_ms.median)} | \`usageByDay\` on usage_daily (${a.usage_daily_rows.toLocaleString('en-US')} rows); the same aggregate from raw usage_events: ${fmt(a.raw_events_ms.median)} ms (${a.query.events_scanned_raw.toLocaleString('en-US')} events, ${(a.raw_events_ms.median / a.rollup_usageByDay_ms.median).toFixed(0)}× slower); results match: ${a.results_match ? 'yes' : '**NO**'}; load ${a.load_s} s |`);
     if (a.all_orgs) L.push(`| same, all orgs (ms) | – | ${fmt(a.all_orgs.rollup_usageByDay_ms)} | raw usage_events: ${fmt(a.all_orgs.raw_events_ms)} ms |`);
+  }
+  if (extra.keys?.length) {
+    for (const k of extra.keys) {
+      L.push(`| key cache, ${k.keys.toLocaleString('en-US')} keys: heap per key (bytes) / start-up load (ms) | – | ${k.heap_bytes_per_key} / ${fmt(k.load_ms, 0)} | ${k.heap_mib} MiB in all; hot auth (SHA-256 + Map lookup) ${k.hot_auth_ns} ns; first use of a new key (database lookup) p50 ${k.miss_lookup_us.p50} µs; incremental reload of one revoked key p50 ${k.incremental_reload_us.p50} / p99 ${k.incremental_reload_us.p99} µs; revoked refused ${k.revoked_refused} |`);
+    }
   }
   return L.length > 2 ? L.join('\n') : '';
 }
@@ -604,6 +629,7 @@ async function main() {
   if (phases.has('rss')) extra.rss = await phaseRss(tgDbFile, key);
   if (phases.has('ingest')) extra.ingest = await phaseIngest();
   if (phases.has('agg')) extra.agg = await phaseAgg();
+  if (phases.has('keys')) extra.keys = await phaseKeys();
 
   // ---- the table
   const { md: matrix, verdicts } = matrixTable({ runs: allRuns, scenarios: sm?.ok ?? [], rates: CFG.rates, conns: CFG.conns, skipped: sm?.skipped ?? [] });

@@ -18,5 +18,5 @@ const filter = process.argv.slice(2);
 let files = [...walk('src', []), ...walk('test', []), ...walk('bench', [])].sort();
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 if (!files.length) { console.error('no test files found'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

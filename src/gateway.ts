@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/service.ts';
 import { KeyCache } from './accounts/key-cache.ts';
-import type { Config } from './config/config.ts';
+import { ConfigError, type Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { PolicyStore } from './limits/policy.ts';
@@ -19,12 +19,14 @@ import { UpstreamRouter } from './providers/router.ts';
 import { startSimulator } from './providers/simulator/index.ts';
 import type { UpstreamConfig } from './providers/types.ts';
 import { UpstreamService } from './providers/service.ts';
-import { SecretBox } from './core/secret-box.ts';
+import { SecretBox, SecretBoxError } from './core/secret-box.ts';
+import { AuthThrottle } from './server/guards/auth-throttle.ts';
+import { ConcurrencyLimiter } from './server/guards/concurrency.ts';
 import { createHttpServer } from './server/http.ts';
 import { IdempotencyCache } from './server/idempotency.ts';
 import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
-import { changesSince, lastChangeId } from './store/change-log.ts';
+import { ChangeFeed, lastChangeId } from './store/change-log.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate } from './store/migrate.ts';
 import { UsageWriter } from './usage/writer.ts';
@@ -73,7 +75,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const pricing = new PricingService(store.db, now);
   await pricing.seedCatalog(catalog.prices, catalog.takenAt);
   const accounts = new AccountsService(store.db, now);
-  const keys = new KeyCache(accounts);
+  const keys = new KeyCache(accounts, { negativeTtlMs: config.guards.keyNegativeCacheMs, now });
 
   let models = new ModelRegistry(catalog.models);
   let prices = new PriceBook();
@@ -82,9 +84,26 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     prices = new PriceBook(rows, adjustments);
     models = new ModelRegistry(catalog.models, aliases, prices.models());
   };
-  await Promise.all([keys.reload(), reloadPrices()]);
+  await reloadPrices();
+  // Keys load in the background, a page at a time (a million keys take seconds): until a key is
+  // loaded, its first use looks it up in the database, so the gateway can serve from the start.
+  const keysWarm = keys.warm().then((n) => log.debug({ keys: n }, 'key cache warm'), (e) => log.error({ err: e }, 'key cache warm-up failed (keys are looked up on first use)'));
 
-  const upstreamSvc = new UpstreamService(store.db, config.masterKey ? new SecretBox(config.masterKey) : undefined, now);
+  const box = config.masterKey ? new SecretBox(config.masterKey) : undefined;
+  const upstreamSvc = new UpstreamService(store.db, box, now);
+  const alerts = new AlertService(store.db, { clock, log, smtp: config.smtp, box });
+  // Sealed secrets that cannot be opened stop the start: never call an upstream without its key.
+  try {
+    const { resealed } = await upstreamSvc.prepare();
+    if (resealed) log.info({ resealed }, 'upstream keys re-sealed, bound to their rows');
+    const w = await alerts.prepareSecrets();
+    if (w.sealed) log.info({ sealed: w.sealed }, 'webhook signing secrets sealed');
+    if (w.plain) log.warn({ plain: w.plain }, 'webhook signing secrets are stored in the clear: set TOLLGATE_MASTER_KEY to seal them');
+  } catch (e) {
+    await store.close();
+    if (e instanceof SecretBoxError) throw new ConfigError([`TOLLGATE_MASTER_KEY: ${e.message}`]);
+    throw e;
+  }
   let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
   let upstreams: UpstreamConfig[] = [];
   const loadUpstreams = async () => {
@@ -101,11 +120,19 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   };
   upstreams = await loadUpstreams();
   const router = new UpstreamRouter(upstreams);
-  const reloadUpstreams = async () => { upstreams = await loadUpstreams(); router.setUpstreams(upstreams); };
+  const reloadUpstreams = async () => {
+    try {
+      upstreams = await loadUpstreams();
+      router.setUpstreams(upstreams);
+    } catch (e) {
+      // A row changed under us that does not open (tampered, or sealed with another key): keep the old set.
+      if (e instanceof SecretBoxError) log.error({ err: e.message }, 'upstreams not reloaded: a sealed key does not open');
+      else throw e;
+    }
+  };
   const usage = new UsageWriter(store, log);
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
-  const alerts = new AlertService(store.db, { clock, log, smtp: config.smtp });
   alerts.start();
   const settings = new BillingSettings(store.db, now);
   await settings.reload();
@@ -130,6 +157,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const rt: Runtime = {
     config, clock, log, keys, router, usage, db: store.db,
     idempotency: new IdempotencyCache(store.db, now),
+    guards: {
+      authFailures: new AuthThrottle({ burst: config.guards.authFailureBurst, perMinute: config.guards.authFailuresPerMinute, now }),
+      concurrency: new ConcurrencyLimiter(config.guards.maxConcurrentPerOrg),
+    },
     models: () => models,
     prices: () => prices,
     admission: () => admission,
@@ -138,7 +169,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
   billingTimer.unref();
 
-  let lastChange = await lastChangeId(store.db);
+  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
   const refresh = async () => {
     await runExpiry();
     await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
@@ -148,18 +179,22 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     if (polling) return;
     polling = true;
     try {
-      const { last, domains } = await changesSince(store.db, lastChange);
-      if (last !== lastChange) {
-        lastChange = last;
+      // Incremental: each change names its row, and only that row is re-read.
+      for (let more = true; more;) {
+        const batch = await feed.poll();
+        more = batch.more;
+        if (!batch.changes.length) break;
+        const domains = new Set(batch.changes.map((c) => c.what));
         const jobs: Promise<unknown>[] = [];
-        if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.reload());
+        if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.applyChanges(batch.changes));
         if (domains.has('prices')) jobs.push(reloadPrices());
-        if (domains.has('limits') || domains.has('orgs')) jobs.push(policy.reloadLimits());
+        if (domains.has('limits')) jobs.push(policy.applyLimitChanges(batch.changes.filter((c) => c.what === 'limits').map((c) => c.ref)));
+        if (domains.has('orgs')) jobs.push(policy.reloadWorkspaceRates());
         if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
         if (domains.has('upstreams')) jobs.push(reloadUpstreams());
         if (domains.has('billing')) jobs.push(billing.holds.reload());
         await Promise.all(jobs);
-        log.debug({ domains: [...domains] }, 'reloaded after change');
+        log.debug({ domains: [...domains], changes: batch.changes.length }, 'reloaded after change');
       }
     } catch (e) {
       log.error({ err: e }, 'change poll failed');
@@ -183,6 +218,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   return {
     url, port, rt, store, simulatorUrl: simulator?.url, refresh, billing,
     async close() {
+      await keysWarm;
       clearInterval(poll);
       clearInterval(billingTimer);
       clearInterval(touch);

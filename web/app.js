@@ -1,7 +1,9 @@
 /**
- * The console's entry point: sign-in (an org API key → that org; the admin token → every org,
- * with an org picker), the header, and the tabs (Usage, Keys, Limits, Billing) routed by the
- * URL hash. The credential is kept in sessionStorage only; a 401 anywhere signs out.
+ * The console's entry point: sign-in (an org admin key → that org, or its workspace for a
+ * workspace admin key; the admin token → every org, with an org picker), the header, and the tabs
+ * (Usage, Keys, Limits, Billing, Audit log) routed by the URL hash — each shown only when the
+ * caller's role has the permission it needs (whoami says which). The credential is kept in
+ * sessionStorage only; a 401 anywhere signs out.
  */
 import { api, session } from './api.js';
 import { h, replace } from './dom.js';
@@ -9,9 +11,15 @@ import { renderBilling } from './pages/billing.js';
 import { renderKeys } from './pages/keys.js';
 import { renderLimits } from './pages/limits.js';
 import { renderUsage } from './pages/usage.js';
+import { renderAudit } from './pages/audit.js';
 import { notice } from './ui.js';
 
-const TABS = { usage: ['Usage', renderUsage], keys: ['Keys', renderKeys], limits: ['Limits', renderLimits], billing: ['Billing', renderBilling] };
+const TABS = {
+  usage: ['Usage', renderUsage, 'usage:read'], keys: ['Keys', renderKeys, 'keys:read'], limits: ['Limits', renderLimits, 'limits:read'],
+  billing: ['Billing', renderBilling, 'credits:read'], audit: ['Audit log', renderAudit, 'audit:read'],
+};
+const ROLE_LABEL = { org_admin: 'Admin key', workspace_admin: 'Workspace admin key' };
+const can = (tab) => ctx && ctx.permissions.includes(TABS[tab][2]);
 const ORG = 'tollgate.org';
 const $ = (id) => document.getElementById(id);
 
@@ -38,7 +46,9 @@ async function enter() {
   const who = await api('whoami');
   const next = {
     operator: who.kind === 'operator', orgId: who.org_id ?? null, orgName: who.org_name ?? null, keyId: who.key_id ?? null,
+    role: who.role, permissions: who.permissions ?? [], workspaceId: who.workspace_id ?? null,
     now: who.now, month: who.month, orgs: [], signOut,
+    can: (p) => (who.permissions ?? []).includes(p),
   };
   const picker = $('org-picker');
   if (next.operator) {
@@ -50,7 +60,7 @@ async function enter() {
     if (next.orgId) picker.value = next.orgId;
     replace($('who'), h('span', { class: 'badge info' }, 'Operator'));
   } else {
-    replace($('who'), h('span', { class: 'org-name' }, who.org_name ?? who.org_id), ' ', h('span', { class: 'badge' }, 'API key'));
+    replace($('who'), h('span', { class: 'org-name' }, who.org_name ?? who.org_id), ' ', h('span', { class: 'badge' }, ROLE_LABEL[who.role] ?? who.role));
   }
   $('org-picker-wrap').hidden = !next.operator;
   ctx = next;
@@ -63,8 +73,9 @@ async function enter() {
 function render() {
   if (!ctx) return;
   let tab = location.hash.slice(1);
-  if (!TABS[tab]) tab = 'usage';
+  if (!TABS[tab] || !can(tab)) tab = Object.keys(TABS).find(can) ?? 'usage';
   for (const a of document.querySelectorAll('nav.tabs a')) {
+    a.hidden = !can(a.dataset.tab);
     const on = a.dataset.tab === tab;
     a.classList.toggle('active', on);
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -92,7 +103,7 @@ function start() {
       await enter();
     } catch (err) {
       session.clear();
-      showSignIn(err.status === 401 ? 'That API key or admin token was not accepted.' : err.message);
+      showSignIn(err.status === 401 ? 'That admin key or admin token was not accepted.' : err.message);
     } finally {
       button.disabled = false;
     }

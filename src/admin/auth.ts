@@ -4,21 +4,33 @@
  *  - The operator presents `Authorization: Bearer <TOLLGATE_ADMIN_TOKEN>` and sees every org.
  *    The token is compared in constant time (SHA-256 of both sides, `timingSafeEqual`); with no
  *    admin token configured, operator access is disabled.
- *  - A tenant presents one of its org's API keys (`x-api-key` or `Authorization: Bearer`) and is
- *    scoped to that org: any other org's id, or an operator-only route, is a 403.
+ *  - A tenant presents one of its org's admin keys (`sk-tg-admin-…`, as `x-api-key` or
+ *    `Authorization: Bearer`) and is scoped to that org — and, for a workspace-scoped admin key,
+ *    to that workspace. Inference keys are refused (403): they call the model APIs only.
  *
- * Missing or invalid credentials are 401. A revoked or expired key is refused like on the proxy.
+ * What each caller may do is the permission table (permissions.ts). Missing or invalid
+ * credentials are 401 (counted against the client's address; the connection is closed). A
+ * revoked or expired key is refused like on the proxy.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { keyFromHeaders } from '../accounts/keys.ts';
+import type { AuthKey } from '../accounts/service.ts';
+import type { Actor } from '../audit/actor.ts';
 import { authenticationError, notFound, permissionError } from '../core/errors.ts';
+import { authenticateKey, closeAfter } from '../server/authenticate.ts';
+import { addressBucket, clientAddress } from '../server/guards/client-address.ts';
 import type { Runtime } from '../server/runtime.ts';
 import { dbOf } from './respond.ts';
 
 export type Caller =
-  | { kind: 'operator' }
-  | { kind: 'org'; orgId: string; keyId: string };
+  | { kind: 'operator'; role: 'operator'; actor: Actor }
+  | {
+    kind: 'admin_key'; role: 'org_admin' | 'workspace_admin'; orgId: string; keyId: string; key: AuthKey;
+    /** Set for a workspace-scoped admin key: everything it sees and changes is in this workspace. */
+    workspaceId: string | null;
+    actor: Actor;
+  };
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -35,19 +47,30 @@ function bearer(req: IncomingMessage): string | undefined {
   return m ? m[1]!.trim() : undefined;
 }
 
-/** Resolves the caller from the request's headers; throws 401 when there is no valid credential. */
-export function authenticateAdmin(rt: Runtime, req: IncomingMessage): Caller {
+/** Resolves the caller from the request's headers; throws 401 when there is no valid credential, 403 for an inference key. */
+export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, requestId: string): Promise<Caller> {
+  const ip = clientAddress(req, rt.config.http.trustProxy);
+  const addr = addressBucket(ip);
   const token = bearer(req);
-  if (token !== undefined && isAdminToken(token, rt.config.adminToken)) return { kind: 'operator' };
+  if (token !== undefined && isAdminToken(token, rt.config.adminToken)) {
+    try { rt.guards.authFailures.check(addr); } catch (e) { throw closeAfter(e); }
+    return { kind: 'operator', role: 'operator', actor: { kind: 'operator', id: 'admin-token', requestId, clientIp: ip } };
+  }
   const secret = keyFromHeaders(req.headers);
-  if (!secret) throw authenticationError('credentials required: send the admin token or an API key (Authorization: Bearer … or x-api-key)');
-  const p = rt.keys.authenticate(secret, rt.clock.now());
-  return { kind: 'org', orgId: p.org.id, keyId: p.key.id };
-}
-
-/** Operator-only routes (listing every org, granting credits). */
-export function requireOperator(caller: Caller): void {
-  if (caller.kind !== 'operator') throw permissionError('this endpoint needs the operator admin token');
+  if (!secret) {
+    rt.guards.authFailures.fail(addr);
+    throw closeAfter(authenticationError('credentials required: send the admin token or an admin key (Authorization: Bearer … or x-api-key)'));
+  }
+  const p = await authenticateKey(rt, req, secret, rt.clock.now());
+  if (p.key.kind !== 'admin') {
+    throw permissionError('This is an inference key: it calls the model APIs only. The admin API and the console need an admin key (sk-tg-admin-…, `tollgate key create --admin`).', { code: 'inference_key_not_allowed' });
+  }
+  const ws = p.key.adminScope === 'workspace';
+  return {
+    kind: 'admin_key', role: ws ? 'workspace_admin' : 'org_admin', orgId: p.org.id, keyId: p.key.id, key: p.key,
+    workspaceId: ws ? p.key.workspaceId : null,
+    actor: { kind: 'admin_key', id: p.key.id, requestId, clientIp: ip },
+  };
 }
 
 /**
@@ -55,10 +78,17 @@ export function requireOperator(caller: Caller): void {
  * whether the other org exists); the operator on any org that exists (404 otherwise).
  */
 export async function requireOrgAccess(rt: Runtime, caller: Caller, orgId: string): Promise<void> {
-  if (caller.kind === 'org') {
-    if (caller.orgId !== orgId) throw permissionError('this API key belongs to another organization');
+  if (caller.kind !== 'operator') {
+    if (caller.orgId !== orgId) throw permissionError('this admin key belongs to another organization');
     return;
   }
   const org = await dbOf(rt).selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
   if (!org) throw notFound(`org ${orgId} not found`);
+}
+
+/** A workspace-scoped caller may only touch its workspace: 403 for any other. */
+export function requireWorkspace(caller: Caller, workspaceId: string, what = 'this'): void {
+  if (caller.kind === 'admin_key' && caller.workspaceId !== null && caller.workspaceId !== workspaceId) {
+    throw permissionError(`${what} is outside the workspace of this admin key`);
+  }
 }

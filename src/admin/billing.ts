@@ -160,16 +160,16 @@ async function payInvoice(c: AdminContext) {
 }
 
 export const billingRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/billing', handler: getBilling },
-  { method: 'POST', pattern: 'orgs/:org/checkout', handler: checkout },
-  { method: 'POST', pattern: 'orgs/:org/card', handler: cardSetup },
-  { method: 'GET', pattern: 'orgs/:org/invoices', handler: listInvoices },
-  { method: 'GET', pattern: 'orgs/:org/invoices/:number', handler: getInvoice },
-  { method: 'POST', pattern: 'orgs/:org/invoices/:number/checkout', handler: payInvoiceByCard },
-  { method: 'PUT', pattern: 'orgs/:org/billing/profile', operatorOnly: true, handler: putProfile },
-  { method: 'POST', pattern: 'orgs/:org/billing/contacts', handler: addContact },
-  { method: 'POST', pattern: 'orgs/:org/billing/contacts/:contact/remove', handler: removeContact },
-  { method: 'POST', pattern: 'payments/:payment/approve', operatorOnly: true, handler: (c) => decide(c, true) },
-  { method: 'POST', pattern: 'payments/:payment/reject', operatorOnly: true, handler: (c) => decide(c, false) },
-  { method: 'POST', pattern: 'invoices/:number/pay', operatorOnly: true, handler: payInvoice },
+  { method: 'GET', pattern: 'orgs/:org/billing', permission: 'billing:read', handler: getBilling },
+  { method: 'POST', pattern: 'orgs/:org/checkout', permission: 'billing:pay', handler: checkout },
+  { method: 'POST', pattern: 'orgs/:org/card', permission: 'billing:pay', handler: cardSetup },
+  { method: 'GET', pattern: 'orgs/:org/invoices', permission: 'billing:read', handler: listInvoices },
+  { method: 'GET', pattern: 'orgs/:org/invoices/:number', permission: 'billing:read', handler: getInvoice },
+  { method: 'POST', pattern: 'orgs/:org/invoices/:number/checkout', permission: 'billing:pay', handler: payInvoiceByCard },
+  { method: 'PUT', pattern: 'orgs/:org/billing/profile', permission: 'billing:manage', handler: putProfile },
+  { method: 'POST', pattern: 'orgs/:org/billing/contacts', permission: 'billing:pay', handler: addContact },
+  { method: 'POST', pattern: 'orgs/:org/billing/contacts/:contact/remove', permission: 'billing:pay', handler: removeContact },
+  { method: 'POST', pattern: 'payments/:payment/approve', permission: 'billing:manage', handler: (c) => decide(c, true) },
+  { method: 'POST', pattern: 'payments/:payment/reject', permission: 'billing:manage', handler: (c) => decide(c, false) },
+  { method: 'POST', pattern: 'invoices/:number/pay', permission: 'billing:manage', handler: payInvoice },
 ];

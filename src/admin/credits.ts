@@ -39,11 +39,11 @@ async function getCredits({ rt, res, requestId, params }: AdminContext) {
   });
 }
 
-async function addCredits({ rt, req, res, requestId, params }: AdminContext) {
+async function addCredits({ rt, req, res, requestId, params, caller }: AdminContext) {
   const body = await readJsonBody(req, AddCredits);
   const orgId = params.org!;
   const now = rt.clock.now();
-  const ledger = new Ledger(dbOf(rt), () => now);
+  const ledger = new Ledger(dbOf(rt), () => now, caller.actor);
   const e = await ledger.append({
     orgId, kind: body.kind, amount: usdToPico(String(body.amount_usd)),
     expiresAt: body.expires_in_days ? now + body.expires_in_days * 86_400_000 : null,
@@ -55,6 +55,6 @@ async function addCredits({ rt, req, res, requestId, params }: AdminContext) {
 }
 
 export const creditRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/credits', handler: getCredits },
-  { method: 'POST', pattern: 'orgs/:org/credits', operatorOnly: true, handler: addCredits },
+  { method: 'GET', pattern: 'orgs/:org/credits', permission: 'credits:read', handler: getCredits },
+  { method: 'POST', pattern: 'orgs/:org/credits', permission: 'credits:grant', handler: addCredits },
 ];

@@ -1,67 +1,90 @@
 /**
  * Admin API — API keys (never their secrets, except once at creation).
- *   GET  orgs/{org}/keys         the org's keys, as `tollgate key list` shows them
- *   POST orgs/{org}/keys         {name?, workspace_id?, expires_in_days? | expires_at?} → the key and its secret (`key`), once
- *   POST keys/{key}/revoke       revokes a key of the caller's org (operator: any key)
+ *   GET  orgs/{org}/keys         the org's keys, as `tollgate key list` shows them (a workspace admin key: its workspace's)
+ *   POST orgs/{org}/keys         {name?, kind?: inference|admin, admin_scope?: org|workspace, workspace_id?,
+ *                                 expires_in_days? | expires_at?} → the key and its secret (`key`), once
+ *   POST keys/{key}/revoke       revokes a key of the caller's org (operator: any key); revoking a
+ *                                workspace admin key revokes the keys it created
  *
- * Creation and revocation reload this instance's key cache at once (other instances follow
- * the change log within a second).
+ * A key created by a workspace-scoped admin key stays in its workspace and cannot outlive it.
+ * Creation and revocation update this instance's key cache at once (other instances follow the
+ * change log within a second, and look up a key they do not know yet on its first use).
  */
 import { z } from 'zod';
 import { AccountsService, type KeyRecord } from '../accounts/service.ts';
 import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
+import { requireWorkspace } from './auth.ts';
 import { dbOf, iso, readJsonBody, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
 export function keyView(k: KeyRecord, now: number) {
   return {
-    id: k.id, name: k.name, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
+    id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
     status: k.revokedAt != null ? 'revoked' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active',
-    created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt),
+    created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt), created_by: k.createdBy,
   };
 }
 
 const CreateKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
+  kind: z.enum(['inference', 'admin']).default('inference'),
+  admin_scope: z.enum(['org', 'workspace']).optional(),
   workspace_id: z.string().min(1).max(100).optional(),
   expires_in_days: z.number().int('must be a whole number of days').min(1).max(3650).optional(),
   expires_at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time like 2026-12-31T00:00:00Z' }).optional(),
 });
 
-async function listKeys({ rt, res, requestId, params }: AdminContext) {
-  const now = rt.clock.now();
-  const keys = await new AccountsService(dbOf(rt), () => now).listKeys(params.org!);
-  sendJson(res, requestId, 200, { org_id: params.org, keys: keys.map((k) => keyView(k, now)) });
+const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
+
+async function listKeys(c: AdminContext) {
+  const now = c.rt.clock.now();
+  const ws = c.caller.kind === 'admin_key' ? c.caller.workspaceId ?? undefined : undefined;
+  const keys = await accountsFor(c).listKeys(c.params.org!, { workspaceId: ws });
+  sendJson(c.res, c.requestId, 200, { org_id: c.params.org, keys: keys.map((k) => keyView(k, now)) });
 }
 
-async function createKey({ rt, req, res, requestId, params }: AdminContext) {
+async function createKey(c: AdminContext) {
+  const { rt, req, res, requestId, params, caller } = c;
   const body = await readJsonBody(req, CreateKey);
   const now = rt.clock.now();
   if (body.expires_in_days !== undefined && body.expires_at !== undefined) throw invalidRequest('invalid body: give expires_in_days or expires_at, not both');
+  if (body.admin_scope !== undefined && body.kind !== 'admin') throw invalidRequest('invalid body: admin_scope applies to admin keys (kind: "admin")');
   let expiresAt: number | null = null;
   if (body.expires_in_days !== undefined) expiresAt = now + body.expires_in_days * 86_400_000;
   if (body.expires_at !== undefined) {
     expiresAt = Date.parse(body.expires_at);
     if (expiresAt <= now) throw invalidRequest('invalid body: expires_at: must be in the future');
   }
-  const k = await new AccountsService(dbOf(rt), () => now).createKey({ orgId: params.org!, workspaceId: body.workspace_id, name: body.name ?? 'default', expiresAt });
-  await rt.keys.reload();
+  if (body.workspace_id !== undefined) requireWorkspace(caller, body.workspace_id, `workspace ${body.workspace_id}`);
+  const accounts = accountsFor(c);
+  const creator = caller.kind === 'admin_key' ? await accounts.getKey(caller.keyId) : undefined;
+  const k = await accounts.createKey({
+    orgId: params.org!, workspaceId: body.workspace_id, name: body.name ?? 'default', expiresAt,
+    kind: body.kind, adminScope: body.admin_scope, creator,
+  });
+  const cached = await accounts.authKeyById(k.id);
+  if (cached) rt.keys.put(cached);
   sendJson(res, requestId, 201, { ...keyView(k, now), key: k.key });
 }
 
-async function revokeKey({ rt, res, requestId, caller, params }: AdminContext) {
+async function revokeKey(c: AdminContext) {
+  const { rt, res, requestId, caller, params } = c;
   const now = rt.clock.now();
-  const accounts = new AccountsService(dbOf(rt), () => now);
+  const accounts = accountsFor(c);
   const k = await accounts.getKey(params.key!);
   if (!k) throw notFound(`key ${params.key} not found`);
-  if (caller.kind === 'org' && k.orgId !== caller.orgId) throw permissionError('this key belongs to another organization');
+  if (caller.kind !== 'operator' && k.orgId !== caller.orgId) throw permissionError('this key belongs to another organization');
+  requireWorkspace(caller, k.workspaceId, 'this key');
   const revoked = await accounts.revokeKey(k.id);
-  await rt.keys.reload();
-  sendJson(res, requestId, 200, keyView(revoked, now));
+  for (const id of [k.id, ...revoked.cascaded]) {
+    const cached = await accounts.authKeyById(id);
+    if (cached) rt.keys.put(cached);
+  }
+  sendJson(res, requestId, 200, { ...keyView(revoked, now), revoked_with_it: revoked.cascaded });
 }
 
 export const keyRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/keys', handler: listKeys },
-  { method: 'POST', pattern: 'orgs/:org/keys', handler: createKey },
-  { method: 'POST', pattern: 'keys/:key/revoke', handler: revokeKey },
+  { method: 'GET', pattern: 'orgs/:org/keys', permission: 'keys:read', handler: listKeys },
+  { method: 'POST', pattern: 'orgs/:org/keys', permission: 'keys:write', handler: createKey },
+  { method: 'POST', pattern: 'keys/:key/revoke', permission: 'keys:write', handler: revokeKey },
 ];

@@ -1,6 +1,6 @@
 /**
  * Admin API — organisations.
- *   GET whoami        the caller: operator, or the org and key behind an API key (plus the gateway's clock)
+ *   GET whoami        the caller: operator, or the org, key and workspace behind an admin key, with its role and permissions (plus the gateway's clock)
  *   GET orgs          every org with its balance and this month's spend (operator only)
  *   GET orgs/{org}    the org's standing, exactly as `tollgate org show` prints it (`orgStatus`)
  */
@@ -12,6 +12,7 @@ import { picoToUsd } from '../core/money.ts';
 import { orgStatus } from '../limits/status.ts';
 import type { Store } from '../store/connect.ts';
 import { dbOf, iso, sendJson } from './respond.ts';
+import { ROLE_PERMISSIONS } from './permissions.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
 const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
@@ -19,9 +20,12 @@ const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 
 async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const now = rt.clock.now();
   const base = { now: iso(now), month: monthKey(now) };
-  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', ...base });
+  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base });
   const org = rt.keys.org(caller.orgId);
-  sendJson(res, requestId, 200, { kind: 'org', org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, ...base });
+  sendJson(res, requestId, 200, {
+    kind: 'admin_key', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
+    org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, workspace_id: caller.workspaceId, ...base,
+  });
 }
 
 async function listOrgs({ rt, res, requestId }: AdminContext) {
@@ -50,7 +54,7 @@ async function showOrg({ rt, res, requestId, params }: AdminContext) {
 }
 
 export const orgRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'whoami', handler: whoami },
-  { method: 'GET', pattern: 'orgs', operatorOnly: true, handler: listOrgs },
-  { method: 'GET', pattern: 'orgs/:org', handler: showOrg },
+  { method: 'GET', pattern: 'whoami', permission: 'self:read', handler: whoami },
+  { method: 'GET', pattern: 'orgs', permission: 'orgs:list', handler: listOrgs },
+  { method: 'GET', pattern: 'orgs/:org', permission: 'org:read', handler: showOrg },
 ];

@@ -5,10 +5,12 @@
  * and renders 404 / 405 for paths it does not know — all in the admin error envelope.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { GatewayError, invalidRequest, notFound } from '../core/errors.ts';
+import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
-import { authenticateAdmin, requireOperator, requireOrgAccess } from './auth.ts';
+import { auditRoutes } from './audit.ts';
+import { authenticateAdmin, requireOrgAccess } from './auth.ts';
+import { allows } from './permissions.ts';
 import { billingRoutes } from './billing.ts';
 import { creditRoutes } from './credits.ts';
 import { keyRoutes } from './keys.ts';
@@ -19,7 +21,9 @@ import { usageRoutes } from './usage.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
-const ALL: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...billingRoutes];
+/** Every admin route, in the order docs/security.md lists them. */
+export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes];
+const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
 
 function decodeSegments(rest: string): string[] {
@@ -28,7 +32,7 @@ function decodeSegments(rest: string): string[] {
     try {
       return decodeURIComponent(s);
     } catch {
-      throw invalidRequest(`malformed path segment: ${s}`);
+      throw invalidRequest(`malformed path segment: ${clip(s)}`);
     }
   });
 }
@@ -57,10 +61,12 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
       const allow = [...new Set(hits.map((h) => h.route.method))].join(', ');
       throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
     }
-    throw notFound(`Not found: ${req.method} ${ADMIN_PREFIX}${rest}`);
+    throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${ADMIN_PREFIX}${clip(rest, 128)}`);
   }
-  const caller = authenticateAdmin(rt, req);
-  if (hit.route.operatorOnly) requireOperator(caller);
+  const caller = await authenticateAdmin(rt, req, requestId);
+  if (!allows(caller.role, hit.route.permission)) {
+    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
+  }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);
   await hit.route.handler({ rt, req, res, requestId, caller, params });

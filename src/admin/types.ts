@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../server/runtime.ts';
 import type { Caller } from './auth.ts';
+import type { Permission } from './permissions.ts';
 
 export interface AdminContext {
   rt: Runtime;
@@ -17,7 +18,7 @@ export interface AdminRoute {
   method: 'GET' | 'POST' | 'PUT';
   /** Segments after `/admin/v1/`, e.g. `orgs/:org/usage`; `:org` is access-checked before the handler runs. */
   pattern: string;
-  /** Only the operator (admin token) may call it. */
-  operatorOnly?: boolean;
+  /** What the caller's role must allow (admin/permissions.ts). */
+  permission: Permission;
   handler(c: AdminContext): Promise<void>;
 }

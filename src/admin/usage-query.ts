@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { big, TOTAL_COLUMNS, totals } from '../usage/report.ts';
 
-export interface Range { orgId: string; since?: string; until?: string }
+export interface Range { orgId: string; since?: string; until?: string; workspaceId?: string }
 
 const COLS = TOTAL_COLUMNS();
 
@@ -17,6 +17,7 @@ export const rowTotals = totals;
 
 function base(db: Kysely<DB>, q: Range) {
   let b = db.selectFrom('usage_daily').where('org_id', '=', q.orgId);
+  if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
   return b;

@@ -40,11 +40,12 @@ async function getUsage({ rt, req, res, requestId, caller, params }: AdminContex
   const q = readQuery(req, Query);
   if (q.since && q.until && q.since >= q.until) throw invalidRequest(`invalid query: since (${q.since}) must be before until (${q.until}); until is exclusive`);
   const db = dbOf(rt);
-  const range = { orgId: params.org!, since: q.since, until: q.until };
+  const ws = caller.kind === 'admin_key' ? caller.workspaceId ?? undefined : undefined;
+  const range = { orgId: params.org!, since: q.since, until: q.until, workspaceId: ws };
   const view = (r: Record<string, unknown>) => (caller.kind === 'operator' ? r : tenantView(r));
   const report = await usageReport(db, range);
   const out: Record<string, unknown> = {
-    org_id: range.orgId, since: q.since ?? null, until: q.until ?? null,
+    org_id: range.orgId, ...(ws ? { workspace_id: ws } : {}), since: q.since ?? null, until: q.until ?? null,
     ...view(report), by_model: report.by_model.map(view),
   };
   if (q.group.has('key')) out.by_key = (await usageByKey(db, range)).map(view);
@@ -54,5 +55,5 @@ async function getUsage({ rt, req, res, requestId, caller, params }: AdminContex
 }
 
 export const usageRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/usage', handler: getUsage },
+  { method: 'GET', pattern: 'orgs/:org/usage', permission: 'usage:read', handler: getUsage },
 ];

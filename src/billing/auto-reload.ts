@@ -9,13 +9,16 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
+import { SYSTEM, type Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/log.ts';
+import { picoToUsd } from '../core/money.ts';
 import type { PaymentProvider } from './payments.ts';
 
 export interface ReloadSettings { reloadBelow: bigint | null; reloadAmount: bigint | null; lowBalance: bigint | null }
 
 export class BillingSettings {
   private byOrg = new Map<string, ReloadSettings>();
-  constructor(private db: Kysely<DB>, private now: () => number) {}
+  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
 
   async reload(): Promise<void> {
     const rows = await this.db.selectFrom('billing_settings').selectAll().execute();
@@ -33,8 +36,13 @@ export class BillingSettings {
       low_balance: s.lowBalance !== undefined ? s.lowBalance : cur?.low_balance ?? null,
       updated_at: this.now(),
     };
-    await this.db.insertInto('billing_settings').values(next).onConflict((oc) => oc.column('org_id').doUpdateSet(next)).execute();
-    await recordChange(this.db, 'credits', this.now());
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('billing_settings').values(next).onConflict((oc) => oc.column('org_id').doUpdateSet(next)).execute();
+      const usd = (p: bigint | null) => (p === null ? null : picoToUsd(p));
+      const view = (r: { reload_below: bigint | null; reload_amount: bigint | null; low_balance: bigint | null } | undefined) => r && { reload_below_usd: usd(r.reload_below), reload_amount_usd: usd(r.reload_amount), low_balance_usd: usd(r.low_balance) };
+      await recordAudit(trx, this.actor, next.updated_at, { orgId, action: 'credits.settings', targetType: 'billing_settings', targetId: orgId, before: view(cur), after: view(next) });
+      await recordChange(trx, 'credits', this.now(), orgId);
+    });
     return { reloadBelow: next.reload_below, reloadAmount: next.reload_amount, lowBalance: next.low_balance };
   }
 }

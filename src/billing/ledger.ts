@@ -9,6 +9,9 @@ import type { DB } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { recordChange } from '../store/change-log.ts';
 import { invalidRequest } from '../core/errors.ts';
+import { picoToUsd } from '../core/money.ts';
+import { SYSTEM, type Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/log.ts';
 
 export type EntryKind = 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry';
 export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjustment', 'expiry'];
@@ -19,7 +22,7 @@ const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.k
 const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
 
 export class Ledger {
-  constructor(private db: Kysely<DB>, private now: () => number) {}
+  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
 
   /** Appends an entry. With `ref`, a repeat of the same ref is a no-op (returns the first). */
   async append(e: { orgId: string; kind: EntryKind; amount: bigint; expiresAt?: number | null; ref?: string | null; note?: string | null }, db: Kysely<DB> = this.db): Promise<LedgerEntry> {
@@ -30,8 +33,21 @@ export class Ledger {
       if (dup) return toEntry(dup);
     }
     const row = { id: newId('ledg'), org_id: e.orgId, kind: e.kind, amount: e.amount, created_at: this.now(), expires_at: e.expiresAt ?? null, ref: e.ref ?? null, note: e.note ?? null };
-    await db.insertInto('ledger_entries').values(row).onConflict((oc) => oc.doNothing()).execute();
-    await recordChange(db, 'credits', this.now());
+    const write = async (trx: Kysely<DB>) => {
+      const r = await trx.insertInto('ledger_entries').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (r.numInsertedOrUpdatedRows === 0n) return; // a concurrent repeat of the same ref won
+      await recordAudit(trx, this.actor, row.created_at, {
+        orgId: e.orgId, action: `credits.${e.kind}`, targetType: 'ledger_entry', targetId: row.id,
+        after: { kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: row.expires_at == null ? null : new Date(row.expires_at).toISOString(), ref: row.ref, note: row.note },
+      });
+      await recordChange(trx, 'credits', this.now(), e.orgId);
+    };
+    if (db.isTransaction) await write(db);
+    else await db.transaction().execute(write);
+    if (e.ref) {
+      const won = await db.selectFrom('ledger_entries').selectAll().where('ref', '=', e.ref).executeTakeFirst();
+      if (won) return toEntry(won);
+    }
     return toEntry(row);
   }
 

@@ -4,8 +4,10 @@ import { openStore, type Store } from '../store/connect.ts';
 import { migrate } from '../store/migrate.ts';
 import { loadDefaultCatalog } from '../pricing/catalog/index.ts';
 import { PricingService } from '../pricing/service.ts';
+import { cliActor, type Actor } from '../audit/actor.ts';
 
-export interface CliContext { config: Config; store: Store; now: () => number }
+/** `actor` is who the audit log records for changes made by this command: the OS user. */
+export interface CliContext { config: Config; store: Store; now: () => number; actor: Actor }
 
 export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -14,7 +16,7 @@ export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promi
     await migrate(store);
     const catalog = loadDefaultCatalog();
     await new PricingService(store.db, () => Date.now()).seedCatalog(catalog.prices, catalog.takenAt);
-    return await fn({ config, store, now: () => Date.now() });
+    return await fn({ config, store, now: () => Date.now(), actor: cliActor() });
   } finally {
     await store.close();
   }

@@ -12,6 +12,7 @@ import { registerAlerts } from './commands/alerts.ts';
 import { registerUpstream } from './commands/upstream.ts';
 import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
+import { registerAudit } from './commands/audit.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
@@ -27,6 +28,7 @@ registerAlerts(program);
 registerUpstream(program);
 registerPayments(program);
 registerInvoices(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -96,6 +96,32 @@ export const configSchema = z.object({
       taxId: z.string().default(''),
     }).prefault({}),
   }).prefault({}),
+  /** HTTP server limits (slow or stalled clients). */
+  http: z.object({
+    /** A client must send all request headers within this (ms). */
+    headersTimeoutMs: num(10_000).pipe(z.number().min(100)),
+    /** A client must send the whole request (headers and body) within this (ms); responses are not limited. */
+    requestTimeoutMs: num(60_000).pipe(z.number().min(100)),
+    /** Idle keep-alive connections are closed after this (ms). */
+    keepAliveTimeoutMs: num(65_000).pipe(z.number().min(100)),
+    /** Largest accepted request header block, bytes. */
+    maxHeaderBytes: num(16 * 1024).pipe(z.number().min(1024).max(1024 * 1024)),
+    /** A response write blocked this long (the client stopped reading) closes the connection (ms). */
+    writeTimeoutMs: num(30_000).pipe(z.number().min(100)),
+    /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+    trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
+  }).default({} as never),
+  /** Abuse limits. */
+  guards: z.object({
+    /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
+    maxConcurrentPerOrg: num(256),
+    /** Failed authentications an address may make in a burst (0 = no throttling)… */
+    authFailureBurst: num(20),
+    /** …and how many more it earns per minute. */
+    authFailuresPerMinute: num(10),
+    /** How long an unknown key is refused without asking the database again (ms). */
+    keyNegativeCacheMs: num(2000),
+  }).default({} as never),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -150,6 +176,16 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_ISSUER_ADDRESS: 'billing.issuer.address',
   TOLLGATE_ISSUER_EMAIL: 'billing.issuer.email',
   TOLLGATE_ISSUER_TAX_ID: 'billing.issuer.taxId',
+  TOLLGATE_HEADERS_TIMEOUT_MS: 'http.headersTimeoutMs',
+  TOLLGATE_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
+  TOLLGATE_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',
+  TOLLGATE_MAX_HEADER_BYTES: 'http.maxHeaderBytes',
+  TOLLGATE_WRITE_TIMEOUT_MS: 'http.writeTimeoutMs',
+  TOLLGATE_TRUST_PROXY: 'http.trustProxy',
+  TOLLGATE_MAX_CONCURRENT_PER_ORG: 'guards.maxConcurrentPerOrg',
+  TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
+  TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
+  TOLLGATE_KEY_NEGATIVE_CACHE_MS: 'guards.keyNegativeCacheMs',
 };
 
 /** Config paths whose environment value is a comma-separated list of integers. */
@@ -167,7 +203,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} } };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, http: {}, guards: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {

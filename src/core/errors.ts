@@ -70,6 +70,14 @@ export const internalError = (message: string, opts?: GatewayErrorOptions) =>
 export const upstreamUnavailable = (message: string, opts?: GatewayErrorOptions) =>
   new GatewayError('api_error', 502, message, { code: 'upstream_unavailable', ...opts });
 
+export const serviceUnavailable = (message: string, opts?: GatewayErrorOptions) =>
+  new GatewayError('api_error', 503, message, { code: 'service_unavailable', shouldRetry: true, ...opts });
+
+/** At most `max` characters of client input, for echoing in an error message (with an ellipsis and the full length when cut). */
+export function clip(input: string, max = 64): string {
+  return input.length <= max ? input : `${input.slice(0, max)}… (${input.length} characters)`;
+}
+
 /** Anything thrown that is not a GatewayError becomes an opaque 500 (the cause is logged, never shown). */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;

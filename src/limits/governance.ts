@@ -17,6 +17,10 @@ import {
 import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
 import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './spend-errors.ts';
 import { worstCaseCost } from './worst-case.ts';
+import { invalidRequest } from '../core/errors.ts';
+import { formatUsd } from '../core/money.ts';
+
+const MAX_HOLD = 2n ** 63n - 1n;
 
 export interface SpendEvent {
   principal: Principal;
@@ -111,8 +115,15 @@ export class Governance implements Admission {
     if (keyCap !== null) accounts.push({ key: monthAccount(month, 'key', p.key.id), cap: keyCap });
 
     const maxInput = req.model.contextWindow ? Math.min(req.maxInputTokens, req.model.contextWindow) : req.maxInputTokens;
-    const worst = worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
+    // A free call proves good standing by fitting the smallest amount there is (1 pico-USD).
+    const worst = req.free ? 1n : worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
     const holdId = req.requestId;
+    // No account can hold more than a 64-bit amount (≈ $9.2M): a worst case beyond that (an absurd
+    // max_tokens) fits under no cap and no balance.
+    if (accounts.length && worst > MAX_HOLD) {
+      undoRate();
+      throw invalidRequest(`max_tokens: this request's maximum cost is more than ${formatUsd(MAX_HOLD)}, beyond any balance or spend limit; lower max_tokens`, { param: 'max_tokens', shouldRetry: false });
+    }
     if (accounts.length) {
       let r;
       try {

@@ -43,6 +43,13 @@ export function parseRateOverride(json: string | null): RateOverride | null {
   return v;
 }
 
+/** The cap in force: the lower of the operator's ceiling and the org's own limit. */
+function toLimit(r: { scope: string; scope_id: string; org_id: string; monthly: bigint | null; tenant_monthly: bigint | null; notify: string }): SpendLimit {
+  const c = r.monthly, t = r.tenant_monthly;
+  const monthly = c === null ? t : t === null ? c : t < c ? t : c;
+  return { scope: r.scope as LimitScope, scopeId: r.scope_id, orgId: r.org_id, monthly, notify: parseNotify(r.notify) };
+}
+
 export class PolicyStore {
   private limits = new Map<string, SpendLimit>(); // `${scope}:${id}`
   private credits = new Map<string, bigint>();
@@ -53,9 +60,27 @@ export class PolicyStore {
 
   async reloadLimits(): Promise<void> {
     const rows = await this.db.selectFrom('spend_limits').selectAll().execute();
-    this.limits = new Map(rows.map((r) => [`${r.scope}:${r.scope_id}`, { scope: r.scope as LimitScope, scopeId: r.scope_id, orgId: r.org_id, monthly: r.monthly, notify: parseNotify(r.notify) }]));
+    this.limits = new Map(rows.map((r) => [`${r.scope}:${r.scope_id}`, toLimit(r)]));
+    await this.reloadWorkspaceRates();
+  }
+
+  async reloadWorkspaceRates(): Promise<void> {
     const ws = await this.db.selectFrom('workspaces').select(['id', 'rate_limits']).where('rate_limits', 'is not', null).execute();
     this.wsRates = new Map(ws.map((w) => [w.id, parseRateOverride(w.rate_limits)!]).filter(([, v]) => v) as Array<[string, RateOverride]>);
+  }
+
+  /** Re-reads the limits named by change-log refs (`scope:id`); a null ref reloads them all. */
+  async applyLimitChanges(refs: Array<string | null>): Promise<void> {
+    if (refs.some((r) => r === null)) return this.reloadLimits();
+    const wanted = new Set(refs as string[]);
+    const ids = [...new Set([...wanted].map((ref) => ref.slice(ref.indexOf(':') + 1)))];
+    const rows = ids.length ? await this.db.selectFrom('spend_limits').selectAll().where('scope_id', 'in', ids).execute() : [];
+    const found = new Map(rows.map((r) => [`${r.scope}:${r.scope_id}`, r]));
+    for (const ref of wanted) {
+      const r = found.get(ref);
+      if (r) this.limits.set(ref, toLimit(r));
+      else this.limits.delete(ref);
+    }
   }
 
   async reloadCredits(): Promise<void> {

@@ -5,6 +5,8 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
+import { SYSTEM, type Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/log.ts';
 import type { PriceVector } from './types.ts';
 import type { GroupAdjustment, PriceRow } from './price-book.ts';
 
@@ -22,7 +24,7 @@ const toRow = (r: any): PriceRow => ({
 });
 
 export class PricingService {
-  constructor(private db: Kysely<DB>, private now: () => number) {}
+  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
 
   async loadRows(): Promise<PriceRow[]> {
     return (await this.db.selectFrom('prices').selectAll().orderBy('id').execute()).map(toRow);
@@ -59,6 +61,16 @@ export class PricingService {
         await trx.insertInto('model_aliases').values({ alias: a.alias, model: a.model, created_at: t })
           .onConflict((oc) => oc.column('alias').doUpdateSet({ model: a.model })).execute();
       }
+      const groups = [...new Set(rows.map((r) => r.group ?? ''))];
+      await recordAudit(trx, this.actor, t, {
+        orgId: null, action: 'prices.import', targetType: 'prices', targetId: groups.map((g) => g || 'list').join(','),
+        after: {
+          rows: rows.length, sources: [...new Set(rows.map((r) => r.source))],
+          // Every row's prices for small imports; the model list for large ones (the shipped catalog).
+          ...(rows.length <= 50 ? { prices: rows.map((r) => ({ model: r.model, group: r.group || null, effective_from: r.effectiveFrom, ...r.prices })) } : { models: rows.length <= 2000 ? rows.map((r) => r.model) : undefined }),
+          aliases: aliases.length ? aliases : undefined,
+        },
+      });
       await recordChange(trx, 'prices', t);
     });
     return rows.length;
@@ -86,7 +98,15 @@ export class PricingService {
   }
 
   async setGroupAdjustment(group: string, bps: number, effectiveFrom: number): Promise<void> {
-    await this.db.insertInto('price_groups').values({ name: group, bps, effective_from: effectiveFrom, created_at: this.now() }).execute();
-    await recordChange(this.db, 'prices', this.now());
+    const t = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('price_groups').selectAll().where('name', '=', group).orderBy('effective_from', 'desc').executeTakeFirst();
+      await trx.insertInto('price_groups').values({ name: group, bps, effective_from: effectiveFrom, created_at: t }).execute();
+      await recordAudit(trx, this.actor, t, {
+        orgId: null, action: 'prices.group', targetType: 'price_group', targetId: group,
+        before: before && { bps: before.bps, effective_from: before.effective_from }, after: { bps, effective_from: effectiveFrom },
+      });
+      await recordChange(trx, 'prices', t);
+    });
   }
 }

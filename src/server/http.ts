@@ -3,7 +3,7 @@
  * responses — in the envelope of the surface the route belongs to.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { GatewayError, notFound, toGatewayError } from '../core/errors.ts';
+import { clip, GatewayError, notFound, toGatewayError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
 import { anthropicErrorBody } from '../surfaces/anthropic/errors.ts';
 import { openaiErrorBody } from '../surfaces/openai/errors.ts';
@@ -14,8 +14,12 @@ export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, r
 
 export interface Route { method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean }
 
+/** Longest error message sent to a client: messages that quote client input never echo it whole. */
+const MAX_MESSAGE = 1024;
+
 export function renderError(surface: RouteSurface, err: GatewayError, requestId: string, res: ServerResponse): void {
   if (res.headersSent) { res.destroy(); return; }
+  if (err.message.length > MAX_MESSAGE) err.message = clip(err.message, MAX_MESSAGE);
   const body = surface === 'openai' ? openaiErrorBody(err)
     : surface === 'anthropic' ? anthropicErrorBody(err, requestId)
     : JSON.stringify({ error: { type: err.type, code: err.code, message: err.message } });
@@ -40,7 +44,15 @@ export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
     else exact.set(`${r.method} ${r.path}`, r);
   }
 
-  const server = http.createServer((req, res) => {
+  const h = rt.config.http;
+  const server = http.createServer({
+    headersTimeout: Math.min(h.headersTimeoutMs, h.requestTimeoutMs),
+    requestTimeout: h.requestTimeoutMs,
+    keepAliveTimeout: h.keepAliveTimeoutMs,
+    maxHeaderSize: h.maxHeaderBytes,
+    // How often Node checks the header and request timeouts (its default, 30 s, would let a slow client overstay them).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(Math.min(h.headersTimeoutMs, h.requestTimeoutMs) / 4))),
+  }, (req, res) => {
     const requestId = newRequestId();
     const q = req.url!.indexOf('?');
     const path = q < 0 ? req.url! : req.url!.slice(0, q);
@@ -51,7 +63,7 @@ export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
     }
     if (!route) {
       req.resume();
-      renderError(surfaceForUnknown(req), notFound(`Not found: ${req.method} ${path}`), requestId, res);
+      renderError(surfaceForUnknown(req), notFound(`Not found: ${clip(req.method ?? '', 16)} ${clip(path, 128)}`), requestId, res);
       return;
     }
     const r = route;
@@ -67,12 +79,13 @@ export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
     function fail(e: unknown) {
       const err = toGatewayError(e);
       if (err.status >= 500) rt.log.error({ requestId, err: e instanceof GatewayError ? { message: err.message, code: err.code } : e }, 'request failed');
-      if (!req.complete) req.resume();
+      // After a failed authentication the connection is closed: the rest of the body is not read.
+      if (!req.complete && err.headers.connection !== 'close') req.resume();
       renderError(r.surface, err, requestId, res);
     }
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0;
+  server.keepAliveTimeout = h.keepAliveTimeoutMs;
+  server.headersTimeout = Math.min(h.headersTimeoutMs, h.requestTimeoutMs);
+  server.requestTimeout = h.requestTimeoutMs;
   return server;
 }

@@ -5,6 +5,9 @@
  * Replays are kept in memory (24 h, bounded); after a restart, or on another instance, a repeat of a
  * completed request is refused with 409 rather than run twice (the usage event's unique
  * (key, idempotency key) index is the durable record).
+ *
+ * A key reused with a different request (another endpoint or body) is a 422, as Stripe answers
+ * it: the first request's answer would be the wrong answer to the second.
  */
 import type { ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
@@ -12,13 +15,14 @@ import { GatewayError } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 
 interface Done { status: number; headers: Record<string, string | string[] | number>; body: Buffer; at: number; size: number }
-type Entry = { state: 'pending' } | ({ state: 'done' } & Done);
+type Entry = ({ state: 'pending' } | ({ state: 'done' } & Done)) & { fingerprint: string };
 
 const TTL_MS = 24 * 3_600_000;
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
 const conflict = (message: string) => new GatewayError('conflict_error', 409, message, { code: 'idempotency_conflict' });
+const mismatch = () => new GatewayError('invalid_request_error', 422, 'This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.', { code: 'idempotency_key_reused', shouldRetry: false });
 
 export class IdempotencyCache {
   private entries = new Map<string, Entry>();
@@ -30,16 +34,18 @@ export class IdempotencyCache {
    * Claims the key. Returns a `finish` function to call once the response is complete, or null
    * when the response was replayed from the cache.
    */
-  async claim(keyId: string, idemKey: string, res: ServerResponse): Promise<{ finish(ok: boolean): void } | null> {
+  async claim(keyId: string, idemKey: string, res: ServerResponse, fingerprint = ''): Promise<{ finish(ok: boolean): void } | null> {
     if (idemKey.length > 255) throw new GatewayError('invalid_request_error', 400, 'Idempotency-Key must be at most 255 characters');
     const k = `${keyId}\0${idemKey}`;
     const e = this.entries.get(k);
+    const live = e && (e.state === 'pending' || this.now() - e.at < TTL_MS);
+    if (live && e.fingerprint !== fingerprint) throw mismatch();
     if (e?.state === 'pending') throw conflict('A request with this Idempotency-Key is still in progress; retry shortly.');
-    if (e?.state === 'done' && this.now() - e.at < TTL_MS) {
+    if (e?.state === 'done' && live) {
       res.writeHead(e.status, { ...e.headers, 'idempotent-replayed': 'true' }).end(e.body);
       return null;
     }
-    this.entries.set(k, { state: 'pending' });
+    this.entries.set(k, { state: 'pending', fingerprint });
     const seen = await this.db.selectFrom('usage_events').select('id').where('key_id', '=', keyId).where('idempotency_key', '=', idemKey).executeTakeFirst()
       .catch((err) => { this.entries.delete(k); throw err; });
     if (seen) {
@@ -69,7 +75,7 @@ export class IdempotencyCache {
       finish: (ok: boolean) => {
         if (!ok || res.statusCode >= 500 || size > MAX_ENTRY_BYTES) { this.entries.delete(k); return; }
         this.evict(size);
-        this.entries.set(k, { state: 'done', status: res.statusCode, headers: { ...(res.getHeaders() as Done['headers']), ...headers }, body: Buffer.concat(chunks, size), at: this.now(), size });
+        this.entries.set(k, { state: 'done', fingerprint, status: res.statusCode, headers: { ...(res.getHeaders() as Done['headers']), ...headers }, body: Buffer.concat(chunks, size), at: this.now(), size });
         this.bytes += size;
       },
     };
@@ -87,9 +93,9 @@ export class IdempotencyCache {
 }
 
 /** Runs `fn` under the request's Idempotency-Key (if it sent one). */
-export async function withIdempotency(cache: IdempotencyCache, keyId: string, header: string | string[] | undefined, res: ServerResponse, fn: () => Promise<void>): Promise<void> {
+export async function withIdempotency(cache: IdempotencyCache, keyId: string, header: string | string[] | undefined, res: ServerResponse, fn: () => Promise<void>, fingerprint: () => string = () => ''): Promise<void> {
   if (typeof header !== 'string' || !header) return fn();
-  const claim = await cache.claim(keyId, header, res);
+  const claim = await cache.claim(keyId, header, res, fingerprint());
   if (!claim) return;
   try {
     await fn();

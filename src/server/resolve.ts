@@ -1,6 +1,6 @@
 /** Model → (catalog entry, price, upstream), with the errors a customer should see for each miss. */
 import type { Principal } from '../accounts/key-cache.ts';
-import { GatewayError, notFound } from '../core/errors.ts';
+import { clip, GatewayError, notFound } from '../core/errors.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
@@ -9,14 +9,15 @@ import type { Runtime } from './runtime.ts';
 export interface Target { model: CatalogModel; price: ResolvedPrice; adapter: UpstreamAdapter }
 
 export function resolveTarget(rt: Runtime, principal: Principal, name: string, now: number): Target {
+  const shown = clip(name);
   const model = rt.models().resolve(name);
-  if (!model) throw notFound(`model: ${name}`, { code: 'model_not_found', param: 'model' });
+  if (!model) throw notFound(`model: ${shown}`, { code: 'model_not_found', param: 'model' });
   const price = rt.prices().resolve(model.id, principal.org.priceGroup, now);
   if (!price) {
-    throw new GatewayError('invalid_request_error', 400, `model: ${name} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { code: 'model_not_priced', param: 'model', shouldRetry: false });
+    throw new GatewayError('invalid_request_error', 400, `model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { code: 'model_not_priced', param: 'model', shouldRetry: false });
   }
   const adapter = rt.router.route(model);
-  if (!adapter) throw notFound(`model: ${name} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
+  if (!adapter) throw notFound(`model: ${shown} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
   // What the upstream costs the operator: the `upstream:<name>` price group if one is set (a
   // negotiated discount), else list price.
   const cost = rt.prices().resolve(model.id, `upstream:${adapter.name}`, now);

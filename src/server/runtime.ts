@@ -12,6 +12,8 @@ import type { PriceBook } from '../pricing/price-book.ts';
 import type { UpstreamRouter } from '../providers/router.ts';
 import type { UsageWriter } from '../usage/writer.ts';
 import type { IdempotencyCache } from './idempotency.ts';
+import type { AuthThrottle } from './guards/auth-throttle.ts';
+import type { ConcurrencyLimiter } from './guards/concurrency.ts';
 
 export interface Runtime {
   config: Config;
@@ -24,5 +26,7 @@ export interface Runtime {
   admission(): Admission;
   usage: UsageWriter;
   idempotency: IdempotencyCache;
+  /** Abuse limits: failed-authentication throttling per address, concurrent requests per org. */
+  guards: { authFailures: AuthThrottle; concurrency: ConcurrencyLimiter };
   db?: import('kysely').Kysely<import('../store/schema.ts').DB>; // the SQL store, for the admin API only (the proxy path reads caches)
 }

@@ -2,7 +2,7 @@
  * Opens the SQL store: one SQLite file (default) or PostgreSQL, behind one Kysely type.
  * Integers come back as bigint on both backends.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -42,7 +42,12 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   }
   const Database = (await import('better-sqlite3')).default;
   const file = url.replace(/^sqlite:(\/\/)?/, '');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // The database holds hashes, the ledger and sealed secrets: readable by its owner only. A new
+    // directory is 0700, a new file 0600, and SQLite gives its -wal and -shm files the file's mode.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  }
   const sqlite = new Database(file);
   sqlite.defaultSafeIntegers(true);
   sqlite.pragma('journal_mode = WAL');

@@ -52,6 +52,12 @@ export interface ApiKeysTable {
   last_used_at: IntNull;
   /** JSON: per-key rate limits. */
   rate_limits: string | null;
+  /** 'inference' (calls the model APIs) | 'admin' (manages its org through /admin/v1). */
+  kind: ColumnType<string, string | undefined, string>;
+  /** Admin keys: 'org' or 'workspace' (confined to workspace_id); null for inference keys. */
+  admin_scope: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The admin key that created this key; null when the operator or the CLI did. */
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PricesTable {
@@ -153,8 +159,12 @@ export interface SpendLimitsTable {
   scope: string;
   scope_id: string;
   org_id: string;
-  /** Monthly cap, pico-USD (null = none). */
+  /** The operator's monthly ceiling, pico-USD (null = none). */
   monthly: IntNull;
+  /** The org's own monthly limit, pico-USD (null = none); the cap in force is the lower of the two. */
+  tenant_monthly: ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
+  /** Who set tenant_monthly: 'org' (org-wide admin key) or 'workspace' (workspace-scoped admin key). */
+  tenant_level: ColumnType<string | null, string | null | undefined, string | null>;
   /** Comma-separated percentages, e.g. "80" or "50,80". */
   notify: string;
   updated_at: Int;
@@ -164,6 +174,23 @@ export interface ChangeLogTable {
   id: GeneratedInt;
   at: Int;
   what: string;
+  /** The changed row ('org_…', 'apikey_…', 'key:apikey_…'), or null: reload the whole domain. */
+  ref: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface AuditLogTable {
+  id: GeneratedInt;
+  at: Int;
+  org_id: string | null;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  before: string | null;
+  after: string | null;
+  request_id: string | null;
+  client_ip: string | null;
 }
 
 export interface BillingSettingsTable {
@@ -199,4 +226,5 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   change_log: ChangeLogTable;
   billing_settings: BillingSettingsTable;
   upstreams: UpstreamsTable;
+  audit_log: AuditLogTable;
 }

@@ -4,15 +4,15 @@
  * priced models with an upstream, with their prices (USD per million tokens).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromHeaders } from '../accounts/keys.ts';
-import { notFound } from '../core/errors.ts';
+import { authenticateInference } from '../server/authenticate.ts';
+import { clip, notFound } from '../core/errors.ts';
 import { microToUsd } from '../core/money.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { Runtime } from '../server/runtime.ts';
 
 export async function handleModels(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, id?: string): Promise<void> {
   const now = rt.clock.now();
-  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), now);
+  const principal = await authenticateInference(rt, req, res, now);
   const anthropic = typeof req.headers['anthropic-version'] === 'string';
   const book = rt.prices();
   const entry = (m: CatalogModel) => {
@@ -27,9 +27,11 @@ export async function handleModels(rt: Runtime, req: IncomingMessage, res: Serve
   const reqHeader = anthropic ? 'request-id' : 'x-request-id';
   let body: unknown;
   if (id) {
-    const m = rt.models().resolve(decodeURIComponent(id));
+    let name = id;
+    try { name = decodeURIComponent(id); } catch { /* a malformed escape: no such model */ }
+    const m = rt.models().resolve(name);
     const e = m && entry(m);
-    if (!e) throw notFound(`model: ${id}`, { code: 'model_not_found' });
+    if (!e) throw notFound(`model: ${clip(id)}`, { code: 'model_not_found' });
     body = e;
   } else {
     const data = rt.models().all.map(entry).filter(Boolean) as any[];

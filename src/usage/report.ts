@@ -65,6 +65,7 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
 export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?: boolean }) {
   let b = db.selectFrom('usage_daily');
   if (q.orgId) b = b.where('org_id', '=', q.orgId);
+  if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
   const sel: any[] = ['day', big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),

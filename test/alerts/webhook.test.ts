@@ -10,7 +10,11 @@ import { verifySignature } from '../../src/billing/alerts/signature.ts';
 import type { AlertEvent } from '../../src/billing/alerts/types.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { usdToPico } from '../../src/core/money.ts';
+import { SecretBox } from '../../src/core/secret-box.ts';
 import { receiver, testStore, until } from './support.ts';
+
+/** Webhook signing secrets are sealed at rest under the master key. */
+const box = new SecretBox('7'.repeat(64));
 
 const at80 = (orgId: string): AlertEvent => ({
   orgId, orgName: 'Acme', scope: 'org', scopeId: orgId, period: '2026-11', kind: 'threshold', threshold: 80,
@@ -21,7 +25,7 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 test('the receiver gets one signed POST it can verify', async () => {
   const ts = await testStore();
   const rx = await receiver([200]);
-  const svc = new AlertService(ts.store.db, { clock: systemClock });
+  const svc = new AlertService(ts.store.db, { clock: systemClock, box });
   try {
     const hook = await svc.addWebhook('org_w', rx.url);
     assert.match(hook.secret, /^whsec_[0-9A-Za-z]{32}$/);
@@ -61,7 +65,7 @@ test('500, 500, then 200: three attempts logged with backoff, one success, same 
   const ts = await testStore();
   const rx = await receiver([500, 500, 200]);
   const waits: number[] = [];
-  const svc = new AlertService(ts.store.db, { clock: systemClock, backoffMs: (n) => { waits.push(n); return 30 * 2 ** (n - 1); } });
+  const svc = new AlertService(ts.store.db, { clock: systemClock, box, backoffMs: (n) => { waits.push(n); return 30 * 2 ** (n - 1); } });
   try {
     const hook = await svc.addWebhook('org_r', rx.url);
     const id = await svc.notify(at80('org_r'));
@@ -89,7 +93,7 @@ test('network errors are retried up to maxAttempts, then the delivery is failed'
   const rx = await receiver([200]);
   const dead = rx.url; // closed below: connection refused
   await rx.close();
-  const svc = new AlertService(ts.store.db, { clock: systemClock, maxAttempts: 3, backoffMs: () => 5 });
+  const svc = new AlertService(ts.store.db, { clock: systemClock, box, maxAttempts: 3, backoffMs: () => 5 });
   try {
     await svc.addWebhook('org_n', dead);
     await svc.notify(at80('org_n'));
@@ -106,7 +110,7 @@ test('network errors are retried up to maxAttempts, then the delivery is failed'
 test('a retry pending at a crash (stop) is resumed by a new service on the same database', async () => {
   const ts = await testStore();
   const rx = await receiver([500, 200]);
-  const first = new AlertService(ts.store.db, { clock: systemClock, backoffMs: () => 400 });
+  const first = new AlertService(ts.store.db, { clock: systemClock, box, backoffMs: () => 400 });
   const hook = await first.addWebhook('org_c', rx.url);
   const id = await first.notify(at80('org_c'));
   await until(async () => (await first.deliveries('org_c')).some((d) => d.attempt === 2 && d.status === 'pending'), 5000, 'retry scheduled');
@@ -114,7 +118,7 @@ test('a retry pending at a crash (stop) is resumed by a new service on the same 
   assert.equal(rx.received.length, 1);
 
   const db2 = await ts.reopen();
-  const second = new AlertService(db2.db, { clock: systemClock, pollMs: 25 });
+  const second = new AlertService(db2.db, { clock: systemClock, box, pollMs: 25 });
   try {
     second.start();
     await until(() => rx.received.length >= 2, 5000, 'the resumed attempt');
@@ -135,13 +139,13 @@ test('an attempt in flight when its process dies is taken over after the lease e
   const ts = await testStore();
   const rx = await receiver(['hang', 200]);
   // `dead` claims attempt 1 with a short lease, then never finishes: its request hangs.
-  const dead = new AlertService(ts.store.db, { clock: systemClock, leaseMs: 300, timeoutMs: 30_000 });
+  const dead = new AlertService(ts.store.db, { clock: systemClock, box, leaseMs: 300, timeoutMs: 30_000 });
   await dead.addWebhook('org_l', rx.url);
   const id = await dead.notify(at80('org_l'));
   await until(() => rx.received.length === 1, 5000, 'the first request');
 
   const db2 = await ts.reopen();
-  const live = new AlertService(db2.db, { clock: systemClock, pollMs: 25 });
+  const live = new AlertService(db2.db, { clock: systemClock, box, pollMs: 25 });
   try {
     live.start();
     await until(() => rx.received.length >= 2, 5000, 'the take-over request');
@@ -159,7 +163,7 @@ test('an attempt in flight when its process dies is taken over after the lease e
 test('disabled channels get nothing; notify resolves before delivery finishes', async () => {
   const ts = await testStore();
   const rx = await receiver(['hang']);
-  const svc = new AlertService(ts.store.db, { clock: systemClock, timeoutMs: 60_000 });
+  const svc = new AlertService(ts.store.db, { clock: systemClock, box, timeoutMs: 60_000 });
   try {
     const off = await svc.addWebhook('org_d', rx.url.replace('/hooks/', '/off/'));
     await svc.disableChannel(off.id);

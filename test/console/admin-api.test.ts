@@ -1,7 +1,8 @@
 /**
  * The admin API against a running gateway: its numbers equal the CLI's after real, billed
- * traffic (official Anthropic SDK → gateway → fake upstream), tenants are isolated (an org key
- * gets 403 on every other org's resource), and bad credentials / bodies / ids get 401 / 400 / 404.
+ * traffic (official Anthropic SDK → gateway → fake upstream), tenants are isolated (an org's admin
+ * key gets 403 on every other org's resource), and bad credentials / bodies / ids get 401 / 400 / 404.
+ * (Who may call what is walked exhaustively in test/security/permissions.test.ts.)
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,10 +64,13 @@ test('401 without valid credentials', async () => {
   assert.equal(wrong.json.error.type, 'authentication_error');
   assert.equal((await call('orgs', { auth: bearerOf(`${ADMIN}x`) })).status, 401, 'a near-miss admin token is no token');
   assert.equal((await call('orgs', { auth: keyOf('sk-tg-unknown') })).status, 401);
-  const who = await call('whoami', { auth: keyOf(a.key) });
+  const who = await call('whoami', { auth: keyOf(a.adminKey) });
   assert.equal(who.status, 200);
-  assert.deepEqual([who.json.kind, who.json.org_id, who.json.key_id], ['org', a.orgId, a.keyId]);
-  assert.equal((await call('whoami', { auth: bearerOf(a.key) })).json.org_id, a.orgId, 'Bearer works for API keys too');
+  assert.deepEqual([who.json.kind, who.json.role, who.json.org_id, who.json.key_id], ['admin_key', 'org_admin', a.orgId, a.adminKeyId]);
+  assert.equal((await call('whoami', { auth: bearerOf(a.adminKey) })).json.org_id, a.orgId, 'Bearer works for admin keys too');
+  const inference = await call('whoami', { auth: keyOf(a.key) });
+  assert.equal(inference.status, 403, 'an inference key is not an admin credential');
+  assert.match(inference.json.error.message, /inference key/);
   assert.equal((await call('whoami', { auth: op })).json.kind, 'operator');
 });
 
@@ -83,47 +87,55 @@ test('usage: totals and by-model equal the CLI; by key / day / month sum to the 
   assert.deepEqual(by_day.map((d: any) => d.day), [today()]);
 
   const cli = await tg.cli('usage', '--org', a.orgId);
-  const tenant = await call(`orgs/${a.orgId}/usage?group=key,day`, { auth: keyOf(a.key) });
+  const tenant = await call(`orgs/${a.orgId}/usage?group=key,day`, { auth: keyOf(a.adminKey) });
   const { org_id: _o, since: _s, until: _u, by_key: tk, by_day: td, ...tenantReport } = tenant.json;
   assert.deepEqual(tenantReport, cli, 'tenant view = tollgate usage (no upstream cost or margin)');
   assert.ok(!JSON.stringify(tenant.json).includes('upstream_cost') && !JSON.stringify(tenant.json).includes('margin'));
   assert.equal(sumUsd(tk), usdToPico(cli.cost_usd));
   assert.equal(sumUsd(td), usdToPico(cli.cost_usd));
 
-  const ranged = await call(`orgs/${a.orgId}/usage?since=${today()}&until=${tomorrow()}`, { auth: keyOf(a.key) });
+  const ranged = await call(`orgs/${a.orgId}/usage?since=${today()}&until=${tomorrow()}`, { auth: keyOf(a.adminKey) });
   const cliRanged = await tg.cli('usage', '--org', a.orgId, '--since', today(), '--until', tomorrow());
   assert.equal(ranged.json.cost_usd, cliRanged.cost_usd);
-  const none = await call(`orgs/${a.orgId}/usage?since=${tomorrow()}`, { auth: keyOf(a.key) });
+  const none = await call(`orgs/${a.orgId}/usage?since=${tomorrow()}`, { auth: keyOf(a.adminKey) });
   assert.equal(none.json.requests, 0);
   assert.equal(none.json.cost_usd, '0');
 });
 
 test('org status, keys, limits and credits equal the CLI', async () => {
-  const status = (await call(`orgs/${a.orgId}`, { auth: keyOf(a.key) })).json;
+  const status = (await call(`orgs/${a.orgId}`, { auth: keyOf(a.adminKey) })).json;
   const show = await tg.cli('org', 'show', a.orgId);
   for (const f of ['id', 'name', 'tier', 'balance_usd', 'total_spend_usd', 'month_spend_usd', 'spend_limits', 'tier_monthly_spend_cap_usd']) assert.deepEqual(status[f], show[f], f);
 
-  const keys = (await call(`orgs/${a.orgId}/keys`, { auth: keyOf(a.key) })).json.keys;
+  const keys = (await call(`orgs/${a.orgId}/keys`, { auth: keyOf(a.adminKey) })).json.keys;
   const cliKeys = await tg.cli('key', 'list', '--org', a.orgId);
   assert.deepEqual(keys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]), cliKeys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]));
   assert.ok(!JSON.stringify(keys).includes(a.key), 'secrets are never listed');
 
-  const put = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.key), method: 'PUT', body: { scope: 'org', monthly_usd: '10.5', notify: [50, 90] } });
+  const put = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'org', monthly_usd: '10.5', notify: [50, 90] } });
   assert.equal(put.status, 200);
-  assert.deepEqual(put.json.limit, { scope: 'org', scope_id: a.orgId, name: 'Org A', monthly_usd: '10.5', notify: [50, 90], spent_this_month_usd: '0.014435' });
+  assert.deepEqual(put.json.limit, {
+    scope: 'org', scope_id: a.orgId, name: 'Org A', monthly_usd: '10.5', operator_limit_usd: null, org_limit_usd: '10.5', org_limit_set_by: 'org',
+    notify: [50, 90], spent_this_month_usd: '0.014435',
+  });
   await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'key', scope_id: a2.id, monthly_usd: 2 } });
   await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '5' } });
-  const limits = (await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.key) })).json;
+  const limits = (await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey) })).json;
   const cliLimits = await tg.cli('limits', 'show', '--org', a.orgId);
   const byScope = (rows: any[]) => [...rows].sort((x, y) => `${x.scope}${x.scope_id}`.localeCompare(`${y.scope}${y.scope_id}`));
   assert.deepEqual(byScope(limits.limits), byScope(cliLimits.limits));
   assert.equal(limits.balance_usd, cliLimits.balance_usd);
   assert.equal(limits.scopes.find((s: any) => s.scope_id === a2.id).spent_this_month_usd, '0.00675');
-  const cleared = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.key), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: null } });
-  assert.equal(cleared.json.limit.monthly_usd, null);
+  const cleared = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: null } });
+  assert.equal(cleared.json.limit.monthly_usd, '5', 'removing the org\'s own limit leaves the operator\'s ceiling in force');
   assert.deepEqual(cleared.json.limit.notify, [80], 'omitted notify keeps the thresholds');
+  const raise = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '6' } });
+  assert.equal(raise.status, 403, 'a tenant cannot raise the operator\'s ceiling');
+  assert.equal(raise.json.error.type, 'permission_error');
+  const lower = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '4' } });
+  assert.deepEqual([lower.json.limit.monthly_usd, lower.json.limit.operator_limit_usd, lower.json.limit.org_limit_usd], ['4', '5', '4']);
 
-  const credits = (await call(`orgs/${a.orgId}/credits`, { auth: keyOf(a.key) })).json;
+  const credits = (await call(`orgs/${a.orgId}/credits`, { auth: keyOf(a.adminKey) })).json;
   const bal = await tg.cli('credits', 'balance', '--org', a.orgId);
   assert.deepEqual([credits.balance_usd, credits.credits_usd, credits.usage_usd], [bal.balance_usd, bal.credits_usd, bal.usage_usd]);
   const hist = await tg.cli('credits', 'history', '--org', a.orgId);
@@ -131,10 +143,12 @@ test('org status, keys, limits and credits equal the CLI', async () => {
 });
 
 test('keys: create returns the secret once and it works; revoke takes effect at once', async () => {
-  const created = await call(`orgs/${a.orgId}/keys`, { auth: keyOf(a.key), method: 'POST', body: { name: 'ci', expires_in_days: 30 } });
+  const created = await call(`orgs/${a.orgId}/keys`, { auth: keyOf(a.adminKey), method: 'POST', body: { name: 'ci', expires_in_days: 30 } });
   assert.equal(created.status, 201);
   assert.match(created.json.key, /^sk-tg-[A-Za-z0-9]{48}$/);
   assert.equal(created.json.status, 'active');
+  assert.equal(created.json.kind, 'inference');
+  assert.equal(created.json.created_by, a.adminKeyId);
   assert.ok(created.json.expires_at);
   const claude = new Anthropic({ baseURL: tg.url, apiKey: created.json.key, maxRetries: 0 });
   fake.script({ kind: 'usage', usage: { input_tokens: 5, output_tokens: 5 } as any });
@@ -142,15 +156,15 @@ test('keys: create returns the secret once and it works; revoke takes effect at 
   const listed = (await call(`orgs/${a.orgId}/keys`, { auth: op })).json.keys;
   assert.ok(listed.some((k: any) => k.id === created.json.id && !('key' in k)));
 
-  const revoked = await call(`keys/${created.json.id}/revoke`, { auth: keyOf(a.key), method: 'POST' });
+  const revoked = await call(`keys/${created.json.id}/revoke`, { auth: keyOf(a.adminKey), method: 'POST' });
   assert.equal(revoked.status, 200);
   assert.equal(revoked.json.status, 'revoked');
   await assert.rejects(claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), Anthropic.AuthenticationError);
   assert.equal((await call('whoami', { auth: keyOf(created.json.key) })).status, 401);
 });
 
-test('tenant isolation: an org key gets 403 on another org and on operator routes', async () => {
-  const auth = keyOf(a.key);
+test("tenant isolation: an org's admin key gets 403 on another org and on operator routes", async () => {
+  const auth = keyOf(a.adminKey);
   for (const p of ['', '/usage', '/keys', '/limits', '/credits']) {
     const r = await call(`orgs/${b.orgId}${p}`, { auth });
     assert.equal(r.status, 403, `GET orgs/B${p}`);
@@ -160,11 +174,11 @@ test('tenant isolation: an org key gets 403 on another org and on operator route
   assert.equal((await call(`orgs/${b.orgId}/keys`, { auth, method: 'POST', body: { name: 'sneaky' } })).status, 403);
   assert.equal((await call(`orgs/${b.orgId}/limits`, { auth, method: 'PUT', body: { monthly_usd: '0' } })).status, 403);
   assert.equal((await call(`keys/${b.keyId}/revoke`, { auth, method: 'POST' })).status, 403);
-  assert.equal((await call('whoami', { auth: keyOf(b.key) })).status, 200, "B's key still works");
+  assert.equal((await call('whoami', { auth: keyOf(b.adminKey) })).status, 200, "B's admin key still works");
   assert.equal((await call(`orgs/${a.orgId}/limits`, { auth, method: 'PUT', body: { scope: 'key', scope_id: b.keyId, monthly_usd: '1' } })).status, 404, "B's key is not in A");
   assert.equal((await call('orgs', { auth })).status, 403);
   assert.equal((await call(`orgs/${a.orgId}/credits`, { auth, method: 'POST', body: { kind: 'grant', amount_usd: '100' } })).status, 403);
-  assert.equal((await call(`orgs/${b.orgId}/usage`, { auth: keyOf(b.key) })).json.requests, 1);
+  assert.equal((await call(`orgs/${b.orgId}/usage`, { auth: keyOf(b.adminKey) })).json.requests, 1);
   const bUsage = (await call(`orgs/${b.orgId}/usage?group=key`, { auth: op })).json;
   assert.deepEqual(bUsage.by_key.map((k: any) => k.key_id), [b.keyId]);
   const orgs = (await call('orgs', { auth: op })).json.orgs;
@@ -193,7 +207,7 @@ test('operator credits: grant and purchase move the balance; bad input is a 400'
 });
 
 test('400 for bad bodies and queries, 404 for unknown ids and paths', async () => {
-  const auth = keyOf(a.key);
+  const auth = keyOf(a.adminKey);
   const bad = async (path: string, opts: Parameters<typeof call>[1], re: RegExp) => {
     const r = await call(path, { auth, ...opts });
     assert.equal(r.status, 400, `${path} ${JSON.stringify(opts)}`);
@@ -235,7 +249,7 @@ test('without TOLLGATE_ADMIN_TOKEN operator access is disabled', async () => {
     assert.equal(r.status, 401);
     const r2 = await fetch(`${other.url}/admin/v1/orgs`, { headers: op });
     assert.equal(r2.status, 401);
-    const r3 = await fetch(`${other.url}/admin/v1/orgs/${c.orgId}/usage`, { headers: keyOf(c.key) });
+    const r3 = await fetch(`${other.url}/admin/v1/orgs/${c.orgId}/usage`, { headers: keyOf(c.adminKey) });
     assert.equal(r3.status, 200, 'org keys still work');
   } finally {
     await other.close();

@@ -77,13 +77,13 @@ after(async () => {
 
 test('sign in with an org key: usage chart, exact per-model costs, a new key, a limit', async () => {
   await page.goto(`${tg.url}/console`);
-  await page.fill('#credential', customer.key);
+  await page.fill('#credential', customer.adminKey);
   await page.click('#sign-in-form button[type=submit]');
 
   // Usage: one bar per day with spend, the CLI's exact cost per model.
   const bars = page.locator('[data-testid=daily-chart] svg rect.bar');
   await bars.first().waitFor();
-  const api: any = await (await fetch(`${tg.url}/admin/v1/orgs/${customer.orgId}/usage?since=2026-03-01&until=2026-04-01&group=day`, { headers: { 'x-api-key': customer.key } })).json();
+  const api: any = await (await fetch(`${tg.url}/admin/v1/orgs/${customer.orgId}/usage?since=2026-03-01&until=2026-04-01&group=day`, { headers: { 'x-api-key': customer.adminKey } })).json();
   const daysWithSpend = api.by_day.filter((d: any) => Number(d.cost_usd) > 0).length;
   assert.equal(daysWithSpend, 3);
   assert.equal(await bars.count(), daysWithSpend);
@@ -102,7 +102,7 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   assert.equal((await page.locator('.who .org-name').textContent())?.trim(), 'Acme <img src=x onerror=alert(1)>');
   assert.equal(await page.locator('.who img').count(), 0);
   // The credential lives in sessionStorage only.
-  assert.equal(await page.evaluate('sessionStorage.getItem("tollgate.credential")'), customer.key);
+  assert.equal(await page.evaluate('sessionStorage.getItem("tollgate.credential")'), customer.adminKey);
   assert.equal(await page.evaluate('localStorage.length'), 0);
 
   await page.screenshot({ path: '/tmp/console.png', fullPage: true });
@@ -114,8 +114,9 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   const secret = (await page.locator('[data-testid=new-secret]').textContent())!.trim();
   assert.match(secret, /^sk-tg-[A-Za-z0-9]{48}$/);
   await page.locator('[data-testid=keys-table] tbody tr', { hasText: 'ci-bot' }).waitFor();
-  const who: any = await (await fetch(`${tg.url}/admin/v1/whoami`, { headers: { 'x-api-key': secret } })).json();
-  assert.equal(who.org_id, customer.orgId);
+  const claude = new Anthropic({ baseURL: tg.url, apiKey: secret, maxRetries: 0 });
+  fake.script({ kind: 'usage', usage: { input_tokens: 5, output_tokens: 5 } as any });
+  await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] });
   const keys = await tg.cli('key', 'list', '--org', customer.orgId);
   assert.ok(keys.some((k: any) => k.name === 'ci-bot' && k.status === 'active'));
 
@@ -131,6 +132,7 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   const shown = await tg.cli('limits', 'show', '--org', customer.orgId);
   const org = shown.limits.find((l: any) => l.scope === 'org');
   assert.equal(org.monthly_usd, '25');
+  assert.equal(org.org_limit_usd, '25', 'an admin key sets the organization\'s own limit');
   assert.deepEqual(org.notify, [50, 80]);
 
   // Billing: the balance the CLI computes, and the ledger's usage debits.
@@ -139,6 +141,15 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   const bal = await tg.cli('credits', 'balance', '--org', customer.orgId);
   assert.equal(await page.locator('.stat').first().getAttribute('title'), `$${bal.balance_usd}`);
   assert.equal(await page.locator('[data-testid=ledger-table] tbody tr', { hasText: 'usage' }).count(), 3);
+
+  // Audit log: the key and the limit just made, by this admin key, with what changed.
+  await page.click('nav.tabs a[data-tab=audit]');
+  const created = page.locator('[data-testid=audit-table] tbody tr[data-action="key.create"]', { hasText: 'ci-bot' });
+  await created.waitFor();
+  assert.match((await created.textContent())!, new RegExp(`admin key\\s*${customer.adminKeyId}`));
+  const limit = page.locator('[data-testid=audit-table] tbody tr[data-action="limit.set"]').first();
+  assert.match((await limit.textContent())!, /org_limit_usd\s*25/);
+  await page.screenshot({ path: '/tmp/console-audit.png', fullPage: true });
 });
 
 test('a wrong credential is refused at sign-in; the admin token gets the org picker', async () => {

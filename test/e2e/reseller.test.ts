@@ -33,7 +33,7 @@ test('an upstream added with the CLI serves its models; its key is sealed and ne
   const listed = await tg.cli('upstream', 'list');
   assert.equal(JSON.stringify(listed).includes('very-secret'), false);
   const row = await tg.gw.store.db.selectFrom('upstreams').selectAll().where('name', '=', 'deepseek').executeTakeFirstOrThrow();
-  assert.match(row.api_key_sealed!, /^v1:/, 'sealed with AES-256-GCM');
+  assert.match(row.api_key_sealed!, /^v2:/, 'sealed with AES-256-GCM, bound to the row');
   assert.equal(row.api_key_sealed!.includes('very-secret'), false);
   // Scan the database files from another process: closing a handle to the SQLite file in this
   // process would drop the gateway's own locks (POSIX advisory-lock semantics).

@@ -28,23 +28,23 @@ const call = (path: string, cred: string, init: { method?: string; body?: unknow
 test('an org key: checkout, card setup, billing view; never another org', async () => {
   const a = await tg.customer({ name: 'A', credits: '0' });
   const b = await tg.customer({ name: 'B', credits: '0' });
-  const r = await call(`orgs/${a.orgId}/checkout`, a.key, { method: 'POST', body: { amount_usd: '25' } });
+  const r = await call(`orgs/${a.orgId}/checkout`, a.adminKey, { method: 'POST', body: { amount_usd: '25' } });
   assert.equal(r.status, 201);
   const link: any = await r.json();
   assert.match(link.id, /^cs_test_/);
   assert.equal(link.url, fake.sessions.get(link.id)!.url);
-  assert.equal((await call(`orgs/${a.orgId}/checkout`, a.key, { method: 'POST', body: { amount_usd: '0.5' } })).status, 400);
-  assert.equal((await call(`orgs/${a.orgId}/checkout`, b.key, { method: 'POST', body: { amount_usd: '25' } })).status, 403);
-  assert.equal((await call(`orgs/${a.orgId}/invoices`, b.key)).status, 403);
-  const card = await call(`orgs/${a.orgId}/card`, a.key, { method: 'POST' });
+  assert.equal((await call(`orgs/${a.orgId}/checkout`, a.adminKey, { method: 'POST', body: { amount_usd: '0.5' } })).status, 400);
+  assert.equal((await call(`orgs/${a.orgId}/checkout`, b.adminKey, { method: 'POST', body: { amount_usd: '25' } })).status, 403);
+  assert.equal((await call(`orgs/${a.orgId}/invoices`, b.adminKey)).status, 403);
+  const card = await call(`orgs/${a.orgId}/card`, a.adminKey, { method: 'POST' });
   assert.equal(card.status, 201);
-  const view: any = await (await call(`orgs/${a.orgId}/billing`, a.key)).json();
+  const view: any = await (await call(`orgs/${a.orgId}/billing`, a.adminKey)).json();
   assert.equal(view.billing_mode, 'prepaid');
   assert.equal(view.stripe, true);
   assert.equal(view.card, null);
   assert.deepEqual(view.payments.map((p: any) => [p.purpose, p.status]).sort(), [['card_setup', 'pending'], ['topup', 'pending']]);
-  assert.equal((await call(`orgs/${a.orgId}/billing/profile`, a.key, { method: 'PUT', body: { tax_rate_percent: '0' } })).status, 403, 'the tax rate is the operator\'s');
-  assert.equal((await call(`orgs/${a.orgId}/billing/contacts`, a.key, { method: 'POST', body: { email: 'ap@a.test' } })).status, 201);
+  assert.equal((await call(`orgs/${a.orgId}/billing/profile`, a.adminKey, { method: 'PUT', body: { tax_rate_percent: '0' } })).status, 403, 'the tax rate is the operator\'s');
+  assert.equal((await call(`orgs/${a.orgId}/billing/contacts`, a.adminKey, { method: 'POST', body: { email: 'ap@a.test' } })).status, 201);
 });
 
 test('invoices download as PDF and CSV for their org only', async () => {
@@ -66,21 +66,21 @@ test('invoices download as PDF and CSV for their org only', async () => {
   const [res] = await tg.gw.billing.closeMonth('2026-02', c.orgId);
   const number = res!.invoice!.number;
   assert.equal(res!.invoice!.subtotal_exact, usdToPico(preview.subtotal_exact_usd), 'the preview had the final totals');
-  const list: any = await (await call(`orgs/${c.orgId}/invoices`, c.key)).json();
+  const list: any = await (await call(`orgs/${c.orgId}/invoices`, c.adminKey)).json();
   assert.equal(list.invoices[0].number, number);
-  const pdf = await call(`orgs/${c.orgId}/invoices/${number}.pdf`, c.key);
+  const pdf = await call(`orgs/${c.orgId}/invoices/${number}.pdf`, c.adminKey);
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
   assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
-  const csv = await (await call(`orgs/${c.orgId}/invoices/${number}.csv`, c.key)).text();
+  const csv = await (await call(`orgs/${c.orgId}/invoices/${number}.csv`, c.adminKey)).text();
   assert.match(csv, /^invoice,period,line_no/);
   const other = await tg.customer({ name: 'Other', credits: '0' });
-  assert.equal((await call(`orgs/${other.orgId}/invoices/${number}.pdf`, other.key)).status, 404, 'another org\'s invoice number is not found under its own org');
-  assert.equal((await call(`invoices/${number}/pay`, c.key, { method: 'POST' })).status, 403);
+  assert.equal((await call(`orgs/${other.orgId}/invoices/${number}.pdf`, other.adminKey)).status, 404, 'another org\'s invoice number is not found under its own org');
+  assert.equal((await call(`invoices/${number}/pay`, c.adminKey, { method: 'POST' })).status, 403);
   // Paid through Stripe: a Checkout session for the amount due; the webhook marks the invoice paid.
-  const pay: any = await (await call(`orgs/${c.orgId}/invoices/${number}/checkout`, c.key, { method: 'POST' })).json();
+  const pay: any = await (await call(`orgs/${c.orgId}/invoices/${number}/checkout`, c.adminKey, { method: 'POST' })).json();
   assert.equal(fake.sessions.get(pay.id)!.amount_total, Number(res!.invoice!.total_cents));
   for (const ev of fake.completeCheckout(pay.id)) assert.equal((await deliver(tg.url, ev, { timestamp: Math.floor(clock.now() / 1000) })).status, 200);
-  const after: any = await (await call(`orgs/${c.orgId}/invoices/${number}`, c.key)).json();
+  const after: any = await (await call(`orgs/${c.orgId}/invoices/${number}`, c.adminKey)).json();
   assert.equal(after.status, 'paid');
   assert.equal(after.paid_via, 'stripe');
   assert.equal(picoToUsd((await tg.ledger.balance(c.orgId)).credits), '0', 'an invoice payment buys no credits');
@@ -93,7 +93,7 @@ test('a manual purchase credits nothing until the operator approves it, and only
   const req = await tg.cli('credits', 'request', '--org', c.orgId, '--usd', '15');
   assert.equal(req.status, 'awaiting_approval');
   assert.equal(picoToUsd((await tg.ledger.balance(c.orgId)).balance), '0');
-  assert.equal((await call(`payments/${req.payment_id}/approve`, c.key, { method: 'POST' })).status, 403);
+  assert.equal((await call(`payments/${req.payment_id}/approve`, c.adminKey, { method: 'POST' })).status, 403);
   for (let i = 0; i < 2; i++) assert.equal((await call(`payments/${req.payment_id}/approve`, ADMIN, { method: 'POST' })).status, 200);
   assert.equal(picoToUsd((await tg.ledger.balance(c.orgId)).balance), '15');
 });

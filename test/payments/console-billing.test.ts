@@ -56,7 +56,7 @@ test('Billing: card on file, Buy credits → Checkout, invoices to download', as
   await tg.gw.refresh();
 
   await page.goto(`${tg.url}/console#billing`);
-  await page.fill('#credential', c.key);
+  await page.fill('#credential', c.adminKey);
   await page.click('#sign-in-form button[type=submit]');
   await page.locator('[data-testid=invoices-table]').waitFor();
   assert.match((await page.locator('[data-testid=card-on-file]').textContent())!, /visa •••• 4242 \(expires 12\/2030\)/);

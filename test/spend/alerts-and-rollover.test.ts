@@ -26,7 +26,7 @@ before(async () => {
   fake.setDefault({ kind: 'usage', usage: { input_tokens: 100, output_tokens: 1000 } as any });
   smtp = await smtpSink();
   hook = await receiver();
-  tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { SMTP_URL: smtp.url } });
+  tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { SMTP_URL: smtp.url, TOLLGATE_MASTER_KEY: 'c'.repeat(64) } });
 });
 after(async () => { await tg?.close(); await fake?.close(); await smtp?.close(); await hook?.close(); });
 

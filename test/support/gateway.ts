@@ -62,7 +62,7 @@ export interface TestGateway {
    * Creates an org with `credits` USD (default 100) and a key; returns the secret. Rate limits are
    * generous unless `tierLimits` is set (then the usage tier's limits apply, as for a real org).
    */
-  customer(opts?: { credits?: string; name?: string; tierLimits?: boolean }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string }>;
+  customer(opts?: { credits?: string; name?: string; tierLimits?: boolean }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string; adminKeyId: string; adminKey: string }>;
   /** Runs the real `tollgate` CLI against this gateway's database; parses its --json output. */
   cli(...args: string[]): Promise<any>;
   close(): Promise<void>;
@@ -93,8 +93,9 @@ export async function startTestGateway(opts: { upstreamUrl?: string; openaiUpstr
       if (credits !== '0') await ledger.append({ orgId: org.id, kind: 'purchase', amount: usdToPico(credits) });
       if (!o.tierLimits) await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 1_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 }) });
       const k = await accounts.createKey({ orgId: org.id });
+      const admin = await accounts.createKey({ orgId: org.id, name: 'admin', kind: 'admin' });
       await gw.refresh();
-      return { orgId: org.id, workspaceId: defaultWorkspaceId, keyId: k.id, key: k.key };
+      return { orgId: org.id, workspaceId: defaultWorkspaceId, keyId: k.id, key: k.key, adminKeyId: admin.id, adminKey: admin.key };
     },
     async cli(...args: string[]) {
       const { stdout } = await run(process.execPath, ['bin/tollgate.mjs', ...args, '--json'], { env: { ...process.env, ...env }, cwd: process.cwd() });

@@ -1,7 +1,8 @@
 /**
- * Keys tab: the org's API keys (hint, status, dates), a form to create one — its secret is shown
- * once, with a copy button — and a two-step revoke (revoking the key you signed in with signs
- * you out).
+ * Keys tab: the org's API keys (kind, hint, status, dates), a form to create one — an inference
+ * key (calls the models) or an admin key (manages the org); its secret is shown once, with a copy
+ * button — and a two-step revoke (revoking the key you signed in with signs you out). A workspace
+ * admin key sees and creates keys in its workspace only.
  */
 import { api, orgPath } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -9,19 +10,23 @@ import { dateTime } from '../format.js';
 import { badge, field, guarded, loading, notice, section, table } from '../ui.js';
 
 const EXPIRY = [['', 'Never'], ['7', '7 days'], ['30', '30 days'], ['90', '90 days'], ['365', '1 year']];
+const KINDS = [['inference', 'Inference key (calls the models)'], ['admin', 'Admin key (manages the organization)']];
+const KIND_LABEL = (k) => (k.kind === 'admin' ? (k.admin_scope === 'workspace' ? 'admin · workspace' : 'admin') : 'inference');
 
 export function renderKeys(root, ctx) {
   const list = h('div', {}, loading());
   const created = h('div', {});
   const name = h('input', { name: 'name', type: 'text', maxlength: 100, placeholder: 'e.g. production', required: true, autocomplete: 'off' });
   const expiry = h('select', { name: 'expires' }, EXPIRY.map(([v, t]) => h('option', { value: v }, t)));
+  const kind = h('select', { name: 'kind' }, KINDS.map(([v, t]) => h('option', { value: v }, t)));
   const status = h('div', {});
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create key');
   const form = h('form', { class: 'inline-form', 'data-testid': 'create-key', on: { submit: onCreate } },
-    field('Name', name), field('Expires', expiry), submit);
+    field('Name', name), field('Kind', kind), field('Expires', expiry), submit);
+  const scopeNote = ctx.workspaceId ? h('p', { class: 'lede' }, `This admin key is confined to workspace ${ctx.workspaceId}: the keys it creates stay there and expire no later than it does.`) : null;
 
-  root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')),
-    section('Create a key', form, status, created), section('Keys', list));
+  root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')), ...(scopeNote ? [scopeNote] : []),
+    ...(ctx.can('keys:write') ? [section('Create a key', form, status, created)] : []), section('Keys', list));
   load();
 
   async function load() {
@@ -36,7 +41,7 @@ export function renderKeys(root, ctx) {
     submit.disabled = true;
     replace(status);
     try {
-      const body = { name: name.value.trim() };
+      const body = { name: name.value.trim(), kind: kind.value };
       if (expiry.value) body.expires_in_days = Number(expiry.value);
       const k = await api(orgPath(ctx.orgId, '/keys'), { method: 'POST', body });
       form.reset();
@@ -55,12 +60,13 @@ export function renderKeys(root, ctx) {
       testid: 'keys-table', rows, empty: 'No keys yet.',
       columns: [
         { label: 'Name', value: (k) => h('span', { class: k.status === 'active' ? '' : 'muted' }, k.name, k.id === ctx.keyId ? h('span', { class: 'badge info' }, 'this session') : null) },
+        { label: 'Kind', value: (k) => badge(KIND_LABEL(k), k.kind === 'admin' ? 'info' : '') },
         { label: 'Key', value: (k) => h('code', { class: 'hint' }, k.hint) },
         { label: 'Status', value: (k) => badge(k.status, k.status === 'active' ? 'ok' : 'muted') },
         { label: 'Created', value: (k) => dateTime(k.created_at) },
         { label: 'Last used', value: (k) => dateTime(k.last_used_at) },
         { label: 'Expires', value: (k) => (k.expires_at ? dateTime(k.expires_at) : 'never') },
-        { label: '', class: 'actions', value: (k) => (k.status === 'revoked' ? '' : revokeButton(k)) },
+        { label: '', class: 'actions', value: (k) => (k.status === 'revoked' || !ctx.can('keys:write') ? '' : revokeButton(k)) },
       ],
     });
   }

@@ -28,6 +28,8 @@ export interface WorkerOptions {
   timeoutMs: number;
   leaseMs: number;
   pollMs: number;
+  /** The plain signing secret of a webhook channel (secrets are sealed at rest); throws when it cannot be opened. */
+  openSecret(channel: { id: string; orgId: string; target: string; secret: string | null }): string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -126,7 +128,7 @@ export class DeliveryWorker {
       const row = await this.db.selectFrom('alert_deliveries as d')
         .innerJoin('alerts as a', 'a.id', 'd.alert_id')
         .innerJoin('alert_channels as c', 'c.id', 'd.channel_id')
-        .select(['d.id', 'd.alert_id', 'd.channel_id', 'd.attempt', 'a.kind', 'a.created_at', 'a.data', 'c.kind as channel_kind', 'c.target', 'c.secret', 'c.disabled_at'])
+        .select(['d.id', 'd.alert_id', 'd.channel_id', 'd.attempt', 'a.kind', 'a.created_at', 'a.data', 'c.kind as channel_kind', 'c.org_id as channel_org', 'c.target', 'c.secret', 'c.disabled_at'])
         .where('d.id', '=', id).executeTakeFirst();
       if (!row) return;
       let outcome: Outcome;
@@ -136,8 +138,15 @@ export class DeliveryWorker {
         outcome = { ok: false, statusCode: null, error: 'channel disabled' };
         retry = false;
       } else if (row.channel_kind === 'webhook') {
+        let secret: string;
+        try {
+          secret = this.o.openSecret({ id: row.channel_id, orgId: row.channel_org, target: row.target, secret: row.secret });
+        } catch (e) {
+          await this.finish(row, lease, { ok: false, statusCode: null, error: `signing secret unavailable: ${(e as Error).message}` }, false, null);
+          return;
+        }
         outcome = await postWebhook(this.o.fetch, {
-          url: row.target, body: webhookBody({ id: row.alert_id, kind: row.kind, created_at: row.created_at, data: row.data }), secret: row.secret ?? '', eventId: row.alert_id,
+          url: row.target, body: webhookBody({ id: row.alert_id, kind: row.kind, created_at: row.created_at, data: row.data }), secret, eventId: row.alert_id,
           nowSec: Math.floor(this.o.clock.now() / 1000), timeoutMs: this.o.timeoutMs, signal: this.abort.signal,
         });
       } else {

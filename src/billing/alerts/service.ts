@@ -15,6 +15,9 @@ import type { Kysely } from 'kysely';
 import { monthKey, nextMonthStart } from '../../core/clock.ts';
 import { invalidRequest, notFound } from '../../core/errors.ts';
 import { base62, newId } from '../../core/ids.ts';
+import { isSealed, rowBinding, SecretBoxError } from '../../core/secret-box.ts';
+import { SYSTEM } from '../../audit/actor.ts';
+import { recordAudit } from '../../audit/log.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { buildData } from './message.ts';
 import type { AlertTables } from './schema.ts';
@@ -45,7 +48,38 @@ export class AlertService {
       timeoutMs: opts.timeoutMs ?? 10_000,
       leaseMs: opts.leaseMs ?? 60_000,
       pollMs: opts.pollMs ?? 1_000,
+      openSecret: (c) => this.openSecret(c),
     });
+  }
+
+  /** A webhook channel's plain signing secret (sealed at rest, bound to the channel's id, org and URL). */
+  private openSecret(c: { id: string; orgId: string; target: string; secret: string | null }): string {
+    if (!c.secret) throw new SecretBoxError('the channel has no signing secret');
+    if (!isSealed(c.secret)) return c.secret; // stored before secrets were sealed; re-sealed at start-up when a master key is set
+    if (!this.opts.box) throw new SecretBoxError('the signing secret is sealed but TOLLGATE_MASTER_KEY is not set');
+    return this.opts.box.open(c.secret, webhookBinding(c.id, c.orgId, c.target));
+  }
+
+  /**
+   * Start-up: seals webhook secrets stored in the clear (before secrets were sealed) when a master
+   * key is set, then checks every sealed secret opens. Throws when sealed secrets exist and the
+   * master key is missing or does not open them.
+   */
+  async prepareSecrets(): Promise<{ sealed: number; plain: number }> {
+    const rows = await this.db.selectFrom('alert_channels').select(['id', 'org_id', 'target', 'secret']).where('kind', '=', 'webhook').where('secret', 'is not', null).execute();
+    const box = this.opts.box;
+    let sealed = 0;
+    let plain = 0;
+    for (const r of rows) {
+      if (isSealed(r.secret)) {
+        if (!box) throw new SecretBoxError(`webhook signing secrets are sealed in the database (channel ${r.id}) but TOLLGATE_MASTER_KEY is not set`);
+        try { box.open(r.secret!, webhookBinding(r.id, r.org_id, r.target)); } catch (e) { throw new SecretBoxError(`TOLLGATE_MASTER_KEY does not open the signing secret of webhook channel ${r.id}: ${(e as Error).message}`); }
+      } else if (box) {
+        await this.db.updateTable('alert_channels').set({ secret: box.seal(r.secret!, webhookBinding(r.id, r.org_id, r.target)) }).where('id', '=', r.id).execute();
+        sealed++;
+      } else plain++;
+    }
+    return { sealed, plain };
   }
 
   /**
@@ -103,24 +137,37 @@ export class AlertService {
   /** Resolves when this instance has nothing in flight or scheduled (tests, graceful shutdown). */
   idle(): Promise<void> { return this.worker.idle(); }
 
-  /** Adds a webhook recipient; the signing secret is returned here only. */
+  /** Adds a webhook recipient; the signing secret is returned here only (it is stored sealed). */
   async addWebhook(orgId: string, url: string): Promise<ChannelView & { secret: string }> {
     let u: URL;
-    try { u = new URL(url); } catch { throw invalidRequest(`webhook URL is not a URL: ${JSON.stringify(url)}`); }
+    try { u = new URL(url); } catch { throw invalidRequest(`webhook URL is not a URL: ${JSON.stringify(url.slice(0, 200))}`); }
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalidRequest('webhook URL must be http:// or https://');
+    if (!this.opts.box) throw invalidRequest('webhook signing secrets are stored sealed: set TOLLGATE_MASTER_KEY (32 bytes, hex or base64) to add a webhook');
     const secret = `whsec_${base62(32)}`;
-    const row = { id: newId('alch'), org_id: orgId, kind: 'webhook', target: u.toString(), secret, created_at: this.opts.clock.now(), disabled_at: null };
-    await this.db.insertInto('alert_channels').values(row).execute();
+    const id = newId('alch');
+    const target = u.toString();
+    const row = { id, org_id: orgId, kind: 'webhook', target, secret: this.opts.box.seal(secret, webhookBinding(id, orgId, target)), created_at: this.opts.clock.now(), disabled_at: null };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('alert_channels').values(row).execute();
+      await this.audit(trx, orgId, 'alert_channel.add', id, undefined, toChannel(row));
+    });
     return { ...toChannel(row), secret };
   }
 
   /** Adds an e-mail recipient. */
   async addEmail(orgId: string, address: string): Promise<ChannelView> {
     const a = address.trim();
-    if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(a)) throw invalidRequest(`not an e-mail address: ${JSON.stringify(address)}`);
+    if (!/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(a)) throw invalidRequest(`not an e-mail address: ${JSON.stringify(address.slice(0, 200))}`);
     const row = { id: newId('alch'), org_id: orgId, kind: 'email', target: a, secret: null, created_at: this.opts.clock.now(), disabled_at: null };
-    await this.db.insertInto('alert_channels').values(row).execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('alert_channels').values(row).execute();
+      await this.audit(trx, orgId, 'alert_channel.add', row.id, undefined, toChannel(row));
+    });
     return toChannel(row);
+  }
+
+  private async audit(db: Kysely<any>, orgId: string, action: string, id: string, before: ChannelView | undefined, after: ChannelView | undefined) {
+    await recordAudit(db, this.opts.actor ?? SYSTEM, this.opts.clock.now(), { orgId, action, targetType: 'alert_channel', targetId: id, before, after });
   }
 
   /** An org's channels, oldest first, never with their secrets. */
@@ -132,10 +179,16 @@ export class AlertService {
 
   /** Disables a channel: no new deliveries, and its pending retries fail as "channel disabled". */
   async disableChannel(id: string): Promise<ChannelView> {
-    await this.db.updateTable('alert_channels').set({ disabled_at: this.opts.clock.now() }).where('id', '=', id).where('disabled_at', 'is', null).execute();
-    const r = await this.db.selectFrom('alert_channels').select(['id', 'org_id', 'kind', 'target', 'created_at', 'disabled_at']).where('id', '=', id).executeTakeFirst();
-    if (!r) throw notFound(`alert channel ${id} not found`);
-    return toChannel(r);
+    const cols = ['id', 'org_id', 'kind', 'target', 'created_at', 'disabled_at'] as const;
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx.selectFrom('alert_channels').select(cols).where('id', '=', id).executeTakeFirst();
+      if (!before) throw notFound(`alert channel ${id} not found`);
+      if (before.disabled_at != null) return toChannel(before);
+      await trx.updateTable('alert_channels').set({ disabled_at: this.opts.clock.now() }).where('id', '=', id).where('disabled_at', 'is', null).execute();
+      const r = await trx.selectFrom('alert_channels').select(cols).where('id', '=', id).executeTakeFirstOrThrow();
+      await this.audit(trx, r.org_id, 'alert_channel.disable', id, toChannel(before), toChannel(r));
+      return toChannel(r);
+    });
   }
 
   /** An org's most recent alerts, newest first. */
@@ -166,6 +219,9 @@ export class AlertService {
     return rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, text: r.text, createdAt: Number(r.created_at), alertId: r.alert_id }));
   }
 }
+
+/** The associated data a webhook's signing secret is sealed with. */
+export const webhookBinding = (id: string, orgId: string, target: string) => rowBinding('webhook', id, orgId, target);
 
 /** 00:00 UTC on the 1st after a 'YYYY-MM' period, or null for any other period key. */
 function periodEnd(period: string): number | null {

@@ -1,6 +1,8 @@
 /** Public types of the alert engine: the event the spend path emits, options and the views it returns. */
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
+import type { Actor } from '../../audit/actor.ts';
 
 export type AlertScope = 'org' | 'workspace' | 'key' | 'credits';
 /** Spend alerts, plus billing alerts (issue 12): a declined charge, an overdue invoice, a suspension. */
@@ -54,6 +56,10 @@ export interface AlertServiceOptions {
   leaseMs?: number;
   /** Poll interval for due retries once `start()` was called, ms (default 1 s). */
   pollMs?: number;
+  /** Seals webhook signing secrets at rest (TOLLGATE_MASTER_KEY); without it, webhooks cannot be added. */
+  box?: SecretBox;
+  /** Who changes channels (the audit log); default the gateway itself. */
+  actor?: Actor;
 }
 
 export interface ChannelView {

@@ -8,10 +8,11 @@ import { AccountsService } from '../../accounts/service.ts';
 import { AlertService } from '../../billing/alerts/service.ts';
 import type { DeliveryView } from '../../billing/alerts/types.ts';
 import { picoToUsd } from '../../core/money.ts';
+import { SecretBox } from '../../core/secret-box.ts';
 import { withContext, type CliContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
 
-const service = ({ store, config, now }: CliContext) => new AlertService(store.db, { clock: { now }, smtp: config.smtp });
+const service = ({ store, config, now, actor }: CliContext) => new AlertService(store.db, { clock: { now }, smtp: config.smtp, actor, box: config.masterKey ? new SecretBox(config.masterKey) : undefined });
 
 const intOpt = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`${name}: expected a positive integer, got ${v}`);

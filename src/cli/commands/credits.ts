@@ -15,9 +15,9 @@ export function registerCredits(program: Command): void {
     .requiredOption('--org <org>', 'org id').requiredOption('--usd <amount>', 'amount in USD')
     .option('--expires <days>', 'days until these credits expire').option('--note <text>', 'a note for the ledger')
     .option('--ref <ref>', 'idempotency reference: a repeat with the same ref is a no-op').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      await new AccountsService(store.db, now).requireOrg(o.org);
-      const ledger = new Ledger(store.db, now);
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      await new AccountsService(store.db, now, actor).requireOrg(o.org);
+      const ledger = new Ledger(store.db, now, actor);
       const amount = usdToPico(o.usd);
       const e = await ledger.append({ orgId: o.org, kind, amount, expiresAt: o.expires ? now() + Number(o.expires) * 86_400_000 : null, ref: o.ref ?? null, note: o.note ?? null });
       const bal = await ledger.balance(o.org);
@@ -29,16 +29,16 @@ export function registerCredits(program: Command): void {
   add('adjust', 'adjustment', 'a signed correction (e.g. -1.50)');
 
   credits.command('balance').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      await new AccountsService(store.db, now).requireOrg(o.org);
-      const b = await new Ledger(store.db, now).balance(o.org);
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      await new AccountsService(store.db, now, actor).requireOrg(o.org);
+      const b = await new Ledger(store.db, now, actor).balance(o.org);
       const out = { org_id: o.org, balance_usd: picoToUsd(b.balance), credits_usd: picoToUsd(b.credits), usage_usd: picoToUsd(b.usage) };
       print(o.json, out, () => `balance $${out.balance_usd} (credits $${out.credits_usd} − usage $${out.usage_usd})`);
     }));
 
   credits.command('history').description('ledger entries and daily usage debits, oldest first').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      const entries = (await new Ledger(store.db, now).entries(o.org)).map((e) => ({ at: iso(e.createdAt), kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: iso(e.expiresAt), note: e.note }));
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      const entries = (await new Ledger(store.db, now, actor).entries(o.org)).map((e) => ({ at: iso(e.createdAt), kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: iso(e.expiresAt), note: e.note }));
       const usage = (await usageByDay(store.db, { orgId: o.org })).map((d) => ({ at: `${d.day}T23:59:59.999Z`, kind: 'usage', amount_usd: picoToUsd(-usdToPico(d.cost_usd)), expires_at: null, note: `${d.requests} requests` }));
       const rows = [...entries, ...usage].sort((a, b) => String(a.at).localeCompare(String(b.at)));
       print(o.json, rows, () => table(rows));
@@ -52,10 +52,10 @@ export function registerAutoReload(program: Command): void {
     .requiredOption('--org <org>', 'org id').option('--below <usd>', 'reload when the balance falls below this').option('--amount <usd>', 'how much to buy each time')
     .option('--off', 'turn auto-reload off').option('--low-balance <usd>', 'alert when the balance falls below this (default $1)')
     .option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      await new AccountsService(store.db, now).requireOrg(o.org);
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      await new AccountsService(store.db, now, actor).requireOrg(o.org);
       if (!o.off && (o.below === undefined) !== (o.amount === undefined)) throw new Error('give both --below and --amount (or --off)');
-      const s = await new BillingSettings(store.db, now).set(o.org, {
+      const s = await new BillingSettings(store.db, now, actor).set(o.org, {
         ...(o.off ? { reloadBelow: null, reloadAmount: null } : o.below !== undefined ? { reloadBelow: usdToPico(o.below), reloadAmount: usdToPico(o.amount) } : {}),
         ...(o.lowBalance !== undefined ? { lowBalance: usdToPico(o.lowBalance) } : {}),
       });

@@ -16,9 +16,9 @@ export function registerOrg(program: Command): void {
     .option('--no-free-credits', 'do not grant the free credits for new orgs')
     .option('--invoice', 'monthly invoice billing instead of prepaid credits')
     .option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ config, store, now }) => {
-      const accounts = new AccountsService(store.db, now);
-      const ledger = new Ledger(store.db, now);
+    .action((o) => withContext(async ({ config, store, now, actor }) => {
+      const accounts = new AccountsService(store.db, now, actor);
+      const ledger = new Ledger(store.db, now, actor);
       const { org: created, defaultWorkspaceId } = await accounts.createOrg({ name: o.name, billingMode: o.invoice ? 'invoice' : 'prepaid' });
       const free = usdToPico(config.freeCreditsUsd);
       if (o.freeCredits && free > 0n) {
@@ -31,8 +31,8 @@ export function registerOrg(program: Command): void {
     }));
 
   org.command('list').description('list orgs').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      const rows = (await new AccountsService(store.db, now).listOrgs()).map((r) => ({ id: r.id, name: r.name, billing_mode: r.billingMode, created_at: iso(r.createdAt) }));
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      const rows = (await new AccountsService(store.db, now, actor).listOrgs()).map((r) => ({ id: r.id, name: r.name, billing_mode: r.billingMode, created_at: iso(r.createdAt) }));
       print(o.json, rows, () => table(rows));
     }));
 }
@@ -47,8 +47,8 @@ export function registerOrgTier(program: Command): void {
     .option('--clear-limits', 'remove custom rate limits').option('--invoice', 'switch to monthly invoicing').option('--prepaid', 'switch to prepaid credits')
     .option('--price-group <group>', 'reseller customer group ("none" for list price)')
     .option('--json', 'machine-readable output')
-    .action((id, o) => withContext(async ({ store, now }) => {
-      const accounts = new AccountsService(store.db, now);
+    .action((id, o) => withContext(async ({ store, now, actor }) => {
+      const accounts = new AccountsService(store.db, now, actor);
       const cur = await accounts.requireOrg(id);
       const patch: Parameters<AccountsService['updateOrg']>[1] = {};
       if (o.tier !== undefined) patch.tierPinned = o.tier === 'auto' ? null : positive(o.tier, '--tier');
@@ -74,7 +74,7 @@ export function registerOrgTier(program: Command): void {
     }));
 
   org.command('show').description('tier, limits and current usage against them').argument('<org>').option('--json', 'machine-readable output')
-    .action((id, o) => withContext(async ({ config, store, now }) => {
+    .action((id, o) => withContext(async ({ config, store, now, actor }) => {
       const out = await orgStatus(config, store, id, now());
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));

@@ -21,8 +21,8 @@ export function registerPrices(program: Command): void {
 
   prices.command('list').description('current and historical price rows').option('--model <model>', 'one model (id or alias)')
     .option('--all', 'include superseded rows').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
-      const svc = new PricingService(store.db, now);
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      const svc = new PricingService(store.db, now, actor);
       const catalog = loadDefaultCatalog();
       const reg = new ModelRegistry(catalog.models, await svc.loadAliases());
       const model = o.model ? (reg.resolve(o.model)?.id ?? o.model) : undefined;
@@ -39,13 +39,13 @@ export function registerPrices(program: Command): void {
     .option('--effective <date>', 'when the prices take effect (default: now, or the sheet\'s effective_from)')
     .option('--group <group>', 'price group these rows apply to (reseller customer group)')
     .option('--json', 'machine-readable output')
-    .action((file, o) => withContext(async ({ store, now }) => {
+    .action((file, o) => withContext(async ({ store, now, actor }) => {
       const sheet = parsePriceSheet(readFileSync(file, 'utf8'), file);
       const t = o.effective ? Date.parse(o.effective) : now();
       if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
       const rows = sheet.entries.map((e) => ({ model: e.model, prices: e.prices, effectiveFrom: e.effectiveFrom ? Date.parse(e.effectiveFrom) : t, source: `import:${file.split('/').pop()}`, group: o.group ?? '' }));
       const aliases = sheet.entries.flatMap((e) => (e.aliases ?? []).map((a) => ({ alias: a, model: e.model })));
-      const n = await new PricingService(store.db, now).addPrices(rows, aliases);
+      const n = await new PricingService(store.db, now, actor).addPrices(rows, aliases);
       print(o.json, { imported: n, models: rows.map((r) => r.model), aliases: aliases.length }, () => `imported ${n} price rows (${aliases.length} aliases) from ${file}`);
     }));
 
@@ -55,7 +55,7 @@ export function registerPrices(program: Command): void {
     .option('--cache-write <n>', '5-minute cache write tokens', int, 0).option('--cache-write-1h <n>', '1-hour cache write tokens', int, 0)
     .option('--cache-read <n>', 'cache read tokens', int, 0).option('--prices <file>', 'price with this sheet instead of the price book')
     .option('--group <group>', 'customer price group').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
+    .action((o) => withContext(async ({ store, now, actor }) => {
       let model: string;
       let p: PriceVector | undefined;
       if (o.prices) {
@@ -64,7 +64,7 @@ export function registerPrices(program: Command): void {
         model = hit?.model ?? o.model;
         p = hit?.prices;
       } else {
-        const svc = new PricingService(store.db, now);
+        const svc = new PricingService(store.db, now, actor);
         const reg = new ModelRegistry(loadDefaultCatalog().models, await svc.loadAliases());
         model = reg.resolve(o.model)?.id ?? o.model;
         p = new PriceBook(await svc.loadRows(), await svc.loadAdjustments()).resolve(model, o.group ?? null, now())?.prices;
@@ -86,17 +86,17 @@ export function registerPriceGroups(program: Command): void {
   const group = prices.command('group').description('customer groups: a discount or markup on list price (per-model overrides: prices import --group)');
   group.command('set').requiredOption('--group <name>', 'group name').option('--discount <percent>', 'percent under list, e.g. 20')
     .option('--markup <percent>', 'percent over list').option('--effective <date>', 'when it takes effect (default now)').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now }) => {
+    .action((o) => withContext(async ({ store, now, actor }) => {
       const pct = o.discount !== undefined ? -Number(o.discount) : Number(o.markup);
       if (!Number.isFinite(pct) || (o.discount === undefined && o.markup === undefined) || pct <= -100 || Math.round(pct * 100) !== pct * 100) throw new Error('give --discount or --markup as a percentage with at most two decimals');
       const t = o.effective ? Date.parse(o.effective) : now();
       if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
-      await new PricingService(store.db, now).setGroupAdjustment(o.group, Math.round(pct * 100), t);
+      await new PricingService(store.db, now, actor).setGroupAdjustment(o.group, Math.round(pct * 100), t);
       const out = { group: o.group, adjustment_percent: pct, effective_from: iso(t) };
       print(o.json, out, () => `group ${o.group}: ${pct > 0 ? '+' : ''}${pct} % on list price from ${out.effective_from}`);
     }));
-  group.command('list').option('--json', 'machine-readable output').action((o) => withContext(async ({ store, now }) => {
-    const rows = (await new PricingService(store.db, now).loadAdjustments()).map((a) => ({ group: a.group, adjustment_percent: a.bps / 100, effective_from: iso(a.effectiveFrom) }));
+  group.command('list').option('--json', 'machine-readable output').action((o) => withContext(async ({ store, now, actor }) => {
+    const rows = (await new PricingService(store.db, now, actor).loadAdjustments()).map((a) => ({ group: a.group, adjustment_percent: a.bps / 100, effective_from: iso(a.effectiveFrom) }));
     print(o.json, rows, () => table(rows));
   }));
 }

@@ -4,6 +4,7 @@
  * the hold is released on every path that did not settle (release after settle is a no-op).
  */
 import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../../metering/estimate.ts';
+import { sha256Hex } from '../../core/ids.ts';
 import { withIdempotency } from '../idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
@@ -32,5 +33,5 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     } finally {
       ticket.release();
     }
-  });
+  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`));
 }

@@ -7,6 +7,7 @@ import { upstreamUnavailable } from '../../core/errors.ts';
 import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
 import { usageFromOpenai } from '../../metering/openai-meter.ts';
 import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../translate/index.ts';
+import { drained } from './respond-stream.ts';
 import { settle } from './settle.ts';
 import type { Exchange } from './types.ts';
 
@@ -31,5 +32,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   await settle(x, { usage, status: 200, outcome: 'ok', estimated: false });
   if (x.res.destroyed) return;
   x.res.writeHead(200, { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(out)) });
-  x.res.end(out);
+  // A client that does not read the reply is disconnected after the write timeout.
+  if (!x.res.write(out)) await drained(x.res, x.rt.config.http.writeTimeoutMs);
+  x.res.end();
 }

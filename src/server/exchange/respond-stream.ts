@@ -7,6 +7,7 @@
  * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
  * bill what was produced and end the client's stream with an error event.
  */
+import type { ServerResponse } from 'node:http';
 import type { UpstreamReply } from './upstream-call.ts';
 import { AnthropicStreamMeter } from '../../metering/anthropic-meter.ts';
 import { OpenaiStreamMeter } from '../../metering/openai-meter.ts';
@@ -17,6 +18,19 @@ import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
 import { settle, type Outcome } from './settle.ts';
 import type { Exchange } from './types.ts';
+
+/**
+ * Resolves when a blocked response drains, or closes it when the client has not read anything
+ * for `ms` (a client that stopped reading must not hold the upstream and a spend hold forever;
+ * the close aborts the upstream and bills what was produced).
+ */
+export function drained(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); res.off('drain', done); res.off('close', done); resolve(); };
+    const timer = setTimeout(() => { res.destroy(); done(); }, ms);
+    res.on('drain', done).on('close', done);
+  });
+}
 
 /** Bytes of JSON framing around a text delta's text, subtracted when estimating cut streams. */
 const DELTA_FRAMING = 70;
@@ -42,7 +56,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
     if (out === null || out.length === 0) return undefined;
     if (meter.complete) { tail.push(out); return undefined; }
-    return res.write(out) ? undefined : new Promise<void>((r) => res.once('drain', r).once('close', r));
+    return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
   await new Promise<void>((resolve) => {

@@ -32,15 +32,8 @@ export async function runExchange(x: Exchange): Promise<void> {
   if (up.statusCode < 200 || up.statusCode >= 300) {
     let text = '';
     try { text = await up.text(); } catch { /* cut error body */ }
-    const retry = retryHeaders(up.headers);
-    const sameWire = (x.surface === 'anthropic') === (x.adapter.wire === 'anthropic');
-    if (sameWire && up.statusCode !== 401 && up.statusCode !== 403 && text.startsWith('{')) {
-      if (x.res.destroyed) return;
-      x.res.writeHead(up.statusCode, { ...baseHeaders, ...retry, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-      x.res.end(text);
-      return;
-    }
-    throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retry });
+    const log = (fields: Record<string, unknown>, msg: string) => x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, ...fields }, msg);
+    throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
   }
 
   if (x.stream) await respondStream(x, up, baseHeaders, state);

@@ -1,8 +1,12 @@
 /**
- * An upstream's non-2xx reply: passed through unchanged when the client speaks the upstream's
- * wire format; otherwise re-rendered as the same error in the client's envelope. Nothing is billed.
- * Only retry hints travel with it (the upstream's own rate-limit headers describe the operator's
- * account, not the customer's).
+ * An upstream's non-2xx reply, re-rendered as a GatewayError in the client's envelope (never
+ * passed through verbatim). Nothing is billed. What the upstream says about the operator's own
+ * account — its credentials, billing, quota and rate limits, with the account's ids and balances
+ * — is the operator's business: the client gets a generic message with the right status and the
+ * retry hint, and the operator gets the original in the log. What it says about the request
+ * (400, 404, 413, 422) is kept, scrubbed of anything that looks like an account id, a key hint,
+ * an e-mail address or an amount of money, and cut short. Only retry hints travel as headers (the
+ * upstream's own rate-limit headers describe the operator's account, not the customer's).
  */
 import { GatewayError, type ErrorType } from '../../core/errors.ts';
 import type { Wire } from '../../providers/types.ts';
@@ -15,22 +19,64 @@ export function retryHeaders(h: Record<string, string | string[] | undefined>): 
   return out;
 }
 
+const TYPES = new Set<ErrorType>(['invalid_request_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'timeout_error', 'overloaded_error']);
+
 const TYPE_BY_STATUS: Record<number, ErrorType> = {
-  400: 'invalid_request_error', 401: 'api_error', 402: 'api_error', 403: 'api_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
+  400: 'invalid_request_error', 404: 'not_found_error', 413: 'request_too_large', 422: 'invalid_request_error',
+  429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
 };
 
-/** Parses an upstream error body (either envelope) into a GatewayError with the upstream's status. */
-export function upstreamError(status: number, bodyText: string, wire: Wire, headers: Record<string, string>): GatewayError {
-  let message = `Upstream returned HTTP ${status}`;
-  let type: ErrorType = TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+const SCRUB: Array<[RegExp, string]> = [
+  [/\b(?:sk|rk|pk)-[A-Za-z0-9_*.\-]{3,}/g, '[key]'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '[id]'],
+  [/\b(?:org|proj|project|user|acct|account|team|ws|wrkspc|workspace|apikey|key)[-_][A-Za-z0-9_-]{4,}/gi, '[id]'],
+  [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
+  [/[$€£]\s?\d[\d,]*(?:\.\d+)?/g, '[amount]'],
+];
+
+/** A client-safe version of an upstream message about the request. */
+export function scrubUpstreamMessage(message: string, max = 300): string {
+  let m = message;
+  for (const [re, by] of SCRUB) m = m.replace(re, by);
+  return m.length > max ? `${m.slice(0, max)}…` : m;
+}
+
+/** Words by which providers say "this is about your (the operator's) account". */
+const ACCOUNT_WORDS = /credit balance|billing|quota|insufficient|payment|plan and billing|organization has been disabled|account (?:is|has been) (?:disabled|suspended|deactivated)|spend limit|usage limit/i;
+
+export interface UpstreamErrorLog { (fields: Record<string, unknown>, message: string): void }
+
+/** Parses an upstream error body (either envelope) into a GatewayError fit for the client. */
+export function upstreamError(status: number, bodyText: string, wire: Wire, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {
+  let message = '';
+  let upstreamType: string | undefined;
+  let upstreamCode: string | undefined;
   try {
-    const j = JSON.parse(bodyText);
-    const e = j?.error;
+    const e = JSON.parse(bodyText)?.error;
     if (e && typeof e.message === 'string') message = e.message;
-    if (wire === 'anthropic' && typeof e?.type === 'string' && status !== 401 && status !== 403) type = e.type as ErrorType;
-  } catch { /* keep the generic message */ }
-  // An upstream auth failure is the operator's misconfiguration, never the customer's key: 502.
-  if (status === 401 || status === 403) return new GatewayError('api_error', 502, 'The upstream rejected the gateway\'s credentials', { code: 'upstream_auth_failed' });
-  return new GatewayError(type, status, message, { code: `upstream_${status}`, headers });
+    if (typeof e?.type === 'string') upstreamType = e.type;
+    if (typeof e?.code === 'string') upstreamCode = e.code;
+  } catch { /* not JSON: no message */ }
+  const about = `${upstreamType ?? ''} ${upstreamCode ?? ''} ${message}`;
+  if (status === 401 || status === 403) {
+    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream rejected the gateway\'s credentials');
+    return new GatewayError('api_error', 502, 'The upstream rejected the gateway\'s credentials', { code: 'upstream_auth_failed' });
+  }
+  if (status === 402 || (status < 500 && status !== 429 && ACCOUNT_WORDS.test(about)) || upstreamType === 'billing_error' || upstreamCode === 'insufficient_quota') {
+    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream refused the gateway\'s account');
+    return new GatewayError('api_error', 502, 'The upstream provider refused this request because of the gateway operator\'s account with it, not because of your request. Retrying will not help until the operator fixes it.', { code: 'upstream_account_error', shouldRetry: false });
+  }
+  if (status === 429) {
+    return new GatewayError('rate_limit_error', 429, 'The upstream provider is rate limiting this gateway; retry shortly', { code: 'upstream_429', headers });
+  }
+  if (status === 529 || upstreamType === 'overloaded_error') {
+    return new GatewayError('overloaded_error', status, 'The upstream is overloaded; retry shortly', { code: `upstream_${status}`, headers });
+  }
+  if (status >= 500) {
+    return new GatewayError(TYPE_BY_STATUS[status] ?? 'api_error', status, `The upstream returned an error (HTTP ${status})`, { code: `upstream_${status}`, headers });
+  }
+  let type: ErrorType = TYPE_BY_STATUS[status] ?? 'invalid_request_error';
+  if (wire === 'anthropic' && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
+  const text = message ? scrubUpstreamMessage(message) : `Upstream returned HTTP ${status}`;
+  return new GatewayError(type, status, text, { code: `upstream_${status}`, headers });
 }

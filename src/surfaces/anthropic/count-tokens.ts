@@ -1,11 +1,15 @@
 /**
- * `POST /v1/messages/count_tokens`: free, not billed. Forwarded to an Anthropic-wire upstream
- * (which counts exactly); for models behind OpenAI-wire upstreams, estimated locally.
+ * `POST /v1/messages/count_tokens`: free, not billed — but admitted like any request: it takes one
+ * request from the org's request bucket and needs an account in good standing (credit left, no
+ * monthly cap reached), so an org cannot use it to reach the operator's upstream for nothing.
+ * Forwarded to an Anthropic-wire upstream (which counts exactly); for models behind OpenAI-wire
+ * upstreams, estimated locally.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromHeaders } from '../../accounts/keys.ts';
 import { estimateInputTokens } from '../../metering/estimate.ts';
+import { authenticateInference } from '../../server/authenticate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
+import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import { retryHeaders, upstreamError } from '../../server/exchange/upstream-error.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
@@ -14,29 +18,38 @@ import { validateMessagesRequest } from './validate.ts';
 
 export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const now = rt.clock.now();
-  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), now);
-  const raw = await readBody(req, rt.config.maxBodyBytes);
-  const body = parseJsonObject(raw);
-  const shape = validateMessagesRequest(body, { countTokens: true });
-  const { model, adapter } = resolveTarget(rt, principal, shape.model, now);
-  const headers = { 'request-id': requestId, 'content-type': 'application/json' };
-
-  if (adapter.wire !== 'anthropic') {
-    const out = JSON.stringify({ input_tokens: estimateInputTokens(body as any, 'claude') });
-    res.writeHead(200, headers).end(out);
-    return;
-  }
-  const upstreamModel = adapter.upstreamModel(model.id);
-  let up;
-  try {
-    up = await rt.router.pool(adapter.origin).request({
-      path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),
-      body: body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel }),
+  const principal = await authenticateInference(rt, req, res, now);
+  await withRateHeaders(rt, principal, 'anthropic', async () => {
+    const raw = await readBody(req, rt.config.maxBodyBytes);
+    const body = parseJsonObject(raw);
+    const shape = validateMessagesRequest(body, { countTokens: true });
+    const { model, price, adapter } = resolveTarget(rt, principal, shape.model, now);
+    const ticket = await rt.admission().admit({
+      requestId, principal, model, price, surface: 'anthropic', free: true,
+      estimatedInputTokens: 0, maxInputTokens: 0, maxOutputTokens: 0, cacheTtl: null,
     });
-  } catch (e) {
-    throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { shouldRetry: true, cause: e });
-  }
-  const text = await up.body.text();
-  if (up.statusCode !== 200) throw upstreamError(up.statusCode, text, 'anthropic', retryHeaders(up.headers));
-  res.writeHead(200, headers).end(text);
+    try {
+      const headers = { ...ticket.headers, 'request-id': requestId, 'content-type': 'application/json' };
+      if (adapter.wire !== 'anthropic') {
+        const out = JSON.stringify({ input_tokens: estimateInputTokens(body as any, 'claude') });
+        res.writeHead(200, headers).end(out);
+        return;
+      }
+      const upstreamModel = adapter.upstreamModel(model.id);
+      let up;
+      try {
+        up = await rt.router.pool(adapter.origin).request({
+          path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),
+          body: body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel }),
+        });
+      } catch (e) {
+        throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { shouldRetry: true, cause: e });
+      }
+      const text = await up.body.text();
+      if (up.statusCode !== 200) throw upstreamError(up.statusCode, text, 'anthropic', { ...ticket.headers, ...retryHeaders(up.headers) });
+      res.writeHead(200, headers).end(text);
+    } finally {
+      ticket.release();
+    }
+  });
 }

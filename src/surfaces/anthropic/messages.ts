@@ -4,7 +4,7 @@
  * OpenAI-wire upstreams get it translated.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromHeaders } from '../../accounts/keys.ts';
+import { authenticateInference } from '../../server/authenticate.ts';
 import { readBody, parseJsonObject } from '../../server/body.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
@@ -15,7 +15,7 @@ import { validateMessagesRequest } from './validate.ts';
 
 export async function handleMessages(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
-  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), startedAt);
+  const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'anthropic', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
     const body = parseJsonObject(raw);

@@ -5,7 +5,7 @@
  * it), vendor quirks, and a hard output ceiling so the spend reservation bounds the cost.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { keyFromHeaders } from '../../accounts/keys.ts';
+import { authenticateInference } from '../../server/authenticate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
 import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
 import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
@@ -20,7 +20,7 @@ const FALLBACK_MAX_OUTPUT = 32_768;
 
 export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
-  const principal = rt.keys.authenticate(keyFromHeaders(req.headers), startedAt);
+  const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'openai', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
     const body = parseJsonObject(raw);
