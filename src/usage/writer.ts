@@ -14,7 +14,9 @@ import type { Store } from '../store/connect.ts';
 import { sqliteUsageSink } from './sink-sqlite.ts';
 import { kyselyUsageSink } from './sink-kysely.ts';
 
-export type UsageEventRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
+export type UsageEventRow = { [K in Exclude<keyof UsageEventsTable, 'attempts'>]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] }
+  /** Upstream attempts (default 1). */
+  & { attempts?: bigint };
 
 interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; at: number }
 

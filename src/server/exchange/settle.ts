@@ -51,6 +51,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    attempts: BigInt(x.attempts),
   }).catch((e) => {
     // The event stays queued in the writer and is written once the database is back.
     x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
