@@ -27,7 +27,8 @@ export type Permission =
   | 'audit:all'      // every org's audit log and gateway-wide changes (operator)
   | 'billing:read'   // billing mode, card on file, invoices and their documents
   | 'billing:pay'    // buy credits, save a card, pay an invoice, billing contacts
-  | 'billing:manage'; // issuer/customer profile, approve manual purchases, mark invoices paid (operator)
+  | 'billing:manage' // issuer/customer profile, approve manual purchases, mark invoices paid (operator)
+  | 'upstreams:read'; // upstream pools: breaker state, failures, latency (operator)
 
 /** Roles of credentials that exist today, and of the console users to come. */
 export type Role =
@@ -37,7 +38,7 @@ export type Role =
 const ORG_ADMIN: Permission[] = ['self:read', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'audit:read', 'billing:read', 'billing:pay'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage'],
+  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'upstreams:read'],
   org_admin: ORG_ADMIN,
   /** Confined to its workspace: its usage, its keys, its and its keys' limits. */
   workspace_admin: ['self:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write'],

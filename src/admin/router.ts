@@ -18,11 +18,12 @@ import { limitRoutes } from './limits.ts';
 import { orgRoutes } from './orgs.ts';
 import type { AdminRoute } from './types.ts';
 import { usageRoutes } from './usage.ts';
+import { upstreamRoutes } from './upstreams.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route, in the order docs/security.md lists them. */
-export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes];
+export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes, ...upstreamRoutes];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
 
@@ -65,7 +66,7 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   }
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
-    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
+    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
   }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);

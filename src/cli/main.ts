@@ -13,6 +13,7 @@ import { registerUpstream } from './commands/upstream.ts';
 import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerWorkspace } from './commands/policy.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
@@ -29,6 +30,7 @@ registerUpstream(program);
 registerPayments(program);
 registerInvoices(program);
 registerAudit(program);
+registerWorkspace(program);
 
 try {
   await program.parseAsync(process.argv);

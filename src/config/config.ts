@@ -44,6 +44,8 @@ export const configSchema = z.object({
     apiKey: z.string().min(1).optional(),
     baseUrl: z.url().default('https://api.openai.com/v1'),
   }),
+  /** Where the CLI finds the running gateway for live state (`tollgate upstream list`); default http://127.0.0.1:<port>. */
+  gatewayUrl: z.url().optional(),
   /** Operator token for the admin API (`Authorization: Bearer …`). */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
@@ -192,6 +194,7 @@ const ENV_MAP: Record<string, string> = {
   OPENAI_API_KEY: 'openai.apiKey',
   OPENAI_BASE_URL: 'openai.baseUrl',
   TOLLGATE_ADMIN_TOKEN: 'adminToken',
+  TOLLGATE_URL: 'gatewayUrl',
   TOLLGATE_MASTER_KEY: 'masterKey',
   TOLLGATE_FREE_CREDITS_USD: 'freeCreditsUsd',
   TOLLGATE_FREE_CREDITS_DAYS: 'freeCreditsDays',
