@@ -38,6 +38,8 @@ import { BillingRuntime } from './billing/runtime.ts';
 import { StripeProvider } from './billing/stripe/provider.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
 import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
+import { attachAccounts, createAccounts } from './accounts/context.ts';
+import { accountRoutes } from './accounts/http/routes.ts';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -166,6 +168,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     admission: () => admission,
   };
   attachBilling(rt, billing);
+  const accountsCtx = await createAccounts({ config, db: store.db, clock, log, listenUrl: `http://${config.host}:${config.port}` });
+  attachAccounts(rt, accountsCtx);
   const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
   billingTimer.unref();
 
@@ -209,10 +213,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
   touch.unref();
 
-  const server = createHttpServer(rt, [...publicRoutes(), ...stripeWebhookRoutes()]);
+  const server = createHttpServer(rt, [...publicRoutes(), ...stripeWebhookRoutes(), ...accountRoutes()]);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (!config.billing.publicUrl) accountsCtx.publicUrl = url;
   log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
 
   return {
@@ -231,6 +236,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       await gov.close();
       await alerts.stop();
       billing.close();
+      accountsCtx.close();
       await simulator?.close();
       await store.close();
     },
