@@ -66,7 +66,7 @@ function upstreamsFromConfig(config: Config): UpstreamConfig[] {
 
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const now = () => clock.now();
   const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
   await migrate(store);

@@ -15,6 +15,8 @@ export const configSchema = z.object({
   databaseUrl: z.string().min(1).default('./data/tollgate.db'),
   redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: human-readable in a terminal, JSON lines otherwise. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Largest accepted request body, bytes (Anthropic allows 32 MB). */
   maxBodyBytes: num(32 * 1024 * 1024).pipe(z.number().min(1024)),
   anthropic: z.object({
@@ -140,6 +142,7 @@ const ENV_MAP: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   LOG_LEVEL: 'logLevel',
+  LOG_FORMAT: 'logFormat',
   MAX_BODY_BYTES: 'maxBodyBytes',
   ANTHROPIC_API_KEY: 'anthropic.apiKey',
   ANTHROPIC_BASE_URL: 'anthropic.baseUrl',
