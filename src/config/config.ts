@@ -113,6 +113,24 @@ export const configSchema = z.object({
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
     trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
   }).default({} as never),
+  /** SIGTERM/SIGINT: in-flight requests and streams get this long to finish before they are cut (ms). */
+  shutdownGraceMs: num(25_000),
+  /** Prometheus `/metrics`: scraped with the operator token or this token (`Authorization: Bearer …`). */
+  metrics: z.object({
+    token: z.string().min(16, 'at least 16 characters').optional(),
+    /** Adds an `org` label to the token and cost counters (one series per org and model: mind the cardinality). */
+    orgLabel: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
+  }).default({} as never),
+  /** OpenTelemetry traces (OTLP/HTTP); off unless an endpoint is set. */
+  otel: z.object({
+    endpoint: z.url().optional(),
+    tracesEndpoint: z.url().optional(),
+    /** `key=value,key2=value2`, as the OTLP exporter spec defines `OTEL_EXPORTER_OTLP_HEADERS`. */
+    headers: z.string().optional(),
+    serviceName: z.string().min(1).default('tollgate'),
+    /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
+    captureContent: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
+  }).default({} as never),
   /** Abuse limits. */
   guards: z.object({
     /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
@@ -185,6 +203,14 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_MAX_HEADER_BYTES: 'http.maxHeaderBytes',
   TOLLGATE_WRITE_TIMEOUT_MS: 'http.writeTimeoutMs',
   TOLLGATE_TRUST_PROXY: 'http.trustProxy',
+  TOLLGATE_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  TOLLGATE_METRICS_TOKEN: 'metrics.token',
+  TOLLGATE_METRICS_ORG_LABEL: 'metrics.orgLabel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otel.endpoint',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otel.tracesEndpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'otel.headers',
+  OTEL_SERVICE_NAME: 'otel.serviceName',
+  TOLLGATE_OTEL_CAPTURE_CONTENT: 'otel.captureContent',
   TOLLGATE_MAX_CONCURRENT_PER_ORG: 'guards.maxConcurrentPerOrg',
   TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
   TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
@@ -206,7 +232,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, http: {}, guards: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, http: {}, guards: {}, metrics: {}, otel: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {

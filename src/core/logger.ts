@@ -9,7 +9,7 @@ export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
   '*.apiKey', '*.api_key', '*.key', '*.secret', '*.password', 'apiKey', 'key', 'secret', 'password', 'config.anthropic.apiKey',
   'config.openai.apiKey', 'config.adminToken', 'config.masterKey', 'config.smtp.url',
-  'config.stripe.secretKey', 'config.stripe.webhookSecret',
+  'config.stripe.secretKey', 'config.stripe.webhookSecret', 'config.metrics.token', 'config.otel.headers',
 ];
 
 export type LogFormat = 'auto' | 'json' | 'pretty';
