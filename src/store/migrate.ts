@@ -29,6 +29,12 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '041-invoices', up: m041.up },
 ];
 
+/** Migrations this build knows that the database has not applied (readiness). */
+export async function missingMigrations(store: Store): Promise<string[]> {
+  const done = new Set<string>((await (store.db as any).selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
+  return MIGRATIONS.filter((m) => !done.has(m.name)).map((m) => m.name);
+}
+
 export async function migrate(store: Store): Promise<string[]> {
   const db = store.db as any;
   await db.schema.createTable('tollgate_migrations').ifNotExists()

@@ -46,6 +46,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   let contentBytes = 0;
   const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
+  let wrote = false;
 
   const handle = (events: SseEvent[], raw: Buffer | null) => {
     for (const ev of events) {
@@ -56,6 +57,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
     if (out === null || out.length === 0) return undefined;
     if (meter.complete) { tail.push(out); return undefined; }
+    if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
