@@ -17,7 +17,7 @@ import type { Wire } from '../../providers/types.ts';
 const SAFE_WORD = /^[a-z][a-z0-9_]{0,63}$/;
 
 const MESSAGES: Record<string, string> = {
-  overloaded_error: 'The upstream is overloaded; retry shortly',
+  overloaded_error: 'Overloaded: the upstream is busy; retry shortly',
   rate_limit_error: 'The upstream provider is rate limiting this gateway; retry shortly',
   timeout_error: 'The upstream timed out during the stream',
 };
