@@ -45,6 +45,8 @@ import { BillingRuntime } from './billing/runtime.ts';
 import { StripeProvider } from './billing/stripe/provider.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
 import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
+import { attachAccounts, createAccounts } from './accounts/context.ts';
+import { accountRoutes } from './accounts/http/routes.ts';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -175,6 +177,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     admission: () => admission,
   };
   attachBilling(rt, billing);
+  const accountsCtx = await createAccounts({ config, db: store.db, clock, log, listenUrl: `http://${config.host}:${config.port}` });
+  attachAccounts(rt, accountsCtx);
   const metrics = config.adminToken || config.metrics.token ? new Metrics({
     orgLabel: config.metrics.orgLabel,
     gauges: {
@@ -243,10 +247,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     upstreams: () => ({ count: router.upstreams.length, simulated: simulator !== undefined && router.upstreams.every((u) => u.name.startsWith('simulator')) }),
     usage: () => ({ pending: usage.pending, failing: usage.failing }),
   };
-  const server = createHttpServer(rt, [...publicRoutes(), ...healthRoutes(probe), ...metricsRoutes(metrics), ...stripeWebhookRoutes()], life);
+  const server = createHttpServer(rt, [...publicRoutes(), ...healthRoutes(probe), ...metricsRoutes(metrics), ...stripeWebhookRoutes(), ...accountRoutes()], life);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (!config.billing.publicUrl) accountsCtx.publicUrl = url;
   log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
 
   let closed: Promise<void> | undefined;
@@ -276,6 +281,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await gov.close();
     await alerts.stop();
     billing.close();
+    accountsCtx.close();
     await simulator?.close();
     await telemetry.shutdown();
     await store.close();

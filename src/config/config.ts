@@ -98,6 +98,13 @@ export const configSchema = z.object({
       taxId: z.string().default(''),
     }).prefault({}),
   }).prefault({}),
+  /** Console accounts (docs/accounts.md). */
+  accounts: z.object({
+    /** Who may sign up: anyone, only through an invitation, or nobody (`tollgate user create`). */
+    signup: z.enum(['open', 'invite', 'closed']).default('open'),
+    /** A console session's lifetime, days. */
+    sessionDays: num(14).pipe(z.number().min(1).max(365)),
+  }).prefault({}),
   /** HTTP server limits (slow or stalled clients). */
   http: z.object({
     /** A client must send all request headers within this (ms). */
@@ -197,6 +204,8 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_ISSUER_ADDRESS: 'billing.issuer.address',
   TOLLGATE_ISSUER_EMAIL: 'billing.issuer.email',
   TOLLGATE_ISSUER_TAX_ID: 'billing.issuer.taxId',
+  TOLLGATE_SIGNUP: 'accounts.signup',
+  TOLLGATE_SESSION_DAYS: 'accounts.sessionDays',
   TOLLGATE_HEADERS_TIMEOUT_MS: 'http.headersTimeoutMs',
   TOLLGATE_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
   TOLLGATE_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',
@@ -232,7 +241,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, http: {}, guards: {}, metrics: {}, otel: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {

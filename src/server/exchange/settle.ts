@@ -52,6 +52,11 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    speed: s.usage.speed ?? null,
+    service_tier: s.usage.serviceTier ?? null,
+    inference_geo: s.usage.inferenceGeo ?? null,
+    web_fetch_requests: BigInt(s.usage.webFetchRequests ?? 0),
+    code_execution_requests: BigInt(s.usage.codeExecutionRequests ?? 0),
   }).catch((e) => {
     // The event stays queued in the writer and is written once the database is back.
     x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
