@@ -65,6 +65,7 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   }
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
+    if (caller.kind === 'user') throw permissionError(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });
     throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
   }
   const params = hit.params!;

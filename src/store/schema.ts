@@ -7,6 +7,7 @@ import type { ColumnType } from 'kysely';
 import type { AlertTables } from '../billing/alerts/schema.ts';
 import type { InvoiceTables } from '../billing/invoices/schema.ts';
 import type { PaymentTables } from '../billing/payments/schema.ts';
+import type { AccountTables } from '../accounts/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -220,7 +221,7 @@ export interface UpstreamsTable {
   created_at: Int;
 }
 
-export interface DB extends AlertTables, PaymentTables, InvoiceTables {
+export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;

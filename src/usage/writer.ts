@@ -56,6 +56,16 @@ export class UsageWriter {
     return this.queue.length;
   }
 
+  /** How long the oldest queued event has waited (ms; 0 when the queue is empty). */
+  get lagMs(): number {
+    return this.queue.length ? Date.now() - this.queue[0]!.at : 0;
+  }
+
+  /** True while writes fail and are being retried with backoff. */
+  get failing(): boolean {
+    return this.backoffMs > 0;
+  }
+
   record(row: UsageEventRow): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, resolve, reject, at: Date.now() });

@@ -27,6 +27,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const upstreamCost = costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
+  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model.id), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
