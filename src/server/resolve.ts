@@ -29,6 +29,11 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
   const walk = rt.router.attempts(model);
   const adapter = walk.first();
   if (!adapter) throw poolUnavailable(model.id, walk.retryAt(), now);
+  // A model its provider has retired fails on the first-party API (and the simulator behaves the
+  // same); upstreams of other kinds (clouds, routers) may still serve it.
+  if (model.retiredOn !== undefined && now >= Date.parse(model.retiredOn) && (adapter.kind === 'anthropic' || adapter.kind === 'simulator')) {
+    throw notFound(`model: ${shown} was retired on ${model.retiredOn} and is no longer served`, { code: 'model_retired', param: 'model', shouldRetry: false });
+  }
   return { model, price: priceVia(rt, model, price, adapter, now), adapter, walk };
 }
 

@@ -7,6 +7,7 @@ import type { ColumnType } from 'kysely';
 import type { AlertTables } from '../billing/alerts/schema.ts';
 import type { InvoiceTables } from '../billing/invoices/schema.ts';
 import type { PaymentTables } from '../billing/payments/schema.ts';
+import type { AccountTables } from '../accounts/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -127,6 +128,14 @@ export interface UsageEventsTable {
   idempotency_key: string | null;
   /** Upstream attempts the request took (1 = served by the first upstream tried). */
   attempts: GeneratedInt;
+  /** As the upstream reported them (migration 010); null when it did not say. */
+  speed: ColumnType<string | null, string | null | undefined, string | null>;
+  service_tier: ColumnType<string | null, string | null | undefined, string | null>;
+  inference_geo: ColumnType<string | null, string | null | undefined, string | null>;
+  web_fetch_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  code_execution_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** The price variant applied ('' = standard; e.g. 'fast+geo-us', 'priority', 'long-context'). */
+  price_variant: ColumnType<string, string | undefined, string>;
 }
 
 export interface UsageDailyTable {
@@ -236,7 +245,7 @@ export interface UsageUpstreamDailyTable {
   upstream_cost: Int;
 }
 
-export interface DB extends AlertTables, PaymentTables, InvoiceTables {
+export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;

@@ -79,6 +79,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
       try { text = await up.text(); } catch { /* cut error body */ }
       done();
       if (state.clientGone) { health.release(); return undefined; }
+      rt.telemetry?.upstreamError(x.res, x.adapter.name, String(up.statusCode));
       const log = (fields: Record<string, unknown>, msg: string) => rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, ...fields }, msg);
       const err = upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
       if (!retryable(up.statusCode, err)) { health.success(now() - sentAt, up.headers); throw err; }

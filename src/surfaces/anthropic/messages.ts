@@ -15,6 +15,7 @@ import type { Runtime } from '../../server/runtime.ts';
 import type { UpstreamAdapter } from '../../providers/types.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
 import { validateMessagesRequest } from './validate.ts';
+import { gateAnthropic } from '../options/gate.ts';
 
 export async function handleMessages(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
@@ -27,6 +28,7 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
     const name = routedModelName(rt, req, shape.model, body, 'claude');
     const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
     checkModelAllowed(policy, shape.model, model);
+    const premium = gateAnthropic(rt.config, req.headers, body, model, price);
     const cap = ceilingFor(policy, shape.maxTokens, 'max_tokens');
     if (cap !== undefined) { body = { ...body, max_tokens: cap }; shape.maxTokens = cap; }
     const rewritten = cap !== undefined;
@@ -45,6 +47,6 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
       rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, walk, plan, attempts: 1,
       ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
       clientIncludeUsage: false, clientModel: name === shape.model ? shape.model : model.id,
-    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl });
+    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
   });
 }

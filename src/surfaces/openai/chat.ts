@@ -18,6 +18,7 @@ import type { UpstreamAdapter } from '../../providers/types.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
 import { findCacheTtl } from '../anthropic/validate.ts';
 import { validateChatRequest } from './validate.ts';
+import { gateOpenai } from '../options/gate.ts';
 
 /** Output ceiling injected when neither the client nor the catalog gives one. */
 const FALLBACK_MAX_OUTPUT = 32_768;
@@ -33,6 +34,7 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
     const name = routedModelName(rt, req, shape.model, body, 'openai');
     const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
     checkModelAllowed(policy, shape.model, model);
+    const premium = gateOpenai(rt.config, body, model, price);
     const field = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
     const cap = ceilingFor(policy, shape.maxTokens, field);
     if (cap !== undefined) { body = { ...body, [field]: cap }; shape.maxTokens = cap; }
@@ -60,6 +62,6 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
       rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, walk, plan, attempts: 1,
       ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
       clientIncludeUsage: shape.includeUsage, clientModel: name === shape.model ? shape.model : model.id,
-    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl });
+    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
   });
 }
