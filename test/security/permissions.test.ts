@@ -13,6 +13,8 @@ import { ADMIN_ROUTES } from '../../src/admin/router.ts';
 import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
+import { accountsOf } from '../../src/accounts/context.ts';
+import { Invitations } from '../../src/accounts/invitations.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
 import { insertEvents } from '../support/usage-events.ts';
@@ -83,14 +85,33 @@ async function requestFor(method: string, pattern: string) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
     path = path.replace(':payment', p.paymentId!);
   }
+  if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
+  if (pattern.includes(':invitation')) {
+    const a = accountsOf(tg.gw.rt);
+    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', { kind: 'system', id: 'test' });
+    path = path.replace(':invitation', inv.view.id);
+  }
+  if (pattern.includes(':ws')) path = path.replace(':ws', (await tg.accounts.createWorkspace(A.orgId, 'walk')).id);
   if (pattern.includes(':contact')) path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
   const body = pattern === 'orgs/:org/keys' ? { name: 'walk' }
     : pattern === 'orgs/:org/limits' ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
       : pattern === 'orgs/:org/credits' ? { kind: 'grant', amount_usd: '1' }
         : pattern === 'orgs/:org/checkout' ? { amount_usd: '25' }
           : pattern === 'orgs/:org/billing/profile' ? { tax_rate_percent: '0' }
-            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' } : undefined;
+            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' }
+              : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
+                : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
+                  : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
+                    : pattern === 'orgs/:org/tier' ? { tier: null } : method === 'GET' ? undefined : {};
   return { path, body: method === 'GET' ? undefined : body };
+}
+
+/** A new viewer of org A (a target for the member routes). */
+async function freshMember(): Promise<string> {
+  const a = accountsOf(tg.gw.rt);
+  const u = await a.db.transaction().execute((trx) => a.users.insert(trx, { email: `m-${Math.random().toString(36).slice(2)}@a.test`, passwordHash: 'x' }));
+  await a.users.addMember(A.orgId, u.id, 'viewer', { kind: 'system', id: 'test' });
+  return u.id;
 }
 
 async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
