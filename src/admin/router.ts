@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
+import { alertRoutes } from './alerts.ts';
 import { auditRoutes } from './audit.ts';
 import { authenticateAdmin, requireOrgAccess } from './auth.ts';
 import { allows } from './permissions.ts';
@@ -22,7 +23,7 @@ import { usageRoutes } from './usage.ts';
 export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route, in the order docs/security.md lists them. */
-export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes];
+export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
 

@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
+import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
 import { insertEvents } from '../support/usage-events.ts';
@@ -82,13 +84,15 @@ async function requestFor(method: string, pattern: string) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
     path = path.replace(':payment', p.paymentId!);
   }
+  if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
   if (pattern.includes(':contact')) path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
   const body = pattern === 'orgs/:org/keys' ? { name: 'walk' }
     : pattern === 'orgs/:org/limits' ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
       : pattern === 'orgs/:org/credits' ? { kind: 'grant', amount_usd: '1' }
         : pattern === 'orgs/:org/checkout' ? { amount_usd: '25' }
           : pattern === 'orgs/:org/billing/profile' ? { tax_rate_percent: '0' }
-            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' } : undefined;
+            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' }
+              : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : undefined;
   return { path, body: method === 'GET' ? undefined : body };
 }
 
