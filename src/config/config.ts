@@ -15,6 +15,8 @@ export const configSchema = z.object({
   databaseUrl: z.string().min(1).default('./data/tollgate.db'),
   redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto`: human-readable in a terminal, JSON lines otherwise. */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Largest accepted request body, bytes (Anthropic allows 32 MB). */
   maxBodyBytes: num(32 * 1024 * 1024).pipe(z.number().min(1024)),
   anthropic: z.object({
@@ -118,6 +120,24 @@ export const configSchema = z.object({
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
     trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
   }).default({} as never),
+  /** SIGTERM/SIGINT: in-flight requests and streams get this long to finish before they are cut (ms). */
+  shutdownGraceMs: num(25_000),
+  /** Prometheus `/metrics`: scraped with the operator token or this token (`Authorization: Bearer …`). */
+  metrics: z.object({
+    token: z.string().min(16, 'at least 16 characters').optional(),
+    /** Adds an `org` label to the token and cost counters (one series per org and model: mind the cardinality). */
+    orgLabel: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
+  }).default({} as never),
+  /** OpenTelemetry traces (OTLP/HTTP); off unless an endpoint is set. */
+  otel: z.object({
+    endpoint: z.url().optional(),
+    tracesEndpoint: z.url().optional(),
+    /** `key=value,key2=value2`, as the OTLP exporter spec defines `OTEL_EXPORTER_OTLP_HEADERS`. */
+    headers: z.string().optional(),
+    serviceName: z.string().min(1).default('tollgate'),
+    /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
+    captureContent: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
+  }).default({} as never),
   /** Abuse limits. */
   guards: z.object({
     /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
@@ -147,6 +167,7 @@ const ENV_MAP: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   LOG_LEVEL: 'logLevel',
+  LOG_FORMAT: 'logFormat',
   MAX_BODY_BYTES: 'maxBodyBytes',
   ANTHROPIC_API_KEY: 'anthropic.apiKey',
   ANTHROPIC_BASE_URL: 'anthropic.baseUrl',
@@ -191,6 +212,14 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_MAX_HEADER_BYTES: 'http.maxHeaderBytes',
   TOLLGATE_WRITE_TIMEOUT_MS: 'http.writeTimeoutMs',
   TOLLGATE_TRUST_PROXY: 'http.trustProxy',
+  TOLLGATE_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
+  TOLLGATE_METRICS_TOKEN: 'metrics.token',
+  TOLLGATE_METRICS_ORG_LABEL: 'metrics.orgLabel',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'otel.endpoint',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otel.tracesEndpoint',
+  OTEL_EXPORTER_OTLP_HEADERS: 'otel.headers',
+  OTEL_SERVICE_NAME: 'otel.serviceName',
+  TOLLGATE_OTEL_CAPTURE_CONTENT: 'otel.captureContent',
   TOLLGATE_MAX_CONCURRENT_PER_ORG: 'guards.maxConcurrentPerOrg',
   TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
   TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
@@ -212,7 +241,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {

@@ -14,7 +14,6 @@ export function publicRoutes(): Route[] {
     { method: 'POST', path: '/v1/chat/completions', surface: 'openai', handler: handleChat },
     { method: 'GET', path: '/v1/models', surface: 'openai', handler: (rt, req, res, id) => handleModels(rt, req, res, id) },
     { method: 'GET', path: '/v1/models/', surface: 'openai', prefix: true, handler: (rt, req, res, id, p) => handleModels(rt, req, res, id, p) },
-    { method: 'GET', path: '/healthz', surface: 'plain', handler: (_rt, _req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'); } },
     ...adminRoutes(),
     ...consoleRoutes(),
   ];

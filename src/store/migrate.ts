@@ -5,6 +5,7 @@ import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
+import * as m010 from './migrations/010-usage-premium.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
@@ -18,6 +19,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '002-alerts', up: m002.up },
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
+  { name: '010-usage-premium', up: m010.up },
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
@@ -26,6 +28,12 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
 ];
+
+/** Migrations this build knows that the database has not applied (readiness). */
+export async function missingMigrations(store: Store): Promise<string[]> {
+  const done = new Set<string>((await (store.db as any).selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
+  return MIGRATIONS.filter((m) => !done.has(m.name)).map((m) => m.name);
+}
 
 export async function migrate(store: Store): Promise<string[]> {
   const db = store.db as any;

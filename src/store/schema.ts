@@ -122,6 +122,14 @@ export interface UsageEventsTable {
   latency_ms: Int;
   ttft_ms: IntNull;
   idempotency_key: string | null;
+  /** As the upstream reported them (migration 010); null when it did not say. */
+  speed: ColumnType<string | null, string | null | undefined, string | null>;
+  service_tier: ColumnType<string | null, string | null | undefined, string | null>;
+  inference_geo: ColumnType<string | null, string | null | undefined, string | null>;
+  web_fetch_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  code_execution_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** The price variant applied ('' = standard; e.g. 'fast+geo-us', 'priority', 'long-context'). */
+  price_variant: ColumnType<string, string | undefined, string>;
 }
 
 export interface UsageDailyTable {

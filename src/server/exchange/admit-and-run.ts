@@ -23,15 +23,19 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);
   const idem = x.req.headers['idempotency-key'];
+  const tm = x.rt.telemetry;
+  tm?.routed(x.res, x.model.id, x.adapter.name, x.model.provider, x.stream, x.requestId, x.principal.org.id, () => a.body.messages);
   await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
     const ticket = await x.rt.admission().admit({
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl,
     });
+    tm?.holdTaken();
     try {
       await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens });
     } finally {
       ticket.release();
+      tm?.holdReleased();
     }
   }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`));
 }

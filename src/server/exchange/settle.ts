@@ -24,6 +24,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const upstreamCost = costOf(s.usage, x.price.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
+  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model.id), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
@@ -51,6 +52,11 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    speed: s.usage.speed ?? null,
+    service_tier: s.usage.serviceTier ?? null,
+    inference_geo: s.usage.inferenceGeo ?? null,
+    web_fetch_requests: BigInt(s.usage.webFetchRequests ?? 0),
+    code_execution_requests: BigInt(s.usage.codeExecutionRequests ?? 0),
   }).catch((e) => {
     // The event stays queued in the writer and is written once the database is back.
     x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
