@@ -19,11 +19,20 @@ import { limitRoutes } from './limits.ts';
 import { orgRoutes } from './orgs.ts';
 import type { AdminRoute } from './types.ts';
 import { usageRoutes } from './usage.ts';
+import { logRoutes } from './logs.ts';
+import { memberRoutes } from './members.ts';
+import { modelRoutes } from './models.ts';
+import { operatorRoutes } from './operator.ts';
+import { rateLimitRoutes } from './rate-limits.ts';
+import { workspaceRoutes } from './workspaces.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route, in the order docs/security.md lists them. */
-export const ADMIN_ROUTES: AdminRoute[] = [...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes];
+export const ADMIN_ROUTES: AdminRoute[] = [
+  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
+  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes,
+];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
 

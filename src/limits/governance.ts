@@ -12,7 +12,7 @@ import type { Admission, AdmitRequest, Ticket } from './admission.ts';
 import { creditAccount, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
 import {
   anthropicRateHeaders, bucketRefs, buildRateCheck, limitsFor, openaiRateHeaders, rateLimitError, tierDefinition, tierForSpend,
-  type ClassLimits, type RateCheck, type RateLimiter, type ScopeLimits, type TierSchedule,
+  type ClassLimits, type RateCheck, type RateLimiter, type RateSnapshot, type ScopeLimits, type TierSchedule,
 } from './rate/index.ts';
 import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
 import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './spend-errors.ts';
@@ -69,6 +69,15 @@ export class Governance implements Admission {
     const k = overrideFor(parseRateOverride(p.key.rateLimits), rateClass);
     if (k) scopes.push({ scope: 'api_key', id: p.key.id, limits: k });
     return scopes;
+  }
+
+  /** The org's limits for a rate class and what is left in its org-level buckets now (nothing is taken). */
+  async peekOrg(org: Principal['org'], rateClass: string): Promise<{ limits: Partial<ClassLimits>; snapshot: RateSnapshot }> {
+    const limits = merge(limitsFor(this.d.schedule, this.tierOf(org), rateClass), overrideFor(parseRateOverride(org.rateLimits), rateClass));
+    const check = buildRateCheck(rateClass, [{ scope: 'organization', id: org.id, limits }], 0);
+    for (const b of check.buckets) b.cost = 0;
+    const d = await this.d.limiter.check(check);
+    return { limits, snapshot: d.snapshot };
   }
 
   async peekHeaders(p: Principal, surface: 'anthropic' | 'openai', rateClass = 'default'): Promise<Record<string, string>> {

@@ -14,6 +14,8 @@ import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
 import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
 import { systemClock } from '../../src/core/clock.ts';
+import { accountsOf } from '../../src/accounts/context.ts';
+import { Invitations } from '../../src/accounts/invitations.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
 import { insertEvents } from '../support/usage-events.ts';
@@ -85,6 +87,13 @@ async function requestFor(method: string, pattern: string) {
     path = path.replace(':payment', p.paymentId!);
   }
   if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
+  if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
+  if (pattern.includes(':invitation')) {
+    const a = accountsOf(tg.gw.rt);
+    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', { kind: 'system', id: 'test' });
+    path = path.replace(':invitation', inv.view.id);
+  }
+  if (pattern.includes(':ws')) path = path.replace(':ws', (await tg.accounts.createWorkspace(A.orgId, 'walk')).id);
   if (pattern.includes(':contact')) path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
   const body = pattern === 'orgs/:org/keys' ? { name: 'walk' }
     : pattern === 'orgs/:org/limits' ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
@@ -92,8 +101,20 @@ async function requestFor(method: string, pattern: string) {
         : pattern === 'orgs/:org/checkout' ? { amount_usd: '25' }
           : pattern === 'orgs/:org/billing/profile' ? { tax_rate_percent: '0' }
             : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' }
-              : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : undefined;
+              : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
+                : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
+                  : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
+                    : pattern === 'orgs/:org/tier' ? { tier: null }
+                      : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : method === 'GET' ? undefined : {};
   return { path, body: method === 'GET' ? undefined : body };
+}
+
+/** A new viewer of org A (a target for the member routes). */
+async function freshMember(): Promise<string> {
+  const a = accountsOf(tg.gw.rt);
+  const u = await a.db.transaction().execute((trx) => a.users.insert(trx, { email: `m-${Math.random().toString(36).slice(2)}@a.test`, passwordHash: 'x' }));
+  await a.users.addMember(A.orgId, u.id, 'viewer', { kind: 'system', id: 'test' });
+  return u.id;
 }
 
 async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
