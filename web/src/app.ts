@@ -79,12 +79,13 @@ async function load(): Promise<Ctx | null> {
     throw e;
   }
   session.setCsrf(s.csrf_token);
-  const who = await api<WhoAmI>('whoami');
+  const who = s.current_org_id || s.operator ? await api<WhoAmI>('whoami') : null; // a user with no org yet has no admin view
+  const clock = { now: who?.now ?? new Date().toISOString(), month: who?.month ?? new Date().toISOString().slice(0, 7) };
   const current = s.orgs.find((o) => o.org_id === s.current_org_id);
   return {
     ...base, mode: 'session', operator: s.operator, user: s.user, orgId: s.current_org_id, orgName: current?.org_name ?? null,
     keyId: null, role: s.operator ? 'operator' : s.role ?? 'viewer', permissions: s.permissions, workspaceId: null,
-    now: who.now ?? new Date().toISOString(), month: who.month, orgs: s.orgs.map((o) => ({ id: o.org_id, name: o.org_name, role: o.role })),
+    ...clock, orgs: s.orgs.map((o) => ({ id: o.org_id, name: o.org_name, role: o.role })),
     can: (p) => s.permissions.includes(p),
   };
 }
@@ -109,6 +110,7 @@ async function enter(): Promise<void> {
     next.mode === 'key' && !next.operator ? h('span', { class: 'org-name' }, who) : next.user ? h('span', { class: 'user-email' }, who) : null,
     !next.operator ? h('span', { class: 'badge' }, ROLE_LABEL[next.role] ?? next.role) : null);
   ctx = next;
+  replace($('public')); // no signed-out form (and no typed password) stays in the page
   $('public').hidden = true;
   $('session').hidden = false;
   $('app').hidden = false;
@@ -173,6 +175,8 @@ async function switchOrg(orgId: string): Promise<void> {
 
 function start(): void {
   $('sign-out').addEventListener('click', () => void signOut());
+  // The skip link moves focus without touching the fragment (which holds the route).
+  document.querySelector('.skip')?.addEventListener('click', (e) => { e.preventDefault(); ($('app').hidden ? $('public') : $('page')).focus(); });
   $('org-picker').addEventListener('change', (e) => void switchOrg((e.target as HTMLSelectElement).value));
   window.addEventListener('hashchange', () => { if (ctx) render(); else showPublic(); });
   window.addEventListener('tollgate:unauthorized', (e) => {

@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import { h } from './dom.ts';
 
-export interface LineSeries { label: string; values: number[]; color: string; format?: (v: number) => string }
+export interface LineSeries { label: string; values: Array<number | null>; color: string; format?: (v: number) => string }
 
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 1000;
 

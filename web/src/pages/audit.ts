@@ -3,6 +3,7 @@
  * newest first, with who made it (the operator, an admin key, a CLI user or the gateway itself),
  * and what changed: the fields that differ between before and after. "Load older" pages back.
  */
+import type { MemberList } from '../../../src/accounts/api-types.ts';
 import type { AuditEntryView, AuditPage } from '../../../src/admin/api-types.ts';
 import { api, orgPath } from '../api.ts';
 import type { Ctx } from '../ctx.ts';
@@ -42,12 +43,16 @@ export function renderAudit(root: HTMLElement, ctx: Ctx): void {
     h('p', { class: 'lede' }, 'Every change to this organization, newest first: who made it, and what it changed. The log is append-only.'),
     section('Changes', body, more));
   const rows: AuditEntryView[] = [];
+  let emails: Map<string, string> | undefined; // user ids → addresses, for the Who column
   void load();
 
   async function load(before?: string) {
     await guarded(body, async () => {
       const q = `?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`;
       const page = await api<AuditPage>(orgPath(orgId, `/audit${q}`));
+      if (!emails && ctx.can('members:read')) {
+        emails = new Map((await api<MemberList>(orgPath(orgId, '/members')).catch(() => ({ members: [] }))).members.map((m) => [m.user_id, m.email]));
+      }
       rows.push(...page.entries);
       replace(body, auditTable(rows));
       replace(more, page.next_before ? h('button', { type: 'button', class: 'ghost small', 'data-testid': 'audit-more', on: { click: () => void load(page.next_before!) } }, 'Load older') : null);
@@ -60,7 +65,7 @@ export function renderAudit(root: HTMLElement, ctx: Ctx): void {
       h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Change'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, entries.map((e) => h('tr', { 'data-action': e.action },
         h('td', {}, dateTime(e.at)),
-        h('td', {}, badge(ACTOR_LABEL[e.actor.kind] ?? e.actor.kind, e.actor.kind === 'operator' ? 'info' : e.actor.kind === 'admin_key' ? 'key' : ''), ' ', h('code', { class: 'hint' }, e.actor.id)),
+        h('td', {}, badge(ACTOR_LABEL[e.actor.kind] ?? e.actor.kind, e.actor.kind === 'operator' ? 'info' : e.actor.kind === 'admin_key' ? 'key' : ''), ' ', e.actor.kind === 'user' && emails?.has(e.actor.id) ? h('span', { title: e.actor.id }, emails.get(e.actor.id)!) : h('code', { class: 'hint' }, e.actor.id)),
         h('td', {}, h('code', {}, e.action)),
         h('td', {}, h('span', { class: 'muted' }, e.target.type), ' ', h('code', {}, e.target.id)),
         h('td', { class: 'changes' }, changes(e.before, e.after)))))));

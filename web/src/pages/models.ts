@@ -19,7 +19,7 @@ export function discountLabel(bps: number): string {
 export function renderModels(root: HTMLElement, ctx: Ctx): void {
   const orgId = ctx.orgId!;
   const body = h('div', {}, loading());
-  const filter = input('filter', { type: 'search', placeholder: 'claude, gpt, …', 'aria-label': 'Filter models' });
+  const filter = input('filter', { type: 'search', placeholder: 'claude, gpt, …' });
   let all: ModelPriceView[] = [];
   filter.addEventListener('input', () => draw());
   root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'Models & prices'), h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Filter'), filter)),

@@ -11,7 +11,7 @@ import { dateTime, int } from '../format.ts';
 import { badge, field, form, guarded, input, loading, notice, section, select, table } from '../ui.ts';
 
 export function renderOperator(root: HTMLElement, ctx: Ctx): void {
-  const q = input('q', { type: 'search', placeholder: 'name, org id or email', 'aria-label': 'Search organizations' });
+  const q = input('q', { type: 'search', placeholder: 'name, org id or email' });
   const results = h('div', {}, loading());
   const detail = h('div', {});
   const signups = h('div', {}, loading());

@@ -104,7 +104,7 @@ export function renderUsage(root: HTMLElement, ctx: Ctx): void {
       ]);
       last = range;
       const days = daysBetween(f.since, f.until);
-      replace(body, summary(range, trend, days, ctx, f), dailyChart(range, days, ctx), tokenCharts(range, days), monthlyChart(trend, endMonth), tables(range, ctx));
+      replace(body, summary(range, trend, days, ctx, f), dailyChart(range, days, ctx), tokenCharts(range, days, ctx.now.slice(0, 10)), monthlyChart(trend, endMonth), tables(range, ctx));
     });
   }
 
@@ -131,7 +131,7 @@ function summary(r: UsageResponse, trend: UsageResponse, days: string[], ctx: Ct
   const prevCost = prev ? Number(prev.cost_usd) : 0;
   const change = prevCost > 0 ? ((cost - prevCost) / prevCost) * 100 : null;
   return h('div', { class: 'stats' },
-    stat(isMonth(f) ? `Spend · ${monthName(month)}` : 'Spend in range', usdShort(r.cost_usd), `${int(r.requests)} requests`, usd(r.cost_usd)),
+    stat(isMonth(f) ? `Spend · ${monthName(month)}` : 'Spend in range', usdShort(r.cost_usd), `${int(r.requests)} request${r.requests === 1 ? '' : 's'}`, usd(r.cost_usd)),
     stat('Daily average', usdShort(cost / elapsed), `${active} of ${elapsed} days with spend`),
     current
       ? stat('Projected this month', usdShort((cost / elapsed) * days.length), `at the pace of the last ${elapsed} days`)
@@ -159,11 +159,12 @@ function dailyChart(r: UsageResponse, days: string[], ctx: Ctx) {
   return section('Spend per day', h('div', { class: 'chart-box', 'data-testid': 'daily-chart' }, chart));
 }
 
-function tokenCharts(r: UsageResponse, days: string[]) {
+function tokenCharts(r: UsageResponse, days: string[], today: string) {
   const byDay = new Map((r.by_day ?? []).map((d) => [d.day, d]));
-  const pick = (k: 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens') => days.map((d) => byDay.get(d)?.[k] ?? 0);
+  // Days still to come have no value (a gap), not zero.
+  const pick = (k: 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens') => days.map((d) => (d > today ? null : byDay.get(d)?.[k] ?? 0));
   let running = 0;
-  const cumulative = days.map((d) => (running += Number(byDay.get(d)?.cost_usd ?? 0)));
+  const cumulative = days.map((d) => (d > today ? null : (running += Number(byDay.get(d)?.cost_usd ?? 0))));
   if (!r.requests) return null;
   return h('div', { class: 'chart-grid' },
     section('Tokens per day', lineChart({ label: 'Tokens per day by kind', days, testid: 'tokens-chart', yFormat: compact, series: [
