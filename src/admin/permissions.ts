@@ -76,11 +76,11 @@ export function cell(role: Role, p: Permission): string {
 }
 
 /** The table in docs/security.md: one row per admin endpoint, one column per credential kind. */
-export function permissionTableMarkdown(routes: Array<{ method: string; pattern: string; permission: Permission }>): string {
-  const head = ['endpoint (`/admin/v1/…`)', 'permission', ...CREDENTIAL_COLUMNS.map((c) => c.label)];
+export function permissionTableMarkdown(routes: Array<{ method: string; pattern: string; permission: Permission; tenantOnly?: boolean }>): string {
+  const head = ['endpoint (`/admin/v1/…` unless a full path)', 'permission', ...CREDENTIAL_COLUMNS.map((c) => c.label)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of routes) {
-    lines.push(`| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => cell(c.role, r.permission)).join(' | ')} |`);
+    lines.push(`| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => (r.tenantOnly && c.role === 'operator' ? '—' : cell(c.role, r.permission))).join(' | ')} |`);
   }
   lines.push(`| model APIs (\`/v1/messages\`, \`/v1/messages/count_tokens\`, \`/v1/chat/completions\`, \`/v1/models\`) | — | — | — | — | ✓ | — | — | — | — | — |`);
   return lines.join('\n');

@@ -28,7 +28,7 @@ import { workspaceRoutes } from './workspaces.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
-/** Every admin route, in the order docs/security.md lists them. */
+/** Every admin route under /admin/v1, in the order docs/security.md lists them (the compatible organization APIs follow: compat/router.ts). */
 export const ADMIN_ROUTES: AdminRoute[] = [
   ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
   ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes,
@@ -61,18 +61,21 @@ function match(parts: string[], segs: string[]): Record<string, string> | undefi
   return params;
 }
 
+/** No route for this method: 405 with `Allow` when the path answers other methods, else 404. */
+export function routeMiss(req: IncomingMessage, methods: string[], path: string): never {
+  req.resume();
+  if (methods.length) {
+    const allow = [...new Set(methods)].join(', ');
+    throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
+  }
+  throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${clip(path, 160)}`);
+}
+
 async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, rest = ''): Promise<void> {
   const segs = decodeSegments(rest);
   const hits = compiled.map((c) => ({ route: c.route, params: match(c.parts, segs) })).filter((h) => h.params);
   const hit = hits.find((h) => h.route.method === req.method);
-  if (!hit) {
-    req.resume();
-    if (hits.length) {
-      const allow = [...new Set(hits.map((h) => h.route.method))].join(', ');
-      throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
-    }
-    throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${ADMIN_PREFIX}${clip(rest, 128)}`);
-  }
+  if (!hit) routeMiss(req, hits.map((h) => h.route.method), `${ADMIN_PREFIX}${rest}`);
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
     if (caller.kind === 'user') throw permissionError(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });

@@ -138,6 +138,17 @@ export const configSchema = z.object({
     /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
     captureContent: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
   }).default({} as never),
+  /**
+   * Additions to the request allow-lists (surfaces/options/allow-lists.ts): body fields,
+   * `anthropic-beta` values and server-tool types the operator accepts beyond the defaults.
+   * Only add what the gateway prices correctly (docs/pricing.md, "Premium options and price bands").
+   */
+  requestOptions: z.object({
+    anthropicFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+    anthropicBetas: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'an anthropic-beta value')).default([]),
+    anthropicToolTypes: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a tool type or family')).default([]),
+    openaiFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+  }).default({} as never),
   /** Abuse limits. */
   guards: z.object({
     /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
@@ -224,7 +235,14 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
   TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
   TOLLGATE_KEY_NEGATIVE_CACHE_MS: 'guards.keyNegativeCacheMs',
+  TOLLGATE_ALLOW_ANTHROPIC_FIELDS: 'requestOptions.anthropicFields',
+  TOLLGATE_ALLOW_ANTHROPIC_BETAS: 'requestOptions.anthropicBetas',
+  TOLLGATE_ALLOW_ANTHROPIC_TOOL_TYPES: 'requestOptions.anthropicToolTypes',
+  TOLLGATE_ALLOW_OPENAI_FIELDS: 'requestOptions.openaiFields',
 };
+
+/** Config paths whose environment value is a comma-separated list of strings. */
+const STRING_LIST_PATHS = new Set(['requestOptions.anthropicFields', 'requestOptions.anthropicBetas', 'requestOptions.anthropicToolTypes', 'requestOptions.openaiFields']);
 
 /** Config paths whose environment value is a comma-separated list of integers. */
 const LIST_PATHS = new Set(['defaultNotify', 'billing.cardRetryHours']);
@@ -241,7 +259,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {
@@ -253,7 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim())) : v);
+    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim()))
+      : STRING_LIST_PATHS.has(path) ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -10,6 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
+import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
 import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
@@ -127,7 +128,7 @@ async function call(method: string, path: string, headers: Record<string, string
 
 test('docs/security.md holds exactly the permission table the router enforces', () => {
   assert.ok(docTable, 'the doc has the permission-table markers');
-  assert.equal(docTable, permissionTableMarkdown(ADMIN_ROUTES));
+  assert.equal(docTable, permissionTableMarkdown([...ADMIN_ROUTES, ...COMPAT_ROUTES]));
 });
 
 test('every admin endpoint × every credential kind answers as the table says', async () => {
@@ -207,4 +208,39 @@ test('a workspace admin key is confined to its workspace', async () => {
   assert.ok(!('balance_usd' in limits), 'not the org\'s balance');
   const usage = (await call('GET', `orgs/${A.orgId}/usage?group=key`, ws)).json;
   assert.equal(usage.workspace_id, ws2);
+});
+
+test('every compatible organization endpoint (/v1/organizations, /v1/organization) × every credential kind answers as the table says', async () => {
+  const table = parseTable(docTable);
+  const creds: Cred[] = ['operator token', 'admin key (org)', 'admin key (workspace)', 'inference key', 'none', 'invalid'];
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  let walked = 0;
+  for (const r of COMPAT_ROUTES) {
+    const row = table.get(`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`);
+    assert.ok(row, `the table has a row for ${r.method} ${r.pattern}`);
+    for (const c of creds) {
+      let path = r.pattern;
+      if (path.includes('api_keys/:id')) path = path.replace(':id', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
+      path = path.replace(':id', ws2);
+      if (path.endsWith('usage_report/messages') || path.endsWith('cost_report')) path += `?starting_at=${day}T00:00:00Z`;
+      if (path.startsWith('/v1/organization/')) path += `?start_time=${Math.floor(Date.now() / 1000) - 86_400}`;
+      const body = r.method === 'POST' ? JSON.stringify({ name: 'walked' }) : undefined;
+      const res = await fetch(`${tg.url}${path}`, { method: r.method, headers: { ...headersFor(c), ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : null;
+      const where = `${r.method} ${r.pattern} with ${c}: ${res.status} ${text.slice(0, 200)}`;
+      if (c === 'none' || c === 'invalid') {
+        assert.equal(res.status, 401, where);
+        assert.equal(json.error.type, 'authentication_error', where);
+      } else if (row.get(c)!.startsWith('✓')) {
+        assert.ok(res.status >= 200 && res.status < 300, where);
+      } else {
+        assert.equal(row.get(c), '—', where);
+        assert.equal(res.status, 403, where);
+        assert.equal(json.error.type, 'permission_error', where);
+      }
+      walked++;
+    }
+  }
+  assert.equal(walked, COMPAT_ROUTES.length * creds.length);
 });

@@ -8,6 +8,7 @@ import { sha256Hex } from '../../core/ids.ts';
 import { withIdempotency } from '../idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
+import type { PremiumRequest } from '../../pricing/premium.ts';
 
 export interface AdmitInput {
   /** The parsed body (either wire format) and its size in bytes. */
@@ -16,6 +17,8 @@ export interface AdmitInput {
   family: ModelFamily;
   maxOutputTokens: number;
   cacheTtl: '5m' | '1h' | null;
+  /** Premium options the request asked for (surfaces/options): the hold covers them. */
+  premium?: PremiumRequest;
 }
 
 export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' | 'estimatedInputTokens'>, a: AdmitInput): Promise<void> {
@@ -28,7 +31,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
   await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
     const ticket = await x.rt.admission().admit({
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
-      estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl,
+      estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl, premium: a.premium,
     });
     tm?.holdTaken();
     try {
