@@ -43,7 +43,7 @@ export function totals(r: any): UsageTotals {
   };
 }
 
-export interface UsageQuery { orgId?: string; since?: string; until?: string; workspaceId?: string; keyId?: string }
+export interface UsageQuery { orgId?: string; since?: string; until?: string; workspaceId?: string; keyId?: string; model?: string }
 
 export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
   const base = () => {
@@ -51,6 +51,7 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
     if (q.orgId) b = b.where('org_id', '=', q.orgId);
     if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
     if (q.keyId) b = b.where('key_id', '=', q.keyId);
+    if (q.model) b = b.where('model', '=', q.model);
     if (q.since) b = b.where('day', '>=', q.since);
     if (q.until) b = b.where('day', '<', q.until);
     return b;
@@ -66,6 +67,8 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   let b = db.selectFrom('usage_daily');
   if (q.orgId) b = b.where('org_id', '=', q.orgId);
   if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
+  if (q.keyId) b = b.where('key_id', '=', q.keyId);
+  if (q.model) b = b.where('model', '=', q.model);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
   const sel: any[] = ['day', big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
