@@ -78,3 +78,21 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   const rows = await qb.execute();
   return rows.map((r: any) => ({ day: r.day, ...(q.groupByModel ? { model: r.model } : {}), ...totals(r) }));
 }
+
+/** Requests, upstream attempts, tokens and cost per serving upstream (the per-upstream daily rollup). */
+export async function usageByUpstream(db: Kysely<DB>, q: Pick<UsageQuery, 'orgId' | 'since' | 'until'>) {
+  let b = db.selectFrom('usage_upstream_daily');
+  if (q.orgId) b = b.where('org_id', '=', q.orgId);
+  if (q.since) b = b.where('day', '>=', q.since);
+  if (q.until) b = b.where('day', '<', q.until);
+  const rows = await b.select(['upstream', big('requests').as('requests'), big('attempts').as('attempts'), big('input_tokens').as('input_tokens'),
+    big('output_tokens').as('output_tokens'), big('cost').as('cost'), big('upstream_cost').as('upstream_cost')] as any).groupBy('upstream').orderBy('upstream').execute();
+  return rows.map((r: any) => {
+    const cost = BigInt(r.cost), up = BigInt(r.upstream_cost);
+    return {
+      upstream: r.upstream as string, requests: Number(r.requests), attempts: Number(r.attempts),
+      input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens),
+      cost_usd: picoToUsd(cost), upstream_cost_usd: picoToUsd(up), margin_usd: picoToUsd(cost - up),
+    };
+  });
+}
