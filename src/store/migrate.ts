@@ -8,6 +8,7 @@ import * as m004 from './migrations/004-upstreams.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
+import * as m023 from './migrations/023-money-width.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
+  { name: '023-money-width', up: m023.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
 ];
