@@ -85,6 +85,7 @@ async function putLimit(c: AdminContext) {
   const db = dbOf(rt);
   const now = () => rt.clock.now();
   let layer: LimitLayer = 'operator';
+  if (caller.kind === 'user') layer = 'org';
   if (caller.kind === 'admin_key') {
     layer = caller.workspaceId === null ? 'org' : 'workspace';
     if (caller.workspaceId !== null) {

@@ -23,6 +23,12 @@ async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const base = { now: iso(now), month: monthKey(now) };
   if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base });
   const org = rt.keys.org(caller.orgId);
+  if (caller.kind === 'user') {
+    return sendJson(res, requestId, 200, {
+      kind: 'user', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
+      org_id: caller.orgId, org_name: org?.name ?? null, user_id: caller.userId, email: caller.email, verified: caller.verified, workspace_id: null, ...base,
+    });
+  }
   sendJson(res, requestId, 200, {
     kind: 'admin_key', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
     org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, workspace_id: caller.workspaceId, ...base,

@@ -18,6 +18,11 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
   }
   const adapter = rt.router.route(model);
   if (!adapter) throw notFound(`model: ${shown} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
+  // A model its provider has retired fails on the first-party API (and the simulator behaves the
+  // same); upstreams of other kinds (clouds, routers) may still serve it.
+  if (model.retiredOn !== undefined && now >= Date.parse(model.retiredOn) && (adapter.kind === 'anthropic' || adapter.kind === 'simulator')) {
+    throw notFound(`model: ${shown} was retired on ${model.retiredOn} and is no longer served`, { code: 'model_retired', param: 'model', shouldRetry: false });
+  }
   // What the upstream costs the operator: the `upstream:<name>` price group if one is set (a
   // negotiated discount), else list price.
   const cost = rt.prices().resolve(model.id, `upstream:${adapter.name}`, now);

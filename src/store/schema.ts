@@ -7,6 +7,7 @@ import type { ColumnType } from 'kysely';
 import type { AlertTables } from '../billing/alerts/schema.ts';
 import type { InvoiceTables } from '../billing/invoices/schema.ts';
 import type { PaymentTables } from '../billing/payments/schema.ts';
+import type { AccountTables } from '../accounts/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -121,6 +122,14 @@ export interface UsageEventsTable {
   latency_ms: Int;
   ttft_ms: IntNull;
   idempotency_key: string | null;
+  /** As the upstream reported them (migration 010); null when it did not say. */
+  speed: ColumnType<string | null, string | null | undefined, string | null>;
+  service_tier: ColumnType<string | null, string | null | undefined, string | null>;
+  inference_geo: ColumnType<string | null, string | null | undefined, string | null>;
+  web_fetch_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  code_execution_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** The price variant applied ('' = standard; e.g. 'fast+geo-us', 'priority', 'long-context'). */
+  price_variant: ColumnType<string, string | undefined, string>;
 }
 
 export interface UsageDailyTable {
@@ -212,7 +221,7 @@ export interface UpstreamsTable {
   created_at: Int;
 }
 
-export interface DB extends AlertTables, PaymentTables, InvoiceTables {
+export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;

@@ -2,11 +2,11 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { rollup } from './rollup.ts';
-import type { UsageEventRow } from './writer.ts';
+import { withPremiumDefaults, type UsageEventRow } from './writer.ts';
 
 export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
   return (rows) => db.transaction().execute(async (trx) => {
-    const ids = await trx.insertInto('usage_events').values(rows).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    const ids = await trx.insertInto('usage_events').values(rows.map(withPremiumDefaults)).onConflict((oc) => oc.doNothing()).returning('id').execute();
     const got = new Set(ids.map((r) => r.id));
     const inserted = got.size === rows.length ? rows : rows.filter((r) => got.has(r.id));
     const aggs = rollup(inserted);

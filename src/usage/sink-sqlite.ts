@@ -14,6 +14,7 @@ const EVENT_COLUMNS = [
   'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
   'web_search_requests', 'cost', 'upstream_cost', 'price_id', 'estimated', 'created_at', 'month', 'day',
   'latency_ms', 'ttft_ms', 'idempotency_key',
+  'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant',
 ] as const;
 /** Money columns: exact beyond int64 (src/store/wide-money.ts). */
 const MONEY = new Set<string>(['cost', 'upstream_cost']);
@@ -36,7 +37,8 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
       const changes = insert.run(r.id, r.org_id, r.workspace_id, r.key_id, r.model, r.upstream, r.surface, r.status, r.outcome, r.stream,
         r.input_tokens, r.output_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens,
         r.web_search_requests, bindable(r.cost), bindable(r.upstream_cost), r.price_id, r.estimated, r.created_at, r.month, r.day,
-        r.latency_ms, r.ttft_ms, r.idempotency_key).changes;
+        r.latency_ms, r.ttft_ms, r.idempotency_key,
+        r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '').changes;
       if (changes === 1) inserted.push(r);
     }
     for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost) });

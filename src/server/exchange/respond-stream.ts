@@ -5,7 +5,9 @@
  * is durable, so a client that saw the end of a stream was always billed for it.
  *
  * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
- * bill what was produced and end the client's stream with an error event.
+ * bill what was produced and end the client's stream with an error event. An upstream error event
+ * reaches the client with its type and a generic message (`stream-errors.ts`), never the
+ * upstream's own words; nothing after it is forwarded.
  */
 import type { ServerResponse } from 'node:http';
 import type { UpstreamReply } from './upstream-call.ts';
@@ -17,6 +19,7 @@ import { anthropicErrorEvent } from '../../surfaces/anthropic/errors.ts';
 import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
 import { settle, type Outcome } from './settle.ts';
+import { EventAligner, scrubbedErrorEvent, serializeEvents, streamErrorOf } from './stream-errors.ts';
 import type { Exchange } from './types.ts';
 
 /**
@@ -46,29 +49,56 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   let contentBytes = 0;
   const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
+  let wrote = false;
 
-  const handle = (events: SseEvent[], raw: Buffer | null) => {
+  const aligner = transform ? null : new EventAligner();
+  let errored = false;
+
+  /** Replaces upstream error events (their message) before anything reads or forwards them. */
+  const scrub = (events: SseEvent[]): boolean => {
+    let found = false;
+    for (let i = 0; i < events.length; i++) {
+      const err = streamErrorOf(events[i]!, x.adapter.wire);
+      if (!err) continue;
+      found = true;
+      x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, upstreamErrorType: err.type, upstreamMessage: err.message.slice(0, 500) }, 'the upstream sent an error event mid-stream');
+      events[i] = scrubbedErrorEvent(events[i]!, err, x.adapter.wire);
+      events.length = i + 1; // an error ends the stream: nothing after it is forwarded
+      break;
+    }
+    return found;
+  };
+
+  const handle = (events: SseEvent[], segment: string | null) => {
+    if (errored) return undefined;
+    const hadError = scrub(events);
     for (const ev of events) {
       meter.observe(ev);
       if (ev.event === 'content_block_delta' || (ev.event === undefined && ev.data.includes('"delta"'))) contentBytes += Math.max(0, ev.data.length - DELTA_FRAMING);
     }
-    let out: string | Buffer | null = raw;
-    if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
+    let out: string | null = segment;
+    if (transform) { let t = ''; for (const ev of events) t += transform.push(ev); out = t; }
+    else if (hadError) out = serializeEvents(events);
+    if (hadError) errored = true;
     if (out === null || out.length === 0) return undefined;
     if (meter.complete) { tail.push(out); return undefined; }
+    if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
   await new Promise<void>((resolve) => {
     up.pipe({
       chunk(b) {
-        const wait = handle(parser.push(b), transform ? null : b);
+        let wait;
+        if (aligner) { const seg = aligner.push(b); wait = seg ? handle(parser.push(seg), seg) : undefined; }
+        else wait = handle(parser.push(b), null);
         if (!wait) return true;
         void wait.then(() => up.resume());
         return false;
       },
       end(err) {
         if (err) upstreamFailed = !state.clientGone;
+        else if (aligner) { const seg = aligner.end(); handle([...parser.push(seg), ...parser.end()], seg); }
         else handle(parser.end(), null);
         resolve();
       },

@@ -32,6 +32,7 @@ export async function runExchange(x: Exchange): Promise<void> {
   if (up.statusCode < 200 || up.statusCode >= 300) {
     let text = '';
     try { text = await up.text(); } catch { /* cut error body */ }
+    x.rt.telemetry?.upstreamError(x.res, x.adapter.name, String(up.statusCode));
     const log = (fields: Record<string, unknown>, msg: string) => x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, ...fields }, msg);
     throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
   }

@@ -12,6 +12,7 @@ import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import type { Runtime } from '../../server/runtime.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
 import { validateMessagesRequest } from './validate.ts';
+import { gateAnthropic } from '../options/gate.ts';
 
 export async function handleMessages(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
@@ -21,6 +22,7 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
     const body = parseJsonObject(raw);
     const shape = validateMessagesRequest(body);
     const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
+    const premium = gateAnthropic(rt.config, req.headers, body, model, price);
     const upstreamModel = adapter.upstreamModel(model.id);
 
     let upstreamBody: string | Buffer;
@@ -35,6 +37,6 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
       op: 'messages', upstreamBody, stream: shape.stream,
       mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
       clientIncludeUsage: false, clientModel: shape.model,
-    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl });
+    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl, premium });
   });
 }

@@ -14,6 +14,7 @@ import type { Runtime } from '../../server/runtime.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
 import { findCacheTtl } from '../anthropic/validate.ts';
 import { validateChatRequest } from './validate.ts';
+import { gateOpenai } from '../options/gate.ts';
 
 /** Output ceiling injected when neither the client nor the catalog gives one. */
 const FALLBACK_MAX_OUTPUT = 32_768;
@@ -26,6 +27,7 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
     const body = parseJsonObject(raw);
     const shape = validateChatRequest(body);
     const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
+    const premium = gateOpenai(rt.config, body, model, price);
     const upstreamModel = adapter.upstreamModel(model.id);
 
     let upstreamBody: string;
@@ -55,6 +57,6 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
       op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
       mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
       clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
-    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens, cacheTtl });
+    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens, cacheTtl, premium });
   });
 }
