@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
+import { alertRoutes } from './alerts.ts';
 import { auditRoutes } from './audit.ts';
 import { authenticateAdmin, requireOrgAccess } from './auth.ts';
 import { allows } from './permissions.ts';
@@ -30,7 +31,7 @@ export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route under /admin/v1, in the order docs/security.md lists them (the compatible organization APIs follow: compat/router.ts). */
 export const ADMIN_ROUTES: AdminRoute[] = [
-  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
+  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
   ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes, ...upstreamRoutes,
 ];
 const ALL = ADMIN_ROUTES;

@@ -32,7 +32,7 @@ test('tollgate key create --models: other models get a 403 permission_error on b
   const k = await tg.cli('key', 'create', '--org', c.orgId, '--models', 'claude-haiku-4-5');
   assert.deepEqual(k.policy.models, ['claude-haiku-4-5']);
   const { anthropic, openai } = clients(k.key); // used at once: the gateway finds it on the miss path
-  await assert.rejects(anthropic.messages.create(msg('claude-sonnet-4-5', 10)), (e: any) => e instanceof Anthropic.PermissionDeniedError && e.error?.error?.type === 'permission_error' && /claude-haiku-4-5/.test(e.message));
+  await assert.rejects(anthropic.messages.create(msg('claude-sonnet-4-5', 10)), (e: any) => e instanceof Anthropic.PermissionDeniedError && (e as any).error?.error?.type === 'permission_error' && /claude-haiku-4-5/.test(e.message));
   await assert.rejects(openai.chat.completions.create(msg('claude-sonnet-4-5', 10)), (e: any) => e instanceof OpenAI.PermissionDeniedError && e.code === 'model_not_allowed');
   const before = fake.requests.length;
   assert.equal((await anthropic.messages.create(msg('claude-haiku-4-5-20251001', 10))).type, 'message');

@@ -59,9 +59,10 @@ test('the breaker opens after consecutive failures, probes half-open after its w
   assert.ok((await health('b')).latency_ms.p50 !== null);
 
   // Open: a gets nothing; the request is served by b in one attempt.
-  await anthropic().messages.create(ask);
+  const served = await anthropic().messages.create(ask);
   assert.equal(A.requests.length, 3, 'no traffic to an open breaker');
-  const ev = (await eventsOf(tg, c.orgId)).at(-1)!;
+  await new Promise((r) => setTimeout(r, 50));
+  const ev = (await eventsOf(tg, c.orgId)).find((e) => e.id === served._request_id)!;
   assert.equal(ev.upstream, 'b');
   assert.equal(ev.attempts, 1n);
 
