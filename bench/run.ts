@@ -135,7 +135,10 @@ function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Recor
 function ensureBuilt(): void {
   if (!stale()) return;
   log('dist/ is missing or older than src/: building (tsc)…');
+  const t = performance.now();
   build({ quiet: true });
+  log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  watchdog.refresh(); // BENCH_TIMEOUT_S bounds the measurements, not the compiler
 }
 async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = [], extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
