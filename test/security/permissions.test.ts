@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
 import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
+import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { accountsOf } from '../../src/accounts/context.ts';
 import { Invitations } from '../../src/accounts/invitations.ts';
 import { usdToPico } from '../../src/core/money.ts';
@@ -79,12 +81,13 @@ const headersFor = (c: Cred): Record<string, string> => ({
 
 /** A request each route accepts from an allowed caller (fresh targets where the call consumes one). */
 async function requestFor(method: string, pattern: string) {
-  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber);
+  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
     path = path.replace(':payment', p.paymentId!);
   }
+  if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
   if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
   if (pattern.includes(':invitation')) {
     const a = accountsOf(tg.gw.rt);
@@ -102,7 +105,8 @@ async function requestFor(method: string, pattern: string) {
               : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
                 : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
                   : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
-                    : pattern === 'orgs/:org/tier' ? { tier: null } : method === 'GET' ? undefined : {};
+                    : pattern === 'orgs/:org/tier' ? { tier: null }
+                      : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : method === 'GET' ? undefined : {};
   return { path, body: method === 'GET' ? undefined : body };
 }
 
