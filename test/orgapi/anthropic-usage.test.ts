@@ -6,6 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { usageReport } from '../../src/usage/report.ts';
 import { DAY0, DAYS, EVENTS, orgApiFixture, sumDecimals, usdToCentUnits } from './support.ts';
 
 let f: Awaited<ReturnType<typeof orgApiFixture>>;
@@ -33,15 +34,21 @@ test('daily buckets, ungrouped: the documented shape, every dimension null, tota
     assert.deepEqual(Object.keys(x.server_tool_use), ['web_search_requests']);
     for (const k of ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed', 'account_id', 'service_account_id']) assert.equal(x[k], null, k);
     for (const k of ['uncached_input_tokens', 'cache_read_input_tokens', 'output_tokens']) assert.equal(typeof x[k], 'number');
-    // Each day equals the CLI for that day.
+    // Each day equals `tollgate usage` for that day (the report the CLI prints, read in-process here;
+    // the real CLI is run once below for the whole range).
     const day = new Date(DAY0 + i * 86_400_000).toISOString().slice(0, 10);
     const next = new Date(DAY0 + (i + 1) * 86_400_000).toISOString().slice(0, 10);
-    const u = await f.tg.cli('usage', '--org', f.A.orgId, '--since', day, '--until', next);
+    const u = await usageReport(f.tg.gw.store.db, { orgId: f.A.orgId, since: day, until: next });
     assert.equal(x.uncached_input_tokens, u.input_tokens, day);
     assert.equal(x.output_tokens, u.output_tokens, day);
     assert.equal(x.cache_read_input_tokens, u.cache_read_input_tokens, day);
     assert.equal(x.cache_creation.ephemeral_5m_input_tokens + x.cache_creation.ephemeral_1h_input_tokens, u.cache_creation_input_tokens, day);
   }
+  const cli = await f.tg.cli('usage', '--org', f.A.orgId, '--since', '2026-10-05', '--until', '2026-10-08');
+  const sum = (k: string) => r.json.data.reduce((s: number, b: any) => s + b.results[0][k], 0);
+  assert.equal(sum('uncached_input_tokens'), cli.input_tokens);
+  assert.equal(sum('output_tokens'), cli.output_tokens);
+  assert.equal(sum('cache_read_input_tokens'), cli.cache_read_input_tokens);
   const ws = r.json.data.reduce((s: number, b: any) => s + b.results[0].server_tool_use.web_search_requests, 0);
   const rows = await f.tg.gw.store.db.selectFrom('usage_events').select('web_search_requests').where('org_id', '=', f.A.orgId).execute();
   assert.equal(ws, rows.reduce((s, e) => s + Number(e.web_search_requests), 0));
@@ -94,7 +101,7 @@ test('hourly buckets page by the default limit (24) with next_page, empty bucket
   assert.equal(buckets[0].starting_at, '2026-10-04T12:00:00Z');
   assert.ok(buckets.slice(0, 12).every((b) => b.results.length === 0), 'empty buckets are kept, with no results');
   for (let i = 1; i < buckets.length; i++) assert.equal(buckets[i].starting_at, buckets[i - 1].ending_at, 'contiguous');
-  const u = await f.tg.cli('usage', '--org', f.A.orgId, '--since', '2026-10-05', '--until', '2026-10-08');
+  const u = await usageReport(f.tg.gw.store.db, { orgId: f.A.orgId, since: '2026-10-05', until: '2026-10-08' });
   assert.equal(buckets.reduce((s, b) => s + (b.results[0]?.output_tokens ?? 0), 0), u.output_tokens);
   assert.equal(u.requests, EVENTS);
   // Minute buckets: default 60 per page, limit up to 1440; starting_at snaps to the bucket start.
