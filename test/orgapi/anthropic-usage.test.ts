@@ -181,3 +181,21 @@ test('isolation: another org sees none of it; a workspace admin key sees its wor
   // Inference keys and the operator token are refused.
   assert.equal((await f.get(`/v1/organizations/usage_report/messages?${RANGE}`, f.A.key)).status, 403);
 });
+
+test('service tier, inference geography and speed come from what the upstream reported', async () => {
+  const db = f.tg.gw.store.db;
+  const ev = await db.selectFrom('usage_events').select('id').where('org_id', '=', f.A.orgId).orderBy('created_at').executeTakeFirstOrThrow();
+  await db.updateTable('usage_events').set({ speed: 'fast', inference_geo: 'us', service_tier: 'priority' } as never).where('id', '=', ev.id).execute();
+  const r = await f.get(`/v1/organizations/usage_report/messages?${RANGE}&bucket_width=1d&group_by[]=speed&group_by[]=inference_geo&group_by[]=service_tier`);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  const day0 = r.json.data[0].results;
+  assert.equal(day0.length, 2);
+  const fast = day0.find((x: any) => x.speed === 'fast');
+  assert.deepEqual([fast.inference_geo, fast.service_tier], ['us', 'priority']);
+  const rest = day0.find((x: any) => x.speed === 'standard');
+  assert.deepEqual([rest.inference_geo, rest.service_tier], ['not_available', 'standard']);
+  const only = await f.get(`/v1/organizations/usage_report/messages?${RANGE}&bucket_width=1d&speeds[]=fast&inference_geos[]=us`);
+  assert.equal(only.json.data[0].results.length, 1);
+  assert.ok(only.json.data.slice(1).every((b: any) => b.results.length === 0));
+  await db.updateTable('usage_events').set({ speed: null, inference_geo: null, service_tier: null } as never).where('id', '=', ev.id).execute();
+});

@@ -81,7 +81,7 @@ const headersFor = (c: Cred): Record<string, string> => ({
 
 /** A request each route accepts from an allowed caller (fresh targets where the call consumes one). */
 async function requestFor(method: string, pattern: string) {
-  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber);
+  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
