@@ -4,9 +4,10 @@
  * sign-ups.
  */
 import type { OperatorOrgSearch, OperatorOrgView, SignupList, SignupView, SuspendView } from '../../../src/accounts/api-types.ts';
+import type { UpstreamsResponse } from '../../../src/admin/api-types.ts';
 import { api, orgPath } from '../api.ts';
 import type { Ctx } from '../ctx.ts';
-import { h, replace } from '../dom.ts';
+import { add, h, replace } from '../dom.ts';
 import { dateTime, int } from '../format.ts';
 import { badge, field, form, guarded, input, loading, notice, section, select, table } from '../ui.ts';
 
@@ -16,14 +17,17 @@ export function renderOperator(root: HTMLElement, ctx: Ctx): void {
   const detail = h('div', {});
   const signups = h('div', {}, loading());
   const more = h('div', {});
+  const upstreams = h('div', {}, loading());
   let cursor: string | null = null;
   let rows: OperatorOrgView[] = [];
-  root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'All organizations')),
+  add(root, h('div', { class: 'toolbar' }, h('h1', {}, 'All organizations')),
     section(null, h('form', { class: 'inline-form', 'data-testid': 'org-search', on: { submit: (e) => { e.preventDefault(); rows = []; cursor = null; void search(); } } },
       field('Search', q), h('button', { type: 'submit', class: 'primary' }, 'Search'))),
-    detail, section('Organizations', results, more), section('Latest sign-ups', signups));
+    detail, section('Organizations', results, more), section('Latest sign-ups', signups),
+    ctx.can('upstreams:read') ? section('Upstreams', upstreams) : null);
   void search();
   void loadSignups();
+  if (ctx.can('upstreams:read')) void loadUpstreams();
 
   async function search() {
     await guarded(results, async () => {
@@ -109,5 +113,24 @@ export function renderOperator(root: HTMLElement, ctx: Ctx): void {
       }));
     });
   }
-  void ctx;
+
+  async function loadUpstreams() {
+    await guarded(upstreams, async () => {
+      const r = await api<UpstreamsResponse>('upstreams');
+      type U = UpstreamsResponse['upstreams'][number];
+      const ms = (v: number | null) => (v === null ? '—' : `${int(Math.round(v))} ms`);
+      replace(upstreams, table<U>({
+        testid: 'upstreams-table', rows: r.upstreams, empty: 'No upstream is configured: set ANTHROPIC_API_KEY or OPENAI_API_KEY (or TOLLGATE_UPSTREAMS).',
+        columns: [
+          { label: 'Upstream', value: (u) => h('span', {}, u.name, h('span', { class: 'hint block' }, u.kind)) },
+          { label: 'Priority', num: true, value: (u) => String(u.priority) },
+          { label: 'Weight', num: true, value: (u) => String(u.weight) },
+          { label: 'Breaker', value: (u) => badge(u.state.replace('_', ' '), u.state === 'closed' ? 'ok' : 'warn') },
+          { label: 'Errors', num: true, value: (u) => (u.error_rate === null ? '—' : `${(u.error_rate * 100).toFixed(1)}% of ${int(u.attempts)}`) },
+          { label: 'Latency p50 / p95', num: true, value: (u) => `${ms(u.latency_ms.p50)} / ${ms(u.latency_ms.p95)}` },
+          { label: 'Cooling until', value: (u) => (u.cooling_until ? dateTime(u.cooling_until) : '—') },
+        ],
+      }));
+    });
+  }
 }
