@@ -10,6 +10,7 @@ import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
+import * as m045 from './migrations/045-idempotency-keys.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
@@ -21,6 +22,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '022-audit-log', up: m022.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
+  { name: '045-idempotency-keys', up: m045.up },
 ];
 
 export async function migrate(store: Store): Promise<string[]> {

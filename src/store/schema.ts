@@ -212,6 +212,16 @@ export interface UpstreamsTable {
   created_at: Int;
 }
 
+export interface IdempotencyKeysTable {
+  key_id: string;
+  idem_key: string;
+  fingerprint: string;
+  state: string;
+  request_id: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
@@ -227,4 +237,5 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   billing_settings: BillingSettingsTable;
   upstreams: UpstreamsTable;
   audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -33,5 +33,5 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     } finally {
       ticket.release();
     }
-  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`));
+  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`), x.requestId);
 }
