@@ -17,6 +17,8 @@ export interface GovernanceStack {
   limiter: RateLimiter;
   holds: SpendHolds;
   schedule: TierSchedule;
+  /** The shared Redis connection, when configured (readiness pings it). */
+  redis?: import('ioredis').Redis;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,7 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
   return {
-    governance, limiter, holds, schedule,
+    governance, limiter, holds, schedule, redis,
     async close() {
       await holds.close();
       (limiter as { close?: () => void }).close?.();

@@ -13,13 +13,13 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { count, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
+import { count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
 
 /** Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives. */
 export function usageFromAnthropic(u: unknown): Usage {
   const o = obj(u) ?? {};
   const [w5, w1] = cacheWrites(o, 0, 0);
-  return {
+  const out: Usage = {
     inputTokens: count(o.input_tokens),
     outputTokens: count(o.output_tokens),
     cacheWrite5mTokens: w5,
@@ -27,6 +27,24 @@ export function usageFromAnthropic(u: unknown): Usage {
     cacheReadTokens: count(o.cache_read_input_tokens),
     webSearchRequests: count(obj(o.server_tool_use)?.web_search_requests),
   };
+  applyReported(out, o);
+  return out;
+}
+
+/**
+ * The "how it ran" fields of a usage object (each overrides what was known when present):
+ * `speed`, `service_tier`, `inference_geo`, and the server-tool counters beyond web search.
+ */
+function applyReported(u: Usage, o: Json): void {
+  const speed = label(o.speed);
+  if (speed !== undefined) u.speed = speed;
+  const tier = label(o.service_tier);
+  if (tier !== undefined) u.serviceTier = tier;
+  const geo = label(o.inference_geo);
+  if (geo !== undefined) u.inferenceGeo = geo;
+  const stu = obj(o.server_tool_use);
+  if (stu && present(stu.web_fetch_requests)) u.webFetchRequests = count(stu.web_fetch_requests);
+  if (stu && present(stu.code_execution_requests)) u.codeExecutionRequests = count(stu.code_execution_requests);
 }
 
 /**
@@ -167,6 +185,7 @@ export class AnthropicStreamMeter {
     [c.cacheWrite5mTokens, c.cacheWrite1hTokens] = cacheWrites(u, c.cacheWrite5mTokens, c.cacheWrite1hTokens);
     const stu = obj(u.server_tool_use);
     if (stu && present(stu.web_search_requests)) c.webSearchRequests = count(stu.web_search_requests);
+    applyReported(c, u);
   }
 
   private onError(data: string, parsed: unknown): void {

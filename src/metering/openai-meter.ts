@@ -13,13 +13,17 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { count, keyWithValue, obj, present, str, tryParse, type Json } from './json-util.ts';
+import { count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
 import type { StreamError } from './anthropic-meter.ts';
 
-/** Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives. */
-export function usageFromOpenai(u: unknown): Usage {
+/**
+ * Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives.
+ * `serviceTier` is the response's top-level `service_tier` (the tier that actually ran), when known.
+ */
+export function usageFromOpenai(u: unknown, serviceTier?: unknown): Usage {
+  const tier = label(serviceTier);
   const o = obj(u);
-  if (!o) return emptyUsage();
+  if (!o) return tier === undefined ? emptyUsage() : { ...emptyUsage(), serviceTier: tier };
   const details = obj(o.prompt_tokens_details);
   let prompt = count(o.prompt_tokens);
   if (!present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens))) {
@@ -33,7 +37,7 @@ export function usageFromOpenai(u: unknown): Usage {
   const cached = Math.min(reads, prompt);
   const writeRaw = details && present(details.cache_write_tokens) ? details.cache_write_tokens : o.cache_creation_input_tokens;
   const writes = Math.min(count(writeRaw), prompt - cached);
-  return {
+  const out: Usage = {
     inputTokens: prompt - cached - writes,
     outputTokens: count(o.completion_tokens),
     cacheWrite5mTokens: writes,
@@ -41,6 +45,8 @@ export function usageFromOpenai(u: unknown): Usage {
     cacheReadTokens: cached,
     webSearchRequests: 0,
   };
+  if (tier !== undefined) out.serviceTier = tier;
+  return out;
 }
 
 /**
@@ -50,6 +56,7 @@ export function usageFromOpenai(u: unknown): Usage {
  */
 export class OpenaiStreamMeter {
   private raw: Json | undefined;
+  private tier: string | undefined;
   private _complete = false;
   private _finishReason: string | undefined;
   private _error: StreamError | undefined;
@@ -85,6 +92,7 @@ export class OpenaiStreamMeter {
     }
     this._id ??= str(chunk.id);
     this._model ??= str(chunk.model);
+    this.tier = label(chunk.service_tier) ?? this.tier;
     if (chunk.error !== undefined && chunk.error !== null) this.recordError(chunk, data);
     const groq = obj(obj(chunk.x_groq)?.usage);
     if (groq) this.raw = groq;
@@ -103,7 +111,7 @@ export class OpenaiStreamMeter {
 
   /** The last non-null usage seen, normalised; undefined if the stream carried none. */
   usage(): Usage | undefined {
-    return this.raw === undefined ? undefined : usageFromOpenai(this.raw);
+    return this.raw === undefined ? undefined : usageFromOpenai(this.raw, this.tier);
   }
   /** `data: [DONE]` was seen. */
   get complete(): boolean { return this._complete; }

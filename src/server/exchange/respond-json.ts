@@ -20,7 +20,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
     throw upstreamUnavailable('The upstream returned a malformed response', { shouldRetry: true });
   }
   const wire = x.adapter.wire;
-  const usage = wire === 'anthropic' ? usageFromAnthropic(json?.usage) : usageFromOpenai(json?.usage);
+  const usage = wire === 'anthropic' ? usageFromAnthropic(json?.usage) : usageFromOpenai(json?.usage, json?.service_tier);
   let out: string;
   if (x.mode === 'pass') {
     out = raw; // byte-for-byte what the upstream said

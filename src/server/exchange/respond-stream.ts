@@ -49,6 +49,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   let contentBytes = 0;
   const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
+  let wrote = false;
 
   const aligner = transform ? null : new EventAligner();
   let errored = false;
@@ -81,6 +82,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     if (hadError) errored = true;
     if (out === null || out.length === 0) return undefined;
     if (meter.complete) { tail.push(out); return undefined; }
+    if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
