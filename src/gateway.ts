@@ -23,10 +23,11 @@ import { SecretBox, SecretBoxError } from './core/secret-box.ts';
 import { AuthThrottle } from './server/guards/auth-throttle.ts';
 import { ConcurrencyLimiter } from './server/guards/concurrency.ts';
 import { createHttpServer } from './server/http.ts';
-import { IdempotencyCache } from './server/idempotency.ts';
+import { IdempotencyCache, IDEMPOTENCY_TTL_MS } from './server/idempotency.ts';
 import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
 import { ChangeFeed, lastChangeId } from './store/change-log.ts';
+import { housekeeping } from './store/housekeeping.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate, missingMigrations } from './store/migrate.ts';
 import { sql } from 'kysely';
@@ -167,6 +168,12 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const expiryTimer = setInterval(runExpiry, 60_000);
   expiryTimer.unref();
 
+  const prune = () => housekeeping(store.db, clock.now(), { changeLogRetentionMs: config.changeLogRetentionHours * 3_600_000, idempotencyTtlMs: IDEMPOTENCY_TTL_MS })
+    .catch((e) => log.error({ err: e }, 'pruning the change log failed'));
+  await prune();
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
+
   const rt: Runtime = {
     config, clock, log, keys, router, usage, db: store.db,
     idempotency: new IdempotencyCache(store.db, now),
@@ -277,6 +284,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     clearInterval(touch);
     clearInterval(spendPoll);
     clearInterval(expiryTimer);
+    clearInterval(pruneTimer);
     await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
     await usage.close();
     await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});

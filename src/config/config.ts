@@ -59,6 +59,8 @@ export const configSchema = z.object({
   defaultMaxTokens: num(4096).pipe(z.number().min(1)),
   /** How often the server looks for CLI/admin changes (ms). */
   refreshMs: num(250).pipe(z.number().min(10)),
+  /** How long change-log rows are kept (hours); running servers read them within a second. */
+  changeLogRetentionHours: num(24).pipe(z.number().min(1)),
   /** Hold expiry for spend reservations of a crashed process (ms). */
   holdTtlMs: num(15 * 60 * 1000).pipe(z.number().min(1000)),
   /** Default alert thresholds (percent of a limit). */
@@ -239,6 +241,7 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_FREE_CREDITS_DAYS: 'freeCreditsDays',
   TOLLGATE_DEFAULT_MAX_TOKENS: 'defaultMaxTokens',
   TOLLGATE_REFRESH_MS: 'refreshMs',
+  TOLLGATE_CHANGE_LOG_RETENTION_HOURS: 'changeLogRetentionHours',
   TOLLGATE_HOLD_TTL_MS: 'holdTtlMs',
   TOLLGATE_NOTIFY: 'defaultNotify',
   SMTP_URL: 'smtp.url',

@@ -232,6 +232,16 @@ export interface UpstreamsTable {
   timeouts: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface IdempotencyKeysTable {
+  key_id: string;
+  idem_key: string;
+  fingerprint: string;
+  state: string;
+  request_id: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 export interface UsageUpstreamDailyTable {
   day: string;
   month: string;
@@ -261,4 +271,5 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTa
   upstreams: UpstreamsTable;
   usage_upstream_daily: UsageUpstreamDailyTable;
   audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

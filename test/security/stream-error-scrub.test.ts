@@ -63,7 +63,9 @@ test('Anthropic surface, Anthropic upstream (pass-through): the error event keep
     assert.match(String(e?.message), /overloaded_error/);
     return true;
   });
-  const ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId });
+  // The error event reaches the client before its usage event is written: wait for it.
+  let ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId });
+  for (let i = 0; i < 50 && ev.length < 7; i++) { await new Promise((r) => setTimeout(r, 100)); ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId }); }
   assert.equal(ev.length, 7);
   assert.ok(ev.every((e) => e.outcome === 'upstream_error'), 'still billed for what was produced');
   assert.ok(ev.some((e) => e.input_tokens === 11n));

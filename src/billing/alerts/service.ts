@@ -214,7 +214,11 @@ export class AlertService {
   /** Mail written instead of sent (no SMTP configured), newest first; optionally one org's only. */
   async outbox(limit = 50, orgId?: string): Promise<OutboxMail[]> {
     let q = this.db.selectFrom('outbox').selectAll('outbox').orderBy('outbox.created_at', 'desc').orderBy('outbox.id').limit(limit);
-    if (orgId) q = q.where('outbox.alert_id', 'in', this.db.selectFrom('alerts').select('id').where('org_id', '=', orgId));
+    // An org's mail: its alerts, and its billing mail (filed under the billing mail's id).
+    if (orgId) q = q.where((eb) => eb.or([
+      eb('outbox.alert_id', 'in', this.db.selectFrom('alerts').select('id').where('org_id', '=', orgId)),
+      eb('outbox.id', 'in', this.db.selectFrom('billing_mail' as any).select('id' as any).where('org_id' as any, '=', orgId)),
+    ]));
     const rows = await q.execute();
     return rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, text: r.text, createdAt: Number(r.created_at), alertId: r.alert_id }));
   }

@@ -52,7 +52,8 @@ export class BillingMailer {
       const now = this.clock.now();
       if (!this.mailer) {
         await this.db.transaction().execute(async (trx) => {
-          await trx.insertInto('outbox').values({ id: newId('mail'), to: m.to, subject: m.subject, text: m.text, created_at: now, alert_id: null }).execute();
+          // The outbox row takes the billing mail's id, so `tollgate outbox --org` finds it.
+          await trx.insertInto('outbox').values({ id: m.id, to: m.to, subject: m.subject, text: m.text, created_at: now, alert_id: null }).execute();
           await trx.updateTable('billing_mail').set({ sent_at: now, error: null }).where('id', '=', m.id).execute();
         });
         continue;

@@ -46,5 +46,5 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
       ticket.release();
       tm?.holdReleased();
     }
-  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`));
+  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`), x.requestId);
 }

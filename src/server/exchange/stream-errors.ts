@@ -8,8 +8,8 @@
  * non-2xx replies in `upstream-error.ts`.
  *
  * To replace an event, pass-through streams are forwarded a whole event at a time
- * (`EventAligner`): the bytes of an event that is still arriving are held until its blank line,
- * so an error event split across chunks is never half-forwarded.
+ * (`EventAligner`): the bytes of an event that is still arriving are held until its blank line
+ * (up to 64 KiB), so an error event split across chunks is never half-forwarded.
  */
 import type { SseEvent } from '../../metering/sse-parser.ts';
 import type { Wire } from '../../providers/types.ts';
@@ -77,24 +77,50 @@ function lastEventEnd(s: string): number {
   return best;
 }
 
-/** Cuts a byte stream into text segments that end on event boundaries. */
+/** Events longer than this are forwarded as they arrive (nothing this large is an error event). */
+const MAX_HOLD_CHARS = 64 * 1024;
+
+/**
+ * Cuts a byte stream into text segments that end on event boundaries. Only the new text is searched
+ * (plus the last few characters before it, for a blank line split across chunks), and held text is
+ * joined once, so a huge event costs O(its length). An event longer than `MAX_HOLD_CHARS` is
+ * released as it arrives, so a client that stops reading still meets the write timeout.
+ */
 export class EventAligner {
   private decoder = new TextDecoder('utf-8');
-  private carry = '';
+  private parts: string[] = [];
+  private held = 0;
+  /** The last characters received (a blank line may straddle two chunks). */
+  private tail = '';
 
   /** Feeds a chunk; returns the text of the events it completed ('' while an event is still arriving). */
   push(chunk: Buffer): string {
-    const text = this.carry + this.decoder.decode(chunk, { stream: true });
-    const end = lastEventEnd(text);
-    if (end === 0) { this.carry = text; return ''; }
-    this.carry = text.slice(end);
-    return end === text.length ? text : text.slice(0, end);
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (!text) return '';
+    const probe = this.tail + text;
+    this.tail = probe.slice(-3);
+    const cut = lastEventEnd(probe) - (probe.length - text.length);
+    if (cut > 0) {
+      const out = this.held ? this.parts.join('') + text.slice(0, cut) : cut === text.length ? text : text.slice(0, cut);
+      const rest = text.slice(cut);
+      this.parts = rest ? [rest] : [];
+      this.held = rest.length;
+      return out;
+    }
+    this.parts.push(text);
+    this.held += text.length;
+    if (this.held <= MAX_HOLD_CHARS) return '';
+    const out = this.parts.join('');
+    this.parts = [];
+    this.held = 0;
+    return out;
   }
 
   /** The rest at the end of the stream. */
   end(): string {
-    const rest = this.carry + this.decoder.decode();
-    this.carry = '';
+    const rest = this.parts.join('') + this.decoder.decode();
+    this.parts = [];
+    this.held = 0;
     return rest;
   }
 }
