@@ -27,6 +27,14 @@ export const configSchema = z.object({
     apiKey: z.string().min(1).optional(),
     baseUrl: z.url().default('https://api.openai.com/v1'),
   }),
+  /** `NODE_ENV`: in `production` the built-in simulator stays off unless `simulator` is `on`. */
+  nodeEnv: z.string().default('development'),
+  /**
+   * The built-in simulated upstream, used when no provider is configured: `auto` (default) = on
+   * outside production, off when NODE_ENV=production; `on` / `off` force it. Its answers are fake:
+   * marked with `tollgate-upstream: simulator` and never counted as revenue.
+   */
+  simulator: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Operator token for the admin API (`Authorization: Bearer …`). */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
@@ -164,6 +172,13 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Whether the simulated upstream may serve when no provider is configured. */
+export const simulatorAllowed = (c: Pick<Config, 'simulator' | 'nodeEnv'>): boolean => c.simulator === 'on' || (c.simulator === 'auto' && c.nodeEnv !== 'production');
+
+/** Upstream names the built-in simulator serves under (its answers are fake; reports mark them). */
+export const SIMULATOR_UPSTREAMS = ['simulator', 'simulator-openai'];
+export const isSimulatedUpstream = (name: string): boolean => SIMULATOR_UPSTREAMS.includes(name);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -185,6 +200,8 @@ const ENV_MAP: Record<string, string> = {
   OPENAI_API_KEY: 'openai.apiKey',
   OPENAI_BASE_URL: 'openai.baseUrl',
   TOLLGATE_ADMIN_TOKEN: 'adminToken',
+  NODE_ENV: 'nodeEnv',
+  TOLLGATE_SIMULATOR: 'simulator',
   TOLLGATE_MASTER_KEY: 'masterKey',
   TOLLGATE_FREE_CREDITS_USD: 'freeCreditsUsd',
   TOLLGATE_FREE_CREDITS_DAYS: 'freeCreditsDays',

@@ -17,8 +17,12 @@ const tokenColumns = [
   { label: 'Requests', num: true, value: (r) => int(r.requests) },
   { label: 'Input tokens', num: true, value: (r) => int(r.input_tokens) },
   { label: 'Output tokens', num: true, value: (r) => int(r.output_tokens) },
-  { label: 'Cache writes', num: true, value: (r) => int(r.cache_creation_input_tokens) },
+  { label: 'Cache writes 5m', num: true, value: (r) => int(r.cache_write_5m_input_tokens ?? 0) },
+  { label: 'Cache writes 1h', num: true, value: (r) => int(r.cache_write_1h_input_tokens ?? 0) },
   { label: 'Cache reads', num: true, value: (r) => int(r.cache_read_input_tokens) },
+  { label: 'Web search', num: true, value: (r) => int(r.web_search_requests ?? 0) },
+  { label: 'Estimated', num: true, value: (r) => (r.estimated_requests ? `${int(r.estimated_requests)} · ${usd(r.estimated_cost_usd)}` : '0') },
+  { label: 'Simulated', num: true, value: (r) => int(r.simulated_requests ?? 0) },
   { label: 'Cost', num: true, class: 'money', value: (r) => usd(r.cost_usd) },
 ];
 const operatorColumns = [

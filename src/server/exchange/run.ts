@@ -8,6 +8,7 @@ import { respondJson } from './respond-json.ts';
 import { respondStream } from './respond-stream.ts';
 import { retryHeaders, upstreamError } from './upstream-error.ts';
 import type { Exchange } from './types.ts';
+import { isSimulatedUpstream } from '../../config/config.ts';
 
 export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
   return surface === 'anthropic' ? 'request-id' : 'x-request-id';
@@ -20,6 +21,8 @@ export async function runExchange(x: Exchange): Promise<void> {
     if (!x.res.writableFinished) { state.clientGone = true; ac.abort(); }
   });
   const baseHeaders: Record<string, string> = { ...x.ticket.headers, [requestIdHeader(x.surface)]: x.requestId };
+  // A simulated answer says so: it is fake, and reports never count it as revenue.
+  if (isSimulatedUpstream(x.adapter.name)) baseHeaders['tollgate-upstream'] = 'simulator';
 
   let up;
   try {
