@@ -24,13 +24,14 @@ import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import { dbOf, iso, readJsonBody, sendJson, usdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { BillingResponse, InvoiceListRow } from './api-types.ts';
 import { recordAudit } from '../audit/log.ts';
 
 /** Audit row for a payment the caller started (a Checkout session or a manual purchase). */
 const auditStart = (c: AdminContext, action: string, targetId: string, after: Record<string, unknown>) =>
   recordAudit(dbOf(c.rt), c.caller.actor, c.rt.clock.now(), { orgId: c.params.org!, action, targetType: 'payment', targetId, after });
 
-const listRow = (i: InvoiceRow) => ({
+const listRow = (i: InvoiceRow): InvoiceListRow => ({
   number: i.number, kind: i.kind, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)),
   total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' && i.status === 'open' ? i.total_cents - i.credited_cents : 0n),
 });
@@ -58,7 +59,7 @@ async function getBilling(c: AdminContext) {
     profile: { legal_name: profile.legalName, address: profile.address, tax_id: profile.taxId, tax_rate_percent: formatTaxRate(profile.taxRateE4), net_days: profile.netDays ?? c.rt.config.billing.netDays, per_workspace: profile.perWorkspace },
     contacts: contacts.map((x) => ({ id: x.id, email: x.email, name: x.name })),
     payments: payments.slice(0, 50).map((p) => ({ id: p.id, provider: p.provider, purpose: p.purpose, amount_usd: picoToUsd(p.amount), status: p.status, created_at: iso(Number(p.created_at)), failure: p.failure_message })),
-  });
+  } satisfies BillingResponse);
 }
 
 const Checkout = z.strictObject({ amount_usd: usdAmount });

@@ -14,6 +14,7 @@ import { usageByDay } from '../usage/report.ts';
 import { explainView } from '../billing/lots.ts';
 import { dbOf, iso, readJsonBody, sendJson, signedUsdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { CreditsResponse } from './api-types.ts';
 
 const AddCredits = z.strictObject({
   kind: z.enum(['grant', 'purchase', 'adjustment']),
@@ -37,7 +38,7 @@ async function getCredits({ rt, res, requestId, params }: AdminContext) {
     org_id: orgId, balance_usd: picoToUsd(bal.balance), credits_usd: picoToUsd(bal.credits), usage_usd: picoToUsd(bal.usage), history,
     /** Which credit lot paid for which usage, and what lapsed (src/billing/lots.ts). */
     allocation: explainView(lots),
-  });
+  } satisfies CreditsResponse);
 }
 
 async function addCredits({ rt, req, res, requestId, params, caller }: AdminContext) {

@@ -30,7 +30,8 @@ export type Permission =
   | 'members:read'    // the org's members and invitations
   | 'members:write'   // invite, change roles, remove members
   | 'workspaces:write' // create, rename, archive workspaces
-  | 'orgs:manage';    // tiers, suspend and resume (operator)
+  | 'orgs:manage'     // tiers, suspend and resume (operator)
+  | 'upstreams:read'; // upstream pools: breaker state, failures, latency (operator)
 
 /** Roles of the credential kinds (console users: `user:<role>` in the current org). */
 export type Role =
@@ -40,7 +41,7 @@ export type Role =
 const ORG_ADMIN: Permission[] = ['self:read', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'audit:read', 'billing:read', 'billing:pay', 'members:read', 'members:write', 'workspaces:write'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'members:read', 'members:write', 'workspaces:write', 'orgs:manage'],
+  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'members:read', 'members:write', 'workspaces:write', 'orgs:manage', 'upstreams:read'],
   org_admin: ORG_ADMIN,
   /** Confined to its workspace: its usage, its keys, its and its keys' limits. */
   workspace_admin: ['self:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write'],

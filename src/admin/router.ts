@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
+import { alertRoutes } from './alerts.ts';
 import { auditRoutes } from './audit.ts';
 import { authenticateAdmin, requireOrgAccess } from './auth.ts';
 import { allows } from './permissions.ts';
@@ -24,13 +25,14 @@ import { modelRoutes } from './models.ts';
 import { operatorRoutes } from './operator.ts';
 import { rateLimitRoutes } from './rate-limits.ts';
 import { workspaceRoutes } from './workspaces.ts';
+import { upstreamRoutes } from './upstreams.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route under /admin/v1, in the order docs/security.md lists them (the compatible organization APIs follow: compat/router.ts). */
 export const ADMIN_ROUTES: AdminRoute[] = [
-  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
-  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes,
+  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
+  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes, ...upstreamRoutes,
 ];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
@@ -78,7 +80,7 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
     if (caller.kind === 'user') throw permissionError(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });
-    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
+    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
   }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);

@@ -5,7 +5,7 @@
  *
  * Dimensions: `api_key_id`, `workspace_id`, `model`, `context_window` (`0-200k` / `200k-1M` by the
  * request's total input, cache included, as Anthropic prices long context), and the upstream's
- * `service_tier`, `inference_geo` and `speed` (null until the events record them).
+ * `service_tier`, `inference_geo` and `speed` as the events recorded them.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../store/schema.ts';
@@ -20,9 +20,11 @@ const DIM_SQL: Record<Dimension, RawBuilder<unknown>> = {
   workspace_id: sql.ref('workspace_id'),
   model: sql.ref('model'),
   context_window: sql`case when ${totalInput} > 200000 then '200k-1M' else '0-200k' end`,
-  service_tier: sql`cast(null as text)`,
-  inference_geo: sql`cast(null as text)`,
-  speed: sql`cast(null as text)`,
+  // As the upstream reported them (migration 010); unreported reads as Anthropic's defaults. OpenAI's
+  // `default` tier is the standard tier.
+  service_tier: sql`case when service_tier is null or service_tier = 'default' then 'standard' else service_tier end`,
+  inference_geo: sql`coalesce(inference_geo, 'not_available')`,
+  speed: sql`coalesce(speed, 'standard')`,
 };
 
 export interface Filters {

@@ -1,6 +1,6 @@
 /** `tollgate usage` — token and cost totals for an org, overall and per model; `--events` exports every event. */
 import type { Command } from 'commander';
-import { usageReport } from '../../usage/report.ts';
+import { usageByUpstream, usageReport } from '../../usage/report.ts';
 import { exportEvents } from '../../usage/export.ts';
 import { withContext } from '../context.ts';
 import { print, table } from '../output.ts';
@@ -25,6 +25,7 @@ export function registerUsage(program: Command): void {
   program.command('usage').description('usage and cost for an org (UTC; --since inclusive, --until exclusive; a time of day is kept); --events exports every event')
     .requiredOption('--org <org>', 'org id').option('--since <time>', 'YYYY-MM-DD or ISO 8601 time').option('--until <time>', 'YYYY-MM-DD or ISO 8601 time')
     .option('--workspace <ws>', 'one workspace').option('--key <key_id>', 'one key').option('--margin', 'show upstream cost, revenue and margin')
+    .option('--by <what>', 'break down by model (default) or upstream (the upstream that served each request, with its attempts)', 'model')
     .option('--events', 'every event of the period instead of totals (streamed)').option('--format <csv|jsonl>', 'with --events: csv (default) or jsonl')
     .option('--json', 'machine-readable output')
     .action((o) => withContext(async ({ store }) => {
@@ -40,6 +41,14 @@ export function registerUsage(program: Command): void {
         return;
       }
       if (o.format) throw new Error('--format applies to --events');
+      if (o.by !== 'model' && o.by !== 'upstream') throw new Error(`--by: model or upstream, got ${o.by}`);
+      if (o.by === 'upstream') {
+        if (o.workspace || o.key) throw new Error('--by upstream reports a whole org (no --workspace / --key)');
+        if ((since !== undefined && !isMidnight(since)) || (until !== undefined && !isMidnight(until))) throw new Error('--by upstream reads whole UTC days: give --since/--until as YYYY-MM-DD');
+        const rows = await usageByUpstream(store.db, { orgId: o.org, since: since === undefined ? undefined : dayOf(since), until: until === undefined ? undefined : dayOf(until) });
+        const out = { org_id: o.org, by_upstream: o.margin ? rows : rows.map(({ upstream_cost_usd, margin_usd, ...r }: any) => r) };
+        return print(o.json, out, () => table(out.by_upstream));
+      }
       // Whole UTC days read the daily rollups; a time of day reads the events.
       const days = (since === undefined || isMidnight(since)) && (until === undefined || isMidnight(until));
       const r = await usageReport(store.db, {

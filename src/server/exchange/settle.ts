@@ -31,7 +31,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const upstreamCost = isSimulatedUpstream(x.adapter.name) ? 0n : costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
-  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model.id), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
+  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
@@ -59,6 +59,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    attempts: BigInt(x.attempts),
     speed: s.usage.speed ?? null,
     service_tier: s.usage.serviceTier ?? null,
     inference_geo: s.usage.inferenceGeo ?? null,

@@ -3,10 +3,10 @@
  * with spend), a "nice" y axis with gridlines, x tick labels, and a native tooltip (<title>) on
  * every bar. Empty slots get no bar, so the number of `rect.bar` equals the slots with spend.
  */
-import { svg } from './dom.js';
+import { svg } from './dom.ts';
 
 /** A round step (1, 2, 2.5 or 5 × 10^k) giving about `count` gridlines up to `max`. */
-export function niceStep(max, count = 4) {
+export function niceStep(max: number, count = 4): number {
   if (!(max > 0)) return 1;
   const raw = max / count;
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -15,7 +15,7 @@ export function niceStep(max, count = 4) {
 }
 
 /** Decimal places that show every multiple of `step` exactly (0 for whole steps, else at least 2). */
-export function stepDecimals(step) {
+export function stepDecimals(step: number): number {
   if (step >= 1 && Number.isInteger(step)) return 0;
   for (let d = 2; d < 10; d++) if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-6) return d;
   return 10;
@@ -25,14 +25,21 @@ export function stepDecimals(step) {
  * barChart({slots, bars: [{slot, value, title, data}], xTicks: [{slot, text}], label, yFormat(v, step),
  *           className, highlightSlot, emptyText})
  */
-export function barChart({ slots, bars, xTicks = [], label, yFormat = String, className = '', highlightSlot, emptyText = 'No data', width = 1000, height = 260 }) {
+export interface Bar { slot: number; value: number; title: string; data?: Record<string, string> }
+export interface BarChartOptions {
+  slots: number; bars: Bar[]; xTicks?: Array<{ slot: number; text: string }>; label: string;
+  yFormat?: (v: number, step: number) => string; className?: string; highlightSlot?: number | undefined;
+  emptyText?: string; width?: number; height?: number;
+}
+
+export function barChart({ slots, bars, xTicks = [], label, yFormat = String, className = '', highlightSlot, emptyText = 'No data', width = 1000, height = 260 }: BarChartOptions): SVGElement {
   const m = { top: 14, right: 10, bottom: 28, left: 64 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const max = Math.max(0, ...bars.map((b) => b.value));
   const step = niceStep(max);
   const top = max > 0 ? Math.ceil(max / step - 1e-9) * step : step * 4;
-  const y = (v) => m.top + plotH - (v / top) * plotH;
+  const y = (v: number) => m.top + plotH - (v / top) * plotH;
   const slotW = plotW / Math.max(slots, 1);
   const barW = Math.min(slotW * 0.72, 44);
 

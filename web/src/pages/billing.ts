@@ -4,22 +4,27 @@
  * Checkout in setup mode); invoices and statements to download (PDF, CSV) or pay by card; the
  * ledger history newest first; and — for the operator only — a form to grant or record credits.
  */
-import { api, orgPath, session } from '../api.js';
-import { h, replace } from '../dom.js';
-import { dateTime, signedUsd, usd, usdShort } from '../format.js';
-import { badge, field, guarded, loading, notice, section, stat, table } from '../ui.js';
+import type { BillingResponse, CheckoutResponse, CreditsResponse, InvoiceList, InvoiceListRow, LedgerRow } from '../../../src/admin/api-types.ts';
+import { api, fetchBlob, orgPath } from '../api.ts';
+import type { Ctx } from '../ctx.ts';
+import { h, replace } from '../dom.ts';
+import { dateTime, signedUsd, usd, usdShort } from '../format.ts';
+import { badge, field, guarded, loading, notice, section, stat, table, messageOf } from '../ui.ts';
 
 const PAGE = 50;
-const KIND = { purchase: 'ok', grant: 'ok', refund: 'ok', adjustment: 'info', expiry: 'muted', usage: 'usage' };
+const KIND: Record<string, string> = { purchase: 'ok', grant: 'ok', refund: 'ok', adjustment: 'info', expiry: 'muted', usage: 'usage' };
 
-export function renderBilling(root, ctx) {
+export function renderBilling(root: HTMLElement, ctx: Ctx): void {
+  const orgId = ctx.orgId!;
   const body = h('div', { class: 'stack' }, loading());
   root.append(h('div', { class: 'toolbar' }, h('h1', {}, 'Billing')), body);
-  load();
+  void load();
 
   async function load() {
     await guarded(body, async () => {
-      const [c, b, inv] = await Promise.all([api(orgPath(ctx.orgId, '/credits')), api(orgPath(ctx.orgId, '/billing')), api(orgPath(ctx.orgId, '/invoices'))]);
+      const [c, b, inv] = await Promise.all([
+        api<CreditsResponse>(orgPath(orgId, '/credits')),
+        api<BillingResponse>(orgPath(orgId, '/billing')), api<InvoiceList>(orgPath(orgId, '/invoices'))]);
       replace(body,
         b.suspended ? notice(`API access is suspended for non-payment (${b.suspended.reason.replace(/_/g, ' ')}). Pay the open invoice or save a new card to restore it.`) : null,
         h('div', { class: 'stats' },
@@ -31,12 +36,12 @@ export function renderBilling(root, ctx) {
         b.billing_mode === 'prepaid' ? buyCredits(b) : null,
         card(b),
         invoices(inv.invoices, b),
-        ctx.operator ? addCredits(load) : null,
+        ctx.can('credits:grant') ? addCredits(load) : null,
         history(c.history));
     });
   }
 
-  function buyCredits(b) {
+  function buyCredits(b: BillingResponse) {
     const amount = h('input', { name: 'amount', type: 'text', inputmode: 'decimal', placeholder: '25.00', required: true, autocomplete: 'off' });
     const status = h('div', {});
     const submit = h('button', { type: 'submit', class: 'primary' }, b.stripe ? 'Buy with card' : 'Request credits');
@@ -44,52 +49,50 @@ export function renderBilling(root, ctx) {
       e.preventDefault();
       submit.disabled = true;
       try {
-        const r = await api(orgPath(ctx.orgId, '/checkout'), { method: 'POST', body: { amount_usd: amount.value.trim().replace(/^\$/, '') } });
+        const r = await api<CheckoutResponse>(orgPath(orgId, '/checkout'), { method: 'POST', body: { amount_usd: amount.value.trim().replace(/^\$/, '') } });
         if (r.url) { location.assign(r.url); return; }
         replace(status, notice(`Purchase ${r.payment_id} is waiting for the operator's approval.`, 'info'));
       } catch (err) {
-        replace(status, notice(err.message));
+        replace(status, notice(messageOf(err)));
       }
       submit.disabled = false;
     } } }, field('Amount (USD)', amount, `$${b.topup_limits.min_usd} – $${b.topup_limits.max_usd}`), submit);
     return section('Buy credits', form, status);
   }
 
-  function card(b) {
+  function card(b: BillingResponse) {
     const status = h('div', {});
     const c = b.card;
     const text = c ? `${c.brand} •••• ${c.last4}${c.exp ? ` (expires ${c.exp})` : ''}` : 'No card on file.';
     const save = b.stripe ? h('button', { type: 'button', class: c ? 'ghost' : 'primary', on: { click: async () => {
-      try { location.assign((await api(orgPath(ctx.orgId, '/card'), { method: 'POST' })).url); } catch (err) { replace(status, notice(err.message)); }
+      try { location.assign((await api<CheckoutResponse>(orgPath(orgId, '/card'), { method: 'POST' })).url!); } catch (err) { replace(status, notice(messageOf(err))); }
     } } }, c ? 'Replace card' : 'Add a card') : null;
     return section('Card on file', h('p', { 'data-testid': 'card-on-file' }, text, c?.status === 'failed' ? h('span', { class: 'badge warn' }, ' declined — auto-reload paused') : null), save, status);
   }
 
-  function invoices(rows, b) {
+  function invoices(rows: InvoiceListRow[], b: BillingResponse) {
     const status = h('div', {});
-    const download = async (number, ext) => {
+    const download = async (number: string, ext: 'pdf' | 'csv') => {
       try {
-        const res = await fetch(`/admin/v1/${orgPath(ctx.orgId, `/invoices/${encodeURIComponent(number)}.${ext}`)}`, { headers: { authorization: `Bearer ${session.get()}` }, cache: 'no-store', credentials: 'omit' });
-        if (!res.ok) throw new Error(`download failed (HTTP ${res.status})`);
-        const url = URL.createObjectURL(await res.blob());
+        const url = URL.createObjectURL(await fetchBlob(orgPath(orgId, `/invoices/${encodeURIComponent(number)}.${ext}`)));
         const a = h('a', { href: url, download: `${number}.${ext}` });
         document.body.append(a); a.click(); a.remove();
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      } catch (err) { replace(status, notice(err.message)); }
+      } catch (err) { replace(status, notice(messageOf(err))); }
     };
-    const payByCard = async (number) => {
-      try { location.assign((await api(orgPath(ctx.orgId, `/invoices/${encodeURIComponent(number)}/checkout`), { method: 'POST' })).url); } catch (err) { replace(status, notice(err.message)); }
+    const payByCard = async (number: string) => {
+      try { location.assign((await api<CheckoutResponse>(orgPath(orgId, `/invoices/${encodeURIComponent(number)}/checkout`), { method: 'POST' })).url!); } catch (err) { replace(status, notice(messageOf(err))); }
     };
-    return section('Invoices and statements', table({
+    return section('Invoices and statements', table<InvoiceListRow>({
       testid: 'invoices-table', rows, empty: b.billing_mode === 'prepaid' ? 'Prepaid orgs get no invoices: usage is paid from credits.' : 'No invoice yet: the first one comes when this month closes.',
       columns: [
         { label: 'Number', value: (r) => r.number },
         { label: 'Period', value: (r) => r.period },
-        { label: 'Issued', value: (r) => r.issued_at.slice(0, 10) },
+        { label: 'Issued', value: (r) => (r.issued_at ?? '').slice(0, 10) },
         { label: 'Status', value: (r) => badge(r.status, r.status === 'paid' ? 'ok' : r.status === 'open' ? 'warn' : 'muted') },
         { label: 'Total', num: true, class: 'money', value: (r) => usd(r.total_usd) },
         { label: 'Due', num: true, class: 'money', value: (r) => usd(r.amount_due_usd) },
-        { label: '', value: (r) => [
+        { label: 'Actions', value: (r) => [
           h('button', { type: 'button', class: 'ghost small', on: { click: () => download(r.number, 'pdf') } }, 'PDF'),
           h('button', { type: 'button', class: 'ghost small', on: { click: () => download(r.number, 'csv') } }, 'CSV'),
           b.stripe && r.status === 'open' && r.kind === 'invoice' ? h('button', { type: 'button', class: 'primary small', on: { click: () => payByCard(r.number) } }, 'Pay by card') : null,
@@ -98,7 +101,7 @@ export function renderBilling(root, ctx) {
     }), status);
   }
 
-  function addCredits(reload) {
+  function addCredits(reload: () => Promise<void>) {
     const kind = h('select', { name: 'kind' }, [['purchase', 'Purchase'], ['grant', 'Grant (free)'], ['adjustment', 'Adjustment (±)']].map(([v, t]) => h('option', { value: v }, t)));
     const amount = h('input', { name: 'amount', type: 'text', inputmode: 'decimal', placeholder: '25.00', required: true, autocomplete: 'off' });
     const note = h('input', { name: 'note', type: 'text', maxlength: 500, placeholder: 'optional', autocomplete: 'off' });
@@ -109,13 +112,13 @@ export function renderBilling(root, ctx) {
       e.preventDefault();
       submit.disabled = true;
       try {
-        const body = { kind: kind.value, amount_usd: amount.value.trim().replace(/^\$/, '') };
+        const body: Record<string, unknown> = { kind: kind.value, amount_usd: amount.value.trim().replace(/^\$/, '') };
         if (note.value.trim()) body.note = note.value.trim();
         if (days.value) body.expires_in_days = Number(days.value);
-        await api(orgPath(ctx.orgId, '/credits'), { method: 'POST', body });
+        await api(orgPath(orgId, '/credits'), { method: 'POST', body });
         await reload();
       } catch (err) {
-        replace(status, notice(err.message));
+        replace(status, notice(messageOf(err)));
         submit.disabled = false;
       }
     } } }, field('Type', kind), field('Amount (USD)', amount), field('Expires in (days)', days), field('Note', note), submit);
@@ -123,12 +126,12 @@ export function renderBilling(root, ctx) {
   }
 }
 
-function history(rows) {
+function history(rows: LedgerRow[]) {
   const newest = [...rows].reverse();
   const wrap = h('div', {});
   let shown = PAGE;
   const draw = () => replace(wrap,
-    table({
+    table<LedgerRow>({
       testid: 'ledger-table', rows: newest.slice(0, shown), empty: 'No ledger entries yet.',
       columns: [
         { label: 'Date', value: (r) => (r.kind === 'usage' ? r.at.slice(0, 10) : dateTime(r.at)) },
