@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AccountsService } from './accounts/service.ts';
 import { KeyCache } from './accounts/key-cache.ts';
-import { ConfigError, type Config } from './config/config.ts';
+import { ConfigError, isSimulatedUpstream, simulatorAllowed, type Config } from './config/config.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { PolicyStore } from './limits/policy.ts';
@@ -121,6 +121,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const loadUpstreams = async () => {
     const configured = [...upstreamsFromConfig(config), ...(await upstreamSvc.loadConfigs())];
     if (configured.length) return configured;
+    if (!simulatorAllowed(config)) return [];
     if (!simulator) {
       simulator = await startSimulator({ port: 0, now });
       log.warn({ simulator: simulator.url }, 'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)');
@@ -262,7 +263,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   if (!config.billing.publicUrl) accountsCtx.publicUrl = url;
-  log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
+  const simulated = upstreams.some((u) => isSimulatedUpstream(u.name));
+  const simulatorState = simulated ? 'on' : simulatorAllowed(config) ? 'standby (a provider is configured)' : `off (${config.simulator === 'off' ? 'TOLLGATE_SIMULATOR=off' : 'NODE_ENV=production; TOLLGATE_SIMULATOR=on enables it'})`;
+  log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length, simulator: simulatorState },
+    simulated ? 'tollgate listening — SIMULATOR ON: answers are fake, marked tollgate-upstream: simulator, never counted as revenue' : `tollgate listening (simulator ${simulatorState})`);
+  if (!upstreams.length) log.warn('no provider configured and the simulator is off: every model request fails until an upstream is added (ANTHROPIC_API_KEY, OPENAI_API_KEY or `tollgate upstream add`)');
 
   let closed: Promise<void> | undefined;
   const gw: Gateway = {

@@ -38,7 +38,7 @@ const Query = z.strictObject({
 
 /** Drops upstream cost and margin (operator-only figures) from a totals row. */
 function tenantView(row: Record<string, unknown>): Record<string, unknown> {
-  const { upstream_cost_usd: _u, margin_usd: _m, ...rest } = row;
+  const { upstream_cost_usd: _u, margin_usd: _m, revenue_usd: _r, ...rest } = row;
   return rest;
 }
 

@@ -46,6 +46,14 @@ export const configSchema = z.object({
     apiKey: z.string().min(1).optional(),
     baseUrl: z.url().default('https://api.openai.com/v1'),
   }),
+  /** `NODE_ENV`: in `production` the built-in simulator stays off unless `simulator` is `on`. */
+  nodeEnv: z.string().default('development'),
+  /**
+   * The built-in simulated upstream, used when no provider is configured: `auto` (default) = on
+   * outside production, off when NODE_ENV=production; `on` / `off` force it. Its answers are fake:
+   * marked with `tollgate-upstream: simulator` and never counted as revenue.
+   */
+  simulator: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Where the CLI finds the running gateway for live state (`tollgate upstream list`); default http://127.0.0.1:<port>. */
   gatewayUrl: z.url().optional(),
   /** Operator token for the admin API (`Authorization: Bearer …`). */
@@ -214,6 +222,13 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Whether the simulated upstream may serve when no provider is configured. */
+export const simulatorAllowed = (c: Pick<Config, 'simulator' | 'nodeEnv'>): boolean => c.simulator === 'on' || (c.simulator === 'auto' && c.nodeEnv !== 'production');
+
+/** Upstream names the built-in simulator serves under (its answers are fake; reports mark them). */
+export const SIMULATOR_UPSTREAMS = ['simulator', 'simulator-openai'];
+export const isSimulatedUpstream = (name: string): boolean => SIMULATOR_UPSTREAMS.includes(name);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -235,6 +250,8 @@ const ENV_MAP: Record<string, string> = {
   OPENAI_API_KEY: 'openai.apiKey',
   OPENAI_BASE_URL: 'openai.baseUrl',
   TOLLGATE_ADMIN_TOKEN: 'adminToken',
+  NODE_ENV: 'nodeEnv',
+  TOLLGATE_SIMULATOR: 'simulator',
   TOLLGATE_URL: 'gatewayUrl',
   TOLLGATE_MASTER_KEY: 'masterKey',
   TOLLGATE_FREE_CREDITS_USD: 'freeCreditsUsd',

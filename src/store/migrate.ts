@@ -10,6 +10,7 @@ import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
 import * as m023 from './migrations/023-money-width.ts';
+import * as m024 from './migrations/024-usage-report-columns.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m040 from './migrations/040-payments.ts';
@@ -27,6 +28,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
   { name: '023-money-width', up: m023.up },
+  { name: '024-usage-report-columns', up: m024.up },
   { name: '030-accounts', up: m030.up },
   { name: '031-usage-logs-index', up: m031.up },
   { name: '040-payments', up: m040.up },
@@ -60,5 +62,7 @@ export async function migrate(store: Store): Promise<string[]> {
       applied.push(m.name);
     });
   }
+  // Money columns a later migration created as 64-bit integers are widened too (idempotent).
+  if (applied.length) await db.transaction().execute((trx: any) => m023.widenMoneyColumns(trx, store.dialect));
   return applied;
 }

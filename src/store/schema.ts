@@ -153,6 +153,15 @@ export interface UsageDailyTable {
   cache_read_tokens: Int;
   cost: Int;
   upstream_cost: Int;
+  /** Requests billed on estimated usage, and their cost (migration 024). */
+  estimated_requests: GeneratedInt;
+  estimated_cost: GeneratedInt;
+  web_search_requests: GeneratedInt;
+  web_fetch_requests: GeneratedInt;
+  code_execution_requests: GeneratedInt;
+  /** Requests the built-in simulator answered, and their cost (never revenue). */
+  simulated_requests: GeneratedInt;
+  simulated_cost: GeneratedInt;
 }
 
 export interface LedgerEntriesTable {

@@ -5,59 +5,108 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { picoToUsd } from '../core/money.ts';
-import { sumExact } from '../store/wide-money.ts';
+import { sumExact, sumExactOf } from '../store/wide-money.ts';
 
 export interface UsageTotals {
   requests: number;
   input_tokens: number;
   output_tokens: number;
+  /** 5-minute + 1-hour cache writes (the split follows: they are priced differently). */
   cache_creation_input_tokens: number;
+  cache_write_5m_input_tokens: number;
+  cache_write_1h_input_tokens: number;
   cache_read_input_tokens: number;
+  /** Server tools (each priced per use). */
+  web_search_requests: number;
+  web_fetch_requests: number;
+  code_execution_requests: number;
+  /** Requests billed on estimated usage (the upstream never reported it: docs/billing.md), and their cost. */
+  estimated_requests: number;
+  estimated_cost_usd: string;
+  /** Requests the built-in simulator answered (upstream=simulator): fake answers, never revenue. */
+  simulated_requests: number;
+  simulated_cost_usd: string;
   cost_usd: string;
   upstream_cost_usd: string;
+  /** Operator view: cost less simulated cost. */
+  revenue_usd: string;
+  /** revenue − upstream cost (the simulator's upstream cost is 0). */
   margin_usd: string;
 }
 
 /** `sum(col)` as an exact bigint on both backends (PostgreSQL's sum(bigint) is numeric). */
 export const big = sumExact;
 
-/** The aggregate columns every usage breakdown selects; `totals()` reads them. */
+/** The aggregate columns every usage breakdown selects from the daily rollups; `totals()` reads them. */
 export const TOTAL_COLUMNS = () => [
   big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
   big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
   big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
+  big('estimated_requests').as('est_req'), big('estimated_cost').as('estimated_cost'), big('web_search_requests').as('web_search'),
+  big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'), big('simulated_requests').as('sim_req'), big('simulated_cost').as('simulated_cost'),
+];
+
+const SIMULATED = sql`upstream in ('simulator', 'simulator-openai')`;
+/** The same aggregates read from the raw events (periods that do not start and end on a UTC day). */
+export const EVENT_TOTAL_COLUMNS = () => [
+  sumExactOf(sql`1`).as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
+  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
+  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
+  sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'), sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
+  big('web_search_requests').as('web_search'), big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'),
+  sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'), sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
 ];
 
 /** One aggregated row in the report's shape (exact decimal USD strings). */
 export function totals(r: any): UsageTotals {
+  const n = (v: unknown) => Number(v ?? 0n);
   const cost = BigInt(r.cost ?? 0n);
   const up = BigInt(r.upstream_cost ?? 0n);
+  const sim = BigInt(r.simulated_cost ?? 0n);
   return {
-    requests: Number(r.requests ?? 0n),
-    input_tokens: Number(r.input_tokens ?? 0n),
-    output_tokens: Number(r.output_tokens ?? 0n),
+    requests: n(r.requests),
+    input_tokens: n(r.input_tokens),
+    output_tokens: n(r.output_tokens),
     cache_creation_input_tokens: Number(BigInt(r.cw5 ?? 0n) + BigInt(r.cw1 ?? 0n)),
-    cache_read_input_tokens: Number(r.cache_read ?? 0n),
+    cache_write_5m_input_tokens: n(r.cw5),
+    cache_write_1h_input_tokens: n(r.cw1),
+    cache_read_input_tokens: n(r.cache_read),
+    web_search_requests: n(r.web_search),
+    web_fetch_requests: n(r.web_fetch),
+    code_execution_requests: n(r.code_exec),
+    estimated_requests: n(r.est_req),
+    estimated_cost_usd: picoToUsd(BigInt(r.estimated_cost ?? 0n)),
+    simulated_requests: n(r.sim_req),
+    simulated_cost_usd: picoToUsd(sim),
     cost_usd: picoToUsd(cost),
     upstream_cost_usd: picoToUsd(up),
-    margin_usd: picoToUsd(cost - up),
+    revenue_usd: picoToUsd(cost - sim),
+    margin_usd: picoToUsd(cost - sim - up),
   };
 }
 
-export interface UsageQuery { orgId?: string; since?: string; until?: string; workspaceId?: string; keyId?: string; model?: string }
+/**
+ * `since` / `until`: UTC days (`YYYY-MM-DD`, since inclusive, until exclusive), read from the
+ * rollups; or instants (`sinceMs` / `untilMs`, epoch ms) for periods with a time of day, read from
+ * the events (by the instant of admission).
+ */
+export interface UsageQuery { orgId?: string; since?: string; until?: string; sinceMs?: number; untilMs?: number; workspaceId?: string; keyId?: string; model?: string }
 
 export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
+  const fromEvents = q.sinceMs !== undefined || q.untilMs !== undefined;
   const base = () => {
-    let b = db.selectFrom('usage_daily');
+    let b: any = db.selectFrom(fromEvents ? 'usage_events' : 'usage_daily');
     if (q.orgId) b = b.where('org_id', '=', q.orgId);
     if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
     if (q.keyId) b = b.where('key_id', '=', q.keyId);
     if (q.model) b = b.where('model', '=', q.model);
     if (q.since) b = b.where('day', '>=', q.since);
     if (q.until) b = b.where('day', '<', q.until);
-    return b;
+    if (q.sinceMs !== undefined) b = b.where('created_at', '>=', BigInt(q.sinceMs));
+    if (q.untilMs !== undefined) b = b.where('created_at', '<', BigInt(q.untilMs));
+    return b as ReturnType<typeof db.selectFrom<'usage_daily'>>;
   };
-  const cols = TOTAL_COLUMNS();
+  const cols = fromEvents ? EVENT_TOTAL_COLUMNS() : TOTAL_COLUMNS();
   const all = await base().select(cols as any).executeTakeFirst();
   const byModel = await base().select(['model', ...cols] as any).groupBy('model').orderBy('model').execute();
   return { ...totals(all), by_model: byModel.map((r: any) => ({ model: r.model, ...totals(r) })) };
@@ -72,8 +121,7 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   if (q.model) b = b.where('model', '=', q.model);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
-  const sel: any[] = ['day', big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-    big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'), big('cost').as('cost'), big('upstream_cost').as('upstream_cost')];
+  const sel: any[] = ['day', ...TOTAL_COLUMNS()];
   if (q.groupByModel) sel.splice(1, 0, 'model');
   let qb = b.select(sel as any).groupBy(q.groupByModel ? ['day', 'model'] : ['day']).orderBy('day');
   const rows = await qb.execute();

@@ -1,7 +1,7 @@
 /** The portable (PostgreSQL) write path for usage events: one multi-row insert and one upsert per batch. */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import { rollup, rollupByUpstream } from './rollup.ts';
+import { rollup, rollupByUpstream, ROLLUP_SUM_COLUMNS } from './rollup.ts';
 import { withPremiumDefaults, type UsageEventRow } from './writer.ts';
 
 export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
@@ -12,16 +12,7 @@ export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Prom
     const aggs = rollup(inserted);
     for (let i = 0; i < aggs.length; i += 200) {
       await trx.insertInto('usage_daily').values(aggs.slice(i, i + 200))
-        .onConflict((oc) => oc.columns(['org_id', 'day', 'workspace_id', 'key_id', 'model']).doUpdateSet((eb) => ({
-          requests: eb('usage_daily.requests', '+', eb.ref('excluded.requests')),
-          input_tokens: eb('usage_daily.input_tokens', '+', eb.ref('excluded.input_tokens')),
-          output_tokens: eb('usage_daily.output_tokens', '+', eb.ref('excluded.output_tokens')),
-          cache_write_5m_tokens: eb('usage_daily.cache_write_5m_tokens', '+', eb.ref('excluded.cache_write_5m_tokens')),
-          cache_write_1h_tokens: eb('usage_daily.cache_write_1h_tokens', '+', eb.ref('excluded.cache_write_1h_tokens')),
-          cache_read_tokens: eb('usage_daily.cache_read_tokens', '+', eb.ref('excluded.cache_read_tokens')),
-          cost: eb('usage_daily.cost', '+', eb.ref('excluded.cost')),
-          upstream_cost: eb('usage_daily.upstream_cost', '+', eb.ref('excluded.upstream_cost')),
-        }))).execute();
+        .onConflict((oc) => oc.columns(['org_id', 'day', 'workspace_id', 'key_id', 'model']).doUpdateSet((eb) => Object.fromEntries(ROLLUP_SUM_COLUMNS.map((c) => [c, eb(`usage_daily.${c}`, '+', eb.ref(`excluded.${c}`))])) as any)).execute();
     }
     const ups = rollupByUpstream(inserted);
     for (let i = 0; i < ups.length; i += 200) {

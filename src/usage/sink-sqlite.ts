@@ -5,7 +5,7 @@
  * id, rollups fed only by rows actually inserted.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { rollup, rollupByUpstream, ROLLUP_SUM_COLUMNS, UPSTREAM_ROLLUP_SUM_COLUMNS } from './rollup.ts';
+import { rollup, rollupByUpstream, ROLLUP_MONEY_COLUMNS, ROLLUP_SUM_COLUMNS, UPSTREAM_ROLLUP_SUM_COLUMNS } from './rollup.ts';
 import { bindable } from '../store/wide-money.ts';
 import type { UsageEventRow } from './writer.ts';
 
@@ -16,8 +16,6 @@ const EVENT_COLUMNS = [
   'latency_ms', 'ttft_ms', 'idempotency_key',
   'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant', 'attempts',
 ] as const;
-/** Money columns: exact beyond int64 (src/store/wide-money.ts). */
-const MONEY = new Set<string>(['cost', 'upstream_cost']);
 const KEY_COLUMNS = ['day', 'month', 'org_id', 'workspace_id', 'key_id', 'model'] as const;
 
 export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
@@ -28,13 +26,13 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
   const upsert: Statement = sqlite.prepare(
     `INSERT INTO usage_daily (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})
      ON CONFLICT (org_id, day, workspace_id, key_id, model) DO UPDATE SET
-     ${ROLLUP_SUM_COLUMNS.map((c) => MONEY.has(c) ? `${c} = bigadd(usage_daily.${c}, excluded.${c})` : `${c} = usage_daily.${c} + excluded.${c}`).join(', ')}`,
+     ${ROLLUP_SUM_COLUMNS.map((c) => ROLLUP_MONEY_COLUMNS.has(c) ? `${c} = bigadd(usage_daily.${c}, excluded.${c})` : `${c} = usage_daily.${c} + excluded.${c}`).join(', ')}`,
   );
   const ucols = ['day', 'month', 'org_id', 'upstream', ...UPSTREAM_ROLLUP_SUM_COLUMNS];
   const upsertUpstream: Statement = sqlite.prepare(
     `INSERT INTO usage_upstream_daily (${ucols.join(', ')}) VALUES (${ucols.map((c) => '@' + c).join(', ')})
      ON CONFLICT (org_id, day, upstream) DO UPDATE SET
-     ${UPSTREAM_ROLLUP_SUM_COLUMNS.map((c) => MONEY.has(c) ? `${c} = bigadd(usage_upstream_daily.${c}, excluded.${c})` : `${c} = usage_upstream_daily.${c} + excluded.${c}`).join(', ')}`,
+     ${UPSTREAM_ROLLUP_SUM_COLUMNS.map((c) => ROLLUP_MONEY_COLUMNS.has(c) ? `${c} = bigadd(usage_upstream_daily.${c}, excluded.${c})` : `${c} = usage_upstream_daily.${c} + excluded.${c}`).join(', ')}`,
   );
   const tx = sqlite.transaction((rows: UsageEventRow[]) => {
     const inserted: UsageEventRow[] = [];
@@ -47,7 +45,7 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
         r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '', r.attempts ?? 1n).changes;
       if (changes === 1) inserted.push(r);
     }
-    for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost) });
+    for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost), estimated_cost: bindable(a.estimated_cost), simulated_cost: bindable(a.simulated_cost) });
     for (const a of rollupByUpstream(inserted)) upsertUpstream.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost) });
     return inserted;
   });

@@ -8,6 +8,7 @@ import { attemptUpstreams } from './attempts.ts';
 import { respondJson } from './respond-json.ts';
 import { respondStream } from './respond-stream.ts';
 import type { Exchange } from './types.ts';
+import { isSimulatedUpstream } from '../../config/config.ts';
 
 export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
   return surface === 'anthropic' ? 'request-id' : 'x-request-id';
@@ -24,6 +25,8 @@ export async function runExchange(x0: Exchange): Promise<void> {
   const served = await attemptUpstreams(x0, ac.signal, state);
   if (!served) return; // the client went away before any upstream answered
   const { x, up } = served;
+  // A simulated answer says so: it is fake, and reports never count it as revenue.
+  if (isSimulatedUpstream(x.adapter.name)) baseHeaders['tollgate-upstream'] = 'simulator';
   try {
     if (x.stream) await respondStream(x, up, baseHeaders, state);
     else await respondJson(x, up, baseHeaders);

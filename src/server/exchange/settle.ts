@@ -8,6 +8,7 @@ import type { Usage } from '../../metering/usage.ts';
 import { costOf } from '../../pricing/cost.ts';
 import { priceUsage } from '../../pricing/variants.ts';
 import type { Exchange } from './types.ts';
+import { isSimulatedUpstream } from '../../config/config.ts';
 
 export type Outcome = 'ok' | 'client_aborted' | 'upstream_error' | 'incomplete';
 
@@ -26,7 +27,8 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   // The price row and multipliers follow what the upstream reported (speed, tier, geo, prompt length).
   const priced = priceUsage(s.usage, x.price, x.model);
   const cost = costOf(s.usage, priced.prices);
-  const upstreamCost = costOf(s.usage, priced.list);
+  // The simulator costs the operator nothing (and reports keep its answers out of revenue).
+  const upstreamCost = isSimulatedUpstream(x.adapter.name) ? 0n : costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
   x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
@@ -51,7 +53,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     upstream_cost: upstreamCost,
     price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
     estimated: s.estimated ? 1n : 0n,
-    created_at: BigInt(now),
+    created_at: BigInt(admitted),
     month: monthKey(admitted),
     day: dayKey(admitted),
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),

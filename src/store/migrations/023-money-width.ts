@@ -19,6 +19,7 @@ export const MONEY_COLUMNS: Array<[string, string, boolean]> = [
   ['payments', 'amount', true], ['payment_reversals', 'amount', true],
   ['invoices', 'subtotal_exact', true], ['invoices', 'subtotal_cents', true], ['invoices', 'tax_cents', true],
   ['invoices', 'total_cents', true], ['invoices', 'credited_cents', true],
+  ['usage_upstream_daily', 'cost', true], ['usage_upstream_daily', 'upstream_cost', true],
   ['invoice_lines', 'amount_exact', true], ['invoice_lines', 'amount_cents', true],
 ];
 
