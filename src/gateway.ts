@@ -31,6 +31,7 @@ import { openStore, type Store } from './store/connect.ts';
 import { migrate } from './store/migrate.ts';
 import { UsageWriter } from './usage/writer.ts';
 import { AlertService } from './billing/alerts/index.ts';
+import { OperatorAlerts } from './billing/alerts/operator.ts';
 import { AutoReloader, BillingSettings } from './billing/auto-reload.ts';
 import { expireCredits } from './billing/expiry.ts';
 import { attachBilling } from './billing/context.ts';
@@ -165,6 +166,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     prices: () => prices,
     admission: () => admission,
   };
+  rt.operatorAlerts = new OperatorAlerts({ ...config.operatorAlerts, smtp: config.smtp, db: store.db, clock, log });
   attachBilling(rt, billing);
   const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
   billingTimer.unref();
@@ -230,6 +232,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       await router.close();
       await gov.close();
       await alerts.stop();
+      await rt.operatorAlerts?.idle();
+      rt.operatorAlerts?.close();
       billing.close();
       await simulator?.close();
       await store.close();

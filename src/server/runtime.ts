@@ -28,5 +28,7 @@ export interface Runtime {
   idempotency: IdempotencyCache;
   /** Abuse limits: failed-authentication throttling per address, concurrent requests per org. */
   guards: { authFailures: AuthThrottle; concurrency: ConcurrencyLimiter };
+  /** Operator alerts (usage anomalies, refused or spooled usage rows). */
+  operatorAlerts?: import('../billing/alerts/operator.ts').OperatorAlerts;
   db?: import('kysely').Kysely<import('../store/schema.ts').DB>; // the SQL store, for the admin API only (the proxy path reads caches)
 }

@@ -121,6 +121,18 @@ export interface UsageEventsTable {
   latency_ms: Int;
   ttft_ms: IntNull;
   idempotency_key: string | null;
+  /** Why the reported usage was not believed and a bound was billed instead (migration 015); null when sound. */
+  anomaly?: string | null;
+}
+
+/** Usage events the database refused (migration 016). */
+export interface UsageDeadLettersTable {
+  id: string;
+  org_id: string;
+  event: string;
+  error: string;
+  created_at: Int;
+  replayed_at: IntNull;
 }
 
 export interface UsageDailyTable {
@@ -221,6 +233,7 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   price_groups: PriceGroupsTable;
   usage_events: UsageEventsTable;
   usage_daily: UsageDailyTable;
+  usage_dead_letters: UsageDeadLettersTable;
   ledger_entries: LedgerEntriesTable;
   spend_limits: SpendLimitsTable;
   change_log: ChangeLogTable;

@@ -12,7 +12,7 @@ const EVENT_COLUMNS = [
   'id', 'org_id', 'workspace_id', 'key_id', 'model', 'upstream', 'surface', 'status', 'outcome', 'stream',
   'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
   'web_search_requests', 'cost', 'upstream_cost', 'price_id', 'estimated', 'created_at', 'month', 'day',
-  'latency_ms', 'ttft_ms', 'idempotency_key',
+  'latency_ms', 'ttft_ms', 'idempotency_key', 'anomaly',
 ] as const;
 const KEY_COLUMNS = ['day', 'month', 'org_id', 'workspace_id', 'key_id', 'model'] as const;
 
@@ -33,7 +33,7 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
       const changes = insert.run(r.id, r.org_id, r.workspace_id, r.key_id, r.model, r.upstream, r.surface, r.status, r.outcome, r.stream,
         r.input_tokens, r.output_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens,
         r.web_search_requests, r.cost, r.upstream_cost, r.price_id, r.estimated, r.created_at, r.month, r.day,
-        r.latency_ms, r.ttft_ms, r.idempotency_key).changes;
+        r.latency_ms, r.ttft_ms, r.idempotency_key, r.anomaly ?? null).changes;
       if (changes === 1) inserted.push(r);
     }
     for (const a of rollup(inserted)) upsert.run(a);

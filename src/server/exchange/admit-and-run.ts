@@ -18,10 +18,22 @@ export interface AdmitInput {
   cacheTtl: '5m' | '1h' | null;
 }
 
-export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' | 'estimatedInputTokens'>, a: AdmitInput): Promise<void> {
+/** Choices a request asks for (OpenAI `n`); 1 when absent or not a positive integer. */
+export function choicesOf(body: Record<string, unknown>): number {
+  const n = body.n;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 1 ? n : 1;
+}
+
+export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' | 'estimatedInputTokens' | 'limits' | 'family'>, a: AdmitInput): Promise<void> {
   const input = inspectInput(a.body as any, a.family);
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);
+  const window = x.model.contextWindow;
+  const limits = {
+    inputBound: window ? Math.min(maxInputTokens, window) : maxInputTokens,
+    maxInput: Math.max(window ?? 0, maxInputTokens),
+    outputBound: a.maxOutputTokens * choicesOf(a.body),
+  };
   const idem = x.req.headers['idempotency-key'];
   await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
     const ticket = await x.rt.admission().admit({
@@ -29,7 +41,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl,
     });
     try {
-      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens });
+      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, limits, family: a.family });
     } finally {
       ticket.release();
     }

@@ -1,11 +1,14 @@
 /**
- * Runs one admitted exchange: forward, then answer (JSON or stream). The client closing the
- * connection aborts the upstream request. Paths that bill nothing leave the hold to the caller
+ * Runs one admitted exchange: forward, then answer (JSON or stream). A client that goes away does
+ * not stop the upstream at once: its reply is still read, bounded (client-watch.ts), so the usage
+ * it reports is billed exactly. Paths that bill nothing leave the hold to the caller
  * (admit-and-run.ts releases it once the exchange is over; a settled ticket ignores the release).
  */
 import { forward } from './forward.ts';
+import { ClientWatch } from './client-watch.ts';
 import { respondJson } from './respond-json.ts';
 import { respondStream } from './respond-stream.ts';
+import { billUnseen } from './unseen.ts';
 import { retryHeaders, upstreamError } from './upstream-error.ts';
 import type { Exchange } from './types.ts';
 
@@ -14,18 +17,24 @@ export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
 }
 
 export async function runExchange(x: Exchange): Promise<void> {
-  const ac = new AbortController();
-  const state = { clientGone: false };
-  x.res.once('close', () => {
-    if (!x.res.writableFinished) { state.clientGone = true; ac.abort(); }
-  });
+  const watch = new ClientWatch(x.res, x.rt.config.abortDrain);
+  try {
+    await run(x, watch);
+  } finally {
+    watch.done();
+  }
+}
+
+async function run(x: Exchange, watch: ClientWatch): Promise<void> {
   const baseHeaders: Record<string, string> = { ...x.ticket.headers, [requestIdHeader(x.surface)]: x.requestId };
 
   let up;
   try {
-    up = await forward(x, ac.signal);
+    up = await forward(x, watch.signal);
   } catch (e) {
-    if (state.clientGone) return;
+    // The client left and the upstream had not answered within the drain bound: it may have run.
+    if (watch.cut) { await billUnseen(x); return; }
+    if (watch.gone) return;
     throw e;
   }
 
@@ -36,6 +45,6 @@ export async function runExchange(x: Exchange): Promise<void> {
     throw upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
   }
 
-  if (x.stream) await respondStream(x, up, baseHeaders, state);
-  else await respondJson(x, up, baseHeaders);
+  if (x.stream) await respondStream(x, up, baseHeaders, watch);
+  else await respondJson(x, up, baseHeaders, watch);
 }

@@ -16,6 +16,8 @@ export interface SettleInput {
   outcome: Outcome;
   estimated: boolean;
   firstContentAt?: number;
+  /** Why the reported usage was not believed (bounds.ts); the usage given is already the bound billed. */
+  anomalies?: string[];
 }
 
 export function settle(x: Exchange, s: SettleInput): Promise<void> {
@@ -24,6 +26,14 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const upstreamCost = costOf(s.usage, x.price.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
+  const anomaly = s.anomalies?.length ? s.anomalies.join(',').slice(0, 500) : null;
+  if (anomaly) {
+    const u = s.usage;
+    x.rt.operatorAlerts?.report({
+      kind: 'usage_anomaly', orgId: p.org.id, requestId: x.requestId,
+      detail: `The upstream ${x.adapter.name} reported usage for ${x.model.id} that could not be believed (${anomaly}); billed the bound instead: input ${u.inputTokens}, output ${u.outputTokens} tokens.`,
+    });
+  }
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
@@ -51,6 +61,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    anomaly,
   }).catch((e) => {
     // The event stays queued in the writer and is written once the database is back.
     x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
