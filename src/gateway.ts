@@ -30,6 +30,8 @@ import { ChangeFeed, lastChangeId } from './store/change-log.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate } from './store/migrate.ts';
 import { UsageWriter } from './usage/writer.ts';
+import { deadLetterSink, probeStore } from './usage/dead-letters.ts';
+import { UsageSpool, spoolDirFor } from './usage/spool.ts';
 import { AlertService } from './billing/alerts/index.ts';
 import { OperatorAlerts } from './billing/alerts/operator.ts';
 import { AutoReloader, BillingSettings } from './billing/auto-reload.ts';
@@ -131,7 +133,17 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       else throw e;
     }
   };
-  const usage = new UsageWriter(store, log);
+  const operatorAlerts = new OperatorAlerts({ ...config.operatorAlerts, smtp: config.smtp, db: store.db, clock, log });
+  const usage = new UsageWriter(store, log, {
+    probe: probeStore(store),
+    deadLetter: deadLetterSink(store, now),
+    spool: new UsageSpool(spoolDirFor(config.spoolDir, config.databaseUrl, store.dialect === 'sqlite'), config.databaseUrl),
+    onDeadLetter: (row, err) => operatorAlerts.report({ kind: 'usage_dead_letter', orgId: String(row.org_id), requestId: String(row.id), detail: `The database refused a usage event (${String((err as Error)?.message ?? err).slice(0, 200)}); it is kept in usage_dead_letters: inspect and replay with \`tollgate usage dead-letters --replay\`.` }),
+    onSpooled: (rows) => operatorAlerts.report({ kind: 'usage_spooled', orgId: String(rows[0]!.org_id), requestId: String(rows[0]!.id), detail: `The database is unreachable: ${rows.length} usage event(s) were written to the local spool; new requests get 503 until it is back.` }),
+  });
+  // Events a crashed or killed predecessor left in the spool reach the database before anything is served.
+  const replayed = await usage.replaySpool();
+  if (replayed) log.warn({ events: replayed }, 'usage events replayed from the spool');
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
   alerts.start();
@@ -165,8 +177,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     models: () => models,
     prices: () => prices,
     admission: () => admission,
+    admissionFallback: () => gov.fallback,
   };
-  rt.operatorAlerts = new OperatorAlerts({ ...config.operatorAlerts, smtp: config.smtp, db: store.db, clock, log });
+  rt.operatorAlerts = operatorAlerts;
   attachBilling(rt, billing);
   const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
   billingTimer.unref();

@@ -13,12 +13,14 @@ import { registerUpstream } from './commands/upstream.ts';
 import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerDeadLetters } from './commands/dead-letters.ts';
 
 const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
 registerOrg(program);
 registerOrgTier(program);
 registerKey(program);
 registerUsage(program);
+registerDeadLetters(program.commands.find((c) => c.name() === 'usage')!);
 registerPrices(program);
 registerPriceGroups(program);
 registerLimits(program);

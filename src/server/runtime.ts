@@ -24,6 +24,8 @@ export interface Runtime {
   prices(): PriceBook;
   router: UpstreamRouter;
   admission(): Admission;
+  /** `redisFailMode: open`: the per-instance admission used while the shared limiter is unreachable. */
+  admissionFallback?(): Admission | undefined;
   usage: UsageWriter;
   idempotency: IdempotencyCache;
   /** Abuse limits: failed-authentication throttling per address, concurrent requests per org. */

@@ -5,6 +5,7 @@
  */
 import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../../metering/estimate.ts';
 import { sha256Hex } from '../../core/ids.ts';
+import { GatewayError } from '../../core/errors.ts';
 import { withIdempotency } from '../idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
@@ -17,6 +18,9 @@ export interface AdmitInput {
   maxOutputTokens: number;
   cacheTtl: '5m' | '1h' | null;
 }
+
+const unavailable = (code: string, message: string, cause?: unknown) =>
+  new GatewayError('overloaded_error', 503, message, { code, shouldRetry: true, headers: { 'retry-after': '5' }, cause });
 
 /** Choices a request asks for (OpenAI `n`); 1 when absent or not a positive integer. */
 export function choicesOf(body: Record<string, unknown>): number {
@@ -36,10 +40,27 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
   };
   const idem = x.req.headers['idempotency-key'];
   await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
-    const ticket = await x.rt.admission().admit({
+    // Nothing is served that cannot be billed: while usage cannot be made durable, refuse (503).
+    if (!x.rt.usage.durable) throw unavailable('usage_store_unavailable', 'The gateway cannot record usage right now (its database is unreachable); retry shortly.');
+    const req = {
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl,
-    });
+    };
+    let ticket;
+    try {
+      ticket = await x.rt.admission().admit(req);
+    } catch (e) {
+      if (e instanceof GatewayError) throw e;
+      // The shared limiter (Redis) or the spend store is unreachable: fail closed (default) or, when the
+      // operator chose `redisFailMode: open`, admit on this instance's own limits.
+      const fallback = x.rt.admissionFallback?.();
+      if (!fallback) {
+        x.rt.log.error({ requestId: x.requestId, err: { message: (e as Error).message } }, 'admission failed: limiter unreachable');
+        throw unavailable('limiter_unavailable', 'The gateway cannot check rate and spend limits right now; retry shortly.', e);
+      }
+      x.rt.log.warn({ requestId: x.requestId, err: { message: (e as Error).message } }, 'limiter unreachable: admitted on local limits');
+      ticket = await fallback.admit(req);
+    }
     try {
       await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, limits, family: a.family });
     } finally {
