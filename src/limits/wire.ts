@@ -56,7 +56,8 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     async close() {
       await holds.close();
       (limiter as { close?: () => void }).close?.();
-      if (redis) await redis.quit().catch(() => {});
+      if (redis?.status === 'ready') await redis.quit().catch(() => {});
+      else redis?.disconnect(); // never connected (or lost): QUIT would wait for a connection
     },
   };
 }

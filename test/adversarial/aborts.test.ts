@@ -36,6 +36,12 @@ async function eventOf(g: TestGateway, orgId: string) {
   assert.fail('no usage event');
 }
 
+/** Aborts once the upstream has the request (plus `ms`), so the abort always lands after the forward. */
+function abortOnceForwarded(ac: AbortController, ms = 50) {
+  const n = fake.requests.length;
+  void fake.waitForRequests(n + 1, 10_000).then(() => setTimeout(() => ac.abort(), ms));
+}
+
 test('OpenAI stream aborted mid-way: the usage chunk still arrives upstream and is billed exactly', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
@@ -56,7 +62,7 @@ test('a non-streamed request abandoned before the answer is billed what the upst
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script([{ kind: 'delay', headersMs: 600 }, { kind: 'usage', usage: { input_tokens: 50, output_tokens: 99 } }]);
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 150);
+  abortOnceForwarded(ac);
   await assert.rejects(client.messages.create(ask, { signal: ac.signal }));
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.outcome, 'client_aborted');
@@ -70,7 +76,7 @@ test('a stream abandoned before its headers is billed what the upstream reports'
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script([{ kind: 'delay', headersMs: 500 }, { kind: 'usage', usage: { input_tokens: 70, output_tokens: 80 } }]);
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 100);
+  abortOnceForwarded(ac);
   await assert.rejects(client.messages.stream(ask, { signal: ac.signal }).finalMessage());
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.input_tokens, 70n);
@@ -82,7 +88,7 @@ test('past the drain bound, an abandoned non-streamed request is billed the boun
   const client = new Anthropic({ baseURL: quick.url, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'hang' });
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 100);
+  abortOnceForwarded(ac);
   await assert.rejects(client.messages.create(ask, { signal: ac.signal }));
   await fake.waitFor(() => fake.requests.at(-1)!.aborted, 5000, 'upstream cut after the drain bound');
   const e = await eventOf(quick, c.orgId);

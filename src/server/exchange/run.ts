@@ -17,6 +17,8 @@ export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
 }
 
 export async function runExchange(x: Exchange): Promise<void> {
+  // Gone before anything was sent upstream: nothing to run, nothing to bill.
+  if (x.res.destroyed || x.req.socket?.destroyed) return;
   const watch = new ClientWatch(x.res, x.rt.config.abortDrain);
   try {
     await run(x, watch);
