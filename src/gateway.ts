@@ -28,7 +28,14 @@ import { publicRoutes } from './server/routes.ts';
 import type { Runtime } from './server/runtime.ts';
 import { ChangeFeed, lastChangeId } from './store/change-log.ts';
 import { openStore, type Store } from './store/connect.ts';
-import { migrate } from './store/migrate.ts';
+import { migrate, missingMigrations } from './store/migrate.ts';
+import { sql } from 'kysely';
+import { healthRoutes } from './server/health.ts';
+import { Lifecycle } from './server/lifecycle.ts';
+import { metricsRoutes } from './server/metrics-route.ts';
+import { Metrics } from './telemetry/metrics.ts';
+import { Telemetry } from './telemetry/telemetry.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { UsageWriter } from './usage/writer.ts';
 import { deadLetterSink, probeStore } from './usage/dead-letters.ts';
 import { UsageSpool, spoolDirFor } from './usage/spool.ts';
@@ -41,6 +48,8 @@ import { BillingRuntime } from './billing/runtime.ts';
 import { StripeProvider } from './billing/stripe/provider.ts';
 import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
 import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
+import { attachAccounts, createAccounts } from './accounts/context.ts';
+import { accountRoutes } from './accounts/http/routes.ts';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -57,6 +66,8 @@ export interface Gateway {
   billing: BillingRuntime;
   /** Reloads every cache now (tests; the server also polls the change log). */
   refresh(): Promise<void>;
+  /** Graceful stop: refuse new connections, let requests and streams finish (up to `graceMs`, default the config's), then close. */
+  shutdown(graceMs?: number): Promise<{ cut: boolean }>;
   close(): Promise<void>;
 }
 
@@ -69,7 +80,7 @@ function upstreamsFromConfig(config: Config): UpstreamConfig[] {
 
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const now = () => clock.now();
   const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
   await migrate(store);
@@ -122,7 +133,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ];
   };
   upstreams = await loadUpstreams();
-  const router = new UpstreamRouter(upstreams);
+  const router = new UpstreamRouter(upstreams, { now, breaker: config.pool.breaker });
+  let wsPolicies = await accounts.workspacePolicies();
+  const reloadWsPolicies = async () => { wsPolicies = await accounts.workspacePolicies(); };
   const reloadUpstreams = async () => {
     try {
       upstreams = await loadUpstreams();
@@ -176,18 +189,37 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     },
     models: () => models,
     prices: () => prices,
+    workspacePolicy: (id) => wsPolicies.get(id),
     admission: () => admission,
     admissionFallback: () => gov.fallback,
   };
   rt.operatorAlerts = operatorAlerts;
   attachBilling(rt, billing);
+  const accountsCtx = await createAccounts({ config, db: store.db, clock, log, listenUrl: `http://${config.host}:${config.port}` });
+  attachAccounts(rt, accountsCtx);
+  const metrics = config.adminToken || config.metrics.token ? new Metrics({
+    orgLabel: config.metrics.orgLabel,
+    gauges: {
+      usagePending: () => usage.pending,
+      usageLagMs: () => usage.lagMs,
+      usageWritten: () => usage.written,
+      // Circuit breakers, when the router reports them.
+      upstreams: () => (router as { snapshot?: () => Array<{ name: string; state?: string }> }).snapshot?.() ?? [],
+    },
+  }) : null;
+  const tracing = await startTracing({
+    endpoint: config.otel.endpoint, tracesEndpoint: config.otel.tracesEndpoint, serviceName: config.otel.serviceName, captureContent: config.otel.captureContent,
+    headers: config.otel.headers ? Object.fromEntries(config.otel.headers.split(',').map((kv) => kv.split('=').map((s) => decodeURIComponent(s.trim()))).filter((kv) => kv.length === 2 && kv[0])) : undefined,
+  });
+  const telemetry = new Telemetry(metrics, tracing);
+  if (telemetry.enabled) rt.telemetry = telemetry;
   const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
   billingTimer.unref();
 
   const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
   const refresh = async () => {
     await runExpiry();
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), reloadWsPolicies(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -204,7 +236,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.applyChanges(batch.changes));
         if (domains.has('prices')) jobs.push(reloadPrices());
         if (domains.has('limits')) jobs.push(policy.applyLimitChanges(batch.changes.filter((c) => c.what === 'limits').map((c) => c.ref)));
-        if (domains.has('orgs')) jobs.push(policy.reloadWorkspaceRates());
+        if (domains.has('orgs')) jobs.push(policy.reloadWorkspaceRates(), reloadWsPolicies());
         if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
         if (domains.has('upstreams')) jobs.push(reloadUpstreams());
         if (domains.has('billing')) jobs.push(billing.holds.reload());
@@ -224,32 +256,54 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
   touch.unref();
 
-  const server = createHttpServer(rt, [...publicRoutes(), ...stripeWebhookRoutes()]);
+  const life = new Lifecycle();
+  const probe = {
+    draining: () => life.draining,
+    database: async () => { await sql`select 1`.execute(store.db); },
+    redis: gov.redis ? async () => { await gov.redis!.ping(); } : undefined,
+    missingMigrations: () => missingMigrations(store),
+    upstreams: () => ({ count: router.upstreams.length, simulated: simulator !== undefined && router.upstreams.every((u) => u.name.startsWith('simulator')) }),
+    usage: () => ({ pending: usage.pending, failing: usage.failing }),
+  };
+  const server = createHttpServer(rt, [...publicRoutes(), ...healthRoutes(probe), ...metricsRoutes(metrics), ...stripeWebhookRoutes(), ...accountRoutes()], life);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  if (!config.billing.publicUrl) accountsCtx.publicUrl = url;
   log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length }, 'tollgate listening');
 
-  return {
+  let closed: Promise<void> | undefined;
+  const gw: Gateway = {
     url, port, rt, store, simulatorUrl: simulator?.url, refresh, billing,
-    async close() {
-      await keysWarm;
-      clearInterval(poll);
-      clearInterval(billingTimer);
-      clearInterval(touch);
-      clearInterval(spendPoll);
-      clearInterval(expiryTimer);
-      await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
-      await usage.close();
-      await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
-      await router.close();
-      await gov.close();
-      await alerts.stop();
-      await rt.operatorAlerts?.idle();
-      rt.operatorAlerts?.close();
-      billing.close();
-      await simulator?.close();
-      await store.close();
+    async shutdown(graceMs = config.shutdownGraceMs) {
+      const r = await life.drain(server, graceMs);
+      if (r.cut) log.warn({ graceMs, unfinished: r.left }, 'shutdown deadline passed: open requests and streams were cut (and billed for what they produced)');
+      await gw.close();
+      return { cut: r.cut };
     },
+    close() { return (closed ??= doClose()); },
   };
+  return gw;
+
+  async function doClose() {
+    await keysWarm;
+    clearInterval(poll);
+    clearInterval(billingTimer);
+    clearInterval(touch);
+    clearInterval(spendPoll);
+    clearInterval(expiryTimer);
+    await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+    await usage.close();
+    await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
+    await router.close();
+    await gov.close();
+    await alerts.stop();
+    await operatorAlerts.idle();
+    operatorAlerts.close();
+    billing.close();
+    accountsCtx.close();
+    await simulator?.close();
+    await telemetry.shutdown();
+    await store.close();
+  }
 }

@@ -11,13 +11,22 @@ async function main() {
     throw e;
   }
   const gw = await startGateway(config);
+  let stopping = false;
   const stop = async (sig: string) => {
-    gw.rt.log.info({ sig }, 'shutting down: draining usage events');
-    await gw.close();
+    if (stopping) {
+      // A second signal: stop now (open streams are cut; their usage is flushed by close()).
+      gw.rt.log.warn({ sig }, 'second signal: closing now');
+      await gw.close();
+      process.exit(0);
+    }
+    stopping = true;
+    gw.rt.log.info({ sig, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections; letting requests and streams finish, then flushing usage');
+    await gw.shutdown();
+    gw.rt.log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -8,6 +8,9 @@
  *    `Authorization: Bearer`) and is scoped to that org — and, for a workspace-scoped admin key,
  *    to that workspace. Inference keys are refused (403): they call the model APIs only.
  *
+ * A console user presents the session cookie (and, on state-changing requests, `x-csrf-token`):
+ * their role in the session's current org, scoped to that org (docs/accounts.md).
+ *
  * What each caller may do is the permission table (permissions.ts). Missing or invalid
  * credentials are 401 (counted against the client's address; the connection is closed). A
  * revoked or expired key is refused like on the proxy.
@@ -21,10 +24,22 @@ import { authenticationError, notFound, permissionError } from '../core/errors.t
 import { authenticateKey, closeAfter } from '../server/authenticate.ts';
 import { addressBucket, clientAddress } from '../server/guards/client-address.ts';
 import type { Runtime } from '../server/runtime.ts';
+import { maybeAccountsOf } from '../accounts/context.ts';
+import { hasSessionCookie, requireSession } from '../accounts/http/session-auth.ts';
+import { resolveOrg } from '../accounts/http/view.ts';
 import { dbOf } from './respond.ts';
+import type { Role } from './permissions.ts';
+
+export type UserRole = Extract<Role, `user:${string}`>;
 
 export type Caller =
   | { kind: 'operator'; role: 'operator'; actor: Actor }
+  | {
+    /** A console user's session (docs/accounts.md): their role in the session's current org. */
+    kind: 'user'; role: UserRole; orgId: string; userId: string; email: string; verified: boolean;
+    workspaceId: null;
+    actor: Actor;
+  }
   | {
     kind: 'admin_key'; role: 'org_admin' | 'workspace_admin'; orgId: string; keyId: string; key: AuthKey;
     /** Set for a workspace-scoped admin key: everything it sees and changes is in this workspace. */
@@ -57,6 +72,8 @@ export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, reque
     return { kind: 'operator', role: 'operator', actor: { kind: 'operator', id: 'admin-token', requestId, clientIp: ip } };
   }
   const secret = keyFromHeaders(req.headers);
+  const accounts = maybeAccountsOf(rt);
+  if (!secret && token === undefined && accounts && hasSessionCookie(req)) return sessionCaller(rt, req, requestId, ip);
   if (!secret) {
     rt.guards.authFailures.fail(addr);
     throw closeAfter(authenticationError('credentials required: send the admin token or an admin key (Authorization: Bearer … or x-api-key)'));
@@ -73,13 +90,30 @@ export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, reque
   };
 }
 
+/** A console session as an admin caller: the operator, or a user with their role in the current org. */
+async function sessionCaller(rt: Runtime, req: IncomingMessage, requestId: string, ip: string): Promise<Caller> {
+  const a = maybeAccountsOf(rt)!;
+  const { session } = await requireSession(a, req);
+  const user = session.userId ? await a.users.byId(session.userId) : undefined;
+  if (session.operator || user?.operator) {
+    return { kind: 'operator', role: 'operator', actor: { kind: user ? 'user' : 'operator', id: user?.id ?? 'admin-token', requestId, clientIp: ip } };
+  }
+  if (!user || user.disabledAt != null) throw authenticationError('Log in first: no valid session.', { code: 'not_authenticated' });
+  const { current } = await resolveOrg(a, session);
+  if (!current) throw permissionError('You are not a member of any organization: create one or accept an invitation.', { code: 'no_organization' });
+  return {
+    kind: 'user', role: `user:${current.role}`, orgId: current.orgId, userId: user.id, email: user.email, verified: user.verifiedAt != null,
+    workspaceId: null, actor: { kind: 'user', id: user.id, requestId, clientIp: ip },
+  };
+}
+
 /**
  * May this caller act on `orgId`? Tenants only on their own org (403 otherwise, without saying
  * whether the other org exists); the operator on any org that exists (404 otherwise).
  */
 export async function requireOrgAccess(rt: Runtime, caller: Caller, orgId: string): Promise<void> {
   if (caller.kind !== 'operator') {
-    if (caller.orgId !== orgId) throw permissionError('this admin key belongs to another organization');
+    if (caller.orgId !== orgId) throw permissionError(caller.kind === 'user' ? 'this is not the organization you are signed in to (switch organizations first)' : 'this admin key belongs to another organization');
     return;
   }
   const org = await dbOf(rt).selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();

@@ -14,8 +14,18 @@ import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDeadLetters } from './commands/dead-letters.ts';
+import { registerWorkspace } from './commands/policy.ts';
+import { checkKnownIds } from './known-ids.ts';
+import { readFileSync } from 'node:fs';
 
-const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError();
+// `tollgate … | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError()
+  .version(version, '-V, --version', 'print the version');
+program.hook('preAction', (_self, action) => checkKnownIds(action));
 registerOrg(program);
 registerOrgTier(program);
 registerKey(program);
@@ -31,6 +41,7 @@ registerUpstream(program);
 registerPayments(program);
 registerInvoices(program);
 registerAudit(program);
+registerWorkspace(program);
 
 try {
   await program.parseAsync(process.argv);

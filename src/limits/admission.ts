@@ -23,6 +23,8 @@ export interface AdmitRequest {
   maxOutputTokens: number;
   /** Longest cache TTL the request asks for (input may be billed as cache writes). */
   cacheTtl: '5m' | '1h' | null;
+  /** Premium options the request asked for (fast mode, geo, tier, n, server tools): the hold covers them. */
+  premium?: import('../pricing/premium.ts').PremiumRequest;
   /**
    * A free call (count_tokens): it takes one request from the request bucket and needs an account
    * in good standing (some headroom on the balance and every monthly cap), but holds nothing.
@@ -33,6 +35,11 @@ export interface AdmitRequest {
 export interface Ticket {
   /** Rate-limit headers for this response, in the surface's format. */
   readonly headers: Record<string, string>;
+  /**
+   * When the request was admitted. Its usage belongs to this instant's month and day (the month
+   * whose caps it was held against), even when it settles after midnight on the 1st.
+   */
+  readonly admittedAt?: number;
   /** Settles the reservation to the exact cost and records actual token use. Idempotent. */
   settle(usage: Usage, cost: bigint): void;
   /** Releases the reservation (nothing was billed). Idempotent. */

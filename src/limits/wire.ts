@@ -19,6 +19,8 @@ export interface GovernanceStack {
   limiter: RateLimiter;
   holds: SpendHolds;
   schedule: TierSchedule;
+  /** The shared Redis connection, when configured (readiness pings it). */
+  redis?: import('ioredis').Redis;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
   const governance = make(limiter, holds);
   const fallback = redis && config.redisFailMode === 'open' ? make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock })) : undefined;
   return {
-    governance, fallback, limiter, holds, schedule,
+    governance, fallback, limiter, holds, schedule, redis,
     async close() {
       await holds.close();
       (limiter as { close?: () => void }).close?.();

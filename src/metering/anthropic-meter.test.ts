@@ -30,7 +30,7 @@ test('usageFromAnthropic: full object with the TTL split', () => {
       cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
       server_tool_use: { web_search_requests: 3, web_fetch_requests: 2 }, service_tier: 'standard',
     }),
-    U({ inputTokens: 2095, outputTokens: 503, cacheReadTokens: 2051, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 2000, webSearchRequests: 3 }),
+    U({ inputTokens: 2095, outputTokens: 503, cacheReadTokens: 2051, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 2000, webSearchRequests: 3, webFetchRequests: 2, serviceTier: 'standard' }),
   );
 });
 
@@ -60,7 +60,7 @@ test('usageFromAnthropic: null, missing, negative and non-numeric fields are 0, 
 test('§3.3 literal: usage, stop reason, completion, ids, first content time', () => {
   let t = 100;
   const m = meter(sse(ANTHROPIC_LITERAL), () => t++);
-  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051 }));
+  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.stopReason, 'end_turn');
   assert.equal(m.complete, true);
   assert.equal(m.error, undefined);
@@ -116,7 +116,7 @@ test('usage fields null in message_start', () => {
 test('stream cut before message_delta: usage from message_start, complete=false', () => {
   const cut = ANTHROPIC_LITERAL.slice(0, ANTHROPIC_LITERAL.indexOf('event: message_delta'));
   const m = meter(sse(cut));
-  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 1, cacheReadTokens: 2051 }));
+  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 1, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.complete, false);
   assert.equal(m.stopReason, undefined);
 });
@@ -141,13 +141,13 @@ test('content_block_delta data is never JSON-parsed', () => {
   const s = ANTHROPIC_LITERAL.replace(/"text":"Hello"}}/, '"text":"Hello"}} NOT JSON {{{');
   const m = meter(sse(s));
   assert.equal(m.malformedEvents, 0);
-  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051 }));
+  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
 });
 
 test('without event: lines the type is sniffed from data (compact, spaced, or reordered keys)', () => {
   const noNames = ANTHROPIC_LITERAL.replace(/^event: .*\n/gm, '');
   const m = meter(sse(noNames), () => 7);
-  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051 }));
+  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.complete, true);
   assert.equal(m.firstContentAt, 7);
   const spaced = 'data: {"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 3}}}\n\n' +
@@ -161,7 +161,7 @@ test('a parser feeding a meter chunk by chunk works incrementally', () => {
   const bytes = enc(ANTHROPIC_LITERAL);
   for (let i = 0; i < bytes.length; i += 5) for (const e of p.push(bytes.subarray(i, i + 5))) m.observe(e);
   for (const e of p.end()) m.observe(e);
-  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051 }));
+  assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.complete, true);
 });
 

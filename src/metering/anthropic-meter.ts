@@ -13,7 +13,7 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { checkedCount, count, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
+import { checkedCount, count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
 
 /**
  * Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives;
@@ -26,7 +26,7 @@ export function usageFromAnthropic(u: unknown, notes?: string[]): Usage {
   const o = given ?? {};
   if (notes) noteCacheFields(o, notes);
   const [w5, w1] = cacheWrites(o, 0, 0);
-  return {
+  const out: Usage = {
     inputTokens: checkedCount(o.input_tokens, 'input_tokens', notes, given !== undefined),
     outputTokens: checkedCount(o.output_tokens, 'output_tokens', notes, given !== undefined),
     cacheWrite5mTokens: w5,
@@ -34,6 +34,24 @@ export function usageFromAnthropic(u: unknown, notes?: string[]): Usage {
     cacheReadTokens: checkedCount(o.cache_read_input_tokens, 'cache_read_input_tokens', notes),
     webSearchRequests: checkedCount(obj(o.server_tool_use)?.web_search_requests, 'web_search_requests', notes),
   };
+  applyReported(out, o);
+  return out;
+}
+
+/**
+ * The "how it ran" fields of a usage object (each overrides what was known when present):
+ * `speed`, `service_tier`, `inference_geo`, and the server-tool counters beyond web search.
+ */
+function applyReported(u: Usage, o: Json): void {
+  const speed = label(o.speed);
+  if (speed !== undefined) u.speed = speed;
+  const tier = label(o.service_tier);
+  if (tier !== undefined) u.serviceTier = tier;
+  const geo = label(o.inference_geo);
+  if (geo !== undefined) u.inferenceGeo = geo;
+  const stu = obj(o.server_tool_use);
+  if (stu && present(stu.web_fetch_requests)) u.webFetchRequests = count(stu.web_fetch_requests);
+  if (stu && present(stu.code_execution_requests)) u.codeExecutionRequests = count(stu.code_execution_requests);
 }
 
 /** Reports garbage in the cache-write counters (their values come from cacheWrites()). */
@@ -199,6 +217,7 @@ export class AnthropicStreamMeter {
     [c.cacheWrite5mTokens, c.cacheWrite1hTokens] = cacheWrites(u, c.cacheWrite5mTokens, c.cacheWrite1hTokens);
     const stu = obj(u.server_tool_use);
     if (stu && given(stu.web_search_requests)) c.webSearchRequests = checkedCount(stu.web_search_requests, 'web_search_requests', this.notes);
+    applyReported(c, u);
   }
 
   private onError(data: string, parsed: unknown): void {

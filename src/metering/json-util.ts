@@ -55,6 +55,14 @@ export function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
+/**
+ * A short enum-like label the upstream reports ('fast', 'us', 'priority'…), lower-cased; anything
+ * else (non-strings, long or odd strings) is undefined so it can never bloat or poison a row.
+ */
+export function label(v: unknown): string | undefined {
+  return typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,32}$/.test(v) ? v.toLowerCase() : undefined;
+}
+
 /** JSON.parse that returns undefined instead of throwing. */
 export function tryParse(data: string): unknown {
   try {

@@ -13,7 +13,7 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { checkedCount, count, keyWithValue, obj, present, str, tryParse, type Json } from './json-util.ts';
+import { checkedCount, count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
 import type { StreamError } from './anthropic-meter.ts';
 
 /**
@@ -21,12 +21,14 @@ import type { StreamError } from './anthropic-meter.ts';
  * `notes`, what was garbage or missing is reported there (see checkedCount). Output is
  * max(completion_tokens, total_tokens − prompt_tokens): Gemini bridges leave thinking tokens out of
  * `completion_tokens` but count them in `total_tokens`.
+ * `serviceTier` is the response's top-level `service_tier` (the tier that actually ran), when known.
  */
-export function usageFromOpenai(u: unknown, notes?: string[]): Usage {
+export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: string[]): Usage {
+  const tier = label(serviceTier);
   const o = obj(u);
   if (!o) {
     notes?.push('missing:usage');
-    return emptyUsage();
+    return tier === undefined ? emptyUsage() : { ...emptyUsage(), serviceTier: tier };
   }
   const details = obj(o.prompt_tokens_details);
   const deepseek = !present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens));
@@ -44,7 +46,7 @@ export function usageFromOpenai(u: unknown, notes?: string[]): Usage {
   const writes = Math.min(checkedCount(writeRaw, 'cache_write_tokens', notes), prompt - cached);
   const completion = checkedCount(o.completion_tokens, 'completion_tokens', notes, true);
   const total = checkedCount(o.total_tokens, 'total_tokens', notes);
-  return {
+  const out: Usage = {
     inputTokens: prompt - cached - writes,
     outputTokens: Math.max(completion, total - prompt),
     cacheWrite5mTokens: writes,
@@ -52,6 +54,8 @@ export function usageFromOpenai(u: unknown, notes?: string[]): Usage {
     cacheReadTokens: cached,
     webSearchRequests: 0,
   };
+  if (tier !== undefined) out.serviceTier = tier;
+  return out;
 }
 
 /**
@@ -61,6 +65,7 @@ export function usageFromOpenai(u: unknown, notes?: string[]): Usage {
  */
 export class OpenaiStreamMeter {
   private raw: Json | undefined;
+  private tier: string | undefined;
   private _complete = false;
   private _finishReason: string | undefined;
   private _error: StreamError | undefined;
@@ -96,6 +101,7 @@ export class OpenaiStreamMeter {
     }
     this._id ??= str(chunk.id);
     this._model ??= str(chunk.model);
+    this.tier = label(chunk.service_tier) ?? this.tier;
     if (chunk.error !== undefined && chunk.error !== null) this.recordError(chunk, data);
     const groq = obj(obj(chunk.x_groq)?.usage);
     if (groq) this.raw = groq;
@@ -114,13 +120,13 @@ export class OpenaiStreamMeter {
 
   /** The last non-null usage seen, normalised; undefined if the stream carried none. */
   usage(): Usage | undefined {
-    return this.raw === undefined ? undefined : usageFromOpenai(this.raw);
+    return this.raw === undefined ? undefined : usageFromOpenai(this.raw, this.tier);
   }
   /** What was wrong with the reported usage (see usageFromOpenai); a complete stream without usage is `missing:usage`. */
   anomalies(): string[] {
     if (this.raw === undefined) return this._complete ? ['missing:usage'] : [];
     const notes: string[] = [];
-    usageFromOpenai(this.raw, notes);
+    usageFromOpenai(this.raw, undefined, notes);
     return [...new Set(notes)];
   }
   /** `data: [DONE]` was seen. */

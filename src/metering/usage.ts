@@ -17,6 +17,17 @@ export interface Usage {
   cacheReadTokens: number;
   /** Server-side web search requests (billed per request). */
   webSearchRequests: number;
+  /** Server-side web fetch requests (Anthropic `server_tool_use.web_fetch_requests`; tokens only, no fee). */
+  webFetchRequests?: number;
+  /** Server-side code execution requests (Anthropic `server_tool_use.code_execution_requests`). */
+  codeExecutionRequests?: number;
+  /** How the upstream says it ran — the price variant is chosen from these, not from the request. */
+  /** Anthropic `usage.speed`: 'standard' | 'fast'. */
+  speed?: string;
+  /** Anthropic `usage.service_tier` ('standard' | 'priority' | 'batch') or OpenAI's response `service_tier` ('default' | 'priority' | 'flex' | …). */
+  serviceTier?: string;
+  /** Anthropic `usage.inference_geo` ('global' | 'us' | …). */
+  inferenceGeo?: string;
 }
 
 export const emptyUsage = (): Usage => ({

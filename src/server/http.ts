@@ -7,12 +7,17 @@ import { clip, GatewayError, notFound, toGatewayError } from '../core/errors.ts'
 import { newRequestId } from '../core/ids.ts';
 import { anthropicErrorBody } from '../surfaces/anthropic/errors.ts';
 import { openaiErrorBody } from '../surfaces/openai/errors.ts';
+import type { Lifecycle } from './lifecycle.ts';
 import type { Runtime } from './runtime.ts';
 
 export type RouteSurface = 'anthropic' | 'openai' | 'admin' | 'plain';
 export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, param?: string) => Promise<void> | void;
 
-export interface Route { method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean }
+export interface Route {
+  method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean;
+  /** false: not an inference request (no request metrics or span), e.g. the organization APIs on /v1. */
+  observe?: boolean;
+}
 
 /** Longest error message sent to a client: messages that quote client input never echo it whole. */
 const MAX_MESSAGE = 1024;
@@ -36,7 +41,7 @@ function surfaceForUnknown(req: IncomingMessage): RouteSurface {
   return req.url?.startsWith('/v1/chat') || (req.url?.startsWith('/v1/') && !req.headers['anthropic-version']) ? 'openai' : 'anthropic';
 }
 
-export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
+export function createHttpServer(rt: Runtime, routes: Route[], life?: Lifecycle): http.Server {
   const exact = new Map<string, Route>();
   const prefixed: Route[] = [];
   for (const r of routes) {
@@ -67,6 +72,8 @@ export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
       return;
     }
     const r = route;
+    if (life?.draining) res.shouldKeepAlive = false; // shutting down: this connection ends with this reply
+    if (rt.telemetry && r.observe !== false && (r.surface === 'anthropic' || r.surface === 'openai')) rt.telemetry.begin(r.surface, path, res);
     let p: Promise<void> | void;
     try {
       p = r.handler(rt, req, res, requestId, param);
@@ -74,10 +81,15 @@ export function createHttpServer(rt: Runtime, routes: Route[]): http.Server {
       fail(e);
       return;
     }
-    if (p) p.catch(fail);
+    if (p) {
+      if (life) { life.inflight++; p.then(left, (e) => { left(); fail(e); }); } else p.catch(fail);
+    }
+
+    function left() { life!.inflight--; }
 
     function fail(e: unknown) {
       const err = toGatewayError(e);
+      rt.telemetry?.refused(r.surface, res, err.status, err.type, err.code);
       if (err.status >= 500) rt.log.error({ requestId, err: e instanceof GatewayError ? { message: err.message, code: err.code } : e }, 'request failed');
       // After a failed authentication the connection is closed: the rest of the body is not read.
       if (!req.complete && err.headers.connection !== 'close') req.resume();

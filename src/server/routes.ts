@@ -1,6 +1,7 @@
 /** The route table: every public endpoint and which surface renders its errors. */
 import { consoleRoutes } from '../admin/console.ts';
 import { adminRoutes } from '../admin/router.ts';
+import { compatRoutes } from '../admin/compat/router.ts';
 import { handleCountTokens } from '../surfaces/anthropic/count-tokens.ts';
 import { handleMessages } from '../surfaces/anthropic/messages.ts';
 import { handleModels } from '../surfaces/models.ts';
@@ -14,8 +15,8 @@ export function publicRoutes(): Route[] {
     { method: 'POST', path: '/v1/chat/completions', surface: 'openai', handler: handleChat },
     { method: 'GET', path: '/v1/models', surface: 'openai', handler: (rt, req, res, id) => handleModels(rt, req, res, id) },
     { method: 'GET', path: '/v1/models/', surface: 'openai', prefix: true, handler: (rt, req, res, id, p) => handleModels(rt, req, res, id, p) },
-    { method: 'GET', path: '/healthz', surface: 'plain', handler: (_rt, _req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'); } },
     ...adminRoutes(),
+    ...compatRoutes(),
     ...consoleRoutes(),
   ];
 }

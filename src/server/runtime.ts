@@ -10,6 +10,7 @@ import type { Admission } from '../limits/admission.ts';
 import type { ModelRegistry } from '../pricing/models.ts';
 import type { PriceBook } from '../pricing/price-book.ts';
 import type { UpstreamRouter } from '../providers/router.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { UsageWriter } from '../usage/writer.ts';
 import type { IdempotencyCache } from './idempotency.ts';
 import type { AuthThrottle } from './guards/auth-throttle.ts';
@@ -23,6 +24,8 @@ export interface Runtime {
   models(): ModelRegistry;
   prices(): PriceBook;
   router: UpstreamRouter;
+  /** A workspace's model policy (keys carry their own on `principal.key.policy`). */
+  workspacePolicy(id: string): import('../accounts/policy.ts').ModelPolicy | undefined;
   admission(): Admission;
   /** `redisFailMode: open`: the per-instance admission used while the shared limiter is unreachable. */
   admissionFallback?(): Admission | undefined;
@@ -32,5 +35,7 @@ export interface Runtime {
   guards: { authFailures: AuthThrottle; concurrency: ConcurrencyLimiter };
   /** Operator alerts (usage anomalies, refused or spooled usage rows). */
   operatorAlerts?: import('../billing/alerts/operator.ts').OperatorAlerts;
+  /** Metrics and traces (absent or disabled: nothing is observed). */
+  telemetry?: Telemetry;
   db?: import('kysely').Kysely<import('../store/schema.ts').DB>; // the SQL store, for the admin API only (the proxy path reads caches)
 }

@@ -5,27 +5,43 @@ import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
+import * as m010 from './migrations/010-usage-premium.ts';
 import * as m015 from './migrations/015-usage-anomalies.ts';
 import * as m016 from './migrations/016-usage-dead-letters.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
+import * as m023 from './migrations/023-money-width.ts';
+import * as m030 from './migrations/030-accounts.ts';
+import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
+import * as m050 from './migrations/050-pools.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
   { name: '002-alerts', up: m002.up },
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
+  { name: '010-usage-premium', up: m010.up },
   { name: '015-usage-anomalies', up: m015.up },
   { name: '016-usage-dead-letters', up: m016.up },
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
+  { name: '023-money-width', up: m023.up },
+  { name: '030-accounts', up: m030.up },
+  { name: '031-usage-logs-index', up: m031.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
+  { name: '050-pools', up: m050.up },
 ];
+
+/** Migrations this build knows that the database has not applied (readiness). */
+export async function missingMigrations(store: Store): Promise<string[]> {
+  const done = new Set<string>((await (store.db as any).selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
+  return MIGRATIONS.filter((m) => !done.has(m.name)).map((m) => m.name);
+}
 
 export async function migrate(store: Store): Promise<string[]> {
   const db = store.db as any;

@@ -7,6 +7,7 @@ import type { ColumnType } from 'kysely';
 import type { AlertTables } from '../billing/alerts/schema.ts';
 import type { InvoiceTables } from '../billing/invoices/schema.ts';
 import type { PaymentTables } from '../billing/payments/schema.ts';
+import type { AccountTables } from '../accounts/schema.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
@@ -35,6 +36,8 @@ export interface WorkspacesTable {
   archived_at: IntNull;
   /** JSON: per-workspace rate limits (lower than the org's). */
   rate_limits: string | null;
+  /** JSON: model policy (allowed models, max_tokens ceiling, total timeout) for the workspace's keys. */
+  policy?: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -58,6 +61,8 @@ export interface ApiKeysTable {
   admin_scope: ColumnType<string | null, string | null | undefined, string | null>;
   /** The admin key that created this key; null when the operator or the CLI did. */
   created_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON: model policy (allowed models, max_tokens ceiling and mode, total timeout). */
+  policy?: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PricesTable {
@@ -121,6 +126,16 @@ export interface UsageEventsTable {
   latency_ms: Int;
   ttft_ms: IntNull;
   idempotency_key: string | null;
+  /** Upstream attempts the request took (1 = served by the first upstream tried). */
+  attempts: GeneratedInt;
+  /** As the upstream reported them (migration 010); null when it did not say. */
+  speed: ColumnType<string | null, string | null | undefined, string | null>;
+  service_tier: ColumnType<string | null, string | null | undefined, string | null>;
+  inference_geo: ColumnType<string | null, string | null | undefined, string | null>;
+  web_fetch_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  code_execution_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** The price variant applied ('' = standard; e.g. 'fast+geo-us', 'priority', 'long-context'). */
+  price_variant: ColumnType<string, string | undefined, string>;
   /** Why the reported usage was not believed and a bound was billed instead (migration 015); null when sound. */
   anomaly?: string | null;
 }
@@ -220,11 +235,29 @@ export interface UpstreamsTable {
   api_key_sealed: string | null;
   models: string;
   model_map: string | null;
+  /** Lower is tried first. */
   priority: Int;
   created_at: Int;
+  /** Load share among upstreams of equal priority. */
+  weight: GeneratedInt;
+  /** JSON: {headersMs?, betweenEventsMs?, totalMs?}. */
+  timeouts: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export interface DB extends AlertTables, PaymentTables, InvoiceTables {
+export interface UsageUpstreamDailyTable {
+  day: string;
+  month: string;
+  org_id: string;
+  upstream: string;
+  requests: Int;
+  attempts: Int;
+  input_tokens: Int;
+  output_tokens: Int;
+  cost: Int;
+  upstream_cost: Int;
+}
+
+export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTables {
   orgs: OrgsTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -239,5 +272,6 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables {
   change_log: ChangeLogTable;
   billing_settings: BillingSettingsTable;
   upstreams: UpstreamsTable;
+  usage_upstream_daily: UsageUpstreamDailyTable;
   audit_log: AuditLogTable;
 }

@@ -21,7 +21,26 @@ import type { Store } from '../store/connect.ts';
 import { usageSinkFor } from './dead-letters.ts';
 import type { UsageSpool } from './spool.ts';
 
-export type UsageEventRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
+type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
+/** Columns added by migration 010: optional on a row (absent = not reported / standard / zero). */
+export const PREMIUM_COLUMNS = ['speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant'] as const;
+/** Columns added later that a row may leave out: PREMIUM_COLUMNS and `attempts` (migration 050, default 1). */
+type OptionalColumn = typeof PREMIUM_COLUMNS[number] | 'attempts';
+export type UsageEventRow = Omit<FullRow, OptionalColumn> & Partial<Pick<FullRow, OptionalColumn>>;
+
+/** A row with every migration-010 column filled in (null / 0 / '' where absent). */
+export function withPremiumDefaults(r: UsageEventRow): FullRow {
+  return {
+    ...r,
+    speed: r.speed ?? null,
+    service_tier: r.service_tier ?? null,
+    inference_geo: r.inference_geo ?? null,
+    web_fetch_requests: r.web_fetch_requests ?? 0n,
+    code_execution_requests: r.code_execution_requests ?? 0n,
+    price_variant: r.price_variant ?? '',
+    attempts: r.attempts ?? 1n,
+  };
+}
 
 interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; at: number; done?: boolean; spooled?: boolean }
 
@@ -70,6 +89,16 @@ export class UsageWriter {
   /** False while the database is known to be down (usage would only reach the spool): refuse new requests. */
   get durable(): boolean {
     return !this.down;
+  }
+
+  /** How long the oldest queued event has waited (ms; 0 when the queue is empty). */
+  get lagMs(): number {
+    return this.queue.length ? Date.now() - this.queue[0]!.at : 0;
+  }
+
+  /** True while writes fail and are being retried with backoff. */
+  get failing(): boolean {
+    return this.backoffMs > 0;
   }
 
   record(row: UsageEventRow): Promise<void> {

@@ -5,11 +5,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { freshDatabase } from '../support/gateway.ts';
+import { startGatewayProcess } from '../support/gateway-process.ts';
 import { usageEvents } from '../support/db.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -21,23 +22,6 @@ let fake: FakeUpstream | undefined;
 let child: ChildProcess | undefined;
 let dropDb: (() => Promise<void>) | undefined;
 after(async () => { child?.kill('SIGKILL'); await fake?.close(); await dropDb?.(); });
-
-async function startGatewayProcess(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]!); }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (d) => { out += d.toString(); });
-    proc.once('exit', (code) => reject(new Error(`gateway exited ${code}: ${out}`)));
-  });
-  return { proc, url };
-}
 
 test('SIGKILL under load loses no delivered response; the gateway restarts on the same database', async () => {
   fake = await startFakeUpstream();

@@ -20,6 +20,8 @@ export class ClientWatch {
   }
 
   get signal(): AbortSignal { return this.controller.signal; }
+  /** Same as `gone` (the attempt loop's view). */
+  get clientGone(): boolean { return this.gone; }
 
   /** Counts upstream bytes; after the client left, past `maxBytes` the upstream is cut. */
   read(n: number): void {

@@ -5,6 +5,7 @@ import { callUpstream, type UpstreamReply } from './upstream-call.ts';
 
 export async function forward(x: Exchange, signal: AbortSignal): Promise<UpstreamReply> {
   const pool = x.rt.router.pool(x.adapter.origin);
+  x.rt.telemetry?.upstreamStarted(x.res);
   try {
     return await callUpstream(pool, {
       path: x.adapter.path(x.op),
@@ -17,6 +18,7 @@ export async function forward(x: Exchange, signal: AbortSignal): Promise<Upstrea
     const err = e as Error & { code?: string };
     if (err.name === 'AbortError' || err.code === 'UND_ERR_ABORTED') throw e;
     x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, err: { message: err.message, code: err.code } }, 'upstream request failed');
+    x.rt.telemetry?.upstreamError(x.res, x.adapter.name, 'connect');
     throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { shouldRetry: true, cause: e });
   }
 }

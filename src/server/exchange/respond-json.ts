@@ -1,8 +1,7 @@
 /**
  * Non-streaming reply: read the upstream JSON, meter it (bounded: bounds.ts), translate if needed,
  * make the usage event durable, then send the response. A client that left is still billed: the
- * reply is read to the end (within the drain bound) and its usage billed; cut before the end, the
- * bound is billed (unseen.ts).
+ * reply was read to the end (within the drain bound, client-watch.ts).
  */
 import type { UpstreamReply } from './upstream-call.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
@@ -10,27 +9,13 @@ import { boundUsage } from '../../metering/bounds.ts';
 import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
 import { usageFromOpenai } from '../../metering/openai-meter.ts';
 import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../translate/index.ts';
-import type { ClientWatch } from './client-watch.ts';
 import { drained } from './respond-stream.ts';
+import type { ClientWatch } from './client-watch.ts';
 import { settle } from './settle.ts';
-import { billUnseen } from './unseen.ts';
 import type { Exchange } from './types.ts';
 
-async function readAll(up: UpstreamReply, watch: ClientWatch): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of up) { parts.push(c); watch.read(c.length); }
-  return parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
-}
-
-export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, watch: ClientWatch): Promise<void> {
-  let raw: string;
-  try {
-    raw = await readAll(up, watch);
-  } catch (e) {
-    if (watch.cut) return billUnseen(x);
-    if (watch.gone) return;
-    throw e;
-  }
+export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, watch?: ClientWatch): Promise<void> {
+  const raw = await up.text();
   let json: any;
   try {
     json = JSON.parse(raw);
@@ -38,8 +23,9 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
     throw upstreamUnavailable('The upstream returned a malformed response', { shouldRetry: true });
   }
   const wire = x.adapter.wire;
+  // Usage is sanity-bounded (bounds.ts): what cannot be believed is billed at the bound and flagged.
   const notes: string[] = [];
-  const reported = wire === 'anthropic' ? usageFromAnthropic(json?.usage, notes) : usageFromOpenai(json?.usage, notes);
+  const reported = wire === 'anthropic' ? usageFromAnthropic(json?.usage, notes) : usageFromOpenai(json?.usage, json?.service_tier, notes);
   const { usage, anomalies } = boundUsage(reported, notes, x.limits);
   let out: string;
   if (x.mode === 'pass') {
@@ -49,7 +35,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   } else {
     out = JSON.stringify(openaiToAnthropicResponse(json, { model: x.clientModel }));
   }
-  await settle(x, { usage, status: 200, outcome: watch.gone ? 'client_aborted' : 'ok', estimated: false, anomalies });
+  await settle(x, { usage, status: 200, outcome: watch?.gone ? 'client_aborted' : 'ok', estimated: false, anomalies });
   if (x.res.destroyed) return;
   x.res.writeHead(200, { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(out)) });
   // A client that does not read the reply is disconnected after the write timeout.

@@ -4,9 +4,10 @@
  * (`message_stop` / `[DONE]` and whatever shares their chunk) are held back until the usage event
  * is durable, so a client that saw the end of a stream was always billed for it.
  *
- * A client that disconnects does not stop the upstream at once: the stream is still read (bounded,
- * client-watch.ts) until its usage arrives. Upstream cuts and error events bill what was produced
- * and end the client's stream with an error event.
+ * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
+ * bill what was produced and end the client's stream with an error event. An upstream error event
+ * reaches the client with its type and a generic message (`stream-errors.ts`), never the
+ * upstream's own words; nothing after it is forwarded.
  */
 import type { ServerResponse } from 'node:http';
 import type { UpstreamReply } from './upstream-call.ts';
@@ -21,6 +22,7 @@ import { anthropicErrorEvent } from '../../surfaces/anthropic/errors.ts';
 import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
 import { settle, type Outcome } from './settle.ts';
+import { EventAligner, scrubbedErrorEvent, serializeEvents, streamErrorOf } from './stream-errors.ts';
 import type { Exchange } from './types.ts';
 
 /**
@@ -36,51 +38,78 @@ export function drained(res: ServerResponse, ms: number): Promise<void> {
   });
 }
 
-export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, watch: ClientWatch): Promise<void> {
+export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, state: ClientWatch): Promise<void> {
   const { res } = x;
   // Headers go out with the first event (one write, as a plain proxy does).
-  if (!watch.gone) res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  if (!state.gone) res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const now = () => x.rt.clock.now();
   const parser = new SseParser();
   const meter = x.adapter.wire === 'anthropic' ? new AnthropicStreamMeter(now) : new OpenaiStreamMeter(now);
-  const text = new StreamedText(x.adapter.wire);
   const transform: StreamTransform | null = makeStreamTransform(x);
+  const text = new StreamedText(x.adapter.wire);
   const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
+  let wrote = false;
 
-  const handle = (events: SseEvent[], raw: Buffer | null) => {
+  const aligner = transform ? null : new EventAligner();
+  let errored = false;
+
+  /** Replaces upstream error events (their message) before anything reads or forwards them. */
+  const scrub = (events: SseEvent[]): boolean => {
+    let found = false;
+    for (let i = 0; i < events.length; i++) {
+      const err = streamErrorOf(events[i]!, x.adapter.wire);
+      if (!err) continue;
+      found = true;
+      x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, upstreamErrorType: err.type, upstreamMessage: err.message.slice(0, 500) }, 'the upstream sent an error event mid-stream');
+      events[i] = scrubbedErrorEvent(events[i]!, err, x.adapter.wire);
+      events.length = i + 1; // an error ends the stream: nothing after it is forwarded
+      break;
+    }
+    return found;
+  };
+
+  const handle = (events: SseEvent[], segment: string | null) => {
+    if (errored) return undefined;
+    const hadError = scrub(events);
     for (const ev of events) { meter.observe(ev); text.observe(ev); }
     // The client left: keep reading (bounded by the watch) until the usage arrives; write nothing.
-    if (watch.gone) return undefined;
-    let out: string | Buffer | null = raw;
-    if (transform) { let s = ''; for (const ev of events) s += transform.push(ev); out = s; }
+    if (state.gone) return undefined;
+    let out: string | null = segment;
+    if (transform) { let t = ''; for (const ev of events) t += transform.push(ev); out = t; }
+    else if (hadError) out = serializeEvents(events);
+    if (hadError) errored = true;
     if (out === null || out.length === 0) return undefined;
     if (meter.complete) { tail.push(out); return undefined; }
+    if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
   await new Promise<void>((resolve) => {
     up.pipe({
       chunk(b) {
-        watch.read(b.length);
-        const wait = handle(parser.push(b), transform ? null : b);
+        state.read(b.length);
+        let wait;
+        if (aligner) { const seg = aligner.push(b); wait = seg ? handle(parser.push(seg), seg) : undefined; }
+        else wait = handle(parser.push(b), null);
         if (!wait) return true;
         void wait.then(() => up.resume());
         return false;
       },
       end(err) {
-        if (err) upstreamFailed = !watch.cut;
+        if (err) upstreamFailed = !state.cut;
+        else if (aligner) { const seg = aligner.end(); handle([...parser.push(seg), ...parser.end()], seg); }
         else handle(parser.end(), null);
         resolve();
       },
     });
   });
 
-  const outcome: Outcome = watch.gone ? 'client_aborted' : meter.error ? 'upstream_error' : upstreamFailed || !meter.complete ? 'incomplete' : 'ok';
+  const outcome: Outcome = state.clientGone ? 'client_aborted' : meter.error ? 'upstream_error' : upstreamFailed || !meter.complete ? 'incomplete' : 'ok';
   const billed = streamUsage(x, meter, text);
   if (billed) await settle(x, { ...billed, status: 200, outcome, firstContentAt: meter.firstContentAt });
 
-  if (res.destroyed || watch.gone) return;
+  if (res.destroyed || state.gone) return;
   res.cork(); // the error event / held-back tail and the end go out in one write
   if (outcome === 'incomplete' || outcome === 'upstream_error') {
     // An upstream error event already reached the client (forwarded or translated); a cut stream

@@ -39,6 +39,11 @@ export class AuthThrottle {
     });
   }
 
+  /** Forgets `addr`'s failures (a successful login clears its account's count). */
+  forget(addr: string): void {
+    this.buckets.delete(addr);
+  }
+
   /** Counts one failed authentication from `addr`. */
   fail(addr: string): void {
     if (!this.enabled) return;
