@@ -38,7 +38,10 @@ import { Metrics } from './telemetry/metrics.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { UsageWriter } from './usage/writer.ts';
+import { deadLetterSink, probeStore } from './usage/dead-letters.ts';
+import { UsageSpool, spoolDirFor } from './usage/spool.ts';
 import { AlertService } from './billing/alerts/index.ts';
+import { OperatorAlerts } from './billing/alerts/operator.ts';
 import { AutoReloader, BillingSettings } from './billing/auto-reload.ts';
 import { expireCredits } from './billing/expiry.ts';
 import { attachBilling } from './billing/context.ts';
@@ -145,7 +148,17 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       else throw e;
     }
   };
-  const usage = new UsageWriter(store, log);
+  const operatorAlerts = new OperatorAlerts({ ...config.operatorAlerts, smtp: config.smtp, db: store.db, clock, log });
+  const usage = new UsageWriter(store, log, {
+    probe: probeStore(store),
+    deadLetter: deadLetterSink(store, now),
+    spool: new UsageSpool(spoolDirFor(config.spoolDir, config.databaseUrl, store.dialect === 'sqlite'), config.databaseUrl),
+    onDeadLetter: (row, err) => operatorAlerts.report({ kind: 'usage_dead_letter', orgId: String(row.org_id), requestId: String(row.id), detail: `The database refused a usage event (${String((err as Error)?.message ?? err).slice(0, 200)}); it is kept in usage_dead_letters: inspect and replay with \`tollgate usage dead-letters --replay\`.` }),
+    onSpooled: (rows) => operatorAlerts.report({ kind: 'usage_spooled', orgId: String(rows[0]!.org_id), requestId: String(rows[0]!.id), detail: `The database is unreachable: ${rows.length} usage event(s) were written to the local spool; new requests get 503 until it is back.` }),
+  });
+  // Events a crashed or killed predecessor left in the spool reach the database before anything is served.
+  const replayed = await usage.replaySpool();
+  if (replayed) log.warn({ events: replayed }, 'usage events replayed from the spool');
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
   alerts.start();
@@ -186,7 +199,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     prices: () => prices,
     workspacePolicy: (id) => wsPolicies.get(id),
     admission: () => admission,
+    admissionFallback: () => gov.fallback,
   };
+  rt.operatorAlerts = operatorAlerts;
   attachBilling(rt, billing);
   const accountsCtx = await createAccounts({ config, db: store.db, clock, log, listenUrl: `http://${config.host}:${config.port}` });
   attachAccounts(rt, accountsCtx);
@@ -296,6 +311,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     await router.close();
     await gov.close();
     await alerts.stop();
+    await operatorAlerts.idle();
+    operatorAlerts.close();
     billing.close();
     accountsCtx.close();
     await simulator?.close();

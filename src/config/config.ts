@@ -218,6 +218,26 @@ export const configSchema = z.object({
     /** How long an unknown key is refused without asking the database again (ms). */
     keyNegativeCacheMs: num(2000),
   }).default({} as never),
+  /** Client aborts: the upstream reply is still read (bounded) until its usage arrives, so it is billed exactly. */
+  abortDrain: z.object({
+    /** How long after the client left the upstream is still read (ms; 0 = cut at once and bill the bound). */
+    timeoutMs: num(300_000),
+    /** How many more bytes of the upstream reply are read after the client left. */
+    maxBytes: num(64 * 1024 * 1024),
+  }).default({} as never),
+  /** Directory of the local usage spool (events kept on disk while the database is down); default next to a SQLite file, else ./data/spool. */
+  spoolDir: z.string().min(1).optional(),
+  /** Redis (the shared limiter) unreachable: 'closed' refuses new requests with a 503 (default); 'open' serves them on this instance's own limits. */
+  redisFailMode: z.enum(['closed', 'open']).default('closed'),
+  /** Where the operator hears about usage anomalies and refused usage rows. */
+  operatorAlerts: z.object({
+    webhookUrl: z.url().optional(),
+    /** Signing secret of the operator webhook (same scheme as org webhooks). */
+    webhookSecret: z.string().min(16, 'at least 16 characters').optional(),
+    email: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'an e-mail address').optional(),
+    /** At most one alert per kind and org in this window (ms); every anomaly is still logged. */
+    minIntervalMs: num(600_000),
+  }).prefault({}).refine((o) => !o.webhookUrl || o.webhookSecret, { message: 'required with TOLLGATE_OPERATOR_ALERT_WEBHOOK', path: ['webhookSecret'] }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -304,6 +324,14 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
   TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
   TOLLGATE_KEY_NEGATIVE_CACHE_MS: 'guards.keyNegativeCacheMs',
+  TOLLGATE_ABORT_DRAIN_MS: 'abortDrain.timeoutMs',
+  TOLLGATE_ABORT_DRAIN_BYTES: 'abortDrain.maxBytes',
+  TOLLGATE_SPOOL_DIR: 'spoolDir',
+  TOLLGATE_REDIS_FAIL_MODE: 'redisFailMode',
+  TOLLGATE_OPERATOR_ALERT_WEBHOOK: 'operatorAlerts.webhookUrl',
+  TOLLGATE_OPERATOR_ALERT_WEBHOOK_SECRET: 'operatorAlerts.webhookSecret',
+  TOLLGATE_OPERATOR_ALERT_EMAIL: 'operatorAlerts.email',
+  TOLLGATE_OPERATOR_ALERT_INTERVAL_MS: 'operatorAlerts.minIntervalMs',
   TOLLGATE_POOL_MAX_ATTEMPTS: 'pool.maxAttempts',
   TOLLGATE_UPSTREAM_HEADERS_TIMEOUT_MS: 'pool.timeouts.headersMs',
   TOLLGATE_UPSTREAM_IDLE_TIMEOUT_MS: 'pool.timeouts.betweenEventsMs',
@@ -334,7 +362,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {}, pool: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {}, pool: {}, abortDrain: {}, operatorAlerts: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {

@@ -14,6 +14,8 @@ import { MemorySpendHolds, RedisSpendHolds, type SpendHolds } from './spend/inde
 
 export interface GovernanceStack {
   governance: Governance;
+  /** `redisFailMode: open`: admission on this instance's own buckets and holds while Redis is unreachable. */
+  fallback?: Governance;
   limiter: RateLimiter;
   holds: SpendHolds;
   schedule: TierSchedule;
@@ -41,7 +43,7 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     limiter = new MemoryRateLimiter({ clock });
     holds = new MemorySpendHolds({ clock });
   }
-  const governance = new Governance({
+  const make = (limiter: RateLimiter, holds: SpendHolds) => new Governance({
     clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
     loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
     onSpend: opts.onSpend,
@@ -49,12 +51,15 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     billingHold: opts.billingHold,
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
+  const governance = make(limiter, holds);
+  const fallback = redis && config.redisFailMode === 'open' ? make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock })) : undefined;
   return {
-    governance, limiter, holds, schedule, redis,
+    governance, fallback, limiter, holds, schedule, redis,
     async close() {
       await holds.close();
       (limiter as { close?: () => void }).close?.();
-      if (redis) await redis.quit().catch(() => {});
+      if (redis?.status === 'ready') await redis.quit().catch(() => {});
+      else redis?.disconnect(); // never connected (or lost): QUIT would wait for a connection
     },
   };
 }

@@ -13,19 +13,26 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
+import { checkedCount, count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
 
-/** Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives. */
-export function usageFromAnthropic(u: unknown): Usage {
-  const o = obj(u) ?? {};
+/**
+ * Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives;
+ * with `notes`, what was garbage or missing is reported there (`invalid:<field>`, `missing:<field>`,
+ * `missing:usage`) so the meter can flag and bound it (bounds.ts).
+ */
+export function usageFromAnthropic(u: unknown, notes?: string[]): Usage {
+  const given = obj(u);
+  if (!given) notes?.push('missing:usage');
+  const o = given ?? {};
+  if (notes) noteCacheFields(o, notes);
   const [w5, w1] = cacheWrites(o, 0, 0);
   const out: Usage = {
-    inputTokens: count(o.input_tokens),
-    outputTokens: count(o.output_tokens),
+    inputTokens: checkedCount(o.input_tokens, 'input_tokens', notes, given !== undefined),
+    outputTokens: checkedCount(o.output_tokens, 'output_tokens', notes, given !== undefined),
     cacheWrite5mTokens: w5,
     cacheWrite1hTokens: w1,
-    cacheReadTokens: count(o.cache_read_input_tokens),
-    webSearchRequests: count(obj(o.server_tool_use)?.web_search_requests),
+    cacheReadTokens: checkedCount(o.cache_read_input_tokens, 'cache_read_input_tokens', notes),
+    webSearchRequests: checkedCount(obj(o.server_tool_use)?.web_search_requests, 'web_search_requests', notes),
   };
   applyReported(out, o);
   return out;
@@ -45,6 +52,16 @@ function applyReported(u: Usage, o: Json): void {
   const stu = obj(o.server_tool_use);
   if (stu && present(stu.web_fetch_requests)) u.webFetchRequests = count(stu.web_fetch_requests);
   if (stu && present(stu.code_execution_requests)) u.codeExecutionRequests = count(stu.code_execution_requests);
+}
+
+/** Reports garbage in the cache-write counters (their values come from cacheWrites()). */
+function noteCacheFields(o: Json, notes: string[]): void {
+  checkedCount(o.cache_creation_input_tokens, 'cache_creation_input_tokens', notes);
+  const split = obj(o.cache_creation);
+  if (split) {
+    checkedCount(split.ephemeral_5m_input_tokens, 'ephemeral_5m_input_tokens', notes);
+    checkedCount(split.ephemeral_1h_input_tokens, 'ephemeral_1h_input_tokens', notes);
+  }
 }
 
 /**
@@ -102,6 +119,8 @@ export class AnthropicStreamMeter {
   private _model: string | undefined;
   private _firstContentAt: number | undefined;
   private _malformed = 0;
+  private notes: string[] = [];
+  private sawOutput = false;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -143,6 +162,17 @@ export class AnthropicStreamMeter {
   usage(): Usage | undefined {
     return this.cur === undefined ? undefined : { ...this.cur };
   }
+  /**
+   * What was wrong with the usage the stream reported (`invalid:<field>`, `missing:<field>`,
+   * `missing:usage`): empty for a well-formed stream. A complete stream must carry message_start
+   * usage and an output count in a message_delta.
+   */
+  anomalies(): string[] {
+    const out = [...this.notes];
+    if (this._complete && this.cur === undefined) out.push('missing:usage');
+    else if (this._complete && !this.sawOutput) out.push('missing:output_tokens');
+    return [...new Set(out)];
+  }
   /** Last non-null `delta.stop_reason`. */
   get stopReason(): string | undefined { return this._stopReason; }
   /** `message_stop` was seen. */
@@ -167,7 +197,7 @@ export class AnthropicStreamMeter {
     if (!msg) return;
     this._id ??= str(msg.id);
     this._model ??= str(msg.model);
-    this.cur = usageFromAnthropic(msg.usage);
+    this.cur = usageFromAnthropic(msg.usage, this.notes);
     if (str(msg.stop_reason)) this._stopReason = msg.stop_reason as string;
   }
 
@@ -179,12 +209,14 @@ export class AnthropicStreamMeter {
     if (!u) return;
     // Without message_start there is no base to override; still track, usage() stays undefined.
     const c = this.cur ?? (this.deltaOnly ??= emptyUsage());
-    if (present(u.input_tokens)) c.inputTokens = count(u.input_tokens);
-    if (present(u.output_tokens)) c.outputTokens = count(u.output_tokens);
-    if (present(u.cache_read_input_tokens)) c.cacheReadTokens = count(u.cache_read_input_tokens);
+    const given = (v: unknown) => v !== undefined && v !== null;
+    if (given(u.input_tokens)) c.inputTokens = checkedCount(u.input_tokens, 'input_tokens', this.notes);
+    if (given(u.output_tokens)) { c.outputTokens = checkedCount(u.output_tokens, 'output_tokens', this.notes); this.sawOutput = true; }
+    if (given(u.cache_read_input_tokens)) c.cacheReadTokens = checkedCount(u.cache_read_input_tokens, 'cache_read_input_tokens', this.notes);
+    noteCacheFields(u, this.notes);
     [c.cacheWrite5mTokens, c.cacheWrite1hTokens] = cacheWrites(u, c.cacheWrite5mTokens, c.cacheWrite1hTokens);
     const stu = obj(u.server_tool_use);
-    if (stu && present(stu.web_search_requests)) c.webSearchRequests = count(stu.web_search_requests);
+    if (stu && given(stu.web_search_requests)) c.webSearchRequests = checkedCount(stu.web_search_requests, 'web_search_requests', this.notes);
     applyReported(c, u);
   }
 

@@ -26,6 +26,25 @@ export function count(v: unknown): number {
   return n >= Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : Math.trunc(n);
 }
 
+/**
+ * `count()` that also says what was wrong: a value that is present but not a non-negative integer
+ * (negative, fractional, NaN/Infinity, an object, "12abc", beyond 2^53) adds `invalid:<field>` to
+ * `notes`; a missing (undefined/null) one adds `missing:<field>` when `required`. The usage extractors
+ * use it so an upstream's garbage is flagged as an anomaly instead of silently becoming 0.
+ */
+export function checkedCount(v: unknown, field: string, notes: string[] | undefined, required = false): number {
+  if (v === undefined || v === null) {
+    if (required) notes?.push(`missing:${field}`);
+    return 0;
+  }
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
+    notes?.push(`invalid:${field}`);
+    return count(v);
+  }
+  return n;
+}
+
 /** True when the value is a counter the upstream actually sent (not null/missing/garbage). */
 export function present(v: unknown): boolean {
   return typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v);

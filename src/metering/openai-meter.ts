@@ -13,33 +13,42 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
+import { checkedCount, count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
 import type { StreamError } from './anthropic-meter.ts';
 
 /**
- * Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives.
+ * Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives; with
+ * `notes`, what was garbage or missing is reported there (see checkedCount). Output is
+ * max(completion_tokens, total_tokens − prompt_tokens): Gemini bridges leave thinking tokens out of
+ * `completion_tokens` but count them in `total_tokens`.
  * `serviceTier` is the response's top-level `service_tier` (the tier that actually ran), when known.
  */
-export function usageFromOpenai(u: unknown, serviceTier?: unknown): Usage {
+export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: string[]): Usage {
   const tier = label(serviceTier);
   const o = obj(u);
-  if (!o) return tier === undefined ? emptyUsage() : { ...emptyUsage(), serviceTier: tier };
+  if (!o) {
+    notes?.push('missing:usage');
+    return tier === undefined ? emptyUsage() : { ...emptyUsage(), serviceTier: tier };
+  }
   const details = obj(o.prompt_tokens_details);
-  let prompt = count(o.prompt_tokens);
-  if (!present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens))) {
-    prompt = count(o.prompt_cache_hit_tokens) + count(o.prompt_cache_miss_tokens); // DeepSeek without prompt_tokens
+  const deepseek = !present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens));
+  let prompt = checkedCount(o.prompt_tokens, 'prompt_tokens', notes, !deepseek);
+  if (deepseek) {
+    prompt = checkedCount(o.prompt_cache_hit_tokens, 'prompt_cache_hit_tokens', notes) + checkedCount(o.prompt_cache_miss_tokens, 'prompt_cache_miss_tokens', notes); // DeepSeek without prompt_tokens
   }
   // Cache reads: OpenAI's cached_tokens, else DeepSeek's prompt_cache_hit_tokens (servers that send
   // both may leave one at 0), else LiteLLM-style top-level cache_read_input_tokens. Cache counters
   // are subsets of prompt_tokens: clamp them so the three parts always sum to prompt.
-  const explicit = count(details?.cached_tokens);
-  const reads = explicit > 0 ? explicit : count(o.prompt_cache_hit_tokens) || count(o.cache_read_input_tokens);
+  const explicit = checkedCount(details?.cached_tokens, 'cached_tokens', notes);
+  const reads = explicit > 0 ? explicit : count(o.prompt_cache_hit_tokens) || checkedCount(o.cache_read_input_tokens, 'cache_read_input_tokens', notes);
   const cached = Math.min(reads, prompt);
   const writeRaw = details && present(details.cache_write_tokens) ? details.cache_write_tokens : o.cache_creation_input_tokens;
-  const writes = Math.min(count(writeRaw), prompt - cached);
+  const writes = Math.min(checkedCount(writeRaw, 'cache_write_tokens', notes), prompt - cached);
+  const completion = checkedCount(o.completion_tokens, 'completion_tokens', notes, true);
+  const total = checkedCount(o.total_tokens, 'total_tokens', notes);
   const out: Usage = {
     inputTokens: prompt - cached - writes,
-    outputTokens: count(o.completion_tokens),
+    outputTokens: Math.max(completion, total - prompt),
     cacheWrite5mTokens: writes,
     cacheWrite1hTokens: 0,
     cacheReadTokens: cached,
@@ -112,6 +121,13 @@ export class OpenaiStreamMeter {
   /** The last non-null usage seen, normalised; undefined if the stream carried none. */
   usage(): Usage | undefined {
     return this.raw === undefined ? undefined : usageFromOpenai(this.raw, this.tier);
+  }
+  /** What was wrong with the reported usage (see usageFromOpenai); a complete stream without usage is `missing:usage`. */
+  anomalies(): string[] {
+    if (this.raw === undefined) return this._complete ? ['missing:usage'] : [];
+    const notes: string[] = [];
+    usageFromOpenai(this.raw, undefined, notes);
+    return [...new Set(notes)];
   }
   /** `data: [DONE]` was seen. */
   get complete(): boolean { return this._complete; }

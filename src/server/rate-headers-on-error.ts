@@ -13,7 +13,8 @@ export async function withRateHeaders<T>(rt: Runtime, principal: Principal, surf
   } catch (e) {
     const marker = surface === 'anthropic' ? 'anthropic-ratelimit-requests-limit' : 'x-ratelimit-limit-requests';
     const peek = rt.admission().peekHeaders;
-    if (e instanceof GatewayError && !(marker in e.headers) && peek) {
+    // A 503 (limiter or usage store unreachable) is not delayed by another trip to the limiter.
+    if (e instanceof GatewayError && e.status !== 503 && !(marker in e.headers) && peek) {
       try {
         Object.assign(e.headers, { ...(await peek.call(rt.admission(), principal, surface)), ...e.headers });
       } catch { /* headers are best effort on an error path */ }

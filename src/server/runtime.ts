@@ -27,10 +27,14 @@ export interface Runtime {
   /** A workspace's model policy (keys carry their own on `principal.key.policy`). */
   workspacePolicy(id: string): import('../accounts/policy.ts').ModelPolicy | undefined;
   admission(): Admission;
+  /** `redisFailMode: open`: the per-instance admission used while the shared limiter is unreachable. */
+  admissionFallback?(): Admission | undefined;
   usage: UsageWriter;
   idempotency: IdempotencyCache;
   /** Abuse limits: failed-authentication throttling per address, concurrent requests per org. */
   guards: { authFailures: AuthThrottle; concurrency: ConcurrencyLimiter };
+  /** Operator alerts (usage anomalies, refused or spooled usage rows). */
+  operatorAlerts?: import('../billing/alerts/operator.ts').OperatorAlerts;
   /** Metrics and traces (absent or disabled: nothing is observed). */
   telemetry?: Telemetry;
   db?: import('kysely').Kysely<import('../store/schema.ts').DB>; // the SQL store, for the admin API only (the proxy path reads caches)

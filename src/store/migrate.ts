@@ -6,6 +6,8 @@ import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
 import * as m010 from './migrations/010-usage-premium.ts';
+import * as m015 from './migrations/015-usage-anomalies.ts';
+import * as m016 from './migrations/016-usage-dead-letters.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
@@ -24,6 +26,8 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
   { name: '010-usage-premium', up: m010.up },
+  { name: '015-usage-anomalies', up: m015.up },
+  { name: '016-usage-dead-letters', up: m016.up },
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },

@@ -136,6 +136,18 @@ export interface UsageEventsTable {
   code_execution_requests: ColumnType<bigint, bigint | number | undefined, bigint | number>;
   /** The price variant applied ('' = standard; e.g. 'fast+geo-us', 'priority', 'long-context'). */
   price_variant: ColumnType<string, string | undefined, string>;
+  /** Why the reported usage was not believed and a bound was billed instead (migration 015); null when sound. */
+  anomaly?: string | null;
+}
+
+/** Usage events the database refused (migration 016). */
+export interface UsageDeadLettersTable {
+  id: string;
+  org_id: string;
+  event: string;
+  error: string;
+  created_at: Int;
+  replayed_at: IntNull;
 }
 
 export interface UsageDailyTable {
@@ -273,6 +285,7 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTa
   price_groups: PriceGroupsTable;
   usage_events: UsageEventsTable;
   usage_daily: UsageDailyTable;
+  usage_dead_letters: UsageDeadLettersTable;
   ledger_entries: LedgerEntriesTable;
   spend_limits: SpendLimitsTable;
   change_log: ChangeLogTable;

@@ -14,7 +14,7 @@ const EVENT_COLUMNS = [
   'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
   'web_search_requests', 'cost', 'upstream_cost', 'price_id', 'estimated', 'created_at', 'month', 'day',
   'latency_ms', 'ttft_ms', 'idempotency_key',
-  'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant', 'attempts',
+  'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant', 'attempts', 'anomaly',
 ] as const;
 const KEY_COLUMNS = ['day', 'month', 'org_id', 'workspace_id', 'key_id', 'model'] as const;
 
@@ -42,7 +42,7 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
         r.input_tokens, r.output_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens,
         r.web_search_requests, bindable(r.cost), bindable(r.upstream_cost), r.price_id, r.estimated, r.created_at, r.month, r.day,
         r.latency_ms, r.ttft_ms, r.idempotency_key,
-        r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '', r.attempts ?? 1n).changes;
+        r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '', r.attempts ?? 1n, r.anomaly ?? null).changes;
       if (changes === 1) inserted.push(r);
     }
     for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost), estimated_cost: bindable(a.estimated_cost), simulated_cost: bindable(a.simulated_cost) });

@@ -1,17 +1,20 @@
 /**
- * Non-streaming reply: read the upstream JSON, meter it, translate if needed, make the usage
- * event durable, then send the response.
+ * Non-streaming reply: read the upstream JSON, meter it (bounded: bounds.ts), translate if needed,
+ * make the usage event durable, then send the response. A client that left is still billed: the
+ * reply was read to the end (within the drain bound, client-watch.ts).
  */
 import type { UpstreamReply } from './upstream-call.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
+import { boundUsage } from '../../metering/bounds.ts';
 import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
 import { usageFromOpenai } from '../../metering/openai-meter.ts';
 import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../translate/index.ts';
 import { drained } from './respond-stream.ts';
+import type { ClientWatch } from './client-watch.ts';
 import { settle } from './settle.ts';
 import type { Exchange } from './types.ts';
 
-export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>): Promise<void> {
+export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, watch?: ClientWatch): Promise<void> {
   const raw = await up.text();
   let json: any;
   try {
@@ -20,7 +23,10 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
     throw upstreamUnavailable('The upstream returned a malformed response', { shouldRetry: true });
   }
   const wire = x.adapter.wire;
-  const usage = wire === 'anthropic' ? usageFromAnthropic(json?.usage) : usageFromOpenai(json?.usage, json?.service_tier);
+  // Usage is sanity-bounded (bounds.ts): what cannot be believed is billed at the bound and flagged.
+  const notes: string[] = [];
+  const reported = wire === 'anthropic' ? usageFromAnthropic(json?.usage, notes) : usageFromOpenai(json?.usage, json?.service_tier, notes);
+  const { usage, anomalies } = boundUsage(reported, notes, x.limits);
   let out: string;
   if (x.mode === 'pass') {
     out = raw; // byte-for-byte what the upstream said
@@ -29,7 +35,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   } else {
     out = JSON.stringify(openaiToAnthropicResponse(json, { model: x.clientModel }));
   }
-  await settle(x, { usage, status: 200, outcome: 'ok', estimated: false });
+  await settle(x, { usage, status: 200, outcome: watch?.gone ? 'client_aborted' : 'ok', estimated: false, anomalies });
   if (x.res.destroyed) return;
   x.res.writeHead(200, { ...baseHeaders, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(out)) });
   // A client that does not read the reply is disconnected after the write timeout.

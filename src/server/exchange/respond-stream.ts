@@ -15,6 +15,9 @@ import { AnthropicStreamMeter } from '../../metering/anthropic-meter.ts';
 import { OpenaiStreamMeter } from '../../metering/openai-meter.ts';
 import { SseParser, type SseEvent } from '../../metering/sse-parser.ts';
 import { emptyUsage, type Usage } from '../../metering/usage.ts';
+import { boundUsage, hasHiddenReasoning } from '../../metering/bounds.ts';
+import { StreamedText } from '../../metering/streamed-text.ts';
+import type { ClientWatch } from './client-watch.ts';
 import { anthropicErrorEvent } from '../../surfaces/anthropic/errors.ts';
 import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
@@ -35,18 +38,15 @@ export function drained(res: ServerResponse, ms: number): Promise<void> {
   });
 }
 
-/** Bytes of JSON framing around a text delta's text, subtracted when estimating cut streams. */
-const DELTA_FRAMING = 70;
-
-export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, state: { clientGone: boolean }): Promise<void> {
+export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, state: ClientWatch): Promise<void> {
   const { res } = x;
   // Headers go out with the first event (one write, as a plain proxy does).
-  res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  if (!state.gone) res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const now = () => x.rt.clock.now();
   const parser = new SseParser();
   const meter = x.adapter.wire === 'anthropic' ? new AnthropicStreamMeter(now) : new OpenaiStreamMeter(now);
   const transform: StreamTransform | null = makeStreamTransform(x);
-  let contentBytes = 0;
+  const text = new StreamedText(x.adapter.wire);
   const tail: Array<string | Buffer> = [];
   let upstreamFailed = false;
   let wrote = false;
@@ -72,10 +72,9 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   const handle = (events: SseEvent[], segment: string | null) => {
     if (errored) return undefined;
     const hadError = scrub(events);
-    for (const ev of events) {
-      meter.observe(ev);
-      if (ev.event === 'content_block_delta' || (ev.event === undefined && ev.data.includes('"delta"'))) contentBytes += Math.max(0, ev.data.length - DELTA_FRAMING);
-    }
+    for (const ev of events) { meter.observe(ev); text.observe(ev); }
+    // The client left: keep reading (bounded by the watch) until the usage arrives; write nothing.
+    if (state.gone) return undefined;
     let out: string | null = segment;
     if (transform) { let t = ''; for (const ev of events) t += transform.push(ev); out = t; }
     else if (hadError) out = serializeEvents(events);
@@ -89,6 +88,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   await new Promise<void>((resolve) => {
     up.pipe({
       chunk(b) {
+        state.read(b.length);
         let wait;
         if (aligner) { const seg = aligner.push(b); wait = seg ? handle(parser.push(seg), seg) : undefined; }
         else wait = handle(parser.push(b), null);
@@ -97,7 +97,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
         return false;
       },
       end(err) {
-        if (err) upstreamFailed = !state.clientGone;
+        if (err) upstreamFailed = !state.cut;
         else if (aligner) { const seg = aligner.end(); handle([...parser.push(seg), ...parser.end()], seg); }
         else handle(parser.end(), null);
         resolve();
@@ -106,18 +106,10 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   });
 
   const outcome: Outcome = state.clientGone ? 'client_aborted' : meter.error ? 'upstream_error' : upstreamFailed || !meter.complete ? 'incomplete' : 'ok';
-  const seen = meter.usage();
-  const usage: Usage = seen ? { ...seen } : { ...emptyUsage(), inputTokens: contentBytes > 0 ? x.estimatedInputTokens : 0 };
-  let estimated = false;
-  if (outcome !== 'ok' && !(x.adapter.wire === 'anthropic' && (meter as AnthropicStreamMeter).stopReason)) {
-    const est = Math.ceil(contentBytes / 4);
-    if (est > usage.outputTokens) { usage.outputTokens = est; estimated = true; }
-    if (!seen) estimated = true;
-  }
-  const billable = seen !== undefined || contentBytes > 0;
-  if (billable) await settle(x, { usage, status: 200, outcome, estimated, firstContentAt: meter.firstContentAt });
+  const billed = streamUsage(x, meter, text);
+  if (billed) await settle(x, { ...billed, status: 200, outcome, firstContentAt: meter.firstContentAt });
 
-  if (res.destroyed) return;
+  if (res.destroyed || state.gone) return;
   res.cork(); // the error event / held-back tail and the end go out in one write
   if (outcome === 'incomplete' || outcome === 'upstream_error') {
     // An upstream error event already reached the client (forwarded or translated); a cut stream
@@ -130,4 +122,29 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   else if (transform) tail.push(transform.end());
   for (const t of tail) res.write(t);
   res.end();
+}
+
+/**
+ * What to bill for a stream, whatever its end: the usage the upstream reported once it reported
+ * its final counts (bounded: bounds.ts); otherwise (cut before them) an `estimated` bound — the
+ * input the stream reported (Anthropic's message_start) or else the body's byte bound, and for
+ * output the tokens of the text streamed so far (content, reasoning, tool arguments; never the
+ * framing), capped at max_tokens × choices; models with hidden reasoning (o-series, GPT-5) are
+ * billed max_tokens × choices, since their reasoning was never streamed. Undefined when the
+ * upstream produced nothing at all.
+ */
+function streamUsage(x: Exchange, meter: AnthropicStreamMeter | OpenaiStreamMeter, text: StreamedText): { usage: Usage; estimated: boolean; anomalies: string[] } | undefined {
+  const seen = meter.usage();
+  const final = meter instanceof AnthropicStreamMeter ? meter.stopReason !== undefined : seen !== undefined;
+  if (final || meter.complete) {
+    const b = boundUsage(seen ?? emptyUsage(), meter.anomalies(), x.limits);
+    return { usage: b.usage, estimated: false, anomalies: b.anomalies };
+  }
+  if (seen === undefined && !text.any) return undefined;
+  const b = seen ? boundUsage(seen, meter.anomalies(), x.limits) : { usage: { ...emptyUsage(), inputTokens: x.limits.inputBound }, anomalies: [] };
+  const usage = b.usage;
+  const hidden = seen === undefined && hasHiddenReasoning(x.model.id);
+  const streamed = hidden ? x.limits.outputBound : Math.min(text.tokens(x.family), x.limits.outputBound);
+  usage.outputTokens = Math.max(usage.outputTokens, streamed);
+  return { usage, estimated: true, anomalies: b.anomalies };
 }

@@ -18,6 +18,8 @@ export interface SettleInput {
   outcome: Outcome;
   estimated: boolean;
   firstContentAt?: number;
+  /** Why the reported usage was not believed (bounds.ts); the usage given is already the bound billed. */
+  anomalies?: string[];
 }
 
 export function settle(x: Exchange, s: SettleInput): Promise<void> {
@@ -31,6 +33,14 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const upstreamCost = isSimulatedUpstream(x.adapter.name) ? 0n : costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
+  const anomaly = s.anomalies?.length ? s.anomalies.join(',').slice(0, 500) : null;
+  if (anomaly) {
+    const u = s.usage;
+    x.rt.operatorAlerts?.report({
+      kind: 'usage_anomaly', orgId: p.org.id, requestId: x.requestId,
+      detail: `The upstream ${x.adapter.name} reported usage for ${x.model.id} that could not be believed (${anomaly}); billed the bound instead: input ${u.inputTokens}, output ${u.outputTokens} tokens.`,
+    });
+  }
   x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
@@ -59,6 +69,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    anomaly,
     attempts: BigInt(x.attempts),
     speed: s.usage.speed ?? null,
     service_tier: s.usage.serviceTier ?? null,

@@ -1,5 +1,7 @@
 /** The state of one proxied request, shared by the forward, respond and settle steps. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UsageLimits } from '../../metering/bounds.ts';
+import type { ModelFamily } from '../../metering/estimate.ts';
 import type { Principal } from '../../accounts/key-cache.ts';
 import type { Surface, Ticket } from '../../limits/admission.ts';
 import type { ResolvedPrice } from '../../pricing/price-book.ts';
@@ -42,8 +44,12 @@ export interface Exchange {
   /** The model name the client used (echoed back in translated replies). */
   clientModel: string;
   idempotencyKey: string | null;
-  /** Pre-request input estimate (used only when a cut stream never reported usage). */
+  /** Pre-request input estimate (rate limiting only; billing never uses it). */
   estimatedInputTokens: number;
+  /** Sanity bounds of the reported usage and the conservative figures billed when it cannot be believed. */
+  limits: UsageLimits;
+  /** Tokenizer family for estimates of cut streams. */
+  family: ModelFamily;
   /** The rest of the model's pool (fallback before the first byte). */
   walk: PoolWalk;
   /** Builds the request for another upstream of the pool. */
