@@ -6,6 +6,7 @@ import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
 import * as m010 from './migrations/010-usage-premium.ts';
+import * as m011 from './migrations/011-price-variants.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
@@ -20,6 +21,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
   { name: '010-usage-premium', up: m010.up },
+  { name: '011-price-variants', up: m011.up },
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
