@@ -18,6 +18,7 @@ import { usdPerMTokToMicro } from '../../core/money.ts';
 import type { CatalogModel, PriceVector, TokenKind } from '../types.ts';
 import { ANTHROPIC_FAST_PRICES, ANTHROPIC_MODELS, ANTHROPIC_PRICES_LATEST_ROW, ANTHROPIC_SOURCE, DATA_RESIDENCY_GEOS } from './anthropic.ts';
 import { OPENAI_TIER_PRICES } from './openai-tiers.ts';
+import { PRICE_CORRECTIONS } from './sources.ts';
 
 export { ANTHROPIC_MODELS, ANTHROPIC_PRICES_TAKEN_AT, ANTHROPIC_SOURCE, isRetired } from './anthropic.ts';
 
@@ -222,6 +223,7 @@ export function loadDefaultCatalog(): DefaultCatalog {
     for (const n of [m.id, ...m.aliases]) taken.add(n.toLowerCase());
   }
 
+  for (const c of PRICE_CORRECTIONS) if (prices.has(c.model)) prices.set(c.model, vector(c.prices));
   for (const t of OPENAI_TIER_PRICES) {
     if (!prices.has(t.model)) continue;
     extraRows.push({ model: t.model, variant: t.tier, prices: vector(t.prices), effectiveFrom: 0, source: t.source });
