@@ -108,3 +108,20 @@ test('n=16 on the OpenAI surface: output of every choice billed, input once; hol
   await p.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 });
   await assert.rejects(p.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], n: 16, max_tokens: 4000 }), (e: any) => e.status >= 400 && e.status < 500);
 });
+
+test('OpenAI-wire cache writes follow the TTL: the upstream\'s split when it gives one, else the TTL the request asked for', async () => {
+  const c = await tg.customer();
+  const anthropic = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
+  const ask = (ttl: '5m' | '1h') => anthropic.messages.create({ model: 'gemini-2.5-pro', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: 'long prefix', cache_control: { type: 'ephemeral', ttl } }] }] });
+  const u = (extra: Record<string, unknown>) => completion('gemini-2.5-pro', 5_000, 10, { usage: { prompt_tokens: 5_000, completion_tokens: 10, total_tokens: 5_010, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 4_000, ...extra } } });
+  fake.script({ kind: 'json', status: 200, body: u({}) });
+  await ask('1h');
+  fake.script({ kind: 'json', status: 200, body: u({}) });
+  await ask('5m');
+  fake.script({ kind: 'json', status: 200, body: u({ cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 3_000 } }) });
+  await ask('1h');
+  const [a, b, split] = await events(c.orgId);
+  assert.deepEqual([a!.cache_write_5m_tokens, a!.cache_write_1h_tokens], [0n, 4_000n], 'asked for 1h: billed as 1h writes, not 5m');
+  assert.deepEqual([b!.cache_write_5m_tokens, b!.cache_write_1h_tokens], [4_000n, 0n]);
+  assert.deepEqual([split!.cache_write_5m_tokens, split!.cache_write_1h_tokens], [1_000n, 3_000n], 'the upstream\'s own split wins');
+});

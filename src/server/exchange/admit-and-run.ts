@@ -35,7 +35,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     });
     tm?.holdTaken();
     try {
-      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens });
+      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, cacheTtl: a.cacheTtl });
     } finally {
       ticket.release();
       tm?.holdReleased();

@@ -33,4 +33,6 @@ export interface Exchange {
   idempotencyKey: string | null;
   /** Pre-request input estimate (used only when a cut stream never reported usage). */
   estimatedInputTokens: number;
+  /** The longest cache TTL the request asked for (OpenAI-wire cache writes are settled at it). */
+  cacheTtl?: '5m' | '1h' | null;
 }

@@ -40,6 +40,7 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
       upstreamBody = JSON.stringify(a);
     } else {
       const out: Record<string, unknown> = { ...body, model: upstreamModel };
+      cacheTtl = findCacheTtl(body); // OpenRouter-style cache_control on content parts
       maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
       const field = adapter.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens';
       delete out.max_tokens;
