@@ -13,6 +13,7 @@ import { registerUpstream } from './commands/upstream.ts';
 import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerWorkspace } from './commands/policy.ts';
 import { checkKnownIds } from './known-ids.ts';
 import { readFileSync } from 'node:fs';
 
@@ -38,6 +39,7 @@ registerUpstream(program);
 registerPayments(program);
 registerInvoices(program);
 registerAudit(program);
+registerWorkspace(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,10 +10,12 @@ import * as m011 from './migrations/011-price-variants.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
+import * as m023 from './migrations/023-money-width.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
+import * as m050 from './migrations/050-pools.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
@@ -25,10 +27,12 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
+  { name: '023-money-width', up: m023.up },
   { name: '030-accounts', up: m030.up },
   { name: '031-usage-logs-index', up: m031.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
+  { name: '050-pools', up: m050.up },
 ];
 
 /** Migrations this build knows that the database has not applied (readiness). */

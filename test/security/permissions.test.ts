@@ -8,10 +8,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
+import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
+import { docTable, parseTable } from './permission-table.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
+import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { accountsOf } from '../../src/accounts/context.ts';
+import { Invitations } from '../../src/accounts/invitations.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
 import { insertEvents } from '../support/usage-events.ts';
@@ -19,21 +24,6 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.t
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ADMIN = 'permission-walk-admin-token-0123456789';
-const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
-const docTable = /<!-- permission-table:start -->\n([\s\S]*?)\n<!-- permission-table:end -->/.exec(doc)?.[1] ?? '';
-
-/** The doc's table: endpoint → column label → cell. */
-function parseTable(md: string) {
-  const lines = md.split('\n').filter((l) => l.startsWith('|'));
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
-  const head = cells(lines[0]!);
-  const rows = new Map<string, Map<string, string>>();
-  for (const l of lines.slice(2)) {
-    const c = cells(l);
-    rows.set(c[0]!.replace(/`/g, ''), new Map(head.map((h, i) => [h, c[i]!])));
-  }
-  return rows;
-}
 
 let fake: FakeUpstream;
 let tg: TestGateway;
@@ -76,20 +66,41 @@ const headersFor = (c: Cred): Record<string, string> => ({
 
 /** A request each route accepts from an allowed caller (fresh targets where the call consumes one). */
 async function requestFor(method: string, pattern: string) {
-  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber);
+  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
     path = path.replace(':payment', p.paymentId!);
   }
+  if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
+  if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
+  if (pattern.includes(':invitation')) {
+    const a = accountsOf(tg.gw.rt);
+    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', { kind: 'system', id: 'test' });
+    path = path.replace(':invitation', inv.view.id);
+  }
+  if (pattern.includes(':ws')) path = path.replace(':ws', (await tg.accounts.createWorkspace(A.orgId, 'walk')).id);
   if (pattern.includes(':contact')) path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
   const body = pattern === 'orgs/:org/keys' ? { name: 'walk' }
     : pattern === 'orgs/:org/limits' ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
       : pattern === 'orgs/:org/credits' ? { kind: 'grant', amount_usd: '1' }
         : pattern === 'orgs/:org/checkout' ? { amount_usd: '25' }
           : pattern === 'orgs/:org/billing/profile' ? { tax_rate_percent: '0' }
-            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' } : undefined;
+            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' }
+              : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
+                : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
+                  : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
+                    : pattern === 'orgs/:org/tier' ? { tier: null }
+                      : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : method === 'GET' ? undefined : {};
   return { path, body: method === 'GET' ? undefined : body };
+}
+
+/** A new viewer of org A (a target for the member routes). */
+async function freshMember(): Promise<string> {
+  const a = accountsOf(tg.gw.rt);
+  const u = await a.db.transaction().execute((trx) => a.users.insert(trx, { email: `m-${Math.random().toString(36).slice(2)}@a.test`, passwordHash: 'x' }));
+  await a.users.addMember(A.orgId, u.id, 'viewer', { kind: 'system', id: 'test' });
+  return u.id;
 }
 
 async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
@@ -102,7 +113,7 @@ async function call(method: string, path: string, headers: Record<string, string
 
 test('docs/security.md holds exactly the permission table the router enforces', () => {
   assert.ok(docTable, 'the doc has the permission-table markers');
-  assert.equal(docTable, permissionTableMarkdown(ADMIN_ROUTES));
+  assert.equal(docTable, permissionTableMarkdown([...ADMIN_ROUTES, ...COMPAT_ROUTES]));
 });
 
 test('every admin endpoint × every credential kind answers as the table says', async () => {
@@ -183,3 +194,4 @@ test('a workspace admin key is confined to its workspace', async () => {
   const usage = (await call('GET', `orgs/${A.orgId}/usage?group=key`, ws)).json;
   assert.equal(usage.workspace_id, ws2);
 });
+

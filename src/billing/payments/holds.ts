@@ -19,6 +19,10 @@ const REASONS: Record<string, string> = {
 };
 
 export function suspendedError(h: Hold): GatewayError {
+  if (h.reason === 'operator') {
+    return new GatewayError('billing_error', 402, 'Your organization is suspended by the operator of this gateway. Contact them to restore access.',
+      { code: 'org_suspended', shouldRetry: false, details: { error_code: 'org_suspended', reason: h.reason, since: new Date(h.since).toISOString() } });
+  }
   return new GatewayError('billing_error', 402,
     `Your organization is suspended for non-payment: ${REASONS[h.reason] ?? h.reason}. Pay the outstanding amount (or update the card on file) to restore access.`,
     { code: 'org_suspended', shouldRetry: false, details: { error_code: 'org_suspended', reason: h.reason, since: new Date(h.since).toISOString() } });

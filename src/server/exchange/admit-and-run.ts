@@ -22,6 +22,12 @@ export interface AdmitInput {
 }
 
 export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' | 'estimatedInputTokens'>, a: AdmitInput): Promise<void> {
+  // A pool that mixes wire formats may send a larger output ceiling to a fallback: hold for the largest.
+  for (const other of x.rt.router.otherWires(x.model, x.adapter.wire)) {
+    const p = x.plan(other);
+    if (p.maxOutputTokens > a.maxOutputTokens) a = { ...a, maxOutputTokens: p.maxOutputTokens };
+    if (p.cacheTtl === '1h' || (p.cacheTtl && !a.cacheTtl)) a = { ...a, cacheTtl: p.cacheTtl };
+  }
   const input = inspectInput(a.body as any, a.family);
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);

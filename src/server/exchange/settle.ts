@@ -33,13 +33,15 @@ export function withRequestedTtl(u: Usage, wire: string, ttl: '5m' | '1h' | null
 export function settle(x: Exchange, s0: SettleInput): Promise<void> {
   const s = { ...s0, usage: withRequestedTtl(s0.usage, x.adapter.wire, x.cacheTtl) };
   const now = x.rt.clock.now();
+  // One month rule for caps and reports: the month (and day) of admission (docs/billing.md).
+  const admitted = x.ticket.admittedAt ?? x.startedAt;
   // The price row and multipliers follow what the upstream reported (speed, tier, geo, prompt length).
   const priced = priceUsage(s.usage, x.price, x.model);
   const cost = costOf(s.usage, priced.prices);
   const upstreamCost = costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
-  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model.id), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
+  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
@@ -62,11 +64,12 @@ export function settle(x: Exchange, s0: SettleInput): Promise<void> {
     price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
     estimated: s.estimated ? 1n : 0n,
     created_at: BigInt(now),
-    month: monthKey(now),
-    day: dayKey(now),
+    month: monthKey(admitted),
+    day: dayKey(admitted),
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    attempts: BigInt(x.attempts),
     speed: s.usage.speed ?? null,
     service_tier: s.usage.serviceTier ?? null,
     inference_geo: s.usage.inferenceGeo ?? null,
