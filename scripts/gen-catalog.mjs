@@ -163,6 +163,7 @@ function convertPrices(dict) {
   const out = {};
   const unpriced = [];
   let tierStart;
+  const tiered = []; // [kind, TieredPrices]
   for (const [k, v] of Object.entries(dict)) {
     if (v === undefined) continue;
     if (UNREPRESENTABLE.has(k)) return { skip: `billed by ${k}, which we cannot meter` };
@@ -173,6 +174,7 @@ function convertPrices(dict) {
     if (v && typeof v === 'object') {
       n = v.base;
       for (const t of v.tiers ?? []) tierStart = tierStart === undefined ? t.start : Math.min(tierStart, t.start);
+      tiered.push([kind, v]);
     }
     const d = decimal(n);
     if (d === null) return { skip: `price ${k}=${n} is not representable with 6 decimals` };
@@ -182,7 +184,20 @@ function convertPrices(dict) {
   if (Number(out.input) === 0 && Number(out.output) === 0) return { skip: 'free or zero-priced' };
   const ordered = {};
   for (const k of ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read']) if (out[k] !== undefined) ordered[k] = out[k];
-  return { prices: ordered, basePriceMaxInputTokens: tierStart, unpriced: unpriced.sort() };
+  // The first band above the base: genai-prices bills EVERY token at a tier's price once the prompt
+  // is over `start`; keys without tiers keep their base price there.
+  let longContextPrices;
+  if (tierStart !== undefined) {
+    longContextPrices = { ...ordered };
+    for (const [kind, v] of tiered) {
+      const t = (v.tiers ?? []).find((x) => x.start === tierStart);
+      if (!t) continue;
+      const d = decimal(t.price);
+      if (d === null) return { skip: `tier price ${kind}=${t.price} is not representable with 6 decimals` };
+      longContextPrices[kind] = d;
+    }
+  }
+  return { prices: ordered, basePriceMaxInputTokens: tierStart, longContextPrices, unpriced: unpriced.sort() };
 }
 
 function convertUpcoming(upcoming) {
@@ -233,6 +248,7 @@ export async function generate(asOf) {
         deprecated: m.deprecated === true || undefined,
         prices: conv.prices,
         basePriceMaxInputTokens: conv.basePriceMaxInputTokens,
+        longContextPrices: conv.longContextPrices,
         upcoming: up.upcoming.length ? up.upcoming : undefined,
         notes: notes.length ? notes : undefined,
         sourceId: `${pid}/${m.id}`,
@@ -272,6 +288,7 @@ export async function generate(asOf) {
     if (m.contextWindow !== undefined) o.contextWindow = m.contextWindow;
     o.prices = m.prices;
     if (m.basePriceMaxInputTokens !== undefined) o.basePriceMaxInputTokens = m.basePriceMaxInputTokens;
+    if (m.longContextPrices !== undefined) o.longContextPrices = m.longContextPrices;
     if (m.deprecated) o.deprecated = true;
     if (m.upcoming) o.upcoming = m.upcoming;
     if (m.notes) o.notes = m.notes;

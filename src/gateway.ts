@@ -88,7 +88,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
   const catalog = loadDefaultCatalog();
   const pricing = new PricingService(store.db, now);
-  await pricing.seedCatalog(catalog.prices, catalog.takenAt);
+  await pricing.seedCatalog(catalog.prices, catalog.takenAt, catalog.extraRows);
   const accounts = new AccountsService(store.db, now);
   const keys = new KeyCache(accounts, { negativeTtlMs: config.guards.keyNegativeCacheMs, now });
 

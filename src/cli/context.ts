@@ -15,7 +15,7 @@ export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promi
   try {
     await migrate(store);
     const catalog = loadDefaultCatalog();
-    await new PricingService(store.db, () => Date.now()).seedCatalog(catalog.prices, catalog.takenAt);
+    await new PricingService(store.db, () => Date.now()).seedCatalog(catalog.prices, catalog.takenAt, catalog.extraRows);
     return await fn({ config, store, now: () => Date.now(), actor: cliActor() });
   } finally {
     await store.close();

@@ -4,7 +4,8 @@
  *
  * - `prompt_tokens` INCLUDES cached tokens, so inputTokens = prompt − cached − cache writes.
  * - Cached tokens: `prompt_tokens_details.cached_tokens`, else DeepSeek's `prompt_cache_hit_tokens`.
- * - Cache writes: `prompt_tokens_details.cache_write_tokens`, billed as 5-minute writes.
+ * - Cache writes: `prompt_tokens_details.cache_write_tokens`; by TTL when the upstream splits them,
+ *   else settled at the TTL the request asked for.
  * - `completion_tokens` already includes reasoning tokens.
  * - Streams: usage arrives in the `include_usage` chunk (`choices: []`), on Groq in `x_groq.usage`
  *   of the finish chunk, on vLLM `continuous_usage_stats` on every chunk. The LAST non-null usage
@@ -44,17 +45,28 @@ export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: strin
   const cached = Math.min(reads, prompt);
   const writeRaw = details && present(details.cache_write_tokens) ? details.cache_write_tokens : o.cache_creation_input_tokens;
   const writes = Math.min(checkedCount(writeRaw, 'cache_write_tokens', notes), prompt - cached);
+  // Cache writes by TTL when the upstream splits them (LiteLLM / Anthropic-style
+  // `cache_creation{,_token_details}`); otherwise the TTL is decided at settlement from what the
+  // request asked for (server/exchange/settle.ts), not assumed to be 5 minutes.
+  const split = obj(o.cache_creation) ?? obj(details?.cache_creation) ?? obj(details?.cache_creation_token_details) ?? obj(o.cache_creation_token_details);
+  let w1h = 0;
+  let ttlReported = false;
+  if (split && (present(split.ephemeral_1h_input_tokens) || present(split.ephemeral_5m_input_tokens))) {
+    w1h = Math.min(count(split.ephemeral_1h_input_tokens), writes);
+    ttlReported = true;
+  }
   const completion = checkedCount(o.completion_tokens, 'completion_tokens', notes, true);
   const total = checkedCount(o.total_tokens, 'total_tokens', notes);
   const out: Usage = {
     inputTokens: prompt - cached - writes,
     outputTokens: Math.max(completion, total - prompt),
-    cacheWrite5mTokens: writes,
-    cacheWrite1hTokens: 0,
+    cacheWrite5mTokens: writes - w1h,
+    cacheWrite1hTokens: w1h,
     cacheReadTokens: cached,
     webSearchRequests: 0,
   };
   if (tier !== undefined) out.serviceTier = tier;
+  if (ttlReported) out.cacheTtlReported = true;
   return out;
 }
 

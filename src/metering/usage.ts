@@ -28,6 +28,8 @@ export interface Usage {
   serviceTier?: string;
   /** Anthropic `usage.inference_geo` ('global' | 'us' | …). */
   inferenceGeo?: string;
+  /** OpenAI-wire usage that split its cache writes by TTL itself (else settlement applies the requested TTL). */
+  cacheTtlReported?: boolean;
 }
 
 export const emptyUsage = (): Usage => ({

@@ -75,13 +75,20 @@ export function adjust(p: PriceVector, bps: number): PriceVector {
 
 export class PriceBook {
   private rows = new Map<string, PriceRow[]>(); // key: group \0 model
+  /** Variant rows, key: group \0 model \0 variant. */
+  private variantRows = new Map<string, PriceRow[]>();
+  /** Models with any variant row (most have none: resolve() skips the lookups). */
+  private withVariants = new Set<string>();
   private adjustments = new Map<string, GroupAdjustment[]>();
 
   constructor(rows: PriceRow[] = [], adjustments: GroupAdjustment[] = []) {
     for (const r of rows) {
-      const k = `${r.group}\0${r.model}`;
-      let list = this.rows.get(k);
-      if (!list) this.rows.set(k, (list = []));
+      const variant = r.variant ?? '';
+      if (variant) this.withVariants.add(r.model);
+      const map = variant ? this.variantRows : this.rows;
+      const k = variant ? `${r.group}\0${r.model}\0${variant}` : `${r.group}\0${r.model}`;
+      let list = map.get(k);
+      if (!list) map.set(k, (list = []));
       list.push(r);
     }
     for (const a of adjustments) {
@@ -104,13 +111,32 @@ export class PriceBook {
   }
 
   resolve(model: string, group: string | null, at: number): ResolvedPrice | undefined {
-    const list = this.list(model, at);
+    const r = this.resolveIn(this.rows, `${model}`, group, at);
+    if (r && this.withVariants.has(model)) {
+      const variants: NonNullable<ResolvedPrice['variants']> = {};
+      for (const v of PRICE_VARIANTS) {
+        const got = this.resolveIn(this.variantRows, `${model}\0${v}`, group, at);
+        if (got) variants[v] = got;
+      }
+      r.variants = variants;
+    }
+    return r;
+  }
+
+  /** Group row, else list row with the group's adjustment; `suffix` is `model` or `model \0 variant`. */
+  private resolveIn(map: Map<string, PriceRow[]>, suffix: string, group: string | null, at: number): ResolvedPrice | undefined {
+    const list = pick(map.get(`\0${suffix}`), at);
     if (!group) return list && { row: list, prices: list.prices, list: list.prices };
-    const own = pick(this.rows.get(`${group}\0${model}`), at);
+    const own = pick(map.get(`${group}\0${suffix}`), at);
     if (own) return { row: own, prices: own.prices, list: list?.prices ?? own.prices };
     if (!list) return undefined;
+    const adj = this.adjustmentAt(group, at);
+    return { row: list, prices: adj ? adjust(list.prices, adj.bps) : list.prices, list: list.prices };
+  }
+
+  private adjustmentAt(group: string, at: number): GroupAdjustment | undefined {
     let adj: GroupAdjustment | undefined;
     for (const a of this.adjustments.get(group) ?? []) if (a.effectiveFrom <= at && (!adj || a.effectiveFrom >= adj.effectiveFrom)) adj = a;
-    return { row: list, prices: adj ? adjust(list.prices, adj.bps) : list.prices, list: list.prices };
+    return adj;
   }
 }

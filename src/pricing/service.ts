@@ -9,6 +9,7 @@ import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import type { PriceVector } from './types.ts';
 import type { GroupAdjustment, PriceRow } from './price-book.ts';
+import type { CatalogExtraRow } from './catalog/index.ts';
 
 export interface NewPrice {
   model: string;
@@ -16,10 +17,14 @@ export interface NewPrice {
   effectiveFrom: number;
   source: string;
   group?: string;
+  /** '' (default) = standard row; else a price variant. */
+  variant?: string;
+  aboveInputTokens?: number;
 }
 
 const toRow = (r: any): PriceRow => ({
   id: BigInt(r.id), model: r.model, group: r.price_group, effectiveFrom: Number(r.effective_from), source: r.source,
+  variant: r.variant ?? '', ...(r.above_input_tokens != null ? { aboveInputTokens: Number(r.above_input_tokens) } : {}),
   prices: { input: r.input, output: r.output, cache_write_5m: r.cache_write_5m, cache_write_1h: r.cache_write_1h, cache_read: r.cache_read },
 });
 
@@ -55,6 +60,7 @@ export class PricingService {
           model: r.model, price_group: r.group ?? '', input: r.prices.input, output: r.prices.output,
           cache_write_5m: r.prices.cache_write_5m, cache_write_1h: r.prices.cache_write_1h, cache_read: r.prices.cache_read,
           effective_from: r.effectiveFrom, source: r.source, created_at: t,
+          variant: r.variant ?? '', above_input_tokens: r.aboveInputTokens ?? null,
         }))).execute();
       }
       for (const a of aliases) {
@@ -80,12 +86,20 @@ export class PricingService {
    * Seeds the shipped catalog: a model's first catalog row applies from the beginning of time;
    * a later catalog version with different prices adds a row effective from its own date.
    */
-  async seedCatalog(prices: Map<string, PriceVector>, takenAt: string): Promise<number> {
+  async seedCatalog(prices: Map<string, PriceVector>, takenAt: string, extra: readonly CatalogExtraRow[] = []): Promise<number> {
     const source = `catalog:${takenAt}`;
-    const existing = await this.db.selectFrom('prices').select(['model', 'source', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'effective_from'])
+    const existing = await this.db.selectFrom('prices').select(['model', 'source', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'effective_from', 'variant'])
       .where('source', 'like', 'catalog%').where('price_group', '=', '').execute();
+    // Variant rows and announced changes: each (model, variant, effective date, source) once.
+    const seen = new Set(existing.map((r) => `${r.model}\0${r.variant}\0${r.effective_from}\0${r.source}`));
+    const extraRows: NewPrice[] = [];
+    for (const x of extra) {
+      const src = `catalog:${x.source}`;
+      if (seen.has(`${x.model}\0${x.variant}\0${x.effectiveFrom}\0${src}`)) continue;
+      extraRows.push({ model: x.model, prices: x.prices, effectiveFrom: x.effectiveFrom, source: src, variant: x.variant, ...(x.aboveInputTokens !== undefined ? { aboveInputTokens: x.aboveInputTokens } : {}) });
+    }
     const latest = new Map<string, (typeof existing)[number]>();
-    for (const r of existing) { const l = latest.get(r.model); if (!l || r.effective_from >= l.effective_from) latest.set(r.model, r); }
+    for (const r of existing) { if (r.variant || r.source.includes(' announced')) continue; const l = latest.get(r.model); if (!l || r.effective_from >= l.effective_from) latest.set(r.model, r); }
     const takenMs = Date.parse(takenAt);
     const rows: NewPrice[] = [];
     for (const [model, p] of prices) {
@@ -94,7 +108,7 @@ export class PricingService {
       const same = l.input === p.input && l.output === p.output && l.cache_write_5m === p.cache_write_5m && l.cache_write_1h === p.cache_write_1h && l.cache_read === p.cache_read;
       if (!same && l.source !== source) rows.push({ model, prices: p, effectiveFrom: takenMs, source });
     }
-    return this.addPrices(rows);
+    return this.addPrices([...rows, ...extraRows]);
   }
 
   async setGroupAdjustment(group: string, bps: number, effectiveFrom: number): Promise<void> {

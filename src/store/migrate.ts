@@ -6,6 +6,7 @@ import * as m002 from './migrations/002-alerts.ts';
 import * as m003 from './migrations/003-billing-settings.ts';
 import * as m004 from './migrations/004-upstreams.ts';
 import * as m010 from './migrations/010-usage-premium.ts';
+import * as m011 from './migrations/011-price-variants.ts';
 import * as m015 from './migrations/015-usage-anomalies.ts';
 import * as m016 from './migrations/016-usage-dead-letters.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
@@ -26,6 +27,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '003-billing-settings', up: m003.up },
   { name: '004-upstreams', up: m004.up },
   { name: '010-usage-premium', up: m010.up },
+  { name: '011-price-variants', up: m011.up },
   { name: '015-usage-anomalies', up: m015.up },
   { name: '016-usage-dead-letters', up: m016.up },
   { name: '020-key-scopes', up: m020.up },

@@ -78,6 +78,10 @@ export interface PricesTable {
   effective_from: Int;
   source: string;
   created_at: Int;
+  /** '' = standard; 'fast' | 'long-context' | 'priority' | 'flex' (migration 011). */
+  variant: ColumnType<string, string | undefined, string>;
+  /** long-context rows: the band starts above this many input tokens. */
+  above_input_tokens: IntNull;
 }
 
 export interface PriceGroupsTable {

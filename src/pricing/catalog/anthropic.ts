@@ -197,6 +197,27 @@ export const ANTHROPIC_MODELS: readonly AnthropicCatalogEntry[] = [
   },
 ];
 
+/**
+ * Fast mode (`speed: "fast"`, beta fast-mode-2026-02-01): Opus 5 and Opus 4.8 at $10 / $50, flat
+ * across the whole context window; the cache multipliers stack on top (1.25× / 2× / 0.1× of $10).
+ * Opus 4.6 fast mode ($30 / $150, 6×) was withdrawn on 2026-06-29: such requests run and bill at
+ * standard rates and `usage.speed` says so. (platform.claude.com about-claude/pricing @2026-08-21.)
+ */
+export const ANTHROPIC_FAST_PRICES: Readonly<Record<string, { prices: DecimalPrices; source: string }>> = {
+  'claude-opus-5': { prices: p('10', '12.50', '20', '1', '50'), source: 'anthropic fast mode: about-claude/pricing @2026-08-21' },
+  'claude-opus-4-8': { prices: p('10', '12.50', '20', '1', '50'), source: 'anthropic fast mode: about-claude/pricing @2026-08-21' },
+};
+
+/**
+ * Data residency: `inference_geo: "us"` is accepted by Claude 4.6 and later (older models answer
+ * 400) and costs 1.1× on every token kind (about-claude/pricing @2026-08-21, "Data residency").
+ */
+const US = ['us'] as const;
+export const DATA_RESIDENCY_GEOS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  ['claude-fable-5', 'claude-fable-5-1', 'claude-opus-5-5', 'claude-opus-5', 'claude-opus-4-8', 'claude-opus-4-7', 'claude-opus-4-6',
+    'claude-sonnet-5-5', 'claude-sonnet-5', 'claude-sonnet-4-6'].map((id) => [id, US]),
+);
+
 /** True when the model is retired on its provider's first-party API at `at` (default: now). */
 export function isRetired(m: { retiredOn?: string }, at: Date = new Date()): boolean {
   return m.retiredOn !== undefined && at.getTime() >= Date.parse(m.retiredOn);

@@ -16,7 +16,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { usdPerMTokToMicro } from '../../core/money.ts';
 import type { CatalogModel, PriceVector, TokenKind } from '../types.ts';
-import { ANTHROPIC_MODELS, ANTHROPIC_PRICES_LATEST_ROW, ANTHROPIC_SOURCE } from './anthropic.ts';
+import { ANTHROPIC_FAST_PRICES, ANTHROPIC_MODELS, ANTHROPIC_PRICES_LATEST_ROW, ANTHROPIC_SOURCE, DATA_RESIDENCY_GEOS } from './anthropic.ts';
+import { OPENAI_TIER_PRICES } from './openai-tiers.ts';
+import { PRICE_CORRECTIONS } from './sources.ts';
 
 export { ANTHROPIC_MODELS, ANTHROPIC_PRICES_TAKEN_AT, ANTHROPIC_SOURCE, isRetired } from './anthropic.ts';
 
@@ -41,7 +43,22 @@ export interface DefaultCatalogModel extends CatalogModel {
   notes?: string[];
 }
 
+/** A price row beyond each model's standard one: a variant (fast, long-context, priority, flex) or an announced change. */
+export interface CatalogExtraRow {
+  model: string;
+  /** '' = a standard row (an announced price change). */
+  variant: '' | 'fast' | 'long-context' | 'priority' | 'flex';
+  prices: PriceVector;
+  /** 0 = from the beginning of time, else unix ms. */
+  effectiveFrom: number;
+  aboveInputTokens?: number;
+  /** Where the row comes from (becomes the row's `source`, prefixed `catalog:`). */
+  source: string;
+}
+
 export interface DefaultCatalog {
+  /** Variant rows and announced (upcoming) price changes, as effective-dated rows. */
+  extraRows: CatalogExtraRow[];
   models: DefaultCatalogModel[];
   /** Canonical model id -> list price (µUSD per million tokens). Aliases are not keys. */
   prices: Map<string, PriceVector>;
@@ -69,6 +86,7 @@ const GenModel = z.strictObject({
   contextWindow: z.number().int().positive().optional(),
   prices: GenPrices,
   basePriceMaxInputTokens: z.number().int().positive().optional(),
+  longContextPrices: GenPrices.optional(),
   deprecated: z.literal(true).optional(),
   upcoming: z.array(z.strictObject({ effective_from: z.iso.date(), prices: GenPrices })).optional(),
   notes: z.array(z.string()).optional(),
@@ -159,6 +177,7 @@ export function loadDefaultCatalog(): DefaultCatalog {
   const models: DefaultCatalogModel[] = [];
   const prices = new Map<string, PriceVector>();
   const taken = new Set<string>();
+  const extraRows: CatalogExtraRow[] = [];
 
   for (const a of ANTHROPIC_MODELS) {
     const m: DefaultCatalogModel = {
@@ -171,6 +190,10 @@ export function loadDefaultCatalog(): DefaultCatalog {
     if (a.retired) { m.retired = true; m.retiredOn = a.retiredOn; }
     if (a.retirementNotBefore) m.retirementNotBefore = a.retirementNotBefore;
     if (a.notes) m.notes = [...a.notes];
+    const geos = DATA_RESIDENCY_GEOS[a.id];
+    if (geos) m.inferenceGeos = geos;
+    const fast = ANTHROPIC_FAST_PRICES[a.id];
+    if (fast) extraRows.push({ model: a.id, variant: 'fast', prices: anthropicVector(fast.prices), effectiveFrom: 0, source: fast.source });
     models.push(m);
     prices.set(a.id, anthropicVector(a.prices));
     for (const n of [a.id, ...a.aliases]) taken.add(n.toLowerCase());
@@ -187,16 +210,28 @@ export function loadDefaultCatalog(): DefaultCatalog {
     if (g.contextWindow !== undefined) m.contextWindow = g.contextWindow;
     if (g.deprecated) m.deprecated = true;
     if (g.basePriceMaxInputTokens !== undefined) m.basePriceMaxInputTokens = g.basePriceMaxInputTokens;
-    if (g.upcoming) m.upcoming = g.upcoming.map((u) => ({ effectiveFrom: u.effective_from, prices: vector(u.prices) }));
+    if (g.longContextPrices && g.basePriceMaxInputTokens !== undefined) {
+      extraRows.push({ model: g.id, variant: 'long-context', prices: vector(g.longContextPrices), effectiveFrom: 0, aboveInputTokens: g.basePriceMaxInputTokens, source: `${gen.source} tiers` });
+    }
+    if (g.upcoming) {
+      m.upcoming = g.upcoming.map((u) => ({ effectiveFrom: u.effective_from, prices: vector(u.prices) }));
+      for (const u of m.upcoming) extraRows.push({ model: g.id, variant: '', prices: u.prices, effectiveFrom: Date.parse(`${u.effectiveFrom}T00:00:00Z`), source: `${gen.source} announced` });
+    }
     if (g.notes) m.notes = [...g.notes];
     models.push(m);
     prices.set(g.id, vector(g.prices));
     for (const n of [m.id, ...m.aliases]) taken.add(n.toLowerCase());
   }
 
+  for (const c of PRICE_CORRECTIONS) if (prices.has(c.model)) prices.set(c.model, vector(c.prices));
+  for (const t of OPENAI_TIER_PRICES) {
+    if (!prices.has(t.model)) continue;
+    extraRows.push({ model: t.model, variant: t.tier, prices: vector(t.prices), effectiveFrom: 0, source: t.source });
+  }
   const aliases = buildAliasIndex(models);
   const takenAt = [ANTHROPIC_PRICES_LATEST_ROW, gen.prices_as_of].sort().at(-1)!;
   return {
+    extraRows,
     models,
     prices,
     takenAt,

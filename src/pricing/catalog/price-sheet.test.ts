@@ -6,7 +6,7 @@ import { loadDefaultCatalog } from './index.ts';
 
 function problemsOf(text: string, filename: string): string[] {
   try {
-    parsePriceSheet(text, filename);
+    parsePriceSheet(text, filename, { isAnthropic: () => true });
   } catch (e) {
     assert.ok(e instanceof PriceSheetError, String(e));
     assert.equal(e.filename, filename);
@@ -37,7 +37,7 @@ test('JSON sheet: strings and numbers, explicit cache prices, defaults for effec
   assert.deepEqual(entries[1]!.derived, ['cache_write_5m', 'cache_write_1h']);
   assert.equal(entries[1]!.prices.cache_read, 1_250_000n);
   // A bare array is accepted too.
-  assert.equal(parsePriceSheet('[{"model":"m","input":"1","output":"2"}]', 'x.json').entries[0]!.prices.output, 2_000_000n);
+  assert.equal(parsePriceSheet('[{"model":"claude-m","input":"1","output":"2"}]', 'x.json').entries[0]!.prices.output, 2_000_000n);
 });
 
 test('CSV sheet: header row, empty cells, quoting, comments, aliases column', () => {
@@ -47,22 +47,22 @@ test('CSV sheet: header row, empty cells, quoting, comments, aliases column', ()
     'claude-haiku-4-5-20251001,1,5,1.25,2,0.10',
     '',
     '"gpt-4o", 2.50 ,10,,,1.25',
-    'cheap-model,0.000003,0.000009,,,',
+    'claude-cheap,0.000003,0.000009,,,',
   ].join('\r\n');
   const { entries } = parsePriceSheet(csv, 'prices.csv');
-  assert.deepEqual(entries.map((e) => e.model), ['claude-haiku-4-5-20251001', 'gpt-4o', 'cheap-model']);
+  assert.deepEqual(entries.map((e) => e.model), ['claude-haiku-4-5-20251001', 'gpt-4o', 'claude-cheap']);
   assert.deepEqual(entries[0]!.prices, { input: 1_000_000n, output: 5_000_000n, cache_write_5m: 1_250_000n, cache_write_1h: 2_000_000n, cache_read: 100_000n });
   assert.equal(entries[0]!.derived, undefined);
   assert.equal(entries[1]!.prices.input, 2_500_000n);
   assert.deepEqual(entries[2]!.prices, { input: 3n, output: 9n, cache_write_5m: 4n, cache_write_1h: 6n, cache_read: 0n });
 
-  const extra = parsePriceSheet('input,model,output,effective_from,aliases\n3,my-model,15,2026-09-01,a1; a2|a3\n', 'p.csv');
+  const extra = parsePriceSheet('input,model,output,effective_from,aliases\n3,claude-my-model,15,2026-09-01,a1; a2|a3\n', 'p.csv');
   assert.deepEqual(extra.entries[0]!.aliases, ['a1', 'a2', 'a3']);
   assert.equal(extra.entries[0]!.effectiveFrom, '2026-09-01');
 });
 
 test('missing cache prices are derived exactly: 1.25x, 2x, 0.1x of input', () => {
-  const { entries } = parsePriceSheet('model,input,output\na,3,15\nb,0.80,4\nc,0.25,1.25\nd,1.000001,1\n', 'd.csv');
+  const { entries } = parsePriceSheet('model,input,output\na,3,15\nb,0.80,4\nc,0.25,1.25\nd,1.000001,1\n', 'd.csv', { isAnthropic: () => true });
   const p = Object.fromEntries(entries.map((e) => [e.model, e.prices]));
   assert.deepEqual([p.a!.cache_write_5m, p.a!.cache_write_1h, p.a!.cache_read], [3_750_000n, 6_000_000n, 300_000n]);
   assert.deepEqual([p.b!.cache_write_5m, p.b!.cache_write_1h, p.b!.cache_read], [1_000_000n, 1_600_000n, 80_000n]);
@@ -165,4 +165,10 @@ test('the seed guide price sheet parses (the guide prices, not the official ones
   }
   assert.notEqual(catalog.prices.get('claude-opus-4-5-20251101')!.input, byModel.get('claude-opus-4-5-20251101')!.prices.input);
   assert.notEqual(catalog.prices.get('claude-haiku-4-5-20251001')!.input, byModel.get('claude-haiku-4-5-20251001')!.prices.input);
+});
+
+test('non-Anthropic models: cache_read is required (no Anthropic 0.1x), cache writes default to input', () => {
+  assert.throws(() => parsePriceSheet('model,input,output\ngpt-4o,2.50,10\n', 'p.csv'), (e: any) => e instanceof PriceSheetError && /gpt-4o\): field cache_read: required for non-Anthropic/.test(e.message));
+  const { entries } = parsePriceSheet('model,input,output,cache_read\ngpt-4o,2.50,10,1.25\n', 'p.csv');
+  assert.deepEqual(entries[0]!.prices, { input: 2_500_000n, output: 10_000_000n, cache_write_5m: 2_500_000n, cache_write_1h: 2_500_000n, cache_read: 1_250_000n });
 });

@@ -21,8 +21,12 @@
  * an explicit 0 is accepted as an operator's decision. Unknown fields are errors (a typo such as
  * `cache_write` must not silently fall back to a derived price).
  *
- * Missing cache prices are derived from the input price with Anthropic's standard multipliers —
- * 5m write 1.25×, 1h write 2×, read 0.1× — in exact integer µUSD/MTok arithmetic. When the exact
+ * Missing cache prices, Anthropic models (ids starting `claude`, or as the caller says): derived
+ * from the input price with Anthropic's standard multipliers —
+ * 5m write 1.25×, 1h write 2×, read 0.1× — in exact integer µUSD/MTok arithmetic.
+ * Other providers do not follow Anthropic's rule (gpt-4o's cached input is half its input, not a
+ * tenth): their `cache_read` is REQUIRED; a missing cache-write price is their input price (OpenAI,
+ * Google, DeepSeek and the OpenAI-compatible hosts charge no cache-write premium). When the exact
  * product is not a whole µUSD/MTok (input not a multiple of 4 µUSD for 1.25×, of 10 µUSD for
  * 0.1×) it is rounded half up to the nearest µUSD/MTok, i.e. by less than $0.000001 per million
  * tokens. Each entry lists the kinds it derived in `derived`.
@@ -244,7 +248,8 @@ function isCsv(text: string, filename: string): boolean {
 }
 
 /** Parses a price-sheet file. Throws one PriceSheetError listing every problem. */
-export function parsePriceSheet(text: string, filename: string): { entries: ParsedPriceSheetEntry[] } {
+export function parsePriceSheet(text: string, filename: string, opts: { isAnthropic?: (model: string) => boolean } = {}): { entries: ParsedPriceSheetEntry[] } {
+  const isAnthropic = opts.isAnthropic ?? ((m: string) => /^claude/i.test(m));
   const problems: string[] = [];
   const body = text.replace(/^\uFEFF/, '');
   const raw = isCsv(body, filename) ? readCsv(body, problems) : readJson(body, problems);
@@ -262,7 +267,12 @@ export function parsePriceSheet(text: string, filename: string): { entries: Pars
       continue;
     }
     const d = r.data;
-    const derivedPrices = deriveCachePrices(d.input);
+    const anthropic = isAnthropic(d.model);
+    if (!anthropic && d.cache_read === undefined) {
+      problems.push(`${where} (${d.model}): field cache_read: required for non-Anthropic models (Anthropic's 0.1× rule is not theirs): give the provider's cached-input price, or the input price if it has no cache discount`);
+      continue;
+    }
+    const derivedPrices = anthropic ? deriveCachePrices(d.input) : { cache_write_5m: d.input, cache_write_1h: d.input, cache_read: d.input };
     const derived: TokenKind[] = [];
     const pick = (k: 'cache_write_5m' | 'cache_write_1h' | 'cache_read'): bigint => {
       if (d[k] !== undefined) return d[k];

@@ -74,7 +74,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     }
     tm?.holdTaken();
     try {
-      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, limits, family: a.family });
+      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, limits, family: a.family, cacheTtl: a.cacheTtl });
     } finally {
       ticket.release();
       tm?.holdReleased();

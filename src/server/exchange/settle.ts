@@ -22,7 +22,19 @@ export interface SettleInput {
   anomalies?: string[];
 }
 
-export function settle(x: Exchange, s: SettleInput): Promise<void> {
+/**
+ * OpenAI-wire upstreams (OpenRouter, LiteLLM in front of Claude) report cache writes as one number.
+ * Unless they split it by TTL, the writes were made at the TTL the request asked for: all of them
+ * when it asked only for 1-hour entries, and — when it mixed TTLs — at the dearer 1-hour price, the
+ * conservative reading (docs/pricing.md).
+ */
+export function withRequestedTtl(u: Usage, wire: string, ttl: '5m' | '1h' | null | undefined): Usage {
+  if (wire !== 'openai' || u.cacheTtlReported || ttl !== '1h' || u.cacheWrite5mTokens === 0) return u;
+  return { ...u, cacheWrite1hTokens: u.cacheWrite1hTokens + u.cacheWrite5mTokens, cacheWrite5mTokens: 0 };
+}
+
+export function settle(x: Exchange, s0: SettleInput): Promise<void> {
+  const s = { ...s0, usage: withRequestedTtl(s0.usage, x.adapter.wire, x.cacheTtl) };
   const now = x.rt.clock.now();
   // One month rule for caps and reports: the month (and day) of admission (docs/billing.md).
   const admitted = x.ticket.admittedAt ?? x.startedAt;

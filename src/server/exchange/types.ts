@@ -50,6 +50,8 @@ export interface Exchange {
   limits: UsageLimits;
   /** Tokenizer family for estimates of cut streams. */
   family: ModelFamily;
+  /** The longest cache TTL the request asked for (OpenAI-wire cache writes are settled at it). */
+  cacheTtl?: '5m' | '1h' | null;
   /** The rest of the model's pool (fallback before the first byte). */
   walk: PoolWalk;
   /** Builds the request for another upstream of the pool. */

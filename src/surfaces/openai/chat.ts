@@ -54,7 +54,7 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
       if (a.quirks.noDeveloperRole && Array.isArray(out.messages)) {
         out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
       }
-      return { op: 'chat', mode: 'pass', upstreamBody: JSON.stringify(out), maxOutputTokens, cacheTtl: null };
+      return { op: 'chat', mode: 'pass', upstreamBody: JSON.stringify(out), maxOutputTokens, cacheTtl: findCacheTtl(body) }; // OpenRouter-style cache_control on content parts
     };
     const first = plan(adapter);
 
