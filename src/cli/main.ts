@@ -13,6 +13,7 @@ import { registerUpstream } from './commands/upstream.ts';
 import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerUser } from './commands/user.ts';
 import { checkKnownIds } from './known-ids.ts';
 import { readFileSync } from 'node:fs';
 
@@ -26,6 +27,7 @@ const program = new Command('tollgate').description('Tollgate LLM gateway: orgs,
 program.hook('preAction', (_self, action) => checkKnownIds(action));
 registerOrg(program);
 registerOrgTier(program);
+registerUser(program);
 registerKey(program);
 registerUsage(program);
 registerPrices(program);
