@@ -13,7 +13,10 @@
  * Also `keys`: the key cache at 1M keys (memory per key, start-up load, hot and miss paths, the
  * cost of an incremental reload).
  *
- * Knobs (env): QUICK=1, PHASES=core,pg,rss,ingest,agg,keys[,prof], KEYS_COUNTS=1000,1000000, REPS, SAT_SECONDS, RATE_SECONDS,
+ * Tollgate runs compiled (dist/main.js, as `npm start` runs it; built first when stale). `scale`: three
+ * instances on Redis + PostgreSQL (aggregate throughput, the shared limiter's CPU per request).
+ *
+ * Knobs (env): QUICK=1, PHASES=core,pg,scale,rss,ingest,agg,keys[,prof], KEYS_COUNTS=1000,1000000, REPS, SAT_SECONDS, RATE_SECONDS,
  * RATE_WARMUP, RATES, CONNS, WARMUP, SCENARIOS, LOADGEN=auto|wrk|node, PIN=auto|1|0, ... (see README).
  */
 import { execFileSync } from 'node:child_process';
@@ -31,6 +34,7 @@ import {
 import { body, checkReply, headers, isStream, pathOf, SCENARIO_LABEL, type Scenario } from './lib/workload.ts';
 import { fmt, GOALS, matrixTable, TARGETS, type RunRecord, type Target } from './lib/report.ts';
 import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { build, stale } from '../scripts/build.mjs';
 
 // ------------------------------------------------------------------ configuration
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,7 +49,7 @@ const canPin = hasCommand('taskset') && CORES >= 2;
 const pinWanted = env.PIN === '1';
 const CFG = {
   quick: QUICK,
-  phases: list('PHASES', 'core,pg,rss,ingest,agg,keys'),
+  phases: list('PHASES', 'core,pg,scale,rss,ingest,agg,keys'),
   keysCounts: list('KEYS_COUNTS', '1000,1000000').map(Number).filter((x) => x > 0),
   reps: num('REPS', QUICK ? 1 : 2),
   conns: num('CONNS', 50),
@@ -67,6 +71,7 @@ const CFG = {
   ingestConcurrency: list('INGEST_CONCURRENCY', '50,1000').map(Number),
   pgAdminUrl: env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   pgSeconds: num('PG_SECONDS', QUICK ? 2 : 4),
+  redisUrl: env.REDIS_BENCH_URL ?? 'redis://127.0.0.1:6379',
   aggRows: num('AGG_ROWS', QUICK ? 1_000_000 : 10_000_000),
   aggAllOrgs: env.AGG_ALL_ORGS === '1',
   profSeconds: num('PROF_SECONDS', 6),
@@ -126,9 +131,15 @@ function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Recor
     TOLLGATE_MAX_CONCURRENT_PER_ORG: '1000000',
   };
 }
-async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = []): Promise<Server> {
+/** The compiled gateway, as `npm start` runs it (dist/, built first when missing or older than src/). */
+function ensureBuilt(): void {
+  if (!stale()) return;
+  log('dist/ is missing or older than src/: building (tsc)…');
+  build({ quiet: true });
+}
+async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = [], extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
-  const s = start(name, [...nodeFlags, '--import', 'tsx', 'src/main.ts'], tollgateEnv(port, databaseUrl, upstream), 'proxy', port);
+  const s = start(name, [...nodeFlags, 'dist/main.js'], { ...tollgateEnv(port, databaseUrl, upstream), ...extraEnv }, 'proxy', port);
   await waitHttp(`${s.url}/healthz`, 120_000);
   return s;
 }
@@ -405,6 +416,74 @@ async function phasePg(t: Targets, key: string, tgDbFile: string) {
   return out;
 }
 
+// ------------------------------------------------------------------ phase: three instances on Redis + PostgreSQL
+/** The pid of the local redis-server (its CPU is part of what the shared limiter costs), if any. */
+function redisPid(): number | null {
+  try { return Number(String(execFileSync('pidof', ['redis-server'], { stdio: ['ignore', 'pipe', 'ignore'] })).trim().split(/\s+/)[0]) || null; } catch { return null; }
+}
+async function redisReachable(url: string): Promise<boolean> {
+  const u = new URL(url);
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.connect(Number(u.port || 6379), u.hostname);
+    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    s.setTimeout(2000, () => done(false));
+    s.once('error', () => done(false));
+    s.once('connect', () => s.write('PING\r\n'));
+    s.once('data', (d) => done(String(d).startsWith('+PONG')));
+  });
+}
+
+async function phaseScale() {
+  const db = await pgDatabase();
+  if (!db) return { skipped: 'PostgreSQL not reachable' };
+  if (!(await redisReachable(CFG.redisUrl))) { note(`Redis not reachable at ${CFG.redisUrl}; the three-instance figures are skipped`); return { skipped: 'Redis not reachable' }; }
+  const mock = await startMock('mock-scale');
+  const bare = await startBare('bare-scale', mock);
+  const single = await startTollgate('tollgate-pg-local', db.url, mock);
+  const cust = await provision(db.url);
+  await waitKey(single, cust.key);
+  const shared = { REDIS_URL: CFG.redisUrl };
+  const gws: Server[] = [];
+  for (let i = 1; i <= 3; i++) { const s = await startTollgate(`tollgate-redis-${i}`, db.url, mock, [], shared); await waitKey(s, cust.key); gws.push(s); }
+  const rpid = redisPid();
+  const scen: Scenario = 'messages';
+  const secs = CFG.pgSeconds;
+  for (const s of [bare, single, ...gws]) await closedLoop(`${s.url}${pathOf(scen)}`, scen, cust.key, CFG.warmup, CFG.conns);
+  const cpuOf = (pids: number[]) => pids.reduce((t, p) => t + procCpuMs(p), 0);
+  const one = async (s: Server, extraPids: number[] = []) => {
+    const c0 = procCpuMs(s.child.pid), r0 = cpuOf(extraPids);
+    const r = await closedLoop(`${s.url}${pathOf(scen)}`, scen, cust.key, secs, CFG.conns);
+    return { rps: r.rps, requests: r.requests, errors: r.errors, p99_ms: r.lat_ms.p99, cpu_us_per_req: r.requests ? ((procCpuMs(s.child.pid) - c0) * 1000) / r.requests : NaN, redis_us_per_req: extraPids.length && r.requests ? ((cpuOf(extraPids) - r0) * 1000) / r.requests : null };
+  };
+  const rows0 = await pgUsageRows(db.url);
+  const bareR = await one(bare);
+  const local = await one(single);
+  const redis1 = await one(gws[0]!, rpid ? [rpid] : []);
+  // All three at once, the connections split between them (a load balancer's view).
+  const per = Math.max(8, Math.round(CFG.conns / 3));
+  const c0 = gws.map((g) => procCpuMs(g.child.pid)), rc0 = rpid ? procCpuMs(rpid) : 0;
+  const three = await Promise.all(gws.map((g) => closedLoop(`${g.url}${pathOf(scen)}`, scen, cust.key, secs, per)));
+  const req3 = three.reduce((t, r) => t + r.requests, 0);
+  const cpu3 = gws.reduce((t, g, i) => t + procCpuMs(g.child.pid) - c0[i]!, 0);
+  await sleep(300);
+  const rows = (await pgUsageRows(db.url)) - rows0;
+  const out = {
+    scenario: scen, seconds: secs, redis: CFG.redisUrl,
+    bare: bareR, one_instance_local_limiter: local, one_instance_redis: redis1,
+    three_instances: {
+      rps: +three.reduce((t, r) => t + r.rps, 0).toFixed(1), per_instance_rps: three.map((r) => r.rps), errors: three.reduce((t, r) => t + r.errors, 0),
+      connections_each: per, cpu_us_per_req: req3 ? (cpu3 * 1000) / req3 : NaN, redis_us_per_req: rpid && req3 ? ((procCpuMs(rpid) - rc0) * 1000) / req3 : null,
+    },
+    shared_limiter_cpu_us_per_req: redis1.cpu_us_per_req - local.cpu_us_per_req,
+    usage_rows_written: rows,
+  };
+  log(`scale: bare ${fmt(bareR.rps)} req/s; one instance on PostgreSQL ${fmt(local.rps)} req/s (${fmt(local.cpu_us_per_req, 0)} µs/req), with Redis ${fmt(redis1.rps)} req/s (${fmt(redis1.cpu_us_per_req, 0)} µs/req + redis-server ${fmt(redis1.redis_us_per_req ?? NaN, 0)}); ` +
+    `three instances ${fmt(out.three_instances.rps)} req/s aggregate (${out.three_instances.per_instance_rps.join(' + ')})`);
+  for (const s of [...gws, single, bare, mock]) await stopChild(s.child);
+  return out;
+}
+
 // ------------------------------------------------------------------ phase: RSS with many open streams
 async function phaseRss(tgDbFile: string, key: string) {
   const slow = await startMock('mock-slow', { MOCK_CHUNK_DELAY_MS: String(CFG.rssChunkDelayMs) });
@@ -548,6 +627,11 @@ function alsoTable(extra: Record<string, any>): string {
     const p = extra.pg;
     L.push(`| messages JSON throughput, SQLite → PostgreSQL (req/s) | ${fmt(p.rps.bare)} | ${fmt(p.rps.sqlite)} → ${fmt(p.rps.postgres)} | PostgreSQL ${((100 * p.rps.postgres) / p.rps.sqlite).toFixed(0)} % of SQLite; Tollgate CPU µs/req ${fmt(p.cpu_us_per_req.sqlite, 0)} → ${fmt(p.cpu_us_per_req.postgres, 0)} (the PostgreSQL server's own CPU not included); p99 ${fmt(p.p99_ms.sqlite)} → ${fmt(p.p99_ms.postgres)} ms |`);
   }
+  if (extra.scale && !extra.scale.skipped) {
+    const s = extra.scale;
+    L.push(`| three instances on Redis + PostgreSQL, messages JSON, aggregate (req/s) | ${fmt(s.bare.rps)} | ${fmt(s.three_instances.rps)} | ${s.three_instances.per_instance_rps.map((x: number) => fmt(x)).join(' + ')} req/s, ${s.three_instances.connections_each} connections each, all on this box's ${CORES} cores with the generator, mock, PostgreSQL and Redis; ${fmt(s.three_instances.cpu_us_per_req, 0)} µs CPU per request per instance; ${s.three_instances.errors} errors; ${s.usage_rows_written.toLocaleString('en-US')} usage events written |`);
+    L.push(`| shared limiter's cost per request (µs CPU): one instance with Redis − without | – | ${fmt(s.shared_limiter_cpu_us_per_req, 0)} | ${fmt(s.one_instance_local_limiter.cpu_us_per_req, 0)} → ${fmt(s.one_instance_redis.cpu_us_per_req, 0)} µs/req in the gateway${s.one_instance_redis.redis_us_per_req !== null ? `, plus ${fmt(s.one_instance_redis.redis_us_per_req, 0)} µs/req in redis-server` : ''}; ${fmt(s.one_instance_local_limiter.rps)} → ${fmt(s.one_instance_redis.rps)} req/s |`);
+  }
   if (extra.ingest?.length) {
     for (const j of extra.ingest) L.push(`| UsageWriter ingestion, ${j.database}, ${j.concurrency} waiting requests (events/s durable) | – | ${fmt(j.events_per_s)} | commit wait p50 ${fmt(j.durable_latency_ms.p50)} / p99 ${fmt(j.durable_latency_ms.p99)} ms; ${fmt(j.process_cpu_us_per_event, 0)} µs CPU per event |`);
   }
@@ -611,6 +695,7 @@ async function main() {
   const tgDbFile = path.join(TMP, 'tollgate.db');
   let targets: Targets | null = null;
   let key = '';
+  if (['core', 'pg', 'prof', 'rss', 'scale'].some((p) => phases.has(p))) ensureBuilt();
   if (['core', 'pg', 'prof', 'rss'].some((p) => phases.has(p))) {
     const mock = await startMock('mock');
     const bare = await startBare('bare', mock);
@@ -626,6 +711,7 @@ async function main() {
   if (phases.has('pg') && targets) extra.pg = await phasePg(targets, key, tgDbFile);
   if (phases.has('prof') && targets) extra.prof = await phaseProf(targets, key, tgDbFile);
   if (targets) { for (const s of [targets.tollgate, targets.bare, targets.direct]) await stopChild(s.child); }
+  if (phases.has('scale')) extra.scale = await phaseScale();
   if (phases.has('rss')) extra.rss = await phaseRss(tgDbFile, key);
   if (phases.has('ingest')) extra.ingest = await phaseIngest();
   if (phases.has('agg')) extra.agg = await phaseAgg();
@@ -649,7 +735,7 @@ async function main() {
     '',
   ];
   const naN = (matrix.match(/n\/a: bare itself queued/g) ?? []).length;
-  if (matrix.split('\n').length > 2) lines.push(matrix, '', `Verdicts: ${passN}/${verdicts.length} PASS${naN ? `; ${naN} without verdict because the bare proxy itself queued (box overloaded: rerun when it is quieter)` : ''}.`, '');
+  if (matrix.split('\n').length > 2) lines.push(matrix, '', `Targets: ${passN}/${verdicts.length} met${naN ? `; ${naN} without verdict because the bare proxy itself queued (box overloaded: rerun when it is quieter)` : ''}.`, '');
   const also = alsoTable(extra);
   if (also) lines.push(also, '');
   if (extra.prof) lines.push(profileMd(extra.prof), '');

@@ -130,7 +130,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ];
   };
   upstreams = await loadUpstreams();
-  const router = new UpstreamRouter(upstreams);
+  const router = new UpstreamRouter(upstreams, { now, breaker: config.pool.breaker });
+  let wsPolicies = await accounts.workspacePolicies();
+  const reloadWsPolicies = async () => { wsPolicies = await accounts.workspacePolicies(); };
   const reloadUpstreams = async () => {
     try {
       upstreams = await loadUpstreams();
@@ -174,6 +176,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     },
     models: () => models,
     prices: () => prices,
+    workspacePolicy: (id) => wsPolicies.get(id),
     admission: () => admission,
   };
   attachBilling(rt, billing);
@@ -201,7 +204,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
   const refresh = async () => {
     await runExpiry();
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
+    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), reloadWsPolicies(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -218,7 +221,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
         if (domains.has('keys') || domains.has('orgs')) jobs.push(keys.applyChanges(batch.changes));
         if (domains.has('prices')) jobs.push(reloadPrices());
         if (domains.has('limits')) jobs.push(policy.applyLimitChanges(batch.changes.filter((c) => c.what === 'limits').map((c) => c.ref)));
-        if (domains.has('orgs')) jobs.push(policy.reloadWorkspaceRates());
+        if (domains.has('orgs')) jobs.push(policy.reloadWorkspaceRates(), reloadWsPolicies());
         if (domains.has('credits')) jobs.push(policy.reloadCredits(), settings.reload());
         if (domains.has('upstreams')) jobs.push(reloadUpstreams());
         if (domains.has('billing')) jobs.push(billing.holds.reload());

@@ -60,7 +60,7 @@ function origin(url: string, root: string): { pkg: string; where: string } {
   if (p.startsWith('node:')) return { pkg: 'node (built-in)', where: p };
   if (p.startsWith(root + '/')) {
     const rel = p.slice(root.length + 1);
-    return { pkg: rel.startsWith('src/') ? 'tollgate src/' : rel.split('/')[0]!, where: rel };
+    return { pkg: rel.startsWith('src/') || rel.startsWith('dist/') ? 'tollgate src/' : rel.split('/')[0]!, where: rel };
   }
   return { pkg: 'other', where: p };
 }
@@ -106,7 +106,7 @@ export function summarizeProfile(file: string, root: string, startFn = 'handleMe
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const cf = byId.get(cur)!.callFrame;
-      if (!cf.url.includes('/src/') || origin(cf.url, root).pkg !== 'tollgate src/') continue;
+      if (!(cf.url.includes('/src/') || cf.url.includes('/dist/')) || origin(cf.url, root).pkg !== 'tollgate src/') continue;
       const k = keyOf(cf);
       if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + ms); }
     }

@@ -199,7 +199,7 @@ export class KeyCache {
   private compact(k: AuthKey): AuthKey {
     return {
       id: k.id, orgId: this.intern(k.orgId), workspaceId: this.intern(k.workspaceId), kind: k.kind, adminScope: k.adminScope,
-      expiresAt: k.expiresAt, revokedAt: k.revokedAt, rateLimits: k.rateLimits,
+      expiresAt: k.expiresAt, revokedAt: k.revokedAt, rateLimits: k.rateLimits, policy: k.policy,
     };
   }
 

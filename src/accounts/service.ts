@@ -12,6 +12,7 @@ import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { generateSecret, hashSecret, hintFor, type AdminScope, type KeyKind } from './keys.ts';
+import { mergePolicy, parsePolicy, policyView, type ModelPolicy } from './policy.ts';
 
 export interface OrgRow { id: string; name: string; createdAt: number; billingMode: string; tierPinned: number | null; priceGroup: string | null; rateLimits: string | null }
 
@@ -19,6 +20,8 @@ export interface OrgRow { id: string; name: string; createdAt: number; billingMo
 export interface AuthKey {
   id: string; orgId: string; workspaceId: string; kind: KeyKind; adminScope: AdminScope | null;
   expiresAt: number | null; revokedAt: number | null; rateLimits: string | null;
+  /** Model policy (allowed models, max_tokens ceiling, timeout); null = none. */
+  policy: ModelPolicy | null;
 }
 
 export interface KeyRecord extends AuthKey {
@@ -30,7 +33,7 @@ const toKey = (r: any): KeyRecord => ({
   kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
   createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at),
   revokedAt: r.revoked_at == null ? null : Number(r.revoked_at), lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
-  rateLimits: r.rate_limits ?? null, createdBy: r.created_by ?? null,
+  rateLimits: r.rate_limits ?? null, createdBy: r.created_by ?? null, policy: parsePolicy(r.policy),
 });
 const toOrg = (r: any): OrgRow => ({
   id: r.id, name: r.name, createdAt: Number(r.created_at), billingMode: r.billing_mode,
@@ -43,6 +46,7 @@ const isoOrNull = (ms: number | null) => (ms == null ? null : new Date(ms).toISO
 export const keyAuditView = (k: KeyRecord) => ({
   id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, workspace_id: k.workspaceId, hint: k.hint,
   expires_at: isoOrNull(k.expiresAt), revoked_at: isoOrNull(k.revokedAt), created_by: k.createdBy, rate_limits: k.rateLimits,
+  policy: policyView(k.policy),
 });
 const orgAuditView = (o: OrgRow) => ({ id: o.id, name: o.name, billing_mode: o.billingMode, tier_pinned: o.tierPinned, price_group: o.priceGroup, rate_limits: o.rateLimits });
 
@@ -56,7 +60,19 @@ export interface CreateKeyInput {
   adminScope?: AdminScope;
   /** The admin key making this key; its reach bounds the new key's. */
   creator?: KeyRecord;
+  /** Model policy (validated; see accounts/policy.ts). */
+  policy?: PolicyPatch;
 }
+
+/** A change to a model policy: a value sets the field, null clears it, undefined keeps it. */
+export interface PolicyPatch { models?: string[] | null; maxTokens?: number | null; maxTokensMode?: 'refuse' | 'clamp' | null; timeoutMs?: number | null }
+
+const policyOrThrow = (cur: string | null, patch: PolicyPatch) => {
+  try { return mergePolicy(cur, patch); } catch (e) {
+    const issues = (e as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    throw invalidRequest(`invalid policy: ${issues ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
+  }
+};
 
 export class AccountsService {
   constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
@@ -126,7 +142,29 @@ export class AccountsService {
 
   async listWorkspaces(orgId: string) {
     return (await this.db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute())
-      .map((w) => ({ id: w.id, orgId: w.org_id, name: w.name, createdAt: Number(w.created_at), archivedAt: w.archived_at == null ? null : Number(w.archived_at), rateLimits: w.rate_limits }));
+      .map((w) => ({ id: w.id, orgId: w.org_id, name: w.name, createdAt: Number(w.created_at), archivedAt: w.archived_at == null ? null : Number(w.archived_at), rateLimits: w.rate_limits, policy: parsePolicy(w.policy) }));
+  }
+
+  /** Sets a workspace's model policy (its keys obey it and their own); recorded in the audit log. */
+  async setWorkspacePolicy(orgId: string, workspaceId: string, patch: PolicyPatch): Promise<{ id: string; orgId: string; policy: ModelPolicy | null }> {
+    const w = await this.db.selectFrom('workspaces').select(['id', 'org_id', 'policy']).where('id', '=', workspaceId).executeTakeFirst();
+    if (!w || w.org_id !== orgId) throw notFound(`workspace ${workspaceId} not found in org ${orgId}`);
+    const next = policyOrThrow(w.policy ?? null, patch);
+    const t = this.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('workspaces').set({ policy: next }).where('id', '=', workspaceId).execute();
+      await recordAudit(trx, this.actor, t, { orgId, action: 'workspace.policy', targetType: 'workspace', targetId: workspaceId, before: { policy: policyView(parsePolicy(w.policy)) }, after: { policy: policyView(parsePolicy(next)) } });
+      await recordChange(trx, 'orgs', t, orgId);
+    });
+    return { id: workspaceId, orgId, policy: parsePolicy(next) };
+  }
+
+  /** Every workspace that has a model policy (the gateway keeps them in memory). */
+  async workspacePolicies(): Promise<Map<string, ModelPolicy>> {
+    const rows = await this.db.selectFrom('workspaces').select(['id', 'policy']).where('policy', 'is not', null).execute();
+    const m = new Map<string, ModelPolicy>();
+    for (const r of rows) { const p = parsePolicy(r.policy); if (p) m.set(r.id, p); }
+    return m;
   }
 
   async defaultWorkspace(orgId: string): Promise<string> {
@@ -168,6 +206,8 @@ export class AccountsService {
     const ws = await this.db.selectFrom('workspaces').select(['org_id', 'archived_at']).where('id', '=', workspaceId).executeTakeFirst();
     if (!ws || ws.org_id !== input.orgId) throw notFound(`workspace ${workspaceId} not found in org ${input.orgId}`);
     if (ws.archived_at != null) throw invalidRequest(`workspace ${workspaceId} is archived`);
+    const policy = input.policy ? policyOrThrow(null, input.policy) : null;
+    if (policy && kind === 'admin') throw invalidRequest('a model policy applies to inference keys, not admin keys');
     const secret = generateSecret(kind);
     const id = newId('apikey');
     const t = this.now();
@@ -175,7 +215,7 @@ export class AccountsService {
       await trx.insertInto('api_keys').values({
         id, org_id: input.orgId, workspace_id: workspaceId!, name: input.name ?? 'default', hash: hashSecret(secret), hint: hintFor(secret),
         created_at: t, expires_at: expiresAt, revoked_at: null, last_used_at: null, rate_limits: null,
-        kind, admin_scope: adminScope, created_by: c?.id ?? null,
+        kind, admin_scope: adminScope, created_by: c?.id ?? null, policy,
       }).execute();
       const rec = toKey(await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       await recordAudit(trx, this.actor, t, { orgId: input.orgId, action: 'key.create', targetType: 'key', targetId: id, after: keyAuditView(rec) });
@@ -232,10 +272,15 @@ export class AccountsService {
     return { ...(await this.getKey(id))!, cascaded };
   }
 
-  async updateKey(id: string, patch: { rateLimits?: string | null; name?: string }): Promise<KeyRecord> {
+  async updateKey(id: string, patch: { rateLimits?: string | null; name?: string; policy?: PolicyPatch }): Promise<KeyRecord> {
     const k = await this.getKey(id);
     if (!k) throw notFound(`key ${id} not found`);
     const set: any = {};
+    if (patch.policy) {
+      if (k.kind === 'admin') throw invalidRequest('a model policy applies to inference keys, not admin keys');
+      const row = await this.db.selectFrom('api_keys').select('policy').where('id', '=', id).executeTakeFirst();
+      set.policy = policyOrThrow(row?.policy ?? null, patch.policy);
+    }
     if (patch.rateLimits !== undefined) set.rate_limits = patch.rateLimits;
     if (patch.name !== undefined) set.name = patch.name;
     if (!Object.keys(set).length) return k;
@@ -257,7 +302,7 @@ export class AccountsService {
   async loadKeysForCache(page: { after?: string; limit?: number } = {}): Promise<Array<AuthKey & { hash: string }>> {
     const t = this.now();
     let q = this.db.selectFrom('api_keys')
-      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash'])
+      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy'])
       .where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]));
     if (page.after !== undefined) q = q.where('id', '>', page.after);
     if (page.limit !== undefined) q = q.orderBy('id').limit(page.limit);
@@ -269,7 +314,7 @@ export class AccountsService {
     const out: Array<AuthKey & { hash: string }> = [];
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db.selectFrom('api_keys')
-        .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash']).where('id', 'in', ids.slice(i, i + 500)).execute();
+        .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy']).where('id', 'in', ids.slice(i, i + 500)).execute();
       for (const r of rows) out.push({ ...toAuthKey(r), hash: r.hash });
     }
     return out;
@@ -284,7 +329,7 @@ export class AccountsService {
   /** One key by id, as the cache needs it (an incremental reload). */
   async authKeyById(id: string): Promise<(AuthKey & { hash: string }) | undefined> {
     const r = await this.db.selectFrom('api_keys')
-      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash']).where('id', '=', id).executeTakeFirst();
+      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy']).where('id', '=', id).executeTakeFirst();
     return r && { ...toAuthKey(r), hash: r.hash };
   }
 
@@ -299,6 +344,6 @@ function toAuthKey(r: any): AuthKey {
     id: r.id, orgId: r.org_id, workspaceId: r.workspace_id,
     kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
     expiresAt: r.expires_at == null ? null : Number(r.expires_at), revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
-    rateLimits: r.rate_limits ?? null,
+    rateLimits: r.rate_limits ?? null, policy: parsePolicy(r.policy),
   };
 }

@@ -24,8 +24,14 @@ import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import { dbOf, iso, readJsonBody, sendJson, usdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { BillingResponse, InvoiceListRow } from './api-types.ts';
+import { recordAudit } from '../audit/log.ts';
 
-const listRow = (i: InvoiceRow) => ({
+/** Audit row for a payment the caller started (a Checkout session or a manual purchase). */
+const auditStart = (c: AdminContext, action: string, targetId: string, after: Record<string, unknown>) =>
+  recordAudit(dbOf(c.rt), c.caller.actor, c.rt.clock.now(), { orgId: c.params.org!, action, targetType: 'payment', targetId, after });
+
+const listRow = (i: InvoiceRow): InvoiceListRow => ({
   number: i.number, kind: i.kind, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)),
   total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' && i.status === 'open' ? i.total_cents - i.credited_cents : 0n),
 });
@@ -53,7 +59,7 @@ async function getBilling(c: AdminContext) {
     profile: { legal_name: profile.legalName, address: profile.address, tax_id: profile.taxId, tax_rate_percent: formatTaxRate(profile.taxRateE4), net_days: profile.netDays ?? c.rt.config.billing.netDays, per_workspace: profile.perWorkspace },
     contacts: contacts.map((x) => ({ id: x.id, email: x.email, name: x.name })),
     payments: payments.slice(0, 50).map((p) => ({ id: p.id, provider: p.provider, purpose: p.purpose, amount_usd: picoToUsd(p.amount), status: p.status, created_at: iso(Number(p.created_at)), failure: p.failure_message })),
-  });
+  } satisfies BillingResponse);
 }
 
 const Checkout = z.strictObject({ amount_usd: usdAmount });
@@ -64,10 +70,12 @@ async function checkout(c: AdminContext) {
   const amount = usdToPico(String(body.amount_usd));
   if (b.stripe) {
     const link = await b.stripe.topupCheckout(await orgName(c), amount);
+    await auditStart(c, 'payment.checkout', link.payment_id, { checkout_session: link.id, amount_usd: picoToUsd(amount) });
     sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
     return;
   }
   const r = await new ManualProvider(dbOf(c.rt), () => c.rt.clock.now()).purchase({ orgId: c.params.org!, amount, ref: `manual:${c.params.org}:${c.requestId}`, note: c.caller.kind === 'operator' ? 'requested by the operator' : 'requested in the console' });
+  await auditStart(c, 'payment.request', r.paymentId ?? '', { status: r.status, amount_usd: picoToUsd(amount) });
   sendJson(c.res, c.requestId, 202, { payment_id: r.paymentId, status: r.status });
 }
 
@@ -76,6 +84,7 @@ async function cardSetup(c: AdminContext) {
   const b = billingOf(c.rt);
   if (!b.stripe) throw invalidRequest('card payments are not configured on this gateway', { code: 'stripe_not_configured' });
   const link = await b.stripe.setupCheckout(await orgName(c));
+  await auditStart(c, 'payment.card_setup', link.payment_id, { checkout_session: link.id });
   sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
 }
 
@@ -114,6 +123,7 @@ async function payInvoiceByCard(c: AdminContext) {
   const { invoice } = await b.invoices.get(v.number!);
   if (invoice.kind !== 'invoice' || invoice.status !== 'open') throw invalidRequest(`invoice ${v.number} is not open`);
   const link = await b.stripe.invoiceCheckout(await orgName(c), { id: invoice.id, number: invoice.number, dueCents: invoice.total_cents - invoice.credited_cents });
+  await auditStart(c, 'invoice.checkout', link.id, { checkout_session: link.id, invoice: invoice.number, amount_due_usd: centsToUsd(invoice.total_cents - invoice.credited_cents) });
   sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
 }
 
@@ -127,7 +137,7 @@ async function putProfile(c: AdminContext) {
   const body = await readJsonBody(c.req, Profile);
   let rate: bigint | undefined;
   try { rate = body.tax_rate_percent === undefined ? undefined : parseTaxRate(body.tax_rate_percent); } catch (e) { throw invalidRequest(`invalid body: tax_rate_percent: ${(e as Error).message}`); }
-  const p = await billingOf(c.rt).invoices.profiles.set(c.params.org!, { legalName: body.legal_name, address: body.address, taxId: body.tax_id, taxRateE4: rate, netDays: body.net_days, perWorkspace: body.per_workspace });
+  const p = await billingOf(c.rt).invoices.profiles.set(c.params.org!, { legalName: body.legal_name, address: body.address, taxId: body.tax_id, taxRateE4: rate, netDays: body.net_days, perWorkspace: body.per_workspace }, c.caller.actor);
   sendJson(c.res, c.requestId, 200, { legal_name: p.legalName, address: p.address, tax_id: p.taxId, tax_rate_percent: formatTaxRate(p.taxRateE4), net_days: p.netDays, per_workspace: p.perWorkspace });
 }
 
@@ -135,27 +145,27 @@ const ContactBody = z.strictObject({ email: z.string().max(254), name: z.string(
 
 async function addContact(c: AdminContext) {
   const body = await readJsonBody(c.req, ContactBody);
-  const x = await billingOf(c.rt).invoices.profiles.addContact(c.params.org!, body.email, body.name);
+  const x = await billingOf(c.rt).invoices.profiles.addContact(c.params.org!, body.email, body.name, c.caller.actor);
   sendJson(c.res, c.requestId, 201, { id: x.id, email: x.email, name: x.name });
 }
 
 async function removeContact(c: AdminContext) {
   c.req.resume();
-  const x = await billingOf(c.rt).invoices.profiles.removeContact(c.params.org!, c.params.contact!);
+  const x = await billingOf(c.rt).invoices.profiles.removeContact(c.params.org!, c.params.contact!, c.caller.actor);
   sendJson(c.res, c.requestId, 200, { id: x.id, email: x.email, removed: true });
 }
 
 async function decide(c: AdminContext, approve: boolean) {
   c.req.resume();
   const m = new ManualProvider(dbOf(c.rt), () => c.rt.clock.now());
-  const p = approve ? await m.approve(c.params.payment!) : await m.reject(c.params.payment!, null);
+  const p = approve ? await m.approve(c.params.payment!, c.caller.actor) : await m.reject(c.params.payment!, null, c.caller.actor);
   sendJson(c.res, c.requestId, 200, { id: p.id, org_id: p.org_id, status: p.status, amount_usd: picoToUsd(p.amount) });
 }
 
 async function payInvoice(c: AdminContext) {
   if (c.caller.kind !== 'operator') throw permissionError('this endpoint needs the operator admin token');
   c.req.resume();
-  const i = await billingOf(c.rt).invoices.pay(c.params.number!, 'admin API');
+  const i = await billingOf(c.rt).invoices.pay(c.params.number!, 'admin API', c.caller.actor);
   sendJson(c.res, c.requestId, 200, { org_id: i.org_id, ...listRow(i) });
 }
 

@@ -1,14 +1,16 @@
 /**
- * Serves the web console (`web/`: plain HTML, ES modules and one stylesheet) at `GET /console`
- * and its assets at `GET /console/<file>`. Only files with a known extension inside `web/` are
+ * Serves the web console at `GET /console`: `app.js` and `app.css` from the in-memory bundle of
+ * `web/src/` (console/bundle.ts; ETag + If-None-Match), the page and stylesheet from `web/`.
+ * Other assets at `GET /console/<file>`: only files with a known extension inside `web/` are
  * served (no dotfiles, no `..`, no encoded separators, symlinks resolved and re-checked), with
  * their content type and a strict Content-Security-Policy: the console talks to nothing but
  * this gateway.
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consoleBundle } from '../console/bundle.ts';
 import { notFound } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 
@@ -58,7 +60,17 @@ export async function resolveAsset(rest: string, root = WEB_ROOT): Promise<strin
   }
 }
 
-async function serve(res: ServerResponse, rest: string, requestId: string): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, rest: string, requestId: string): Promise<void> {
+  const bundled = (await consoleBundle()).get(rest);
+  if (bundled) {
+    const fresh = req.headers['if-none-match'] === bundled.etag;
+    res.writeHead(fresh ? 304 : 200, {
+      ...SECURITY_HEADERS, etag: bundled.etag, 'x-request-id': requestId,
+      ...(fresh ? {} : { 'content-type': bundled.type, 'content-length': String(bundled.body.length) }),
+    });
+    res.end(fresh ? undefined : bundled.body);
+    return;
+  }
   const file = await resolveAsset(rest);
   if (!file) throw notFound(`Not found: /console/${rest}`);
   const body = await readFile(file);
@@ -73,8 +85,10 @@ async function serve(res: ServerResponse, rest: string, requestId: string): Prom
 
 /** Entries for the gateway's route table. */
 export function consoleRoutes(): Route[] {
+  // Build the bundle now, at start-up, rather than on the first page load (errors surface there).
+  consoleBundle().catch(() => {});
   return [
-    { method: 'GET', path: '/console', surface: 'admin', handler: (_rt, req, res, requestId) => { req.resume(); return serve(res, '', requestId); } },
-    { method: 'GET', path: '/console/', surface: 'admin', prefix: true, handler: (_rt, req, res, requestId, param) => { req.resume(); return serve(res, param ?? '', requestId); } },
+    { method: 'GET', path: '/console', surface: 'admin', handler: (_rt, req, res, requestId) => { req.resume(); return serve(req, res, '', requestId); } },
+    { method: 'GET', path: '/console/', surface: 'admin', prefix: true, handler: (_rt, req, res, requestId, param) => { req.resume(); return serve(req, res, param ?? '', requestId); } },
   ];
 }

@@ -12,6 +12,7 @@ import { picoToUsd, usdToPico } from '../core/money.ts';
 import { usageByDay } from '../usage/report.ts';
 import { dbOf, iso, readJsonBody, sendJson, usdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { CreditsResponse } from './api-types.ts';
 
 const AddCredits = z.strictObject({
   kind: z.enum(['grant', 'purchase', 'adjustment']),
@@ -36,7 +37,7 @@ async function getCredits({ rt, res, requestId, params }: AdminContext) {
   ].sort((a, b) => a.at.localeCompare(b.at));
   sendJson(res, requestId, 200, {
     org_id: orgId, balance_usd: picoToUsd(bal.balance), credits_usd: picoToUsd(bal.credits), usage_usd: picoToUsd(bal.usage), history,
-  });
+  } satisfies CreditsResponse);
 }
 
 async function addCredits({ rt, req, res, requestId, params, caller }: AdminContext) {

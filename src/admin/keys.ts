@@ -2,7 +2,12 @@
  * Admin API — API keys (never their secrets, except once at creation).
  *   GET  orgs/{org}/keys         the org's keys, as `tollgate key list` shows them (a workspace admin key: its workspace's)
  *   POST orgs/{org}/keys         {name?, kind?: inference|admin, admin_scope?: org|workspace, workspace_id?,
- *                                 expires_in_days? | expires_at?} → the key and its secret (`key`), once
+ *                                 expires_in_days? | expires_at?, models?, max_tokens?, max_tokens_mode?: refuse|clamp,
+ *                                 timeout_ms?} → the key and its secret (`key`), once
+ *   POST keys/{key}              {name?, models?, max_tokens?, max_tokens_mode?, timeout_ms?} updates a key's name
+ *                                and model policy (null clears a field) → the key
+ *   POST orgs/{org}/workspaces/{workspace}/policy  {models?, max_tokens?, max_tokens_mode?, timeout_ms?}
+ *                                the workspace's model policy (its keys obey it and their own) → {workspace_id, policy}
  *   POST keys/{key}/revoke       revokes a key of the caller's org (operator: any key); revoking a
  *                                workspace admin key revokes the keys it created
  *
@@ -11,7 +16,8 @@
  * change log within a second, and look up a key they do not know yet on its first use).
  */
 import { z } from 'zod';
-import { AccountsService, type KeyRecord } from '../accounts/service.ts';
+import { policyView } from '../accounts/policy.ts';
+import { AccountsService, type KeyRecord, type PolicyPatch } from '../accounts/service.ts';
 import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { requireWorkspace } from './auth.ts';
 import { dbOf, iso, readJsonBody, sendJson } from './respond.ts';
@@ -22,8 +28,25 @@ export function keyView(k: KeyRecord, now: number) {
     id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
     status: k.revokedAt != null ? 'revoked' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active',
     created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt), created_by: k.createdBy,
+    policy: policyView(k.policy),
   };
 }
+
+/** Model policy fields of the key and workspace bodies (null clears a field on update). */
+const policyFields = {
+  models: z.array(z.string().trim().min(1).max(128)).min(1).max(200).nullable().optional(),
+  max_tokens: z.number().int().min(1).max(10_000_000).nullable().optional(),
+  max_tokens_mode: z.enum(['refuse', 'clamp']).nullable().optional(),
+  timeout_ms: z.number().int().min(100).max(86_400_000).nullable().optional(),
+};
+
+const toPatch = (b: { models?: string[] | null; max_tokens?: number | null; max_tokens_mode?: 'refuse' | 'clamp' | null; timeout_ms?: number | null }): PolicyPatch | undefined => {
+  const p: PolicyPatch = { models: b.models, maxTokens: b.max_tokens, maxTokensMode: b.max_tokens_mode, timeoutMs: b.timeout_ms };
+  return Object.values(p).some((v) => v !== undefined) ? p : undefined;
+};
+
+const UpdateKey = z.strictObject({ name: z.string().trim().min(1).max(100).optional(), ...policyFields });
+const WorkspacePolicy = z.strictObject(policyFields);
 
 const CreateKey = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
@@ -32,6 +55,7 @@ const CreateKey = z.strictObject({
   workspace_id: z.string().min(1).max(100).optional(),
   expires_in_days: z.number().int('must be a whole number of days').min(1).max(3650).optional(),
   expires_at: z.iso.datetime({ offset: true, message: 'expected an ISO date-time like 2026-12-31T00:00:00Z' }).optional(),
+  ...policyFields,
 });
 
 const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
@@ -61,7 +85,7 @@ async function createKey(c: AdminContext) {
   const creator = caller.kind === 'admin_key' ? await accounts.getKey(caller.keyId) : undefined;
   const k = await accounts.createKey({
     orgId: params.org!, workspaceId: body.workspace_id, name: body.name ?? 'default', expiresAt,
-    kind: body.kind, adminScope: body.admin_scope, creator,
+    kind: body.kind, adminScope: body.admin_scope, creator, policy: toPatch(body),
   });
   const cached = await accounts.authKeyById(k.id);
   if (cached) rt.keys.put(cached);
@@ -84,8 +108,36 @@ async function revokeKey(c: AdminContext) {
   sendJson(res, requestId, 200, { ...keyView(revoked, now), revoked_with_it: revoked.cascaded });
 }
 
+/** The key of the caller's reach (operator: any), or 404/403. */
+async function reachableKey(c: AdminContext, accounts: AccountsService): Promise<KeyRecord> {
+  const k = await accounts.getKey(c.params.key!);
+  if (!k) throw notFound(`key ${c.params.key} not found`);
+  if (c.caller.kind !== 'operator' && k.orgId !== c.caller.orgId) throw permissionError('this key belongs to another organization');
+  requireWorkspace(c.caller, k.workspaceId, 'this key');
+  return k;
+}
+
+async function updateKey(c: AdminContext) {
+  const body = await readJsonBody(c.req, UpdateKey);
+  const accounts = accountsFor(c);
+  const k = await reachableKey(c, accounts);
+  const u = await accounts.updateKey(k.id, { name: body.name, policy: toPatch(body) });
+  const cached = await accounts.authKeyById(k.id);
+  if (cached) c.rt.keys.put(cached);
+  sendJson(c.res, c.requestId, 200, keyView(u, c.rt.clock.now()));
+}
+
+async function setWorkspacePolicy(c: AdminContext) {
+  const body = await readJsonBody(c.req, WorkspacePolicy);
+  requireWorkspace(c.caller, c.params.workspace!, `workspace ${c.params.workspace}`);
+  const w = await accountsFor(c).setWorkspacePolicy(c.params.org!, c.params.workspace!, toPatch(body) ?? {});
+  sendJson(c.res, c.requestId, 200, { org_id: w.orgId, workspace_id: w.id, policy: policyView(w.policy) });
+}
+
 export const keyRoutes: AdminRoute[] = [
   { method: 'GET', pattern: 'orgs/:org/keys', permission: 'keys:read', handler: listKeys },
   { method: 'POST', pattern: 'orgs/:org/keys', permission: 'keys:write', handler: createKey },
   { method: 'POST', pattern: 'keys/:key/revoke', permission: 'keys:write', handler: revokeKey },
+  { method: 'POST', pattern: 'keys/:key', permission: 'keys:write', handler: updateKey },
+  { method: 'POST', pattern: 'orgs/:org/workspaces/:workspace/policy', permission: 'limits:write', handler: setWorkspacePolicy },
 ];

@@ -39,7 +39,7 @@ export const layersView = (l: LimitView | undefined) => ({
   monthly_usd: usd(l?.monthly), operator_limit_usd: usd(l?.ceiling), org_limit_usd: usd(l?.tenant), org_limit_set_by: l?.tenant_level ?? null,
 });
 
-async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt' | 'params' | 'caller'>) {
+export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt' | 'params' | 'caller'>) {
   const db = dbOf(rt);
   const now = rt.clock.now();
   const orgId = params.org!;

@@ -14,24 +14,25 @@ import type { Store } from '../store/connect.ts';
 import { dbOf, iso, sendJson } from './respond.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { OrgList, WhoAmI } from './api-types.ts';
 
 const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
 
 async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const now = rt.clock.now();
   const base = { now: iso(now), month: monthKey(now) };
-  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base });
+  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base } satisfies WhoAmI);
   const org = rt.keys.org(caller.orgId);
   if (caller.kind === 'user') {
     return sendJson(res, requestId, 200, {
       kind: 'user', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
       org_id: caller.orgId, org_name: org?.name ?? null, user_id: caller.userId, email: caller.email, verified: caller.verified, workspace_id: null, ...base,
-    });
+    } satisfies WhoAmI);
   }
   sendJson(res, requestId, 200, {
     kind: 'admin_key', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
     org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, workspace_id: caller.workspaceId, ...base,
-  });
+  } satisfies WhoAmI);
 }
 
 async function listOrgs({ rt, res, requestId }: AdminContext) {
@@ -49,7 +50,7 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
     balance_usd: picoToUsd((credits.get(o.id) ?? 0n) - (total.get(o.id) ?? 0n)),
     month_spend_usd: picoToUsd(thisMonth.get(o.id) ?? 0n),
   }));
-  sendJson(res, requestId, 200, { month, orgs: rows });
+  sendJson(res, requestId, 200, { month, orgs: rows } satisfies OrgList);
 }
 
 async function showOrg({ rt, res, requestId, params }: AdminContext) {

@@ -30,7 +30,8 @@ export type Permission =
   | 'members:read'    // the org's members and invitations
   | 'members:write'   // invite, change roles, remove members
   | 'workspaces:write' // create, rename, archive workspaces
-  | 'orgs:manage';    // tiers, suspend and resume (operator)
+  | 'orgs:manage'     // tiers, suspend and resume (operator)
+  | 'upstreams:read'; // upstream pools: breaker state, failures, latency (operator)
 
 /** Roles of the credential kinds (console users: `user:<role>` in the current org). */
 export type Role =
@@ -40,7 +41,7 @@ export type Role =
 const ORG_ADMIN: Permission[] = ['self:read', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'audit:read', 'billing:read', 'billing:pay', 'members:read', 'members:write', 'workspaces:write'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'members:read', 'members:write', 'workspaces:write', 'orgs:manage'],
+  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'members:read', 'members:write', 'workspaces:write', 'orgs:manage', 'upstreams:read'],
   org_admin: ORG_ADMIN,
   /** Confined to its workspace: its usage, its keys, its and its keys' limits. */
   workspace_admin: ['self:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write'],
@@ -76,11 +77,11 @@ export function cell(role: Role, p: Permission): string {
 }
 
 /** The table in docs/security.md: one row per admin endpoint, one column per credential kind. */
-export function permissionTableMarkdown(routes: Array<{ method: string; pattern: string; permission: Permission }>): string {
-  const head = ['endpoint (`/admin/v1/…`)', 'permission', ...CREDENTIAL_COLUMNS.map((c) => c.label)];
+export function permissionTableMarkdown(routes: Array<{ method: string; pattern: string; permission: Permission; tenantOnly?: boolean }>): string {
+  const head = ['endpoint (`/admin/v1/…` unless a full path)', 'permission', ...CREDENTIAL_COLUMNS.map((c) => c.label)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of routes) {
-    lines.push(`| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => cell(c.role, r.permission)).join(' | ')} |`);
+    lines.push(`| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => (r.tenantOnly && c.role === 'operator' ? '—' : cell(c.role, r.permission))).join(' | ')} |`);
   }
   lines.push(`| model APIs (\`/v1/messages\`, \`/v1/messages/count_tokens\`, \`/v1/chat/completions\`, \`/v1/models\`) | — | — | — | — | ✓ | — | — | — | — | — |`);
   return lines.join('\n');

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import type { Route } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
+import { alertRoutes } from './alerts.ts';
 import { auditRoutes } from './audit.ts';
 import { authenticateAdmin, requireOrgAccess } from './auth.ts';
 import { allows } from './permissions.ts';
@@ -24,13 +25,14 @@ import { modelRoutes } from './models.ts';
 import { operatorRoutes } from './operator.ts';
 import { rateLimitRoutes } from './rate-limits.ts';
 import { workspaceRoutes } from './workspaces.ts';
+import { upstreamRoutes } from './upstreams.ts';
 
 export const ADMIN_PREFIX = '/admin/v1/';
 
-/** Every admin route, in the order docs/security.md lists them. */
+/** Every admin route under /admin/v1, in the order docs/security.md lists them (the compatible organization APIs follow: compat/router.ts). */
 export const ADMIN_ROUTES: AdminRoute[] = [
-  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
-  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes,
+  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
+  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes, ...upstreamRoutes,
 ];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
@@ -60,22 +62,25 @@ function match(parts: string[], segs: string[]): Record<string, string> | undefi
   return params;
 }
 
+/** No route for this method: 405 with `Allow` when the path answers other methods, else 404. */
+export function routeMiss(req: IncomingMessage, methods: string[], path: string): never {
+  req.resume();
+  if (methods.length) {
+    const allow = [...new Set(methods)].join(', ');
+    throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
+  }
+  throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${clip(path, 160)}`);
+}
+
 async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, rest = ''): Promise<void> {
   const segs = decodeSegments(rest);
   const hits = compiled.map((c) => ({ route: c.route, params: match(c.parts, segs) })).filter((h) => h.params);
   const hit = hits.find((h) => h.route.method === req.method);
-  if (!hit) {
-    req.resume();
-    if (hits.length) {
-      const allow = [...new Set(hits.map((h) => h.route.method))].join(', ');
-      throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
-    }
-    throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${ADMIN_PREFIX}${clip(rest, 128)}`);
-  }
+  if (!hit) routeMiss(req, hits.map((h) => h.route.method), `${ADMIN_PREFIX}${rest}`);
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
     if (caller.kind === 'user') throw permissionError(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });
-    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
+    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
   }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);

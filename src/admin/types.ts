@@ -16,9 +16,11 @@ export interface AdminContext {
 
 export interface AdminRoute {
   method: 'GET' | 'POST' | 'PUT';
-  /** Segments after `/admin/v1/`, e.g. `orgs/:org/usage`; `:org` is access-checked before the handler runs. */
+  /** Segments after `/admin/v1/`, e.g. `orgs/:org/usage` (`:org` is access-checked before the handler runs); or a full path from `/` (admin/compat). */
   pattern: string;
   /** What the caller's role must allow (admin/permissions.ts). */
   permission: Permission;
+  /** Only an org's own admin keys may call it (the operator token has no organization): the compatible organization APIs. */
+  tenantOnly?: boolean;
   handler(c: AdminContext): Promise<void>;
 }

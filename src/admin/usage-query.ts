@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { big, TOTAL_COLUMNS, totals } from '../usage/report.ts';
 
-export interface Range { orgId: string; since?: string; until?: string; workspaceId?: string }
+export interface Range { orgId: string; since?: string; until?: string; workspaceId?: string; keyId?: string; model?: string }
 
 const COLS = TOTAL_COLUMNS();
 
@@ -18,6 +18,8 @@ export const rowTotals = totals;
 function base(db: Kysely<DB>, q: Range) {
   let b = db.selectFrom('usage_daily').where('org_id', '=', q.orgId);
   if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
+  if (q.keyId) b = b.where('key_id', '=', q.keyId);
+  if (q.model) b = b.where('model', '=', q.model);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
   return b;

@@ -10,6 +10,11 @@ import { invalidRequest, notFound } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import { settlePayment } from './payments/settle.ts';
 import { PaymentStore, type PaymentRow } from './payments/store.ts';
+import { SYSTEM, type Actor } from '../audit/actor.ts';
+import { recordAudit } from '../audit/log.ts';
+import { picoToUsd } from '../core/money.ts';
+
+const auditView = (p: PaymentRow) => ({ id: p.id, status: p.status, amount_usd: picoToUsd(p.amount), provider: p.provider, purpose: p.purpose });
 
 export interface PurchaseRequest { orgId: string; amount: bigint; ref: string; note: string }
 export interface PurchaseResult { status: 'paid' | 'failed' | 'pending' | 'awaiting_approval'; entryId?: string; paymentId?: string; error?: string }
@@ -31,18 +36,23 @@ export class ManualProvider implements PaymentProvider {
   }
 
   /** The operator approves a manual purchase: the credits land (once). */
-  async approve(paymentId: string): Promise<PaymentRow> {
+  async approve(paymentId: string, actor: Actor = SYSTEM): Promise<PaymentRow> {
     const p = await this.store.get(paymentId);
     if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
     if (p.status === 'rejected') throw invalidRequest(`purchase ${paymentId} was rejected`);
     await settlePayment(this.db, this.now(), p.id, { object: { type: 'payment', id: p.id } });
-    return (await this.store.get(paymentId))!;
+    const after = (await this.store.get(paymentId))!;
+    if (after.status !== p.status) await recordAudit(this.db, actor, this.now(), { orgId: p.org_id, action: 'payment.approve', targetType: 'payment', targetId: p.id, before: auditView(p), after: auditView(after) });
+    return after;
   }
 
-  async reject(paymentId: string, reason: string | null): Promise<PaymentRow> {
+  async reject(paymentId: string, reason: string | null, actor: Actor = SYSTEM): Promise<PaymentRow> {
     const p = await this.store.get(paymentId);
     if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
-    await this.db.updateTable('payments').set({ status: 'rejected', failure_message: reason, updated_at: this.now() }).where('id', '=', p.id).where('status', '=', 'awaiting_approval').execute();
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('payments').set({ status: 'rejected', failure_message: reason, updated_at: this.now() }).where('id', '=', p.id).where('status', '=', 'awaiting_approval').executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) await recordAudit(trx, actor, this.now(), { orgId: p.org_id, action: 'payment.reject', targetType: 'payment', targetId: p.id, before: auditView(p), after: { ...auditView(p), status: 'rejected', reason } });
+    });
     return (await this.store.get(paymentId))!;
   }
 }

@@ -14,6 +14,7 @@ import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerUser } from './commands/user.ts';
+import { registerWorkspace } from './commands/policy.ts';
 import { checkKnownIds } from './known-ids.ts';
 import { readFileSync } from 'node:fs';
 
@@ -40,6 +41,7 @@ registerUpstream(program);
 registerPayments(program);
 registerInvoices(program);
 registerAudit(program);
+registerWorkspace(program);
 
 try {
   await program.parseAsync(process.argv);

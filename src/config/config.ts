@@ -7,6 +7,25 @@ import { z } from 'zod';
 import { usdToPico } from '../core/money.ts';
 
 const num = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const upstreamTimeouts = z.strictObject({
+  headersMs: z.number().int().min(1).optional(),
+  betweenEventsMs: z.number().int().min(1).optional(),
+  totalMs: z.number().int().min(1).optional(),
+});
+/** A model route: rules tried in order, the first that matches names the model; else `default`. */
+const modelRoute = z.strictObject({
+  rules: z.array(z.strictObject({
+    /** Matches when the prompt is estimated at least / below this many tokens. */
+    minInputTokens: z.number().int().min(0).optional(),
+    maxInputTokens: z.number().int().min(0).optional(),
+    /** Matches when the request does (true) or does not (false) offer tools. */
+    tools: z.boolean().optional(),
+    /** Matches when the client's hint (`metadata.tollgate_route` or header `x-tollgate-route`) equals this. */
+    hint: z.string().min(1).optional(),
+    model: z.string().min(1),
+  })).default([]),
+  default: z.string().min(1),
+});
 const usd = z.string().regex(/^\d+(\.\d{1,12})?$/, 'a decimal USD amount like "5" or "0.50"');
 
 export const configSchema = z.object({
@@ -27,6 +46,8 @@ export const configSchema = z.object({
     apiKey: z.string().min(1).optional(),
     baseUrl: z.url().default('https://api.openai.com/v1'),
   }),
+  /** Where the CLI finds the running gateway for live state (`tollgate upstream list`); default http://127.0.0.1:<port>. */
+  gatewayUrl: z.url().optional(),
   /** Operator token for the admin API (`Authorization: Bearer …`). */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
@@ -54,7 +75,34 @@ export const configSchema = z.object({
     apiKey: z.string().optional(),
     models: z.union([z.literal('*'), z.array(z.string())]).default('*'),
     modelMap: z.record(z.string(), z.string()).optional(),
+    /** Lower is tried first (default: position in this list). */
+    priority: z.number().int().min(0).max(1_000_000).optional(),
+    /** Load share among upstreams of equal priority. */
+    weight: z.number().int().min(1).max(1_000_000).optional(),
+    timeouts: upstreamTimeouts.optional(),
   })).default([]),
+  /** Upstream pools: fallback, circuit breakers and default timeouts (docs/routing.md). */
+  pool: z.object({
+    /** Most upstreams one request may try. */
+    maxAttempts: num(4).pipe(z.number().min(1).max(32)),
+    /** Cool-down after a 429 / 529 that gives no retry hint (ms). */
+    coolDownMs: num(5_000),
+    breaker: z.object({
+      failures: num(5).pipe(z.number().min(1)),
+      errorRate: z.number().min(0.01).max(1).default(0.5),
+      window: num(20).pipe(z.number().min(1).max(10_000)),
+      minRequests: num(10).pipe(z.number().min(1)),
+      openMs: num(30_000).pipe(z.number().min(10)),
+    }).prefault({}),
+    /** Defaults for every upstream (an upstream's own `timeouts` win). 0 = no limit. */
+    timeouts: z.object({
+      headersMs: num(600_000),
+      betweenEventsMs: num(300_000),
+      totalMs: num(0),
+    }).prefault({}),
+  }).prefault({}),
+  /** Model routes: names such as `auto` that pick a real model by rules (docs/routing.md). */
+  modelRoutes: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'letters, digits, . _ : -'), modelRoute).default({}),
   /** Path of a JSON file with a custom tier schedule. */
   tiersFile: z.string().optional(),
   /** Card payments through Stripe (off without a secret key). */
@@ -138,6 +186,17 @@ export const configSchema = z.object({
     /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
     captureContent: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
   }).default({} as never),
+  /**
+   * Additions to the request allow-lists (surfaces/options/allow-lists.ts): body fields,
+   * `anthropic-beta` values and server-tool types the operator accepts beyond the defaults.
+   * Only add what the gateway prices correctly (docs/pricing.md, "Premium options and price bands").
+   */
+  requestOptions: z.object({
+    anthropicFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+    anthropicBetas: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'an anthropic-beta value')).default([]),
+    anthropicToolTypes: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a tool type or family')).default([]),
+    openaiFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+  }).default({} as never),
   /** Abuse limits. */
   guards: z.object({
     /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
@@ -174,6 +233,7 @@ const ENV_MAP: Record<string, string> = {
   OPENAI_API_KEY: 'openai.apiKey',
   OPENAI_BASE_URL: 'openai.baseUrl',
   TOLLGATE_ADMIN_TOKEN: 'adminToken',
+  TOLLGATE_URL: 'gatewayUrl',
   TOLLGATE_MASTER_KEY: 'masterKey',
   TOLLGATE_FREE_CREDITS_USD: 'freeCreditsUsd',
   TOLLGATE_FREE_CREDITS_DAYS: 'freeCreditsDays',
@@ -224,7 +284,20 @@ const ENV_MAP: Record<string, string> = {
   TOLLGATE_AUTH_FAILURE_BURST: 'guards.authFailureBurst',
   TOLLGATE_AUTH_FAILURES_PER_MINUTE: 'guards.authFailuresPerMinute',
   TOLLGATE_KEY_NEGATIVE_CACHE_MS: 'guards.keyNegativeCacheMs',
+  TOLLGATE_POOL_MAX_ATTEMPTS: 'pool.maxAttempts',
+  TOLLGATE_UPSTREAM_HEADERS_TIMEOUT_MS: 'pool.timeouts.headersMs',
+  TOLLGATE_UPSTREAM_IDLE_TIMEOUT_MS: 'pool.timeouts.betweenEventsMs',
+  TOLLGATE_UPSTREAM_TOTAL_TIMEOUT_MS: 'pool.timeouts.totalMs',
+  TOLLGATE_BREAKER_FAILURES: 'pool.breaker.failures',
+  TOLLGATE_BREAKER_OPEN_MS: 'pool.breaker.openMs',
+  TOLLGATE_ALLOW_ANTHROPIC_FIELDS: 'requestOptions.anthropicFields',
+  TOLLGATE_ALLOW_ANTHROPIC_BETAS: 'requestOptions.anthropicBetas',
+  TOLLGATE_ALLOW_ANTHROPIC_TOOL_TYPES: 'requestOptions.anthropicToolTypes',
+  TOLLGATE_ALLOW_OPENAI_FIELDS: 'requestOptions.openaiFields',
 };
+
+/** Config paths whose environment value is a comma-separated list of strings. */
+const STRING_LIST_PATHS = new Set(['requestOptions.anthropicFields', 'requestOptions.anthropicBetas', 'requestOptions.anthropicToolTypes', 'requestOptions.openaiFields']);
 
 /** Config paths whose environment value is a comma-separated list of integers. */
 const LIST_PATHS = new Set(['defaultNotify', 'billing.cardRetryHours']);
@@ -241,7 +314,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {} };
+  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {}, pool: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {
@@ -253,7 +326,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim())) : v);
+    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim()))
+      : STRING_LIST_PATHS.has(path) ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

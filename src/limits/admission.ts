@@ -23,6 +23,8 @@ export interface AdmitRequest {
   maxOutputTokens: number;
   /** Longest cache TTL the request asks for (input may be billed as cache writes). */
   cacheTtl: '5m' | '1h' | null;
+  /** Premium options the request asked for (fast mode, geo, tier, n, server tools): the hold covers them. */
+  premium?: import('../pricing/premium.ts').PremiumRequest;
   /**
    * A free call (count_tokens): it takes one request from the request bucket and needs an account
    * in good standing (some headroom on the balance and every monthly cap), but holds nothing.

@@ -16,7 +16,7 @@ import {
 } from './rate/index.ts';
 import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
 import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './spend-errors.ts';
-import { worstCaseCost } from './worst-case.ts';
+import { premiumWorstCase } from './worst-case.ts';
 import { invalidRequest } from '../core/errors.ts';
 import { formatUsd } from '../core/money.ts';
 
@@ -125,7 +125,7 @@ export class Governance implements Admission {
 
     const maxInput = req.model.contextWindow ? Math.min(req.maxInputTokens, req.model.contextWindow) : req.maxInputTokens;
     // A free call proves good standing by fitting the smallest amount there is (1 pico-USD).
-    const worst = req.free ? 1n : worstCaseCost(req.price.prices, maxInput, req.maxOutputTokens, req.cacheTtl);
+    const worst = req.free ? 1n : premiumWorstCase(req.price, req.model, maxInput, req.maxOutputTokens, req.cacheTtl, req.premium);
     const holdId = req.requestId;
     // No account can hold more than a 64-bit amount (≈ $9.2M): a worst case beyond that (an absurd
     // max_tokens) fits under no cap and no balance.

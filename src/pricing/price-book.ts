@@ -15,6 +15,10 @@ export interface PriceRow {
   prices: PriceVector;
   effectiveFrom: number;
   source: string;
+  /** '' (or absent) = the standard row; else a PriceVariant. */
+  variant?: string;
+  /** long-context rows: they apply when the request's input exceeds this many tokens. */
+  aboveInputTokens?: number;
 }
 
 export interface GroupAdjustment {
@@ -24,7 +28,19 @@ export interface GroupAdjustment {
   effectiveFrom: number;
 }
 
+/** Price variants: rows that replace the standard row when the upstream reports that it ran that way. */
+export type PriceVariant = 'fast' | 'long-context' | 'priority' | 'flex';
+export const PRICE_VARIANTS: readonly PriceVariant[] = ['fast', 'long-context', 'priority', 'flex'];
+
+export interface ResolvedVariant {
+  row: PriceRow;
+  prices: PriceVector;
+  list: PriceVector;
+}
+
 export interface ResolvedPrice {
+  /** Variant rows in effect for the model (customer price after the group's adjustment, and list). */
+  variants?: Partial<Record<PriceVariant, ResolvedVariant>>;
   row: PriceRow;
   /** The prices charged (after a group adjustment, if any). */
   prices: PriceVector;

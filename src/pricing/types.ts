@@ -23,6 +23,12 @@ export interface CatalogModel {
   maxOutputTokens?: number;
   /** Creation time (unix seconds) for /v1/models. */
   created?: number;
+  /** Retired on the provider's first-party API from this instant (ISO date); refused there. */
+  retiredOn?: string;
+  /** `inference_geo` values the model accepts besides the default (Anthropic data residency: ['us']). */
+  inferenceGeos?: readonly string[];
+  /** The base price covers prompts (input + cache writes + cache reads) up to this many tokens. */
+  basePriceMaxInputTokens?: number;
 }
 
 /** One line of a price sheet (import format), prices as decimal USD per million tokens. */

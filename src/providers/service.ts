@@ -13,16 +13,16 @@ import { recordAudit } from '../audit/log.ts';
 import { invalidRequest, notFound } from '../core/errors.ts';
 import { rowBinding, SecretBoxError, type SecretBox } from '../core/secret-box.ts';
 import { KNOWN_QUIRKS } from './openai/adapter.ts';
-import type { UpstreamConfig } from './types.ts';
+import type { UpstreamConfig, UpstreamTimeouts } from './types.ts';
 
 export const UPSTREAM_KINDS = ['anthropic', ...Object.keys(KNOWN_QUIRKS)] as const;
 
-export interface UpstreamView { name: string; kind: string; base_url: string; has_key: boolean; models: string[] | '*'; model_map: Record<string, string> | null; priority: number }
+export interface UpstreamView { name: string; kind: string; base_url: string; has_key: boolean; models: string[] | '*'; model_map: Record<string, string> | null; priority: number; weight: number; timeouts: UpstreamTimeouts | null }
 
 /** The associated data an upstream's key is sealed with. */
 export const upstreamBinding = (name: string, kind: string, baseUrl: string) => rowBinding('upstream', name, kind, baseUrl);
 
-const view = (r: any): UpstreamView => ({ name: r.name, kind: r.kind, base_url: r.base_url, has_key: r.api_key_sealed !== null, models: JSON.parse(r.models), model_map: r.model_map ? JSON.parse(r.model_map) : null, priority: Number(r.priority) });
+const view = (r: any): UpstreamView => ({ name: r.name, kind: r.kind, base_url: r.base_url, has_key: r.api_key_sealed !== null, models: JSON.parse(r.models), model_map: r.model_map ? JSON.parse(r.model_map) : null, priority: Number(r.priority), weight: Number(r.weight ?? 1), timeouts: r.timeouts ? JSON.parse(r.timeouts) : null });
 
 export class UpstreamService {
   constructor(private db: Kysely<DB>, private box: SecretBox | undefined, private now: () => number, private actor: Actor = SYSTEM) {}
@@ -31,7 +31,10 @@ export class UpstreamService {
    * Adds or replaces an upstream. Without `apiKey`, an existing upstream keeps its key; moving a
    * kept key to another base URL or kind needs `keepKey` (the key would go somewhere new).
    */
-  async add(u: { name: string; kind: string; baseUrl: string; apiKey?: string; keepKey?: boolean; models: string[] | '*'; modelMap?: Record<string, string> }): Promise<UpstreamView> {
+  async add(u: { name: string; kind: string; baseUrl: string; apiKey?: string; keepKey?: boolean; models: string[] | '*'; modelMap?: Record<string, string>; priority?: number; weight?: number; timeouts?: UpstreamTimeouts }): Promise<UpstreamView> {
+    if (u.priority !== undefined && !(Number.isInteger(u.priority) && u.priority >= 0 && u.priority <= 1_000_000)) throw invalidRequest('priority: a whole number from 0 (tried first) to 1000000');
+    if (u.weight !== undefined && !(Number.isInteger(u.weight) && u.weight >= 1 && u.weight <= 1_000_000)) throw invalidRequest('weight: a whole number from 1 to 1000000');
+    for (const [k, v] of Object.entries(u.timeouts ?? {})) if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw invalidRequest(`timeouts.${k}: a positive number of milliseconds`);
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(u.name)) throw invalidRequest('upstream name: lowercase letters, digits, - and _');
     if (!(UPSTREAM_KINDS as readonly string[]).includes(u.kind)) throw invalidRequest(`upstream kind must be one of ${UPSTREAM_KINDS.join(', ')}`);
     let url: URL;
@@ -52,9 +55,11 @@ export class UpstreamService {
           sealed = this.box.seal(this.box.open(cur.api_key_sealed, upstreamBinding(cur.name, cur.kind, cur.base_url)), upstreamBinding(u.name, u.kind, u.baseUrl));
         }
       }
-      const priority = cur ? cur.priority : (await trx.selectFrom('upstreams').select('name').execute()).length;
-      const row = { name: u.name, kind: u.kind, base_url: u.baseUrl, api_key_sealed: sealed, models: JSON.stringify(u.models), model_map: u.modelMap ? JSON.stringify(u.modelMap) : null };
-      await trx.insertInto('upstreams').values({ ...row, priority, created_at: t })
+      const priority = u.priority ?? (cur ? cur.priority : (await trx.selectFrom('upstreams').select('name').execute()).length);
+      const weight = u.weight ?? (cur ? cur.weight : 1);
+      const timeouts = u.timeouts && Object.keys(u.timeouts).length ? JSON.stringify(u.timeouts) : cur?.timeouts ?? null;
+      const row = { name: u.name, kind: u.kind, base_url: u.baseUrl, api_key_sealed: sealed, models: JSON.stringify(u.models), model_map: u.modelMap ? JSON.stringify(u.modelMap) : null, priority, weight, timeouts };
+      await trx.insertInto('upstreams').values({ ...row, created_at: t })
         .onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
       const after = view(await trx.selectFrom('upstreams').selectAll().where('name', '=', u.name).executeTakeFirstOrThrow());
       await recordAudit(trx, this.actor, t, {
@@ -126,6 +131,8 @@ export class UpstreamService {
         name: r.name, kind: r.kind, baseUrl: r.base_url, models: JSON.parse(r.models),
         ...(r.model_map ? { modelMap: JSON.parse(r.model_map) } : {}),
         ...(apiKey !== undefined ? { apiKey } : {}),
+        priority: Number(r.priority), weight: Number(r.weight ?? 1),
+        ...(r.timeouts ? { timeouts: JSON.parse(r.timeouts) as UpstreamTimeouts } : {}),
       };
     });
   }

@@ -23,9 +23,27 @@ export interface UpstreamConfig {
   apiKey?: string;
   /** Customer-facing model ids this upstream serves ('*' = every model of its provider family). */
   models: string[] | '*';
-  /** Customer model id → upstream model id. */
+  /** Customer model id (or alias) → upstream model id. */
   modelMap?: Record<string, string>;
+  /** Lower is tried first (default: position in the configuration). */
+  priority?: number;
+  /** Share of the load among upstreams of equal priority (default 1). */
+  weight?: number;
+  timeouts?: UpstreamTimeouts;
 }
+
+/** Per-upstream timeouts (ms); unset fields use the gateway's defaults (config `pool.timeouts`). */
+export interface UpstreamTimeouts {
+  /** From sending the request to the response headers. */
+  headersMs?: number;
+  /** Between two chunks of a streamed response. */
+  betweenEventsMs?: number;
+  /** The whole attempt, headers to last byte. */
+  totalMs?: number;
+}
+
+/** What an adapter needs to know about a model to route it (a catalog entry). */
+export interface RoutableModel { id: string; aliases: readonly string[]; provider: string }
 
 export interface UpstreamAdapter {
   readonly name: string;
@@ -38,6 +56,11 @@ export interface UpstreamAdapter {
   path(op: Operation): string;
   /** Auth and protocol headers for the upstream (never the customer's key). */
   headers(op: Operation, client: Record<string, string | string[] | undefined>): Record<string, string>;
-  upstreamModel(model: string): string;
-  serves(model: string, provider: string): boolean;
+  readonly priority: number;
+  readonly weight: number;
+  readonly timeouts: UpstreamTimeouts;
+  /** The id sent upstream: the model map's entry for the id or an alias, else the id. */
+  upstreamModel(model: RoutableModel): string;
+  /** Whether the upstream serves the model: its id or any alias is listed (or `*` covers its provider). */
+  serves(model: RoutableModel): boolean;
 }

@@ -1,6 +1,7 @@
 /** Reads a request body with a hard byte limit (413 past it) and parses JSON (400 when malformed). */
 import type { IncomingMessage } from 'node:http';
-import { invalidRequest, tooLarge } from '../core/errors.ts';
+import { clip, invalidRequest, tooLarge } from '../core/errors.ts';
+import { findDuplicateKey } from './json-keys.ts';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -51,11 +52,15 @@ export function parseJsonObject(buf: Buffer): Record<string, unknown> {
   if (!buf.length) throw invalidRequest('Request body is empty; expected a JSON object');
   if (nestsDeeperThan(buf, MAX_JSON_DEPTH)) throw invalidRequest(`Request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   let v: unknown;
+  const text = buf.toString('utf8');
   try {
-    v = JSON.parse(buf.toString('utf8'));
+    v = JSON.parse(text);
   } catch (e) {
     throw invalidRequest(`There was an error parsing the body as JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('Request body must be a JSON object');
+  // Parsers disagree on duplicate keys (first or last wins): refuse them, so what is priced is what is forwarded.
+  const dup = findDuplicateKey(text);
+  if (dup !== undefined) throw invalidRequest(`Request body has the key ${JSON.stringify(clip(dup))} more than once`, { code: 'duplicate_key' });
   return v as Record<string, unknown>;
 }

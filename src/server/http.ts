@@ -13,7 +13,11 @@ import type { Runtime } from './runtime.ts';
 export type RouteSurface = 'anthropic' | 'openai' | 'admin' | 'plain';
 export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, param?: string) => Promise<void> | void;
 
-export interface Route { method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean }
+export interface Route {
+  method: string; path: string; surface: RouteSurface; handler: Handler; prefix?: boolean;
+  /** false: not an inference request (no request metrics or span), e.g. the organization APIs on /v1. */
+  observe?: boolean;
+}
 
 /** Longest error message sent to a client: messages that quote client input never echo it whole. */
 const MAX_MESSAGE = 1024;
@@ -69,7 +73,7 @@ export function createHttpServer(rt: Runtime, routes: Route[], life?: Lifecycle)
     }
     const r = route;
     if (life?.draining) res.shouldKeepAlive = false; // shutting down: this connection ends with this reply
-    if (rt.telemetry && (r.surface === 'anthropic' || r.surface === 'openai')) rt.telemetry.begin(r.surface, path, res);
+    if (rt.telemetry && r.observe !== false && (r.surface === 'anthropic' || r.surface === 'openai')) rt.telemetry.begin(r.surface, path, res);
     let p: Promise<void> | void;
     try {
       p = r.handler(rt, req, res, requestId, param);

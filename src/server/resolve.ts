@@ -1,12 +1,21 @@
-/** Model → (catalog entry, price, upstream), with the errors a customer should see for each miss. */
+/** Model → (catalog entry, price, upstream pool), with the errors a customer should see for each miss. */
 import type { Principal } from '../accounts/key-cache.ts';
 import { clip, GatewayError, notFound } from '../core/errors.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
+import type { PoolWalk } from '../providers/router.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
 import type { Runtime } from './runtime.ts';
 
-export interface Target { model: CatalogModel; price: ResolvedPrice; adapter: UpstreamAdapter }
+export interface Target { model: CatalogModel; price: ResolvedPrice; adapter: UpstreamAdapter; walk: PoolWalk }
+
+/** The price the customer pays, with what `adapter` costs the operator as its `list`. */
+export function priceVia(rt: Runtime, model: CatalogModel, price: ResolvedPrice, adapter: UpstreamAdapter, now: number): ResolvedPrice {
+  // What the upstream costs the operator: the `upstream:<name>` price group if one is set (a
+  // negotiated discount), else list price.
+  const cost = rt.prices().resolve(model.id, `upstream:${adapter.name}`, now);
+  return cost && cost.prices !== price.list ? { ...price, list: cost.prices } : price;
+}
 
 export function resolveTarget(rt: Runtime, principal: Principal, name: string, now: number): Target {
   const shown = clip(name);
@@ -16,10 +25,20 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
   if (!price) {
     throw new GatewayError('invalid_request_error', 400, `model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { code: 'model_not_priced', param: 'model', shouldRetry: false });
   }
-  const adapter = rt.router.route(model);
-  if (!adapter) throw notFound(`model: ${shown} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
-  // What the upstream costs the operator: the `upstream:<name>` price group if one is set (a
-  // negotiated discount), else list price.
-  const cost = rt.prices().resolve(model.id, `upstream:${adapter.name}`, now);
-  return { model, price: cost && cost.prices !== price.list ? { ...price, list: cost.prices } : price, adapter };
+  if (!rt.router.serves(model)) throw notFound(`model: ${shown} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
+  const walk = rt.router.attempts(model);
+  const adapter = walk.first();
+  if (!adapter) throw poolUnavailable(model.id, walk.retryAt(), now);
+  // A model its provider has retired fails on the first-party API (and the simulator behaves the
+  // same); upstreams of other kinds (clouds, routers) may still serve it.
+  if (model.retiredOn !== undefined && now >= Date.parse(model.retiredOn) && (adapter.kind === 'anthropic' || adapter.kind === 'simulator')) {
+    throw notFound(`model: ${shown} was retired on ${model.retiredOn} and is no longer served`, { code: 'model_retired', param: 'model', shouldRetry: false });
+  }
+  return { model, price: priceVia(rt, model, price, adapter, now), adapter, walk };
+}
+
+/** Every upstream of the model's pool is resting (breaker open, or cooling down after a 429 / 529). */
+export function poolUnavailable(modelId: string, retryAt: number | undefined, now: number): GatewayError {
+  const secs = retryAt !== undefined && retryAt > now ? Math.max(1, Math.ceil((retryAt - now) / 1000)) : 1;
+  return new GatewayError('overloaded_error', 529, `Every upstream serving ${clip(modelId)} is temporarily unavailable; retry shortly`, { code: 'upstreams_unavailable', headers: { 'retry-after': String(secs) }, shouldRetry: true });
 }

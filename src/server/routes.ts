@@ -1,6 +1,7 @@
 /** The route table: every public endpoint and which surface renders its errors. */
 import { consoleRoutes } from '../admin/console.ts';
 import { adminRoutes } from '../admin/router.ts';
+import { compatRoutes } from '../admin/compat/router.ts';
 import { handleCountTokens } from '../surfaces/anthropic/count-tokens.ts';
 import { handleMessages } from '../surfaces/anthropic/messages.ts';
 import { handleModels } from '../surfaces/models.ts';
@@ -15,6 +16,7 @@ export function publicRoutes(): Route[] {
     { method: 'GET', path: '/v1/models', surface: 'openai', handler: (rt, req, res, id) => handleModels(rt, req, res, id) },
     { method: 'GET', path: '/v1/models/', surface: 'openai', prefix: true, handler: (rt, req, res, id, p) => handleModels(rt, req, res, id, p) },
     ...adminRoutes(),
+    ...compatRoutes(),
     ...consoleRoutes(),
   ];
 }

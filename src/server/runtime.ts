@@ -24,6 +24,8 @@ export interface Runtime {
   models(): ModelRegistry;
   prices(): PriceBook;
   router: UpstreamRouter;
+  /** A workspace's model policy (keys carry their own on `principal.key.policy`). */
+  workspacePolicy(id: string): import('../accounts/policy.ts').ModelPolicy | undefined;
   admission(): Admission;
   usage: UsageWriter;
   idempotency: IdempotencyCache;

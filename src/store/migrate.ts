@@ -13,6 +13,7 @@ import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
+import * as m050 from './migrations/050-pools.ts';
 
 const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '001-initial', up: m001.up },
@@ -27,6 +28,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '031-usage-logs-index', up: m031.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
+  { name: '050-pools', up: m050.up },
 ];
 
 /** Migrations this build knows that the database has not applied (readiness). */

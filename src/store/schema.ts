@@ -36,6 +36,8 @@ export interface WorkspacesTable {
   archived_at: IntNull;
   /** JSON: per-workspace rate limits (lower than the org's). */
   rate_limits: string | null;
+  /** JSON: model policy (allowed models, max_tokens ceiling, total timeout) for the workspace's keys. */
+  policy?: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -59,6 +61,8 @@ export interface ApiKeysTable {
   admin_scope: ColumnType<string | null, string | null | undefined, string | null>;
   /** The admin key that created this key; null when the operator or the CLI did. */
   created_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON: model policy (allowed models, max_tokens ceiling and mode, total timeout). */
+  policy?: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PricesTable {
@@ -122,6 +126,8 @@ export interface UsageEventsTable {
   latency_ms: Int;
   ttft_ms: IntNull;
   idempotency_key: string | null;
+  /** Upstream attempts the request took (1 = served by the first upstream tried). */
+  attempts: GeneratedInt;
   /** As the upstream reported them (migration 010); null when it did not say. */
   speed: ColumnType<string | null, string | null | undefined, string | null>;
   service_tier: ColumnType<string | null, string | null | undefined, string | null>;
@@ -217,8 +223,26 @@ export interface UpstreamsTable {
   api_key_sealed: string | null;
   models: string;
   model_map: string | null;
+  /** Lower is tried first. */
   priority: Int;
   created_at: Int;
+  /** Load share among upstreams of equal priority. */
+  weight: GeneratedInt;
+  /** JSON: {headersMs?, betweenEventsMs?, totalMs?}. */
+  timeouts: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface UsageUpstreamDailyTable {
+  day: string;
+  month: string;
+  org_id: string;
+  upstream: string;
+  requests: Int;
+  attempts: Int;
+  input_tokens: Int;
+  output_tokens: Int;
+  cost: Int;
+  upstream_cost: Int;
 }
 
 export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTables {
@@ -235,5 +259,6 @@ export interface DB extends AlertTables, PaymentTables, InvoiceTables, AccountTa
   change_log: ChangeLogTable;
   billing_settings: BillingSettingsTable;
   upstreams: UpstreamsTable;
+  usage_upstream_daily: UsageUpstreamDailyTable;
   audit_log: AuditLogTable;
 }

@@ -43,7 +43,7 @@ export function totals(r: any): UsageTotals {
   };
 }
 
-export interface UsageQuery { orgId?: string; since?: string; until?: string; workspaceId?: string; keyId?: string }
+export interface UsageQuery { orgId?: string; since?: string; until?: string; workspaceId?: string; keyId?: string; model?: string }
 
 export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
   const base = () => {
@@ -51,6 +51,7 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
     if (q.orgId) b = b.where('org_id', '=', q.orgId);
     if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
     if (q.keyId) b = b.where('key_id', '=', q.keyId);
+    if (q.model) b = b.where('model', '=', q.model);
     if (q.since) b = b.where('day', '>=', q.since);
     if (q.until) b = b.where('day', '<', q.until);
     return b;
@@ -66,6 +67,8 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   let b = db.selectFrom('usage_daily');
   if (q.orgId) b = b.where('org_id', '=', q.orgId);
   if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
+  if (q.keyId) b = b.where('key_id', '=', q.keyId);
+  if (q.model) b = b.where('model', '=', q.model);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
   const sel: any[] = ['day', big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
@@ -74,4 +77,22 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   let qb = b.select(sel as any).groupBy(q.groupByModel ? ['day', 'model'] : ['day']).orderBy('day');
   const rows = await qb.execute();
   return rows.map((r: any) => ({ day: r.day, ...(q.groupByModel ? { model: r.model } : {}), ...totals(r) }));
+}
+
+/** Requests, upstream attempts, tokens and cost per serving upstream (the per-upstream daily rollup). */
+export async function usageByUpstream(db: Kysely<DB>, q: Pick<UsageQuery, 'orgId' | 'since' | 'until'>) {
+  let b = db.selectFrom('usage_upstream_daily');
+  if (q.orgId) b = b.where('org_id', '=', q.orgId);
+  if (q.since) b = b.where('day', '>=', q.since);
+  if (q.until) b = b.where('day', '<', q.until);
+  const rows = await b.select(['upstream', big('requests').as('requests'), big('attempts').as('attempts'), big('input_tokens').as('input_tokens'),
+    big('output_tokens').as('output_tokens'), big('cost').as('cost'), big('upstream_cost').as('upstream_cost')] as any).groupBy('upstream').orderBy('upstream').execute();
+  return rows.map((r: any) => {
+    const cost = BigInt(r.cost), up = BigInt(r.upstream_cost);
+    return {
+      upstream: r.upstream as string, requests: Number(r.requests), attempts: Number(r.attempts),
+      input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens),
+      cost_usd: picoToUsd(cost), upstream_cost_usd: picoToUsd(up), margin_usd: picoToUsd(cost - up),
+    };
+  });
 }

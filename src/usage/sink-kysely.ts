@@ -1,7 +1,7 @@
 /** The portable (PostgreSQL) write path for usage events: one multi-row insert and one upsert per batch. */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import { rollup } from './rollup.ts';
+import { rollup, rollupByUpstream } from './rollup.ts';
 import { withPremiumDefaults, type UsageEventRow } from './writer.ts';
 
 export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
@@ -21,6 +21,18 @@ export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Prom
           cache_read_tokens: eb('usage_daily.cache_read_tokens', '+', eb.ref('excluded.cache_read_tokens')),
           cost: eb('usage_daily.cost', '+', eb.ref('excluded.cost')),
           upstream_cost: eb('usage_daily.upstream_cost', '+', eb.ref('excluded.upstream_cost')),
+        }))).execute();
+    }
+    const ups = rollupByUpstream(inserted);
+    for (let i = 0; i < ups.length; i += 200) {
+      await trx.insertInto('usage_upstream_daily').values(ups.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['org_id', 'day', 'upstream']).doUpdateSet((eb) => ({
+          requests: eb('usage_upstream_daily.requests', '+', eb.ref('excluded.requests')),
+          attempts: eb('usage_upstream_daily.attempts', '+', eb.ref('excluded.attempts')),
+          input_tokens: eb('usage_upstream_daily.input_tokens', '+', eb.ref('excluded.input_tokens')),
+          output_tokens: eb('usage_upstream_daily.output_tokens', '+', eb.ref('excluded.output_tokens')),
+          cost: eb('usage_upstream_daily.cost', '+', eb.ref('excluded.cost')),
+          upstream_cost: eb('usage_upstream_daily.upstream_cost', '+', eb.ref('excluded.upstream_cost')),
         }))).execute();
     }
     return inserted;

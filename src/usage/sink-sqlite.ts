@@ -5,7 +5,7 @@
  * id, rollups fed only by rows actually inserted.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { rollup, ROLLUP_SUM_COLUMNS } from './rollup.ts';
+import { rollup, rollupByUpstream, ROLLUP_SUM_COLUMNS, UPSTREAM_ROLLUP_SUM_COLUMNS } from './rollup.ts';
 import type { UsageEventRow } from './writer.ts';
 
 const EVENT_COLUMNS = [
@@ -13,7 +13,7 @@ const EVENT_COLUMNS = [
   'input_tokens', 'output_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
   'web_search_requests', 'cost', 'upstream_cost', 'price_id', 'estimated', 'created_at', 'month', 'day',
   'latency_ms', 'ttft_ms', 'idempotency_key',
-  'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant',
+  'speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant', 'attempts',
 ] as const;
 const KEY_COLUMNS = ['day', 'month', 'org_id', 'workspace_id', 'key_id', 'model'] as const;
 
@@ -27,6 +27,12 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
      ON CONFLICT (org_id, day, workspace_id, key_id, model) DO UPDATE SET
      ${ROLLUP_SUM_COLUMNS.map((c) => `${c} = usage_daily.${c} + excluded.${c}`).join(', ')}`,
   );
+  const ucols = ['day', 'month', 'org_id', 'upstream', ...UPSTREAM_ROLLUP_SUM_COLUMNS];
+  const upsertUpstream: Statement = sqlite.prepare(
+    `INSERT INTO usage_upstream_daily (${ucols.join(', ')}) VALUES (${ucols.map((c) => '@' + c).join(', ')})
+     ON CONFLICT (org_id, day, upstream) DO UPDATE SET
+     ${UPSTREAM_ROLLUP_SUM_COLUMNS.map((c) => `${c} = usage_upstream_daily.${c} + excluded.${c}`).join(', ')}`,
+  );
   const tx = sqlite.transaction((rows: UsageEventRow[]) => {
     const inserted: UsageEventRow[] = [];
     for (const r of rows) {
@@ -35,10 +41,11 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
         r.input_tokens, r.output_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens, r.cache_read_tokens,
         r.web_search_requests, r.cost, r.upstream_cost, r.price_id, r.estimated, r.created_at, r.month, r.day,
         r.latency_ms, r.ttft_ms, r.idempotency_key,
-        r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '').changes;
+        r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '', r.attempts ?? 1n).changes;
       if (changes === 1) inserted.push(r);
     }
     for (const a of rollup(inserted)) upsert.run(a);
+    for (const a of rollupByUpstream(inserted)) upsertUpstream.run(a);
     return inserted;
   });
   return async (rows) => tx(rows);

@@ -76,7 +76,7 @@ after(async () => {
 });
 
 test('sign in with an org key: usage chart, exact per-model costs, a new key, a limit', async () => {
-  await page.goto(`${tg.url}/console`);
+  await page.goto(`${tg.url}/console#/key`);
   await page.fill('#credential', customer.adminKey);
   await page.click('#sign-in-form button[type=submit]');
 
@@ -154,7 +154,8 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
 
 test('a wrong credential is refused at sign-in; the admin token gets the org picker', async () => {
   await page.evaluate('sessionStorage.clear()');
-  await page.goto(`${tg.url}/console`);
+  await page.goto('about:blank');
+  await page.goto(`${tg.url}/console#/key`);
   await page.fill('#credential', 'sk-tg-not-a-real-key');
   await page.click('#sign-in-form button[type=submit]');
   await page.locator('#sign-in-error', { hasText: 'not accepted' }).waitFor();

@@ -13,13 +13,13 @@ before(async () => { tg = await startTestGateway(); });
 after(async () => { await tg?.close(); });
 
 /** GET with the request target sent verbatim. */
-function rawGet(path: string): Promise<{ status: number; type: string | undefined; csp: string | undefined; body: string }> {
+function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | undefined; csp: string | undefined; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: tg.gw.port, path, method: 'GET' }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: tg.gw.port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], csp: res.headers['content-security-policy'] as string | undefined, body }));
+      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], csp: res.headers['content-security-policy'] as string | undefined, body, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -34,10 +34,28 @@ test('the console and its assets, with content types and CSP', async () => {
   assert.match(page.csp!, /connect-src 'self'/);
   assert.match(page.body, /<script type="module" src="\/console\/app.js">/);
   assert.equal((await rawGet('/console/')).status, 200);
-  for (const [path, type] of [['/console/app.js', 'text/javascript; charset=utf-8'], ['/console/pages/usage.js', 'text/javascript; charset=utf-8'], ['/console/console.css', 'text/css; charset=utf-8']]) {
+  for (const [path, type] of [['/console/app.js', 'text/javascript; charset=utf-8'], ['/console/app.css', 'text/css; charset=utf-8'], ['/console/console.css', 'text/css; charset=utf-8']]) {
     const r = await rawGet(path);
     assert.equal(r.status, 200, path);
     assert.equal(r.type, type, path);
+  }
+});
+
+test('the TypeScript bundle: built at start-up, with uPlot, an ETag and 304 on a match; sources are not served', async () => {
+  const js = await rawGet('/console/app.js');
+  assert.ok(js.body.length > 10_000, 'the bundle holds the pages and uPlot');
+  assert.ok(!/^\s*import\s/m.test(js.body), 'no import left for the browser to fetch');
+  assert.match(js.body, /uPlot|u-legend/);
+  const etag = js.headers.etag as string;
+  assert.match(etag, /^"[\w-]{22}"$/);
+  const again = await rawGet('/console/app.js', { 'if-none-match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body, '');
+  assert.equal((await rawGet('/console/app.js', { 'if-none-match': '"other"' })).status, 200);
+  const css = await rawGet('/console/app.css');
+  assert.match(css.body, /\.u-legend/);
+  for (const path of ['/console/src/app.ts', '/console/src/pages/usage.ts', '/console/src/types.d.ts', '/console/pages/usage.js']) {
+    assert.equal((await rawGet(path)).status, 404, path);
   }
 });
 

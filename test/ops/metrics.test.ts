@@ -124,3 +124,14 @@ test('an open stream shows in the in-flight and spend-hold gauges', async () => 
   assert.equal(m2.get('tollgate_inflight_requests'), 0);
   assert.equal(m2.get('tollgate_spend_holds_outstanding'), 0);
 });
+
+test('the Grafana dashboard queries only metrics the gateway exports', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dash = JSON.parse(readFileSync(new URL('../../deploy/grafana/tollgate.json', import.meta.url), 'utf8'));
+  const text = await (await fetch(`${tg.url}/metrics`, { headers: { authorization: `Bearer ${SCRAPE}` } })).text();
+  const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+  const names = new Set<string>();
+  for (const p of dash.panels) for (const t of p.targets) for (const m of t.expr.matchAll(/\b((?:tollgate|process|nodejs)_[a-z0-9_]+)/g)) names.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
+  assert.ok(names.size >= 15);
+  for (const n of names) assert.ok(exported.has(n), `${n} is exported`);
+});

@@ -10,8 +10,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
+import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
+import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
+import { systemClock } from '../../src/core/clock.ts';
 import { accountsOf } from '../../src/accounts/context.ts';
 import { Invitations } from '../../src/accounts/invitations.ts';
 import { usdToPico } from '../../src/core/money.ts';
@@ -78,12 +81,13 @@ const headersFor = (c: Cred): Record<string, string> => ({
 
 /** A request each route accepts from an allowed caller (fresh targets where the call consumes one). */
 async function requestFor(method: string, pattern: string) {
-  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber);
+  let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
     const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
     path = path.replace(':payment', p.paymentId!);
   }
+  if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
   if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
   if (pattern.includes(':invitation')) {
     const a = accountsOf(tg.gw.rt);
@@ -101,7 +105,8 @@ async function requestFor(method: string, pattern: string) {
               : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
                 : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
                   : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
-                    : pattern === 'orgs/:org/tier' ? { tier: null } : method === 'GET' ? undefined : {};
+                    : pattern === 'orgs/:org/tier' ? { tier: null }
+                      : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : method === 'GET' ? undefined : {};
   return { path, body: method === 'GET' ? undefined : body };
 }
 
@@ -123,7 +128,7 @@ async function call(method: string, path: string, headers: Record<string, string
 
 test('docs/security.md holds exactly the permission table the router enforces', () => {
   assert.ok(docTable, 'the doc has the permission-table markers');
-  assert.equal(docTable, permissionTableMarkdown(ADMIN_ROUTES));
+  assert.equal(docTable, permissionTableMarkdown([...ADMIN_ROUTES, ...COMPAT_ROUTES]));
 });
 
 test('every admin endpoint × every credential kind answers as the table says', async () => {
@@ -203,4 +208,39 @@ test('a workspace admin key is confined to its workspace', async () => {
   assert.ok(!('balance_usd' in limits), 'not the org\'s balance');
   const usage = (await call('GET', `orgs/${A.orgId}/usage?group=key`, ws)).json;
   assert.equal(usage.workspace_id, ws2);
+});
+
+test('every compatible organization endpoint (/v1/organizations, /v1/organization) × every credential kind answers as the table says', async () => {
+  const table = parseTable(docTable);
+  const creds: Cred[] = ['operator token', 'admin key (org)', 'admin key (workspace)', 'inference key', 'none', 'invalid'];
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  let walked = 0;
+  for (const r of COMPAT_ROUTES) {
+    const row = table.get(`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`);
+    assert.ok(row, `the table has a row for ${r.method} ${r.pattern}`);
+    for (const c of creds) {
+      let path = r.pattern;
+      if (path.includes('api_keys/:id')) path = path.replace(':id', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
+      path = path.replace(':id', ws2);
+      if (path.endsWith('usage_report/messages') || path.endsWith('cost_report')) path += `?starting_at=${day}T00:00:00Z`;
+      if (path.startsWith('/v1/organization/')) path += `?start_time=${Math.floor(Date.now() / 1000) - 86_400}`;
+      const body = r.method === 'POST' ? JSON.stringify({ name: 'walked' }) : undefined;
+      const res = await fetch(`${tg.url}${path}`, { method: r.method, headers: { ...headersFor(c), ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : null;
+      const where = `${r.method} ${r.pattern} with ${c}: ${res.status} ${text.slice(0, 200)}`;
+      if (c === 'none' || c === 'invalid') {
+        assert.equal(res.status, 401, where);
+        assert.equal(json.error.type, 'authentication_error', where);
+      } else if (row.get(c)!.startsWith('✓')) {
+        assert.ok(res.status >= 200 && res.status < 300, where);
+      } else {
+        assert.equal(row.get(c), '—', where);
+        assert.equal(res.status, 403, where);
+        assert.equal(json.error.type, 'permission_error', where);
+      }
+      walked++;
+    }
+  }
+  assert.equal(walked, COMPAT_ROUTES.length * creds.length);
 });

@@ -21,6 +21,8 @@ import { BillingProfiles } from './profile.ts';
 import { totalsOf } from './rounding.ts';
 import type { InvoiceLinesTable, InvoicesTable } from './schema.ts';
 import { markInvoicePaid } from './status.ts';
+import { SYSTEM, type Actor } from '../../audit/actor.ts';
+import { recordAudit } from '../../audit/log.ts';
 
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type LineRow = Selectable<InvoiceLinesTable>;
@@ -166,10 +168,15 @@ export class InvoiceService {
   }
 
   /** Marks an open invoice paid by the operator (idempotent: a paid invoice stays as it was). */
-  async pay(number: string, ref: string | null = null): Promise<InvoiceRow> {
+  async pay(number: string, ref: string | null = null, actor: Actor = SYSTEM): Promise<InvoiceRow> {
     const { invoice } = await this.get(number);
     if (invoice.kind !== 'invoice') throw invalidRequest(`${number} is a credit note`);
-    if (invoice.status === 'open') await markInvoicePaid(this.db, invoice.id, { at: this.clock.now(), via: 'operator', ref });
+    if (invoice.status === 'open') {
+      await this.db.transaction().execute(async (trx) => {
+        await markInvoicePaid(trx, invoice.id, { at: this.clock.now(), via: 'operator', ref });
+        await recordAudit(trx, actor, this.clock.now(), { orgId: invoice.org_id, action: 'invoice.pay', targetType: 'invoice', targetId: number, before: { status: invoice.status }, after: { status: 'paid', via: 'operator', ref } });
+      });
+    }
     return (await this.row(invoice.id))!;
   }
 
@@ -178,7 +185,7 @@ export class InvoiceService {
    * off, taxed at the invoice's rate. What is due falls by the credit note's total; an invoice
    * credited in full is settled.
    */
-  async creditNote(number: string, amount: bigint, reason: string): Promise<InvoiceDoc> {
+  async creditNote(number: string, amount: bigint, reason: string, actor: Actor = SYSTEM): Promise<InvoiceDoc> {
     const { invoice } = await this.get(number);
     if (invoice.kind !== 'invoice') throw invalidRequest(`${number} is a credit note; credit the invoice itself`);
     if (amount <= 0n || amount % PICO_PER_CENT !== 0n) throw invalidRequest('a credit note is a positive whole number of cents');
@@ -202,6 +209,7 @@ export class InvoiceService {
       const credited = cur.credited_cents - t.totalCents;
       await trx.updateTable('invoices').set({ credited_cents: credited }).where('id', '=', invoice.id).execute();
       if (cur.status === 'open' && credited >= cur.total_cents) await markInvoicePaid(trx, invoice.id, { at: now, via: 'credit_note', ref: noteNumber });
+      await recordAudit(trx, actor, now, { orgId: invoice.org_id, action: 'invoice.credit_note', targetType: 'invoice', targetId: number, before: { credited_cents: cur.credited_cents, status: cur.status }, after: { credit_note: noteNumber, credited_cents: credited, reason: reason.trim() } });
       return noteNumber;
     });
     return this.get(id);

@@ -76,14 +76,14 @@ export function registerInvoices(program: Command): void {
 
   inv.command('pay').description('mark an invoice paid (received outside Tollgate); idempotent').argument('<number>').option('--ref <text>', 'payment reference').option('--json', 'machine-readable output')
     .action((number, o) => withContext(async (ctx) => {
-      const i = await cliBilling(ctx).invoices.pay(number, o.ref ?? null);
+      const i = await cliBilling(ctx).invoices.pay(number, o.ref ?? null, ctx.actor);
       print(o.json, listRow(i), () => `${i.number}: ${i.status}`);
     }));
 
   inv.command('credit-note').description('correct a finalised invoice: a credit note (own number series) for --usd before tax')
     .argument('<number>').requiredOption('--usd <amount>', 'amount before tax').requiredOption('--reason <text>', 'why').option('--json', 'machine-readable output')
     .action((number, o) => withContext(async (ctx) => {
-      const doc = await cliBilling(ctx).invoices.creditNote(number, usdToPico(o.usd), o.reason);
+      const doc = await cliBilling(ctx).invoices.creditNote(number, usdToPico(o.usd), o.reason, ctx.actor);
       const v = viewOfDoc(doc, number);
       print(o.json, v, () => human(v));
     }));

@@ -10,6 +10,7 @@ import { formatTaxRate, parseTaxRate } from '../../billing/invoices/rounding.ts'
 import { picoToUsd, usdToPico } from '../../core/money.ts';
 import { invalidRequest } from '../../core/errors.ts';
 import { recordChange } from '../../store/change-log.ts';
+import { recordAudit } from '../../audit/log.ts';
 import { cliBilling } from '../billing-context.ts';
 import { withContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
@@ -53,7 +54,7 @@ export function registerPayments(program: Command): void {
     credits.command(name).description(desc).argument('<payment_id>').option('--reason <text>', 'why (reject)').option('--json', 'machine-readable output')
       .action((id, o) => withContext(async (ctx) => {
         const m = new ManualProvider(ctx.store.db, ctx.now);
-        const p = name === 'approve' ? await m.approve(id) : await m.reject(id, o.reason ?? null);
+        const p = name === 'approve' ? await m.approve(id, ctx.actor) : await m.reject(id, o.reason ?? null, ctx.actor);
         print(o.json, payView(p), () => `${p.id}: ${p.status}`);
       }));
   }
@@ -78,7 +79,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((mode, o) => withContext(async (ctx) => {
       if (!['prepaid', 'card', 'invoice'].includes(mode)) throw invalidRequest(`billing mode is prepaid, card or invoice, got ${mode}`);
-      const u = await new AccountsService(ctx.store.db, ctx.now).updateOrg(o.org, { billingMode: mode });
+      const u = await new AccountsService(ctx.store.db, ctx.now, ctx.actor).updateOrg(o.org, { billingMode: mode });
       print(o.json, { org_id: u.id, billing_mode: u.billingMode }, () => `${u.id}: ${u.billingMode} billing`);
     }));
   billing.command('profile').description('the customer block of invoices, tax rate, payment terms').requiredOption('--org <org>', 'org id')
@@ -92,7 +93,7 @@ export function registerPayments(program: Command): void {
       const p = await cliBilling(ctx).invoices.profiles.set(o.org, {
         legalName: o.legalName, address: o.address, taxId: o.taxId, taxRateE4: rate,
         netDays: o.netDays === undefined ? undefined : Number(o.netDays), perWorkspace: o.perWorkspace,
-      });
+      }, ctx.actor);
       const out = { org_id: o.org, legal_name: p.legalName, address: p.address, tax_id: p.taxId, tax_rate_percent: formatTaxRate(p.taxRateE4), net_days: p.netDays, per_workspace: p.perWorkspace };
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));
@@ -100,18 +101,19 @@ export function registerPayments(program: Command): void {
   contact.command('add').requiredOption('--org <org>', 'org id').requiredOption('--email <address>').option('--name <name>').option('--json', 'machine-readable output')
     .action((o) => withContext(async (ctx) => {
       await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
-      const c = await cliBilling(ctx).invoices.profiles.addContact(o.org, o.email, o.name);
+      const c = await cliBilling(ctx).invoices.profiles.addContact(o.org, o.email, o.name, ctx.actor);
       print(o.json, { id: c.id, org_id: c.orgId, email: c.email, name: c.name }, () => `billing contact ${c.id}: ${c.email}`);
     }));
   contact.command('remove').requiredOption('--org <org>', 'org id').argument('<id_or_email>').option('--json', 'machine-readable output')
     .action((id, o) => withContext(async (ctx) => {
-      const c = await cliBilling(ctx).invoices.profiles.removeContact(o.org, id);
+      const c = await cliBilling(ctx).invoices.profiles.removeContact(o.org, id, ctx.actor);
       print(o.json, { id: c.id, email: c.email, removed: true }, () => `removed ${c.email}`);
     }));
   billing.command('unsuspend').description('lift a billing suspension by hand (it returns on the next billing run if the debt is still unpaid)').requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) => withContext(async (ctx) => {
-      await ctx.store.db.deleteFrom('billing_holds').where('org_id', '=', o.org).execute();
+      const gone = await ctx.store.db.deleteFrom('billing_holds').where('org_id', '=', o.org).returningAll().execute();
+      if (gone.length) await recordAudit(ctx.store.db, ctx.actor, ctx.now(), { orgId: o.org, action: 'billing.unsuspend', targetType: 'org', targetId: o.org, before: gone.map((h) => ({ reason: h.reason, ref: h.ref })) });
       await recordChange(ctx.store.db, 'billing', ctx.now());
       print(o.json, { org_id: o.org, suspended: false }, () => `${o.org}: not suspended`);
     }));

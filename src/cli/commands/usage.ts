@@ -1,6 +1,6 @@
 /** `tollgate usage` — token and cost totals for an org, overall and per model. */
 import type { Command } from 'commander';
-import { usageReport } from '../../usage/report.ts';
+import { usageByUpstream, usageReport } from '../../usage/report.ts';
 import { withContext } from '../context.ts';
 import { print, table } from '../output.ts';
 
@@ -14,8 +14,16 @@ export function registerUsage(program: Command): void {
   program.command('usage').description('usage and cost for an org (UTC days; --since inclusive, --until exclusive)')
     .requiredOption('--org <org>', 'org id').option('--since <date>', 'YYYY-MM-DD').option('--until <date>', 'YYYY-MM-DD')
     .option('--workspace <ws>', 'one workspace').option('--key <key_id>', 'one key').option('--margin', 'show upstream cost and margin')
+    .option('--by <what>', 'break down by model (default) or upstream (the upstream that served each request, with its attempts)', 'model')
     .option('--json', 'machine-readable output')
     .action((o) => withContext(async ({ store }) => {
+      if (o.by !== 'model' && o.by !== 'upstream') throw new Error(`--by: model or upstream, got ${o.by}`);
+      if (o.by === 'upstream') {
+        if (o.workspace || o.key) throw new Error('--by upstream reports a whole org (no --workspace / --key)');
+        const rows = await usageByUpstream(store.db, { orgId: o.org, since: day(o.since, '--since'), until: day(o.until, '--until') });
+        const out = { org_id: o.org, by_upstream: o.margin ? rows : rows.map(({ upstream_cost_usd, margin_usd, ...r }) => r) };
+        return print(o.json, out, () => table(out.by_upstream));
+      }
       const r = await usageReport(store.db, { orgId: o.org, since: day(o.since, '--since'), until: day(o.until, '--until'), workspaceId: o.workspace, keyId: o.key });
       const strip = (x: any) => { if (o.margin) return x; const { upstream_cost_usd, margin_usd, ...rest } = x; return rest; };
       const out = { ...strip(r), by_model: r.by_model.map(strip) };

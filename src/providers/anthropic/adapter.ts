@@ -1,7 +1,8 @@
 /** Anthropic Messages API upstream: `x-api-key`, `anthropic-version`, betas passed through. */
+import { listsModel, mappedModel, poolFields } from '../matching.ts';
 import type { Operation, UpstreamAdapter, UpstreamConfig, UpstreamQuirks } from '../types.ts';
 
-export function anthropicAdapter(cfg: UpstreamConfig): UpstreamAdapter {
+export function anthropicAdapter(cfg: UpstreamConfig, index = 0): UpstreamAdapter {
   const url = new URL(cfg.baseUrl);
   const prefix = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   const quirks: UpstreamQuirks = {};
@@ -22,7 +23,8 @@ export function anthropicAdapter(cfg: UpstreamConfig): UpstreamAdapter {
       if (typeof beta === 'string' && beta) h['anthropic-beta'] = beta;
       return h;
     },
-    upstreamModel: (m) => cfg.modelMap?.[m] ?? m,
-    serves: (m, provider) => (cfg.models === '*' ? provider === 'anthropic' : cfg.models.includes(m)),
+    ...poolFields(cfg, index),
+    upstreamModel: (m) => mappedModel(cfg, m),
+    serves: (m) => (cfg.models === '*' ? m.provider === 'anthropic' : listsModel(cfg.models, m)),
   };
 }

@@ -2,6 +2,7 @@
  * OpenAI and OpenAI-compatible upstreams (base URL includes `/v1` or the vendor's prefix).
  * Vendor quirks are data: see KNOWN_QUIRKS.
  */
+import { listsModel, mappedModel, poolFields } from '../matching.ts';
 import type { Operation, UpstreamAdapter, UpstreamConfig, UpstreamQuirks } from '../types.ts';
 
 /** Quirks of OpenAI-compatible servers (sources: shared/reference/openai-translation.md §5). */
@@ -21,7 +22,7 @@ export const KNOWN_QUIRKS: Record<string, UpstreamQuirks> = {
 
 const PROVIDER_OF_KIND: Record<string, string> = { simulator: '*', openai: 'openai', deepseek: 'deepseek', groq: 'groq', openrouter: '*', together: '*' };
 
-export function openaiAdapter(cfg: UpstreamConfig): UpstreamAdapter {
+export function openaiAdapter(cfg: UpstreamConfig, index = 0): UpstreamAdapter {
   const url = new URL(cfg.baseUrl);
   const prefix = url.pathname.replace(/\/+$/, '');
   const quirks = KNOWN_QUIRKS[cfg.kind] ?? KNOWN_QUIRKS['openai-compatible']!;
@@ -37,11 +38,12 @@ export function openaiAdapter(cfg: UpstreamConfig): UpstreamAdapter {
       if (cfg.apiKey) h['authorization'] = `Bearer ${cfg.apiKey}`;
       return h;
     },
-    upstreamModel: (m) => cfg.modelMap?.[m] ?? m,
-    serves: (m, provider) => {
-      if (cfg.models !== '*') return cfg.models.includes(m);
+    ...poolFields(cfg, index),
+    upstreamModel: (m) => mappedModel(cfg, m),
+    serves: (m) => {
+      if (cfg.models !== '*') return listsModel(cfg.models, m);
       const p = PROVIDER_OF_KIND[cfg.kind];
-      return p === '*' || p === provider;
+      return p === '*' || p === m.provider;
     },
   };
 }

@@ -6,6 +6,7 @@
 import { dayKey, monthKey } from '../../core/clock.ts';
 import type { Usage } from '../../metering/usage.ts';
 import { costOf } from '../../pricing/cost.ts';
+import { priceUsage } from '../../pricing/variants.ts';
 import type { Exchange } from './types.ts';
 
 export type Outcome = 'ok' | 'client_aborted' | 'upstream_error' | 'incomplete';
@@ -20,11 +21,13 @@ export interface SettleInput {
 
 export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const now = x.rt.clock.now();
-  const cost = costOf(s.usage, x.price.prices);
-  const upstreamCost = costOf(s.usage, x.price.list);
+  // The price row and multipliers follow what the upstream reported (speed, tier, geo, prompt length).
+  const priced = priceUsage(s.usage, x.price, x.model);
+  const cost = costOf(s.usage, priced.prices);
+  const upstreamCost = costOf(s.usage, priced.list);
   x.ticket.settle(s.usage, cost);
   const p = x.principal;
-  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model.id), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
+  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
   return x.rt.usage.record({
     id: x.requestId,
     org_id: p.org.id,
@@ -44,7 +47,7 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     web_search_requests: BigInt(s.usage.webSearchRequests),
     cost,
     upstream_cost: upstreamCost,
-    price_id: x.price.row.id,
+    price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
     estimated: s.estimated ? 1n : 0n,
     created_at: BigInt(now),
     month: monthKey(now),
@@ -52,11 +55,13 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,
+    attempts: BigInt(x.attempts),
     speed: s.usage.speed ?? null,
     service_tier: s.usage.serviceTier ?? null,
     inference_geo: s.usage.inferenceGeo ?? null,
     web_fetch_requests: BigInt(s.usage.webFetchRequests ?? 0),
     code_execution_requests: BigInt(s.usage.codeExecutionRequests ?? 0),
+    price_variant: priced.variant,
   }).catch((e) => {
     // The event stays queued in the writer and is written once the database is back.
     x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');

@@ -35,12 +35,13 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
         res.writeHead(200, headers).end(out);
         return;
       }
-      const upstreamModel = adapter.upstreamModel(model.id);
+      const upstreamModel = adapter.upstreamModel(model);
       let up;
       try {
         up = await rt.router.pool(adapter.origin).request({
           path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),
           body: body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel }),
+          headersTimeout: 60_000, bodyTimeout: 60_000,
         });
       } catch (e) {
         throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { shouldRetry: true, cause: e });

@@ -1,40 +1,52 @@
 /**
- * `POST /v1/messages`: authenticate, validate, resolve model/price/upstream, admit, forward.
- * Claude upstreams get the customer's body byte-for-byte when the model id needs no rewrite;
- * OpenAI-wire upstreams get it translated.
+ * `POST /v1/messages`: authenticate, validate, apply model routes and the key's policy, resolve
+ * model/price/upstream pool, admit, forward. Claude upstreams get the customer's body
+ * byte-for-byte when nothing needs rewriting; OpenAI-wire upstreams get it translated.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateInference } from '../../server/authenticate.ts';
 import { readBody, parseJsonObject } from '../../server/body.ts';
+import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../server/model-policy.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
+import type { AttemptPlan } from '../../server/exchange/types.ts';
 import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import type { Runtime } from '../../server/runtime.ts';
+import type { UpstreamAdapter } from '../../providers/types.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
 import { validateMessagesRequest } from './validate.ts';
+import { gateAnthropic } from '../options/gate.ts';
 
 export async function handleMessages(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const startedAt = rt.clock.now();
   const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'anthropic', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
-    const body = parseJsonObject(raw);
+    let body = parseJsonObject(raw);
     const shape = validateMessagesRequest(body);
-    const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
-    const upstreamModel = adapter.upstreamModel(model.id);
+    const policy = policyOf(rt, principal);
+    const name = routedModelName(rt, req, shape.model, body, 'claude');
+    const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
+    checkModelAllowed(policy, shape.model, model);
+    const premium = gateAnthropic(rt.config, req.headers, body, model, price);
+    const cap = ceilingFor(policy, shape.maxTokens, 'max_tokens');
+    if (cap !== undefined) { body = { ...body, max_tokens: cap }; shape.maxTokens = cap; }
+    const rewritten = cap !== undefined;
 
-    let upstreamBody: string | Buffer;
-    if (adapter.wire === 'anthropic') {
-      upstreamBody = body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel });
-    } else {
-      upstreamBody = JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: adapter.quirks.useMaxTokensField }));
-    }
+    const plan = (a: UpstreamAdapter): AttemptPlan => {
+      const upstreamModel = a.upstreamModel(model);
+      const common = { maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl };
+      if (a.wire === 'anthropic') {
+        return { ...common, op: 'messages', mode: 'pass', upstreamBody: body.model === upstreamModel && !rewritten ? raw : JSON.stringify({ ...body, model: upstreamModel }) };
+      }
+      return { ...common, op: 'messages', mode: 'openai-to-anthropic', upstreamBody: JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: a.quirks.useMaxTokensField })) };
+    };
+    const first = plan(adapter);
 
     await admitAndRun({
-      rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter,
-      op: 'messages', upstreamBody, stream: shape.stream,
-      mode: adapter.wire === 'anthropic' ? 'pass' : 'openai-to-anthropic',
-      clientIncludeUsage: false, clientModel: shape.model,
-    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl });
+      rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, walk, plan, attempts: 1,
+      ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
+      clientIncludeUsage: false, clientModel: name === shape.model ? shape.model : model.id,
+    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
   });
 }

@@ -2,18 +2,23 @@
  * `POST /v1/chat/completions`: the OpenAI surface for every model. Claude upstreams get the request
  * translated to Messages (and the reply translated back); OpenAI-compatible upstreams get it with
  * the gateway's adjustments: upstream model id, `include_usage` forced on streams (billing needs
- * it), vendor quirks, and a hard output ceiling so the spend reservation bounds the cost.
+ * it), vendor quirks, and a hard output ceiling so the spend reservation bounds the cost. Model
+ * routes and the key's policy apply first.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateInference } from '../../server/authenticate.ts';
 import { parseJsonObject, readBody } from '../../server/body.ts';
 import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
+import type { AttemptPlan } from '../../server/exchange/types.ts';
+import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../server/model-policy.ts';
 import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
 import { resolveTarget } from '../../server/resolve.ts';
 import type { Runtime } from '../../server/runtime.ts';
+import type { UpstreamAdapter } from '../../providers/types.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
 import { findCacheTtl } from '../anthropic/validate.ts';
 import { validateChatRequest } from './validate.ts';
+import { gateOpenai } from '../options/gate.ts';
 
 /** Output ceiling injected when neither the client nor the catalog gives one. */
 const FALLBACK_MAX_OUTPUT = 32_768;
@@ -23,38 +28,40 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
   const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'openai', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
-    const body = parseJsonObject(raw);
+    let body = parseJsonObject(raw);
     const shape = validateChatRequest(body);
-    const { model, price, adapter } = resolveTarget(rt, principal, shape.model, startedAt);
-    const upstreamModel = adapter.upstreamModel(model.id);
+    const policy = policyOf(rt, principal);
+    const name = routedModelName(rt, req, shape.model, body, 'openai');
+    const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
+    checkModelAllowed(policy, shape.model, model);
+    const premium = gateOpenai(rt.config, body, model, price);
+    const field = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+    const cap = ceilingFor(policy, shape.maxTokens, field);
+    if (cap !== undefined) { body = { ...body, [field]: cap }; shape.maxTokens = cap; }
 
-    let upstreamBody: string;
-    let maxOutputTokens: number;
-    let cacheTtl: '5m' | '1h' | null = null;
-    if (adapter.wire === 'anthropic') {
-      const a = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
-      maxOutputTokens = a.max_tokens;
-      cacheTtl = findCacheTtl(a as any);
-      upstreamBody = JSON.stringify(a);
-    } else {
+    const plan = (a: UpstreamAdapter): AttemptPlan => {
+      const upstreamModel = a.upstreamModel(model);
+      if (a.wire === 'anthropic') {
+        const m = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
+        return { op: 'messages', mode: 'anthropic-to-openai', upstreamBody: JSON.stringify(m), maxOutputTokens: m.max_tokens, cacheTtl: findCacheTtl(m as any) };
+      }
       const out: Record<string, unknown> = { ...body, model: upstreamModel };
-      maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
-      const field = adapter.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens';
+      const maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
       delete out.max_tokens;
       delete out.max_completion_tokens;
-      out[field] = maxOutputTokens;
+      out[a.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens'] = maxOutputTokens;
       if (shape.stream) out.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-      if (adapter.quirks.noDeveloperRole && Array.isArray(out.messages)) {
+      if (a.quirks.noDeveloperRole && Array.isArray(out.messages)) {
         out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
       }
-      upstreamBody = JSON.stringify(out);
-    }
+      return { op: 'chat', mode: 'pass', upstreamBody: JSON.stringify(out), maxOutputTokens, cacheTtl: null };
+    };
+    const first = plan(adapter);
 
     await admitAndRun({
-      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter,
-      op: adapter.wire === 'anthropic' ? 'messages' : 'chat', upstreamBody, stream: shape.stream,
-      mode: adapter.wire === 'anthropic' ? 'anthropic-to-openai' : 'pass',
-      clientIncludeUsage: shape.includeUsage, clientModel: shape.model,
-    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens, cacheTtl });
+      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, walk, plan, attempts: 1,
+      ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
+      clientIncludeUsage: shape.includeUsage, clientModel: name === shape.model ? shape.model : model.id,
+    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
   });
 }
