@@ -11,6 +11,7 @@ import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
+import * as m032 from './migrations/032-usage-errors-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
 import * as m050 from './migrations/050-pools.ts';
@@ -26,6 +27,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '022-audit-log', up: m022.up },
   { name: '030-accounts', up: m030.up },
   { name: '031-usage-logs-index', up: m031.up },
+  { name: '032-usage-errors-index', up: m032.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
   { name: '050-pools', up: m050.up },
