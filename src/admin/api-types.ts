@@ -12,6 +12,7 @@ import type { auditView } from './audit.ts';
 import type { keyView } from './keys.ts';
 import type { loadLimits } from './limits.ts';
 import type { Permission, Role } from './permissions.ts';
+import type { explainView } from '../billing/lots.ts';
 
 export type { Permission, Role };
 
@@ -65,7 +66,11 @@ export type LimitScopeRow = LimitsResponse['scopes'][number];
 
 /** GET orgs/{org}/credits */
 export interface LedgerRow { id: string | null; at: string; kind: string; amount_usd: string; expires_at: string | null; note: string | null }
-export interface CreditsResponse { org_id: string; balance_usd: string; credits_usd: string; usage_usd: string; history: LedgerRow[] }
+export interface CreditsResponse {
+  org_id: string; balance_usd: string; credits_usd: string; usage_usd: string; history: LedgerRow[];
+  /** Which credit lot paid for which usage, and what lapsed (src/billing/lots.ts). */
+  allocation: ReturnType<typeof explainView>;
+}
 
 /** GET orgs/{org}/audit, GET audit */
 export type AuditEntryView = ReturnType<typeof auditView>;

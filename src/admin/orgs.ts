@@ -15,8 +15,9 @@ import { dbOf, iso, sendJson } from './respond.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 import type { OrgList, WhoAmI } from './api-types.ts';
+import { sumExact } from '../store/wide-money.ts';
 
-const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+const sumBig = sumExact;
 
 async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const now = rt.clock.now();

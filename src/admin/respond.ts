@@ -10,6 +10,7 @@ import { internalError, invalidRequest } from '../core/errors.ts';
 import { parseJsonObject, readBody } from '../server/body.ts';
 import type { Runtime } from '../server/runtime.ts';
 import type { DB } from '../store/schema.ts';
+import { usdToPico } from '../core/money.ts';
 
 /** Admin request bodies are small; anything bigger is a mistake. */
 const MAX_ADMIN_BODY = 64 * 1024;
@@ -68,8 +69,16 @@ export function dbOf(rt: Runtime): Kysely<DB> {
 export const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
 
-/** A non-negative USD amount as a decimal string (or a JSON number), at most 12 decimals. */
-export const usdAmount = z.union([
-  z.string().trim().regex(/^\d{1,7}(\.\d{1,12})?$/, 'expected a decimal USD amount like "25" or "0.50"'),
-  z.number().nonnegative().max(9_000_000).transform((n) => n.toFixed(12).replace(/\.?0+$/, '')),
-]);
+/**
+ * Money on the admin API is a decimal string, always: a JSON number is refused (a binary float
+ * cannot carry 1234567.1 exactly). Up to $10^24, at most 12 decimals.
+ */
+export const MONEY_STRING_ONLY = 'money is a decimal string such as "25.00"; JSON numbers are refused because they cannot carry every amount exactly';
+/** Whether a decimal USD string is within what one stored amount holds. */
+export const usdFits = (s: string): boolean => { try { usdToPico(s); return true; } catch { return false; } };
+const moneyString = () => z.string({ error: (i) => (i.input === undefined ? undefined : MONEY_STRING_ONLY) }).trim();
+/** A signed amount (adjustments): the same rules, with an optional leading minus. */
+export const signedUsdAmount = moneyString().regex(/^-?\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "-1.50"')
+  .refine((s) => usdFits(s.replace(/^-/, '')), 'amount too large: at most $10^24');
+export const usdAmount = moneyString().regex(/^\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "25" or "0.50"')
+  .refine((s) => usdFits(s), 'amount too large: at most $10^24');

@@ -1,33 +1,14 @@
 /**
- * Credit expiry. Usage consumes credit lots in order of expiry (earliest first, non-expiring
- * last), so expiring credits are used before they lapse. When a lot's expiry passes, an `expiry`
- * entry removes its unused remainder — once (the entry's ref is `expiry:<lot id>`), so the
- * balance projection stays Σ entries − Σ usage.
+ * Credit expiry. Usage consumes the credit lots that were live when it happened, earliest expiry
+ * first (src/billing/lots.ts). A lot lapses at its expiry instant — balances and admission stop
+ * counting it then — and this job records what lapsed: one `expiry` entry per lot removing its
+ * remainder at that instant, once (the entry's ref is `expiry:<lot id>`), so the balance stays
+ * Σ entries − Σ usage and the ledger explains every cent.
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import { Ledger, type LedgerEntry } from './ledger.ts';
-
-interface Lot { entry: LedgerEntry; capacity: bigint }
-
-/** Unused remainder of each credit lot after `usage`, consumed in expiry order. */
-export function lotRemainders(entries: LedgerEntry[], usage: bigint): Map<string, bigint> {
-  const expired = new Map<string, bigint>();
-  for (const e of entries) if (e.kind === 'expiry' && e.ref?.startsWith('expiry:')) expired.set(e.ref.slice(7), -e.amount);
-  const lots: Lot[] = entries
-    .filter((e) => (e.kind === 'purchase' || e.kind === 'grant' || e.kind === 'refund' || (e.kind === 'adjustment' && e.amount > 0n)))
-    .map((e) => ({ entry: e, capacity: e.amount - (expired.get(e.id) ?? 0n) }))
-    .sort((a, b) => (a.entry.expiresAt ?? Infinity) - (b.entry.expiresAt ?? Infinity) || a.entry.createdAt - b.entry.createdAt);
-  // Negative adjustments consume like usage.
-  let left = usage + entries.filter((e) => e.kind === 'adjustment' && e.amount < 0n).reduce((s, e) => s - e.amount, 0n);
-  const out = new Map<string, bigint>();
-  for (const l of lots) {
-    const used = left < l.capacity ? (left > 0n ? left : 0n) : l.capacity;
-    left -= used;
-    out.set(l.entry.id, l.capacity - used);
-  }
-  return out;
-}
+import { Ledger } from './ledger.ts';
+import { creditState } from './lots.ts';
 
 /** Writes expiry entries for every lot whose expiry has passed; returns how many were written. */
 export async function expireCredits(db: Kysely<DB>, now: number): Promise<number> {
@@ -38,12 +19,11 @@ export async function expireCredits(db: Kysely<DB>, now: number): Promise<number
   for (const { org_id } of due) {
     const entries = await ledger.entries(org_id);
     const done = new Set(entries.filter((e) => e.kind === 'expiry').map((e) => e.ref));
-    const lapsed = entries.filter((e) => e.expiresAt !== null && e.expiresAt <= now && e.amount > 0n && !done.has(`expiry:${e.id}`));
-    if (!lapsed.length) continue;
-    const remainders = lotRemainders(entries, await ledger.usageTotal(org_id));
-    for (const lot of lapsed) {
-      const rest = remainders.get(lot.id) ?? 0n;
-      await ledger.append({ orgId: org_id, kind: 'expiry', amount: -rest, ref: `expiry:${lot.id}`, note: `unused ${lot.kind} expired` });
+    if (!entries.some((e) => e.expiresAt !== null && e.expiresAt <= now && e.amount > 0n && !done.has(`expiry:${e.id}`))) continue;
+    const state = await creditState(db, entries, org_id, now);
+    for (const lot of state.lots) {
+      if (lot.status !== 'lapsed') continue;
+      await ledger.append({ orgId: org_id, kind: 'expiry', amount: -lot.remainder, ref: `expiry:${lot.id}`, note: `unused ${lot.kind} expired at ${new Date(lot.expiresAt!).toISOString()}` });
       written++;
     }
   }

@@ -11,7 +11,9 @@ import { recordChange } from '../store/change-log.ts';
 import { invalidRequest } from '../core/errors.ts';
 import { picoToUsd } from '../core/money.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
+import { creditState, type CreditState } from './lots.ts';
 import { recordAudit } from '../audit/log.ts';
+import { fitsStorage, MAX_STORED_PICO, sumExact } from '../store/wide-money.ts';
 
 export type EntryKind = 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry';
 export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjustment', 'expiry'];
@@ -19,7 +21,7 @@ export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjust
 export interface LedgerEntry { id: string; orgId: string; kind: EntryKind; amount: bigint; createdAt: number; expiresAt: number | null; ref: string | null; note: string | null }
 
 const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
-const sumBig = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+const sumBig = sumExact;
 
 export class Ledger {
   constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
@@ -28,6 +30,7 @@ export class Ledger {
   async append(e: { orgId: string; kind: EntryKind; amount: bigint; expiresAt?: number | null; ref?: string | null; note?: string | null }, db: Kysely<DB> = this.db): Promise<LedgerEntry> {
     if (!CREDIT_KINDS.includes(e.kind)) throw invalidRequest(`unknown ledger entry kind ${e.kind}`);
     if ((e.kind === 'purchase' || e.kind === 'grant') && e.amount <= 0n) throw invalidRequest('credit amounts must be positive');
+    if (!fitsStorage(e.amount)) throw invalidRequest(`amount too large: one ledger entry holds at most $${picoToUsd(MAX_STORED_PICO)}`);
     if (e.ref) {
       const dup = await db.selectFrom('ledger_entries').selectAll().where('ref', '=', e.ref).executeTakeFirst();
       if (dup) return toEntry(dup);
@@ -68,9 +71,29 @@ export class Ledger {
     return BigInt((r as any)?.total ?? 0n);
   }
 
+  /**
+   * The balance now: Σ entries − Σ usage, less the remainders of lots that lapsed and whose expiry
+   * entry the job has not written yet (a lot lapses at its instant, not at the next job run).
+   * `credits` counts those lapsed remainders out, so balance = credits − usage.
+   */
   async balance(orgId: string): Promise<{ credits: bigint; usage: bigint; balance: bigint }> {
-    const credits = (await this.creditTotals(orgId)).get(orgId) ?? 0n;
+    const credits = ((await this.creditTotals(orgId)).get(orgId) ?? 0n) - (await this.unrecordedLapsed(orgId));
     const usage = await this.usageTotal(orgId);
     return { credits, usage, balance: credits - usage };
   }
+
+  /** Remainders of lots lapsed by now without an expiry entry (0 without a query when none lapsed). */
+  async unrecordedLapsed(orgId: string): Promise<bigint> {
+    const now = this.now();
+    const entries = await this.entries(orgId);
+    const done = new Set(entries.filter((e) => e.kind === 'expiry').map((e) => e.ref));
+    if (!entries.some((e) => e.expiresAt !== null && e.expiresAt <= now && e.amount > 0n && !done.has(`expiry:${e.id}`))) return 0n;
+    return (await creditState(this.db, entries, orgId, now)).unrecordedLapsed;
+  }
+
+  /** Which lot paid for what (see billing/lots.ts). */
+  async explain(orgId: string): Promise<CreditState> {
+    return creditState(this.db, await this.entries(orgId), orgId, this.now());
+  }
+
 }

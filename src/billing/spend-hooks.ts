@@ -55,7 +55,8 @@ export function spendHooks(d: SpendHookDeps) {
         }
       } else if (parts[0] === 'credit') {
         const credits = d.policy.creditTotal(orgId);
-        const balance = credits - (await d.holds.snapshot(a.key)).used;
+        // The account is rebased (limits/policy.ts creditAccountFor): its cap minus its used is the balance.
+        const balance = (a.cap ?? credits) - (await d.holds.snapshot(a.key)).used;
         const low = d.settings.get(orgId)?.lowBalance ?? d.defaultLowBalance;
         if (balance < low && firstTime(`low:${orgId}:${credits}:${low}`)) {
           // Re-armed by every top-up: the period is the credit total the dip happened at.

@@ -8,6 +8,8 @@
 export const PICO_PER_USD = 1_000_000_000_000n;
 export const PICO_PER_CENT = 10_000_000_000n;
 export const MICRO_PER_USD = 1_000_000n;
+/** The largest amount stored in one value: $10^24 (money columns are NUMERIC(38,0) wide). */
+export const MAX_AMOUNT_PICO = 10n ** 36n;
 
 /** Parses a decimal USD string ("12.5", "0.000003") into pico-USD, exactly. Rejects more than 12 decimals. */
 export function usdToPico(usd: string | number): bigint {
@@ -16,6 +18,7 @@ export function usdToPico(usd: string | number): bigint {
   if (!m) throw new Error(`not a USD amount: ${JSON.stringify(usd)}`);
   const [, neg, whole, frac = ''] = m;
   const v = BigInt(whole!) * PICO_PER_USD + BigInt(frac.padEnd(12, '0') || '0');
+  if (v > MAX_AMOUNT_PICO) throw new Error(`amount too large: at most $${MAX_AMOUNT_PICO / PICO_PER_USD}`);
   return neg ? -v : v;
 }
 

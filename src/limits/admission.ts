@@ -35,6 +35,11 @@ export interface AdmitRequest {
 export interface Ticket {
   /** Rate-limit headers for this response, in the surface's format. */
   readonly headers: Record<string, string>;
+  /**
+   * When the request was admitted. Its usage belongs to this instant's month and day (the month
+   * whose caps it was held against), even when it settles after midnight on the 1st.
+   */
+  readonly admittedAt?: number;
   /** Settles the reservation to the exact cost and records actual token use. Idempotent. */
   settle(usage: Usage, cost: bigint): void;
   /** Releases the reservation (nothing was billed). Idempotent. */

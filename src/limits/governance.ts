@@ -9,7 +9,7 @@ import type { Principal } from '../accounts/key-cache.ts';
 import { monthKey, nextMonthStart, type Clock } from '../core/clock.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { Admission, AdmitRequest, Ticket } from './admission.ts';
-import { creditAccount, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
+import { creditAccountFor, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
 import {
   anthropicRateHeaders, bucketRefs, buildRateCheck, limitsFor, openaiRateHeaders, rateLimitError, tierDefinition, tierForSpend,
   type ClassLimits, type RateCheck, type RateLimiter, type RateSnapshot, type ScopeLimits, type TierSchedule,
@@ -113,7 +113,8 @@ export class Governance implements Admission {
     const month = monthKey(now);
     const accounts: HoldAccount[] = [];
     // Post-paid orgs (card: charged monthly; invoice) spend without a credit balance.
-    if (p.org.billingMode !== 'invoice' && p.org.billingMode !== 'card') accounts.push({ key: creditAccount(p.org.id), cap: policy.creditTotal(p.org.id) });
+    if (p.org.billingMode !== 'invoice' && p.org.billingMode !== 'card') await policy.ensureLapses(p.org.id, now);
+    if (p.org.billingMode !== 'invoice' && p.org.billingMode !== 'card') accounts.push(creditAccountFor(p.org.id, policy.creditTotal(p.org.id)));
     const tierCap = p.org.billingMode === 'invoice' ? null : tierDefinition(this.d.schedule, tier).monthlySpendCapPico;
     const orgLimit = policy.limit('org', p.org.id)?.monthly ?? null;
     const orgCap = orgLimit === null ? tierCap : tierCap === null ? orgLimit : orgLimit < tierCap ? orgLimit : tierCap;
@@ -161,6 +162,7 @@ export class Governance implements Admission {
     const d = this.d;
     return {
       headers,
+      admittedAt: now,
       settle(usage: Usage, cost: bigint) {
         if (done) return;
         done = true;

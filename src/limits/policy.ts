@@ -7,6 +7,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import type { ClassLimits } from './rate/index.ts';
+import { Ledger } from '../billing/ledger.ts';
+import { creditState } from '../billing/lots.ts';
+import { sumExact } from '../store/wide-money.ts';
 
 export type LimitScope = 'org' | 'workspace' | 'key';
 
@@ -15,7 +18,7 @@ export interface SpendLimit { scope: LimitScope; scopeId: string; orgId: string;
 /** Rate-limit override: one set for every class, or per class (with an optional `default`). */
 export type RateOverride = Partial<ClassLimits> | Record<string, Partial<ClassLimits>>;
 
-const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+const big = sumExact;
 
 export function parseNotify(s: string): number[] {
   return s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 100).sort((a, b) => a - b);
@@ -53,6 +56,8 @@ function toLimit(r: { scope: string; scope_id: string; org_id: string; monthly: 
 export class PolicyStore {
   private limits = new Map<string, SpendLimit>(); // `${scope}:${id}`
   private credits = new Map<string, bigint>();
+  private pendingLapses = new Map<string, number[]>();
+  private lapsed = new Map<string, { asOf: number; amount: bigint }>();
   private spend = new Map<string, bigint>();
   private wsRates = new Map<string, RateOverride>();
 
@@ -85,7 +90,35 @@ export class PolicyStore {
 
   async reloadCredits(): Promise<void> {
     const rows = await this.db.selectFrom('ledger_entries').select(['org_id', big('amount').as('total')]).groupBy('org_id').execute();
+    // Lots that will lapse (or lapsed) without an expiry entry yet: admission stops counting them at their instant.
+    const expiring = await this.db.selectFrom('ledger_entries').select(['id', 'org_id', 'expires_at']).where('expires_at', 'is not', null).where('amount', '>', 0n).execute();
+    const recorded = new Set((await this.db.selectFrom('ledger_entries').select('ref').where('kind', '=', 'expiry').execute()).map((r) => r.ref));
+    const pending = new Map<string, number[]>();
+    for (const e of expiring) {
+      if (recorded.has(`expiry:${e.id}`)) continue;
+      const list = pending.get(e.org_id) ?? [];
+      list.push(Number(e.expires_at));
+      pending.set(e.org_id, list);
+    }
+    for (const l of pending.values()) l.sort((a, b) => a - b);
     this.credits = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.pendingLapses = pending;
+    this.lapsed = new Map();
+  }
+
+  /**
+   * Before admission: when one of the org's lots has lapsed since the credits were loaded, works
+   * out what lapsed (billing/lots.ts) so `creditTotal` stops counting it at that instant — not at
+   * the expiry job's next run. One query per lapse, none otherwise.
+   */
+  async ensureLapses(orgId: string, now: number): Promise<void> {
+    const due = this.pendingLapses.get(orgId)?.filter((t) => t <= now);
+    if (!due?.length) return;
+    const latest = due[due.length - 1]!;
+    if ((this.lapsed.get(orgId)?.asOf ?? -Infinity) >= latest) return;
+    const ledger = new Ledger(this.db, () => now);
+    const state = await creditState(this.db, await ledger.entries(orgId), orgId, now);
+    this.lapsed.set(orgId, { asOf: latest, amount: state.unrecordedLapsed });
   }
 
   async reloadSpend(): Promise<void> {
@@ -98,7 +131,8 @@ export class PolicyStore {
   }
 
   limit(scope: LimitScope, id: string): SpendLimit | undefined { return this.limits.get(`${scope}:${id}`); }
-  creditTotal(orgId: string): bigint { return this.credits.get(orgId) ?? 0n; }
+  /** Σ ledger entries, less lots lapsed (as of the last `ensureLapses`) whose expiry entry is not written yet. */
+  creditTotal(orgId: string): bigint { return (this.credits.get(orgId) ?? 0n) - (this.lapsed.get(orgId)?.amount ?? 0n); }
   totalSpend(orgId: string): bigint { return this.spend.get(orgId) ?? 0n; }
   addSpend(orgId: string, cost: bigint): void { this.spend.set(orgId, this.totalSpend(orgId) + cost); }
   workspaceRates(id: string): RateOverride | undefined { return this.wsRates.get(id); }
@@ -107,7 +141,11 @@ export class PolicyStore {
   async loadUsed(account: string): Promise<bigint> {
     const p = account.split(':');
     let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
-    if (p[0] === 'credit') q = q.where('org_id', '=', p[1]!);
+    if (p[0] === 'credit') {
+      q = q.where('org_id', '=', p[1]!);
+      const r: any = await q.executeTakeFirst();
+      return rebasedUsed(BigInt(r?.total ?? 0n), p[2] ? BigInt(p[2]) : 0n);
+    }
     else if (p[0] === 'month') {
       q = q.where('month', '=', p[1]!);
       q = p[2] === 'org' ? q.where('org_id', '=', p[3]!) : p[2] === 'ws' ? q.where('workspace_id', '=', p[3]!) : q.where('key_id', '=', p[3]!);
@@ -117,5 +155,22 @@ export class PolicyStore {
   }
 }
 
+/**
+ * The credit account an admission holds against. Spend holds count in int64 (≈ $9.2M), while an
+ * org's lifetime credits and usage grow past that; both sides are therefore rebased by the same
+ * base B (a multiple of 2^60 pico-USD, derived from the cap, named in the account key so every
+ * instance that sees the same credits uses the same account): cap − B ≤ 2^62 and used − B.
+ */
+const SPAN = 2n ** 62n;
+const STEP = 2n ** 60n;
+export function creditAccountFor(orgId: string, cap: bigint): { key: string; cap: bigint } {
+  const base = cap > SPAN ? ((cap - SPAN) / STEP) * STEP : 0n;
+  return base === 0n ? { key: `credit:${orgId}`, cap } : { key: `credit:${orgId}:${base}`, cap: cap - base };
+}
+/** An org's usage as seen by a rebased credit account (never below 0, never past int64). */
+export function rebasedUsed(usage: bigint, base: bigint): bigint {
+  const v = usage - base;
+  return v < 0n ? 0n : v > SPAN * 2n - 1n ? SPAN * 2n - 1n : v;
+}
 export const creditAccount = (orgId: string) => `credit:${orgId}`;
 export const monthAccount = (month: string, scope: 'org' | 'ws' | 'key', id: string) => `month:${month}:${scope}:${id}`;

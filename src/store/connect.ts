@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import type { DB } from './schema.ts';
+import { parseNumeric, registerSqliteMoney, wideSqlite } from './wide-money.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +34,7 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   if (isPostgresUrl(url)) {
     const pg = (await import('pg')).default;
     pg.types.setTypeParser(20, (v: string) => BigInt(v)); // int8
+    pg.types.setTypeParser(1700, parseNumeric); // numeric: money columns and exact sums
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client losing its connection (server restart, admin termination) must not crash the
     // process: pg-pool emits it as an 'error' event, and an unhandled 'error' event throws.
@@ -56,7 +58,8 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  registerSqliteMoney(sqlite);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: wideSqlite(sqlite) }) });
   let checkpointer: Checkpointer | undefined;
   if (opts.backgroundCheckpoints && file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');

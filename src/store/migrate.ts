@@ -9,6 +9,7 @@ import * as m010 from './migrations/010-usage-premium.ts';
 import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
+import * as m023 from './migrations/023-money-width.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m032 from './migrations/032-usage-errors-index.ts';
@@ -25,6 +26,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },
+  { name: '023-money-width', up: m023.up },
   { name: '030-accounts', up: m030.up },
   { name: '031-usage-logs-index', up: m031.up },
   { name: '032-usage-errors-index', up: m032.up },

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { picoToUsd } from '../core/money.ts';
+import { sumExact } from '../store/wide-money.ts';
 
 export interface UsageTotals {
   requests: number;
@@ -18,7 +19,7 @@ export interface UsageTotals {
 }
 
 /** `sum(col)` as an exact bigint on both backends (PostgreSQL's sum(bigint) is numeric). */
-export const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+export const big = sumExact;
 
 /** The aggregate columns every usage breakdown selects; `totals()` reads them. */
 export const TOTAL_COLUMNS = () => [

@@ -118,7 +118,7 @@ test('org status, keys, limits and credits equal the CLI', async () => {
     scope: 'org', scope_id: a.orgId, name: 'Org A', monthly_usd: '10.5', operator_limit_usd: null, org_limit_usd: '10.5', org_limit_set_by: 'org',
     notify: [50, 90], spent_this_month_usd: '0.014435',
   });
-  await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'key', scope_id: a2.id, monthly_usd: 2 } });
+  await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'key', scope_id: a2.id, monthly_usd: '2' } });
   await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '5' } });
   const limits = (await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey) })).json;
   const cliLimits = await tg.cli('limits', 'show', '--org', a.orgId);
@@ -194,7 +194,7 @@ test('operator credits: grant and purchase move the balance; bad input is a 400'
   const again = await call(`orgs/${b.orgId}/credits`, { auth: op, method: 'POST', body: { kind: 'grant', amount_usd: '5', ref: 'grant-1' } });
   assert.equal(again.json.entry_id, g.json.entry_id, 'a repeated ref is a no-op');
   assert.equal((await call(`orgs/${a.orgId}/credits`, { auth: op, method: 'POST', body: { kind: 'grant', amount_usd: '5', ref: 'grant-1' } })).status, 409);
-  const p = await call(`orgs/${b.orgId}/credits`, { auth: op, method: 'POST', body: { kind: 'purchase', amount_usd: 12.25 } });
+  const p = await call(`orgs/${b.orgId}/credits`, { auth: op, method: 'POST', body: { kind: 'purchase', amount_usd: '12.25' } });
   assert.equal(p.json.amount_usd, '12.25');
   const bal = await tg.cli('credits', 'balance', '--org', b.orgId);
   assert.equal(p.json.balance_usd, bal.balance_usd);

@@ -15,6 +15,7 @@ import { WEB_SEARCH_PICO } from '../../pricing/cost.ts';
 import { adjust } from '../../pricing/price-book.ts';
 import { TOKEN_KINDS, type PriceVector, type TokenKind } from '../../pricing/types.ts';
 import type { DB } from '../../store/schema.ts';
+import { sumExact } from '../../store/wide-money.ts';
 
 export type LineKind = 'usage' | 'adjustment' | 'credit';
 export type BilledKind = TokenKind | 'web_search' | 'mixed';
@@ -37,7 +38,7 @@ const LABEL: Record<BilledKind, string> = {
   cache_read: 'cache reads', web_search: 'web search requests', mixed: 'usage at several prices',
 };
 const KIND_ORDER: BilledKind[] = ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'web_search', 'mixed'];
-const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
+const big = sumExact;
 
 interface Group { month: string; model: string; workspace: string; priceId: bigint | null; t: Record<TokenKind, bigint>; web: bigint; cost: bigint }
 

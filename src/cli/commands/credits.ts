@@ -7,6 +7,7 @@ import { usageByDay } from '../../usage/report.ts';
 import { withContext } from '../context.ts';
 import { BillingSettings } from '../../billing/auto-reload.ts';
 import { iso, print, table } from '../output.ts';
+import { explainView } from '../../billing/lots.ts';
 
 export function registerCredits(program: Command): void {
   const credits = program.command('credits').description('prepaid credits: an append-only ledger; the balance is its projection');
@@ -34,6 +35,14 @@ export function registerCredits(program: Command): void {
       const b = await new Ledger(store.db, now, actor).balance(o.org);
       const out = { org_id: o.org, balance_usd: picoToUsd(b.balance), credits_usd: picoToUsd(b.credits), usage_usd: picoToUsd(b.usage) };
       print(o.json, out, () => `balance $${out.balance_usd} (credits $${out.credits_usd} − usage $${out.usage_usd})`);
+    }));
+
+  credits.command('explain').description('which credit lot paid for which usage (lots live when it happened, earliest expiry first) and what lapsed')
+    .requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
+    .action((o) => withContext(async ({ store, now, actor }) => {
+      await new AccountsService(store.db, now, actor).requireOrg(o.org);
+      const v = explainView(await new Ledger(store.db, now, actor).explain(o.org));
+      print(o.json, v, () => `balance $${v.balance_usd}${v.debt_usd !== '0' ? ` (uncovered usage $${v.debt_usd})` : ''}\n\nlots\n${table(v.lots)}\n\nusage paid by\n${table(v.usage.map((u) => ({ from: u.from, until: u.until, usage_usd: u.usage_usd, paid_by: u.paid_by.map((p) => `${p.lot_id} $${p.amount_usd}`).join(', '), uncovered_usd: u.uncovered_usd })))}`);
     }));
 
   credits.command('history').description('ledger entries and daily usage debits, oldest first').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')

@@ -87,11 +87,16 @@ export function registerPriceGroups(program: Command): void {
   group.command('set').requiredOption('--group <name>', 'group name').option('--discount <percent>', 'percent under list, e.g. 20')
     .option('--markup <percent>', 'percent over list').option('--effective <date>', 'when it takes effect (default now)').option('--json', 'machine-readable output')
     .action((o) => withContext(async ({ store, now, actor }) => {
-      const pct = o.discount !== undefined ? -Number(o.discount) : Number(o.markup);
-      if (!Number.isFinite(pct) || (o.discount === undefined && o.markup === undefined) || pct <= -100 || Math.round(pct * 100) !== pct * 100) throw new Error('give --discount or --markup as a percentage with at most two decimals');
+      // Decimal, never float: "20.1" is 2010 basis points exactly (20.1 * 100 is 2010.0000000000002).
+      const given = o.discount ?? o.markup;
+      const m = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(String(given ?? '').trim());
+      if (!m || (o.discount !== undefined && o.markup !== undefined)) throw new Error('give --discount or --markup as a percentage with at most two decimals, e.g. 20 or 20.1');
+      const bps = (Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'))) * (o.discount !== undefined ? -1 : 1);
+      if (bps <= -10_000) throw new Error('--discount must be under 100 %');
+      const pct = bps / 100;
       const t = o.effective ? Date.parse(o.effective) : now();
       if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
-      await new PricingService(store.db, now, actor).setGroupAdjustment(o.group, Math.round(pct * 100), t);
+      await new PricingService(store.db, now, actor).setGroupAdjustment(o.group, bps, t);
       const out = { group: o.group, adjustment_percent: pct, effective_from: iso(t) };
       print(o.json, out, () => `group ${o.group}: ${pct > 0 ? '+' : ''}${pct} % on list price from ${out.effective_from}`);
     }));

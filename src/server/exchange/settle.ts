@@ -21,6 +21,8 @@ export interface SettleInput {
 
 export function settle(x: Exchange, s: SettleInput): Promise<void> {
   const now = x.rt.clock.now();
+  // One month rule for caps and reports: the month (and day) of admission (docs/billing.md).
+  const admitted = x.ticket.admittedAt ?? x.startedAt;
   // The price row and multipliers follow what the upstream reported (speed, tier, geo, prompt length).
   const priced = priceUsage(s.usage, x.price, x.model);
   const cost = costOf(s.usage, priced.prices);
@@ -50,8 +52,8 @@ export function settle(x: Exchange, s: SettleInput): Promise<void> {
     price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
     estimated: s.estimated ? 1n : 0n,
     created_at: BigInt(now),
-    month: monthKey(now),
-    day: dayKey(now),
+    month: monthKey(admitted),
+    day: dayKey(admitted),
     latency_ms: BigInt(Math.max(0, now - x.startedAt)),
     ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
     idempotency_key: x.idempotencyKey,

@@ -7,8 +7,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
+import { moneyType } from '../wide-money.ts';
 
-export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createTable('payment_customers')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     .addColumn('provider', 'text', (c) => c.notNull())
@@ -28,7 +29,7 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('provider', 'text', (c) => c.notNull())
     .addColumn('purpose', 'text', (c) => c.notNull())
-    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addColumn('amount', moneyType(dialect), (c) => c.notNull())
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('checkout_session_id', 'text', (c) => c.unique())
@@ -64,7 +65,7 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('object_id', 'text', (c) => c.notNull())
-    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addColumn('amount', moneyType(dialect), (c) => c.notNull())
     .addColumn('ledger_entry_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();

@@ -6,8 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
+import { moneyType } from '../wide-money.ts';
 
-export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
+export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createTable('billing_profiles')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     .addColumn('legal_name', 'text')
@@ -55,12 +56,12 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('issued_at', 'bigint', (c) => c.notNull())
     .addColumn('due_at', 'bigint', (c) => c.notNull())
-    .addColumn('subtotal_exact', 'bigint', (c) => c.notNull())
-    .addColumn('subtotal_cents', 'bigint', (c) => c.notNull())
+    .addColumn('subtotal_exact', moneyType(dialect), (c) => c.notNull())
+    .addColumn('subtotal_cents', moneyType(dialect), (c) => c.notNull())
     .addColumn('tax_rate_e4', 'bigint', (c) => c.notNull())
-    .addColumn('tax_cents', 'bigint', (c) => c.notNull())
-    .addColumn('total_cents', 'bigint', (c) => c.notNull())
-    .addColumn('credited_cents', 'bigint', (c) => c.notNull())
+    .addColumn('tax_cents', moneyType(dialect), (c) => c.notNull())
+    .addColumn('total_cents', moneyType(dialect), (c) => c.notNull())
+    .addColumn('credited_cents', moneyType(dialect), (c) => c.notNull())
     .addColumn('corrects_id', 'text')
     .addColumn('reason', 'text')
     .addColumn('issuer_json', 'text', (c) => c.notNull())
@@ -88,8 +89,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('quantity', 'bigint', (c) => c.notNull())
     .addColumn('unit_price', 'bigint', (c) => c.notNull())
-    .addColumn('amount_exact', 'bigint', (c) => c.notNull())
-    .addColumn('amount_cents', 'bigint', (c) => c.notNull())
+    .addColumn('amount_exact', moneyType(dialect), (c) => c.notNull())
+    .addColumn('amount_cents', moneyType(dialect), (c) => c.notNull())
     .addPrimaryKeyConstraint('invoice_lines_pk', ['invoice_id', 'line_no'])
     .execute();
 
