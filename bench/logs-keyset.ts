@@ -63,10 +63,10 @@ async function main() {
         const n = Math.min(500_000, ROWS - i);
         await sql`insert into usage_events (id, org_id, workspace_id, key_id, model, upstream, surface, status, outcome, stream, input_tokens, output_tokens,
           cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, web_search_requests, cost, upstream_cost, price_id, estimated, created_at, month, day, latency_ms, ttft_ms, idempotency_key)
-          select 'req_' || lpad(g::text, 9, '0'), 'org_' || (g % ${ORGS}), 'ws_' || (g % ${ORGS}) || '_' || (g % 3), 'key_' || (g % ${ORGS}) || '_' || (g % 7),
+          select 'req_' || lpad(g::text, 9, '0'), 'org_' || (g % ${ORGS}::int), 'ws_' || (g % ${ORGS}::int) || '_' || (g % 3), 'key_' || (g % ${ORGS}::int) || '_' || (g % 7),
             (array[${MODELS[0]}, ${MODELS[1]}, ${MODELS[2]}])[g % 3 + 1], 'anthropic', 'anthropic', case when g % 50 = 0 then 429 else 200 end, 'ok', 0, g % 5000, g % 2000,
-            0, 0, 0, 0, g::bigint * 1000, g::bigint * 1000, null, 0, ${T0}::bigint + floor(g::float8 / ${ROWS} * ${SPAN})::bigint, '2026-10', '2026-10-01', 100, null, null
-          from generate_series(${i}, ${i + n - 1}) g`.execute(store.db);
+            0, 0, 0, 0, g::bigint * 1000, g::bigint * 1000, null, 0, ${T0}::bigint + floor(g::float8 / ${ROWS}::float8 * ${SPAN}::float8)::bigint, '2026-10', '2026-10-01', 100, null, null
+          from generate_series(${i}::int, ${i + n - 1}::int) g`.execute(store.db);
       }
       await sql`analyze usage_events`.execute(store.db);
     }
