@@ -7,6 +7,7 @@
  * server code in (every import below is `import type`).
  */
 import type { UsageTotals } from '../usage/report.ts';
+import type { UpstreamStatus } from '../providers/router.ts';
 import type { orgStatus } from '../limits/status.ts';
 import type { auditView } from './audit.ts';
 import type { keyView } from './keys.ts';
@@ -108,3 +109,6 @@ export interface AlertRecentView {
 export interface AlertsResponse { org_id: string; channels: AlertChannelView[]; recent: AlertRecentView[] }
 /** POST orgs/{org}/alerts/channels: a webhook's signing secret is in the answer, once. */
 export type CreatedAlertChannel = AlertChannelView & { secret?: string };
+
+/** GET upstreams (operator): each upstream's breaker state, failures and latency. */
+export interface UpstreamsResponse { now: string | null; upstreams: UpstreamStatus[] }

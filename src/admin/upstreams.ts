@@ -7,9 +7,10 @@
  */
 import { iso, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import type { UpstreamsResponse } from './api-types.ts';
 
 async function listUpstreams({ rt, res, requestId }: AdminContext) {
-  sendJson(res, requestId, 200, { now: iso(rt.clock.now()), upstreams: rt.router.snapshot() });
+  sendJson(res, requestId, 200, { now: iso(rt.clock.now()), upstreams: rt.router.snapshot() } satisfies UpstreamsResponse);
 }
 
 export const upstreamRoutes: AdminRoute[] = [

@@ -69,6 +69,8 @@ export class UpstreamHealth {
   available(): boolean {
     const t = this.now();
     if (this.coolUntil > t) return false;
+    // An exhausted window (remaining 0 until its reset) would be refused: leave it alone until then.
+    if (this.rate && this.rate.headroom === 0 && this.rate.resetAt != null && this.rate.resetAt > t) return false;
     if (this.state === 'closed') return true;
     if (this.state === 'open') return t >= this.openUntil && !this.probing;
     return !this.probing;
@@ -76,7 +78,8 @@ export class UpstreamHealth {
 
   /** When this upstream becomes available again (epoch ms; 0 = now). */
   availableAt(): number {
-    return Math.max(this.coolUntil, this.state === 'closed' ? 0 : this.openUntil);
+    const exhausted = this.rate && this.rate.headroom === 0 && this.rate.resetAt != null ? this.rate.resetAt : 0;
+    return Math.max(this.coolUntil, exhausted, this.state === 'closed' ? 0 : this.openUntil);
   }
 
   /** Share of the most exhausted window the upstream reported (1 when unknown or reset). */

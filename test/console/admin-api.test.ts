@@ -52,7 +52,7 @@ before(async () => {
   await send(a.key, 'claude-sonnet-4-5', { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 3000, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 50 } });
   await send(a.key, 'claude-haiku-4-5', { input_tokens: 10, output_tokens: 20 });
   await send(a2.key, 'claude-sonnet-4-5', { input_tokens: 2000, output_tokens: 50 });
-  await send(b.key, 'claude-opus-4-1', { input_tokens: 777, output_tokens: 77 });
+  await send(b.key, 'claude-opus-4-5', { input_tokens: 777, output_tokens: 77 });
 });
 after(async () => { await tg?.close(); await fake?.close(); });
 

@@ -303,6 +303,7 @@ test('sign up, verify, log in, make a key, call the API, find the request with i
   await op.getByRole('button', { name: 'Grant credits' }).click();
   await op.locator('.notice.ok', { hasText: 'Granted $20' }).waitFor();
   await op.locator('[data-testid=signups-table] tbody tr', { hasText: OWNER }).waitFor();
+  await op.locator('[data-testid=upstreams-table] tbody tr', { hasText: 'anthropic' }).first().waitFor();
   await shot(op, 'operator');
 
   for (const [p, { errors }] of problems) assert.deepEqual(errors, [], `script errors on ${p.url()}`);

@@ -5,6 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
@@ -56,6 +57,17 @@ test('the TypeScript bundle: built at start-up, with uPlot, an ETag and 304 on a
   assert.match(css.body, /\.u-legend/);
   for (const path of ['/console/src/app.ts', '/console/src/pages/usage.ts', '/console/src/types.d.ts', '/console/pages/usage.js']) {
     assert.equal((await rawGet(path)).status, 404, path);
+  }
+});
+
+test('the console imports only types from the server (the container ships web/ without src/)', () => {
+  const files = readdirSync(new URL('../../web/src/', import.meta.url), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  assert.ok(files.length > 10);
+  for (const f of files) {
+    const text = readFileSync(new URL(`../../web/src/${f}`, import.meta.url), 'utf8');
+    for (const m of text.matchAll(/^import\s+(.*?)\s+from\s+'((?:\.\.\/)+src\/[^']+)'/gm)) {
+      assert.match(m[1]!, /^type\s/, `web/src/${f} imports a value from ${m[2]} (use import type)`);
+    }
   }
 });
 

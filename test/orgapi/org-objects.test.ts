@@ -1,11 +1,12 @@
 /**
  * Anthropic's organization objects through the official SDK (`client.organization…`, admin key in
  * x-api-key): me, API keys (list, paging, get, rename, archive — which revokes), workspaces,
- * users; and OpenAI's usage/completions and costs, equal to `tollgate usage`.
+ * users; and OpenAI's usage/completions and costs, equal to `tollgate usage`'s report.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
+import { usageReport } from '../../src/usage/report.ts';
 import { orgApiFixture, sumDecimals, usdToCentUnits } from './support.ts';
 
 let f: Awaited<ReturnType<typeof orgApiFixture>>;
@@ -89,7 +90,8 @@ test('OpenAI: /v1/organization/usage/completions and /v1/organization/costs equa
   const res = j.data.map((b: any) => b.results[0]);
   assert.deepEqual(Object.keys(res[0]).sort(), ['api_key_id', 'batch', 'input_audio_tokens', 'input_cached_tokens', 'input_tokens', 'model', 'num_model_requests', 'object', 'output_audio_tokens', 'output_tokens', 'project_id', 'service_tier', 'user_id']);
   assert.equal(res[0].object, 'organization.usage.completions.result');
-  const u = await f.tg.cli('usage', '--org', f.A.orgId, '--since', '2026-10-05', '--until', '2026-10-08');
+  // `tollgate usage`'s report, in-process (anthropic-usage.test.ts runs the real CLI against it).
+  const u = await usageReport(f.tg.gw.store.db, { orgId: f.A.orgId, since: '2026-10-05', until: '2026-10-08' });
   const sum = (k: string) => res.reduce((s: number, x: any) => s + x[k], 0);
   assert.equal(sum('num_model_requests'), u.requests);
   assert.equal(sum('output_tokens'), u.output_tokens);

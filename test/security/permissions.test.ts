@@ -8,9 +8,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ADMIN_ROUTES } from '../../src/admin/router.ts';
 import { COMPAT_ROUTES } from '../../src/admin/compat/router.ts';
+import { docTable, parseTable } from './permission-table.ts';
 import { permissionTableMarkdown } from '../../src/admin/permissions.ts';
 import { AlertService } from '../../src/billing/alerts/index.ts';
 import { ManualProvider } from '../../src/billing/payments.ts';
@@ -24,21 +24,6 @@ import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.t
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 const ADMIN = 'permission-walk-admin-token-0123456789';
-const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
-const docTable = /<!-- permission-table:start -->\n([\s\S]*?)\n<!-- permission-table:end -->/.exec(doc)?.[1] ?? '';
-
-/** The doc's table: endpoint → column label → cell. */
-function parseTable(md: string) {
-  const lines = md.split('\n').filter((l) => l.startsWith('|'));
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
-  const head = cells(lines[0]!);
-  const rows = new Map<string, Map<string, string>>();
-  for (const l of lines.slice(2)) {
-    const c = cells(l);
-    rows.set(c[0]!.replace(/`/g, ''), new Map(head.map((h, i) => [h, c[i]!])));
-  }
-  return rows;
-}
 
 let fake: FakeUpstream;
 let tg: TestGateway;
@@ -210,37 +195,3 @@ test('a workspace admin key is confined to its workspace', async () => {
   assert.equal(usage.workspace_id, ws2);
 });
 
-test('every compatible organization endpoint (/v1/organizations, /v1/organization) × every credential kind answers as the table says', async () => {
-  const table = parseTable(docTable);
-  const creds: Cred[] = ['operator token', 'admin key (org)', 'admin key (workspace)', 'inference key', 'none', 'invalid'];
-  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-  let walked = 0;
-  for (const r of COMPAT_ROUTES) {
-    const row = table.get(`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}`);
-    assert.ok(row, `the table has a row for ${r.method} ${r.pattern}`);
-    for (const c of creds) {
-      let path = r.pattern;
-      if (path.includes('api_keys/:id')) path = path.replace(':id', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
-      path = path.replace(':id', ws2);
-      if (path.endsWith('usage_report/messages') || path.endsWith('cost_report')) path += `?starting_at=${day}T00:00:00Z`;
-      if (path.startsWith('/v1/organization/')) path += `?start_time=${Math.floor(Date.now() / 1000) - 86_400}`;
-      const body = r.method === 'POST' ? JSON.stringify({ name: 'walked' }) : undefined;
-      const res = await fetch(`${tg.url}${path}`, { method: r.method, headers: { ...headersFor(c), ...(body ? { 'content-type': 'application/json' } : {}) }, body });
-      const text = await res.text();
-      const json = text ? JSON.parse(text) : null;
-      const where = `${r.method} ${r.pattern} with ${c}: ${res.status} ${text.slice(0, 200)}`;
-      if (c === 'none' || c === 'invalid') {
-        assert.equal(res.status, 401, where);
-        assert.equal(json.error.type, 'authentication_error', where);
-      } else if (row.get(c)!.startsWith('✓')) {
-        assert.ok(res.status >= 200 && res.status < 300, where);
-      } else {
-        assert.equal(row.get(c), '—', where);
-        assert.equal(res.status, 403, where);
-        assert.equal(json.error.type, 'permission_error', where);
-      }
-      walked++;
-    }
-  }
-  assert.equal(walked, COMPAT_ROUTES.length * creds.length);
-});

@@ -15,7 +15,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
   proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 150_000); // tsx start-up on a loaded box
     const onData = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (m) { clearTimeout(t); proc.stdout!.off('data', onData); resolve(m[1]!); }

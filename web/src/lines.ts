@@ -24,7 +24,7 @@ export function lineChart(opts: { label: string; days: string[]; series: LineSer
     ],
     series: [
       { label: 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) },
-      ...opts.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { size: 5 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : (s.format ?? opts.yFormat)(v)) })),
+      ...opts.series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: true, size: 6 }, value: (_u: uPlot, v: number | null) => (v == null ? '—' : (s.format ?? opts.yFormat)(v)) })),
     ],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },

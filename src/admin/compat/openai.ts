@@ -42,7 +42,7 @@ function parse(c: AdminContext, q: Query, widths: readonly Width[], limits: Reco
     const ws = c.caller.workspaceId;
     where.workspace_id = where.workspace_id && !where.workspace_id.includes(ws) ? ['\0none'] : [ws];
   }
-  const f: Filters = { orgId: c.caller.kind === 'admin_key' ? c.caller.orgId : '', from: w.from, to: Math.min(w.from + w.buckets * w.widthMs, end ?? Infinity), where };
+  const f: Filters = { orgId: c.caller.kind === 'operator' ? '' : c.caller.orgId, from: w.from, to: Math.min(w.from + w.buckets * w.widthMs, end ?? Infinity), where };
   return { w, f };
 }
 

@@ -7,11 +7,12 @@
  *   POST /v1/organizations/api_keys/{id}       {name?, status?: active | archived}
  *   GET  /v1/organizations/workspaces          limit, after_id, before_id, include_archived
  *   GET  /v1/organizations/workspaces/{id}
- *   GET  /v1/organizations/users               (console users are not in Tollgate yet: an empty list)
+ *   GET  /v1/organizations/users               the org's console members (limit, after_id, before_id, email)
  * API keys are the org's inference keys (admin keys are not listed, as at Anthropic). Archiving
  * a key revokes it for good; Tollgate has no reversible `inactive` state, so that status is refused.
  */
 import { z } from 'zod';
+import { Members } from '../../accounts/members.ts';
 import { AccountsService, type KeyRecord } from '../../accounts/service.ts';
 import { invalidRequest, notFound, permissionError } from '../../core/errors.ts';
 import { requireWorkspace } from '../auth.ts';
@@ -19,7 +20,7 @@ import { dbOf, readJsonBody, sendJson } from '../respond.ts';
 import type { AdminContext } from '../types.ts';
 import { Query, rfc3339Of } from './query.ts';
 
-const orgOf = (c: AdminContext) => (c.caller.kind === 'admin_key' ? c.caller.orgId : '');
+const orgOf = (c: AdminContext) => (c.caller.kind === 'operator' ? '' : c.caller.orgId);
 const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
 
 function keyStatus(k: KeyRecord, now: number): 'active' | 'archived' | 'expired' {
@@ -139,16 +140,22 @@ export async function getWorkspace(c: AdminContext): Promise<void> {
   sendJson(c.res, c.requestId, 200, workspaceObject(w));
 }
 
+/** Console roles as Anthropic names them (it has no owner or viewer: the nearest role). */
+const ANTHROPIC_ROLE: Record<string, string> = { owner: 'admin', admin: 'admin', developer: 'developer', billing: 'billing', viewer: 'user' };
+
 export async function listUsers(c: AdminContext): Promise<void> {
   const q = new Query(c.req);
-  listPage([] as Array<{ id: string }>, q, 1000, 20);
-  q.str('email');
+  const email = q.str('email');
+  let members = (await new Members(dbOf(c.rt), () => c.rt.clock.now()).list(orgOf(c))).sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+  if (email !== undefined) members = members.filter((m) => m.email.toLowerCase() === email.toLowerCase());
+  const p = listPage(members.map((m) => ({ ...m, id: m.user_id })), q, 1000, 20);
   q.done();
-  sendJson(c.res, c.requestId, 200, { data: [], has_more: false, first_id: null, last_id: null });
+  const data = p.list.map((m) => ({ id: m.user_id, type: 'user', email: m.email, name: m.email.split('@')[0], role: ANTHROPIC_ROLE[m.role] ?? 'user', added_at: m.joined_at }));
+  sendJson(c.res, c.requestId, 200, { data, has_more: p.has_more, first_id: p.first_id, last_id: p.last_id });
 }
 
 export async function me(c: AdminContext): Promise<void> {
-  if (c.caller.kind !== 'admin_key') throw permissionError('an admin key of the organization is required');
+  if (c.caller.kind === 'operator') throw permissionError('an admin key of the organization is required');
   const org = await accountsFor(c).getOrg(c.caller.orgId);
   if (!org) throw notFound('organization not found');
   sendJson(c.res, c.requestId, 200, { id: org.id, type: 'organization', name: org.name });

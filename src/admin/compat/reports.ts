@@ -39,7 +39,7 @@ export function scopeFilters(c: AdminContext, q: Query, from: number, to: number
     if (where.workspace_id && !where.workspace_id.includes(ws)) where.workspace_id = ['\0none'];
     else where.workspace_id = [ws];
   }
-  const orgId = c.caller.kind === 'admin_key' ? c.caller.orgId : '';
+  const orgId = c.caller.kind === 'operator' ? '' : c.caller.orgId;
   return { orgId, from, to, where };
 }
 

@@ -79,7 +79,7 @@ export function renderLogs(root: HTMLElement, ctx: Ctx): void {
         { label: 'Model', value: (r) => h('code', {}, r.model) },
         { label: 'Input', num: true, value: (r) => int(r.tokens.input) },
         { label: 'Output', num: true, value: (r) => int(r.tokens.output) },
-        { label: 'Cache w / r', num: true, value: (r) => `${int((BigInt(r.tokens.cache_write_5m) + BigInt(r.tokens.cache_write_1h)).toString())} / ${int(r.tokens.cache_read)}` },
+        { label: 'Cache', num: true, value: (r) => `${int((BigInt(r.tokens.cache_write_5m) + BigInt(r.tokens.cache_write_1h)).toString())} / ${int(r.tokens.cache_read)}` },
         { label: 'Cost', num: true, class: 'money', value: (r) => usd(r.cost_usd) },
         { label: 'Latency', num: true, value: (r) => `${int(r.latency_ms)} ms` },
         { label: 'Status', value: (r) => badge(String(r.status), r.status < 300 ? 'ok' : 'warn') },

@@ -4,13 +4,14 @@
  * a member's role, remove a member, and revoke pending invitations. Only owners grant the owner
  * role; the last owner stays.
  */
-import { MEMBER_ROLES, type InvitationList, type InvitationView, type MemberList, type MemberRole, type MemberView } from '../../../src/accounts/api-types.ts';
+import type { InvitationList, InvitationView, MemberList, MemberRole, MemberView } from '../../../src/accounts/api-types.ts';
 import { api, orgPath } from '../api.ts';
 import type { Ctx } from '../ctx.ts';
 import { add, h, replace } from '../dom.ts';
 import { dateTime } from '../format.ts';
 import { badge, confirmButton, field, form, guarded, input, loading, messageOf, notice, section, select, table } from '../ui.ts';
 
+/** The roles, most powerful first (the keys of a Record<MemberRole, …>, so a new role fails the typecheck here). */
 export const ROLE_HELP: Record<MemberRole, string> = {
   owner: 'everything, including owners and billing',
   admin: 'keys, limits, members and billing',
@@ -23,7 +24,7 @@ export function renderMembers(root: HTMLElement, ctx: Ctx): void {
   const orgId = ctx.orgId!;
   const canWrite = ctx.can('members:write');
   const owner = ctx.operator || ctx.role === 'owner' || ctx.role === 'user:owner';
-  const roles = MEMBER_ROLES.filter((r) => owner || r !== 'owner');
+  const roles = (Object.keys(ROLE_HELP) as MemberRole[]).filter((r) => owner || r !== 'owner');
   const roleOptions = roles.map((r) => [r, `${r[0]!.toUpperCase()}${r.slice(1)} — ${ROLE_HELP[r]}`] as const);
   const members = h('div', {}, loading());
   const invites = h('div', {}, loading());

@@ -159,13 +159,15 @@ function dailyChart(r: UsageResponse, days: string[], ctx: Ctx) {
   return section('Spend per day', h('div', { class: 'chart-box', 'data-testid': 'daily-chart' }, chart));
 }
 
-function tokenCharts(r: UsageResponse, days: string[], today: string) {
+function tokenCharts(r: UsageResponse, range: string[], today: string) {
   const byDay = new Map((r.by_day ?? []).map((d) => [d.day, d]));
-  // Days still to come have no value (a gap), not zero.
+  // Days still to come are gaps, not zeros; the axis is cut at today unless that leaves one day.
+  const past = range.filter((d) => d <= today);
+  const days = past.length >= 2 ? past : range;
   const pick = (k: 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens') => days.map((d) => (d > today ? null : byDay.get(d)?.[k] ?? 0));
   let running = 0;
   const cumulative = days.map((d) => (d > today ? null : (running += Number(byDay.get(d)?.cost_usd ?? 0))));
-  if (!r.requests) return null;
+  if (!r.requests || !days.length) return null;
   return h('div', { class: 'chart-grid' },
     section('Tokens per day', lineChart({ label: 'Tokens per day by kind', days, testid: 'tokens-chart', yFormat: compact, series: [
       { label: 'Input', values: pick('input_tokens'), color: '#4f46e5', format: (v) => int(v) },
