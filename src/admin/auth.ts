@@ -95,7 +95,8 @@ async function sessionCaller(rt: Runtime, req: IncomingMessage, requestId: strin
   const a = maybeAccountsOf(rt)!;
   const { session } = await requireSession(a, req);
   const user = session.userId ? await a.users.byId(session.userId) : undefined;
-  if (session.operator || user?.operator) {
+  // A user's operator flag is read live (revoking it takes effect at once); a token session is the operator.
+  if (session.userId ? !!user?.operator : session.operator) {
     return { kind: 'operator', role: 'operator', actor: { kind: user ? 'user' : 'operator', id: user?.id ?? 'admin-token', requestId, clientIp: ip } };
   }
   if (!user || user.disabledAt != null) throw authenticationError('Log in first: no valid session.', { code: 'not_authenticated' });

@@ -14,6 +14,7 @@ import { registerPayments } from './commands/payments.ts';
 import { registerInvoices } from './commands/invoices.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDeadLetters } from './commands/dead-letters.ts';
+import { registerUser } from './commands/user.ts';
 import { registerWorkspace } from './commands/policy.ts';
 import { checkKnownIds } from './known-ids.ts';
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const program = new Command('tollgate').description('Tollgate LLM gateway: orgs,
 program.hook('preAction', (_self, action) => checkKnownIds(action));
 registerOrg(program);
 registerOrgTier(program);
+registerUser(program);
 registerKey(program);
 registerUsage(program);
 registerDeadLetters(program.commands.find((c) => c.name() === 'usage')!);

@@ -16,6 +16,7 @@ import * as m023 from './migrations/023-money-width.ts';
 import * as m024 from './migrations/024-usage-report-columns.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
+import * as m032 from './migrations/032-usage-errors-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
 import * as m045 from './migrations/045-idempotency-keys.ts';
@@ -37,6 +38,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '024-usage-report-columns', up: m024.up },
   { name: '030-accounts', up: m030.up },
   { name: '031-usage-logs-index', up: m031.up },
+  { name: '032-usage-errors-index', up: m032.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
   { name: '045-idempotency-keys', up: m045.up },

@@ -37,9 +37,11 @@ export async function queryLogs(db: Kysely<DB>, q: LogQuery) {
   if (q.workspaceId) s = s.where('workspace_id', '=', q.workspaceId);
   if (q.keyId) s = s.where('key_id', '=', q.keyId);
   if (q.model) s = s.where('model', '=', q.model);
-  if (typeof q.status === 'number') s = s.where('status', '=', BigInt(q.status));
+  // Errors: the literal `status >= 400` lets both planners use the partial index (migration 032).
+  const errors = sql<boolean>`status >= 400`;
+  if (typeof q.status === 'number') s = q.status >= 400 ? s.where(errors).where('status', '=', BigInt(q.status)) : s.where('status', '=', BigInt(q.status));
   else if (q.status === 'ok') s = s.where('status', '>=', 200n).where('status', '<', 300n);
-  else if (q.status === 'error') s = s.where((eb) => eb.or([eb('status', '<', 200n), eb('status', '>=', 300n)]));
+  else if (q.status === 'error') s = s.where(errors);
   if (q.fromMs !== undefined) s = s.where('created_at', '>=', BigInt(q.fromMs));
   if (q.toMs !== undefined) s = s.where('created_at', '<', BigInt(q.toMs));
   if (q.cursor) {

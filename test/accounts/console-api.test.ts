@@ -98,6 +98,10 @@ test('logs: keyset pages cover every request once, newest first; filters; bad cu
   const byModel = (await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&model=${encodeURIComponent(model)}&limit=500`)).json.data;
   assert.ok(byModel.length > 0 && byModel.every((x: any) => x.model === model));
   assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=error`)).json.data.length, 0);
+  await tg.gw.store.db.updateTable('usage_events').set({ status: 529n }).where('id', '=', seen[7].id).execute();
+  assert.deepEqual((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=error`)).json.data.map((x: any) => [x.id, x.status]), [[seen[7].id, 529]]);
+  assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=529`)).json.data.length, 1);
+  assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=ok&limit=500`)).json.data.length, 249);
   assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?from=${new Date(t0 + 10_000).toISOString()}&to=${new Date(t0 + 20_000).toISOString()}&limit=500`)).json.data.length, 30);
 
   for (const bad of ['cursor=abc', `cursor=${Buffer.from("1:x' or 1=1 --").toString('base64url')}`, 'limit=0', 'limit=501', 'status=abc', 'from=yesterday', 'org=other']) {

@@ -20,7 +20,7 @@ export async function resolveOrg(a: AccountsContext, s: SessionRow): Promise<{ o
 
 export async function sessionView(a: AccountsContext, token: string, s: SessionRow): Promise<SessionView> {
   const user = s.userId ? await a.users.byId(s.userId) : undefined;
-  const operator = s.operator || !!user?.operator;
+  const operator = s.userId ? !!user?.operator : s.operator;
   const { orgs, current } = await resolveOrg(a, s);
   const role = operator ? 'operator' : current?.role ?? null;
   const permissions = operator ? ROLE_PERMISSIONS.operator : current ? ROLE_PERMISSIONS[`user:${current.role}`] : [];
