@@ -211,8 +211,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       usagePending: () => usage.pending,
       usageLagMs: () => usage.lagMs,
       usageWritten: () => usage.written,
-      // Circuit breakers, when the router reports them.
-      upstreams: () => (router as { snapshot?: () => Array<{ name: string; state?: string }> }).snapshot?.() ?? [],
+      // Circuit breakers (src/providers/health.ts), one gauge per upstream.
+      upstreams: () => router.snapshot(),
     },
   }) : null;
   const tracing = await startTracing({

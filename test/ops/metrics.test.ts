@@ -98,6 +98,8 @@ test('requests, tokens, cost, refusals, upstream errors and latency are counted 
   assert.equal(at(m, 'tollgate_inflight_requests'), 0);
   assert.equal(at(m, 'tollgate_spend_holds_outstanding'), 0);
   assert.equal(at(m, 'tollgate_usage_queue_depth'), 0);
+  // Each upstream's circuit breaker (one 500 is below the default threshold of 5: still closed).
+  assert.equal(m.get('tollgate_upstream_breaker_state{upstream="anthropic"}'), 0);
   assert.ok(m.has('tollgate_usage_queue_lag_seconds'));
   assert.ok(m.has('process_cpu_user_seconds_total'));
   assert.ok([...m.keys()].some((k) => k.startsWith('nodejs_eventloop_lag')));
