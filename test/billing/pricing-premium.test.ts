@@ -71,10 +71,13 @@ test('the hold covers fast mode: a balance that fits the standard worst case but
 test('long-context band: Gemini 2.5 Pro 500K in + 10K out = $1.40 list (every token at the band rate)', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
+  // Prompts as long as the tokens reported: usage beyond what the body's bytes could hold is an
+  // anomaly and billed at the byte bound (test/adversarial/usage-bounds.test.ts).
+  const prompt = (tokens: number) => 'x '.repeat(tokens);
   fake.script({ kind: 'json', status: 200, body: completion('gemini-2.5-pro', 500_000, 10_000) });
-  await client.chat.completions.create({ model: 'gemini-2.5-pro', messages: [{ role: 'user', content: 'x' }], max_tokens: 10_000 });
+  await client.chat.completions.create({ model: 'gemini-2.5-pro', messages: [{ role: 'user', content: prompt(500_000) }], max_tokens: 10_000 });
   fake.script({ kind: 'json', status: 200, body: completion('gemini-2.5-pro', 200_000, 10_000) });
-  await client.chat.completions.create({ model: 'gemini-2.5-pro', messages: [{ role: 'user', content: 'x' }], max_tokens: 10_000 });
+  await client.chat.completions.create({ model: 'gemini-2.5-pro', messages: [{ role: 'user', content: prompt(200_000) }], max_tokens: 10_000 });
   const [long, base] = await events(c.orgId);
   assert.equal(usd(long!.cost), '1.4');
   assert.equal(long!.price_variant, 'long-context');
@@ -112,7 +115,7 @@ test('n=16 on the OpenAI surface: output of every choice billed, input once; hol
 test('OpenAI-wire cache writes follow the TTL: the upstream\'s split when it gives one, else the TTL the request asked for', async () => {
   const c = await tg.customer();
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  const ask = (ttl: '5m' | '1h') => anthropic.messages.create({ model: 'gemini-2.5-pro', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: 'long prefix', cache_control: { type: 'ephemeral', ttl } }] }] });
+  const ask = (ttl: '5m' | '1h') => anthropic.messages.create({ model: 'gemini-2.5-pro', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: `long prefix ${'x '.repeat(5_000)}`, cache_control: { type: 'ephemeral', ttl } }] }] });
   const u = (extra: Record<string, unknown>) => completion('gemini-2.5-pro', 5_000, 10, { usage: { prompt_tokens: 5_000, completion_tokens: 10, total_tokens: 5_010, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 4_000, ...extra } } });
   fake.script({ kind: 'json', status: 200, body: u({}) });
   await ask('1h');
