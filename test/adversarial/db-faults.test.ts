@@ -101,8 +101,14 @@ test('while the database takes no usage: the request in flight is spooled, new o
   }
   assert.ok(ok, 'durable again');
   const again = await a.messages.create(ask);
-  const ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId });
-  assert.deepEqual(new Set(ev.map((e) => e.id)), new Set([served, again._request_id!]));
+  // The spool is replayed by the writer once the database answers: wait (bounded) for it to land.
+  let ids = new Set<string>();
+  for (let i = 0; i < 100; i++) {
+    ids = new Set((await usageEvents(tg.databaseUrl, { orgId: c.orgId })).map((e) => e.id));
+    if (ids.size >= 2 && readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl')).length === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(ids, new Set([served, again._request_id!]));
   assert.equal(readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl')).length, 0, 'spool emptied');
 });
 
