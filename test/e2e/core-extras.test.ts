@@ -60,7 +60,8 @@ test('a price change adds a row effective from its date; earlier usage keeps its
   const dir = mkdtempSync('/tmp/tg-prices-');
   writeFileSync(`${dir}/haiku.json`, JSON.stringify({ models: [{ model: 'claude-haiku-4-5-20251001', input: '2', output: '10' }] }));
   const at = new Date(clock.now() + 1000).toISOString();
-  await tg.cli('prices', 'import', `${dir}/haiku.json`, '--effective', at);
+  // The gateway runs on the test's clock, the CLI on the real one: to the CLI this date may be past.
+  await tg.cli('prices', 'import', `${dir}/haiku.json`, '--effective', at, '--backdate');
   await tg.gw.refresh();
   clock.advance(2000);
   fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 0 } as any });
