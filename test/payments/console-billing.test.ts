@@ -55,9 +55,10 @@ test('Billing: card on file, Buy credits → Checkout, invoices to download', as
   await tg.accounts.updateOrg(c.orgId, { billingMode: 'prepaid' }); // back to credits: Buy credits shows
   await tg.gw.refresh();
 
-  await page.goto(`${tg.url}/console#billing`);
+  await page.goto(`${tg.url}/console#/key`);
   await page.fill('#credential', c.adminKey);
   await page.click('#sign-in-form button[type=submit]');
+  await page.locator('nav a', { hasText: 'Billing' }).click();
   await page.locator('[data-testid=invoices-table]').waitFor();
   assert.match((await page.locator('[data-testid=card-on-file]').textContent())!, /visa •••• 4242 \(expires 12\/2030\)/);
   const row = page.locator('[data-testid=invoices-table] tbody tr', { hasText: number });
