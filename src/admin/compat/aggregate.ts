@@ -51,7 +51,9 @@ export interface AggRow {
 
 /** One row per (bucket, grouped dimensions[, price row]); `withPrice` splits by the price row too (cost descriptions). */
 export async function aggregate(db: Kysely<DB>, f: Filters, widthMs: number, groupBy: readonly Dimension[], withPrice = false): Promise<AggRow[]> {
-  const bucket = sql<number>`cast((created_at - ${f.from}) / ${widthMs} as bigint)`;
+  // Literals, not parameters: the same expression is selected and grouped by, and PostgreSQL
+  // only matches the two when they are textually equal ($1 and $5 are not).
+  const bucket = sql<number>`cast((created_at - ${sql.lit(Math.trunc(f.from))}) / ${sql.lit(Math.trunc(widthMs))} as bigint)`;
   let q = db.selectFrom('usage_events')
     .where('org_id', '=', f.orgId)
     .where('created_at', '>=', BigInt(f.from) as never)

@@ -40,7 +40,7 @@ function parse(c: AdminContext, q: Query, widths: readonly Width[], limits: Reco
   const where: Filters['where'] = { workspace_id: q.list('project_ids') };
   if (c.caller.kind === 'admin_key' && c.caller.workspaceId) {
     const ws = c.caller.workspaceId;
-    where.workspace_id = where.workspace_id && !where.workspace_id.includes(ws) ? ['\0none'] : [ws];
+    where.workspace_id = where.workspace_id && !where.workspace_id.includes(ws) ? ['-none-'] : [ws];
   }
   const f: Filters = { orgId: c.caller.kind === 'operator' ? '' : c.caller.orgId, from: w.from, to: Math.min(w.from + w.buckets * w.widthMs, end ?? Infinity), where };
   return { w, f };
@@ -54,10 +54,10 @@ export async function openaiUsageCompletions(c: AdminContext): Promise<void> {
   const { w, f } = parse(c, q, ['1m', '1h', '1d'], USAGE_LIMITS);
   f.where.api_key_id = q.list('api_key_ids');
   f.where.model = q.list('models');
-  if (q.list('user_ids')) f.where.api_key_id = ['\0none']; // no per-user attribution in Tollgate
+  if (q.list('user_ids')) f.where.api_key_id = ['-none-']; // no per-user attribution in Tollgate
   const batch = q.str('batch');
   if (batch !== undefined && batch !== 'true' && batch !== 'false') throw invalidRequest('batch: true or false');
-  if (batch === 'true') f.where.api_key_id = ['\0none']; // the gateway runs no batches
+  if (batch === 'true') f.where.api_key_id = ['-none-']; // the gateway runs no batches
   const groupBy = q.list('group_by', USAGE_GROUPS) ?? [];
   q.done();
   const dims = groupBy.map((g) => TO_DIM[g]).filter((d): d is Dimension => d !== undefined);

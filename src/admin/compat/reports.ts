@@ -36,7 +36,7 @@ export function scopeFilters(c: AdminContext, q: Query, from: number, to: number
   };
   if (c.caller.kind === 'admin_key' && c.caller.workspaceId) {
     const ws = c.caller.workspaceId;
-    if (where.workspace_id && !where.workspace_id.includes(ws)) where.workspace_id = ['\0none'];
+    if (where.workspace_id && !where.workspace_id.includes(ws)) where.workspace_id = ['-none-'];
     else where.workspace_id = [ws];
   }
   const orgId = c.caller.kind === 'operator' ? '' : c.caller.orgId;
@@ -69,9 +69,10 @@ export async function usageReport(c: AdminContext): Promise<void> {
   f.where.context_window = q.list('context_window', CONTEXT_WINDOWS);
   f.where.inference_geo = q.list('inference_geos', GEOS);
   f.where.speed = q.list('speeds', SPEEDS);
+  // '-none-' matches no id (ids are `key_…`, `ws_…`); not '\0', which PostgreSQL text cannot hold.
   for (const unsupported of ['account_ids', 'service_account_ids']) {
     // Tollgate has no console-user or service-account attribution: no usage matches such a filter.
-    if (q.list(unsupported)) f.where.api_key_id = ['\0none'];
+    if (q.list(unsupported)) f.where.api_key_id = ['-none-'];
   }
   q.done();
   const dims = groupBy.filter((g): g is Dimension => (DIMENSIONS as readonly string[]).includes(g));
