@@ -91,9 +91,12 @@ test('a spend crossing the Tier 2 threshold ($50) raises the limits on the next 
   const client = new Anthropic({ baseURL: frozen.url, apiKey: c.key, maxRetries: 0 });
   const before = await client.messages.create(ask).withResponse();
   assert.equal(before.response.headers.get('anthropic-ratelimit-requests-limit'), '50');
-  // 170M cache-read tokens at $0.30/MTok = $51 (cache reads do not count toward input-token limits).
-  fake.script({ kind: 'usage', usage: { input_tokens: 5, output_tokens: 5, cache_read_input_tokens: 170_000_000 } as any });
-  await client.messages.create(ask);
+  // $51 of spend within believable usage (impossible counts are billed at the request's bound):
+  // 5 × 1,000 web searches at $10 per 1,000, and 1 × 100 more.
+  for (const n of [1000, 1000, 1000, 1000, 1000, 100]) {
+    fake.script({ kind: 'usage', usage: { input_tokens: 5, output_tokens: 5, server_tool_use: { web_search_requests: n } } as any });
+    await client.messages.create(ask);
+  }
   const afterRes = await client.messages.create(ask).withResponse();
   assert.equal(afterRes.response.headers.get('anthropic-ratelimit-requests-limit'), '1000');
   const show = await frozen.cli('org', 'show', c.orgId);
