@@ -658,7 +658,7 @@ function speedNote(): string {
   if (!d.length) return '';
   const mock = d.reduce((s, r) => s + (r.cpu_us_per_req.mock ?? 0), 0) / d.length;
   return ` Box speed check: the mock spent ${mock.toFixed(0)} µs CPU per messages-JSON request at direct saturation (17–21 µs on the quiet reference box, ` +
-    `/work/shared/bench/RESULTS.md), so absolute CPU figures here are ~${(mock / 19).toFixed(1)}× the quiet-box ones; compare ratios.`;
+    `the reference run of 2026-11-26), so absolute CPU figures here are ~${(mock / 19).toFixed(1)}× the quiet-box ones; compare ratios.`;
 }
 
 function profileMd(p: ProfileSummary): string {

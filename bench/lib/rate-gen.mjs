@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Copied from /work/shared/bench/lib/rate-gen.mjs (reference benchmark of 2026-11-26, see
-// /work/shared/bench/RESULTS.md). Changes for Tollgate's bench (marked "bench:"), nothing else:
+// Copied from the reference benchmark's rate generator (2026-11-26; bench/README.md). Changes for Tollgate's bench (marked "bench:"), nothing else:
 //   - time to first body byte is recorded too (ttfb_ms from hand-off, co_ttfb_ms from the scheduled time);
 //   - the body is read with a 'data' listener instead of dump() so the first chunk can be timed
 //     (same cost for every target);

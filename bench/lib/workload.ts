@@ -1,6 +1,6 @@
 /**
  * The requests every target gets, byte for byte: the reference's ~800 B bodies (a system prompt and
- * three turns, from /work/shared/bench/lib/bench.mjs) with Tollgate's priced model, and the checks
+ * three turns, from the reference benchmark, bench/README.md) with Tollgate's priced model, and the checks
  * that a reply is a valid one with usage.
  */
 

@@ -1,4 +1,4 @@
--- Copied verbatim (apart from this header) from /work/shared/bench/lib/wrk-post.lua (reference benchmark).
+-- Copied verbatim (apart from this header) from the reference benchmark's wrk script (bench/README.md).
 -- wrk script: POST a fixed body with fixed headers; print one JSON summary line at the end.
 --   WRK_BODY_FILE  path of the request body (required)
 --   WRK_HEADERS    extra headers, "Name: value" pairs separated by "|"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Copied verbatim (apart from these two lines) from /work/shared/bench/bare-proxy.mjs, the reference benchmark
-// of 2026-11-26 (see /work/shared/bench/RESULTS.md). Keep it identical so the figures compare.
+// Copied verbatim (apart from these two lines) from the reference benchmark's bare proxy
+// of 2026-11-26 (bench/README.md). Keep it identical so the figures compare.
 // Physical-limit reference: the thinnest useful Node pass-through proxy.
 // node:http server in front, undici Pool to the upstream, request body streamed up,
 // response (JSON or SSE) streamed back unchanged. No auth, no parsing, no logging.

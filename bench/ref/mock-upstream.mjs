@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Copied verbatim (apart from these two lines) from /work/shared/bench/mock-upstream.mjs, the reference benchmark
-// of 2026-11-26 (see /work/shared/bench/RESULTS.md). Keep it identical so the figures compare.
+// Copied verbatim (apart from these two lines) from the reference benchmark's mock upstream
+// of 2026-11-26 (bench/README.md). Keep it identical so the figures compare.
 // Fast fake LLM upstream (node:http, no dependencies).
 //
 //   POST /v1/messages          Anthropic Messages API   (JSON, or SSE when "stream": true)

@@ -1,7 +1,7 @@
 /**
  * Usage extraction for Anthropic Messages responses (JSON and SSE).
  *
- * Semantics (shared/reference/anthropic-api.md §2.4, §3):
+ * Semantics (https://docs.anthropic.com/en/api/messages §2.4, §3):
  * - `input_tokens` excludes cache reads and writes, which is exactly `Usage.inputTokens`.
  * - Cache writes are split by TTL in `usage.cache_creation.ephemeral_{5m,1h}_input_tokens`; when that
  *   object is absent (older API versions / proxies) all of `cache_creation_input_tokens` is 5m.

@@ -3,7 +3,7 @@
  * spend reservation). Real upstream usage always replaces these numbers after the response.
  *
  * Tokenizer: o200k_base via gpt-tokenizer (token-count.ts). Claude has no public tokenizer
- * (shared/reference/openai-translation.md §4.2), so Claude estimates are o200k counts ×
+ * (https://platform.openai.com/docs/api-reference/chat §4.2), so Claude estimates are o200k counts ×
  * CLAUDE_TOKEN_MULTIPLIER. Both body formats (Anthropic Messages and OpenAI Chat) are understood
  * whatever the family; `family` only picks margins and framing constants.
  *

@@ -1,6 +1,6 @@
 /**
  * Usage extraction for OpenAI-compatible Chat Completions responses (JSON and SSE), converted to
- * Tollgate's Anthropic-semantics `Usage` (shared/reference/openai-translation.md §1.3–§1.4, §5).
+ * Tollgate's Anthropic-semantics `Usage` (https://platform.openai.com/docs/api-reference/chat §1.3–§1.4, §5).
  *
  * - `prompt_tokens` INCLUDES cached tokens, so inputTokens = prompt − cached − cache writes.
  * - Cached tokens: `prompt_tokens_details.cached_tokens`, else DeepSeek's `prompt_cache_hit_tokens`.

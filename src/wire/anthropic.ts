@@ -3,7 +3,7 @@
  * request body, non-streaming response and SSE stream events.
  *
  * Hand-written from `@anthropic-ai/sdk` `resources/messages/messages.ts` and the reference
- * (shared/reference/anthropic-api.md §2–§3). Only what the gateway reads or writes is typed
+ * (https://docs.anthropic.com/en/api/messages §2–§3). Only what the gateway reads or writes is typed
  * precisely; server tools and server-tool result blocks stay loose because they are passed
  * through (Claude upstream) or rejected (OpenAI upstream), never interpreted.
  */

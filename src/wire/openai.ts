@@ -4,7 +4,7 @@
  * OpenAI-compatible upstreams send (DeepSeek, Groq, LiteLLM-style proxies).
  *
  * Hand-written from `openai` (openai-node) `resources/chat/completions/completions.ts` and the
- * reference (shared/reference/openai-translation.md §1, §5). Nullable fields are typed nullable
+ * reference (https://platform.openai.com/docs/api-reference/chat §1, §5). Nullable fields are typed nullable
  * because clients and compatible servers send explicit `null`s.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The default Anthropic catalog: official first-party list prices, hand-checked.
  *
- * Sources (see /work/shared/reference/anthropic-api.md):
+ * Sources (public pages listed below):
  *  - §7.1 and §7.2: platform.claude.com `about-claude/pricing` at the HEAD snapshot of
  *    **2026-08-21**, plus Jan-2026 rows for models retired since. IDs, aliases and retirement dates
  *    come from `about-claude/models/overview` and `about-claude/model-deprecations` (Aug 2026).

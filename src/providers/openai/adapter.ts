@@ -5,7 +5,7 @@
 import { listsModel, mappedModel, poolFields } from '../matching.ts';
 import type { Operation, UpstreamAdapter, UpstreamConfig, UpstreamQuirks } from '../types.ts';
 
-/** Quirks of OpenAI-compatible servers (sources: shared/reference/openai-translation.md §5). */
+/** Quirks of OpenAI-compatible servers (sources: https://platform.openai.com/docs/api-reference/chat §5). */
 export const KNOWN_QUIRKS: Record<string, UpstreamQuirks> = {
   openai: {},
   deepseek: { noDeveloperRole: true },

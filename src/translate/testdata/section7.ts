@@ -1,5 +1,5 @@
 /**
- * Test fixtures: the worked examples of shared/reference/openai-translation.md §7
+ * Test fixtures: the worked examples of https://platform.openai.com/docs/api-reference/chat §7
  * (OpenAI request ⇄ Anthropic request, Anthropic stream → OpenAI stream).
  */
 export const lookupTool = { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
