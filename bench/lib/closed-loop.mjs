@@ -65,7 +65,7 @@ function one(w) {
     .then(
       (status) => {
         const end = performance.now();
-        if (status >= 200 && status < 300) { ok++; perUrl[u]++; push(end - sent, (first || end) - sent); return true; }
+        if (status >= 200 && status < 300) { ok++; push(end - sent, (first || end) - sent); return true; }
         non2xx++; if (statusSamples.size < 5) statusSamples.add(status);
         return false;
       },
@@ -107,7 +107,7 @@ let doneInWindow = 0;
 async function worker(_, w) {
   while (performance.now() < tEnd) {
     const good = await one(w);
-    if (good && performance.now() <= tEnd) doneInWindow++;
+    if (good && performance.now() <= tEnd) { doneInWindow++; perUrl[w % urls.length]++; }
     else if (!good) await new Promise((r) => setTimeout(r, 5)); // don't spin on a failing target
   }
 }

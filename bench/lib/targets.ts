@@ -30,8 +30,8 @@ export function targetsTable(verdicts: Verdict[], inconclusive: Array<Omit<Verdi
   const poolLabel = `three-upstream pool: CPU per request ≤ one upstream's (× ${GOALS.poolVsSingleMax}, run-to-run noise)`;
   if (pool?.length) {
     for (const r of pool) {
-      const reps = r.per_rep.pool.length > 1 ? `; per rep pool ${r.per_rep.pool.map((x) => fmt(x, 0)).join(', ')} / one ${r.per_rep.single.map((x) => fmt(x, 0)).join(', ')} µs` : '';
-      L.push(`| ${poolLabel} | ${SCENARIO_LABEL[r.scenario]} | pool ÷ one ${r.pool_vs_single.toFixed(2)}×: ${fmt(r.cpu_us_per_req.pool, 0)} vs ${fmt(r.cpu_us_per_req.single, 0)} µs; against bare (${fmt(r.cpu_us_per_req.bare, 0)} µs) pool ${r.pool_vs_bare.toFixed(2)}×, one ${r.single_vs_bare.toFixed(2)}×${reps} | ${mark(r.met)} |`);
+      const reps = r.pool_vs_single_per_rep.length > 1 ? ` (median of ${r.pool_vs_single_per_rep.length} reps: ${r.pool_vs_single_per_rep.map((x) => x.toFixed(2)).join(', ')})` : '';
+      L.push(`| ${poolLabel} | ${SCENARIO_LABEL[r.scenario]} | pool ÷ one ${r.pool_vs_single.toFixed(2)}×${reps}; mean ${fmt(r.cpu_us_per_req.pool, 0)} vs ${fmt(r.cpu_us_per_req.single, 0)} µs; against bare (${fmt(r.cpu_us_per_req.bare, 0)} µs) pool ${r.pool_vs_bare.toFixed(2)}×, one ${r.single_vs_bare.toFixed(2)}× | ${mark(r.met)} |`);
     }
   } else if (!ran.pool) L.push(`| ${poolLabel} | – | not measured (phase \`pool\` not run) | – |`);
   return { md: L.join('\n'), met, missed };
