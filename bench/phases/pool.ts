@@ -1,8 +1,8 @@
 /**
- * Phase `pool`: does a pool cost CPU on the happy path? A second Tollgate on the same database and
- * the same mock, whose Claude models are served by a pool of three upstream entries (config file:
- * two at priority 0 with weights 2 and 1, one at priority 1 as the fallback) instead of the one
- * upstream the core Tollgate has. Saturation runs interleave bare → one upstream → pool (reversed
+ * Phase `pool`: does a pool cost CPU on the happy path? Two fresh Tollgates on the core database and
+ * mock, started alike, that differ only in their config file: one serves Claude models from one
+ * upstream entry, the other from a pool of three (two at priority 0 with weights 2 and 1, one at
+ * priority 1 as the fallback). Saturation runs interleave bare → one upstream → pool (reversed
  * every other rep) per scenario; the figure is each Tollgate's CPU per request against the bare
  * proxy's in the same run, and the pool's against the single upstream's: the median of the per-rep
  * ratios (a burst of background load skews one rep's pair, not the median). The usage rows say which
@@ -32,21 +32,25 @@ export interface PoolRow {
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 
-function poolConfig(mockUrl: string): string {
-  const f = path.join(TMP, 'pool-config.json');
-  const entry = (name: string, priority: number, weight: number) => ({ name, kind: 'anthropic', baseUrl: mockUrl, apiKey: UPSTREAM_KEYS.anthropic, models: '*', priority, weight });
-  fs.writeFileSync(f, JSON.stringify({ upstreams: [entry('pool-a', 0, 2), entry('pool-b', 0, 1), entry('pool-c', 1, 1)] }));
+/** A config file whose upstreams serve Claude models from the mock (the OpenAI upstream stays in the environment). */
+function upstreamsFile(name: string, mockUrl: string, entries: Array<[string, number, number]>): string {
+  const f = path.join(TMP, `${name}.json`);
+  const upstreams = entries.map(([n, priority, weight]) => ({ name: n, kind: 'anthropic', baseUrl: mockUrl, apiKey: UPSTREAM_KEYS.anthropic, models: '*', priority, weight }));
+  fs.writeFileSync(f, JSON.stringify({ upstreams }));
   return f;
 }
 
 export async function phasePool(t: Targets) {
   const since = Date.now();
-  const pool = await startTollgate('tollgate-pool', t.dbFile, t.direct, [], { TOLLGATE_CONFIG: poolConfig(t.direct.url), ANTHROPIC_API_KEY: '' });
+  const cfg = (name: string, entries: Array<[string, number, number]>) => ({ TOLLGATE_CONFIG: upstreamsFile(name, t.direct.url, entries), ANTHROPIC_API_KEY: '' });
+  const one = await startTollgate('tollgate-one', t.dbFile, t.direct, [], cfg('one-upstream', [['one', 0, 1]]));
+  const pool = await startTollgate('tollgate-pool', t.dbFile, t.direct, [], cfg('three-upstreams', [['pool-a', 0, 2], ['pool-b', 0, 1], ['pool-c', 1, 1]]));
   try {
+    await waitKey(one, t.key);
     await waitKey(pool, t.key);
-    const servers = { bare: t.bare, tollgate: t.tollgate, 'tollgate-pool': pool };
+    const servers = { bare: t.bare, 'tollgate-one': one, 'tollgate-pool': pool };
     const sm = await smoke(servers, t.key, CFG.poolScenarios);
-    const procs = { mock: t.direct.child, bare: t.bare.child, tollgate: t.tollgate.child, 'tollgate-pool': pool.child };
+    const procs = { mock: t.direct.child, bare: t.bare.child, 'tollgate-one': one.child, 'tollgate-pool': pool.child };
     for (const scen of sm.ok) for (const s of Object.values(servers)) await closedLoop(`${s.url}${pathOf(scen)}`, scen, t.key, CFG.warmup, CFG.conns);
     const runs: RunRecord[] = [];
     const order = Object.keys(servers) as Array<keyof typeof servers>;
@@ -60,12 +64,12 @@ export async function phasePool(t: Targets) {
     const rows: PoolRow[] = sm.ok.map((scen) => {
       const cpu = (target: string) => runs.filter((r) => r.scenario === scen && r.target === target).sort((a, b) => a.rep - b.rep).map((r) => r.cpu_us_per_req[target]!);
       const rps = (target: string) => mean(runs.filter((r) => r.scenario === scen && r.target === target).map((r) => r.rps));
-      const per = { bare: cpu('bare'), single: cpu('tollgate'), pool: cpu('tollgate-pool') };
+      const per = { bare: cpu('bare'), single: cpu('tollgate-one'), pool: cpu('tollgate-pool') };
       const c = { bare: mean(per.bare), single: mean(per.single), pool: mean(per.pool) };
       const ratios = per.pool.map((p, i) => p / per.single[i]!);
       const poolVsSingle = median(ratios);
       return {
-        scenario: scen, cpu_us_per_req: c, per_rep: per, rps: { bare: rps('bare'), single: rps('tollgate'), pool: rps('tollgate-pool') },
+        scenario: scen, cpu_us_per_req: c, per_rep: per, rps: { bare: rps('bare'), single: rps('tollgate-one'), pool: rps('tollgate-pool') },
         single_vs_bare: c.single / c.bare, pool_vs_bare: c.pool / c.bare, pool_vs_single: poolVsSingle, pool_vs_single_per_rep: ratios.map((x) => +x.toFixed(3)),
         met: poolVsSingle <= GOALS.poolVsSingleMax,
       };
@@ -78,5 +82,6 @@ export async function phasePool(t: Targets) {
     return { rows, served_by_upstream: served, skipped: sm.skipped, runs };
   } finally {
     await stopChild(pool.child);
+    await stopChild(one.child);
   }
 }
