@@ -5,7 +5,8 @@
  * groupByModel, one org, one month — it reads the rollups) against the same aggregate computed from
  * the raw events, and checks that both give the same numbers.
  *
- *   node --import tsx bench/lib/agg.ts '{"dir":"/tmp/x","rows":10000000,"orgs":100,"days":30,"models":10}'
+ *   node bench/.compiled/workers/agg.js '{"dir":"/tmp/x","rows":10000000,"orgs":100,"days":30,"models":10}'
+ *   (`npm run bench` compiles this file to bench/.compiled/ with the gateway's modules from dist/.)
  *
  * Prints one line: AGGJSON {...}.
  */

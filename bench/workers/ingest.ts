@@ -3,7 +3,8 @@
  * database, driven by `concurrency` simulated requests that each wait for their event to be durable
  * before sending the next one (exactly what a request does in respond-json / respond-stream).
  *
- *   node --import tsx bench/lib/ingest.ts '{"databaseUrl":"/tmp/x-{c}.db","concurrency":[50,1000],"seconds":3}'
+ *   node bench/.compiled/workers/ingest.js '{"databaseUrl":"/tmp/x-{c}.db","concurrency":[50,1000],"seconds":3}'
+ *   (`npm run bench` compiles this file to bench/.compiled/ with the gateway's modules from dist/.)
  *
  * `{c}` in the URL is replaced by the concurrency (a fresh SQLite file per run). Prints one line per
  * concurrency: INGESTJSON {...}. Bounded: `seconds` per run plus a 30 s drain limit each.
