@@ -25,8 +25,8 @@ export interface SurfaceProfile {
   errorBody(err: GatewayError, requestId: string): string;
   /** The data of an error event in a stream (an SSE event's `data`). */
   streamErrorData(type: string, message: string, code: string | null): string;
-  /** The error event that ends a stream the gateway cannot finish, as SSE text. */
-  streamError(type: string, message: string): string;
+  /** An error event that ends a stream, as SSE text (`code`: where the dialect has one). */
+  streamError(type: string, message: string, code?: string | null): string;
   /** Rate-limit headers for the caller's buckets. */
   rateHeaders(snapshot: RateView, now: number): Record<string, string>;
   /** A header every rate-limit header set of this dialect has (present: the set is attached). */
@@ -38,7 +38,7 @@ const PROFILES: Record<Surface, SurfaceProfile> = {
     requestIdHeader: 'request-id',
     errorBody: anthropicErrorBody,
     streamErrorData: (type, message) => anthropicErrorData(type, message),
-    streamError: anthropicErrorEvent,
+    streamError: (type, message) => anthropicErrorEvent(type, message),
     rateHeaders: anthropicRateHeaders,
     rateHeaderMarker: 'anthropic-ratelimit-requests-limit',
   },
@@ -46,7 +46,7 @@ const PROFILES: Record<Surface, SurfaceProfile> = {
     requestIdHeader: 'x-request-id',
     errorBody: (err) => openaiErrorBody(err),
     streamErrorData: openaiErrorData,
-    streamError: (type, message) => openaiErrorChunk(type, message),
+    streamError: (type, message, code = null) => openaiErrorChunk(type, message, code),
     rateHeaders: openaiRateHeaders,
     rateHeaderMarker: 'x-ratelimit-limit-requests',
   },
