@@ -58,6 +58,13 @@ module.exports = {
     },
     ...layerRules,
     unplaced,
+    {
+      name: 'no-test-code-in-src',
+      comment: 'the product never imports tests, test support or benchmarks',
+      severity: 'error',
+      from: { path: '^src/', pathNot: TESTS },
+      to: { path: ['^test/', '^bench/', TESTS] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
