@@ -2,8 +2,10 @@
  * The upstream-attempt loop: sends the request to the model's pool, one upstream at a time, until
  * one answers — and never after the first byte has reached the client. Connection refused or
  * reset, no headers within the upstream's `headersMs`, 429 (a cool-down from its retry hint),
- * 529 / overloaded, other 5xx, a rejected credential and, for JSON replies, a body cut before its
- * end all move the request to the next upstream. A reply about the request itself (400, 404, 413,
+ * 529 / overloaded, other 5xx, a rejected credential, for JSON replies a body cut before its end,
+ * and for streams a reply cut, ended or reporting an error before its first event
+ * (first-event.ts: the client has been sent nothing until then) all move the request to the next
+ * upstream. A reply about the request itself (400, 404, 413,
  * 422) goes back to the client at once. Each outcome feeds the upstream's breaker.
  *
  * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
@@ -15,6 +17,7 @@ import type { UpstreamAdapter } from '../providers/types.ts';
 import { poolUnavailable, priceVia } from './resolve.ts';
 import { forward } from '../providers/forward.ts';
 import type { ChunkSink, UpstreamReply } from '../providers/upstream-call.ts';
+import { awaitFirstEvent } from './first-event.ts';
 import { retryHeaders, upstreamError } from '../providers/upstream-error.ts';
 import type { Exchange } from './types.ts';
 
@@ -108,8 +111,25 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
       return { x, up: { ...up, text: async () => raw }, done };
     }
 
+    // A stream: nothing reaches the client before its first event, so until then it can still fall back.
+    const idle = arm(t.betweenEventsMs, 'idle_timeout');
+    const first = await awaitFirstEvent(up, x.adapter.wire, () => idle?.refresh());
+    if (!first.ok) {
+      done();
+      ac.abort(); // an error event may be followed by more of the stream: stop reading it
+      if (state.clientGone) { health.release(); return undefined; }
+      if (why === 'deadline') { health.release(); throw deadlineError(x); }
+      const what = why ? why.replace('_', ' ') : first.why === 'error_event' ? `stream error event (${first.errorType}) before the first event` : `stream ${first.why} before its first event`;
+      rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, reason: what }, 'upstream stream failed before anything reached the client; trying the next upstream');
+      health.failure(what);
+      last = first.why === 'error_event' && first.errorType === 'overloaded_error'
+        ? new GatewayError('overloaded_error', 529, 'The upstream is overloaded; retry shortly', { code: 'upstream_529', shouldRetry: true })
+        : new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its stream before its first event`, { code: 'upstream_unavailable', shouldRetry: true });
+      adapter = nextOf(x);
+      continue;
+    }
     health.success(now() - sentAt, up.headers);
-    return { x, up: idleGuarded(up, t.betweenEventsMs, arm), done };
+    return { x, up: idleGuarded(first.up, idle), done };
   }
   if (last) throw last;
   throw poolUnavailable(x0.model.id, x0.walk.retryAt(), now());
@@ -120,10 +140,10 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
   }
 }
 
-/** A streamed reply whose upstream is aborted when no chunk arrives for `ms`. */
-function idleGuarded(up: UpstreamReply, ms: number, arm: (ms: number, w: Why) => NodeJS.Timeout | undefined): UpstreamReply {
-  if (!(ms > 0)) return up;
-  let timer = arm(ms, 'idle_timeout');
+/** A streamed reply whose upstream is aborted when no chunk arrives for the idle timeout (`timer`, armed by the caller). */
+function idleGuarded(up: UpstreamReply, idle: NodeJS.Timeout | undefined): UpstreamReply {
+  if (!idle) return up;
+  let timer: NodeJS.Timeout | undefined = idle;
   const pipe = up.pipe.bind(up);
   up.pipe = (sink: ChunkSink) => pipe({
     chunk(b) { if (timer) timer.refresh(); return sink.chunk(b); },
