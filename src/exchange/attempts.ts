@@ -11,6 +11,7 @@
  * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
  * request across attempts); a timeout after the reply started ends it as a cut stream does.
  */
+import { Cancel, type AbortLike } from '../core/cancel.ts';
 import { GatewayError } from '../core/errors.ts';
 import { coolDownMs } from '../providers/rate-headers.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
@@ -34,7 +35,7 @@ type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
 /** Statuses after which another upstream may well succeed (the request itself was fine). */
 const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === 'upstream_account_error';
 
-export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state: { clientGone: boolean }): Promise<Served | undefined> {
+export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: { clientGone: boolean }): Promise<Served | undefined> {
   const { rt } = x0;
   const now = () => rt.clock.now();
   const defaults = rt.config.pool.timeouts;
@@ -44,7 +45,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
   for (let n = 1; adapter; n++) {
     const x: Exchange = n === 1 ? x0 : { ...x0, adapter, ...x0.plan(adapter), price: priceVia(rt, x0.model, x0.price, adapter, now()), attempts: n };
     const t = { ...defaults, ...adapter.timeouts };
-    const ac = new AbortController();
+    const ac = new Cancel();
     let why: Why | undefined;
     const timers: NodeJS.Timeout[] = [];
     const stop = (w: Why) => { why ??= w; ac.abort(); };
@@ -64,7 +65,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
     const sentAt = now();
     let up: UpstreamReply;
     try {
-      up = await forward(x, ac.signal);
+      up = await forward(x, ac);
     } catch (e) {
       done();
       if (state.clientGone) { health.release(); return undefined; }
