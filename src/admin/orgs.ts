@@ -4,7 +4,6 @@
  *   GET orgs          every org with its balance and this month's spend (operator only)
  *   GET orgs/{org}    the org's standing, exactly as `tollgate org show` prints it (`orgStatus`)
  */
-import { sql } from 'kysely';
 import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
 import { monthKey } from '../core/clock.ts';

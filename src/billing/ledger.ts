@@ -4,7 +4,7 @@
  * idempotent by request id), summed through the daily rollups written in the same transaction.
  * A balance is therefore always a projection: Σ entries − Σ usage cost, recomputable at any time.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { recordChange } from '../store/change-log.ts';

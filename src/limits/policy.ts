@@ -4,7 +4,7 @@
  * limits. Reloaded from the database when the change log says limits, credits or orgs changed;
  * the hot path never queries the database, except once per spend account to load its `used`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import type { ClassLimits } from './rate/index.ts';
 import { Ledger } from '../billing/ledger.ts';

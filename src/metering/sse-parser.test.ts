@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SseParser } from './sse-parser.ts';
 import {
   ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, OPENAI_INCLUDE_USAGE, enc, parseChunks, randomChunks, splitAt,
-} from './test-fixtures.ts';
+} from '../../test/support/metering-streams.ts';
 
 const one = (s: string) => parseChunks([s]);
 

@@ -52,7 +52,9 @@ export function anthropicToOpenaiRequest(req: AnthropicMessagesRequest, opts: An
   if (!Array.isArray(req.messages) || !req.messages.length) {
     throw invalidRequest('messages must be a non-empty array', { param: 'messages' });
   }
-  req.messages.forEach((m, i) => convertMessage(m, `messages.${i}`, messages));
+  req.messages.forEach((m, i) => {
+    convertMessage(m, `messages.${i}`, messages);
+  });
 
   if (!Number.isInteger(req.max_tokens) || req.max_tokens < 0) {
     throw invalidRequest('max_tokens must be a non-negative integer', { param: 'max_tokens' });

@@ -12,6 +12,7 @@ import { readJsonBody, sendJson } from '../../admin/respond.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { addressBucket, clientAddress } from '../../server/guards/client-address.ts';
 import type { AccountsContext } from '../context.ts';
+import type { UserRow } from '../users.ts';
 import { normaliseEmail } from '../email.ts';
 import { clearCookies } from './cookies.ts';
 import { checkOrigin, requireSession } from './session-auth.ts';
@@ -37,7 +38,7 @@ export async function login(a: AccountsContext, req: IncomingMessage, res: Serve
   }
   const account = `acct:${normaliseEmail(body.email)}`;
   a.throttle.check(account, addr);
-  let user;
+  let user: UserRow;
   try {
     user = await a.users.checkPassword(body.email, body.password);
   } catch (e) {

@@ -15,7 +15,7 @@ import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import type { AlertTables, OutboxTable } from './schema.ts';
 import { emailMessage, webhookBody, type AlertData } from './message.ts';
-import { Mailer, postWebhook, type Outcome } from './transport.ts';
+import { type Mailer, postWebhook, type Outcome } from './transport.ts';
 import type { AlertKind } from './types.ts';
 
 export interface WorkerOptions {

@@ -10,7 +10,7 @@
  * recorded cost exactly. A group of events no single price vector reproduces (a price change
  * inside one group) is billed as one line at its recorded cost, marked `mixed`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { WEB_SEARCH_PICO } from '../../pricing/cost.ts';
 import { adjust } from '../../pricing/price-book.ts';
 import { TOKEN_KINDS, type PriceVector, type TokenKind } from '../../pricing/types.ts';
