@@ -58,7 +58,7 @@ for (const [name, text] of [
   ['Anthropic emoji/CJK stream', ANTHROPIC_UNICODE],
   ['OpenAI include_usage stream', OPENAI_INCLUDE_USAGE],
 ] as const) {
-  for (const [eol, body] of [['LF', text], ['CRLF', text.replace(/\n/g, '\r\n')], ['CR', text.replace(/\n/g, '\r')]]) {
+  for (const [eol, body] of [['LF', text], ['CRLF', text.replace(/\n/g, '\r\n')], ['CR', text.replace(/\n/g, '\r')]] as const) {
     test(`${name} (${eol}): identical events for every byte split, random chunking and byte-at-a-time`, () => {
       const bytes = enc(body);
       const expected = parseChunks([bytes]);

@@ -154,7 +154,8 @@ function userMessages(blocks: unknown[], p: string, out: ChatCompletionMessagePa
     }
   });
   if (!parts.length) return;
-  if (parts.length === 1 && parts[0].type === 'text') out.push({ role: 'user', content: parts[0].text });
+  const [only] = parts;
+  if (parts.length === 1 && only?.type === 'text') out.push({ role: 'user', content: only.text });
   else out.push({ role: 'user', content: parts });
 }
 
