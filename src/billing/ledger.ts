@@ -5,7 +5,7 @@
  * A balance is therefore always a projection: Σ entries − Σ usage cost, recomputable at any time.
  */
 import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
+import type { DB, RowOf } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { recordChange } from '../store/change-log.ts';
 import { invalidRequest } from '../core/errors.ts';
@@ -20,7 +20,7 @@ export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjust
 
 export interface LedgerEntry { id: string; orgId: string; kind: EntryKind; amount: bigint; createdAt: number; expiresAt: number | null; ref: string | null; note: string | null }
 
-const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
+const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind as EntryKind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
 const sumBig = sumExact;
 
 export class Ledger {
@@ -62,7 +62,7 @@ export class Ledger {
   async creditTotals(orgId?: string): Promise<Map<string, bigint>> {
     let q = this.db.selectFrom('ledger_entries').select(['org_id', sumBig('amount').as('total')]).groupBy('org_id');
     if (orgId) q = q.where('org_id', '=', orgId);
-    return new Map((await q.execute()).map((r: any) => [r.org_id, BigInt(r.total)]));
+    return new Map((await q.execute()).map((r) => [r.org_id, BigInt(r.total)]));
   }
 
   /** Σ usage cost for one org (all time), from the rollups. */

@@ -101,7 +101,7 @@ export class PolicyStore {
       pending.set(e.org_id, list);
     }
     for (const l of pending.values()) l.sort((a, b) => a - b);
-    this.credits = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.credits = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
     this.pendingLapses = pending;
     this.lapsed = new Map();
   }
@@ -123,7 +123,7 @@ export class PolicyStore {
 
   async reloadSpend(): Promise<void> {
     const rows = await this.db.selectFrom('usage_daily').select(['org_id', big('cost').as('total')]).groupBy('org_id').execute();
-    this.spend = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.spend = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
   }
 
   async reloadAll(): Promise<void> {

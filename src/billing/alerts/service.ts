@@ -21,16 +21,17 @@ import { recordAudit } from '../../audit/log.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { buildData } from './message.ts';
 import type { AlertTables } from './schema.ts';
+import type { RowOf } from '../../store/schema.ts';
 import { Mailer } from './transport.ts';
-import type { AlertEvent, AlertServiceOptions, AlertView, ChannelView, DeliveryView, OutboxMail } from './types.ts';
+import type { AlertEvent, AlertServiceOptions, AlertView, ChannelKind, ChannelView, DeliveryView, OutboxMail } from './types.ts';
 
 const SCOPES = new Set(['org', 'workspace', 'key', 'credits']);
 const KINDS = new Set(['threshold', 'limit_reached', 'credits_low', 'payment_failed', 'invoice_overdue', 'billing_suspended']);
-const num = (v: bigint | null) => (v == null ? null : Number(v));
+const num = (v: bigint | number | null) => (v == null ? null : Number(v));
 
 export const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
 
-const toChannel = (r: any): ChannelView => ({ id: r.id, orgId: r.org_id, kind: r.kind, target: r.target, createdAt: Number(r.created_at), disabledAt: num(r.disabled_at) });
+const toChannel = (r: RowOf<AlertTables['alert_channels'], 'id' | 'org_id' | 'kind' | 'target' | 'created_at' | 'disabled_at'>): ChannelView => ({ id: r.id, orgId: r.org_id, kind: r.kind as ChannelKind, target: r.target, createdAt: Number(r.created_at), disabledAt: num(r.disabled_at) });
 
 export class AlertService {
   private db: Kysely<AlertTables>;

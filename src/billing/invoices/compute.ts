@@ -51,7 +51,7 @@ async function groups(db: Kysely<DB>, orgId: string, months: string[]): Promise<
       big('web_search_requests').as('web'), big('cost').as('cost')])
     .where('org_id', '=', orgId).where('month', 'in', months)
     .groupBy(['month', 'model', 'workspace_id', 'price_id']).execute();
-  return rows.map((r: any) => ({
+  return rows.map((r) => ({
     month: r.month, model: r.model, workspace: r.workspace_id, priceId: r.price_id == null ? null : BigInt(r.price_id),
     t: { input: BigInt(r.input), output: BigInt(r.output), cache_write_5m: BigInt(r.cw5), cache_write_1h: BigInt(r.cw1), cache_read: BigInt(r.cr) },
     web: BigInt(r.web), cost: BigInt(r.cost),
