@@ -68,7 +68,7 @@ export class Ledger {
   /** Σ usage cost for one org (all time), from the rollups. */
   async usageTotal(orgId: string): Promise<bigint> {
     const r = await this.db.selectFrom('usage_daily').select(sumBig('cost').as('total')).where('org_id', '=', orgId).executeTakeFirst();
-    return BigInt((r as any)?.total ?? 0n);
+    return BigInt(r?.total ?? 0n);
   }
 
   /**

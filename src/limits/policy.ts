@@ -143,14 +143,14 @@ export class PolicyStore {
     let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
     if (p[0] === 'credit') {
       q = q.where('org_id', '=', p[1]!);
-      const r: any = await q.executeTakeFirst();
+      const r = await q.executeTakeFirst();
       return rebasedUsed(BigInt(r?.total ?? 0n), p[2] ? BigInt(p[2]) : 0n);
     }
     else if (p[0] === 'month') {
       q = q.where('month', '=', p[1]!);
       q = p[2] === 'org' ? q.where('org_id', '=', p[3]!) : p[2] === 'ws' ? q.where('workspace_id', '=', p[3]!) : q.where('key_id', '=', p[3]!);
     } else throw new Error(`unknown spend account ${account}`);
-    const r: any = await q.executeTakeFirst();
+    const r = await q.executeTakeFirst();
     return BigInt(r?.total ?? 0n);
   }
 }

@@ -21,7 +21,7 @@ import type { Store } from '../store/connect.ts';
 import { usageSinkFor } from './dead-letters.ts';
 import type { UsageSpool } from './spool.ts';
 
-type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
+type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : UsageEventsTable[K] };
 /** Columns added by migration 010: optional on a row (absent = not reported / standard / zero). */
 export const PREMIUM_COLUMNS = ['speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant'] as const;
 /** Columns added later that a row may leave out: PREMIUM_COLUMNS and `attempts` (migration 050, default 1). */

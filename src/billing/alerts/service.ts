@@ -21,7 +21,7 @@ import { recordAudit } from '../../audit/log.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { buildData } from './message.ts';
 import type { AlertTables } from './schema.ts';
-import type { RowOf } from '../../store/schema.ts';
+import type { DB, RowOf } from '../../store/schema.ts';
 import { Mailer } from './transport.ts';
 import type { AlertEvent, AlertServiceOptions, AlertView, ChannelKind, ChannelView, DeliveryView, OutboxMail } from './types.ts';
 
@@ -34,11 +34,11 @@ export const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** Math.m
 const toChannel = (r: RowOf<AlertTables['alert_channels'], 'id' | 'org_id' | 'kind' | 'target' | 'created_at' | 'disabled_at'>): ChannelView => ({ id: r.id, orgId: r.org_id, kind: r.kind as ChannelKind, target: r.target, createdAt: Number(r.created_at), disabledAt: num(r.disabled_at) });
 
 export class AlertService {
-  private db: Kysely<AlertTables>;
+  private db: Kysely<DB>;
   private worker: DeliveryWorker;
 
-  constructor(db: Kysely<any>, private opts: AlertServiceOptions) {
-    this.db = db as Kysely<AlertTables>;
+  constructor(db: Kysely<DB>, private opts: AlertServiceOptions) {
+    this.db = db;
     this.worker = new DeliveryWorker(this.db, {
       clock: opts.clock,
       log: opts.log,
@@ -167,7 +167,7 @@ export class AlertService {
     return toChannel(row);
   }
 
-  private async audit(db: Kysely<any>, orgId: string, action: string, id: string, before: ChannelView | undefined, after: ChannelView | undefined) {
+  private async audit(db: Kysely<DB>, orgId: string, action: string, id: string, before: ChannelView | undefined, after: ChannelView | undefined) {
     await recordAudit(db, this.opts.actor ?? SYSTEM, this.opts.clock.now(), { orgId, action, targetType: 'alert_channel', targetId: id, before, after });
   }
 
@@ -218,7 +218,7 @@ export class AlertService {
     // An org's mail: its alerts, and its billing mail (filed under the billing mail's id).
     if (orgId) q = q.where((eb) => eb.or([
       eb('outbox.alert_id', 'in', this.db.selectFrom('alerts').select('id').where('org_id', '=', orgId)),
-      eb('outbox.id', 'in', this.db.selectFrom('billing_mail' as any).select('id' as any).where('org_id' as any, '=', orgId)),
+      eb('outbox.id', 'in', this.db.selectFrom('billing_mail').select('id').where('org_id', '=', orgId)),
     ]));
     const rows = await q.execute();
     return rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, text: r.text, createdAt: Number(r.created_at), alertId: r.alert_id }));
