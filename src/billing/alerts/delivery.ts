@@ -13,7 +13,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
-import type { OutboxTable } from './schema.ts';
+import type { OutboxTable } from '../../store/tables/alerts.ts';
 import type { DB } from '../../store/schema.ts';
 import { emailMessage, webhookBody, type AlertData } from './message.ts';
 import { type Mailer, postWebhook, type Outcome } from './transport.ts';
