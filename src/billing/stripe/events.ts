@@ -62,7 +62,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
     case 'payment_intent.payment_failed': {
       const pi = ev.data.object as Stripe.PaymentIntent;
       const pay = (await store.byIntent(pi.id)) ?? (pi.metadata?.tollgate_payment_id ? await store.get(pi.metadata.tollgate_payment_id) : undefined);
-      if (!pay || pay.provider !== 'stripe') return { outcome: 'ignored', note: 'not a Tollgate payment' };
+      if (pay?.provider !== 'stripe') return { outcome: 'ignored', note: 'not a Tollgate payment' };
       if (pi.currency !== 'usd' || BigInt(pi.amount) * PICO_PER_CENT !== pay.amount) return { outcome: 'ignored', note: 'amount mismatch' };
       if (ev.type === 'payment_intent.succeeded') {
         const r = await sp.applyIntent(pay.id, pi);
@@ -79,7 +79,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
     case 'charge.refunded': {
       const ch = ev.data.object as Stripe.Charge;
       const pay = await findForCharge(sp, ch.id, idOf(ch.payment_intent));
-      if (!pay || pay.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
+      if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const r = await reversePayment(db, now, pay.id, { kind: 'refund', id: `refund:${ch.id}:${ch.amount_refunded}`, object: { type: 'charge', id: ch.id }, amount: BigInt(ch.amount_refunded) * PICO_PER_CENT });
       return { outcome: 'processed', note: r.outcome, reversal: r.outcome === 'applied' ? { orgId: r.orgId, amount: r.amount, kind: 'refund', purpose: r.purpose } : undefined };
     }
@@ -88,7 +88,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       const d = ev.data.object as Stripe.Dispute;
       if (ev.type === 'charge.dispute.closed' && d.status !== 'won') return { outcome: 'ignored', note: `dispute closed: ${d.status}` };
       const pay = await findForCharge(sp, idOf(d.charge), idOf(d.payment_intent));
-      if (!pay || pay.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
+      if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const kind: ReversalKind = ev.type === 'charge.dispute.created' ? 'dispute' : 'dispute_won';
       const r = await reversePayment(db, now, pay.id, { kind, id: `${kind}:${d.id}`, object: { type: 'dispute', id: d.id }, amount: BigInt(d.amount) * PICO_PER_CENT });
       return { outcome: 'processed', note: r.outcome, reversal: r.outcome === 'applied' ? { orgId: r.orgId, amount: r.amount, kind, purpose: r.purpose } : undefined };

@@ -74,7 +74,7 @@ export function registerOrgTier(program: Command): void {
     }));
 
   org.command('show').description('tier, limits and current usage against them').argument('<org>').option('--json', 'machine-readable output')
-    .action((id, o) => withContext(async ({ config, store, now, actor }) => {
+    .action((id, o) => withContext(async ({ config, store, now }) => {
       const out = await orgStatus(config, store, id, now());
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));
