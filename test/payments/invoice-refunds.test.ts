@@ -17,7 +17,8 @@ import { refundNote } from '../../src/billing/credit-notes.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { startFakeStripe, stripeEnv, type FakeStripe } from '../support/fake-stripe.ts';
 import { insertEvents } from '../support/usage-events.ts';
-import { saveCard, sendAll, shown } from '../support/billing.ts';
+import { saveCard, sendAll } from '../support/billing.ts';
+import { viewOfDoc } from '../../src/billing/invoices/view.ts';
 
 const clock = new ManualClock(Date.UTC(2026, 4, 20, 12));
 let fake: FakeStripe;
@@ -42,9 +43,11 @@ async function closeMay(orgId: string) {
   const [r] = await tg.gw.billing.closeMonth('2026-05', orgId);
   return (await tg.gw.billing.invoices.row(r!.invoice!.id))!;
 }
+/** The invoice as `invoices show --json` prints it (in-process: the CLI's own view). */
+const shown = async (_tg: TestGateway, number: string) => JSON.parse(JSON.stringify(viewOfDoc(await tg.gw.billing.invoices.get(number))));
 /** What a finalised invoice says (never changes), without its payment state. */
 const content = (v: any) => ({ number: v.number, lines: v.lines, subtotal: v.subtotal_exact_usd, tax: v.tax_usd, total: v.total_usd, issued: v.issued_at, due: v.due_at, customer: v.customer });
-const history = async (invoiceId: string) => (await tg.gw.store.db.selectFrom('invoice_status_history').select(['from_status', 'to_status', 'via']).where('invoice_id', '=', invoiceId).orderBy('at').orderBy('id').execute())
+const history = async (invoiceId: string) => (await tg.gw.store.db.selectFrom('invoice_status_history').select(['from_status', 'to_status', 'via']).where('invoice_id', '=', invoiceId).orderBy('seq').execute())
   .map((h) => `${h.from_status}→${h.to_status}`);
 const chargeOfOrg = (orgId: string) => [...fake.intents.values()].find((p) => p.metadata?.tollgate_org_id === orgId && p.status === 'succeeded')!.latest_charge as string;
 async function payByCheckout(c: { org: { id: string; name: string } }, invoiceId: string) {
@@ -61,7 +64,8 @@ test('a refund of a paid card statement reopens it: partial → that much due ag
   await saveCard(tg, clock, fake, c.org);
   const inv = await closeMay(c.orgId);
   assert.equal(inv.status, 'paid', 'charged to the card at issue');
-  const before = await shown(tg, inv.number);
+  const before = await tg.cli('invoices', 'show', inv.number);
+  assert.equal(before.status, 'paid');
   const total = inv.total_cents;
   const chargeId = chargeOfOrg(c.orgId);
 

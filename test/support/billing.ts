@@ -1,4 +1,4 @@
-/** Billing test helpers shared by the payment tests: signed delivery at the test clock, a saved card, an org's invoice view. */
+/** Billing test helpers shared by the payment tests: signed delivery at the test clock, a saved card. */
 import assert from 'node:assert/strict';
 import type { Clock } from '../../src/core/clock.ts';
 import type { TestGateway } from './gateway.ts';
@@ -20,6 +20,3 @@ export async function saveCard(tg: TestGateway, clock: Clock, fake: FakeStripe, 
   const s = await tg.gw.billing.stripe!.setupCheckout(org);
   await sendAll(tg, clock, fake.completeCheckout(s.id, { card: 'ok' }));
 }
-
-/** The invoice as `tollgate invoices show --json` prints it (money as decimal strings). */
-export const shown = (tg: TestGateway, number: string) => tg.cli('invoices', 'show', number);

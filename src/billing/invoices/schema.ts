@@ -106,6 +106,8 @@ export interface InvoicePaymentsTable {
 export interface InvoiceStatusHistoryTable {
   id: string;
   invoice_id: string;
+  /** 1, 2, … per invoice. */
+  seq: Int;
   at: Int;
   from_status: string;
   to_status: string;

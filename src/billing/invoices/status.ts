@@ -59,7 +59,8 @@ export async function syncInvoiceStatus(trx: Kysely<DB>, invoiceId: string, at: 
     : await trx.updateTable('invoices').set({ status: 'open', paid_at: null, paid_via: null, payment_ref: null, next_charge_at: null, first_failed_at: null, dunning_level: 0n, reopened_at: at })
       .where('id', '=', invoiceId).where('status', '=', inv.status).executeTakeFirst();
   if (r.numUpdatedRows !== 1n) return null;
-  await trx.insertInto('invoice_status_history').values({ id: newId('ish'), invoice_id: invoiceId, at, from_status: inv.status, to_status: to, via, ref }).execute();
+  const n = await trx.selectFrom('invoice_status_history').select((eb) => eb.fn.countAll().as('n')).where('invoice_id', '=', invoiceId).executeTakeFirst();
+  await trx.insertInto('invoice_status_history').values({ id: newId('ish'), invoice_id: invoiceId, seq: BigInt(Number(n?.n ?? 0) + 1), at, from_status: inv.status, to_status: to, via, ref }).execute();
   if (to === 'paid') {
     // A hold that this invoice caused ends when it is paid (others may remain).
     const lifted = await trx.deleteFrom('billing_holds').where('org_id', '=', inv.org_id).where('ref', '=', invoiceId).executeTakeFirst();

@@ -33,11 +33,13 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createTable('invoice_status_history')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('invoice_id', 'text', (c) => c.notNull())
+    /** 1, 2, … per invoice: the order of the changes (several may share an instant). */
+    .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
     .addColumn('from_status', 'text', (c) => c.notNull())
     .addColumn('to_status', 'text', (c) => c.notNull())
     .addColumn('via', 'text')
     .addColumn('ref', 'text')
     .execute();
-  await db.schema.createIndex('invoice_status_history_invoice').on('invoice_status_history').columns(['invoice_id', 'at']).execute();
+  await db.schema.createIndex('invoice_status_history_invoice').on('invoice_status_history').columns(['invoice_id', 'seq']).unique().execute();
 }
