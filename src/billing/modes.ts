@@ -12,7 +12,8 @@
  * from its admission instant (`usage_events.created_at`): invoices bill only the usage admitted
  * while the org was post-paid (`prepaidWindows` is what they leave out), and when an org leaves
  * post-paid billing the usage of its post-paid stretch — billed by invoice — is given back to its
- * credit balance by one ledger entry (`postpaid:<change id>`), so prepaid credits never pay for it.
+ * credit balance by a ledger entry (`postpaid:<change id>:…`; usage of that stretch written late is
+ * returned at the next month close), so prepaid credits never pay for it.
  */
 import type { Kysely } from 'kysely';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
@@ -80,7 +81,11 @@ export class BillingModes {
     return n;
   }
 
-  /** The post-paid stretch ending at `end` was billed by invoice: its usage goes back to the credit balance. */
+  /**
+   * The post-paid stretch ending at `end` was billed by invoice: its usage goes back to the credit
+   * balance. Run again at every month close, it also returns usage of that stretch written late
+   * (the entry's ref names the total returned so far, so each amount is returned once).
+   */
   private async returnPostpaidUsage(trx: Kysely<DB>, orgId: string, changeId: string, end: number): Promise<void> {
     const into = await trx.selectFrom('billing_mode_changes').select('effective_at').where('org_id', '=', orgId).where('status', '=', 'applied')
       .where('id', '!=', changeId).where('effective_at', '<=', BigInt(end)).where('from_mode', '=', 'prepaid').orderBy('effective_at', 'desc').executeTakeFirst();
@@ -88,8 +93,16 @@ export class BillingModes {
     const r = await trx.selectFrom('usage_events').select(sumExact('cost').as('cost')).where('org_id', '=', orgId)
       .where('created_at', '>=', BigInt(start)).where('created_at', '<', BigInt(end)).executeTakeFirst();
     const cost = BigInt((r as { cost?: bigint } | undefined)?.cost ?? 0n);
-    if (cost === 0n) return;
-    await new Ledger(trx, () => end, this.actor).append({ orgId, kind: 'adjustment', amount: cost, ref: `postpaid:${changeId}`, note: `usage from ${iso(start)} to ${iso(end)} billed by invoice/statement ($${picoToUsd(cost)}), not by credits` }, trx);
+    const done = await trx.selectFrom('ledger_entries').select(sumExact('amount').as('amount')).where('org_id', '=', orgId).where('ref', 'like', `postpaid:${changeId}:%`).executeTakeFirst();
+    const delta = cost - BigInt((done as { amount?: bigint } | undefined)?.amount ?? 0n);
+    if (delta === 0n) return;
+    await new Ledger(trx, this.now, this.actor).append({ orgId, kind: 'adjustment', amount: delta, ref: `postpaid:${changeId}:${cost}`, note: `usage from ${iso(start)} to ${iso(end)} billed by invoice/statement ($${picoToUsd(delta)}), not by credits` }, trx);
+  }
+
+  /** Returns late-written usage of every post-paid stretch the org left (month close). */
+  async reconcile(orgId: string): Promise<void> {
+    const left = await this.db.selectFrom('billing_mode_changes').select(['id', 'from_mode', 'to_mode', 'effective_at']).where('org_id', '=', orgId).where('status', '=', 'applied').execute();
+    for (const c of left) if (isPostpaid(c.from_mode) && !isPostpaid(c.to_mode)) await this.db.transaction().execute((trx) => this.returnPostpaidUsage(trx, orgId, c.id, Number(c.effective_at)));
   }
 }
 

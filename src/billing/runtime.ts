@@ -72,6 +72,7 @@ export class BillingRuntime implements BillingContext {
   async closeMonth(month: string, orgId?: string): Promise<CloseResult[]> {
     await this.modes.applyDue(orgId);
     const results = await this.invoices.close(month, orgId);
+    for (const r of results) await this.modes.reconcile(r.org_id);
     for (const r of results) if (r.status === 'issued' && r.invoice) await this.afterIssue(r.invoice);
     await this.mail.flush();
     return results;

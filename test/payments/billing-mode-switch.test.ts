@@ -70,13 +70,15 @@ test('--now splits the month at that instant, both ways; every event is paid onc
   clock.set(Date.UTC(2026, 8, 5, 12));
   await tg.gw.billing.modes.request(c.orgId, 'prepaid', { now: true });
   const prepaid2 = (await usageAt(c, Date.UTC(2026, 8, 5, 12), 3)) + (await usageAt(c, Date.UTC(2026, 8, 20)));
+  // Usage admitted on the 4th (post-paid) but written after the switch back: invoiced, never paid by credits.
+  const postpaidSepLate = await usageAt(c, Date.UTC(2026, 8, 4), 2);
 
   clock.set(Date.UTC(2026, 9, 1, 0, 11));
   await tg.gw.billing.tick();
   const aug = (await invoiceOf(c.orgId, '2026-08'))!;
   const sep = (await invoiceOf(c.orgId, '2026-09'))!;
   assert.equal(aug.subtotal_exact, postpaidAug, 'August invoice: usage from the switch instant on, to the pico-dollar');
-  assert.equal(sep.subtotal_exact, postpaidSep, 'September invoice: usage until the switch back (the org is prepaid now, the month is still closed)');
+  assert.equal(sep.subtotal_exact, postpaidSep + postpaidSepLate, 'September invoice: usage until the switch back (the org is prepaid now, the month is still closed)');
   assert.equal(aug.collection, 'send_invoice');
   // Credits paid for the prepaid usage only: the post-paid stretch went back to the balance.
   const bal = await tg.ledger.balance(c.orgId);
