@@ -19,7 +19,7 @@ import { computeLines, type DraftLine } from './compute.ts';
 import { nextNumber } from './numbering.ts';
 import { BillingProfiles } from './profile.ts';
 import { totalsOf } from './rounding.ts';
-import type { InvoiceLinesTable, InvoicesTable } from './schema.ts';
+import type { InvoiceLinesTable, InvoicesTable } from '../../store/tables/invoices.ts';
 import { dueCents, markInvoicePaid, recordInvoiceMovement, syncInvoiceStatus } from './status.ts';
 import { Ledger } from '../ledger.ts';
 import { postpaidModeDuring, prepaidWindows } from '../modes.ts';

@@ -1,0 +1,141 @@
+/**
+ * The upstream-attempt loop: sends the request to the model's pool, one upstream at a time, until
+ * one answers — and never after the first byte has reached the client. Connection refused or
+ * reset, no headers within the upstream's `headersMs`, 429 (a cool-down from its retry hint),
+ * 529 / overloaded, other 5xx, a rejected credential and, for JSON replies, a body cut before its
+ * end all move the request to the next upstream. A reply about the request itself (400, 404, 413,
+ * 422) goes back to the client at once. Each outcome feeds the upstream's breaker.
+ *
+ * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
+ * request across attempts); a timeout after the reply started ends it as a cut stream does.
+ */
+import { GatewayError } from '../core/errors.ts';
+import { coolDownMs } from '../providers/rate-headers.ts';
+import type { UpstreamAdapter } from '../providers/types.ts';
+import { poolUnavailable, priceVia } from './resolve.ts';
+import { forward } from '../providers/forward.ts';
+import type { ChunkSink, UpstreamReply } from '../providers/upstream-call.ts';
+import { retryHeaders, upstreamError } from '../providers/upstream-error.ts';
+import type { Exchange } from './types.ts';
+
+export interface Served {
+  /** The exchange as the serving upstream saw it (adapter, body, price, attempts). */
+  x: Exchange;
+  up: UpstreamReply;
+  /** Stops the attempt's timers (call when the exchange is over). */
+  done(): void;
+}
+
+type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
+
+/** Statuses after which another upstream may well succeed (the request itself was fine). */
+const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === 'upstream_account_error';
+
+export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state: { clientGone: boolean }): Promise<Served | undefined> {
+  const { rt } = x0;
+  const now = () => rt.clock.now();
+  const defaults = rt.config.pool.timeouts;
+  const deadlineAt = x0.timeoutMs ? x0.startedAt + x0.timeoutMs : 0;
+  let adapter: UpstreamAdapter | undefined = x0.adapter;
+  let last: GatewayError | undefined;
+  for (let n = 1; adapter; n++) {
+    const x: Exchange = n === 1 ? x0 : { ...x0, adapter, ...x0.plan(adapter), price: priceVia(rt, x0.model, x0.price, adapter, now()), attempts: n };
+    const t = { ...defaults, ...adapter.timeouts };
+    const ac = new AbortController();
+    let why: Why | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    const stop = (w: Why) => { why ??= w; ac.abort(); };
+    const arm = (ms: number, w: Why) => { if (ms > 0) { const h = setTimeout(() => stop(w), ms); h.unref(); timers.push(h); return h; } return undefined; };
+    const done = () => { for (const h of timers) clearTimeout(h); client.removeEventListener('abort', onClient); };
+    const onClient = () => ac.abort();
+    client.addEventListener('abort', onClient, { once: true });
+    if (deadlineAt) {
+      const left = deadlineAt - now();
+      if (left <= 0) { done(); throw deadlineError(x); }
+      arm(left, 'deadline');
+    }
+    arm(t.totalMs, 'total_timeout');
+    const headersTimer = arm(t.headersMs, 'headers_timeout');
+    const health = rt.router.health(adapter.name);
+    health.begin();
+    const sentAt = now();
+    let up: UpstreamReply;
+    try {
+      up = await forward(x, ac.signal);
+    } catch (e) {
+      done();
+      if (state.clientGone) { health.release(); return undefined; }
+      if (why === 'deadline') { health.release(); throw deadlineError(x); }
+      const reason = why ?? (e instanceof GatewayError ? String((e.cause as { code?: string } | undefined)?.code ?? e.code) : 'error');
+      health.failure(why ? 'timeout waiting for headers' : `connection: ${reason}`);
+      last = why ? new GatewayError('timeout_error', 504, `The upstream for ${x.model.id} did not answer in time`, { code: 'upstream_timeout', shouldRetry: true }) : toGateway(e);
+      adapter = nextOf(x);
+      continue;
+    }
+    if (headersTimer) clearTimeout(headersTimer);
+
+    if (up.statusCode < 200 || up.statusCode >= 300) {
+      let text = '';
+      try { text = await up.text(); } catch { /* cut error body */ }
+      done();
+      if (state.clientGone) { health.release(); return undefined; }
+      rt.telemetry?.upstreamError(x.res, x.adapter.name, String(up.statusCode));
+      const log = (fields: Record<string, unknown>, msg: string) => rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, ...fields }, msg);
+      const err = upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
+      if (!retryable(up.statusCode, err)) { health.success(now() - sentAt, up.headers); throw err; }
+      if (up.statusCode === 429 || up.statusCode === 529) health.coolDown(coolDownMs(up.headers, now(), rt.config.pool.coolDownMs), `HTTP ${up.statusCode}`);
+      if (up.statusCode !== 429) health.failure(`HTTP ${up.statusCode}`);
+      last = err;
+      adapter = nextOf(x);
+      continue;
+    }
+
+    if (!x.stream) {
+      // Nothing reaches the client before the whole JSON is in: a cut body can still fall back.
+      let raw: string;
+      try {
+        raw = await up.text();
+      } catch {
+        done();
+        if (state.clientGone) { health.release(); return undefined; }
+        if (why === 'deadline') { health.release(); throw deadlineError(x); }
+        health.failure(why ? why.replace('_', ' ') : 'body cut');
+        last = new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its reply early`, { code: 'upstream_unavailable', shouldRetry: true });
+        adapter = nextOf(x);
+        continue;
+      }
+      health.success(now() - sentAt, up.headers);
+      return { x, up: { ...up, text: async () => raw }, done };
+    }
+
+    health.success(now() - sentAt, up.headers);
+    return { x, up: idleGuarded(up, t.betweenEventsMs, arm), done };
+  }
+  if (last) throw last;
+  throw poolUnavailable(x0.model.id, x0.walk.retryAt(), now());
+
+  function nextOf(x: Exchange): UpstreamAdapter | undefined {
+    if (x.walk.attempts >= rt.config.pool.maxAttempts) return undefined;
+    return x.walk.next();
+  }
+}
+
+/** A streamed reply whose upstream is aborted when no chunk arrives for `ms`. */
+function idleGuarded(up: UpstreamReply, ms: number, arm: (ms: number, w: Why) => NodeJS.Timeout | undefined): UpstreamReply {
+  if (!(ms > 0)) return up;
+  let timer = arm(ms, 'idle_timeout');
+  const pipe = up.pipe.bind(up);
+  up.pipe = (sink: ChunkSink) => pipe({
+    chunk(b) { if (timer) timer.refresh(); return sink.chunk(b); },
+    end(err) { if (timer) clearTimeout(timer); timer = undefined; sink.end(err); },
+  });
+  return up;
+}
+
+function deadlineError(x: Exchange): GatewayError {
+  return new GatewayError('timeout_error', 504, `The request took longer than this API key allows (${x.timeoutMs} ms)`, { code: 'key_timeout', shouldRetry: false });
+}
+
+function toGateway(e: unknown): GatewayError {
+  return e instanceof GatewayError ? e : new GatewayError('api_error', 502, 'The upstream is unavailable. Please retry.', { code: 'upstream_unavailable', shouldRetry: true, cause: e });
+}

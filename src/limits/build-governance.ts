@@ -1,0 +1,68 @@
+/**
+ * Builds the governance stack from config: in-process token buckets and spend holds by default,
+ * or the Redis implementations (shared by every gateway instance) when REDIS_URL is set.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import type { UsageWriter } from '../usage/writer.ts';
+import { Governance, type GovernanceDeps, type SpendEvent } from './governance.ts';
+import type { PolicyStore } from './policy.ts';
+import { DEFAULT_TIER_SCHEDULE, MemoryRateLimiter, RedisRateLimiter, parseTierSchedule, type RateLimiter, type TierSchedule } from './rate/index.ts';
+import { MemorySpendHolds, RedisSpendHolds, type SpendHolds } from './spend/index.ts';
+
+export interface GovernanceStack {
+  governance: Governance;
+  /** `redisFailMode: open`: admission on this instance's own buckets and holds while Redis is unreachable. */
+  fallback?: Governance;
+  limiter: RateLimiter;
+  holds: SpendHolds;
+  schedule: TierSchedule;
+  /** The shared Redis connection, when configured (readiness pings it). */
+  redis?: import('ioredis').Redis;
+  close(): Promise<void>;
+}
+
+export function loadTierSchedule(config: Config): TierSchedule {
+  return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
+}
+
+export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; billingHold?: GovernanceDeps['billingHold'];
+  /** What runs after spend lands and when a cap refuses a request; built once the spend holds exist (they read them). */
+  hooks?: (holds: SpendHolds) => { onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] } }): Promise<GovernanceStack> {
+  const { config, clock, log, policy, usage } = opts;
+  const schedule = loadTierSchedule(config);
+  let limiter: RateLimiter;
+  let holds: SpendHolds;
+  let redis: import('ioredis').Redis | undefined;
+  if (config.redisUrl) {
+    const { Redis } = await import('ioredis');
+    redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    limiter = new RedisRateLimiter({ redis, clock });
+    holds = new RedisSpendHolds({ redis, clock, onError: (e) => log.error({ err: e }, 'spend hold sweep failed') });
+  } else {
+    limiter = new MemoryRateLimiter({ clock });
+    holds = new MemorySpendHolds({ clock });
+  }
+  const hooks = opts.hooks?.(holds) ?? {};
+  const make = (limiter: RateLimiter, holds: SpendHolds) => new Governance({
+    clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
+    loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
+    onSpend: hooks.onSpend,
+    onLimitRefused: hooks.onLimitRefused,
+    billingHold: opts.billingHold,
+    onError: (e) => log.error({ err: e }, 'governance background update failed'),
+  });
+  const governance = make(limiter, holds);
+  const fallback = redis && config.redisFailMode === 'open' ? make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock })) : undefined;
+  return {
+    governance, fallback, limiter, holds, schedule, redis,
+    async close() {
+      await holds.close();
+      (limiter as { close?: () => void }).close?.();
+      if (redis?.status === 'ready') await redis.quit().catch(() => {});
+      else redis?.disconnect(); // never connected (or lost): QUIT would wait for a connection
+    },
+  };
+}
