@@ -70,7 +70,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       const fx = foreign(s.currency, s.id, pay.org_id);
       if (fx) return fx;
       if (s.payment_status !== 'paid') return { outcome: 'processed', note: `awaiting payment (${s.payment_status})` };
-      if ( BigInt(s.amount_total ?? -1) * PICO_PER_CENT !== pay.amount) {
+      if (BigInt(s.amount_total ?? -1) * PICO_PER_CENT !== pay.amount) {
         return { outcome: 'ignored', note: `amount mismatch: session ${s.amount_total} ${s.currency}, payment ${pay.amount / PICO_PER_CENT} usd` };
       }
       const r = await settlePayment(db, now, pay.id, { paymentIntentId: idOf(s.payment_intent), object: { type: 'checkout.session', id: s.id } });
