@@ -8,13 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
-import { GatewayError, notFound } from '../../core/errors.ts';
-import { readBody } from '../../http/body.ts';
-import type { Route } from '../../http/server.ts';
-import type { Runtime } from '../../exchange/runtime.ts';
-import { billingOf, type BillingContext as BillingRuntime } from '../context.ts';
-import { constructWebhookEvent } from './client.ts';
-import { handleEvent, type Handled } from './events.ts';
+import { GatewayError, notFound } from '../core/errors.ts';
+import { readBody } from '../http/body.ts';
+import type { Route } from '../http/server.ts';
+import type { Runtime } from '../exchange/runtime.ts';
+import { billingOf, type BillingContext as BillingRuntime } from '../billing/context.ts';
+import { constructWebhookEvent } from '../billing/stripe/client.ts';
+import { handleEvent, type Handled } from '../billing/stripe/events.ts';
 
 const MAX_EVENT_BYTES = 1024 * 1024;
 
