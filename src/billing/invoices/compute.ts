@@ -10,7 +10,7 @@
  * recorded cost exactly. A group of events no single price vector reproduces (a price change
  * inside one group) is billed as one line at its recorded cost, marked `mixed`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { WEB_SEARCH_PICO } from '../../pricing/cost.ts';
 import { adjust } from '../../pricing/price-book.ts';
 import { TOKEN_KINDS, type PriceVector, type TokenKind } from '../../pricing/types.ts';
@@ -54,7 +54,7 @@ async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: 
       big('web_search_requests').as('web'), big('cost').as('cost')])
     .where('org_id', '=', orgId).where('month', 'in', months)
     .groupBy(['month', 'model', 'workspace_id', 'price_id']).execute();
-  return rows.map((r: any) => ({
+  return rows.map((r) => ({
     month: r.month, model: r.model, workspace: r.workspace_id, priceId: r.price_id == null ? null : BigInt(r.price_id),
     t: { input: BigInt(r.input), output: BigInt(r.output), cache_write_5m: BigInt(r.cw5), cache_write_1h: BigInt(r.cw1), cache_read: BigInt(r.cr) },
     web: BigInt(r.web), cost: BigInt(r.cost),

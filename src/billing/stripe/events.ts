@@ -83,7 +83,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       if (!pay || pay.provider !== 'stripe') return { outcome: 'ignored', note: 'not a Tollgate payment' };
       const fx = foreign(pi.currency, pi.id, pay.org_id);
       if (fx) return fx;
-      if ( BigInt(pi.amount) * PICO_PER_CENT !== pay.amount) return { outcome: 'ignored', note: 'amount mismatch' };
+      if (BigInt(pi.amount) * PICO_PER_CENT !== pay.amount) return { outcome: 'ignored', note: 'amount mismatch' };
       if (ev.type === 'payment_intent.succeeded') {
         const r = await sp.applyIntent(pay.id, pi);
         return { outcome: 'processed', note: r.status, settledPaymentId: pay.id };
