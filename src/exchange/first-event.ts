@@ -7,9 +7,9 @@
  * first event is in, the reply is handed on with the bytes read so far replayed ahead of the rest.
  */
 import type { ChunkSink, UpstreamReply } from '../providers/upstream-call.ts';
-import type { Wire } from '../providers/types.ts';
+import type { Surface } from '../wire/surface.ts';
 import { SseParser } from '../metering/sse-parser.ts';
-import { streamErrorOf } from './stream-errors.ts';
+import { streamErrorOf } from '../providers/stream-errors.ts';
 
 export type FirstEvent =
   | { ok: true; up: UpstreamReply }
@@ -27,7 +27,7 @@ function firstEventEnd(b: Buffer): number {
 }
 
 /** The upstream error the first event reports, if it is one (the bytes are parsed only when they mention an error). */
-function errorTypeOf(first: Buffer, wire: Wire): string | undefined {
+function errorTypeOf(first: Buffer, wire: Surface): string | undefined {
   if (!first.includes('error')) return undefined;
   for (const ev of new SseParser().push(first)) {
     const err = streamErrorOf(ev, wire);
@@ -40,7 +40,7 @@ function errorTypeOf(first: Buffer, wire: Wire): string | undefined {
  * Reads `up` until its first complete event. `onChunk` runs for each chunk (the idle timer's
  * refresh). Never throws: a failed read is `{ ok: false, why: 'cut' }`.
  */
-export async function awaitFirstEvent(up: UpstreamReply, wire: Wire, onChunk: () => void): Promise<FirstEvent> {
+export async function awaitFirstEvent(up: UpstreamReply, wire: Surface, onChunk: () => void): Promise<FirstEvent> {
   // Not `for await`: leaving that loop would call the iterator's return(), which aborts the upstream.
   const it = up[Symbol.asyncIterator]();
   const head: Buffer[] = [];
