@@ -56,7 +56,7 @@ export function isAdminToken(presented: string, configured: string | undefined):
 }
 
 function bearer(req: IncomingMessage): string | undefined {
-  const auth = req.headers['authorization'];
+  const auth = req.headers.authorization;
   if (typeof auth !== 'string') return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
   return m ? m[1]!.trim() : undefined;

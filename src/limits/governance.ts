@@ -136,7 +136,7 @@ export class Governance implements Admission {
       throw invalidRequest(`max_tokens: this request's maximum cost is more than ${formatUsd(MAX_HOLD)}, beyond any balance or spend limit; lower max_tokens`, { param: 'max_tokens', shouldRetry: false });
     }
     if (accounts.length) {
-      let r;
+      let r: Awaited<ReturnType<typeof reserveWithLoad>>;
       try {
         r = await reserveWithLoad(holds, { holdId, amount: worst, accounts, ttlMs: this.d.holdTtlMs }, this.d.loadUsed);
       } catch (e) {

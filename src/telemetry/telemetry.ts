@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage } from '../metering/usage.ts';
-import { Metrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import { attachObs, obsOf, RequestObs, refusalReason } from './obs.ts';
 import type { Tracing } from './tracing.ts';
 import { isSurface, type Surface } from '../wire/surface.ts';

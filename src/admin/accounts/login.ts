@@ -12,6 +12,7 @@ import { readJsonBody, sendJson } from '../respond.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { addressBucket, clientAddress } from '../../http/client-address.ts';
 import type { AccountsContext } from '../../accounts/context.ts';
+import type { UserRow } from '../../accounts/users.ts';
 import { normaliseEmail } from '../../accounts/email.ts';
 import { clearCookies } from './cookies.ts';
 import { checkOrigin, requireSession } from './session-auth.ts';
@@ -37,7 +38,7 @@ export async function login(a: AccountsContext, req: IncomingMessage, res: Serve
   }
   const account = `acct:${normaliseEmail(body.email)}`;
   a.throttle.check(account, addr);
-  let user;
+  let user: UserRow;
   try {
     user = await a.users.checkPassword(body.email, body.password);
   } catch (e) {

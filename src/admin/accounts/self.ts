@@ -40,7 +40,12 @@ export async function listSessions(a: AccountsContext, req: IncomingMessage, res
 export async function revokeSession(a: AccountsContext, req: IncomingMessage, res: ServerResponse, requestId: string, id: string): Promise<void> {
   const { session } = await requireSession(a, req);
   req.resume();
-  const ok = session.userId ? await a.sessions.revokePublic(session.userId, id) : id === session.publicId && (await a.sessions.revoke(session.id), true);
+  let ok: boolean;
+  if (session.userId) ok = await a.sessions.revokePublic(session.userId, id);
+  else {
+    ok = id === session.publicId;
+    if (ok) await a.sessions.revoke(session.id);
+  }
   if (!ok) throw notFound(`session ${id} not found`);
   res.writeHead(204, { 'cache-control': 'no-store', 'x-request-id': requestId });
   res.end();

@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { ManualClock } from '../../core/clock.ts';
-import type { RateLimiter } from './limiter.ts';
-import { MemoryRateLimiter } from './memory.ts';
-import { RedisRateLimiter } from './redis.ts';
+import type { ManualClock } from '../../src/core/clock.ts';
+import type { RateLimiter } from '../../src/limits/rate/limiter.ts';
+import { MemoryRateLimiter } from '../../src/limits/rate/memory.ts';
+import { RedisRateLimiter } from '../../src/limits/rate/redis.ts';
 
 export interface LimiterHandle {
   limiter: RateLimiter;

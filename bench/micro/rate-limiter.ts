@@ -1,16 +1,16 @@
 /**
  * Micro-benchmark of MemoryRateLimiter.check (it sits on every request) for 3, 6 and 9
  * buckets (org; org + workspace; org + workspace + key), and, for reference, the Redis
- * round trip (wall clock). Memory figures are the best of 5 rounds of CPU time. Run: `node --import tsx src/limits/rate/limiter.bench.ts [--redis]`.
+ * round trip (wall clock). Memory figures are the best of 5 rounds of CPU time. Run: `node --import tsx bench/micro/rate-limiter.ts [--redis]`.
  */
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { systemClock } from '../../core/clock.ts';
-import { buildRateCheck, type ScopeLimits } from './keys.ts';
-import type { RateCheck } from './limiter.ts';
-import { MemoryRateLimiter } from './memory.ts';
-import { RedisRateLimiter } from './redis.ts';
-import { deletePrefix } from './test-support.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { buildRateCheck, type ScopeLimits } from '../../src/limits/rate/keys.ts';
+import type { RateCheck } from '../../src/limits/rate/limiter.ts';
+import { MemoryRateLimiter } from '../../src/limits/rate/memory.ts';
+import { RedisRateLimiter } from '../../src/limits/rate/redis.ts';
+import { deletePrefix } from '../../test/support/rate-limiters.ts';
 
 const BIG = { rpm: 1_000_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 };
 

@@ -1,13 +1,13 @@
 /**
- * Micro-benchmark for estimateInputTokens (not a test): `node --import tsx src/metering/estimate.bench.ts`.
+ * Micro-benchmark for estimateInputTokens (not a test): `node --import tsx bench/micro/estimate.ts`.
  * Uses real prose (package READMEs) and real code (lib.dom.d.ts) from node_modules, a different
  * slice per request so the tokenizer's merge cache is not replaying one string; also reports the
  * sampling error against an exact count for the sampled sizes.
  */
 import { readFileSync } from 'node:fs';
-import { estimateInputTokens, EXACT_CHAR_BUDGET, SAMPLE_WINDOWS, SAMPLE_WINDOW } from './estimate.ts';
+import { estimateInputTokens, EXACT_CHAR_BUDGET, SAMPLE_WINDOWS, SAMPLE_WINDOW } from '../../src/metering/estimate.ts';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { countTextTokens, tokenCounterMode } from './token-count.ts';
+import { countTextTokens, tokenCounterMode } from '../../src/metering/token-count.ts';
 
 const prose = ['openai', 'undici', 'ioredis', 'semver', 'debug']
   .map((p) => readFileSync(`node_modules/${p}/README.md`, 'utf8'))

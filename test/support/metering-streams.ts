@@ -1,7 +1,7 @@
 /**
  * Recorded upstream streams and helpers shared by the metering tests (not a test file itself).
  */
-import { SseParser, type SseEvent, type SseParserOptions } from './sse-parser.ts';
+import { SseParser, type SseEvent, type SseParserOptions } from '../../src/metering/sse-parser.ts';
 
 /** anthropic-api.md §3.3, verbatim. */
 export const ANTHROPIC_LITERAL = `event: message_start
