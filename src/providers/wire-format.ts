@@ -12,7 +12,7 @@ export interface WireFormat {
   /** A meter for a streamed reply. */
   streamMeter(now: () => number): StreamMeter;
   /** The usage a JSON reply reports; `notes` collects what could not be believed (bounds.ts). */
-  replyUsage(json: any, notes: string[]): Usage;
+  replyUsage(json: unknown, notes: string[]): Usage;
   /**
    * Stream errors come only as `event: error` (Anthropic). Otherwise (OpenAI-compatible servers)
    * a `data:` chunk with an `error` object is one too.
@@ -22,16 +22,20 @@ export interface WireFormat {
   readonly sharesErrorTypes: boolean;
 }
 
+/** A member of a parsed JSON reply, if the reply is an object. */
+const field = (json: unknown, key: string): unknown =>
+  json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
+
 const FORMATS: Record<Surface, WireFormat> = {
   anthropic: {
     streamMeter: (now) => new AnthropicStreamMeter(now),
-    replyUsage: (json, notes) => usageFromAnthropic(json?.usage, notes),
+    replyUsage: (json, notes) => usageFromAnthropic(field(json, 'usage'), notes),
     namedErrorEventsOnly: true,
     sharesErrorTypes: true,
   },
   openai: {
     streamMeter: (now) => new OpenaiStreamMeter(now),
-    replyUsage: (json, notes) => usageFromOpenai(json?.usage, json?.service_tier, notes),
+    replyUsage: (json, notes) => usageFromOpenai(field(json, 'usage'), field(json, 'service_tier'), notes),
     namedErrorEventsOnly: false,
     sharesErrorTypes: false,
   },
