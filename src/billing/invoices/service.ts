@@ -11,7 +11,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config/config.ts';
 import { monthKey, nextMonthStart, type Clock } from '../../core/clock.ts';
-import { GatewayError, invalidRequest, notFound } from '../../core/errors.ts';
+import { fail, invalidRequest, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { PICO_PER_CENT } from '../../core/money.ts';
 import type { DB } from '../../store/schema.ts';
@@ -101,7 +101,7 @@ export class InvoiceService {
   async close(month: string, orgId?: string): Promise<CloseResult[]> {
     checkMonth(month);
     const now = this.clock.now();
-    if (now < nextMonthStart(monthStart(month))) throw invalidRequest(`month ${month} has not ended yet (it ends ${new Date(nextMonthStart(monthStart(month))).toISOString()}); use invoices preview for a month in progress`, { code: 'month_not_ended' });
+    if (now < nextMonthStart(monthStart(month))) throw fail.month_not_ended(`month ${month} has not ended yet (it ends ${new Date(nextMonthStart(monthStart(month))).toISOString()}); use invoices preview for a month in progress`);
     if (orgId) {
       const o = await this.org(orgId);
       if (o.billing_mode !== 'card' && o.billing_mode !== 'invoice') throw invalidRequest(`org ${orgId} is in ${o.billing_mode} billing mode: only card and invoice orgs get monthly invoices`);
@@ -196,7 +196,7 @@ export class InvoiceService {
       const noteNumber = await nextNumber(trx, invoice.issuer, 'credit_note');
       const cur = await trx.selectFrom('invoices').select(['credited_cents', 'total_cents', 'status']).where('id', '=', invoice.id).executeTakeFirstOrThrow();
       const t = totalsOf([-amount], invoice.tax_rate_e4);
-      if (cur.credited_cents - t.totalCents > cur.total_cents) throw new GatewayError('invalid_request_error', 400, `credit notes would exceed invoice ${number}'s total`, { code: 'credit_exceeds_invoice' });
+      if (cur.credited_cents - t.totalCents > cur.total_cents) throw fail.credit_exceeds_invoice(`credit notes would exceed invoice ${number}'s total`);
       const noteId = newId('inv');
       await trx.insertInto('invoices').values({
         id: noteId, org_id: invoice.org_id, kind: 'credit_note', number: noteNumber, issuer: invoice.issuer, period: invoice.period, collection: invoice.collection,
