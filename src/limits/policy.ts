@@ -10,8 +10,9 @@ import type { ClassLimits } from './rate/index.ts';
 import { Ledger } from '../billing/ledger.ts';
 import { creditState } from '../billing/lots.ts';
 import { sumExact } from '../store/wide-money.ts';
+import { decode, encode, type LimitScope } from './spend-account.ts';
 
-export type LimitScope = 'org' | 'workspace' | 'key';
+export type { LimitScope } from './spend-account.ts';
 
 export interface SpendLimit { scope: LimitScope; scopeId: string; orgId: string; monthly: bigint | null; notify: number[] }
 
@@ -139,17 +140,14 @@ export class PolicyStore {
 
   /** Loads an account's settled spend from the rollups (called once per account, then kept hot). */
   async loadUsed(account: string): Promise<bigint> {
-    const p = account.split(':');
+    const a = decode(account);
     let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
-    if (p[0] === 'credit') {
-      q = q.where('org_id', '=', p[1]!);
-      const r: any = await q.executeTakeFirst();
-      return rebasedUsed(BigInt(r?.total ?? 0n), p[2] ? BigInt(p[2]) : 0n);
+    if (a.kind === 'credit') {
+      const r: any = await q.where('org_id', '=', a.orgId).executeTakeFirst();
+      return rebasedUsed(BigInt(r?.total ?? 0n), a.base);
     }
-    else if (p[0] === 'month') {
-      q = q.where('month', '=', p[1]!);
-      q = p[2] === 'org' ? q.where('org_id', '=', p[3]!) : p[2] === 'ws' ? q.where('workspace_id', '=', p[3]!) : q.where('key_id', '=', p[3]!);
-    } else throw new Error(`unknown spend account ${account}`);
+    q = q.where('month', '=', a.month);
+    q = a.scope === 'org' ? q.where('org_id', '=', a.id) : a.scope === 'workspace' ? q.where('workspace_id', '=', a.id) : q.where('key_id', '=', a.id);
     const r: any = await q.executeTakeFirst();
     return BigInt(r?.total ?? 0n);
   }
@@ -165,12 +163,12 @@ const SPAN = 2n ** 62n;
 const STEP = 2n ** 60n;
 export function creditAccountFor(orgId: string, cap: bigint): { key: string; cap: bigint } {
   const base = cap > SPAN ? ((cap - SPAN) / STEP) * STEP : 0n;
-  return base === 0n ? { key: `credit:${orgId}`, cap } : { key: `credit:${orgId}:${base}`, cap: cap - base };
+  return { key: encode({ kind: 'credit', orgId, base }), cap: cap - base };
 }
 /** An org's usage as seen by a rebased credit account (never below 0, never past int64). */
 export function rebasedUsed(usage: bigint, base: bigint): bigint {
   const v = usage - base;
   return v < 0n ? 0n : v > SPAN * 2n - 1n ? SPAN * 2n - 1n : v;
 }
-export const creditAccount = (orgId: string) => `credit:${orgId}`;
-export const monthAccount = (month: string, scope: 'org' | 'ws' | 'key', id: string) => `month:${month}:${scope}:${id}`;
+/** The key of a monthly spend limit's account. */
+export const monthAccount = (month: string, scope: LimitScope, id: string) => encode({ kind: 'month', month, scope, id });
