@@ -4,12 +4,12 @@
  * limits. Reloaded from the database when the change log says limits, credits or orgs changed;
  * the hot path never queries the database, except once per spend account to load its `used`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import type { ClassLimits } from './rate/index.ts';
-import { Ledger } from '../billing/ledger.ts';
+import { creditTotals, Ledger, pendingLapses } from '../billing/ledger.ts';
 import { creditState } from '../billing/lots.ts';
-import { sumExact } from '../store/wide-money.ts';
+import { spendByOrg, spendOf } from '../usage/daily.ts';
 import { decode, encode, type LimitScope } from './spend-account.ts';
 
 export type { LimitScope } from './spend-account.ts';
@@ -18,8 +18,6 @@ export interface SpendLimit { scope: LimitScope; scopeId: string; orgId: string;
 
 /** Rate-limit override: one set for every class, or per class (with an optional `default`). */
 export type RateOverride = Partial<ClassLimits> | Record<string, Partial<ClassLimits>>;
-
-const big = sumExact;
 
 export function parseNotify(s: string): number[] {
   return s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 100).sort((a, b) => a - b);
@@ -90,19 +88,8 @@ export class PolicyStore {
   }
 
   async reloadCredits(): Promise<void> {
-    const rows = await this.db.selectFrom('ledger_entries').select(['org_id', big('amount').as('total')]).groupBy('org_id').execute();
-    // Lots that will lapse (or lapsed) without an expiry entry yet: admission stops counting them at their instant.
-    const expiring = await this.db.selectFrom('ledger_entries').select(['id', 'org_id', 'expires_at']).where('expires_at', 'is not', null).where('amount', '>', 0n).execute();
-    const recorded = new Set((await this.db.selectFrom('ledger_entries').select('ref').where('kind', '=', 'expiry').execute()).map((r) => r.ref));
-    const pending = new Map<string, number[]>();
-    for (const e of expiring) {
-      if (recorded.has(`expiry:${e.id}`)) continue;
-      const list = pending.get(e.org_id) ?? [];
-      list.push(Number(e.expires_at));
-      pending.set(e.org_id, list);
-    }
-    for (const l of pending.values()) l.sort((a, b) => a - b);
-    this.credits = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    const [credits, pending] = await Promise.all([creditTotals(this.db), pendingLapses(this.db)]);
+    this.credits = credits;
     this.pendingLapses = pending;
     this.lapsed = new Map();
   }
@@ -123,8 +110,7 @@ export class PolicyStore {
   }
 
   async reloadSpend(): Promise<void> {
-    const rows = await this.db.selectFrom('usage_daily').select(['org_id', big('cost').as('total')]).groupBy('org_id').execute();
-    this.spend = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.spend = await spendByOrg(this.db);
   }
 
   async reloadAll(): Promise<void> {
@@ -141,15 +127,9 @@ export class PolicyStore {
   /** Loads an account's settled spend from the rollups (called once per account, then kept hot). */
   async loadUsed(account: string): Promise<bigint> {
     const a = decode(account);
-    let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
-    if (a.kind === 'credit') {
-      const r: any = await q.where('org_id', '=', a.orgId).executeTakeFirst();
-      return rebasedUsed(BigInt(r?.total ?? 0n), a.base);
-    }
-    q = q.where('month', '=', a.month);
-    q = a.scope === 'org' ? q.where('org_id', '=', a.id) : a.scope === 'workspace' ? q.where('workspace_id', '=', a.id) : q.where('key_id', '=', a.id);
-    const r: any = await q.executeTakeFirst();
-    return BigInt(r?.total ?? 0n);
+    if (a.kind === 'credit') return rebasedUsed(await spendOf(this.db, { orgId: a.orgId }), a.base);
+    const scope = a.scope === 'org' ? { orgId: a.id } : a.scope === 'workspace' ? { workspaceId: a.id } : { keyId: a.id };
+    return spendOf(this.db, { month: a.month, ...scope });
   }
 }
 
