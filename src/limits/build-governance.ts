@@ -28,7 +28,9 @@ export function loadTierSchedule(config: Config): TierSchedule {
   return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
 }
 
-export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused']; billingHold?: GovernanceDeps['billingHold'] }): Promise<GovernanceStack> {
+export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; billingHold?: GovernanceDeps['billingHold'];
+  /** What runs after spend lands and when a cap refuses a request; built once the spend holds exist (they read them). */
+  hooks?: (holds: SpendHolds) => { onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] } }): Promise<GovernanceStack> {
   const { config, clock, log, policy, usage } = opts;
   const schedule = loadTierSchedule(config);
   let limiter: RateLimiter;
@@ -43,11 +45,12 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     limiter = new MemoryRateLimiter({ clock });
     holds = new MemorySpendHolds({ clock });
   }
+  const hooks = opts.hooks?.(holds) ?? {};
   const make = (limiter: RateLimiter, holds: SpendHolds) => new Governance({
     clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
     loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
-    onSpend: opts.onSpend,
-    onLimitRefused: opts.onLimitRefused,
+    onSpend: hooks.onSpend,
+    onLimitRefused: hooks.onLimitRefused,
     billingHold: opts.billingHold,
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
