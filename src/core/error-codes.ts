@@ -58,7 +58,7 @@ const row = <S extends ErrorSpec>(s: S) => s;
 /** The table, grouped by domain (the order docs/errors.md lists them in). */
 export const ERROR_CODES = {
   // Requests
-  invalid_request: row({ status: 400, type: 'invalid_request_error', meaning: 'The request is malformed or a field is invalid; the message names it.', when: 'Any validation failure without a more specific code (model APIs, admin API, console, CLI).' }),
+  invalid_request: row({ status: 400, type: 'invalid_request_error', meaning: 'The request is malformed or a field is invalid; the message names it.', when: 'Any validation failure without a more specific code (model APIs, admin API, console, CLI); `x-should-retry: false` when max_tokens makes the worst-case cost exceed any balance or limit.' }),
   missing_required_parameter: row({ status: 400, type: 'invalid_request_error', meaning: 'A required parameter is missing.', when: 'An OpenAI-surface request without `model`.' }),
   duplicate_key: row({ status: 400, type: 'invalid_request_error', meaning: 'The JSON body has the same key twice.', when: 'Any JSON body with a repeated key (ambiguous: parsers disagree on which wins).' }),
   unsupported_option: row({ status: 400, type: 'invalid_request_error', retry: false, meaning: 'The request asks for an option the gateway cannot price or does not allow.', when: 'A field, beta or tool type outside the allow-lists (docs/pricing.md).' }),

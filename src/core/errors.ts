@@ -22,8 +22,6 @@ export interface GatewayErrorOptions {
   /** The OpenAI envelope's `param`. */
   param?: string;
   cause?: unknown;
-  /** Legacy, until every site uses `fail`: the code. */
-  code?: string;
 }
 
 export class GatewayError extends Error {
@@ -35,12 +33,12 @@ export class GatewayError extends Error {
   readonly param?: string;
 
   /** Not for use outside this module: make errors with `fail.<code>(…)`. */
-  constructor(type: ErrorType, status: number, message: string, opts: GatewayErrorOptions & { code?: string } = {}) {
+  constructor(code: string, type: ErrorType, status: number, message: string, opts: GatewayErrorOptions = {}) {
     super(message, { cause: opts.cause });
     this.name = 'GatewayError';
     this.type = type;
     this.status = status;
-    this.code = opts.code ?? type;
+    this.code = code;
     this.headers = { ...(opts.headers ?? {}) };
     if (opts.shouldRetry !== undefined) this.headers['x-should-retry'] = String(opts.shouldRetry);
     this.details = opts.details;
@@ -53,7 +51,7 @@ export type FixedErrorCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['status
 export type ErrorFactory = (message: string, opts?: GatewayErrorOptions) => GatewayError;
 
 const factory = (code: string, spec: ErrorSpec & { status: number }): ErrorFactory =>
-  (message, opts = {}) => new GatewayError(spec.type, spec.status, message, { ...opts, code: opts.code ?? code, shouldRetry: opts.shouldRetry ?? spec.retry });
+  (message, opts = {}) => new GatewayError(code, spec.type, spec.status, message, { ...opts, shouldRetry: opts.shouldRetry ?? spec.retry });
 
 /** One named factory per row of the table: `throw fail.model_retired(message, { param: 'model' })`. */
 export const fail = Object.fromEntries(Object.entries(ERROR_CODES as Record<string, ErrorSpec>)
@@ -68,7 +66,7 @@ export const codes = Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, 
  * names the upstream's status, so it has no fixed row).
  */
 export function upstreamStatusError(status: number, type: ErrorType, message: string, headers: Record<string, string>): GatewayError {
-  return new GatewayError(type, status, message, { code: `upstream_${status}`, headers });
+  return new GatewayError(`upstream_${status}`, type, status, message, { headers });
 }
 
 // The generic codes, by their historical names.

@@ -9,7 +9,7 @@
  * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
  * request across attempts); a timeout after the reply started ends it as a cut stream does.
  */
-import { GatewayError } from '../core/errors.ts';
+import { codes, fail, GatewayError } from '../core/errors.ts';
 import { coolDownMs } from '../providers/rate-headers.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
 import { poolUnavailable, priceVia } from './resolve.ts';
@@ -29,7 +29,7 @@ export interface Served {
 type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
 
 /** Statuses after which another upstream may well succeed (the request itself was fine). */
-const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === 'upstream_account_error';
+const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === codes.upstream_account_error;
 
 export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state: { clientGone: boolean }): Promise<Served | undefined> {
   const { rt } = x0;
@@ -68,7 +68,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
       if (why === 'deadline') { health.release(); throw deadlineError(x); }
       const reason = why ?? (e instanceof GatewayError ? String((e.cause as { code?: string } | undefined)?.code ?? e.code) : 'error');
       health.failure(why ? 'timeout waiting for headers' : `connection: ${reason}`);
-      last = why ? new GatewayError('timeout_error', 504, `The upstream for ${x.model.id} did not answer in time`, { code: 'upstream_timeout', shouldRetry: true }) : toGateway(e);
+      last = why ? fail.upstream_timeout(`The upstream for ${x.model.id} did not answer in time`) : toGateway(e);
       adapter = nextOf(x);
       continue;
     }
@@ -100,7 +100,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
         if (state.clientGone) { health.release(); return undefined; }
         if (why === 'deadline') { health.release(); throw deadlineError(x); }
         health.failure(why ? why.replace('_', ' ') : 'body cut');
-        last = new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its reply early`, { code: 'upstream_unavailable', shouldRetry: true });
+        last = fail.upstream_unavailable(`The upstream for ${x.model.id} ended its reply early`);
         adapter = nextOf(x);
         continue;
       }
@@ -133,9 +133,9 @@ function idleGuarded(up: UpstreamReply, ms: number, arm: (ms: number, w: Why) =>
 }
 
 function deadlineError(x: Exchange): GatewayError {
-  return new GatewayError('timeout_error', 504, `The request took longer than this API key allows (${x.timeoutMs} ms)`, { code: 'key_timeout', shouldRetry: false });
+  return fail.key_timeout(`The request took longer than this API key allows (${x.timeoutMs} ms)`);
 }
 
 function toGateway(e: unknown): GatewayError {
-  return e instanceof GatewayError ? e : new GatewayError('api_error', 502, 'The upstream is unavailable. Please retry.', { code: 'upstream_unavailable', shouldRetry: true, cause: e });
+  return e instanceof GatewayError ? e : fail.upstream_unavailable('The upstream is unavailable. Please retry.', { cause: e });
 }

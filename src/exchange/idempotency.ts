@@ -17,7 +17,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { GatewayError } from '../core/errors.ts';
+import { fail, GatewayError, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 
 interface Done { status: number; headers: Record<string, string | string[] | number>; body: Buffer; at: number; size: number }
@@ -28,8 +28,8 @@ const TTL_MS = IDEMPOTENCY_TTL_MS;
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
-const conflict = (message: string) => new GatewayError('conflict_error', 409, message, { code: 'idempotency_conflict' });
-const mismatch = () => new GatewayError('invalid_request_error', 422, 'This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.', { code: 'idempotency_key_reused', shouldRetry: false });
+const conflict = (message: string) => fail.idempotency_conflict(message);
+const mismatch = () => fail.idempotency_key_reused('This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.');
 
 export class IdempotencyCache {
   private entries = new Map<string, Entry>();
@@ -75,7 +75,7 @@ export class IdempotencyCache {
    * when the response was replayed from the cache.
    */
   async claim(keyId: string, idemKey: string, res: ServerResponse, fingerprint = '', requestId = ''): Promise<{ finish(ok: boolean): Promise<void> } | null> {
-    if (idemKey.length > 255) throw new GatewayError('invalid_request_error', 400, 'Idempotency-Key must be at most 255 characters');
+    if (idemKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters');
     const k = `${keyId}\0${idemKey}`;
     const e = this.entries.get(k);
     const live = e && (e.state === 'pending' || this.now() - e.at < TTL_MS);

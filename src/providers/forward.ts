@@ -35,6 +35,6 @@ export async function forward(x: ForwardInput, signal: AbortSignal): Promise<Ups
     if (err.name === 'AbortError' || err.code === 'UND_ERR_ABORTED') throw e;
     x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, err: { message: err.message, code: err.code } }, 'upstream request failed');
     x.rt.telemetry?.upstreamError(x.res, x.adapter.name, 'connect');
-    throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { shouldRetry: true, cause: e });
+    throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { cause: e });
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Errors as data (src/core/error-codes.ts): every factory makes exactly the status, type and
- * retry hint its row documents, docs/errors.md is the table as generated (`npm run docs:errors`).
+ * retry hint its row documents, docs/errors.md is the table as generated (`npm run docs:errors`),
+ * and no code outside core/errors.ts constructs a GatewayError by hand.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ERROR_CODES, type ErrorSpec } from '../../src/core/error-codes.ts';
 import { codes, fail, GatewayError, toGatewayError, upstreamStatusError } from '../../src/core/errors.ts';
 import { errorDocsMarkdown } from '../../scripts/error-docs.ts';
@@ -37,4 +39,23 @@ test('a per-error shouldRetry overrides the row; an upstream status keeps its nu
 test('anything thrown that is not a GatewayError becomes an opaque internal_error', () => {
   const e = toGatewayError(new Error('secret detail'));
   assert.deepEqual([e.code, e.status, e.message], [codes.internal_error, 500, 'Internal server error']);
+});
+function sources(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) sources(p, out);
+    else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+test('only core/errors.ts constructs a GatewayError: everything else goes through a named factory', () => {
+  const bare = sources('src').filter((p) => p !== join('src', 'core', 'errors.ts') && /new GatewayError\(/.test(readFileSync(p, 'utf8')));
+  assert.deepEqual(bare, []);
+});
+
+test('every code the gateway renders is a row: the OpenAI envelope carries it with the mapped type', async () => {
+  const { openaiErrorBody } = await import('../../src/wire/openai-errors.ts');
+  const body = JSON.parse(openaiErrorBody(fail.org_suspended('Your organization is suspended.')));
+  assert.deepEqual(body, { error: { message: 'Your organization is suspended.', type: 'insufficient_quota', param: null, code: 'org_suspended' } });
 });
