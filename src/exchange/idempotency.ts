@@ -19,6 +19,7 @@ import type { ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { fail, GatewayError, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
+import { eventIdByIdempotencyKey } from '../usage/events.ts';
 
 interface Done { status: number; headers: Record<string, string | string[] | number>; body: Buffer; at: number; size: number }
 type Entry = ({ state: 'pending' } | ({ state: 'done' } & Done)) & { fingerprint: string };
@@ -93,12 +94,12 @@ export class IdempotencyCache {
       this.entries.delete(k);
       throw err;
     }
-    const seen = await this.db.selectFrom('usage_events').select('id').where('key_id', '=', keyId).where('idempotency_key', '=', idemKey).executeTakeFirst()
+    const seen = await eventIdByIdempotencyKey(this.db, keyId, idemKey)
       .catch(async (err) => { this.entries.delete(k); await this.releaseShared(keyId, idemKey, rid, false).catch(() => {}); throw err; });
     if (seen) {
       this.entries.delete(k);
       await this.releaseShared(keyId, idemKey, rid, true);
-      throw conflict(`This Idempotency-Key was already used by request ${seen.id}; its response is no longer available for replay.`);
+      throw conflict(`This Idempotency-Key was already used by request ${seen}; its response is no longer available for replay.`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
