@@ -4,8 +4,8 @@
  * idempotent by request id), summed through the daily rollups written in the same transaction.
  * A balance is therefore always a projection: Σ entries − Σ usage cost, recomputable at any time.
  */
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { DB, RowOf } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { recordChange } from '../store/change-log.ts';
 import { invalidRequest } from '../core/errors.ts';
@@ -19,7 +19,7 @@ import { spendOf } from '../usage/daily.ts';
 
 export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
-const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
+const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind as EntryKind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
 
 /** Σ of all ledger entries (credits in, expiries out) for one org, or every org. */
 export async function creditTotals(db: Kysely<DB>, orgId?: string): Promise<Map<string, bigint>> {

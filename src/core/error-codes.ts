@@ -116,6 +116,9 @@ export const ERROR_CODES = {
   credit_exceeds_invoice: row({ status: 400, type: 'invalid_request_error', meaning: 'Credit notes would exceed the invoice\'s total.', when: 'Issuing a credit note.' }),
   stripe_not_configured: row({ status: 400, type: 'invalid_request_error', meaning: 'Card payments are not configured on this gateway.', when: 'Card routes without `STRIPE_SECRET_KEY`.' }),
   topup_out_of_range: row({ status: 400, type: 'invalid_request_error', meaning: 'A card top-up is outside the configured minimum and maximum.', when: '`TOLLGATE_TOPUP_MIN_USD` / `_MAX_USD`.' }),
+  not_card_paid: row({ status: 400, type: 'invalid_request_error', meaning: 'A credit note cannot be refunded to a card: the invoice was not paid by card through Stripe.', when: 'Credit notes with `--settle refund` on invoices paid otherwise (settle as account credit).' }),
+  refund_exceeds_payment: row({ status: 400, type: 'invalid_request_error', meaning: 'The card payment of the invoice has less left to refund than the credit note.', when: 'Credit notes with `--settle refund` (settle as account credit).' }),
+  invalid_billing_mode: row({ status: 400, type: 'invalid_request_error', meaning: 'The billing mode is not prepaid, card or invoice.', when: 'Billing-mode switches.' }),
   invalid_signature: row({ status: 400, type: 'invalid_request_error', meaning: 'A Stripe webhook has an invalid or stale signature.', when: '`POST /stripe/webhook`.' }),
   // Idempotency
   idempotency_conflict: row({ status: 409, type: 'conflict_error', meaning: 'A request with this Idempotency-Key is still in flight, or failed before it could be replayed.', when: 'Concurrent retries with one key.' }),

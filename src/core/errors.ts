@@ -65,8 +65,8 @@ export const codes = Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, 
  * `upstream_<status>`: an upstream's error status passed on with the type it maps to (the code
  * names the upstream's status, so it has no fixed row).
  */
-export function upstreamStatusError(status: number, type: ErrorType, message: string, headers: Record<string, string>): GatewayError {
-  return new GatewayError(`upstream_${status}`, type, status, message, { headers });
+export function upstreamStatusError(status: number, type: ErrorType, message: string, opts: GatewayErrorOptions = {}): GatewayError {
+  return new GatewayError(`upstream_${status}`, type, status, message, opts);
 }
 
 // The generic codes, by their historical names.

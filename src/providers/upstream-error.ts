@@ -9,7 +9,8 @@
  * upstream's own rate-limit headers describe the operator's account, not the customer's).
  */
 import { type ErrorType, fail, type GatewayError, upstreamStatusError } from '../core/errors.ts';
-import type { Wire } from './types.ts';
+import type { Surface } from '../wire/surface.ts';
+import { wireFormat } from './wire-format.ts';
 
 const PASS_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'];
 
@@ -47,7 +48,7 @@ const ACCOUNT_WORDS = /credit balance|billing|quota|insufficient|payment|plan an
 export interface UpstreamErrorLog { (fields: Record<string, unknown>, message: string): void }
 
 /** Parses an upstream error body (either envelope) into a GatewayError fit for the client. */
-export function upstreamError(status: number, bodyText: string, wire: Wire, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {
+export function upstreamError(status: number, bodyText: string, wire: Surface, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {
   let message = '';
   let upstreamType: string | undefined;
   let upstreamCode: string | undefined;
@@ -70,13 +71,13 @@ export function upstreamError(status: number, bodyText: string, wire: Wire, head
     return fail.upstream_429('The upstream provider is rate limiting this gateway; retry shortly', { headers });
   }
   if (status === 529 || upstreamType === 'overloaded_error') {
-    return upstreamStatusError(status, 'overloaded_error', 'The upstream is overloaded; retry shortly', headers);
+    return upstreamStatusError(status, 'overloaded_error', 'The upstream is overloaded; retry shortly', { headers });
   }
   if (status >= 500) {
-    return upstreamStatusError(status, TYPE_BY_STATUS[status] ?? 'api_error', `The upstream returned an error (HTTP ${status})`, headers);
+    return upstreamStatusError(status, TYPE_BY_STATUS[status] ?? 'api_error', `The upstream returned an error (HTTP ${status})`, { headers });
   }
   let type: ErrorType = TYPE_BY_STATUS[status] ?? 'invalid_request_error';
-  if (wire === 'anthropic' && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
+  if (wireFormat(wire).sharesErrorTypes && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
   const text = message ? scrubUpstreamMessage(message) : `Upstream returned HTTP ${status}`;
-  return upstreamStatusError(status, type, text, headers);
+  return upstreamStatusError(status, type, text, { headers });
 }

@@ -31,7 +31,7 @@ test('every fixed-status code has a factory that makes its row: status, type, co
 
 test('a per-error shouldRetry overrides the row; an upstream status keeps its number in the code', () => {
   assert.equal(fail.rate_limit_exceeded('too big', { shouldRetry: false }).headers['x-should-retry'], 'false');
-  const e = upstreamStatusError(529, 'overloaded_error', 'The upstream is overloaded', { 'retry-after': '2' });
+  const e = upstreamStatusError(529, 'overloaded_error', 'The upstream is overloaded', { headers: { 'retry-after': '2' } });
   assert.deepEqual([e.code, e.status, e.type, e.headers['retry-after']], ['upstream_529', 529, 'overloaded_error', '2']);
   assert.ok('upstream_<status>' in ERROR_CODES);
 });
