@@ -20,9 +20,10 @@ export async function usageByKey(db: Kysely<DB>, q: Range) {
   const keys = await db.selectFrom('api_keys').select(['id', 'name', 'hint', 'workspace_id', 'revoked_at']).where('org_id', '=', q.orgId).execute();
   const byId = new Map(keys.map((k) => [k.id, k]));
   return rows
-    .map((r: any) => {
-      const k = byId.get(r.key_id);
-      return { key_id: r.key_id as string, name: k?.name ?? null, hint: k?.hint ?? null, workspace_id: k?.workspace_id ?? null, revoked: k ? k.revoked_at != null : null, ...rowTotals(r), _cost: BigInt(r.cost ?? 0n) };
+    .map((r) => {
+      const keyId = r.key_id as string;
+      const k = byId.get(keyId);
+      return { key_id: keyId, name: k?.name ?? null, hint: k?.hint ?? null, workspace_id: k?.workspace_id ?? null, revoked: k ? k.revoked_at != null : null, ...rowTotals(r), _cost: BigInt((r.cost as bigint | null) ?? 0n) };
     })
     .sort((a, b) => (a._cost === b._cost ? a.key_id.localeCompare(b.key_id) : a._cost < b._cost ? 1 : -1))
     .map(({ _cost, ...rest }) => rest);
