@@ -37,6 +37,10 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');
     redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    // ioredis reconnects by itself; say so once per outage instead of once per attempt.
+    let down = false;
+    redis.on('error', (e) => { if (!down) log.error({ err: { message: e.message } }, 'Redis unreachable: reconnecting'); down = true; });
+    redis.on('ready', () => { if (down) log.warn('Redis reachable again'); down = false; });
     limiter = new RedisRateLimiter({ redis, clock });
     holds = new RedisSpendHolds({ redis, clock, onError: (e) => log.error({ err: e }, 'spend hold sweep failed') });
   } else {
