@@ -42,7 +42,10 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     redis.on('error', (e) => { if (!down) log.error({ err: { message: e.message } }, 'Redis unreachable: reconnecting'); down = true; });
     redis.on('ready', () => { if (down) log.warn('Redis reachable again'); down = false; });
     limiter = new RedisRateLimiter({ redis, clock });
-    holds = new RedisSpendHolds({ redis, clock, onError: (e) => log.error({ err: e }, 'spend hold sweep failed') });
+    holds = new RedisSpendHolds({
+      redis, clock, onError: (e) => log.error({ err: e }, 'spend hold sweep failed'),
+      onRestart: ({ restored, fencedForMs }) => log.warn({ restored, fencedForMs }, 'Redis restarted empty: re-registered this instance\'s spend holds in flight; admission paused meanwhile'),
+    });
   } else {
     limiter = new MemoryRateLimiter({ clock });
     holds = new MemorySpendHolds({ clock });

@@ -37,6 +37,8 @@ export interface RedisSpendHoldsOptions extends SpendHoldsOptions {
    * interval, at least 3000.
    */
   recoveryMs?: number;
+  /** Called after this instance recovered from a Redis restart, with the holds it re-registered. */
+  onRestart?: (info: { restored: number; fencedForMs: number }) => void;
 }
 
 /** Thrown by `reserve` right after a Redis restart, while instances re-register their holds: fail closed. */
@@ -75,6 +77,7 @@ export class RedisSpendHolds implements SpendHolds {
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private readonly recoveryMs: number;
+  private readonly onRestart: RedisSpendHoldsOptions['onRestart'];
   /** The epoch this instance last saw ('' = none yet). */
   private epoch = '';
   private recovering: Promise<void> | undefined;
@@ -93,6 +96,7 @@ export class RedisSpendHolds implements SpendHolds {
     this.kExpired = `${this.prefix}expired`;
     const every = opts.sweepIntervalMs ?? 1000;
     this.recoveryMs = opts.recoveryMs ?? Math.max(3000, 3 * every);
+    this.onRestart = opts.onRestart;
     if (every > 0) {
       this.timer = setInterval(() => {
         if (this.sweeping) return;
@@ -240,11 +244,14 @@ export class RedisSpendHolds implements SpendHolds {
       const epoch = String(await this.evalScript(S.newEpoch, [], [this.prefix, fence, randomUUID()]));
       if (restarted) {
         this.restarts++;
+        let restored = 0;
         for (const [id, h] of this.mine) {
           if (h.exp <= now) { this.mine.delete(id); continue; }
           const r = await this.evalScript(S.restore, [this.kDeadlines, this.holdKey(id)], [id, h.amt, String(h.exp), h.accts, this.prefix, epoch]) as string[];
           if (r[0] === 'epoch') throw new Error('spend holds: Redis restarted again while holds were re-registered');
+          if (r[0] === 'ok') restored++;
         }
+        this.onRestart?.({ restored, fencedForMs: this.recoveryMs });
       }
       this.epoch = epoch;
     })().finally(() => { this.recovering = undefined; });

@@ -23,7 +23,7 @@ export interface AdmitInput {
 }
 
 const unavailable = (code: string, message: string, cause?: unknown) =>
-  new GatewayError('overloaded_error', 503, message, { code, shouldRetry: true, headers: { 'retry-after': '5' }, cause });
+  new GatewayError('overloaded_error', 503, message, { code, details: { error_code: code }, shouldRetry: true, headers: { 'retry-after': '5' }, cause });
 
 /** Choices a request asks for (OpenAI `n`); 1 when absent or not a positive integer. */
 export function choicesOf(body: Record<string, unknown>): number {
