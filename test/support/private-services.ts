@@ -3,7 +3,7 @@
  * (the shared services on 5432 / 6379 are never touched). PostgreSQL comes from the binaries of
  * the Debian/Ubuntu packages (/usr/lib/postgresql/<version>/bin); as root, the cluster is created
  * and run as the `postgres` user, because PostgreSQL refuses to run as root. Redis keeps nothing
- * on disk (`--save "" --appendonly no`): a restart starts empty, as a crashed cache would.
+ * on disk (`--save "" --appendonly no`) unless asked to: a restart starts empty, as a crashed cache would.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -24,6 +24,8 @@ export async function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A child that has not exited yet (a signalled child keeps `exitCode` null). */
+const running = (p: ChildProcess | undefined): p is ChildProcess => !!p && p.exitCode === null && p.signalCode === null;
 
 /** The newest installed PostgreSQL's bin directory; throws (never skips) when there is none. */
 export function postgresBin(): string {
@@ -72,7 +74,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await ready();
     },
     async stop() {
-      if (!proc || proc.exitCode !== null) return;
+      if (!running(proc)) return;
       const p = proc;
       p.kill('SIGINT'); // fast shutdown
       await once(p, 'exit');
@@ -83,7 +85,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await pg.start();
     },
     async destroy() {
-      if (proc && proc.exitCode === null) { proc.kill('SIGKILL'); await once(proc, 'exit'); }
+      if (running(proc)) { proc.kill('SIGKILL'); await once(proc, 'exit'); }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -100,12 +102,13 @@ export interface PrivateRedis {
   destroy(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** `persist`: an append-only file fsync'ed on every write, so a restart keeps the data (an outage, not a loss). */
+export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-redis-'));
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
     for (let i = 0; i < 300 && !/Ready to accept connections/.test(out); i++) {
@@ -115,7 +118,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     if (!/Ready to accept connections/.test(out)) throw new Error(`redis-server did not start: ${out}`);
   };
   const stop = async () => {
-    if (!proc || proc.exitCode !== null) return;
+    if (!running(proc)) return;
     const p = proc;
     p.kill('SIGKILL');
     await once(p, 'exit');
