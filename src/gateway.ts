@@ -10,7 +10,7 @@ import { ConfigError, isSimulatedUpstream, simulatorAllowed, type Config } from 
 import { systemClock, type Clock } from './core/clock.ts';
 import { createLogger } from './core/logger.ts';
 import { PolicyStore } from './limits/policy.ts';
-import { buildGovernance } from './limits/wire.ts';
+import { buildGovernance } from './limits/build-governance.ts';
 import { loadDefaultCatalog } from './pricing/catalog/index.ts';
 import { ModelRegistry } from './pricing/models.ts';
 import { PriceBook } from './pricing/price-book.ts';
@@ -20,20 +20,18 @@ import { startSimulator } from './providers/simulator/index.ts';
 import type { UpstreamConfig } from './providers/types.ts';
 import { UpstreamService } from './providers/service.ts';
 import { SecretBox, SecretBoxError } from './core/secret-box.ts';
-import { AuthThrottle } from './server/guards/auth-throttle.ts';
-import { ConcurrencyLimiter } from './server/guards/concurrency.ts';
-import { createHttpServer } from './server/http.ts';
-import { IdempotencyCache, IDEMPOTENCY_TTL_MS } from './server/idempotency.ts';
-import { publicRoutes } from './server/routes.ts';
-import type { Runtime } from './server/runtime.ts';
+import { AuthThrottle } from './limits/guards/auth-throttle.ts';
+import { ConcurrencyLimiter } from './limits/guards/concurrency.ts';
+import { createHttpServer } from './http/server.ts';
+import { IdempotencyCache, IDEMPOTENCY_TTL_MS } from './exchange/idempotency.ts';
+import { gatewayRoutes } from './routes.ts';
+import type { Runtime } from './exchange/runtime.ts';
 import { ChangeFeed, lastChangeId } from './store/change-log.ts';
 import { housekeeping } from './store/housekeeping.ts';
 import { openStore, type Store } from './store/connect.ts';
 import { migrate, missingMigrations } from './store/migrate.ts';
 import { sql } from 'kysely';
-import { healthRoutes } from './server/health.ts';
-import { Lifecycle } from './server/lifecycle.ts';
-import { metricsRoutes } from './server/metrics-route.ts';
+import { Lifecycle } from './http/lifecycle.ts';
 import { Metrics } from './telemetry/metrics.ts';
 import { Telemetry } from './telemetry/telemetry.ts';
 import { startTracing } from './telemetry/tracing.ts';
@@ -47,10 +45,8 @@ import { expireCredits } from './billing/expiry.ts';
 import { attachBilling } from './billing/context.ts';
 import { BillingRuntime } from './billing/runtime.ts';
 import { StripeProvider } from './billing/stripe/provider.ts';
-import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
 import { DEFAULT_LOW_BALANCE, spendHooks } from './billing/spend-hooks.ts';
 import { attachAccounts, createAccounts } from './accounts/context.ts';
-import { accountRoutes } from './accounts/http/routes.ts';
 
 export interface GatewayOptions {
   clock?: Clock;
@@ -168,14 +164,11 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   await billing.holds.reload();
   // Auto-reload charges a card (Stripe) or does nothing: the manual provider collects no money.
   const reloader = new AutoReloader(settings, billing.stripe ? new StripeProvider(billing) : null, log);
-  let hooks: ReturnType<typeof spendHooks> | undefined;
   const gov = await buildGovernance({
     config, clock, log, policy, usage,
-    onSpend: (e) => hooks?.onSpend(e),
-    onLimitRefused: (...a) => hooks?.onLimitRefused(...a),
     billingHold: billing.holds.refusal,
+    hooks: (holds) => spendHooks({ alerts, policy, holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE }),
   });
-  hooks = spendHooks({ alerts, policy, holds: gov.holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE });
   const admission = gov.governance;
   const limiterDown = { admit: () => { throw new Error('Redis unreachable'); } };
   const runExpiry = () => expireCredits(store.db, clock.now()).catch((e) => log.error({ err: e }, 'credit expiry failed'));
@@ -276,7 +269,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     upstreams: () => ({ count: router.upstreams.length, simulated: simulator !== undefined && router.upstreams.every((u) => u.name.startsWith('simulator')) }),
     usage: () => ({ pending: usage.pending, failing: usage.failing }),
   };
-  const server = createHttpServer(rt, [...publicRoutes(), ...healthRoutes(probe), ...metricsRoutes(metrics), ...stripeWebhookRoutes(), ...accountRoutes()], life);
+  const server = createHttpServer(rt, gatewayRoutes({ probe, metrics }), life);
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;

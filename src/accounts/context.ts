@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import { usdToPico } from '../core/money.ts';
-import type { Runtime } from '../server/runtime.ts';
 import type { DB } from '../store/schema.ts';
 import { AccountMailer } from './mail.ts';
 import { Sessions } from './sessions.ts';
@@ -52,16 +51,17 @@ export async function createAccounts(o: { config: Config; db: Kysely<DB>; clock:
   };
 }
 
-const registry = new WeakMap<Runtime, AccountsContext>();
+/** Keyed by the gateway's runtime object (this layer does not need its shape). */
+const registry = new WeakMap<object, AccountsContext>();
 
-export function attachAccounts(rt: Runtime, a: AccountsContext): void { registry.set(rt, a); }
+export function attachAccounts(rt: object, a: AccountsContext): void { registry.set(rt, a); }
 
-export function accountsOf(rt: Runtime): AccountsContext {
+export function accountsOf(rt: object): AccountsContext {
   const a = registry.get(rt);
   if (!a) throw new Error('accounts are not wired into this runtime (startGateway attaches them)');
   return a;
 }
 
-export function maybeAccountsOf(rt: Runtime): AccountsContext | undefined {
+export function maybeAccountsOf(rt: object): AccountsContext | undefined {
   return registry.get(rt);
 }

@@ -5,7 +5,7 @@
  * the password is hashed. A successful login clears the account's failures (not the address's).
  */
 import { GatewayError } from '../core/errors.ts';
-import { AuthThrottle } from '../server/guards/auth-throttle.ts';
+import { AuthThrottle } from '../limits/guards/auth-throttle.ts';
 
 export class LoginThrottle {
   private accounts: AuthThrottle;

@@ -8,7 +8,7 @@
  */
 import type { UsageTotals } from '../usage/report.ts';
 import type { UpstreamStatus } from '../providers/router.ts';
-import type { orgStatus } from '../limits/status.ts';
+import type { orgStatus } from '../reports/org-status.ts';
 import type { auditView } from './audit.ts';
 import type { keyView } from './keys.ts';
 import type { loadLimits } from './limits.ts';

@@ -12,7 +12,7 @@ import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consoleBundle } from '../console/bundle.ts';
 import { notFound } from '../core/errors.ts';
-import type { Route } from '../server/http.ts';
+import type { Route } from '../http/server.ts';
 
 const WEB_ROOT = resolve(fileURLToPath(new URL('../../web/', import.meta.url)));
 

@@ -15,7 +15,7 @@ import { recordAudit } from '../audit/log.ts';
 import { billingOf } from '../billing/context.ts';
 import { liftHold, placeHold } from '../billing/payments/holds.ts';
 import { invalidRequest } from '../core/errors.ts';
-import { loadTierSchedule } from '../limits/wire.ts';
+import { loadTierSchedule } from '../limits/build-governance.ts';
 import { dbOf, iso, readJsonBody, readQuery, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 

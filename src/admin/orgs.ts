@@ -9,7 +9,7 @@ import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
 import { monthKey } from '../core/clock.ts';
 import { picoToUsd } from '../core/money.ts';
-import { orgStatus } from '../limits/status.ts';
+import { orgStatus } from '../reports/org-status.ts';
 import type { Store } from '../store/connect.ts';
 import { dbOf, iso, sendJson } from './respond.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';

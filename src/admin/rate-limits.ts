@@ -14,7 +14,7 @@ import { picoToUsd } from '../core/money.ts';
 import type { Governance } from '../limits/governance.ts';
 import { parseRateOverride } from '../limits/policy.ts';
 import { DEFAULT_RATE_CLASS, limitsFor, tierDefinition, tierForSpend } from '../limits/rate/index.ts';
-import { loadTierSchedule } from '../limits/wire.ts';
+import { loadTierSchedule } from '../limits/build-governance.ts';
 import { dbOf, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { internalError, invalidRequest } from '../core/errors.ts';
-import { parseJsonObject, readBody } from '../server/body.ts';
-import type { Runtime } from '../server/runtime.ts';
+import { parseJsonObject, readBody } from '../http/body.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 import type { DB } from '../store/schema.ts';
 import { usdToPico } from '../core/money.ts';
 

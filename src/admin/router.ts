@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
-import type { Route } from '../server/http.ts';
-import type { Runtime } from '../server/runtime.ts';
+import type { Route } from '../http/server.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 import { alertRoutes } from './alerts.ts';
 import { auditRoutes } from './audit.ts';
 import { authenticateAdmin, requireOrgAccess } from './auth.ts';

@@ -1,6 +1,6 @@
 /** The admin API's internal route shape: a method, a path pattern under `/admin/v1/`, and who may call it. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Runtime } from '../server/runtime.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 import type { Caller } from './auth.ts';
 import type { Permission } from './permissions.ts';
 

@@ -7,7 +7,6 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Runtime } from '../server/runtime.ts';
 import type { DB } from '../store/schema.ts';
 import type { AlertKind } from './alerts/types.ts';
 import type { BillingMailer } from './invoices/mail.ts';
@@ -30,12 +29,13 @@ export interface BillingContext {
   onReversal(r: { orgId: string; amount: bigint; kind: string; purpose: string }, eventType: string): Promise<void>;
 }
 
-const registry = new WeakMap<Runtime, BillingContext>();
+/** Keyed by the gateway's runtime object (this layer does not need its shape). */
+const registry = new WeakMap<object, BillingContext>();
 
-export function attachBilling(rt: Runtime, b: BillingContext): void { registry.set(rt, b); }
+export function attachBilling(rt: object, b: BillingContext): void { registry.set(rt, b); }
 
 /** The billing side of a gateway (wired by `startGateway`). */
-export function billingOf(rt: Runtime): BillingContext {
+export function billingOf(rt: object): BillingContext {
   const b = registry.get(rt);
   if (!b) throw new Error('billing is not wired into this runtime (startGateway attaches it)');
   return b;

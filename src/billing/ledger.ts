@@ -12,13 +12,11 @@ import { invalidRequest } from '../core/errors.ts';
 import { picoToUsd } from '../core/money.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { creditState, type CreditState } from './lots.ts';
+import { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 import { recordAudit } from '../audit/log.ts';
 import { fitsStorage, MAX_STORED_PICO, sumExact } from '../store/wide-money.ts';
 
-export type EntryKind = 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry';
-export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjustment', 'expiry'];
-
-export interface LedgerEntry { id: string; orgId: string; kind: EntryKind; amount: bigint; createdAt: number; expiresAt: number | null; ref: string | null; note: string | null }
+export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
 const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
 const sumBig = sumExact;

@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { sumExact } from '../store/wide-money.ts';
 import { picoToUsd } from '../core/money.ts';
-import type { LedgerEntry } from './ledger.ts';
+import type { LedgerEntry } from './ledger-entry.ts';
 
 export interface LotView {
   id: string; kind: string; amount: bigint; createdAt: number; expiresAt: number | null;

@@ -47,7 +47,7 @@ export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: strin
   const writes = Math.min(checkedCount(writeRaw, 'cache_write_tokens', notes), prompt - cached);
   // Cache writes by TTL when the upstream splits them (LiteLLM / Anthropic-style
   // `cache_creation{,_token_details}`); otherwise the TTL is decided at settlement from what the
-  // request asked for (server/exchange/settle.ts), not assumed to be 5 minutes.
+  // request asked for (exchange/settle.ts), not assumed to be 5 minutes.
   const split = obj(o.cache_creation) ?? obj(details?.cache_creation) ?? obj(details?.cache_creation_token_details) ?? obj(o.cache_creation_token_details);
   let w1h = 0;
   let ttlReported = false;

@@ -46,7 +46,7 @@ export interface ResolvedPrice {
   prices: PriceVector;
   /**
    * What the upstream costs the operator: list price, or the `upstream:<name>` group's price where
-   * the operator set one (server/resolve.ts). Recorded as the usage event's upstream cost.
+   * the operator set one (exchange/resolve.ts). Recorded as the usage event's upstream cost.
    */
   list: PriceVector;
 }

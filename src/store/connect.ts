@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.ts';
 import type { DB } from './schema.ts';
+import type { Dialect } from './dialect.ts';
 import { parseNumeric, registerSqliteMoney, wideSqlite } from './wide-money.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './dialect.ts';
 
 export interface Store {
   db: Kysely<DB>;

@@ -4,10 +4,10 @@
  * Times are epoch milliseconds.
  */
 import type { ColumnType } from 'kysely';
-import type { AlertTables } from '../billing/alerts/schema.ts';
-import type { InvoiceTables } from '../billing/invoices/schema.ts';
-import type { PaymentTables } from '../billing/payments/schema.ts';
-import type { AccountTables } from '../accounts/schema.ts';
+import type { AlertTables } from './tables/alerts.ts';
+import type { InvoiceTables } from './tables/invoices.ts';
+import type { PaymentTables } from './tables/payments.ts';
+import type { AccountTables } from './tables/accounts.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;

@@ -11,7 +11,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Dialect } from './connect.ts';
+import type { Dialect } from './dialect.ts';
 import { MAX_AMOUNT_PICO } from '../core/money.ts';
 
 const INT64_MAX = 2n ** 63n - 1n;

@@ -4,11 +4,11 @@
  * priced models with an upstream, with their prices (USD per million tokens).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticateInference } from '../server/authenticate.ts';
+import { authenticateInference } from '../http/authenticate.ts';
 import { clip, notFound } from '../core/errors.ts';
 import { microToUsd } from '../core/money.ts';
 import type { CatalogModel } from '../pricing/types.ts';
-import type { Runtime } from '../server/runtime.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 
 export async function handleModels(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, id?: string): Promise<void> {
   const now = rt.clock.now();

@@ -8,7 +8,7 @@ import type { Store } from '../store/connect.ts';
 import { sqliteUsageSink } from './sink-sqlite.ts';
 import { kyselyUsageSink } from './sink-kysely.ts';
 import { decodeRow, encodeRow } from './spool.ts';
-import type { UsageEventRow } from './writer.ts';
+import type { UsageEventRow } from './event-row.ts';
 
 /** The store's sink for one batch of usage events (prepared statements on SQLite, Kysely on PostgreSQL). */
 export function usageSinkFor(store: Store): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {

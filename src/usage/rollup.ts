@@ -1,5 +1,5 @@
 /** Aggregates usage events into daily rollup rows (one per org × day × workspace × key × model). */
-import type { UsageEventRow } from './writer.ts';
+import type { UsageEventRow } from './event-row.ts';
 import { isSimulatedUpstream } from '../config/config.ts';
 
 export interface RollupRow {

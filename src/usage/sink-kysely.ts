@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { rollup, rollupByUpstream, ROLLUP_SUM_COLUMNS } from './rollup.ts';
-import { withPremiumDefaults, type UsageEventRow } from './writer.ts';
+import { withPremiumDefaults, type UsageEventRow } from './event-row.ts';
 
 export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
   return (rows) => db.transaction().execute(async (trx) => {

@@ -7,7 +7,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { rollup, rollupByUpstream, ROLLUP_MONEY_COLUMNS, ROLLUP_SUM_COLUMNS, UPSTREAM_ROLLUP_SUM_COLUMNS } from './rollup.ts';
 import { bindable } from '../store/wide-money.ts';
-import type { UsageEventRow } from './writer.ts';
+import type { UsageEventRow } from './event-row.ts';
 
 const EVENT_COLUMNS = [
   'id', 'org_id', 'workspace_id', 'key_id', 'model', 'upstream', 'surface', 'status', 'outcome', 'stream',

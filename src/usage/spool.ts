@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { UsageEventRow } from './writer.ts';
+import type { UsageEventRow } from './event-row.ts';
 
 export function encodeRow(row: UsageEventRow): string {
   return JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? { $n: v.toString() } : v));

@@ -16,31 +16,12 @@
  * events stay queued.
  */
 import type { Logger } from 'pino';
-import type { UsageEventsTable } from '../store/schema.ts';
 import type { Store } from '../store/connect.ts';
 import { usageSinkFor } from './dead-letters.ts';
 import type { UsageSpool } from './spool.ts';
+import type { UsageEventRow } from './event-row.ts';
 
-type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
-/** Columns added by migration 010: optional on a row (absent = not reported / standard / zero). */
-export const PREMIUM_COLUMNS = ['speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant'] as const;
-/** Columns added later that a row may leave out: PREMIUM_COLUMNS and `attempts` (migration 050, default 1). */
-type OptionalColumn = typeof PREMIUM_COLUMNS[number] | 'attempts';
-export type UsageEventRow = Omit<FullRow, OptionalColumn> & Partial<Pick<FullRow, OptionalColumn>>;
-
-/** A row with every migration-010 column filled in (null / 0 / '' where absent). */
-export function withPremiumDefaults(r: UsageEventRow): FullRow {
-  return {
-    ...r,
-    speed: r.speed ?? null,
-    service_tier: r.service_tier ?? null,
-    inference_geo: r.inference_geo ?? null,
-    web_fetch_requests: r.web_fetch_requests ?? 0n,
-    code_execution_requests: r.code_execution_requests ?? 0n,
-    price_variant: r.price_variant ?? '',
-    attempts: r.attempts ?? 1n,
-  };
-}
+export { PREMIUM_COLUMNS, withPremiumDefaults, type UsageEventRow } from './event-row.ts';
 
 interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; at: number; done?: boolean; spooled?: boolean }
 

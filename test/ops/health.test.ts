@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
-import { readiness } from '../../src/server/health.ts';
+import { readiness } from '../../src/http/health.ts';
 
 let tg: TestGateway | undefined;
 after(async () => { await tg?.close(); });

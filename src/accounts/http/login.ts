@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { isAdminToken } from '../../admin/auth.ts';
 import { readJsonBody, sendJson } from '../../admin/respond.ts';
 import { GatewayError } from '../../core/errors.ts';
-import { addressBucket, clientAddress } from '../../server/guards/client-address.ts';
+import { addressBucket, clientAddress } from '../../http/client-address.ts';
 import type { AccountsContext } from '../context.ts';
 import { normaliseEmail } from '../email.ts';
 import { clearCookies } from './cookies.ts';

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readJsonBody, sendJson } from '../../admin/respond.ts';
 import { invalidRequest, notFound } from '../../core/errors.ts';
-import { addressBucket, clientAddress } from '../../server/guards/client-address.ts';
+import { addressBucket, clientAddress } from '../../http/client-address.ts';
 import type { AccountsContext } from '../context.ts';
 import { emailSchema, normaliseEmail, passwordSchema } from '../email.ts';
 import { resetMail } from '../mail.ts';

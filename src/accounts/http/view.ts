@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROLE_PERMISSIONS } from '../../admin/permissions.ts';
 import { sendJson } from '../../admin/respond.ts';
-import { clientAddress } from '../../server/guards/client-address.ts';
+import { clientAddress } from '../../http/client-address.ts';
 import type { MemberRole, SessionView } from '../api-types.ts';
 import type { AccountsContext } from '../context.ts';
 import type { SessionRow } from '../sessions.ts';

@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { permissionError } from '../../core/errors.ts';
-import type { Route, RouteSurface } from '../../server/http.ts';
-import type { Runtime } from '../../server/runtime.ts';
+import type { Route, RouteSurface } from '../../http/server.ts';
+import type { Runtime } from '../../exchange/runtime.ts';
 import { authenticateAdmin } from '../auth.ts';
 import { allows } from '../permissions.ts';
 import { routeMiss } from '../router.ts';

@@ -13,7 +13,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
-import type { AlertTables, OutboxTable } from './schema.ts';
+import type { AlertTables, OutboxTable } from '../../store/tables/alerts.ts';
 import { emailMessage, webhookBody, type AlertData } from './message.ts';
 import { Mailer, postWebhook, type Outcome } from './transport.ts';
 import type { AlertKind } from './types.ts';

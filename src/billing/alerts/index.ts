@@ -3,5 +3,5 @@ export { AlertService, defaultBackoffMs } from './service.ts';
 export { crossedThresholds, limitReached, parseThresholds } from './thresholds.ts';
 export { verifySignature, signPayload, SIGNATURE_HEADER, EVENT_ID_HEADER, DEFAULT_TOLERANCE_SEC } from './signature.ts';
 export { emailMessage, webhookBody, eventType, type AlertData } from './message.ts';
-export type { AlertTables, AlertChannelsTable, AlertsTable, AlertDeliveriesTable, OutboxTable } from './schema.ts';
+export type { AlertTables, AlertChannelsTable, AlertsTable, AlertDeliveriesTable, OutboxTable } from '../../store/tables/alerts.ts';
 export type * from './types.ts';

@@ -20,7 +20,7 @@ import { SYSTEM } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/log.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { buildData } from './message.ts';
-import type { AlertTables } from './schema.ts';
+import type { AlertTables } from '../../store/tables/alerts.ts';
 import { Mailer } from './transport.ts';
 import type { AlertEvent, AlertServiceOptions, AlertView, ChannelView, DeliveryView, OutboxMail } from './types.ts';
 

@@ -19,7 +19,7 @@ import { computeLines, type DraftLine } from './compute.ts';
 import { nextNumber } from './numbering.ts';
 import { BillingProfiles } from './profile.ts';
 import { totalsOf } from './rounding.ts';
-import type { InvoiceLinesTable, InvoicesTable } from './schema.ts';
+import type { InvoiceLinesTable, InvoicesTable } from '../../store/tables/invoices.ts';
 import { markInvoicePaid } from './status.ts';
 import { SYSTEM, type Actor } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/log.ts';

@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../core/ids.ts';
 import type { DB } from '../../store/schema.ts';
-import type { PaymentCustomersTable, PaymentsTable } from './schema.ts';
+import type { PaymentCustomersTable, PaymentsTable } from '../../store/tables/payments.ts';
 
 export type PaymentRow = Selectable<PaymentsTable>;
 export type CustomerRow = Selectable<PaymentCustomersTable>;

@@ -9,9 +9,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import { GatewayError, notFound } from '../../core/errors.ts';
-import { readBody } from '../../server/body.ts';
-import type { Route } from '../../server/http.ts';
-import type { Runtime } from '../../server/runtime.ts';
+import { readBody } from '../../http/body.ts';
+import type { Route } from '../../http/server.ts';
+import type { Runtime } from '../../exchange/runtime.ts';
 import { billingOf, type BillingContext as BillingRuntime } from '../context.ts';
 import { constructWebhookEvent } from './client.ts';
 import { handleEvent, type Handled } from './events.ts';

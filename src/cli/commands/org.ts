@@ -5,7 +5,7 @@ import { Ledger } from '../../billing/ledger.ts';
 import { usdToPico, picoToUsd } from '../../core/money.ts';
 import { withContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
-import { orgStatus } from '../../limits/status.ts';
+import { orgStatus } from '../../reports/org-status.ts';
 
 export function registerOrg(program: Command): void {
   const org = program.command('org').description('organisations (billing entities)');

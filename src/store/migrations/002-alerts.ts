@@ -2,7 +2,7 @@
  * Alerts: who to tell (alert_channels), what was told (alerts, UNIQUE per threshold per
  * period, so "once" holds across gateway processes), every delivery attempt and pending retry
  * (alert_deliveries) and mail kept when no SMTP server is configured (outbox).
- * Owned by src/billing/alerts (types in src/billing/alerts/schema.ts).
+ * Owned by src/billing/alerts (types in src/store/tables/alerts.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';

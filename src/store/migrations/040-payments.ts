@@ -3,7 +3,7 @@
  * (Checkout top-ups, off-session auto-reloads, statement and invoice charges, manual purchases
  * awaiting approval), the Stripe events received (deduplicated by event id), refunds and disputes
  * taken back, and the link from each ledger entry to the Stripe object behind it.
- * Owned by src/billing/payments (types in src/billing/payments/schema.ts).
+ * Owned by src/billing/payments (types in src/store/tables/payments.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';

@@ -2,7 +2,7 @@
  * Invoices and monthly statements (issue 12): per-org billing profiles and contacts, the closed
  * periods, finalised documents (invoices and credit notes) with their lines, gapless number
  * sequences per issuer, and the mail sent about them. Owned by src/billing/invoices (types in
- * src/billing/invoices/schema.ts).
+ * src/store/tables/invoices.ts).
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';

@@ -7,13 +7,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { estimateInputTokens } from '../../metering/estimate.ts';
-import { authenticateInference } from '../../server/authenticate.ts';
-import { parseJsonObject, readBody } from '../../server/body.ts';
-import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
-import { resolveTarget } from '../../server/resolve.ts';
-import { retryHeaders, upstreamError } from '../../server/exchange/upstream-error.ts';
+import { authenticateInference } from '../../http/authenticate.ts';
+import { parseJsonObject, readBody } from '../../http/body.ts';
+import { withRateHeaders } from '../../exchange/rate-headers-on-error.ts';
+import { resolveTarget } from '../../exchange/resolve.ts';
+import { retryHeaders, upstreamError } from '../../providers/upstream-error.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
-import type { Runtime } from '../../server/runtime.ts';
+import type { Runtime } from '../../exchange/runtime.ts';
 import { validateMessagesRequest } from './validate.ts';
 
 export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {

@@ -4,14 +4,14 @@
  * byte-for-byte when nothing needs rewriting; OpenAI-wire upstreams get it translated.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticateInference } from '../../server/authenticate.ts';
-import { readBody, parseJsonObject } from '../../server/body.ts';
-import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../server/model-policy.ts';
-import { resolveTarget } from '../../server/resolve.ts';
-import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
-import type { AttemptPlan } from '../../server/exchange/types.ts';
-import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
-import type { Runtime } from '../../server/runtime.ts';
+import { authenticateInference } from '../../http/authenticate.ts';
+import { readBody, parseJsonObject } from '../../http/body.ts';
+import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../exchange/model-policy.ts';
+import { resolveTarget } from '../../exchange/resolve.ts';
+import { admitAndRun } from '../../exchange/admit-and-run.ts';
+import type { AttemptPlan } from '../../exchange/types.ts';
+import { withRateHeaders } from '../../exchange/rate-headers-on-error.ts';
+import type { Runtime } from '../../exchange/runtime.ts';
 import type { UpstreamAdapter } from '../../providers/types.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
 import { validateMessagesRequest } from './validate.ts';

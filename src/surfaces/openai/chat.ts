@@ -6,14 +6,14 @@
  * routes and the key's policy apply first.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticateInference } from '../../server/authenticate.ts';
-import { parseJsonObject, readBody } from '../../server/body.ts';
-import { admitAndRun } from '../../server/exchange/admit-and-run.ts';
-import type { AttemptPlan } from '../../server/exchange/types.ts';
-import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../server/model-policy.ts';
-import { withRateHeaders } from '../../server/rate-headers-on-error.ts';
-import { resolveTarget } from '../../server/resolve.ts';
-import type { Runtime } from '../../server/runtime.ts';
+import { authenticateInference } from '../../http/authenticate.ts';
+import { parseJsonObject, readBody } from '../../http/body.ts';
+import { admitAndRun } from '../../exchange/admit-and-run.ts';
+import type { AttemptPlan } from '../../exchange/types.ts';
+import { ceilingFor, checkModelAllowed, policyOf, routedModelName } from '../../exchange/model-policy.ts';
+import { withRateHeaders } from '../../exchange/rate-headers-on-error.ts';
+import { resolveTarget } from '../../exchange/resolve.ts';
+import type { Runtime } from '../../exchange/runtime.ts';
 import type { UpstreamAdapter } from '../../providers/types.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
 import { findCacheTtl } from '../anthropic/validate.ts';

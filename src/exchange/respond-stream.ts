@@ -10,16 +10,16 @@
  * upstream's own words; nothing after it is forwarded.
  */
 import type { ServerResponse } from 'node:http';
-import type { UpstreamReply } from './upstream-call.ts';
-import { AnthropicStreamMeter } from '../../metering/anthropic-meter.ts';
-import { OpenaiStreamMeter } from '../../metering/openai-meter.ts';
-import { SseParser, type SseEvent } from '../../metering/sse-parser.ts';
-import { emptyUsage, type Usage } from '../../metering/usage.ts';
-import { boundUsage, hasHiddenReasoning } from '../../metering/bounds.ts';
-import { StreamedText } from '../../metering/streamed-text.ts';
+import type { UpstreamReply } from '../providers/upstream-call.ts';
+import { AnthropicStreamMeter } from '../metering/anthropic-meter.ts';
+import { OpenaiStreamMeter } from '../metering/openai-meter.ts';
+import { SseParser, type SseEvent } from '../metering/sse-parser.ts';
+import { emptyUsage, type Usage } from '../metering/usage.ts';
+import { boundUsage, hasHiddenReasoning } from '../metering/bounds.ts';
+import { StreamedText } from '../metering/streamed-text.ts';
 import type { ClientWatch } from './client-watch.ts';
-import { anthropicErrorEvent } from '../../surfaces/anthropic/errors.ts';
-import { openaiErrorChunk } from '../../surfaces/openai/errors.ts';
+import { anthropicErrorEvent } from '../wire/anthropic-errors.ts';
+import { openaiErrorChunk } from '../wire/openai-errors.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
 import { settle, type Outcome } from './settle.ts';
 import { EventAligner, scrubbedErrorEvent, serializeEvents, streamErrorOf } from './stream-errors.ts';

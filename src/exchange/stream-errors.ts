@@ -11,8 +11,8 @@
  * (`EventAligner`): the bytes of an event that is still arriving are held until its blank line
  * (up to 64 KiB), so an error event split across chunks is never half-forwarded.
  */
-import type { SseEvent } from '../../metering/sse-parser.ts';
-import type { Wire } from '../../providers/types.ts';
+import type { SseEvent } from '../metering/sse-parser.ts';
+import type { Wire } from '../providers/types.ts';
 
 const SAFE_WORD = /^[a-z][a-z0-9_]{0,63}$/;
 

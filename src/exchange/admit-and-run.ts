@@ -3,13 +3,13 @@
  * honour its Idempotency-Key, admit it (rate limits + spend hold), run the exchange, and make sure
  * the hold is released on every path that did not settle (release after settle is a no-op).
  */
-import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../../metering/estimate.ts';
-import { sha256Hex } from '../../core/ids.ts';
-import { GatewayError } from '../../core/errors.ts';
-import { withIdempotency } from '../idempotency.ts';
+import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../metering/estimate.ts';
+import { sha256Hex } from '../core/ids.ts';
+import { GatewayError } from '../core/errors.ts';
+import { withIdempotency } from './idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
-import type { PremiumRequest } from '../../pricing/premium.ts';
+import type { PremiumRequest } from '../pricing/premium.ts';
 
 export interface AdmitInput {
   /** The parsed body (either wire format) and its size in bytes. */

@@ -3,8 +3,8 @@
  * or when the gateway forced `include_usage` on an OpenAI upstream the client did not ask for.
  * Returns null for pure pass-through (the fast path: bytes are forwarded untouched).
  */
-import type { SseEvent } from '../../metering/sse-parser.ts';
-import { AnthropicToOpenaiStream, OpenaiToAnthropicStream } from '../../translate/index.ts';
+import type { SseEvent } from '../metering/sse-parser.ts';
+import { AnthropicToOpenaiStream, OpenaiToAnthropicStream } from '../translate/index.ts';
 import type { Exchange } from './types.ts';
 
 export interface StreamTransform {

@@ -5,10 +5,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { clip, GatewayError, notFound, toGatewayError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
-import { anthropicErrorBody } from '../surfaces/anthropic/errors.ts';
-import { openaiErrorBody } from '../surfaces/openai/errors.ts';
+import { anthropicErrorBody } from '../wire/anthropic-errors.ts';
+import { openaiErrorBody } from '../wire/openai-errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 
 export type RouteSurface = 'anthropic' | 'openai' | 'admin' | 'plain';
 export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, param?: string) => Promise<void> | void;

@@ -30,7 +30,9 @@ export function loadTierSchedule(config: Config): TierSchedule {
   return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
 }
 
-export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused']; billingHold?: GovernanceDeps['billingHold'] }): Promise<GovernanceStack> {
+export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; billingHold?: GovernanceDeps['billingHold'];
+  /** What runs after spend lands and when a cap refuses a request; built once the spend holds exist (they read them). */
+  hooks?: (holds: SpendHolds) => { onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] } }): Promise<GovernanceStack> {
   const { config, clock, log, policy, usage } = opts;
   const schedule = loadTierSchedule(config);
   let limiter: RateLimiter;
@@ -54,11 +56,12 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     limiter = new MemoryRateLimiter({ clock });
     holds = new MemorySpendHolds({ clock });
   }
-  const make = (limiter: RateLimiter, holds: SpendHolds, onSpend = opts.onSpend) => new Governance({
+  const hooks = opts.hooks?.(holds) ?? {};
+  const make = (limiter: RateLimiter, holds: SpendHolds, onSpend = hooks.onSpend) => new Governance({
     clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
     loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
     onSpend,
-    onLimitRefused: opts.onLimitRefused,
+    onLimitRefused: hooks.onLimitRefused,
     billingHold: opts.billingHold,
     onError: (e) => log.error({ err: e }, 'governance background update failed'),
   });
@@ -73,13 +76,13 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     },
   };
   if (redis && config.redisFailMode === 'open') {
-    failOpen(stack, redis, (record) => make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock }), (e) => { record(e); opts.onSpend?.(e); }), log);
+    failOpen(stack, redis, (record) => make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock }), (e) => { record(e); hooks.onSpend?.(e); }), log);
   }
   return stack;
 }
 
 /**
- * `redisFailMode: open` (docs/billing.md "When Redis is away"): while Redis is unreachable this
+ * `redisFailMode: open` (docs/billing.md "When Redis or the database is away"): while Redis is unreachable this
  * instance admits on its own buckets and holds, loaded fresh from the database at each outage (a
  * new fallback per outage). What the fallback settles is added to the shared counters once Redis
  * answers again, so spend made during the outage still counts against caps and balances afterwards.

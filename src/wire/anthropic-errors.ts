@@ -1,5 +1,5 @@
 /** Renders a GatewayError in Anthropic's envelope: `{type:"error", error:{type,message}, request_id}`. */
-import type { GatewayError } from '../../core/errors.ts';
+import type { GatewayError } from '../core/errors.ts';
 
 export function anthropicErrorBody(err: GatewayError, requestId: string): string {
   const error: Record<string, unknown> = { type: err.type, message: err.message };

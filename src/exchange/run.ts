@@ -11,7 +11,7 @@ import { billUnseen } from './unseen.ts';
 import { respondJson } from './respond-json.ts';
 import { respondStream } from './respond-stream.ts';
 import type { Exchange } from './types.ts';
-import { isSimulatedUpstream } from '../../config/config.ts';
+import { isSimulatedUpstream } from '../config/config.ts';
 
 export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
   return surface === 'anthropic' ? 'request-id' : 'x-request-id';

@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../accounts/key-cache.ts';
 import { keyFromHeaders } from '../accounts/keys.ts';
 import { GatewayError, permissionError } from '../core/errors.ts';
-import { addressBucket, clientAddress } from './guards/client-address.ts';
-import type { Runtime } from './runtime.ts';
+import { addressBucket, clientAddress } from './client-address.ts';
+import type { Runtime } from '../exchange/runtime.ts';
 
 /** Marks an authentication failure so the connection is closed after the reply. */
 export function closeAfter(e: unknown): unknown {

@@ -5,7 +5,7 @@
  * checks that failed. Failure details name the check and a short reason, never a URL or secret.
  */
 import type { ServerResponse } from 'node:http';
-import type { Route } from './http.ts';
+import type { Route } from './server.ts';
 
 export interface Check { ok: boolean; detail?: string; ms?: number }
 

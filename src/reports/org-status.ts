@@ -12,10 +12,10 @@ import { Ledger } from '../billing/ledger.ts';
 import { loadDefaultCatalog } from '../pricing/catalog/index.ts';
 import type { Store } from '../store/connect.ts';
 import { usageReport } from '../usage/report.ts';
-import { overrideFor, parseRateOverride } from './policy.ts';
-import { limitsFor, tierDefinition, tierForSpend } from './rate/index.ts';
-import { LimitsService } from './service.ts';
-import { loadTierSchedule } from './wire.ts';
+import { overrideFor, parseRateOverride } from '../limits/policy.ts';
+import { limitsFor, tierDefinition, tierForSpend } from '../limits/rate/index.ts';
+import { LimitsService } from '../limits/service.ts';
+import { loadTierSchedule } from '../limits/build-governance.ts';
 
 export async function orgStatus(config: Config, store: Store, orgId: string, now: number) {
   const accounts = new AccountsService(store.db, () => now);

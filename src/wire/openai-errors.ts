@@ -1,5 +1,5 @@
 /** Renders a GatewayError in OpenAI's envelope: `{error:{message,type,param,code}}`. */
-import type { GatewayError } from '../../core/errors.ts';
+import type { GatewayError } from '../core/errors.ts';
 
 const OPENAI_TYPE: Record<string, string> = {
   invalid_request_error: 'invalid_request_error',

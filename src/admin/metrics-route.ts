@@ -3,12 +3,12 @@
  * (`TOLLGATE_METRICS_TOKEN`) as `Authorization: Bearer …`. Failed attempts count against the
  * caller's address like any failed authentication.
  */
-import { isAdminToken } from '../admin/auth.ts';
+import { isAdminToken } from './auth.ts';
 import { authenticationError } from '../core/errors.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import { closeAfter } from './authenticate.ts';
-import { addressBucket, clientAddress } from './guards/client-address.ts';
-import type { Route } from './http.ts';
+import { closeAfter } from '../http/authenticate.ts';
+import { addressBucket, clientAddress } from '../http/client-address.ts';
+import type { Route } from '../http/server.ts';
 
 export function metricsRoutes(metrics: Metrics | null): Route[] {
   return [{

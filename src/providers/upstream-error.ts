@@ -8,8 +8,8 @@
  * an e-mail address or an amount of money, and cut short. Only retry hints travel as headers (the
  * upstream's own rate-limit headers describe the operator's account, not the customer's).
  */
-import { GatewayError, type ErrorType } from '../../core/errors.ts';
-import type { Wire } from '../../providers/types.ts';
+import { GatewayError, type ErrorType } from '../core/errors.ts';
+import type { Wire } from './types.ts';
 
 const PASS_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'];
 

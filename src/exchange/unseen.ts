@@ -5,8 +5,8 @@
  * body's byte bound for input, `max_tokens` × choices for output (a stream: output only for
  * models with hidden reasoning, since nothing was streamed). Flagged `estimated`.
  */
-import { hasHiddenReasoning } from '../../metering/bounds.ts';
-import { emptyUsage } from '../../metering/usage.ts';
+import { hasHiddenReasoning } from '../metering/bounds.ts';
+import { emptyUsage } from '../metering/usage.ts';
 import { settle } from './settle.ts';
 import type { Exchange } from './types.ts';
 

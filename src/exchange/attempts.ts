@@ -9,13 +9,13 @@
  * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
  * request across attempts); a timeout after the reply started ends it as a cut stream does.
  */
-import { GatewayError } from '../../core/errors.ts';
-import { coolDownMs } from '../../providers/rate-headers.ts';
-import type { UpstreamAdapter } from '../../providers/types.ts';
-import { poolUnavailable, priceVia } from '../resolve.ts';
-import { forward } from './forward.ts';
-import type { ChunkSink, UpstreamReply } from './upstream-call.ts';
-import { retryHeaders, upstreamError } from './upstream-error.ts';
+import { GatewayError } from '../core/errors.ts';
+import { coolDownMs } from '../providers/rate-headers.ts';
+import type { UpstreamAdapter } from '../providers/types.ts';
+import { poolUnavailable, priceVia } from './resolve.ts';
+import { forward } from '../providers/forward.ts';
+import type { ChunkSink, UpstreamReply } from '../providers/upstream-call.ts';
+import { retryHeaders, upstreamError } from '../providers/upstream-error.ts';
 import type { Exchange } from './types.ts';
 
 export interface Served {

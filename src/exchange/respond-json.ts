@@ -3,12 +3,12 @@
  * make the usage event durable, then send the response. A client that left is still billed: the
  * reply was read to the end (within the drain bound, client-watch.ts).
  */
-import type { UpstreamReply } from './upstream-call.ts';
-import { upstreamUnavailable } from '../../core/errors.ts';
-import { boundUsage } from '../../metering/bounds.ts';
-import { usageFromAnthropic } from '../../metering/anthropic-meter.ts';
-import { usageFromOpenai } from '../../metering/openai-meter.ts';
-import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../../translate/index.ts';
+import type { UpstreamReply } from '../providers/upstream-call.ts';
+import { upstreamUnavailable } from '../core/errors.ts';
+import { boundUsage } from '../metering/bounds.ts';
+import { usageFromAnthropic } from '../metering/anthropic-meter.ts';
+import { usageFromOpenai } from '../metering/openai-meter.ts';
+import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../translate/index.ts';
 import { drained } from './respond-stream.ts';
 import type { ClientWatch } from './client-watch.ts';
 import { settle } from './settle.ts';

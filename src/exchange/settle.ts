@@ -3,12 +3,12 @@
  * settles the spend reservation. Returns the promise of durability (the caller holds the
  * response's last bytes until it resolves).
  */
-import { dayKey, monthKey } from '../../core/clock.ts';
-import type { Usage } from '../../metering/usage.ts';
-import { costOf } from '../../pricing/cost.ts';
-import { priceUsage } from '../../pricing/variants.ts';
+import { dayKey, monthKey } from '../core/clock.ts';
+import type { Usage } from '../metering/usage.ts';
+import { costOf } from '../pricing/cost.ts';
+import { priceUsage } from '../pricing/variants.ts';
 import type { Exchange } from './types.ts';
-import { isSimulatedUpstream } from '../../config/config.ts';
+import { isSimulatedUpstream } from '../config/config.ts';
 
 export type Outcome = 'ok' | 'client_aborted' | 'upstream_error' | 'incomplete';
 

@@ -13,8 +13,8 @@ import type { UpstreamRouter } from '../providers/router.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { UsageWriter } from '../usage/writer.ts';
 import type { IdempotencyCache } from './idempotency.ts';
-import type { AuthThrottle } from './guards/auth-throttle.ts';
-import type { ConcurrencyLimiter } from './guards/concurrency.ts';
+import type { AuthThrottle } from '../limits/guards/auth-throttle.ts';
+import type { ConcurrencyLimiter } from '../limits/guards/concurrency.ts';
 
 export interface Runtime {
   config: Config;

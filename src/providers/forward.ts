@@ -1,9 +1,25 @@
 /** Sends the upstream request on the pooled connection; connection failures become 502s. */
-import { upstreamUnavailable, GatewayError } from '../../core/errors.ts';
-import type { Exchange } from './types.ts';
+import { upstreamUnavailable, GatewayError } from '../core/errors.ts';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Telemetry } from '../telemetry/telemetry.ts';
+import type { UpstreamRouter } from './router.ts';
+import type { Operation, UpstreamAdapter } from './types.ts';
 import { callUpstream, type UpstreamReply } from './upstream-call.ts';
 
-export async function forward(x: Exchange, signal: AbortSignal): Promise<UpstreamReply> {
+/** What sending one attempt needs from the request in flight (the pipeline's exchange has all of it). */
+export interface ForwardInput {
+  rt: { router: Pick<UpstreamRouter, 'pool'>; log: Logger; telemetry?: Pick<Telemetry, 'upstreamStarted' | 'upstreamError'> };
+  req: { headers: IncomingHttpHeaders };
+  res: ServerResponse;
+  requestId: string;
+  model: { id: string };
+  adapter: UpstreamAdapter;
+  op: Operation;
+  upstreamBody: string | Buffer;
+}
+
+export async function forward(x: ForwardInput, signal: AbortSignal): Promise<UpstreamReply> {
   const pool = x.rt.router.pool(x.adapter.origin);
   x.rt.telemetry?.upstreamStarted(x.res);
   try {
