@@ -26,6 +26,9 @@ export interface UsageTotals {
   /** Requests the built-in simulator answered (upstream=simulator): fake answers, never revenue. */
   simulated_requests: number;
   simulated_cost_usd: string;
+  /** Requests billed at a bound because the upstream's usage could not be believed (`anomaly`), and their cost. */
+  anomaly_requests: number;
+  anomaly_cost_usd: string;
   cost_usd: string;
   upstream_cost_usd: string;
   /** Operator view: cost less simulated cost. */
@@ -44,6 +47,7 @@ export const TOTAL_COLUMNS = () => [
   big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
   big('estimated_requests').as('est_req'), big('estimated_cost').as('estimated_cost'), big('web_search_requests').as('web_search'),
   big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'), big('simulated_requests').as('sim_req'), big('simulated_cost').as('simulated_cost'),
+  big('anomaly_requests').as('anomaly_req'), big('anomaly_cost').as('anomaly_cost'),
 ];
 
 const SIMULATED = sql`upstream in ('simulator', 'simulator-openai')`;
@@ -55,6 +59,7 @@ export const EVENT_TOTAL_COLUMNS = () => [
   sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'), sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
   big('web_search_requests').as('web_search'), big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'),
   sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'), sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
+  sumExactOf(sql`case when anomaly is not null then 1 else 0 end`).as('anomaly_req'), sumExactOf(sql`case when anomaly is not null then cost else 0 end`).as('anomaly_cost'),
 ];
 
 /** One aggregated row in the report's shape (exact decimal USD strings). */
@@ -78,6 +83,8 @@ export function totals(r: any): UsageTotals {
     estimated_cost_usd: picoToUsd(BigInt(r.estimated_cost ?? 0n)),
     simulated_requests: n(r.sim_req),
     simulated_cost_usd: picoToUsd(sim),
+    anomaly_requests: n(r.anomaly_req),
+    anomaly_cost_usd: picoToUsd(BigInt(r.anomaly_cost ?? 0n)),
     cost_usd: picoToUsd(cost),
     upstream_cost_usd: picoToUsd(up),
     revenue_usd: picoToUsd(cost - sim),
