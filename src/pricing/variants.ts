@@ -26,8 +26,11 @@ export function longContextBand(price: ResolvedPrice, model: CatalogModel): numb
   return price.variants?.['long-context']?.row.aboveInputTokens ?? model.basePriceMaxInputTokens;
 }
 
-/** a × b / c per token kind, rounded up (c = 0: the larger of a and b). */
-function scaled(a: PriceVector, b: PriceVector, c: PriceVector): PriceVector {
+/**
+ * a × b / c per token kind, rounded up (c = 0: the larger of a and b): a tier row (a) scaled by the
+ * long-context factor (b / c) — the dearest bound for a tier request above the band, which has no price.
+ */
+export function scaled(a: PriceVector, b: PriceVector, c: PriceVector): PriceVector {
   const out = { ...a };
   for (const k of Object.keys(a) as Array<keyof PriceVector>) {
     out[k] = c[k] === 0n ? (a[k] > b[k] ? a[k] : b[k]) : (a[k] * b[k] + c[k] - 1n) / c[k];
