@@ -1,5 +1,5 @@
 /**
- * Smoke test of the benchmark harness: `bench/run.ts` in a minimal mode (core phase only, messages
+ * Smoke test of the benchmark harness: `npm run bench` (bench/start.mjs) in a minimal mode (core phase only, messages
  * JSON only, ~1 s per run, Node load driver, no pinning) must start the three targets, create the
  * customer, and produce the table and the raw JSON. No assertion on speed: the machine may be busy.
  */
@@ -22,7 +22,7 @@ test('bench harness (minimal mode) prints one table with direct, bare and Tollga
       RATES: '200', WARMUP: '0.5', LOADGEN: 'node', PIN: '0', OUT_DIR: out, BENCH_TIMEOUT_S: '160',
     };
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, ['bench/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '', stderr = '';
       p.stdout.on('data', (d) => (stdout += d));
       p.stderr.on('data', (d) => (stderr += d));

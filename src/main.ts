@@ -1,9 +1,9 @@
 /** Entry point: load and validate the config, start the gateway, stop cleanly on signals. */
-import { ConfigError, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { startGateway } from './gateway.ts';
 
 async function main() {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {

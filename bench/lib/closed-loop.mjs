@@ -7,6 +7,8 @@
 // Usage: node closed-loop.mjs '<json options>'
 //   { "url": "http://127.0.0.1:18081/v1/messages", "bodyFile": "...", "headers": {...},
 //     "connections": 50, "duration": 5, "timeoutMs": 10000 }
+// or "urls": [...] instead of "url": the connections are dealt round-robin over the URLs (several
+// gateway instances behind one load generator, as behind a load balancer); per_url counts each.
 // Prints one line: CLJSON {...}
 // Bounded: no request starts after `duration`; in-flight requests get `timeoutMs` more, then the
 // process reports and exits anyway.
@@ -16,19 +18,20 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
 const o = JSON.parse(process.argv[2]);
-const url = new URL(o.url);
+const urls = (o.urls ?? [o.url]).map((u) => new URL(u));
 const body = readFileSync(o.bodyFile);
 const headers = { 'content-type': 'application/json', ...(o.headers || {}) };
 const conns = Number(o.connections ?? 50);
 const duration = Number(o.duration);
 const timeoutMs = Number(o.timeoutMs ?? 10_000);
-const pool = new Pool(url.origin, {
-  connections: conns,
+const pools = urls.map((url, i) => new Pool(url.origin, {
+  connections: Math.ceil((conns - i) / urls.length),
   pipelining: 1,
   keepAliveTimeout: 60_000,
   headersTimeout: timeoutMs,
   bodyTimeout: timeoutMs,
-});
+}));
+const perUrl = urls.map(() => 0);
 
 let cap = 1 << 16;
 let lat = new Float64Array(cap);
@@ -48,11 +51,12 @@ function push(l, t) {
   lat[n] = l; ttfb[n] = t; n++;
 }
 
-function one() {
+function one(w) {
   const sent = performance.now();
   let first = 0;
-  return pool
-    .request({ path: url.pathname + url.search, method: 'POST', headers, body })
+  const u = w % urls.length;
+  return pools[u]
+    .request({ path: urls[u].pathname + urls[u].search, method: 'POST', headers, body })
     .then((res) => new Promise((resolve, reject) => {
       res.body.on('data', () => { if (!first) first = performance.now(); });
       res.body.once('end', () => resolve(res.statusCode));
@@ -87,7 +91,7 @@ function finish(reason) {
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const result = {
-    url: o.url, connections: conns, duration_s: duration, wall_s: +wall.toFixed(3), reason,
+    url: o.url ?? o.urls, connections: conns, per_url: perUrl, duration_s: duration, wall_s: +wall.toFixed(3), reason,
     requests: ok, non2xx, errors, error_samples: [...errSamples], status_samples: [...statusSamples],
     // Throughput over the issuing window (requests completed by its end, like wrk).
     rps: +(doneInWindow / duration).toFixed(1),
@@ -96,14 +100,14 @@ function finish(reason) {
     gen_cpu_ms: +((cpu.user + cpu.system) / 1000).toFixed(1),
   };
   process.stdout.write('CLJSON ' + JSON.stringify(result) + '\n');
-  pool.destroy().finally(() => process.exit(0));
+  Promise.allSettled(pools.map((p) => p.destroy())).finally(() => process.exit(0));
 }
 
 let doneInWindow = 0;
-async function worker() {
+async function worker(_, w) {
   while (performance.now() < tEnd) {
-    const good = await one();
-    if (good && performance.now() <= tEnd) doneInWindow++;
+    const good = await one(w);
+    if (good && performance.now() <= tEnd) { doneInWindow++; perUrl[w % urls.length]++; }
     else if (!good) await new Promise((r) => setTimeout(r, 5)); // don't spin on a failing target
   }
 }

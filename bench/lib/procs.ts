@@ -37,7 +37,19 @@ export interface Child {
   proc: ChildProcess;
   log: string;
   cpus: string | null;
+  /** The scope it was started in (see `openScope`). */
+  scope: number;
 }
+
+/**
+ * Scopes bound what a phase leaves behind: children and commands started while a scope is open
+ * belong to it, and `stopScope` ends them all (a phase over its time budget).
+ */
+let scope = 0;
+let scopes = 0;
+export const openScope = (): number => (scope = ++scopes);
+export const closeScope = (): void => { scope = 0; };
+const commands = new Map<ChildProcess, number>();
 
 export interface StartOpts {
   cwd: string;
@@ -60,7 +72,7 @@ export function startChild(name: string, cmd: string, args: string[], o: StartOp
   const proc = spawn(c, a, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   if (proc.pid === undefined) throw new Error(`could not start ${name}`);
-  const child: Child = { name, pid: proc.pid, proc, log, cpus };
+  const child: Child = { name, pid: proc.pid, proc, log, cpus, scope };
   live.add(child);
   proc.once('exit', (code, sig) => {
     const wasLive = live.delete(child);
@@ -78,6 +90,12 @@ export async function stopChild(c: Child, graceMs = 5000): Promise<void> {
   const t = setTimeout(() => { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
   await exited;
   clearTimeout(t);
+}
+
+/** Stops every child and kills every command started in scope `s`, by pid. */
+export async function stopScope(s: number): Promise<void> {
+  for (const [p, sc] of commands) if (sc === s) { try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }
+  await Promise.all([...live].filter((c) => c.scope === s).map((c) => stopChild(c, 3000)));
 }
 
 export async function stopAllChildren(): Promise<void> {
@@ -160,11 +178,12 @@ export function runCmd(cmd: string, args: string[], o: { cwd: string; env?: Reco
   return new Promise((resolve, reject) => {
     const [c, a] = o.cpus ? ['taskset', ['-c', o.cpus, cmd, ...args]] : [cmd, args];
     const p = spawn(c, a, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    commands.set(p, scope);
     let out = '', err = '', timedOut = false;
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (err += d));
     const t = setTimeout(() => { timedOut = true; try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }, o.timeoutMs);
-    p.on('error', (e) => { clearTimeout(t); reject(e); });
-    p.on('close', (code) => { clearTimeout(t); resolve({ code, out, err, timedOut }); });
+    p.on('error', (e) => { clearTimeout(t); commands.delete(p); reject(e); });
+    p.on('close', (code) => { clearTimeout(t); commands.delete(p); resolve({ code, out, err, timedOut }); });
   });
 }

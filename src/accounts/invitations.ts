@@ -3,7 +3,7 @@
  * token (kind `invite`, 7 days, single use) lets the invitee sign up — or log in — and join with
  * that role. Only the invited address can accept. Only owners (and the operator) invite owners.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { GatewayError, notFound, permissionError } from '../core/errors.ts';
@@ -17,7 +17,7 @@ import type { UserRow, Users } from './users.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function invitationView(r: any, now: number): InvitationView {
+export function invitationView(r: Selectable<DB['invitations']>, now: number): InvitationView {
   const status = r.accepted_at != null ? 'accepted' : r.revoked_at != null ? 'revoked' : Number(r.expires_at) <= now ? 'expired' : 'pending';
   return {
     id: r.id, org_id: r.org_id, email: r.email, role: r.role as MemberRole, status,

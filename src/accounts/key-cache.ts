@@ -168,7 +168,7 @@ export class KeyCache {
   }
 
   private async lookup(d: string): Promise<AuthKey | undefined> {
-    let row;
+    let row: Awaited<ReturnType<AccountsService['keyByHash']>>;
     try {
       row = await this.accounts.keyByHash(toHex(d));
     } catch (e) {

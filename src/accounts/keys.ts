@@ -32,7 +32,7 @@ export function hintFor(secret: string): string {
 export function keyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
   const x = headers['x-api-key'];
   if (typeof x === 'string' && x) return x.trim();
-  const auth = headers['authorization'];
+  const auth = headers.authorization;
   if (typeof auth === 'string') {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m) return m[1]!.trim();

@@ -4,8 +4,8 @@
  * naming the changed row, in the same transaction. Never reaches into other domains' tables
  * except through their services (credits go through billing/ledger).
  */
-import type { Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { DB, RowOf } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { notFound, invalidRequest } from '../core/errors.ts';
 import { recordChange } from '../store/change-log.ts';
@@ -28,14 +28,14 @@ export interface KeyRecord extends AuthKey {
   name: string; hint: string; createdAt: number; lastUsedAt: number | null; createdBy: string | null;
 }
 
-const toKey = (r: any): KeyRecord => ({
+const toKey = (r: Selectable<DB['api_keys']>): KeyRecord => ({
   id: r.id, orgId: r.org_id, workspaceId: r.workspace_id, name: r.name, hint: r.hint,
   kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
   createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at),
   revokedAt: r.revoked_at == null ? null : Number(r.revoked_at), lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
   rateLimits: r.rate_limits ?? null, createdBy: r.created_by ?? null, policy: parsePolicy(r.policy),
 });
-const toOrg = (r: any): OrgRow => ({
+const toOrg = (r: RowOf<DB['orgs']>): OrgRow => ({
   id: r.id, name: r.name, createdAt: Number(r.created_at), billingMode: r.billing_mode,
   tierPinned: r.tier_pinned == null ? null : Number(r.tier_pinned), priceGroup: r.price_group ?? null, rateLimits: r.rate_limits ?? null,
 });
@@ -109,7 +109,7 @@ export class AccountsService {
 
   async updateOrg(id: string, patch: { tierPinned?: number | null; rateLimits?: string | null; priceGroup?: string | null; billingMode?: string; name?: string }): Promise<OrgRow> {
     const before = await this.requireOrg(id);
-    const set: any = {};
+    const set: Updateable<DB['orgs']> = {};
     if (patch.tierPinned !== undefined) set.tier_pinned = patch.tierPinned;
     if (patch.rateLimits !== undefined) set.rate_limits = patch.rateLimits;
     if (patch.priceGroup !== undefined) set.price_group = patch.priceGroup;
@@ -275,7 +275,7 @@ export class AccountsService {
   async updateKey(id: string, patch: { rateLimits?: string | null; name?: string; policy?: PolicyPatch }): Promise<KeyRecord> {
     const k = await this.getKey(id);
     if (!k) throw notFound(`key ${id} not found`);
-    const set: any = {};
+    const set: Updateable<DB['api_keys']> = {};
     if (patch.policy) {
       if (k.kind === 'admin') throw invalidRequest('a model policy applies to inference keys, not admin keys');
       const row = await this.db.selectFrom('api_keys').select('policy').where('id', '=', id).executeTakeFirst();
@@ -339,7 +339,7 @@ export class AccountsService {
   }
 }
 
-function toAuthKey(r: any): AuthKey {
+function toAuthKey(r: RowOf<DB['api_keys'], 'id' | 'org_id' | 'workspace_id' | 'kind' | 'admin_scope' | 'expires_at' | 'revoked_at' | 'rate_limits' | 'policy'>): AuthKey {
   return {
     id: r.id, orgId: r.org_id, workspaceId: r.workspace_id,
     kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,

@@ -8,14 +8,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newId, sha256Hex } from '../core/ids.ts';
-import type { DB } from '../store/schema.ts';
+import type { DB, RowOf } from '../store/schema.ts';
 
 export interface SessionRow {
   id: string; publicId: string; userId: string | null; operator: boolean; currentOrgId: string | null;
   createdAt: number; lastSeenAt: number; expiresAt: number; clientIp: string | null; userAgent: string | null;
 }
 
-const toSession = (r: any): SessionRow => ({
+const toSession = (r: RowOf<DB['sessions']>): SessionRow => ({
   id: r.id, publicId: r.public_id, userId: r.user_id ?? null, operator: Number(r.operator) === 1, currentOrgId: r.current_org_id ?? null,
   createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at), expiresAt: Number(r.expires_at), clientIp: r.client_ip ?? null, userAgent: r.user_agent ?? null,
 });

@@ -3,7 +3,7 @@
  * verification (which grants the free credits, once per normalised address), password login,
  * reset and change. Writes record their audit entries (actor: the user) in the same transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { Ledger } from '../billing/ledger.ts';
@@ -20,7 +20,7 @@ export interface UserRow {
   id: string; email: string; emailNorm: string; createdAt: number; verifiedAt: number | null; operator: boolean; disabledAt: number | null;
 }
 
-export const toUser = (r: any): UserRow => ({
+export const toUser = (r: Selectable<DB['users']>): UserRow => ({
   id: r.id, email: r.email, emailNorm: r.email_norm, createdAt: Number(r.created_at),
   verifiedAt: r.verified_at == null ? null : Number(r.verified_at), operator: Number(r.operator) === 1, disabledAt: r.disabled_at == null ? null : Number(r.disabled_at),
 });

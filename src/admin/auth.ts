@@ -25,8 +25,8 @@ import { authenticateKey, closeAfter } from '../http/authenticate.ts';
 import { addressBucket, clientAddress } from '../http/client-address.ts';
 import type { Runtime } from '../exchange/runtime.ts';
 import { maybeAccountsOf } from '../accounts/context.ts';
-import { hasSessionCookie, requireSession } from '../accounts/http/session-auth.ts';
-import { resolveOrg } from '../accounts/http/view.ts';
+import { hasSessionCookie, requireSession } from './accounts/session-auth.ts';
+import { resolveOrg } from './accounts/view.ts';
 import { dbOf } from './respond.ts';
 import type { Role } from './permissions.ts';
 
@@ -56,7 +56,7 @@ export function isAdminToken(presented: string, configured: string | undefined):
 }
 
 function bearer(req: IncomingMessage): string | undefined {
-  const auth = req.headers['authorization'];
+  const auth = req.headers.authorization;
   if (typeof auth !== 'string') return undefined;
   const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
   return m ? m[1]!.trim() : undefined;

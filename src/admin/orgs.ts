@@ -4,7 +4,6 @@
  *   GET orgs          every org with its balance and this month's spend (operator only)
  *   GET orgs/{org}    the org's standing, exactly as `tollgate org show` prints it (`orgStatus`)
  */
-import { sql } from 'kysely';
 import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
 import { monthKey } from '../core/clock.ts';
@@ -44,8 +43,8 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
   const credits = await new Ledger(db, () => now).creditTotals();
   const spend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).groupBy('org_id').execute();
   const monthSpend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).where('month', '=', month).groupBy('org_id').execute();
-  const total = new Map(spend.map((r: any) => [r.org_id as string, BigInt(r.total)]));
-  const thisMonth = new Map(monthSpend.map((r: any) => [r.org_id as string, BigInt(r.total)]));
+  const total = new Map(spend.map((r) => [r.org_id as string, BigInt(r.total)]));
+  const thisMonth = new Map(monthSpend.map((r) => [r.org_id as string, BigInt(r.total)]));
   const rows = orgs.map((o) => ({
     id: o.id, name: o.name, billing_mode: o.billingMode, created_at: iso(o.createdAt),
     balance_usd: picoToUsd((credits.get(o.id) ?? 0n) - (total.get(o.id) ?? 0n)),

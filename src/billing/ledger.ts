@@ -4,8 +4,8 @@
  * idempotent by request id), summed through the daily rollups written in the same transaction.
  * A balance is therefore always a projection: Σ entries − Σ usage cost, recomputable at any time.
  */
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../store/schema.ts';
+import type { Kysely } from 'kysely';
+import type { DB, RowOf } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
 import { recordChange } from '../store/change-log.ts';
 import { invalidRequest } from '../core/errors.ts';
@@ -18,7 +18,7 @@ import { fitsStorage, MAX_STORED_PICO, sumExact } from '../store/wide-money.ts';
 
 export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
-const toEntry = (r: any): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
+const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind as EntryKind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
 const sumBig = sumExact;
 
 export class Ledger {
@@ -60,13 +60,13 @@ export class Ledger {
   async creditTotals(orgId?: string): Promise<Map<string, bigint>> {
     let q = this.db.selectFrom('ledger_entries').select(['org_id', sumBig('amount').as('total')]).groupBy('org_id');
     if (orgId) q = q.where('org_id', '=', orgId);
-    return new Map((await q.execute()).map((r: any) => [r.org_id, BigInt(r.total)]));
+    return new Map((await q.execute()).map((r) => [r.org_id, BigInt(r.total)]));
   }
 
   /** Σ usage cost for one org (all time), from the rollups. */
   async usageTotal(orgId: string): Promise<bigint> {
     const r = await this.db.selectFrom('usage_daily').select(sumBig('cost').as('total')).where('org_id', '=', orgId).executeTakeFirst();
-    return BigInt((r as any)?.total ?? 0n);
+    return BigInt(r?.total ?? 0n);
   }
 
   /**

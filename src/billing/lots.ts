@@ -96,7 +96,7 @@ export async function creditState(db: Kysely<DB>, entries: LedgerEntry[], orgId:
   return allocate(entries, now, async (from, to) => {
     let q = db.selectFrom('usage_events').select(sumExact('cost').as('total')).where('org_id', '=', orgId).where('created_at', '<', BigInt(to));
     if (from !== null) q = q.where('created_at', '>=', BigInt(from));
-    const r: any = await q.executeTakeFirst();
+    const r = await q.executeTakeFirst();
     return BigInt(r?.total ?? 0n);
   });
 }

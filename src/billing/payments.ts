@@ -38,7 +38,7 @@ export class ManualProvider implements PaymentProvider {
   /** The operator approves a manual purchase: the credits land (once). */
   async approve(paymentId: string, actor: Actor = SYSTEM): Promise<PaymentRow> {
     const p = await this.store.get(paymentId);
-    if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
+    if (p?.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
     if (p.status === 'rejected') throw invalidRequest(`purchase ${paymentId} was rejected`);
     await settlePayment(this.db, this.now(), p.id, { object: { type: 'payment', id: p.id } });
     const after = (await this.store.get(paymentId))!;
@@ -48,7 +48,7 @@ export class ManualProvider implements PaymentProvider {
 
   async reject(paymentId: string, reason: string | null, actor: Actor = SYSTEM): Promise<PaymentRow> {
     const p = await this.store.get(paymentId);
-    if (!p || p.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
+    if (p?.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
     await this.db.transaction().execute(async (trx) => {
       const r = await trx.updateTable('payments').set({ status: 'rejected', failure_message: reason, updated_at: this.now() }).where('id', '=', p.id).where('status', '=', 'awaiting_approval').executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0) await recordAudit(trx, actor, this.now(), { orgId: p.org_id, action: 'payment.reject', targetType: 'payment', targetId: p.id, before: auditView(p), after: { ...auditView(p), status: 'rejected', reason } });

@@ -4,7 +4,7 @@
  * limits. Reloaded from the database when the change log says limits, credits or orgs changed;
  * the hot path never queries the database, except once per spend account to load its `used`.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import type { ClassLimits } from './rate/index.ts';
 import { Ledger } from '../billing/ledger.ts';
@@ -101,7 +101,7 @@ export class PolicyStore {
       pending.set(e.org_id, list);
     }
     for (const l of pending.values()) l.sort((a, b) => a - b);
-    this.credits = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.credits = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
     this.pendingLapses = pending;
     this.lapsed = new Map();
   }
@@ -123,7 +123,7 @@ export class PolicyStore {
 
   async reloadSpend(): Promise<void> {
     const rows = await this.db.selectFrom('usage_daily').select(['org_id', big('cost').as('total')]).groupBy('org_id').execute();
-    this.spend = new Map(rows.map((r: any) => [r.org_id, BigInt(r.total)]));
+    this.spend = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
   }
 
   async reloadAll(): Promise<void> {
@@ -143,14 +143,14 @@ export class PolicyStore {
     let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
     if (p[0] === 'credit') {
       q = q.where('org_id', '=', p[1]!);
-      const r: any = await q.executeTakeFirst();
+      const r = await q.executeTakeFirst();
       return rebasedUsed(BigInt(r?.total ?? 0n), p[2] ? BigInt(p[2]) : 0n);
     }
     else if (p[0] === 'month') {
       q = q.where('month', '=', p[1]!);
       q = p[2] === 'org' ? q.where('org_id', '=', p[3]!) : p[2] === 'ws' ? q.where('workspace_id', '=', p[3]!) : q.where('key_id', '=', p[3]!);
     } else throw new Error(`unknown spend account ${account}`);
-    const r: any = await q.executeTakeFirst();
+    const r = await q.executeTakeFirst();
     return BigInt(r?.total ?? 0n);
   }
 }

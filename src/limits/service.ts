@@ -8,7 +8,7 @@
  *    ceiling is refused. A workspace-scoped admin key may lower an org admin's value but not
  *    raise or remove it (the value then stays the org admin's).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
@@ -35,7 +35,7 @@ export interface LimitView {
 export const effectiveCap = (ceiling: bigint | null, tenant: bigint | null): bigint | null =>
   ceiling === null ? tenant : tenant === null ? ceiling : tenant < ceiling ? tenant : ceiling;
 
-const toView = (r: any): LimitView => ({
+const toView = (r: Selectable<DB['spend_limits']>): LimitView => ({
   scope: r.scope as LimitScope, scope_id: r.scope_id, org_id: r.org_id,
   monthly: effectiveCap(r.monthly ?? null, r.tenant_monthly ?? null), ceiling: r.monthly ?? null, tenant: r.tenant_monthly ?? null,
   tenant_level: r.tenant_level === 'org' || r.tenant_level === 'workspace' ? r.tenant_level : null, notify: parseNotify(r.notify),

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnthropicStreamMeter, usageFromAnthropic } from './anthropic-meter.ts';
 import { SseParser, type SseEvent } from './sse-parser.ts';
-import { ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, enc, parseChunks, splitAt } from './test-fixtures.ts';
+import { ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromAnthropic>>) => ({
   inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, webSearchRequests: 0, ...o,

@@ -9,7 +9,7 @@
  *
  * Cost control: text is tokenized exactly up to EXACT_CHAR_BUDGET characters per request; larger
  * requests are sampled (SAMPLE_WINDOWS × SAMPLE_WINDOW characters, scaled to the full length), so
- * the cost is bounded whatever the size. Measured (estimate.bench.ts, CPU time, Node 20): ~0.27–0.33
+ * the cost is bounded whatever the size. Measured (bench/micro/estimate.ts, CPU time, Node 20): ~0.27–0.33
  * ms for a 2 KB prompt, ~0.7 ms for 100 KB (sampling error ~2 %), ~0.5 ms for 1 MB; exact
  * tokenization of 100 KB would cost ~8–12 ms. Base64 media is never tokenized.
  */
@@ -141,13 +141,17 @@ function content(t: Tally, c: unknown): void {
 
 /** One content block / part, Anthropic or OpenAI shaped. */
 function part(t: Tally, p: unknown): void {
-  if (typeof p === 'string') return t.text(p);
+  if (typeof p === 'string') {
+    t.text(p);
+    return;
+  }
   const b = asObj(p);
   if (!b) return;
   switch (b.type) {
     case 'text':
     case 'input_text':
-      return t.text(b.text);
+      t.text(b.text);
+      return;
     case 'image':
       t.images++;
       t.fixed += IMAGE_TOKENS.claude;
@@ -163,8 +167,14 @@ function part(t: Tally, p: unknown): void {
       const src = asObj(b.source);
       t.text(b.title);
       t.text(b.context);
-      if (src?.type === 'text') return t.text(src.data);
-      if (src?.type === 'content') return content(t, src.content);
+      if (src?.type === 'text') {
+        t.text(src.data);
+        return;
+      }
+      if (src?.type === 'content') {
+        content(t, src.content);
+        return;
+      }
       t.documents++;
       t.fixed += documentTokens(base64Bytes(src?.data));
       return;
@@ -179,16 +189,20 @@ function part(t: Tally, p: unknown): void {
     case 'tool_use':
     case 'server_tool_use':
       t.text(b.name);
-      return t.json(b.input);
+      t.json(b.input);
+      return;
     case 'tool_result':
-      return content(t, b.content);
+      content(t, b.content);
+      return;
     case 'thinking':
-      return t.text(b.thinking);
+      t.text(b.thinking);
+      return;
     case 'redacted_thinking':
       t.opaqueChars += typeof b.data === 'string' ? b.data.length : 0; // encrypted: never tokenized
       return;
     default:
-      return t.json(b); // unknown/future blocks: their JSON, a conservative stand-in
+      t.json(b); // unknown/future blocks: their JSON, a conservative stand-in
+      return;
   }
 }
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenaiStreamMeter, usageFromOpenai } from './openai-meter.ts';
 import type { SseEvent } from './sse-parser.ts';
-import { OPENAI_INCLUDE_USAGE, enc, parseChunks, splitAt } from './test-fixtures.ts';
+import { OPENAI_INCLUDE_USAGE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromOpenai>>) => ({
   inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, webSearchRequests: 0, ...o,

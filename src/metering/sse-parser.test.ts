@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SseParser } from './sse-parser.ts';
 import {
   ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, OPENAI_INCLUDE_USAGE, enc, parseChunks, randomChunks, splitAt,
-} from './test-fixtures.ts';
+} from '../../test/support/metering-streams.ts';
 
 const one = (s: string) => parseChunks([s]);
 
@@ -58,7 +58,7 @@ for (const [name, text] of [
   ['Anthropic emoji/CJK stream', ANTHROPIC_UNICODE],
   ['OpenAI include_usage stream', OPENAI_INCLUDE_USAGE],
 ] as const) {
-  for (const [eol, body] of [['LF', text], ['CRLF', text.replace(/\n/g, '\r\n')], ['CR', text.replace(/\n/g, '\r')]]) {
+  for (const [eol, body] of [['LF', text], ['CRLF', text.replace(/\n/g, '\r\n')], ['CR', text.replace(/\n/g, '\r')]] as const) {
     test(`${name} (${eol}): identical events for every byte split, random chunking and byte-at-a-time`, () => {
       const bytes = enc(body);
       const expected = parseChunks([bytes]);

@@ -28,6 +28,7 @@ const ASCII_SPLIT = new RegExp(
     `|[0-9]{1,3}| ?[^\\sA-Za-z0-9]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+`,
   'g',
 );
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "anything outside ASCII", so its range starts at U+0000 on purpose
 const NON_ASCII = /[^\x00-\x7f]/;
 /** Pre-tokenizer fallback when the internals are unavailable: long runs to slice before countTokens. */
 const LONG_RUN = /\S{65,}|\s{65,}/g;

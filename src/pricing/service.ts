@@ -2,7 +2,7 @@
  * Price book persistence: rows are only ever inserted (a change adds a row; history is never
  * rewritten). Also model aliases and reseller price groups.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
@@ -22,7 +22,7 @@ export interface NewPrice {
   aboveInputTokens?: number;
 }
 
-const toRow = (r: any): PriceRow => ({
+const toRow = (r: Selectable<DB['prices']>): PriceRow => ({
   id: BigInt(r.id), model: r.model, group: r.price_group, effectiveFrom: Number(r.effective_from), source: r.source,
   variant: r.variant ?? '', ...(r.above_input_tokens != null ? { aboveInputTokens: Number(r.above_input_tokens) } : {}),
   prices: { input: r.input, output: r.output, cache_write_5m: r.cache_write_5m, cache_write_1h: r.cache_write_1h, cache_read: r.cache_read },

@@ -5,7 +5,7 @@
  * loads them (after the env-configured ones) and reloads them when the change log says
  * `upstreams`; it refuses to start when sealed keys exist that it cannot open.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
@@ -22,7 +22,7 @@ export interface UpstreamView { name: string; kind: string; base_url: string; ha
 /** The associated data an upstream's key is sealed with. */
 export const upstreamBinding = (name: string, kind: string, baseUrl: string) => rowBinding('upstream', name, kind, baseUrl);
 
-const view = (r: any): UpstreamView => ({ name: r.name, kind: r.kind, base_url: r.base_url, has_key: r.api_key_sealed !== null, models: JSON.parse(r.models), model_map: r.model_map ? JSON.parse(r.model_map) : null, priority: Number(r.priority), weight: Number(r.weight ?? 1), timeouts: r.timeouts ? JSON.parse(r.timeouts) : null });
+const view = (r: Selectable<DB['upstreams']>): UpstreamView => ({ name: r.name, kind: r.kind, base_url: r.base_url, has_key: r.api_key_sealed !== null, models: JSON.parse(r.models), model_map: r.model_map ? JSON.parse(r.model_map) : null, priority: Number(r.priority), weight: Number(r.weight ?? 1), timeouts: r.timeouts ? JSON.parse(r.timeouts) : null });
 
 export class UpstreamService {
   constructor(private db: Kysely<DB>, private box: SecretBox | undefined, private now: () => number, private actor: Actor = SYSTEM) {}

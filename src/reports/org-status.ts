@@ -35,7 +35,7 @@ export async function orgStatus(config: Config, store: Store, orgId: string, now
       sql<bigint>`cast(coalesce(sum(output_tokens), 0) as bigint)`.as('output')])
     .where('org_id', '=', orgId).where('created_at', '>', BigInt(now - 60_000)).groupBy('model').execute();
   const lastMinute = new Map<string, { requests: number; input_tokens: number; output_tokens: number }>();
-  for (const r of recent as any[]) {
+  for (const r of recent) {
     const c = classOf.get(r.model) ?? 'default';
     const a = lastMinute.get(c) ?? { requests: 0, input_tokens: 0, output_tokens: 0 };
     a.requests += Number(r.requests); a.input_tokens += Number(r.input); a.output_tokens += Number(r.output);

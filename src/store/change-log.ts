@@ -17,7 +17,7 @@ export async function recordChange(db: Kysely<DB>, what: ChangeDomain, now = Dat
 
 export async function lastChangeId(db: Kysely<DB>): Promise<bigint> {
   const r = await db.selectFrom('change_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
-  return r?.m == null ? 0n : BigInt(r.m as any);
+  return r?.m == null ? 0n : BigInt(r.m);
 }
 
 const toChange = (r: { id: bigint | number; what: string; ref: string | null }): Change => ({ id: BigInt(r.id), what: r.what, ref: r.ref ?? null });

@@ -3,7 +3,7 @@
  * (better-sqlite3 runs with safe integers; pg parses int8 as BigInt), so money stays exact.
  * Times are epoch milliseconds.
  */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Selectable } from 'kysely';
 import type { AlertTables } from './tables/alerts.ts';
 import type { InvoiceTables } from './tables/invoices.ts';
 import type { PaymentTables } from './tables/payments.ts';
@@ -12,6 +12,13 @@ import type { AccountTables } from './tables/accounts.ts';
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 type GeneratedInt = ColumnType<bigint, bigint | number | undefined, bigint | number>;
 type IntNull = ColumnType<bigint | null, bigint | number | null, bigint | number | null>;
+
+type WrittenOrRead<V> = V extends bigint ? bigint | number : V;
+/**
+ * A row as a row mapper meets it: read back (integers are bigints) or just written (integers are
+ * numbers); `K` narrows it to the selected columns.
+ */
+export type RowOf<T, K extends keyof Selectable<T> = keyof Selectable<T>> = { [P in K]: WrittenOrRead<Selectable<T>[P]> };
 
 export interface OrgsTable {
   id: string;

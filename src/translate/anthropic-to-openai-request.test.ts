@@ -41,8 +41,8 @@ describe('anthropicToOpenaiRequest', () => {
     assert.deepEqual(tr({ system: 'Be terse.' }).messages[0], { role: 'system', content: 'Be terse.' });
     assert.deepEqual(tr({ system: [{ type: 'text', text: 'A', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'B' }] }).messages[0],
       { role: 'system', content: 'A\nB' });
-    assert.equal(tr({ system: 'x' }, { supportsDeveloperRole: true }).messages[0].role, 'developer');
-    assert.equal(tr({}).messages[0].role, 'user');
+    assert.equal(tr({ system: 'x' }, { supportsDeveloperRole: true }).messages[0]!.role, 'developer');
+    assert.equal(tr({}).messages[0]!.role, 'user');
   });
 
   test('blocks → parts: text, base64 / url images, pdf → file part, text document → text', () => {

@@ -52,7 +52,9 @@ export function anthropicToOpenaiRequest(req: AnthropicMessagesRequest, opts: An
   if (!Array.isArray(req.messages) || !req.messages.length) {
     throw invalidRequest('messages must be a non-empty array', { param: 'messages' });
   }
-  req.messages.forEach((m, i) => convertMessage(m, `messages.${i}`, messages));
+  req.messages.forEach((m, i) => {
+    convertMessage(m, `messages.${i}`, messages);
+  });
 
   if (!Number.isInteger(req.max_tokens) || req.max_tokens < 0) {
     throw invalidRequest('max_tokens must be a non-negative integer', { param: 'max_tokens' });
@@ -152,7 +154,8 @@ function userMessages(blocks: unknown[], p: string, out: ChatCompletionMessagePa
     }
   });
   if (!parts.length) return;
-  if (parts.length === 1 && parts[0].type === 'text') out.push({ role: 'user', content: parts[0].text });
+  const [only] = parts;
+  if (parts.length === 1 && only?.type === 'text') out.push({ role: 'user', content: only.text });
   else out.push({ role: 'user', content: parts });
 }
 

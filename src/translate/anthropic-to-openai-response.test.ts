@@ -31,26 +31,26 @@ describe('anthropicToOpenaiResponse', () => {
       { type: 'tool_use', id: 'toolu_2', name: 'noargs', input: {} },
     ] }, 'chatcmpl-given');
     assert.equal(out.id, 'chatcmpl-given');
-    assert.deepEqual(out.choices[0].message, {
+    assert.deepEqual(out.choices[0]!.message, {
       role: 'assistant', content: null, refusal: null,
       tool_calls: [
         { id: 'toolu_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } },
         { id: 'toolu_2', type: 'function', function: { name: 'noargs', arguments: '{}' } },
       ],
     });
-    assert.equal(out.choices[0].finish_reason, 'tool_calls');
+    assert.equal(out.choices[0]!.finish_reason, 'tool_calls');
   });
 
   test('text + tool_use keeps both', () => {
     const out = conv({ stop_reason: 'tool_use', content: [
       { type: 'text', text: 'Looking.' }, { type: 'tool_use', id: 't', name: 'x', input: { a: 1 } },
     ] });
-    assert.equal(out.choices[0].message.content, 'Looking.');
-    assert.equal(out.choices[0].message.tool_calls?.length, 1);
+    assert.equal(out.choices[0]!.message.content, 'Looking.');
+    assert.equal(out.choices[0]!.message.tool_calls?.length, 1);
   });
 
   test('empty content → empty string', () => {
-    assert.equal(conv({ content: [], stop_reason: 'max_tokens' }).choices[0].message.content, '');
+    assert.equal(conv({ content: [], stop_reason: 'max_tokens' }).choices[0]!.message.content, '');
   });
 
   test('stop_reason → finish_reason', () => {
@@ -58,7 +58,7 @@ describe('anthropicToOpenaiResponse', () => {
       ['end_turn', 'stop'], ['stop_sequence', 'stop'], ['pause_turn', 'stop'], ['max_tokens', 'length'],
       ['model_context_window_exceeded', 'length'], ['tool_use', 'tool_calls'], ['refusal', 'content_filter'],
     ];
-    for (const [s, f] of map) assert.equal(conv({ stop_reason: s }).choices[0].finish_reason, f, String(s));
+    for (const [s, f] of map) assert.equal(conv({ stop_reason: s }).choices[0]!.finish_reason, f, String(s));
   });
 
   test('1h cache writes are included in prompt_tokens and cache_write_tokens', () => {

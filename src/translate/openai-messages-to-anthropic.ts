@@ -105,7 +105,7 @@ function toolResultsFirst(blocks: AnthropicContentBlockParam[]): void {
 
 function trimFinalAssistant(turns: Array<{ role: string; content: AnthropicContentBlockParam[] }>): void {
   const last = turns[turns.length - 1];
-  if (!last || last.role !== 'assistant') return;
+  if (last?.role !== 'assistant') return;
   const b = last.content[last.content.length - 1];
   if (b?.type !== 'text') return;
   b.text = b.text.trimEnd();

@@ -63,7 +63,7 @@ describe('openaiToAnthropicRequest', () => {
       part('data:image/jpeg;base64,AAA'), part('data:image/jpg;base64,BBB'), part('data:image/gif;base64,CCC'),
       part('data:image/webp;base64,DDD'), part('data:application/pdf;base64,PDF'), part('https://x.test/cat.png'),
     ] }] });
-    assert.deepEqual(out.messages[0].content, [
+    assert.deepEqual(out.messages[0]!.content, [
       { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'AAA' } },
       { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'BBB' } },
       { type: 'image', source: { type: 'base64', media_type: 'image/gif', data: 'CCC' } },
@@ -80,7 +80,7 @@ describe('openaiToAnthropicRequest', () => {
     const out = tr({ messages: [{ role: 'user', content: [
       { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBER', filename: 'a.pdf' } },
     ] }] });
-    assert.deepEqual(out.messages[0].content, [
+    assert.deepEqual(out.messages[0]!.content, [
       { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBER' }, title: 'a.pdf' },
     ]);
     rejects({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] }, 'messages[0].content[0]', /file_id/);
@@ -121,7 +121,7 @@ describe('openaiToAnthropicRequest', () => {
       { role: 'user', content: 'by the way' },
       { role: 'tool', tool_call_id: 'c1', content: 'r1' },
     ] });
-    assert.deepEqual(out.messages[1].content, [
+    assert.deepEqual(out.messages[1]!.content, [
       { type: 'tool_result', tool_use_id: 'c1', content: 'r1' },
       { type: 'text', text: 'by the way' },
     ]);

@@ -60,7 +60,7 @@ describe('openaiToAnthropicResponse', () => {
     const r = conv({}, { refusal: 'I cannot help with that.' });
     assert.deepEqual(r.content, [{ type: 'text', text: 'I cannot help with that.' }]);
     assert.equal(r.stop_reason, 'refusal');
-    const v = openaiToAnthropicResponse({ ...base, choices: [{ ...base.choices[0], stop_reason: '###' }] }, { model: 'm' });
+    const v = openaiToAnthropicResponse({ ...base, choices: [{ ...base.choices[0]!, stop_reason: '###' }] }, { model: 'm' });
     assert.equal(v.stop_reason, 'stop_sequence');
     assert.equal(v.stop_sequence, '###');
   });

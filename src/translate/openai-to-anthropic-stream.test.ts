@@ -16,7 +16,7 @@ function run(chunks: unknown[], end = true) {
   const events = frames.map((f) => {
     const m = /^event: (\w+)\ndata: (.*)\n\n$/s.exec(f);
     assert.ok(m, `well-formed frame: ${JSON.stringify(f)}`);
-    const data = JSON.parse(m[2]);
+    const data = JSON.parse(m[2]!);
     assert.equal(data.type, m[1], 'event name matches data.type');
     return data;
   });
@@ -32,7 +32,7 @@ describe('OpenaiToAnthropicStream', () => {
     const d = s.push(chunk({}, 'stop'));
     const e = s.push(usageChunk({ prompt_tokens: 1320, completion_tokens: 5, total_tokens: 1325, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 } }));
     assert.equal(a.length, 1);
-    assert.deepEqual(JSON.parse(a[0].split('data: ')[1]), {
+    assert.deepEqual(JSON.parse(a[0]!.split('data: ')[1]!), {
       type: 'message_start',
       message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'gw-gpt', content: [], stop_reason: null, stop_sequence: null,
         usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 } },
@@ -149,9 +149,9 @@ describe('OpenaiToAnthropicStream', () => {
     assert.deepEqual(s.push(chunk({}, 'stop')), []);
     assert.deepEqual(s.end(), []);
     const t = new OpenaiToAnthropicStream({ model: 'm', messageId: 'msg_e' });
-    assert.match(t.push({ error: { message: 'boom', type: 'server_error', code: 500 } })[0], /"type":"api_error","message":"boom"/);
+    assert.match(t.push({ error: { message: 'boom', type: 'server_error', code: 500 } })[0]!, /"type":"api_error","message":"boom"/);
     const u = new OpenaiToAnthropicStream({ model: 'm', messageId: 'msg_e' });
-    assert.match(u.push({ error: { message: 'over', type: 'overloaded_error' } })[0], /"type":"overloaded_error"/);
+    assert.match(u.push({ error: { message: 'over', type: 'overloaded_error' } })[0]!, /"type":"overloaded_error"/);
   });
 
   test('stream that breaks off before finish_reason → error event', () => {

@@ -67,12 +67,12 @@ describe('official SDKs consume the translated streams', () => {
     const client = new OpenAI({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1', fetch: sseFetch(claudeToolStream(true)), maxRetries: 0 });
     const stream = client.chat.completions.stream({ model: 'claude-x', messages: [{ role: 'user', content: 'q' }], stream_options: { include_usage: true } });
     const final = await stream.finalChatCompletion();
-    const msg = final.choices[0].message;
+    const msg = final.choices[0]!.message;
     assert.equal(msg.content, 'Checking both.');
     assert.deepEqual(msg.tool_calls?.map((tc) => tc.type === 'function' && [tc.id, tc.function.name, JSON.parse(tc.function.arguments)]), [
       ['toolu_A', 'lookup', { q: 'cat' }], ['toolu_B', 'now', {}],
     ]);
-    assert.equal(final.choices[0].finish_reason, 'tool_calls');
+    assert.equal(final.choices[0]!.finish_reason, 'tool_calls');
     assert.deepEqual(final.usage, { prompt_tokens: 1320, completion_tokens: 33, total_tokens: 1353, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 } });
   });
 

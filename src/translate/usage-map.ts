@@ -13,7 +13,7 @@
  */
 import type { Usage } from '../metering/usage.ts';
 import type { AnthropicMessageDeltaUsage, AnthropicUsage } from '../wire/anthropic.ts';
-import type { CompletionUsage, OpenaiUsageLike } from '../wire/openai.ts';
+import type { CompletionUsage } from '../wire/openai.ts';
 
 /** A finite, non-negative number, else 0. */
 export function tokenCount(v: unknown): number {

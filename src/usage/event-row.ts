@@ -1,7 +1,7 @@
 /** One usage event as the writer, its sinks, the spool and the dead letters carry it. */
 import type { UsageEventsTable } from '../store/schema.ts';
 
-type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, any, any> ? S : UsageEventsTable[K] };
+type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends import('kysely').ColumnType<infer S, unknown, unknown> ? S : UsageEventsTable[K] };
 /** Columns added by migration 010: optional on a row (absent = not reported / standard / zero). */
 export const PREMIUM_COLUMNS = ['speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant'] as const;
 /** Columns added later that a row may leave out: PREMIUM_COLUMNS and `attempts` (migration 050, default 1). */

@@ -4,7 +4,7 @@
  * the period. CSV (RFC 4180 quoting) or JSON lines; money as exact decimal USD strings.
  */
 import type { Writable } from 'node:stream';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { picoToUsd } from '../core/money.ts';
 import { isSimulatedUpstream } from '../config/config.ts';
@@ -18,7 +18,7 @@ const COLUMNS = [
   'estimated', 'anomaly', 'cost_usd', 'upstream_cost_usd', 'price_id', 'latency_ms', 'ttft_ms',
 ] as const;
 
-function view(r: any): Record<(typeof COLUMNS)[number], string | number | boolean | null> {
+function view(r: Selectable<DB['usage_events']>): Record<(typeof COLUMNS)[number], string | number | boolean | null> {
   const num = (v: unknown) => (v == null ? null : Number(v));
   return {
     id: r.id, created_at: new Date(Number(r.created_at)).toISOString(), month: r.month, day: r.day, org_id: r.org_id, workspace_id: r.workspace_id, key_id: r.key_id,

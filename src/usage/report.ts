@@ -130,7 +130,7 @@ export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?
   if (q.until) b = b.where('day', '<', q.until);
   const sel: any[] = ['day', ...TOTAL_COLUMNS()];
   if (q.groupByModel) sel.splice(1, 0, 'model');
-  let qb = b.select(sel as any).groupBy(q.groupByModel ? ['day', 'model'] : ['day']).orderBy('day');
+  const qb = b.select(sel as any).groupBy(q.groupByModel ? ['day', 'model'] : ['day']).orderBy('day');
   const rows = await qb.execute();
   return rows.map((r: any) => ({ day: r.day, ...(q.groupByModel ? { model: r.model } : {}), ...totals(r) }));
 }

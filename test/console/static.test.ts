@@ -35,7 +35,7 @@ test('the console and its assets, with content types and CSP', async () => {
   assert.match(page.csp!, /connect-src 'self'/);
   assert.match(page.body, /<script type="module" src="\/console\/app.js">/);
   assert.equal((await rawGet('/console/')).status, 200);
-  for (const [path, type] of [['/console/app.js', 'text/javascript; charset=utf-8'], ['/console/app.css', 'text/css; charset=utf-8'], ['/console/console.css', 'text/css; charset=utf-8']]) {
+  for (const [path, type] of [['/console/app.js', 'text/javascript; charset=utf-8'], ['/console/app.css', 'text/css; charset=utf-8'], ['/console/console.css', 'text/css; charset=utf-8']] as const) {
     const r = await rawGet(path);
     assert.equal(r.status, 200, path);
     assert.equal(r.type, type, path);

@@ -42,7 +42,7 @@ test('an upstream added with the CLI serves its models; its key is sealed and ne
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
   deepseek.script({ kind: 'usage', usage: { input_tokens: 0, output_tokens: 0 } as any, openaiUsage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_cache_hit_tokens: 600, prompt_cache_miss_tokens: 400 } as any });
-  let r;
+  let r: OpenAI.ChatCompletion | undefined;
   for (let i = 0; i < 40 && !r; i++) {
     try { r = await client.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] }); }
     catch (e: any) { if (e.status !== 404) throw e; await new Promise((res) => setTimeout(res, 50)); }

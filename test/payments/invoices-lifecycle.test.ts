@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { ManualClock, dayKey, monthKey } from '../../src/core/clock.ts';
+import { ManualClock, monthKey } from '../../src/core/clock.ts';
 import { picoToCents, picoToUsd } from '../../src/core/money.ts';
 import { PricingService } from '../../src/pricing/service.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
@@ -25,7 +25,6 @@ import { sql } from 'kysely';
 const clock = new ManualClock(Date.UTC(2026, 2, 31, 12, 0, 0));
 let tg: TestGateway;
 let dir: string;
-const DAY = 86_400_000;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-invoices-'));

@@ -29,17 +29,17 @@ test('default behaves like the simulator and records requests', async () => {
   const msg = await anthropic.messages.create(params);
   assert.match((msg.content[0] as Anthropic.TextBlock).text, /^Simulated reply to: Hello fake/);
   const chat = await openai.chat.completions.create(oparams);
-  assert.match(chat.choices[0].message.content ?? '', /^Simulated reply to: Hello fake/);
+  assert.match(chat.choices[0]!.message.content ?? '', /^Simulated reply to: Hello fake/);
   const count = await anthropic.messages.countTokens({ model: 'claude-sim', messages: params.messages });
   assert.equal(count.input_tokens, 3);
   const reqs = await fake.waitForRequests(3);
   assert.deepEqual(reqs.map((r) => [r.method, r.path]), [['POST', '/v1/messages'], ['POST', '/v1/chat/completions'], ['POST', '/v1/messages/count_tokens']]);
   // this SDK release sends the key as a bearer token (older ones used x-api-key)
-  assert.ok(reqs[0].headers['x-api-key'] === 'sk-test' || reqs[0].headers.authorization === 'Bearer sk-test');
-  assert.match(String(reqs[0].headers['anthropic-version']), /^\d{4}-\d{2}-\d{2}$/);
-  assert.equal(reqs[1].headers.authorization, 'Bearer sk-test');
-  assert.equal(reqs[0].body.max_tokens, 400);
-  assert.deepEqual(JSON.parse(reqs[1].rawBody), reqs[1].body);
+  assert.ok(reqs[0]!.headers['x-api-key'] === 'sk-test' || reqs[0]!.headers.authorization === 'Bearer sk-test');
+  assert.match(String(reqs[0]!.headers['anthropic-version']), /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(reqs[1]!.headers.authorization, 'Bearer sk-test');
+  assert.equal(reqs[0]!.body.max_tokens, 400);
+  assert.deepEqual(JSON.parse(reqs[1]!.rawBody), reqs[1]!.body);
   assert.ok(reqs.every((r) => r.finished && !r.aborted));
 });
 
@@ -71,7 +71,7 @@ test('scripted 429 then normal: the SDK retry succeeds; setDefault applies when 
   fake.script({ kind: 'json', status: 429, headers: { 'retry-after': '0' } });
   assert.equal((await retrying.messages.create(params)).type, 'message');
   assert.equal(fake.requests.length, 2);
-  assert.equal(fake.requests[1].headers['x-stainless-retry-count'], '1');
+  assert.equal(fake.requests[1]!.headers['x-stainless-retry-count'], '1');
   fake.setDefault({ kind: 'json', status: 503 });
   await assert.rejects(anthropic.messages.create(params), Anthropic.InternalServerError);
   await assert.rejects(openai.chat.completions.create(oparams), OpenAI.InternalServerError);
@@ -170,8 +170,8 @@ test('hang + client abort closes the upstream request', async () => {
   ac.abort();
   await assert.rejects(p, Anthropic.APIUserAbortError);
   await fake.waitFor(() => fake.inFlight === 0, 2000, 'upstream request to close');
-  assert.equal(fake.requests[0].aborted, true);
-  assert.equal(fake.requests[0].finished, false);
+  assert.equal(fake.requests[0]!.aborted, true);
+  assert.equal(fake.requests[0]!.finished, false);
 });
 
 test('cache state and waitForRequests timeout; reset clears everything', async () => {

@@ -31,7 +31,7 @@ export function splitBytes(buf: Buffer, sizes: ChunkSizes, seed = 1): Buffer[] {
     let n: number;
     if (sizes === 'byte') n = 1;
     else if (sizes === 'random') n = 1 + Math.floor(rand() * 16);
-    else n = Math.max(1, sizes.length ? sizes[k++ % sizes.length] : buf.length);
+    else n = Math.max(1, sizes.length ? sizes[k++ % sizes.length]! : buf.length);
     out.push(buf.subarray(i, i + n));
     i += n;
   }
@@ -94,10 +94,10 @@ export async function deliver(res: ServerResponse, resp: SimResponse, plan: Plan
   res.writeHead(resp.status, headers);
   res.flushHeaders();
   if (plan.betweenEventsMs > 0) {
-    for (let i = 0; i < frames.length; i++) {
+    for (const [i, frame] of frames.entries()) {
       if (i > 0) await sleep(plan.betweenEventsMs);
       if (gone(res)) return;
-      await writePieces(res, Buffer.from(frames[i], 'utf8'), plan);
+      await writePieces(res, Buffer.from(frame, 'utf8'), plan);
     }
   } else {
     await writePieces(res, Buffer.from(frames.join(''), 'utf8'), plan);

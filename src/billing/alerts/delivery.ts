@@ -13,9 +13,10 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
-import type { AlertTables, OutboxTable } from '../../store/tables/alerts.ts';
+import type { OutboxTable } from '../../store/tables/alerts.ts';
+import type { DB } from '../../store/schema.ts';
 import { emailMessage, webhookBody, type AlertData } from './message.ts';
-import { Mailer, postWebhook, type Outcome } from './transport.ts';
+import { type Mailer, postWebhook, type Outcome } from './transport.ts';
 import type { AlertKind } from './types.ts';
 
 export interface WorkerOptions {
@@ -43,7 +44,7 @@ export class DeliveryWorker {
   private stopping = false;
   private abort = new AbortController();
 
-  constructor(private db: Kysely<AlertTables>, private o: WorkerOptions) {}
+  constructor(private db: Kysely<DB>, private o: WorkerOptions) {}
 
   /** False once stopped: new rows should then be left due for other processes. */
   get accepting(): boolean { return !this.stopping; }

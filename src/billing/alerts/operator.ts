@@ -6,12 +6,13 @@
  * table without an SMTP server). One attempt each, in the background: the request path never waits.
  */
 import type { Kysely } from 'kysely';
+import type { DB } from '../../store/schema.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import { Mailer, postWebhook } from './transport.ts';
 
-export type OperatorAlertKind = 'usage_anomaly' | 'usage_dead_letter' | 'usage_spooled';
+export type OperatorAlertKind = 'usage_anomaly' | 'usage_dead_letter' | 'usage_spooled' | 'payment_foreign_currency';
 
 export interface OperatorAlert {
   kind: OperatorAlertKind;
@@ -27,7 +28,7 @@ export interface OperatorAlertsOptions {
   email?: string;
   minIntervalMs: number;
   smtp?: { url?: string; from: string };
-  db: Kysely<any>;
+  db: Kysely<DB>;
   clock: Clock;
   log: Logger;
   fetch?: typeof fetch;

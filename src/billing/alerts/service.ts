@@ -21,23 +21,24 @@ import { recordAudit } from '../../audit/log.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { buildData } from './message.ts';
 import type { AlertTables } from '../../store/tables/alerts.ts';
+import type { DB, RowOf } from '../../store/schema.ts';
 import { Mailer } from './transport.ts';
-import type { AlertEvent, AlertServiceOptions, AlertView, ChannelView, DeliveryView, OutboxMail } from './types.ts';
+import type { AlertEvent, AlertServiceOptions, AlertView, ChannelKind, ChannelView, DeliveryView, OutboxMail } from './types.ts';
 
 const SCOPES = new Set(['org', 'workspace', 'key', 'credits']);
 const KINDS = new Set(['threshold', 'limit_reached', 'credits_low', 'payment_failed', 'invoice_overdue', 'billing_suspended']);
-const num = (v: bigint | null) => (v == null ? null : Number(v));
+const num = (v: bigint | number | null) => (v == null ? null : Number(v));
 
 export const defaultBackoffMs = (attempt: number) => Math.min(1000 * 2 ** Math.max(0, attempt - 1), 3_600_000);
 
-const toChannel = (r: any): ChannelView => ({ id: r.id, orgId: r.org_id, kind: r.kind, target: r.target, createdAt: Number(r.created_at), disabledAt: num(r.disabled_at) });
+const toChannel = (r: RowOf<AlertTables['alert_channels'], 'id' | 'org_id' | 'kind' | 'target' | 'created_at' | 'disabled_at'>): ChannelView => ({ id: r.id, orgId: r.org_id, kind: r.kind as ChannelKind, target: r.target, createdAt: Number(r.created_at), disabledAt: num(r.disabled_at) });
 
 export class AlertService {
-  private db: Kysely<AlertTables>;
+  private db: Kysely<DB>;
   private worker: DeliveryWorker;
 
-  constructor(db: Kysely<any>, private opts: AlertServiceOptions) {
-    this.db = db as Kysely<AlertTables>;
+  constructor(db: Kysely<DB>, private opts: AlertServiceOptions) {
+    this.db = db;
     this.worker = new DeliveryWorker(this.db, {
       clock: opts.clock,
       log: opts.log,
@@ -166,7 +167,7 @@ export class AlertService {
     return toChannel(row);
   }
 
-  private async audit(db: Kysely<any>, orgId: string, action: string, id: string, before: ChannelView | undefined, after: ChannelView | undefined) {
+  private async audit(db: Kysely<DB>, orgId: string, action: string, id: string, before: ChannelView | undefined, after: ChannelView | undefined) {
     await recordAudit(db, this.opts.actor ?? SYSTEM, this.opts.clock.now(), { orgId, action, targetType: 'alert_channel', targetId: id, before, after });
   }
 
@@ -217,7 +218,7 @@ export class AlertService {
     // An org's mail: its alerts, and its billing mail (filed under the billing mail's id).
     if (orgId) q = q.where((eb) => eb.or([
       eb('outbox.alert_id', 'in', this.db.selectFrom('alerts').select('id').where('org_id', '=', orgId)),
-      eb('outbox.id', 'in', this.db.selectFrom('billing_mail' as any).select('id' as any).where('org_id' as any, '=', orgId)),
+      eb('outbox.id', 'in', this.db.selectFrom('billing_mail').select('id').where('org_id', '=', orgId)),
     ]));
     const rows = await q.execute();
     return rows.map((r) => ({ id: r.id, to: r.to, subject: r.subject, text: r.text, createdAt: Number(r.created_at), alertId: r.alert_id }));

@@ -46,7 +46,7 @@ export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
   doc.font('Helvetica-Bold').fontSize(9).fillColor('#666').text('BILL TO', L, y);
   doc.font('Helvetica-Bold').fontSize(11).fillColor('#111').text(v.customer.name, L, y + 12, { width: W / 2 });
   doc.font('Helvetica').fontSize(9).fillColor('#444');
-  for (const line of [...(v.customer.address ?? '').split(/\n|\|/), v.customer.tax_id ? `Tax ID: ${v.customer.tax_id}` : '', v.customer.org_id ? `Account: ${v.customer.org_id}` : ''].filter((s) => s && s.trim())) doc.text(line.trim(), { width: W / 2 });
+  for (const line of [...(v.customer.address ?? '').split(/\n|\|/), v.customer.tax_id ? `Tax ID: ${v.customer.tax_id}` : '', v.customer.org_id ? `Account: ${v.customer.org_id}` : ''].filter((s) => s?.trim())) doc.text(line.trim(), { width: W / 2 });
 
   // Table.
   y = doc.y + 20;
@@ -65,7 +65,9 @@ export function renderInvoicePdf(v: InvoiceView): Promise<Buffer> {
     const h = Math.max(12, doc.heightOfString(cells[0]!, { width: cols[0]!.w - 6 }));
     if (y + h > doc.page.height - 120) { doc.addPage(); y = 50; header(); doc.font('Helvetica').fontSize(8.5); }
     doc.fillColor(l.kind === 'adjustment' ? '#8a5a00' : '#111');
-    cells.forEach((c, i) => doc.text(c, cols[i]!.x + 3, y, { width: cols[i]!.w - 6, align: cols[i]!.align }));
+    cells.forEach((c, i) => {
+      doc.text(c, cols[i]!.x + 3, y, { width: cols[i]!.w - 6, align: cols[i]!.align });
+    });
     y += h + 5;
     doc.moveTo(L, y - 2).lineTo(R, y - 2).lineWidth(0.3).strokeColor('#dde').stroke();
   }

@@ -81,7 +81,7 @@ export class PaymentStore {
 
 /** What the console and `tollgate billing show` print about a card on file (never more than brand, last four and expiry). */
 export function cardView(c: CustomerRow | undefined) {
-  if (!c || !c.payment_method_id) return null;
+  if (!c?.payment_method_id) return null;
   return {
     brand: c.card_brand, last4: c.card_last4,
     exp: c.card_exp_month != null && c.card_exp_year != null ? `${String(c.card_exp_month).padStart(2, '0')}/${c.card_exp_year}` : null,

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { ManualClock } from '../../core/clock.ts';
 import type { RateBucket, RateDecision, RateLimiter } from './limiter.ts';
-import { retryAfterHeaders } from './headers.ts';
+import { retryAfterHeaders } from '../../wire/rate-limit-headers.ts';
 import { RedisRateLimiter } from './redis.ts';
-import { memoryFactory, redisFactory, type LimiterFactory, type LimiterHandle } from './test-support.ts';
+import { memoryFactory, redisFactory, type LimiterFactory, type LimiterHandle } from '../../../test/support/rate-limiters.ts';
 
 const rpm = (limit: number, key = 'org:o1:c:rpm'): RateBucket => ({ key, dimension: 'requests', limit, cost: 1 });
 const itpm = (limit: number, cost: number, key = 'org:o1:c:itpm'): RateBucket => ({ key, dimension: 'input_tokens', limit, cost });

@@ -65,8 +65,9 @@ export class MemoryRateLimiter implements RateLimiter {
     }
     for (let i = 0; i < bs.length; i++) {
       const b = bs[i]!;
-      ticks[i] -= takeTicks(b);
-      this.store(b.key, ticks[i]!, now, b.limit);
+      const left = ticks[i]! - takeTicks(b);
+      ticks[i] = left;
+      this.store(b.key, left, now, b.limit);
     }
     return { ok: true, snapshot: buildSnapshot(bs, ticks, now) };
   }

@@ -73,7 +73,7 @@ export class MemorySpendHolds implements SpendHolds {
       const { key, cap } = req.accounts[i]!;
       const acct = this.accounts.get(key);
       if (cap !== null) {
-        if (!acct || !acct.loaded) {
+        if (!acct?.loaded) {
           return { ok: false, reason: 'not_loaded', refusedKey: key, used: acct?.used ?? 0n, held: acct?.held ?? 0n, cap };
         }
         if (acct.used + acct.held + amount > cap) {

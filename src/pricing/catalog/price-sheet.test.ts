@@ -107,7 +107,9 @@ test('JSON: every problem is listed at once, with the entry index and field', ()
     /^models\[5\] \(other\): field aliases: ok already names ok/,
   ];
   assert.equal(problems.length, expected.length, problems.join('\n'));
-  expected.forEach((re, i) => assert.match(problems[i]!, re));
+  expected.forEach((re, i) => {
+    assert.match(problems[i]!, re);
+  });
   assert.deepEqual(problemsOf('{"models": [', 'broken.json').length, 1);
   assert.match(problemsOf('{"models": [', 'broken.json')[0]!, /^not valid JSON/);
   assert.match(problemsOf('[]', 'empty.json')[0]!, /no entries/);
@@ -134,7 +136,9 @@ test('CSV: every problem is listed at once, with the line and field', () => {
     /^line 6 \(a\): duplicate of line 2/,
   ];
   assert.equal(problems.length, expected.length, problems.join('\n'));
-  expected.forEach((re, i) => assert.match(problems[i]!, re));
+  expected.forEach((re, i) => {
+    assert.match(problems[i]!, re);
+  });
 
   const header = problemsOf('model,price,output,cache_write\nx,1,2,3\n', 'h.csv');
   assert.equal(header.length, 2);

@@ -293,7 +293,9 @@ export function parsePriceSheet(text: string, filename: string, opts: { isAnthro
   // Cross-entry checks: one row per (model, effective_from); an alias names one model only.
   const seen = new Map<string, string>();
   const nameOwner = new Map<string, { model: string; where: string }>();
-  entries.forEach((e, i) => nameOwner.has(e.model.toLowerCase()) || nameOwner.set(e.model.toLowerCase(), { model: e.model, where: wheres[i]! }));
+  entries.forEach((e, i) => {
+    if (!nameOwner.has(e.model.toLowerCase())) nameOwner.set(e.model.toLowerCase(), { model: e.model, where: wheres[i]! });
+  });
   entries.forEach((e, i) => {
     const where = `${wheres[i]} (${e.model})`;
     const key = `${e.model.toLowerCase()}\0${e.effectiveFrom ?? ''}`;

@@ -35,7 +35,7 @@ export function openaiAdapter(cfg: UpstreamConfig, index = 0): UpstreamAdapter {
     path: (_op: Operation) => `${prefix}/chat/completions`,
     headers() {
       const h: Record<string, string> = { 'content-type': 'application/json' };
-      if (cfg.apiKey) h['authorization'] = `Bearer ${cfg.apiKey}`;
+      if (cfg.apiKey) h.authorization = `Bearer ${cfg.apiKey}`;
       return h;
     },
     ...poolFields(cfg, index),

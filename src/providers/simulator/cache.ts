@@ -104,7 +104,7 @@ export function applyCache(model: string, segs: Segment[], state: SimState, now:
     throw new SimulatorError(400, 'invalid_request_error', `A maximum of 4 blocks with cache_control may be provided. Found ${bps.length}.`);
   }
   for (let i = 1; i < bps.length; i++) {
-    if (bps[i].ttl === '1h' && bps[i - 1].ttl === '5m') {
+    if (bps[i]!.ttl === '1h' && bps[i - 1]!.ttl === '5m') {
       throw new SimulatorError(400, 'invalid_request_error', "A 'ttl'='1h' cache_control block must not come after a 'ttl'='5m' cache_control block.");
     }
   }
@@ -112,16 +112,16 @@ export function applyCache(model: string, segs: Segment[], state: SimState, now:
   if (state.cache.size > 10_000) state.prune(now);
   let hit = -1;
   for (let i = eligible.length - 1; i >= 0; i--) {
-    const exp = state.cache.get(eligible[i].hash);
+    const exp = state.cache.get(eligible[i]!.hash);
     if (exp !== undefined && exp > now) { hit = i; break; }
   }
   const out: CacheOutcome = { total, input: 0, write5m: 0, write1h: 0, read: 0 };
   let covered = 0;
-  if (hit >= 0) out.read = covered = eligible[hit].tokens;
-  for (let i = hit + 1; i < eligible.length; i++) {
-    const w = eligible[i].tokens - covered;
-    if (eligible[i].ttl === '1h') out.write1h += w; else out.write5m += w;
-    covered = eligible[i].tokens;
+  if (hit >= 0) out.read = covered = eligible[hit]!.tokens;
+  for (const b of eligible.slice(hit + 1)) {
+    const w = b.tokens - covered;
+    if (b.ttl === '1h') out.write1h += w; else out.write5m += w;
+    covered = b.tokens;
   }
   out.input = total - covered;
   for (const b of eligible) state.cache.set(b.hash, now + TTL_MS[b.ttl]);

@@ -14,11 +14,11 @@ test('reply text is deterministic and derived from the last user message', () =>
   const body = { model: 'm', max_tokens: 500, messages: [{ role: 'user', content: 'What is the capital of France, and why is it so famous?' }] };
   const a = simulateAnthropic(body, new SimState(), T0);
   const b = simulateAnthropic(body, new SimState(), T0 + 1000);
-  assert.equal(a.message.content[0].text, b.message.content[0].text);
+  assert.equal(a.message.content[0]!.text, b.message.content[0]!.text);
   assert.deepEqual(a.message.usage, b.message.usage);
-  assert.match(a.message.content[0].text, /^Simulated reply to: What is the capital of France, and why i… — /);
+  assert.match(a.message.content[0]!.text, /^Simulated reply to: What is the capital of France, and why i… — /);
   assert.equal(a.message.stop_reason, 'end_turn');
-  assert.equal(a.message.usage.output_tokens, Math.ceil([...a.message.content[0].text].length / 4));
+  assert.equal(a.message.usage.output_tokens, Math.ceil([...a.message.content[0]!.text].length / 4));
   assert.equal(replyText('x', 80).length <= 80, true);
   assert.notEqual(replyText('hello'), replyText('hello!'));
 });
@@ -35,24 +35,24 @@ test('max_tokens truncates and reports max_tokens; stop sequences cut before the
   const s = new SimState();
   const m = simulateAnthropic({ model: 'm', max_tokens: 3, messages: [{ role: 'user', content: 'hi' }] }, s, T0).message;
   assert.equal(m.stop_reason, 'max_tokens');
-  assert.equal([...m.content[0].text].length, 12);
+  assert.equal([...m.content[0]!.text].length, 12);
   assert.equal(m.usage.output_tokens, 3);
   const st = simulateAnthropic({ model: 'm', max_tokens: 100, stop_sequences: ['reply'], messages: [{ role: 'user', content: 'hi' }] }, s, T0).message;
   assert.equal(st.stop_reason, 'stop_sequence');
   assert.equal(st.stop_sequence, 'reply');
-  assert.equal(st.content[0].text, 'Simulated ');
+  assert.equal(st.content[0]!.text, 'Simulated ');
   const zero = simulateAnthropic({ model: 'm', max_tokens: 0, messages: [{ role: 'user', content: 'hi' }] }, s, T0).message;
   assert.deepEqual(zero.content, []);
   assert.equal(zero.usage.output_tokens, 0);
   const o = simulateOpenai({ model: 'g', max_completion_tokens: 2, messages: [{ role: 'user', content: 'hi' }] }, s, T0).completion;
-  assert.equal(o.choices[0].finish_reason, 'length');
+  assert.equal(o.choices[0]!.finish_reason, 'length');
   assert.equal(o.usage.completion_tokens, 2);
 });
 
 test('text override keeps emoji/CJK intact and deltas never split surrogate pairs', () => {
   const text = '你好世界 🎉🎉 naïve café 👩‍👩‍👧 done';
   const sim = simulateAnthropic({ model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }, new SimState(), T0, { text });
-  assert.equal(sim.message.content[0].text, text);
+  assert.equal(sim.message.content[0]!.text, text);
   const deltas = sim.events.filter((e) => e.event === 'content_block_delta').map((e) => (e.data.delta as { text: string }).text);
   assert.equal(deltas.join(''), text);
   for (const d of splitDeltas(text, 3)) assert.doesNotMatch(d, /^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
@@ -151,7 +151,7 @@ test('event sequence is the official one', () => {
   assert.deepEqual(names.slice(-3), ['content_block_stop', 'message_delta', 'message_stop']);
   assert.ok(names.filter((n) => n === 'content_block_delta').length >= 3);
   for (const e of sim.events) assert.equal(e.data.type, e.event);
-  const start = sim.events[0].data.message as { usage: { output_tokens: number }; stop_reason: unknown };
+  const start = sim.events[0]!.data.message as { usage: { output_tokens: number }; stop_reason: unknown };
   assert.equal(start.usage.output_tokens, 1);
   assert.equal(start.stop_reason, null);
 });

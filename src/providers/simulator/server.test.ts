@@ -29,7 +29,7 @@ test('Anthropic messages.create returns a msg_ Message with request-id', async (
   assert.equal(data.role, 'assistant');
   assert.equal(data.model, 'claude-sim');
   assert.equal(data.stop_reason, 'end_turn');
-  assert.equal(data.content[0].type, 'text');
+  assert.equal(data.content[0]!.type, 'text');
   assert.match((data.content[0] as Anthropic.TextBlock).text, /^Simulated reply to: Tell me a story/);
   assert.match(request_id ?? '', /^req_/);
   assert.equal(response.headers.get('request-id'), request_id);
@@ -56,7 +56,7 @@ test('raw SSE: content-type and the exact official event order', async () => {
   assert.match(r.headers.get('request-id') ?? '', /^req_/);
   const text = await r.text();
   const events = text.trim().split('\n\n').map((block) => {
-    const [ev, data] = block.split('\n');
+    const [ev = '', data = ''] = block.split('\n');
     const name = ev.replace(/^event: /, '');
     const json = JSON.parse(data.replace(/^data: /, '')) as { type: string; usage?: Record<string, unknown> };
     assert.equal(json.type, name);
@@ -66,7 +66,7 @@ test('raw SSE: content-type and the exact official event order', async () => {
   assert.deepEqual(names.slice(0, 3), ['message_start', 'content_block_start', 'ping']);
   assert.ok(names.slice(3, -3).every((n) => n === 'content_block_delta') && names.length >= 9);
   assert.deepEqual(names.slice(-3), ['content_block_stop', 'message_delta', 'message_stop']);
-  const delta = events[events.length - 2].usage!;
+  const delta = events[events.length - 2]!.usage!;
   for (const k of ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'output_tokens']) assert.equal(typeof delta[k], 'number', k);
 });
 
@@ -122,8 +122,8 @@ test('OpenAI chat.completions.create (JSON)', async () => {
   assert.equal(data.object, 'chat.completion');
   assert.match(data.id, /^chatcmpl-/);
   assert.equal(data.choices.length, 1);
-  assert.equal(data.choices[0].finish_reason, 'stop');
-  assert.match(data.choices[0].message.content ?? '', /^Simulated reply to: Hello/);
+  assert.equal(data.choices[0]!.finish_reason, 'stop');
+  assert.match(data.choices[0]!.message.content ?? '', /^Simulated reply to: Hello/);
   assert.equal(data.usage?.prompt_tokens, Math.ceil(('be brief'.length + 5) / 4));
   assert.equal(data.usage?.total_tokens, data.usage!.prompt_tokens + data.usage!.completion_tokens);
   assert.match(response.headers.get('x-request-id') ?? '', /^req_/);
@@ -136,18 +136,18 @@ test('OpenAI streaming: one id, role chunk, finish chunk, usage chunk only with 
   for await (const c of await openai.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } })) chunks.push(c);
   assert.equal(new Set(chunks.map((c) => c.id)).size, 1);
   assert.equal(new Set(chunks.map((c) => c.created)).size, 1);
-  assert.equal(chunks[0].choices[0].delta.role, 'assistant');
-  const last = chunks[chunks.length - 1];
+  assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant');
+  const last = chunks[chunks.length - 1]!;
   assert.deepEqual(last.choices, []);
   assert.deepEqual(last.usage, plain.usage);
-  const finish = chunks[chunks.length - 2];
-  assert.equal(finish.choices[0].finish_reason, 'stop');
+  const finish = chunks[chunks.length - 2]!;
+  assert.equal(finish.choices[0]!.finish_reason, 'stop');
   assert.ok(chunks.slice(0, -1).every((c) => c.usage === null));
-  assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), plain.choices[0].message.content);
+  assert.equal(chunks.map((c) => c.choices[0]?.delta.content ?? '').join(''), plain.choices[0]!.message.content);
 
   const noUsage: OpenAI.ChatCompletionChunk[] = [];
   for await (const c of await openai.chat.completions.create({ ...params, stream: true })) noUsage.push(c);
-  assert.equal(noUsage[noUsage.length - 1].choices[0].finish_reason, 'stop');
+  assert.equal(noUsage[noUsage.length - 1]!.choices[0]!.finish_reason, 'stop');
   assert.ok(noUsage.every((c) => c.usage === undefined && c.choices.length === 1));
 
   const raw = await (await fetch(sim.url + '/v1/chat/completions', { method: 'POST', body: JSON.stringify({ ...params, stream: true }) })).text();
@@ -166,7 +166,7 @@ test('OpenAI errors parse into SDK error classes', async () => {
 
 test('GET /v1/models in both shapes', async () => {
   const a = await anthropic.models.list();
-  assert.ok(a.data.length > 0 && a.data[0].type === 'model');
+  assert.ok(a.data.length > 0 && a.data[0]!.type === 'model');
   const o = await openai.models.list();
-  assert.ok(o.data.length > 0 && o.data[0].object === 'model');
+  assert.ok(o.data.length > 0 && o.data[0]!.object === 'model');
 });

@@ -43,7 +43,7 @@ export async function widenMoneyColumns(db: Kysely<any>, dialect: Dialect): Prom
     }
     const info = await sql<{ name: string; type: string }>`select name, type from pragma_table_info(${table})`.execute(db);
     const c = info.rows.find((x) => x.name === col);
-    if (!c || c.type.toLowerCase() !== 'bigint') continue;
+    if (c?.type.toLowerCase() !== 'bigint') continue;
     const tmp = `${col}__wide`;
     await sql.raw(`alter table "${table}" add column "${tmp}" blob${notNull ? ' not null default 0' : ''}`).execute(db);
     await sql.raw(`update "${table}" set "${tmp}" = "${col}"`).execute(db);

@@ -31,14 +31,14 @@ function card(root: HTMLElement, title: string, testid: string, ...children: Chi
 export function publicScreen(root: HTMLElement, route: string, q: URLSearchParams, deps: ScreenDeps): void {
   const top = deps.message ? notice(deps.message, deps.kind ?? 'error') : null;
   switch (route) {
-    case 'signup': return signUp(root, top, deps);
-    case 'forgot': return forgot(root, top);
-    case 'reset': return reset(root, q.get('token') ?? '', deps);
+    case 'signup': signUp(root, top, deps); return;
+    case 'forgot': forgot(root, top); return;
+    case 'reset': reset(root, q.get('token') ?? '', deps); return;
     case 'invite': return void invite(root, q.get('token') ?? '', deps);
-    case 'key': return adminKey(root, top, deps);
-    case 'verified': return logIn(root, notice('Your email address is verified. Log in to continue.', 'ok'), deps);
-    case 'verify-failed': return logIn(root, notice('That verification link is invalid or has expired. Log in to get a new one.'), deps);
-    default: return logIn(root, top, deps);
+    case 'key': adminKey(root, top, deps); return;
+    case 'verified': logIn(root, notice('Your email address is verified. Log in to continue.', 'ok'), deps); return;
+    case 'verify-failed': logIn(root, notice('That verification link is invalid or has expired. Log in to get a new one.'), deps); return;
+    default: logIn(root, top, deps); return;
   }
 }
 

@@ -13,7 +13,7 @@ import { h, replace } from '../dom.ts';
 import { monthName, percent, usd, usdShort } from '../format.ts';
 import { badge, field, guarded, loading, notice, progress, section, table, messageOf } from '../ui.ts';
 
-const SCOPE_LABEL: Record<string, string> = { org: 'Organization', workspace: 'Workspace', key: 'API key' };
+const SCOPE_LABEL: Record<LimitScopeRow['scope'], string> = { org: 'Organization', workspace: 'Workspace', key: 'API key' };
 
 export function renderLimits(root: HTMLElement, ctx: Ctx): void {
   const orgId = ctx.orgId!;

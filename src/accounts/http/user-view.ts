@@ -1,6 +1,0 @@
-import type { UserView } from '../api-types.ts';
-import type { UserRow } from '../users.ts';
-
-export const toUserView = (u: UserRow): UserView => ({
-  id: u.id, email: u.email, verified: u.verifiedAt != null, operator: u.operator, created_at: new Date(u.createdAt).toISOString(),
-});
