@@ -206,7 +206,8 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   await until('spools replayed', () => instances.every((x) => readdirSync(x.spool).filter((f) => f.endsWith('.jsonl')).length === 0), 60_000);
   for (const x of instances) {
     for (let i = 0; !(await fetch(`${x.url}/readyz`).then((r) => r.ok, () => false)); i++) {
-      assert.ok(i < 300, `instance ${x.url} not ready again: ${await fetch(`${x.url}/readyz`).then((r) => r.text(), String)}`);
+      assert.ok(i < 300 && x.proc!.exitCode === null && x.proc!.signalCode === null,
+        `instance ${x.url} not ready again (exit ${x.proc!.exitCode ?? x.proc!.signalCode}): ${await fetch(`${x.url}/readyz`).then((r) => r.text(), String)}\n${x.output().slice(-4000)}`);
       await sleep(100);
     }
   }
