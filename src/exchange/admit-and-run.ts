@@ -38,7 +38,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     if (p.maxOutputTokens > a.maxOutputTokens) a = { ...a, maxOutputTokens: p.maxOutputTokens };
     if (p.cacheTtl === '1h' || (p.cacheTtl && !a.cacheTtl)) a = { ...a, cacheTtl: p.cacheTtl };
   }
-  const input = inspectInput(a.body as any, a.family);
+  const input = inspectInput(a.body, a.family);
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);
   const window = x.model.contextWindow;
