@@ -29,6 +29,7 @@ import { phaseScale } from './phases/scale.ts';
 import { phaseAgg, phaseIngest, phaseKeys } from './phases/workers.ts';
 
 const runs: RunRecord[] = [];
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 const extra: Record<string, any> = {};
 const phaseLog: Array<{ phase: Phase; seconds: number; outcome: 'done' | 'failed' | 'over budget'; detail?: string }> = [];
 let sm: SmokeResult | null = null;
@@ -36,6 +37,7 @@ let sm: SmokeResult | null = null;
 function envInfo() {
   let wrkv: string | null = null;
   if (hasCommand('wrk')) {
+    // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
     try { wrkv = String(execFileSync('wrk', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })).split('\n')[0]!; } catch (e: any) { wrkv = String(e.stdout ?? '').split('\n')[0] || 'wrk'; }
   }
   let head = '';

@@ -3,6 +3,7 @@ import { CFG, CORES } from './config.ts';
 import type { ProfileSummary } from './profile.ts';
 import { fmt, type RunRecord } from './report.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 export function alsoTable(runs: RunRecord[], extra: Record<string, any>): string {
   const L: string[] = ['| also measured | bare proxy | Tollgate | note |', '|---|---:|---:|---|'];
   const sat = runs.filter((r) => r.phase === 'sat' && r.target === 'tollgate' && r.usage_rows !== undefined && r.scenario === 'messages');
@@ -59,7 +60,9 @@ export function speedNote(runs: RunRecord[]): string {
 export function profileMd(p: ProfileSummary): string {
   const L = [`CPU profile of Tollgate (\`--cpu-prof\`, ${p.samples} samples over ${(p.window_ms / 1000).toFixed(1)} s of messages JSON + stream saturation; % of busy time):`, ''];
   L.push('| # | self % | function | where |', '|---:|---:|---|---|');
-  p.top_tollgate.forEach((r, i) => L.push(`| ${i + 1} | ${r.self_pct} | \`${r.fn}\` | ${r.where} |`));
+  p.top_tollgate.forEach((r, i) => {
+    L.push(`| ${i + 1} | ${r.self_pct} | \`${r.fn}\` | ${r.where} |`);
+  });
   L.push('', 'Inclusive (function anywhere on the stack): ' + p.inclusive_tollgate.map((r) => `\`${r.fn === '(anonymous)' ? `(anonymous in ${r.where})` : r.fn}\` ${r.self_pct} %`).join(', '));
   L.push('', 'By package (self time): ' + p.by_package.map((x) => `${x.package} ${x.self_pct} %`).join(', '));
   L.push('', 'Top self time overall: ' + p.top_overall.map((r) => `\`${r.fn}\` (${r.where || 'native'}) ${r.self_pct} %`).join(', '));

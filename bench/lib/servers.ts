@@ -70,6 +70,7 @@ export async function startTollgate(name: string, databaseUrl: string, upstream:
   return s;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 async function cli(databaseUrl: string, args: string[]): Promise<any> {
   // The compiled CLI (built with the gateway): no TypeScript loader to start on a loaded box.
   const r = await runCmd(process.execPath, ['dist/cli/main.js', ...args, '--json'], {

@@ -27,10 +27,12 @@ function base(db: Kysely<DB>, q: Range) {
 
 /** Usage per API key of the org, with each key's name and hint (dearest first). */
 export async function usageByKey(db: Kysely<DB>, q: Range) {
+  // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
   const rows = await base(db, q).select(['key_id', ...COLS] as any).groupBy('key_id').execute();
   const keys = await db.selectFrom('api_keys').select(['id', 'name', 'hint', 'workspace_id', 'revoked_at']).where('org_id', '=', q.orgId).execute();
   const byId = new Map(keys.map((k) => [k.id, k]));
   return rows
+    // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
     .map((r: any) => {
       const k = byId.get(r.key_id);
       return { key_id: r.key_id as string, name: k?.name ?? null, hint: k?.hint ?? null, workspace_id: k?.workspace_id ?? null, revoked: k ? k.revoked_at != null : null, ...rowTotals(r), _cost: BigInt(r.cost ?? 0n) };
@@ -41,7 +43,9 @@ export async function usageByKey(db: Kysely<DB>, q: Range) {
 
 /** Usage per calendar month (`YYYY-MM`, UTC), oldest first. */
 export async function usageByMonth(db: Kysely<DB>, q: Range) {
+  // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
   const rows = await base(db, q).select(['month', ...COLS] as any).groupBy('month').orderBy('month').execute();
+  // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
   return rows.map((r: any) => ({ month: r.month as string, ...rowTotals(r) }));
 }
 
@@ -54,8 +58,11 @@ export async function monthSpendByScope(db: Kysely<DB>, orgId: string, month: st
     b().select(['key_id', big('cost').as('cost')]).groupBy('key_id').execute(),
   ]);
   return {
+    // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
     org: BigInt((org as any)?.cost ?? 0n),
+    // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
     workspace: new Map<string, bigint>(ws.map((r: any) => [r.workspace_id as string, BigInt(r.cost)])),
+    // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
     key: new Map<string, bigint>(keys.map((r: any) => [r.key_id as string, BigInt(r.cost)])),
   };
 }

@@ -9,6 +9,7 @@ import { GatewayError } from '../core/errors.ts';
 import { withIdempotency } from './idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
+import type { Ticket } from '../limits/admission.ts';
 import type { PremiumRequest } from '../pricing/premium.ts';
 
 export interface AdmitInput {
@@ -57,7 +58,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl, premium: a.premium,
     };
-    let ticket;
+    let ticket: Ticket;
     try {
       ticket = await x.rt.admission().admit(req);
     } catch (e) {

@@ -37,7 +37,7 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
         return;
       }
       const upstreamModel = adapter.upstreamModel(model);
-      let up;
+      let up: Awaited<ReturnType<ReturnType<typeof rt.router.pool>['request']>>;
       try {
         up = await rt.router.pool(adapter.origin).request({
           path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),
