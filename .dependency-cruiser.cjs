@@ -14,18 +14,17 @@ const LAYERS = [
   },
   {
     name: 'domain',
-    says: 'limits, usage, billing, accounts (their HTTP routes excepted)',
-    paths: ['^src/limits/', '^src/usage/', '^src/billing/(?!stripe/webhook-route[.]ts$)', '^src/accounts/(?!http/)'],
+    says: 'limits, usage, billing, accounts',
+    paths: ['^src/limits/', '^src/usage/', '^src/billing/', '^src/accounts/'],
   },
   { name: 'exchange', says: 'the request pipeline and the runtime handlers receive', paths: ['^src/exchange/'] },
   { name: 'http', says: 'the HTTP core: server, route dispatch, bodies, authentication', paths: ['^src/http/'] },
   { name: 'surfaces', says: 'the model APIs: Anthropic Messages, OpenAI Chat Completions, models', paths: ['^src/surfaces/'] },
   {
     name: 'app',
-    says: 'admin and account APIs, console, CLI, reports, the route table and the gateway',
+    says: 'the admin, account and webhook APIs, console, CLI, reports, the route table and the gateway',
     paths: [
-      '^src/admin/', '^src/cli/', '^src/console/', '^src/reports/', '^src/accounts/http/', '^src/billing/stripe/webhook-route[.]ts$',
-      '^src/routes[.]ts$', '^src/gateway[.]ts$', '^src/main[.]ts$',
+      '^src/admin/', '^src/cli/', '^src/console/', '^src/reports/', '^src/routes[.]ts$', '^src/gateway[.]ts$', '^src/main[.]ts$',
     ],
   },
 ];
@@ -59,6 +58,13 @@ module.exports = {
     },
     ...layerRules,
     unplaced,
+    {
+      name: 'no-test-code-in-src',
+      comment: 'the product never imports tests, test support or benchmarks',
+      severity: 'error',
+      from: { path: '^src/', pathNot: TESTS },
+      to: { path: ['^test/', '^bench/', TESTS] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

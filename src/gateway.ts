@@ -160,7 +160,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   alerts.start();
   const settings = new BillingSettings(store.db, now);
   await settings.reload();
-  const billing = new BillingRuntime({ config, db: store.db, clock, log, alerts, baseUrl: `http://${config.host}:${config.port}` });
+  const billing = new BillingRuntime({ config, db: store.db, clock, log, alerts, operatorAlerts, baseUrl: `http://${config.host}:${config.port}` });
   await billing.holds.reload();
   // Auto-reload charges a card (Stripe) or does nothing: the manual provider collects no money.
   const reloader = new AutoReloader(settings, billing.stripe ? new StripeProvider(billing) : null, log);

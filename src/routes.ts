@@ -2,12 +2,12 @@
  * The route table, assembled at the top: every endpoint of the gateway and which surface renders
  * its errors. The HTTP core (http/) only dispatches; it knows none of these modules.
  */
-import { accountRoutes } from './accounts/http/routes.ts';
+import { accountRoutes } from './admin/accounts/routes.ts';
 import { consoleRoutes } from './admin/console.ts';
 import { adminRoutes } from './admin/router.ts';
 import { compatRoutes } from './admin/compat/router.ts';
 import { metricsRoutes } from './admin/metrics-route.ts';
-import { stripeWebhookRoutes } from './billing/stripe/webhook-route.ts';
+import { stripeWebhookRoutes } from './admin/stripe-webhook.ts';
 import { healthRoutes, type ReadinessProbe } from './http/health.ts';
 import type { Route } from './http/server.ts';
 import { handleCountTokens } from './surfaces/anthropic/count-tokens.ts';

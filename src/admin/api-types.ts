@@ -81,6 +81,8 @@ export interface AuditPage { org_id?: string; entries: AuditEntryView[]; next_be
 export interface BillingResponse {
   org_id: string;
   billing_mode: string;
+  /** A switch waiting for the next month boundary (docs/billing.md, "Switching billing mode"). */
+  billing_mode_pending: { from: string; to: string; effective_at: string; requested_at: string } | null;
   stripe: boolean;
   card: { brand: string | null; last4: string | null; exp: string | null; status: string; failure: string | null } | null;
   topup_limits: { min_usd: string; max_usd: string };

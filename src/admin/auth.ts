@@ -25,8 +25,8 @@ import { authenticateKey, closeAfter } from '../http/authenticate.ts';
 import { addressBucket, clientAddress } from '../http/client-address.ts';
 import type { Runtime } from '../exchange/runtime.ts';
 import { maybeAccountsOf } from '../accounts/context.ts';
-import { hasSessionCookie, requireSession } from '../accounts/http/session-auth.ts';
-import { resolveOrg } from '../accounts/http/view.ts';
+import { hasSessionCookie, requireSession } from './accounts/session-auth.ts';
+import { resolveOrg } from './accounts/view.ts';
 import { dbOf } from './respond.ts';
 import type { Role } from './permissions.ts';
 

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { ManualProvider } from '../billing/payments.ts';
 import { cardView, PaymentStore } from '../billing/payments/store.ts';
 import { centsToUsd, formatTaxRate, parseTaxRate } from '../billing/invoices/rounding.ts';
-import type { InvoiceRow } from '../billing/invoices/service.ts';
+import { amountDue, type InvoiceRow } from '../billing/invoices/service.ts';
 import { invoiceCsv, viewOfDoc } from '../billing/invoices/view.ts';
 import { billingOf } from '../billing/context.ts';
 import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
@@ -33,7 +33,7 @@ const auditStart = (c: AdminContext, action: string, targetId: string, after: Re
 
 const listRow = (i: InvoiceRow): InvoiceListRow => ({
   number: i.number, kind: i.kind, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)),
-  total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' && i.status === 'open' ? i.total_cents - i.credited_cents : 0n),
+  total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' ? amountDue(i) : 0n),
 });
 
 async function orgName(c: AdminContext) {
@@ -53,7 +53,7 @@ async function getBilling(c: AdminContext) {
     new PaymentStore(db, () => c.rt.clock.now()).list(orgId),
   ]);
   sendJson(c.res, c.requestId, 200, {
-    org_id: orgId, billing_mode: org.billing_mode, stripe: !!b.stripe, card: cardView(customer),
+    org_id: orgId, billing_mode: org.billing_mode, billing_mode_pending: await b.modes.pending(orgId), stripe: !!b.stripe, card: cardView(customer),
     topup_limits: { min_usd: c.rt.config.stripe.minTopupUsd, max_usd: c.rt.config.stripe.maxTopupUsd },
     suspended: hold ? { reason: hold.reason, since: iso(Number(hold.since)) } : null,
     profile: { legal_name: profile.legalName, address: profile.address, tax_id: profile.taxId, tax_rate_percent: formatTaxRate(profile.taxRateE4), net_days: profile.netDays ?? c.rt.config.billing.netDays, per_workspace: profile.perWorkspace },
@@ -122,8 +122,8 @@ async function payInvoiceByCard(c: AdminContext) {
   const v = await docOf(c, c.params.number!);
   const { invoice } = await b.invoices.get(v.number!);
   if (invoice.kind !== 'invoice' || invoice.status !== 'open') throw invalidRequest(`invoice ${v.number} is not open`);
-  const link = await b.stripe.invoiceCheckout(await orgName(c), { id: invoice.id, number: invoice.number, dueCents: invoice.total_cents - invoice.credited_cents });
-  await auditStart(c, 'invoice.checkout', link.id, { checkout_session: link.id, invoice: invoice.number, amount_due_usd: centsToUsd(invoice.total_cents - invoice.credited_cents) });
+  const link = await b.stripe.invoiceCheckout(await orgName(c), { id: invoice.id, number: invoice.number, dueCents: amountDue(invoice) });
+  await auditStart(c, 'invoice.checkout', link.id, { checkout_session: link.id, invoice: invoice.number, amount_due_usd: centsToUsd(amountDue(invoice)) });
   sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
 }
 

@@ -8,6 +8,9 @@
  *  invoice billing mode — on the due date an unpaid invoice raises an `invoice_overdue` alert and a
  *    reminder; `invoiceGraceDays` later the org is suspended until it is paid.
  *
+ * An invoice or statement a refund or dispute reopened is collected like an invoice from the
+ * reopening on (reminder at once, suspension `invoiceGraceDays` later; no automatic card charge).
+ *
  * Paying (card, Checkout, or `tollgate invoices pay`) lifts the suspension at once. Each step is
  * claimed with a compare-and-set on the invoice, so several gateway instances never act twice.
  */
@@ -58,12 +61,14 @@ export async function runCollections(b: BillingRuntime): Promise<void> {
   const now = b.clock.now();
   const open = await b.db.selectFrom('invoices').selectAll().where('kind', '=', 'invoice').where('status', '=', 'open').execute();
   for (const inv of open) {
-    if (inv.collection === 'charge_card') {
+    if (inv.collection === 'charge_card' && inv.reopened_at === null) {
       if (inv.next_charge_at !== null && inv.next_charge_at <= BigInt(now)) await chargeStatement(b, inv);
       if (inv.first_failed_at !== null && Number(inv.first_failed_at) + b.config.billing.cardGraceDays * DAY <= now) await suspend(b, inv, 'card_payment_failed');
     } else {
-      if (Number(inv.due_at) <= now && inv.dunning_level < 1n) await overdue(b, inv);
-      if (Number(inv.due_at) + b.config.billing.invoiceGraceDays * DAY <= now) await suspend(b, inv, 'invoice_overdue');
+      // A reopened invoice (refunded or disputed payment) is collected from its reopening on.
+      const dueFrom = Math.max(Number(inv.due_at), Number(inv.reopened_at ?? 0));
+      if (dueFrom <= now && inv.dunning_level < 1n) await overdue(b, inv);
+      if (dueFrom + b.config.billing.invoiceGraceDays * DAY <= now) await suspend(b, inv, 'invoice_overdue');
     }
   }
   // Tell customers whose debt was settled after a reminder that all is well again.

@@ -12,7 +12,10 @@ import type { AlertKind } from './alerts/types.ts';
 import type { BillingMailer } from './invoices/mail.ts';
 import type { CloseResult, InvoiceService } from './invoices/service.ts';
 import type { HoldCache } from './payments/holds.ts';
+import type { BillingModes } from './modes.ts';
 import type { StripePayments } from './stripe/service.ts';
+import type { Reversal } from './stripe/events.ts';
+import type { OperatorAlert } from './alerts/operator.ts';
 
 export interface BillingContext {
   readonly config: Config;
@@ -23,10 +26,13 @@ export interface BillingContext {
   readonly invoices: InvoiceService;
   readonly mail: BillingMailer;
   readonly holds: HoldCache;
+  readonly modes: BillingModes;
   alert(orgId: string, kind: AlertKind, ref: string, amount: bigint, detail: string): Promise<void>;
   closeMonth(month: string, orgId?: string): Promise<CloseResult[]>;
   onCardSaved(orgId: string): Promise<void>;
-  onReversal(r: { orgId: string; amount: bigint; kind: string; purpose: string }, eventType: string): Promise<void>;
+  onReversal(r: Reversal, eventType: string): Promise<void>;
+  /** Tells the gateway's operator (logged always; webhook/e-mail when configured). */
+  operatorAlert(a: OperatorAlert): void;
 }
 
 /** Keyed by the gateway's runtime object (this layer does not need its shape). */

@@ -8,21 +8,25 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { monthKey, type Clock } from '../core/clock.ts';
-import { picoToUsd } from '../core/money.ts';
+import { PICO_PER_CENT, picoToUsd } from '../core/money.ts';
+import type { OperatorAlert, OperatorAlerts } from './alerts/operator.ts';
+import type { Reversal } from './stripe/events.ts';
 import type { DB } from '../store/schema.ts';
 import type { AlertService } from './alerts/index.ts';
 import type { AlertKind } from './alerts/types.ts';
 import { chargeStatement, runCollections } from './collections.ts';
+import { retryNoteRefunds } from './credit-notes.ts';
+import { BillingModes } from './modes.ts';
 import type { BillingContext } from './context.ts';
 import { centsToUsd } from './invoices/rounding.ts';
-import { InvoiceService, monthStart, type CloseResult, type InvoiceRow } from './invoices/service.ts';
+import { amountDue, InvoiceService, monthStart, type CloseResult, type InvoiceRow } from './invoices/service.ts';
 import { BillingMailer } from './invoices/mail.ts';
 import { viewOfDoc } from './invoices/view.ts';
 import { HoldCache } from './payments/holds.ts';
 import { createStripeClient } from './stripe/client.ts';
 import { StripePayments } from './stripe/service.ts';
 
-export interface BillingOptions { config: Config; db: Kysely<DB>; clock: Clock; log: Logger; alerts?: AlertService | null; baseUrl: string }
+export interface BillingOptions { config: Config; db: Kysely<DB>; clock: Clock; log: Logger; alerts?: AlertService | null; operatorAlerts?: OperatorAlerts | null; baseUrl: string }
 
 export class BillingRuntime implements BillingContext {
   readonly config: Config;
@@ -33,16 +37,19 @@ export class BillingRuntime implements BillingContext {
   readonly invoices: InvoiceService;
   readonly mail: BillingMailer;
   readonly holds: HoldCache;
+  readonly modes: BillingModes;
   private alerts: AlertService | null;
+  private operatorAlerts: OperatorAlerts | null;
   private ticking = false;
 
   constructor(o: BillingOptions) {
-    this.config = o.config; this.db = o.db; this.clock = o.clock; this.log = o.log; this.alerts = o.alerts ?? null;
+    this.config = o.config; this.db = o.db; this.clock = o.clock; this.log = o.log; this.alerts = o.alerts ?? null; this.operatorAlerts = o.operatorAlerts ?? null;
     const client = createStripeClient(o.config.stripe);
     this.stripe = client ? new StripePayments(client, o.db, o.clock, o.config.stripe, o.config.billing.publicUrl ?? o.baseUrl) : null;
     this.invoices = new InvoiceService(o.db, o.clock, o.config.billing);
     this.mail = new BillingMailer(o.db, o.clock, o.config.smtp, o.log, (id) => this.pdfAttachment(id));
     this.holds = new HoldCache(o.db);
+    this.modes = new BillingModes(o.db, () => o.clock.now());
   }
 
   private async pdfAttachment(invoiceId: string) {
@@ -63,7 +70,9 @@ export class BillingRuntime implements BillingContext {
 
   /** Closes `month` (every post-paid org, or one) and starts collecting what was issued. */
   async closeMonth(month: string, orgId?: string): Promise<CloseResult[]> {
+    await this.modes.applyDue(orgId);
     const results = await this.invoices.close(month, orgId);
+    for (const r of results) await this.modes.reconcile(r.org_id);
     for (const r of results) if (r.status === 'issued' && r.invoice) await this.afterIssue(r.invoice);
     await this.mail.flush();
     return results;
@@ -86,8 +95,22 @@ export class BillingRuntime implements BillingContext {
       .where('org_id', '=', orgId).where('status', '=', 'open').where('collection', '=', 'charge_card').execute();
   }
 
-  async onReversal(r: { orgId: string; amount: bigint; kind: string; purpose: string }, eventType: string): Promise<void> {
-    this.log.warn({ orgId: r.orgId, kind: r.kind, purpose: r.purpose, amountUsd: picoToUsd(r.amount), eventType }, 'payment reversed');
+  /** A refund or dispute went through: logged; an invoice it reopened is mailed about and alerted. */
+  async onReversal(r: Reversal, eventType: string): Promise<void> {
+    this.log.warn({ orgId: r.orgId, kind: r.kind, purpose: r.purpose, amountUsd: picoToUsd(r.amount), eventType, invoiceId: r.invoiceId ?? undefined }, 'payment reversed');
+    if (!r.reopened || !r.invoiceId) return;
+    const inv = await this.invoices.row(r.invoiceId);
+    if (!inv) return;
+    const due = amountDue(inv);
+    const why = r.kind === 'dispute' ? 'the card payment was disputed' : 'the card payment was refunded';
+    await this.mail.queue(inv.org_id, `invoice:${inv.id}:reopened:${r.object}`, `[Tollgate] ${inv.number} is open again: $${centsToUsd(due)} due`,
+      `${inv.number} (${inv.period}) is unpaid again because ${why} ($${picoToUsd(-r.amount)}). $${centsToUsd(due)} is due; pay it from the console (Billing → Invoices).\n`, inv.id);
+    await this.alert(inv.org_id, 'payment_failed', `invoice:${inv.number}:reopened:${r.object}`, due * PICO_PER_CENT, `${inv.number} was reopened: ${why}; $${centsToUsd(due)} is due again.`);
+  }
+
+  operatorAlert(a: OperatorAlert): void {
+    if (this.operatorAlerts) this.operatorAlerts.report(a);
+    else this.log.warn({ operatorAlert: a.kind, orgId: a.orgId, requestId: a.requestId, detail: a.detail }, `operator alert: ${a.kind}`);
   }
 
   /** The periodic jobs (every `TOLLGATE_BILLING_TICK_MS`; tests call it directly). */
@@ -95,17 +118,19 @@ export class BillingRuntime implements BillingContext {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.modes.applyDue();
       const now = this.clock.now();
       const after = this.config.billing.autoCloseAfterMin;
       const current = monthKey(now);
       if (after > 0 && now >= monthStart(current) + after * 60_000) {
         const prev = monthKey(monthStart(current) - 1);
-        const orgs = await this.invoices.postpaidOrgs();
+        const orgs = await this.invoices.postpaidOrgs(prev);
         const open = await this.db.selectFrom('billing_periods').select('org_id').where('period', '=', prev).execute();
         const closed = new Set(open.map((r) => r.org_id));
         for (const id of orgs) if (!closed.has(id)) await this.closeMonth(prev, id).catch((e) => this.log.error({ err: e, orgId: id, month: prev }, 'month close failed'));
       }
       await runCollections(this);
+      await retryNoteRefunds(this);
       await this.mail.flush();
     } finally {
       this.ticking = false;

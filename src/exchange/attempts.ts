@@ -2,19 +2,23 @@
  * The upstream-attempt loop: sends the request to the model's pool, one upstream at a time, until
  * one answers — and never after the first byte has reached the client. Connection refused or
  * reset, no headers within the upstream's `headersMs`, 429 (a cool-down from its retry hint),
- * 529 / overloaded, other 5xx, a rejected credential and, for JSON replies, a body cut before its
- * end all move the request to the next upstream. A reply about the request itself (400, 404, 413,
+ * 529 / overloaded, other 5xx, a rejected credential, for JSON replies a body cut before its end,
+ * and for streams a reply cut, ended or reporting an error before its first event
+ * (first-event.ts: the client has been sent nothing until then) all move the request to the next
+ * upstream. A reply about the request itself (400, 404, 413,
  * 422) goes back to the client at once. Each outcome feeds the upstream's breaker.
  *
  * Timeouts: per upstream (headers, between stream chunks, whole attempt) and per key (the whole
  * request across attempts); a timeout after the reply started ends it as a cut stream does.
  */
+import { Cancel, type AbortLike } from '../core/cancel.ts';
 import { GatewayError } from '../core/errors.ts';
 import { coolDownMs } from '../providers/rate-headers.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
 import { poolUnavailable, priceVia } from './resolve.ts';
 import { forward } from '../providers/forward.ts';
 import type { ChunkSink, UpstreamReply } from '../providers/upstream-call.ts';
+import { awaitFirstEvent } from './first-event.ts';
 import { retryHeaders, upstreamError } from '../providers/upstream-error.ts';
 import type { Exchange } from './types.ts';
 
@@ -31,7 +35,7 @@ type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
 /** Statuses after which another upstream may well succeed (the request itself was fine). */
 const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === 'upstream_account_error';
 
-export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state: { clientGone: boolean }): Promise<Served | undefined> {
+export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: { clientGone: boolean }): Promise<Served | undefined> {
   const { rt } = x0;
   const now = () => rt.clock.now();
   const defaults = rt.config.pool.timeouts;
@@ -41,7 +45,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
   for (let n = 1; adapter; n++) {
     const x: Exchange = n === 1 ? x0 : { ...x0, adapter, ...x0.plan(adapter), price: priceVia(rt, x0.model, x0.price, adapter, now()), attempts: n };
     const t = { ...defaults, ...adapter.timeouts };
-    const ac = new AbortController();
+    const ac = new Cancel();
     let why: Why | undefined;
     const timers: NodeJS.Timeout[] = [];
     const stop = (w: Why) => { why ??= w; ac.abort(); };
@@ -61,7 +65,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
     const sentAt = now();
     let up: UpstreamReply;
     try {
-      up = await forward(x, ac.signal);
+      up = await forward(x, ac);
     } catch (e) {
       done();
       if (state.clientGone) { health.release(); return undefined; }
@@ -108,8 +112,25 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
       return { x, up: { ...up, text: async () => raw }, done };
     }
 
+    // A stream: nothing reaches the client before its first event, so until then it can still fall back.
+    const idle = arm(t.betweenEventsMs, 'idle_timeout');
+    const first = await awaitFirstEvent(up, x.adapter.wire, () => idle?.refresh());
+    if (!first.ok) {
+      done();
+      ac.abort(); // an error event may be followed by more of the stream: stop reading it
+      if (state.clientGone) { health.release(); return undefined; }
+      if (why === 'deadline') { health.release(); throw deadlineError(x); }
+      const what = why ? why.replace('_', ' ') : first.why === 'error_event' ? `stream error event (${first.errorType}) before the first event` : `stream ${first.why} before its first event`;
+      rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, reason: what }, 'upstream stream failed before anything reached the client; trying the next upstream');
+      health.failure(what);
+      last = first.why === 'error_event' && first.errorType === 'overloaded_error'
+        ? new GatewayError('overloaded_error', 529, 'The upstream is overloaded; retry shortly', { code: 'upstream_529', shouldRetry: true })
+        : new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its stream before its first event`, { code: 'upstream_unavailable', shouldRetry: true });
+      adapter = nextOf(x);
+      continue;
+    }
     health.success(now() - sentAt, up.headers);
-    return { x, up: idleGuarded(up, t.betweenEventsMs, arm), done };
+    return { x, up: idleGuarded(first.up, idle), done };
   }
   if (last) throw last;
   throw poolUnavailable(x0.model.id, x0.walk.retryAt(), now());
@@ -120,10 +141,10 @@ export async function attemptUpstreams(x0: Exchange, client: AbortSignal, state:
   }
 }
 
-/** A streamed reply whose upstream is aborted when no chunk arrives for `ms`. */
-function idleGuarded(up: UpstreamReply, ms: number, arm: (ms: number, w: Why) => NodeJS.Timeout | undefined): UpstreamReply {
-  if (!(ms > 0)) return up;
-  let timer = arm(ms, 'idle_timeout');
+/** A streamed reply whose upstream is aborted when no chunk arrives for the idle timeout (`timer`, armed by the caller). */
+function idleGuarded(up: UpstreamReply, idle: NodeJS.Timeout | undefined): UpstreamReply {
+  if (!idle) return up;
+  let timer: NodeJS.Timeout | undefined = idle;
   const pipe = up.pipe.bind(up);
   up.pipe = (sink: ChunkSink) => pipe({
     chunk(b) { if (timer) timer.refresh(); return sink.chunk(b); },

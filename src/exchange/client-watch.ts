@@ -5,6 +5,7 @@
  * either bound the upstream request is aborted (`cut`), and what is billed is the documented bound.
  */
 import type { ServerResponse } from 'node:http';
+import { Cancel, type AbortLike } from '../core/cancel.ts';
 
 export class ClientWatch {
   /** The client went away before the reply was finished. */
@@ -13,13 +14,13 @@ export class ClientWatch {
   cut = false;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  readonly controller = new AbortController();
+  private readonly controller = new Cancel();
 
   constructor(res: ServerResponse, private opts: { timeoutMs: number; maxBytes: number }) {
     res.once('close', () => { if (!res.writableFinished) this.onGone(); });
   }
 
-  get signal(): AbortSignal { return this.controller.signal; }
+  get signal(): AbortLike { return this.controller; }
   /** Same as `gone` (the attempt loop's view). */
   get clientGone(): boolean { return this.gone; }
 

@@ -5,13 +5,14 @@
  */
 import type { Principal } from '../accounts/key-cache.ts';
 import { GatewayError } from '../core/errors.ts';
+import { profileOf, type Surface } from '../wire/surface.ts';
 import type { Runtime } from './runtime.ts';
 
-export async function withRateHeaders<T>(rt: Runtime, principal: Principal, surface: 'anthropic' | 'openai', fn: () => Promise<T>): Promise<T> {
+export async function withRateHeaders<T>(rt: Runtime, principal: Principal, surface: Surface, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const marker = surface === 'anthropic' ? 'anthropic-ratelimit-requests-limit' : 'x-ratelimit-limit-requests';
+    const marker = profileOf(surface).rateHeaderMarker;
     const peek = rt.admission().peekHeaders;
     // A 503 (limiter or usage store unreachable) is not delayed by another trip to the limiter.
     if (e instanceof GatewayError && e.status !== 503 && !(marker in e.headers) && peek) {

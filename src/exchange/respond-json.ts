@@ -6,8 +6,7 @@
 import type { UpstreamReply } from '../providers/upstream-call.ts';
 import { upstreamUnavailable } from '../core/errors.ts';
 import { boundUsage } from '../metering/bounds.ts';
-import { usageFromAnthropic } from '../metering/anthropic-meter.ts';
-import { usageFromOpenai } from '../metering/openai-meter.ts';
+import { wireFormat } from '../providers/wire-format.ts';
 import { anthropicToOpenaiResponse, openaiToAnthropicResponse } from '../translate/index.ts';
 import { drained } from './respond-stream.ts';
 import type { ClientWatch } from './client-watch.ts';
@@ -26,7 +25,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   const wire = x.adapter.wire;
   // Usage is sanity-bounded (bounds.ts): what cannot be believed is billed at the bound and flagged.
   const notes: string[] = [];
-  const reported = wire === 'anthropic' ? usageFromAnthropic(json?.usage, notes) : usageFromOpenai(json?.usage, json?.service_tier, notes);
+  const reported = wireFormat(wire).replyUsage(json, notes);
   const { usage, anomalies } = boundUsage(reported, notes, x.limits);
   let out: string;
   if (x.mode === 'pass') {

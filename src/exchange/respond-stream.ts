@@ -6,23 +6,22 @@
  *
  * Client disconnects abort the upstream and bill what it produced; upstream cuts and error events
  * bill what was produced and end the client's stream with an error event. An upstream error event
- * reaches the client with its type and a generic message (`stream-errors.ts`), never the
+ * reaches the client with its type and a generic message (`providers/stream-errors.ts`), never the
  * upstream's own words; nothing after it is forwarded.
  */
 import type { ServerResponse } from 'node:http';
 import type { UpstreamReply } from '../providers/upstream-call.ts';
-import { AnthropicStreamMeter } from '../metering/anthropic-meter.ts';
-import { OpenaiStreamMeter } from '../metering/openai-meter.ts';
 import { SseParser, type SseEvent } from '../metering/sse-parser.ts';
 import { emptyUsage, type Usage } from '../metering/usage.ts';
 import { boundUsage, hasHiddenReasoning } from '../metering/bounds.ts';
 import { StreamedText } from '../metering/streamed-text.ts';
 import type { ClientWatch } from './client-watch.ts';
-import { anthropicErrorEvent } from '../wire/anthropic-errors.ts';
-import { openaiErrorChunk } from '../wire/openai-errors.ts';
+import { profileOf } from '../wire/surface.ts';
 import { makeStreamTransform, type StreamTransform } from './stream-transform.ts';
 import { settle, type Outcome } from './settle.ts';
-import { EventAligner, scrubbedErrorEvent, serializeEvents, streamErrorOf } from './stream-errors.ts';
+import { EventAligner, scrubbedErrorEvent, serializeEvents, streamErrorOf } from '../providers/stream-errors.ts';
+import { wireFormat } from '../providers/wire-format.ts';
+import type { StreamMeter } from '../metering/stream-meter.ts';
 import type { Exchange } from './types.ts';
 
 /**
@@ -44,7 +43,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   if (!state.gone) res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const now = () => x.rt.clock.now();
   const parser = new SseParser();
-  const meter = x.adapter.wire === 'anthropic' ? new AnthropicStreamMeter(now) : new OpenaiStreamMeter(now);
+  const meter = wireFormat(x.adapter.wire).streamMeter(now);
   const transform: StreamTransform | null = makeStreamTransform(x);
   const text = new StreamedText(x.adapter.wire);
   const tail: Array<string | Buffer> = [];
@@ -116,7 +115,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     // gets one error event from us.
     if (!meter.error) {
       const message = 'The upstream stream ended unexpectedly';
-      res.write(x.surface === 'anthropic' ? anthropicErrorEvent('api_error', message) : openaiErrorChunk('api_error', message));
+      res.write(profileOf(x.surface).streamError('api_error', message));
     }
   }
   else if (transform) tail.push(transform.end());
@@ -133,10 +132,9 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
  * billed max_tokens × choices, since their reasoning was never streamed. Undefined when the
  * upstream produced nothing at all.
  */
-function streamUsage(x: Exchange, meter: AnthropicStreamMeter | OpenaiStreamMeter, text: StreamedText): { usage: Usage; estimated: boolean; anomalies: string[] } | undefined {
+function streamUsage(x: Exchange, meter: StreamMeter, text: StreamedText): { usage: Usage; estimated: boolean; anomalies: string[] } | undefined {
   const seen = meter.usage();
-  const final = meter instanceof AnthropicStreamMeter ? meter.stopReason !== undefined : seen !== undefined;
-  if (final || meter.complete) {
+  if (meter.final || meter.complete) {
     const b = boundUsage(seen ?? emptyUsage(), meter.anomalies(), x.limits);
     return { usage: b.usage, estimated: false, anomalies: b.anomalies };
   }

@@ -12,17 +12,15 @@ import { respondJson } from './respond-json.ts';
 import { respondStream } from './respond-stream.ts';
 import type { Exchange } from './types.ts';
 import { isSimulatedUpstream } from '../config/config.ts';
+import { profileOf } from '../wire/surface.ts';
 
-export function requestIdHeader(surface: 'anthropic' | 'openai'): string {
-  return surface === 'anthropic' ? 'request-id' : 'x-request-id';
-}
 
 export async function runExchange(x0: Exchange): Promise<void> {
   // Gone before anything was sent upstream: nothing to run, nothing to bill.
   if (x0.res.destroyed || x0.req.socket?.destroyed) return;
   const watch = new ClientWatch(x0.res, x0.rt.config.abortDrain);
   try {
-    const baseHeaders: Record<string, string> = { ...x0.ticket.headers, [requestIdHeader(x0.surface)]: x0.requestId };
+    const baseHeaders: Record<string, string> = { ...x0.ticket.headers, [profileOf(x0.surface).requestIdHeader]: x0.requestId };
     const served = await attemptUpstreams(x0, watch.signal, watch);
     if (!served) {
       // The client went away before any upstream answered; past the drain bound the upstream may have run.

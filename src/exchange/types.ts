@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UsageLimits } from '../metering/bounds.ts';
 import type { ModelFamily } from '../metering/estimate.ts';
 import type { Principal } from '../accounts/key-cache.ts';
-import type { Surface, Ticket } from '../limits/admission.ts';
+import type { Ticket } from '../limits/admission.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { PoolWalk } from '../providers/router.ts';
 import type { Operation, UpstreamAdapter } from '../providers/types.ts';
+import type { Surface } from '../wire/surface.ts';
 import type { Runtime } from './runtime.ts';
 
 /** How the upstream's reply reaches the client: unchanged, or translated between wire formats. */

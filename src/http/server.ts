@@ -5,12 +5,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { clip, GatewayError, notFound, toGatewayError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
-import { anthropicErrorBody } from '../wire/anthropic-errors.ts';
-import { openaiErrorBody } from '../wire/openai-errors.ts';
+import { isSurface, profileOf, type Surface } from '../wire/surface.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Runtime } from '../exchange/runtime.ts';
 
-export type RouteSurface = 'anthropic' | 'openai' | 'admin' | 'plain';
+/** Whose envelope a route's errors take: a model API's (its surface), or the gateway's own plain one (admin, console, health). */
+export type RouteSurface = Surface | 'admin' | 'plain';
 export type Handler = (rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string, param?: string) => Promise<void> | void;
 
 export interface Route {
@@ -25,14 +25,13 @@ const MAX_MESSAGE = 1024;
 export function renderError(surface: RouteSurface, err: GatewayError, requestId: string, res: ServerResponse): void {
   if (res.headersSent) { res.destroy(); return; }
   if (err.message.length > MAX_MESSAGE) err.message = clip(err.message, MAX_MESSAGE);
-  const body = surface === 'openai' ? openaiErrorBody(err)
-    : surface === 'anthropic' ? anthropicErrorBody(err, requestId)
-    : JSON.stringify({ error: { type: err.type, code: err.code, message: err.message } });
+  const profile = isSurface(surface) ? profileOf(surface) : undefined;
+  const body = profile ? profile.errorBody(err, requestId) : JSON.stringify({ error: { type: err.type, code: err.code, message: err.message } });
   res.writeHead(err.status, {
     ...err.headers,
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(body)),
-    [surface === 'anthropic' ? 'request-id' : 'x-request-id']: requestId,
+    [profile?.requestIdHeader ?? 'x-request-id']: requestId,
   });
   res.end(body);
 }
@@ -73,7 +72,7 @@ export function createHttpServer(rt: Runtime, routes: Route[], life?: Lifecycle)
     }
     const r = route;
     if (life?.draining) res.shouldKeepAlive = false; // shutting down: this connection ends with this reply
-    if (rt.telemetry && r.observe !== false && (r.surface === 'anthropic' || r.surface === 'openai')) rt.telemetry.begin(r.surface, path, res);
+    if (rt.telemetry && r.observe !== false && isSurface(r.surface)) rt.telemetry.begin(r.surface, path, res);
     let p: Promise<void> | void;
     try {
       p = r.handler(rt, req, res, requestId, param);

@@ -7,7 +7,7 @@ import type { Usage } from '../metering/usage.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 
-export type Surface = 'anthropic' | 'openai';
+import type { Surface } from '../wire/surface.ts';
 
 export interface AdmitRequest {
   requestId: string;

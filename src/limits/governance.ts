@@ -11,7 +11,7 @@ import type { Usage } from '../metering/usage.ts';
 import type { Admission, AdmitRequest, Ticket } from './admission.ts';
 import { creditAccountFor, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
 import {
-  anthropicRateHeaders, bucketRefs, buildRateCheck, limitsFor, openaiRateHeaders, rateLimitError, tierDefinition, tierForSpend,
+  bucketRefs, buildRateCheck, limitsFor, rateLimitError, tierDefinition, tierForSpend,
   type ClassLimits, type RateCheck, type RateLimiter, type RateSnapshot, type ScopeLimits, type TierSchedule,
 } from './rate/index.ts';
 import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
@@ -19,6 +19,7 @@ import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './s
 import { premiumWorstCase } from './worst-case.ts';
 import { invalidRequest } from '../core/errors.ts';
 import { formatUsd } from '../core/money.ts';
+import { profileOf, type Surface } from '../wire/surface.ts';
 
 const MAX_HOLD = 2n ** 63n - 1n;
 
@@ -80,12 +81,12 @@ export class Governance implements Admission {
     return { limits, snapshot: d.snapshot };
   }
 
-  async peekHeaders(p: Principal, surface: 'anthropic' | 'openai', rateClass = 'default'): Promise<Record<string, string>> {
+  async peekHeaders(p: Principal, surface: Surface, rateClass = 'default'): Promise<Record<string, string>> {
     const now = this.d.clock.now();
     const check = buildRateCheck(rateClass, this.rateScopes(p, rateClass), 0);
     for (const b of check.buckets) b.cost = 0;
     const d = await this.d.limiter.check(check);
-    return surface === 'anthropic' ? anthropicRateHeaders(d.snapshot, now) : openaiRateHeaders(d.snapshot, now);
+    return profileOf(surface).rateHeaders(d.snapshot, now);
   }
 
   async admit(req: AdmitRequest): Promise<Ticket> {
@@ -102,7 +103,7 @@ export class Governance implements Admission {
     const check: RateCheck = buildRateCheck(req.model.rateClass, this.rateScopes(p, req.model.rateClass, tier), req.estimatedInputTokens);
     const decision = await limiter.check(check);
     if (!decision.ok) throw rateLimitError(decision, { orgId: p.org.id, model: req.model.id, now, surface: req.surface });
-    const headers = req.surface === 'anthropic' ? anthropicRateHeaders(decision.snapshot, now) : openaiRateHeaders(decision.snapshot, now);
+    const headers = profileOf(req.surface).rateHeaders(decision.snapshot, now);
     const bg = (p: Promise<unknown> | unknown) => { if (p instanceof Promise) p.catch((e) => this.d.onError?.(e)); };
     const undoRate = () => {
       bg(limiter.adjust(bucketRefs(check, 'requests'), -1));

@@ -13,6 +13,7 @@
  */
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
+import type { StreamError, StreamMeter } from './stream-meter.ts';
 import { checkedCount, count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
 
 /**
@@ -93,10 +94,7 @@ function cacheWrites(o: Json, prev5m: number, prev1h: number): [number, number] 
   return [total - w1, w1];
 }
 
-export interface StreamError {
-  type: string;
-  message: string;
-}
+export type { StreamError } from './stream-meter.ts';
 
 /** The event types this meter parses; everything else is skipped without JSON.parse. */
 const KNOWN = new Set([
@@ -108,7 +106,7 @@ const KNOWN = new Set([
  * Meters one Anthropic SSE stream. Feed it every parsed event; read the results at any time
  * (a cut stream still yields the usage seen so far, with `complete === false`).
  */
-export class AnthropicStreamMeter {
+export class AnthropicStreamMeter implements StreamMeter {
   private cur: Usage | undefined;
   /** message_delta counters seen before any message_start (not reported by usage()). */
   private deltaOnly: Usage | undefined;
@@ -175,6 +173,8 @@ export class AnthropicStreamMeter {
   }
   /** Last non-null `delta.stop_reason`. */
   get stopReason(): string | undefined { return this._stopReason; }
+  /** The final counts arrive with the stop reason (`message_delta`). */
+  get final(): boolean { return this._stopReason !== undefined; }
   /** `message_stop` was seen. */
   get complete(): boolean { return this._complete; }
   /** An `error` event (first one wins). */

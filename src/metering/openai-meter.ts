@@ -15,7 +15,7 @@
 import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
 import { checkedCount, count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
-import type { StreamError } from './anthropic-meter.ts';
+import type { StreamError, StreamMeter } from './stream-meter.ts';
 
 /**
  * Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives; with
@@ -75,7 +75,7 @@ export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: strin
  * finish_reason or an error are JSON-parsed (plus the first chunks, until the first content arrives,
  * to get id/model/time-to-first-token); plain content deltas are only string-probed.
  */
-export class OpenaiStreamMeter {
+export class OpenaiStreamMeter implements StreamMeter {
   private raw: Json | undefined;
   private tier: string | undefined;
   private _complete = false;
@@ -141,6 +141,8 @@ export class OpenaiStreamMeter {
     usageFromOpenai(this.raw, undefined, notes);
     return [...new Set(notes)];
   }
+  /** The usage chunk carries the final counts: once it is seen, they are final. */
+  get final(): boolean { return this.raw !== undefined; }
   /** `data: [DONE]` was seen. */
   get complete(): boolean { return this._complete; }
   /** Last non-null `finish_reason` of any choice (OpenRouter sends "error" on provider failure). */

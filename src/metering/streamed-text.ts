@@ -10,21 +10,19 @@ import type { SseEvent } from './sse-parser.ts';
 import { obj, tryParse } from './json-util.ts';
 import { countTextTokens } from './token-count.ts';
 import { CLAUDE_TOKEN_MULTIPLIER, type ModelFamily } from './estimate.ts';
+import type { Surface } from '../wire/surface.ts';
 
 export class StreamedText {
   private data: string[] = [];
   private chars = 0;
   private overflow = false;
 
-  constructor(private readonly wire: 'anthropic' | 'openai', private readonly maxChars = 16 * 1024 * 1024) {}
+  constructor(private readonly wire: Surface, private readonly maxChars = 16 * 1024 * 1024) {}
 
   observe(ev: SseEvent): void {
     if (this.overflow) return;
     const d = ev.data;
-    const delta = this.wire === 'anthropic'
-      ? ev.event === 'content_block_delta' || ((ev.event === undefined || ev.event === 'message') && d.includes('"content_block_delta"'))
-      : d.includes('"delta"');
-    if (!delta) return;
+    if (!DELTAS[this.wire].isDelta(ev)) return;
     this.chars += d.length;
     if (this.chars > this.maxChars) { this.overflow = true; this.data = []; return; }
     this.data.push(d);
@@ -37,7 +35,8 @@ export class StreamedText {
   text(): string | undefined {
     if (this.overflow) return undefined;
     let s = '';
-    for (const d of this.data) s += extract(this.wire, d);
+    const { extract } = DELTAS[this.wire];
+    for (const d of this.data) s += extract(d);
     return s;
   }
 
@@ -53,13 +52,21 @@ export class StreamedText {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-function extract(wire: 'anthropic' | 'openai', data: string): string {
+/** Per wire format: which events carry produced text, and the text of one. */
+const DELTAS: Record<Surface, { isDelta(ev: SseEvent): boolean; extract(data: string): string }> = {
+  anthropic: {
+    isDelta: (ev) => ev.event === 'content_block_delta' || ((ev.event === undefined || ev.event === 'message') && ev.data.includes('"content_block_delta"')),
+    extract(data) {
+      const d = obj(obj(tryParse(data))?.delta);
+      return d ? str(d.text) + str(d.thinking) + str(d.partial_json) : '';
+    },
+  },
+  openai: { isDelta: (ev) => ev.data.includes('"delta"'), extract: openaiText },
+};
+
+function openaiText(data: string): string {
   const o = obj(tryParse(data));
   if (!o) return '';
-  if (wire === 'anthropic') {
-    const d = obj(o.delta);
-    return d ? str(d.text) + str(d.thinking) + str(d.partial_json) : '';
-  }
   let s = '';
   if (!Array.isArray(o.choices)) return s;
   for (const c of o.choices) {

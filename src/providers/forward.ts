@@ -1,4 +1,5 @@
 /** Sends the upstream request on the pooled connection; connection failures become 502s. */
+import type { AbortLike } from '../core/cancel.ts';
 import { upstreamUnavailable, GatewayError } from '../core/errors.ts';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -19,7 +20,7 @@ export interface ForwardInput {
   upstreamBody: string | Buffer;
 }
 
-export async function forward(x: ForwardInput, signal: AbortSignal): Promise<UpstreamReply> {
+export async function forward(x: ForwardInput, signal: AbortLike): Promise<UpstreamReply> {
   const pool = x.rt.router.pool(x.adapter.origin);
   x.rt.telemetry?.upstreamStarted(x.res);
   try {

@@ -2,7 +2,8 @@
  * The one small typed contract every upstream adapter fulfils. Shared types never import from
  * provider folders; provider folders import from here.
  */
-export type Wire = 'anthropic' | 'openai';
+import type { Surface } from '../wire/surface.ts';
+
 export type Operation = 'messages' | 'count_tokens' | 'chat';
 
 export interface UpstreamQuirks {
@@ -48,7 +49,8 @@ export interface RoutableModel { id: string; aliases: readonly string[]; provide
 export interface UpstreamAdapter {
   readonly name: string;
   readonly kind: string;
-  readonly wire: Wire;
+  /** The wire format it speaks. */
+  readonly wire: Surface;
   readonly quirks: UpstreamQuirks;
   /** Absolute origin (scheme://host:port) for the connection pool. */
   readonly origin: string;

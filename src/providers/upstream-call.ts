@@ -6,6 +6,7 @@
  * pauses while the consumer is behind).
  */
 import type { Dispatcher, Pool } from 'undici';
+import type { AbortLike } from '../core/cancel.ts';
 
 const HIGH_WATER = 16;
 
@@ -24,7 +25,7 @@ export interface UpstreamReply extends AsyncIterable<Buffer> {
   resume(): void;
 }
 
-export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<UpstreamReply> {
+export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal: AbortLike): Promise<UpstreamReply> {
   return new Promise<UpstreamReply>((resolveHead, rejectHead) => {
     const queue: Buffer[] = [];
     let done = false;

@@ -9,7 +9,8 @@
  * upstream's own rate-limit headers describe the operator's account, not the customer's).
  */
 import { GatewayError, type ErrorType } from '../core/errors.ts';
-import type { Wire } from './types.ts';
+import type { Surface } from '../wire/surface.ts';
+import { wireFormat } from './wire-format.ts';
 
 const PASS_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'];
 
@@ -47,7 +48,7 @@ const ACCOUNT_WORDS = /credit balance|billing|quota|insufficient|payment|plan an
 export type UpstreamErrorLog = (fields: Record<string, unknown>, message: string) => void;
 
 /** Parses an upstream error body (either envelope) into a GatewayError fit for the client. */
-export function upstreamError(status: number, bodyText: string, wire: Wire, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {
+export function upstreamError(status: number, bodyText: string, wire: Surface, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {
   let message = '';
   let upstreamType: string | undefined;
   let upstreamCode: string | undefined;
@@ -76,7 +77,7 @@ export function upstreamError(status: number, bodyText: string, wire: Wire, head
     return new GatewayError(TYPE_BY_STATUS[status] ?? 'api_error', status, `The upstream returned an error (HTTP ${status})`, { code: `upstream_${status}`, headers });
   }
   let type: ErrorType = TYPE_BY_STATUS[status] ?? 'invalid_request_error';
-  if (wire === 'anthropic' && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
+  if (wireFormat(wire).sharesErrorTypes && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
   const text = message ? scrubUpstreamMessage(message) : `Upstream returned HTTP ${status}`;
   return new GatewayError(type, status, text, { code: `upstream_${status}`, headers });
 }

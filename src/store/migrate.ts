@@ -19,6 +19,8 @@ import * as m031 from './migrations/031-usage-logs-index.ts';
 import * as m032 from './migrations/032-usage-errors-index.ts';
 import * as m040 from './migrations/040-payments.ts';
 import * as m041 from './migrations/041-invoices.ts';
+import * as m042 from './migrations/042-invoice-payments.ts';
+import * as m043 from './migrations/043-billing-mode-changes.ts';
 import * as m045 from './migrations/045-idempotency-keys.ts';
 import * as m050 from './migrations/050-pools.ts';
 
@@ -41,6 +43,8 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '032-usage-errors-index', up: m032.up },
   { name: '040-payments', up: m040.up },
   { name: '041-invoices', up: m041.up },
+  { name: '042-invoice-payments', up: m042.up },
+  { name: '043-billing-mode-changes', up: m043.up },
   { name: '045-idempotency-keys', up: m045.up },
   { name: '050-pools', up: m050.up },
 ];

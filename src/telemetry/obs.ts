@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Span } from '@opentelemetry/api';
+import type { Surface } from '../wire/surface.ts';
 
 export const OBS = Symbol('tollgate.obs');
 
@@ -23,7 +24,7 @@ export class RequestObs {
   outputTokens = 0;
   responseModel = '';
   span: Span | undefined = undefined;
-  constructor(readonly surface: 'anthropic' | 'openai', readonly start: number) {}
+  constructor(readonly surface: Surface, readonly start: number) {}
 }
 
 export function obsOf(res: ServerResponse): RequestObs | undefined {

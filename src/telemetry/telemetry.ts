@@ -9,6 +9,7 @@ import type { Usage } from '../metering/usage.ts';
 import type { Metrics } from './metrics.ts';
 import { attachObs, obsOf, RequestObs, refusalReason } from './obs.ts';
 import type { Tracing } from './tracing.ts';
+import { isSurface, type Surface } from '../wire/surface.ts';
 
 export interface SettledInfo {
   model: string;
@@ -36,7 +37,7 @@ export class Telemetry {
   }
 
   /** Called by the HTTP front for each inference request, before the handler runs. */
-  begin(surface: 'anthropic' | 'openai', path: string, res: ServerResponse): RequestObs | undefined {
+  begin(surface: Surface, path: string, res: ServerResponse): RequestObs | undefined {
     if (!this.enabled) return undefined;
     active = this;
     const o = new RequestObs(surface, performance.now());
@@ -116,7 +117,7 @@ export class Telemetry {
   /** A refusal rendered by the HTTP front (4xx/503 in the surface's envelope). */
   refused(surface: string, res: ServerResponse, status: number, type: string, code: string): void {
     const reason = refusalReason(status, type, code);
-    if (reason && (surface === 'anthropic' || surface === 'openai')) this.metrics?.refused(surface, reason);
+    if (reason && isSurface(surface)) this.metrics?.refused(surface, reason);
     const span = obsOf(res)?.span;
     if (span) span.setAttribute('error.type', code);
   }

@@ -19,7 +19,12 @@ export function openaiErrorBody(err: GatewayError): string {
   return JSON.stringify({ error: { message: err.message, type: OPENAI_TYPE[err.type] ?? err.type, param: err.param ?? null, code: err.code } });
 }
 
+/** The data of a mid-stream error chunk. */
+export function openaiErrorData(type: string, message: string, code: string | null = null): string {
+  return JSON.stringify({ error: { message, type, param: null, code } });
+}
+
 /** A mid-stream error chunk (the openai SDK throws on `data: {"error":…}`). */
 export function openaiErrorChunk(type: string, message: string, code: string | null = null): string {
-  return `data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\n`;
+  return `data: ${openaiErrorData(type, message, code)}\n\n`;
 }

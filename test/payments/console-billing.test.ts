@@ -1,6 +1,6 @@
 /**
  * The console's Billing page in headless Chromium (playwright-core, Debian's chromium): an org
- * key sees its card on file, buys credits (the page hands over to the Checkout URL the Stripe
+ * key sees its card on file and a pending billing-mode switch, buys credits (the page hands over to the Checkout URL the Stripe
  * fake returned), and downloads an invoice PDF; a screenshot goes to /tmp/console-billing.png.
  */
 import { test, before, after } from 'node:test';
@@ -53,6 +53,7 @@ test('Billing: card on file, Buy credits → Checkout, invoices to download', as
   const [closed] = await tg.gw.billing.closeMonth('2026-02', c.orgId);
   const number = closed!.invoice!.number;
   await tg.accounts.updateOrg(c.orgId, { billingMode: 'prepaid' }); // back to credits: Buy credits shows
+  await tg.gw.billing.modes.request(c.orgId, 'invoice'); // pending until 1 April
   await tg.gw.refresh();
 
   await page.goto(`${tg.url}/console#/key`);
@@ -64,6 +65,7 @@ test('Billing: card on file, Buy credits → Checkout, invoices to download', as
   const row = page.locator('[data-testid=invoices-table] tbody tr', { hasText: number });
   assert.equal(await row.count(), 1);
   assert.match((await row.textContent())!, /paid/);
+  assert.equal(await page.getByText(/Billing switches from prepaid to invoice on .*2026/).count(), 1, 'the pending switch is shown');
   await page.screenshot({ path: '/tmp/console-billing.png', fullPage: true });
 
   const [download] = await Promise.all([page.waitForEvent('download'), row.locator('button', { hasText: 'PDF' }).click()]);

@@ -122,10 +122,10 @@ test('refunds and disputes take the credit back through linked ledger entries, o
   assert.equal(await balance(c.orgId), '40');
   await deliver(tg.url, refund1); // duplicate
   assert.equal(await balance(c.orgId), '40');
-  // A second partial refund: charge.refunded carries the cumulative amount (15.00): 5.00 more.
+  // A second partial refund: charge.refunded carries only the cumulative amount; each refund (listed by its id) counts once.
   const refund2 = fake.refund(chargeId, 500)[0]!;
   await deliver(tg.url, refund2);
-  await deliver(tg.url, refund1); // an older, cumulative-smaller event arriving late takes nothing
+  await deliver(tg.url, refund1); // an older event arriving late takes nothing
   assert.equal(await balance(c.orgId), '35');
   // A dispute of the full charge takes back at most what is left of the purchase.
   const dispute = fake.dispute(chargeId, 5000)[0]!;
@@ -140,7 +140,7 @@ test('refunds and disputes take the credit back through linked ledger entries, o
   assert.deepEqual(entries.map((e) => [e.kind, picoToUsd(e.amount)]), [['purchase', '50'], ['adjustment', '-10'], ['adjustment', '-5'], ['adjustment', '-35'], ['adjustment', '35']]);
   const l = await links(c.orgId);
   assert.equal(l.length, entries.length, 'every ledger entry links its Stripe object');
-  assert.deepEqual(l.map((x) => x.object_type).sort(), ['charge', 'charge', 'checkout.session', 'dispute', 'dispute'].sort());
+  assert.deepEqual(l.map((x) => x.object_type).sort(), ['checkout.session', 'dispute', 'dispute', 'refund', 'refund'], 'refund entries name the refund (re_…) they came from');
   assert.equal(usdToPico('35'), (await tg.ledger.balance(c.orgId)).balance);
 });
 

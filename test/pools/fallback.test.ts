@@ -12,7 +12,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeUpstream, type Behaviour, type FakeUpstream } from '../support/fake-upstream.ts';
 import type { TestGateway } from '../support/gateway.ts';
-import { eventsOf, poolGateway, refusedUrl, resettingServer } from './support.ts';
+import { eventsOf, oneEventOf, poolGateway, refusedUrl, resettingServer } from './support.ts';
 
 let A: FakeUpstream;
 let B: FakeUpstream;
@@ -56,14 +56,7 @@ const CLIENTS: Record<string, Call> = {
 };
 
 /** Runs `fn`, then returns the one usage event it added. */
-async function oneEvent(fn: () => Promise<unknown>) {
-  const seen = new Set((await eventsOf(tg, c.orgId)).map((e) => e.id));
-  await fn();
-  await new Promise((r) => setTimeout(r, 50));
-  const fresh = (await eventsOf(tg, c.orgId)).filter((e) => !seen.has(e.id));
-  assert.equal(fresh.length, 1, `exactly one usage event, got ${fresh.length}`);
-  return fresh[0]!;
-}
+const oneEvent = (fn: () => Promise<unknown>) => oneEventOf(tg, c.orgId, fn);
 
 const FAILURES: Record<string, Behaviour> = {
   '429 with retry-after': { kind: 'json', status: 429, headers: { 'retry-after': '0' } },

@@ -58,9 +58,15 @@ export interface FakeStripe {
   /** An async payment of a session finished. */
   finishAsync(sessionId: string, ok: boolean): Obj[];
   expire(sessionId: string): Obj[];
+  refunds: Map<string, Obj>;
+  /** The operator refunds part of a charge in the Dashboard: Stripe's charge.refunded (cumulative amount, no refund list) and refund.created. */
   refund(chargeId: string, cents: number): Obj[];
+  /** A refund fails later (card closed…): refund.failed and refund.updated. */
+  failRefund(refundId: string): Obj[];
   dispute(chargeId: string, cents: number): Obj[];
   closeDispute(disputeId: string, status: 'won' | 'lost'): Obj[];
+  /** Events caused by API calls (refunds Tollgate made), in Stripe's order; drains them. */
+  apiEvents(): Obj[];
   /** Makes the card on file of a customer decline from now on (or stop declining). */
   setDeclines(paymentMethodId: string, declines: boolean): void;
   close(): Promise<void>;
@@ -74,6 +80,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const setups = new Map<string, Obj>();
   const methods = new Map<string, Obj>();
   const disputes = new Map<string, Obj>();
+  const refunds = new Map<string, Obj>();
   const declining = new Set<string>();
   const idem = new Map<string, { body: string; status: number; json: string }>();
   const requests: FakeStripe['requests'] = [];
@@ -176,8 +183,35 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       }
       return { status: 200, json: pi };
     }
+    if (method === 'POST' && path === '/v1/refunds') {
+      const pi = p.payment_intent ? intents.get(p.payment_intent) : undefined;
+      const ch = charges.get(p.charge ?? pi?.latest_charge ?? '');
+      if (!ch) return error(400, { type: 'invalid_request_error', code: 'resource_missing', message: `No such charge: '${p.charge ?? p.payment_intent}'`, param: p.charge ? 'charge' : 'payment_intent' });
+      const amount = p.amount === undefined ? ch.amount - ch.amount_refunded : Number(p.amount);
+      if (amount > ch.amount - ch.amount_refunded) return error(400, { type: 'invalid_request_error', code: 'amount_too_large', message: `Refund amount ($${(amount / 100).toFixed(2)}) is greater than unrefunded amount on charge ($${((ch.amount - ch.amount_refunded) / 100).toFixed(2)})`, param: 'amount' });
+      const re = newRefund(ch, amount, p.metadata ?? {}, p.reason ?? null);
+      return { status: 200, json: re };
+    }
+    if (method === 'GET' && path === '/v1/refunds') {
+      const data = [...refunds.values()].filter((r) => (!p.charge || r.charge === p.charge) && (!p.payment_intent || r.payment_intent === p.payment_intent)).sort((a, b) => b.created - a.created);
+      return { status: 200, json: { object: 'list', data: structuredClone(data), has_more: false, url: '/v1/refunds' } };
+    }
     return error(404, { type: 'invalid_request_error', code: 'resource_missing', message: `Unrecognized request URL (${method}: ${path}).` });
   }
+
+  /** https://docs.stripe.com/api/refunds/object — a card refund succeeds at once; the charge's amount_refunded is cumulative. */
+  function newRefund(ch: Obj, amount: number, metadata: Obj, reason: string | null): Obj {
+    ch.amount_refunded += amount;
+    ch.refunded = ch.amount_refunded >= ch.amount;
+    const re = { id: rid('re'), object: 'refund', amount, balance_transaction: rid('txn'), charge: ch.id, created: now(), currency: ch.currency, metadata,
+      payment_intent: ch.payment_intent, reason, receipt_number: null, source_transfer_reversal: null, status: 'succeeded', transfer_reversal: null,
+      destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' } };
+    refunds.set(re.id, re);
+    pendingEvents.push(event('charge.refunded', ch), event('refund.created', re));
+    return re;
+  }
+  /** Events Stripe would send about refunds made through the API (drained by `refundEvents`). */
+  const pendingEvents: Obj[] = [];
 
   const publicSession = (s: Obj) => { const { _pi_meta, _si_meta, ...rest } = s; return structuredClone(rest); };
 
@@ -257,13 +291,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       s.status = 'expired';
       return [event('checkout.session.expired', publicSession(s))];
     },
+    refunds,
     refund(chargeId, cents) {
-      const ch = charges.get(chargeId)!;
-      ch.amount_refunded += cents;
-      ch.refunded = ch.amount_refunded >= ch.amount;
-      const re = { id: rid('re'), object: 'refund', amount: cents, charge: ch.id, currency: ch.currency, payment_intent: ch.payment_intent, status: 'succeeded', created: now() };
-      return [event('charge.refunded', ch), event('refund.created', re)];
+      newRefund(charges.get(chargeId)!, cents, {}, 'requested_by_customer');
+      return pendingEvents.splice(0);
     },
+    failRefund(refundId) {
+      const re = refunds.get(refundId)!;
+      const ch = charges.get(re.charge)!;
+      ch.amount_refunded -= re.amount;
+      ch.refunded = false;
+      Object.assign(re, { status: 'failed', failure_reason: 'expired_or_canceled_card' });
+      return [event('refund.failed', re), event('refund.updated', re)];
+    },
+    apiEvents: () => pendingEvents.splice(0),
     dispute(chargeId, cents) {
       const ch = charges.get(chargeId)!;
       ch.disputed = true;

@@ -12,7 +12,7 @@ import type { Clock } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import { Mailer, postWebhook } from './transport.ts';
 
-export type OperatorAlertKind = 'usage_anomaly' | 'usage_dead_letter' | 'usage_spooled';
+export type OperatorAlertKind = 'usage_anomaly' | 'usage_dead_letter' | 'usage_spooled' | 'payment_foreign_currency';
 
 export interface OperatorAlert {
   kind: OperatorAlertKind;

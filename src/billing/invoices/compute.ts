@@ -43,9 +43,12 @@ const big = sumExact;
 interface Group { month: string; model: string; workspace: string; priceId: bigint | null; t: Record<TokenKind, bigint>; web: bigint; cost: bigint }
 
 /** Per (month, model, workspace, price row) sums of the org's usage events in `months`. */
-async function groups(db: Kysely<DB>, orgId: string, months: string[]): Promise<Group[]> {
+async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: Array<[number, number]>): Promise<Group[]> {
   if (!months.length) return [];
-  const rows = await db.selectFrom('usage_events')
+  let q = db.selectFrom('usage_events');
+  // Usage admitted while the org was prepaid was paid by credits: never invoiced.
+  for (const [from, to] of exclude) q = q.where((eb) => eb.or([eb('created_at', '<', BigInt(from)), eb('created_at', '>=', BigInt(to))]));
+  const rows = await q
     .select(['month', 'model', 'workspace_id', 'price_id', big('input_tokens').as('input'), big('output_tokens').as('output'),
       big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cr'),
       big('web_search_requests').as('web'), big('cost').as('cost')])
@@ -72,8 +75,8 @@ export interface Amounts { quantity: bigint; amount: bigint }
 const keyOf = (k: LineKey) => `${k.month}\0${k.model}\0${k.tokenKind}\0${k.unitPrice}\0${k.workspace ?? ''}`;
 
 /** Current usage of `months`, as line keys with quantities and exact amounts. */
-export async function usageByLineKey(db: Kysely<DB>, orgId: string, months: string[], perWorkspace: boolean): Promise<Map<string, LineKey & Amounts>> {
-  const gs = await groups(db, orgId, months);
+export async function usageByLineKey(db: Kysely<DB>, orgId: string, months: string[], perWorkspace: boolean, exclude: Array<[number, number]> = []): Promise<Map<string, LineKey & Amounts>> {
+  const gs = await groups(db, orgId, months, exclude);
   const prices = await priceVectors(db, [...new Set(gs.map((g) => g.priceId).filter((x): x is bigint => x !== null))]);
   const bps = (await db.selectFrom('price_groups').select('bps').distinct().execute()).map((r) => Number(r.bps));
   const out = new Map<string, LineKey & Amounts>();
@@ -115,7 +118,7 @@ async function billedByLineKey(db: Kysely<DB>, orgId: string, months: string[], 
   return out;
 }
 
-export interface ComputeInput { orgId: string; month: string; perWorkspace: boolean; workspaceNames: Map<string, string> }
+export interface ComputeInput { orgId: string; month: string; perWorkspace: boolean; workspaceNames: Map<string, string>; /** Instants when the org was prepaid (billing/modes.ts). */ exclude?: Array<[number, number]> }
 
 /**
  * The lines of `month`'s invoice: its usage, then adjustments for earlier closed months whose
@@ -125,7 +128,7 @@ export async function computeLines(db: Kysely<DB>, q: ComputeInput): Promise<Dra
   const closed = (await db.selectFrom('billing_periods').select('period').where('org_id', '=', q.orgId).where('period', '<', q.month)
     .orderBy('period', 'desc').limit(12).execute()).map((r) => r.period);
   const months = [...closed, q.month];
-  const [now, billed] = await Promise.all([usageByLineKey(db, q.orgId, months, q.perWorkspace), billedByLineKey(db, q.orgId, months, q.perWorkspace)]);
+  const [now, billed] = await Promise.all([usageByLineKey(db, q.orgId, months, q.perWorkspace, q.exclude ?? []), billedByLineKey(db, q.orgId, months, q.perWorkspace)]);
   const diffs = new Map<string, LineKey & Amounts>();
   for (const [id, v] of now) diffs.set(id, { ...v });
   for (const [id, b] of billed) {

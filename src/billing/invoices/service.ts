@@ -20,7 +20,9 @@ import { nextNumber } from './numbering.ts';
 import { BillingProfiles } from './profile.ts';
 import { totalsOf } from './rounding.ts';
 import type { InvoiceLinesTable, InvoicesTable } from '../../store/tables/invoices.ts';
-import { markInvoicePaid } from './status.ts';
+import { dueCents, markInvoicePaid, recordInvoiceMovement, syncInvoiceStatus } from './status.ts';
+import { Ledger } from '../ledger.ts';
+import { postpaidModeDuring, prepaidWindows } from '../modes.ts';
 import { SYSTEM, type Actor } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/log.ts';
 
@@ -77,10 +79,12 @@ export class InvoiceService {
     const org = await this.org(orgId);
     const profile = await this.profiles.get(orgId);
     const ws = await this.db.selectFrom('workspaces').select(['id', 'name']).where('org_id', '=', orgId).execute();
-    const lines = await computeLines(this.db, { orgId, month, perWorkspace: profile.perWorkspace, workspaceNames: new Map(ws.map((w) => [w.id, w.name])) });
+    const exclude = await prepaidWindows(this.db, orgId);
+    const lines = await computeLines(this.db, { orgId, month, perWorkspace: profile.perWorkspace, workspaceNames: new Map(ws.map((w) => [w.id, w.name])), exclude });
     const t = totalsOf(lines.map((l) => l.amount), profile.taxRateE4);
     const now = this.clock.now();
-    const collection = org.billing_mode === 'card' ? 'charge_card' : 'send_invoice';
+    const mode = (await postpaidModeDuring(this.db, orgId, monthStart(month), nextMonthStart(monthStart(month)))) ?? org.billing_mode;
+    const collection = mode === 'card' ? 'charge_card' : 'send_invoice';
     const contacts = (await this.profiles.contacts(orgId)).map((c) => c.email);
     return {
       orgId, orgName: org.name, period: month, collection, issuedAt: now,
@@ -92,9 +96,17 @@ export class InvoiceService {
     };
   }
 
-  /** Orgs billed after the fact (card and invoice billing modes). */
-  async postpaidOrgs(): Promise<string[]> {
-    return (await this.db.selectFrom('orgs').select('id').where('billing_mode', 'in', ['card', 'invoice']).orderBy('created_at').execute()).map((r) => r.id);
+  /** Orgs billed after the fact (card and invoice billing modes) at any time during `month`. */
+  async postpaidOrgs(month: string): Promise<string[]> {
+    const from = monthStart(month);
+    const to = nextMonthStart(from);
+    const now = (await this.db.selectFrom('orgs').select(['id', 'created_at']).where('billing_mode', 'in', ['card', 'invoice']).execute());
+    const switched = await this.db.selectFrom('billing_mode_changes').innerJoin('orgs', 'orgs.id', 'billing_mode_changes.org_id').select(['orgs.id', 'orgs.created_at'])
+      .where('billing_mode_changes.status', '=', 'applied').where('billing_mode_changes.effective_at', '>=', BigInt(from)).execute();
+    const ids = new Map([...now, ...switched].map((r) => [r.id, Number(r.created_at)]));
+    const out: Array<[string, number]> = [];
+    for (const [id, created] of ids) if (await postpaidModeDuring(this.db, id, from, to)) out.push([id, created]);
+    return out.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map((x) => x[0]);
   }
 
   /** Closes `month` for one org, or every post-paid org. Refuses a month that has not ended. */
@@ -104,10 +116,10 @@ export class InvoiceService {
     if (now < nextMonthStart(monthStart(month))) throw invalidRequest(`month ${month} has not ended yet (it ends ${new Date(nextMonthStart(monthStart(month))).toISOString()}); use invoices preview for a month in progress`, { code: 'month_not_ended' });
     if (orgId) {
       const o = await this.org(orgId);
-      if (o.billing_mode !== 'card' && o.billing_mode !== 'invoice') throw invalidRequest(`org ${orgId} is in ${o.billing_mode} billing mode: only card and invoice orgs get monthly invoices`);
+      if (!(await postpaidModeDuring(this.db, orgId, monthStart(month), nextMonthStart(monthStart(month))))) throw invalidRequest(`org ${orgId} was in ${o.billing_mode} billing mode throughout ${month}: only card and invoice orgs get monthly invoices`);
     }
     const out: CloseResult[] = [];
-    for (const id of orgId ? [orgId] : await this.postpaidOrgs()) out.push(await this.closeOrg(id, month));
+    for (const id of orgId ? [orgId] : await this.postpaidOrgs(month)) out.push(await this.closeOrg(id, month));
     return out;
   }
 
@@ -132,11 +144,14 @@ export class InvoiceService {
             tax_cents: d.taxCents, total_cents: d.totalCents, credited_cents: 0n, corrects_id: null, reason: null,
             issuer_json: JSON.stringify(d.issuer), customer_json: JSON.stringify(d.customer), paid_at: d.totalCents <= 0n ? now : null, paid_via: d.totalCents <= 0n ? 'nothing_due' : null,
             payment_ref: null, charge_attempts: 0n, next_charge_at: d.collection === 'charge_card' && d.totalCents > 0n ? now : null, first_failed_at: null, dunning_level: 0n, created_at: now,
+            paid_cents: 0n, reopened_at: null,
           };
           await trx.insertInto('invoices').values(row).execute();
           await insertLines(trx, id, d.lines);
           await trx.updateTable('billing_periods').set({ invoice_id: id }).where('org_id', '=', orgId).where('period', '=', month).execute();
-          return { org_id: orgId, period: month, status: 'issued' as const, invoice: row as unknown as InvoiceRow };
+          await applyAccountCredit(trx, { invoiceId: id, orgId, number, cents: d.totalCents, at: now });
+          const issued = await trx.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+          return { org_id: orgId, period: month, status: 'issued' as const, invoice: issued };
         });
       } catch (e) {
         if (attempt < 3 && (e instanceof Retry || isUniqueViolation(e))) continue;
@@ -183,9 +198,12 @@ export class InvoiceService {
   /**
    * Issues a credit note against an invoice: `amount` (pico-USD, before tax, whole cents) taken
    * off, taxed at the invoice's rate. What is due falls by the credit note's total; an invoice
-   * credited in full is settled.
+   * credited in full is settled. When the invoice was already paid, the part of the note that
+   * leaves it overpaid (`settle_cents` on the note) is given back: as account credit here (a
+   * ledger entry, `settle: 'credit'`), or by a Stripe refund the caller makes next
+   * (`settle: 'refund'`, see billing/credit-notes.ts).
    */
-  async creditNote(number: string, amount: bigint, reason: string, actor: Actor = SYSTEM): Promise<InvoiceDoc> {
+  async creditNote(number: string, amount: bigint, reason: string, actor: Actor = SYSTEM, settle: 'refund' | 'credit' = 'credit'): Promise<InvoiceDoc> {
     const { invoice } = await this.get(number);
     if (invoice.kind !== 'invoice') throw invalidRequest(`${number} is a credit note; credit the invoice itself`);
     if (amount <= 0n || amount % PICO_PER_CENT !== 0n) throw invalidRequest('a credit note is a positive whole number of cents');
@@ -194,26 +212,52 @@ export class InvoiceService {
       const now = this.clock.now();
       // Write first (locks), then read the invoice's credited amount inside the transaction.
       const noteNumber = await nextNumber(trx, invoice.issuer, 'credit_note');
-      const cur = await trx.selectFrom('invoices').select(['credited_cents', 'total_cents', 'status']).where('id', '=', invoice.id).executeTakeFirstOrThrow();
+      const cur = await trx.selectFrom('invoices').select(['credited_cents', 'total_cents', 'paid_cents', 'status']).where('id', '=', invoice.id).executeTakeFirstOrThrow();
       const t = totalsOf([-amount], invoice.tax_rate_e4);
       if (cur.credited_cents - t.totalCents > cur.total_cents) throw new GatewayError('invalid_request_error', 400, `credit notes would exceed invoice ${number}'s total`, { code: 'credit_exceeds_invoice' });
+      const credited = cur.credited_cents - t.totalCents;
+      // Overpaid after this note: that much goes back to the customer (never more than the note).
+      const over = -dueCents({ total_cents: cur.total_cents, credited_cents: credited, paid_cents: cur.paid_cents });
+      const excess = over <= 0n ? 0n : over < -t.totalCents ? over : -t.totalCents;
       const noteId = newId('inv');
       await trx.insertInto('invoices').values({
         id: noteId, org_id: invoice.org_id, kind: 'credit_note', number: noteNumber, issuer: invoice.issuer, period: invoice.period, collection: invoice.collection,
         status: 'issued', currency: invoice.currency, issued_at: now, due_at: now, subtotal_exact: t.subtotalExact, subtotal_cents: t.subtotalCents,
         tax_rate_e4: invoice.tax_rate_e4, tax_cents: t.taxCents, total_cents: t.totalCents, credited_cents: 0n, corrects_id: invoice.id, reason: reason.trim(),
-        issuer_json: invoice.issuer_json, customer_json: invoice.customer_json, paid_at: null, paid_via: null, payment_ref: null, charge_attempts: 0n,
-        next_charge_at: null, first_failed_at: null, dunning_level: 0n, created_at: now,
+        issuer_json: invoice.issuer_json, customer_json: invoice.customer_json, paid_at: null, paid_via: excess > 0n ? (settle === 'refund' ? 'stripe_refund' : 'account_credit') : null,
+        payment_ref: null, charge_attempts: 0n, next_charge_at: null, first_failed_at: null, dunning_level: 0n, created_at: now, paid_cents: excess,
       }).execute();
       await insertLines(trx, noteId, [{ kind: 'credit', usageMonth: null, model: null, tokenKind: null, workspaceId: null, description: `Credit against invoice ${number}: ${reason.trim()}`, quantity: 1n, unitPrice: 0n, amount: -amount, cents: t.lineCents[0]! }]);
-      const credited = cur.credited_cents - t.totalCents;
       await trx.updateTable('invoices').set({ credited_cents: credited }).where('id', '=', invoice.id).execute();
-      if (cur.status === 'open' && credited >= cur.total_cents) await markInvoicePaid(trx, invoice.id, { at: now, via: 'credit_note', ref: noteNumber });
-      await recordAudit(trx, actor, now, { orgId: invoice.org_id, action: 'invoice.credit_note', targetType: 'invoice', targetId: number, before: { credited_cents: cur.credited_cents, status: cur.status }, after: { credit_note: noteNumber, credited_cents: credited, reason: reason.trim() } });
+      if (excess > 0n && settle === 'credit') await toAccountCredit(trx, { invoiceId: invoice.id, orgId: invoice.org_id, noteId, noteNumber, invoiceNumber: number, cents: excess, at: now, actor });
+      await syncInvoiceStatus(trx, invoice.id, now, 'credit_note', noteNumber);
+      await recordAudit(trx, actor, now, { orgId: invoice.org_id, action: 'invoice.credit_note', targetType: 'invoice', targetId: number, before: { credited_cents: cur.credited_cents, status: cur.status }, after: { credit_note: noteNumber, credited_cents: credited, reason: reason.trim(), settle: excess > 0n ? settle : null, settle_cents: excess } });
       return noteNumber;
     });
     return this.get(id);
   }
+}
+
+/**
+ * Account credit (from credit notes on paid invoices) pays the next invoice first: what is left of
+ * it (Σ ledger entries `credit_note:*` and `credit_applied:*`) is taken, up to the invoice's total.
+ */
+async function applyAccountCredit(trx: Kysely<DB>, c: { invoiceId: string; orgId: string; number: string; cents: bigint; at: number }): Promise<void> {
+  if (c.cents <= 0n) return;
+  const rows = await trx.selectFrom('ledger_entries').select(['amount']).where('org_id', '=', c.orgId)
+    .where((eb) => eb.or([eb('ref', 'like', 'credit_note:%'), eb('ref', 'like', 'credit_applied:%')])).execute();
+  const left = rows.reduce((s, r) => s + BigInt(r.amount), 0n) / PICO_PER_CENT;
+  const take = left < c.cents ? left : c.cents;
+  if (take <= 0n) return;
+  const entry = await new Ledger(trx, () => c.at).append({ orgId: c.orgId, kind: 'adjustment', amount: -take * PICO_PER_CENT, ref: `credit_applied:${c.invoiceId}`, note: `account credit applied to invoice ${c.number}` }, trx);
+  await recordInvoiceMovement(trx, c.invoiceId, { id: `credit_applied:${c.invoiceId}`, kind: 'credit_applied', cents: take, objectId: entry.id }, c.at, 'account_credit');
+}
+
+/** The overpaid part of a credited invoice becomes account credit: a ledger entry (ref `credit_note:<id>`) the balance and the next invoice use. */
+async function toAccountCredit(trx: Kysely<DB>, c: { invoiceId: string; orgId: string; noteId: string; noteNumber: string; invoiceNumber: string; cents: bigint; at: number; actor: Actor }): Promise<void> {
+  const entry = await new Ledger(trx, () => c.at, c.actor).append({ orgId: c.orgId, kind: 'adjustment', amount: c.cents * PICO_PER_CENT, ref: `credit_note:${c.noteId}`, note: `credit note ${c.noteNumber} on paid invoice ${c.invoiceNumber}: account credit` }, trx);
+  await recordInvoiceMovement(trx, c.invoiceId, { id: `credit_note:${c.noteId}`, kind: 'account_credit', cents: -c.cents, creditNoteId: c.noteId, objectId: entry.id }, c.at, 'credit_note');
+  await trx.updateTable('invoices').set({ paid_at: c.at, payment_ref: entry.id }).where('id', '=', c.noteId).execute();
 }
 
 class Retry extends Error {}
@@ -232,6 +276,6 @@ async function insertLines(trx: Kysely<DB>, invoiceId: string, lines: Array<Draf
 }
 
 /** What is still due on an invoice, cents. */
-export const amountDue = (i: InvoiceRow) => (i.status === 'open' ? i.total_cents - i.credited_cents : 0n);
+export const amountDue = (i: InvoiceRow) => { const d = dueCents(i); return i.status === 'open' && d > 0n ? d : 0n; };
 
 export { monthKey };

@@ -5,7 +5,7 @@
  */
 import { microToUsd, picoToUsd } from '../../core/money.ts';
 import { centsToUsd, formatTaxRate } from './rounding.ts';
-import type { Draft, InvoiceDoc, Party } from './service.ts';
+import { amountDue, type Draft, type InvoiceDoc, type Party } from './service.ts';
 
 const iso = (ms: number | bigint | null) => (ms == null ? null : new Date(Number(ms)).toISOString());
 
@@ -14,7 +14,9 @@ export interface InvoiceView {
   issued_at: string | null; due_at: string | null; currency: string; issuer: Party; customer: Party;
   lines: Array<{ line_no: number; kind: string; usage_month: string | null; model: string | null; token_kind: string | null; workspace_id: string | null; description: string; quantity: string; unit_price_usd_per_million: string; amount_exact_usd: string; amount_usd: string }>;
   subtotal_exact_usd: string; subtotal_usd: string; tax_rate_percent: string; tax_usd: string; total_usd: string;
-  credited_usd: string; amount_due_usd: string; paid_at: string | null; paid_via: string | null; corrects: string | null; reason: string | null;
+  credited_usd: string; amount_due_usd: string; paid_usd: string;
+  /** Credit notes on a paid invoice: how the overpaid part went back (`stripe_refund` with the refund id, or `account_credit`). */
+  settlement: { how: string; amount_usd: string; ref: string | null } | null; paid_at: string | null; paid_via: string | null; corrects: string | null; reason: string | null;
 }
 
 export function viewOfDoc(d: InvoiceDoc, correctsNumber: string | null = null): InvoiceView {
@@ -30,7 +32,8 @@ export function viewOfDoc(d: InvoiceDoc, correctsNumber: string | null = null): 
     })),
     subtotal_exact_usd: picoToUsd(i.subtotal_exact), subtotal_usd: centsToUsd(i.subtotal_cents), tax_rate_percent: formatTaxRate(i.tax_rate_e4),
     tax_usd: centsToUsd(i.tax_cents), total_usd: centsToUsd(i.total_cents), credited_usd: centsToUsd(i.credited_cents),
-    amount_due_usd: centsToUsd(i.kind === 'invoice' && i.status === 'open' ? i.total_cents - i.credited_cents : 0n),
+    amount_due_usd: centsToUsd(i.kind === 'invoice' ? amountDue(i) : 0n), paid_usd: centsToUsd(i.kind === 'invoice' ? i.paid_cents : 0n),
+    settlement: i.kind === 'credit_note' && i.paid_via ? { how: i.paid_via, amount_usd: centsToUsd(i.paid_cents), ref: i.payment_ref } : null,
     paid_at: iso(i.paid_at), paid_via: i.paid_via, corrects: correctsNumber, reason: i.reason,
   };
 }
@@ -45,7 +48,7 @@ export function viewOfDraft(d: Draft): InvoiceView {
       amount_exact_usd: picoToUsd(l.amount), amount_usd: centsToUsd(l.cents),
     })),
     subtotal_exact_usd: picoToUsd(d.subtotalExact), subtotal_usd: centsToUsd(d.subtotalCents), tax_rate_percent: formatTaxRate(d.taxRateE4),
-    tax_usd: centsToUsd(d.taxCents), total_usd: centsToUsd(d.totalCents), credited_usd: '0.00', amount_due_usd: centsToUsd(d.totalCents),
+    tax_usd: centsToUsd(d.taxCents), total_usd: centsToUsd(d.totalCents), credited_usd: '0.00', amount_due_usd: centsToUsd(d.totalCents), paid_usd: '0.00', settlement: null,
     paid_at: null, paid_via: null, corrects: null, reason: null,
   };
 }

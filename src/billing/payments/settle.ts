@@ -6,17 +6,20 @@
  *    the same transaction as its effect: a credit purchase appends one `purchase` ledger entry
  *    (ref `payment:<id>`), an invoice payment marks the invoice paid. A repeat finds the payment
  *    already succeeded and does nothing.
- *  - `reversePayment`: a refund, a dispute, or a dispute won. The reversal's own id (`refund:<charge>:
- *    <cumulative cents>`, `dispute:<dp_…>`) is a primary key, so a redelivery inserts nothing; the
- *    credit taken back is capped at what the payment credited and was not yet taken back.
+ *  - `reversePayment`: a refund (or its failure), a dispute, or a dispute won. The reversal's own id
+ *    (`refund:<re_…>`, `refund_failed:<re_…>`, `dispute:<dp_…>`, `dispute_won:<dp_…>`) is a primary
+ *    key, so a redelivery inserts nothing; what is taken back is capped at what the payment brought
+ *    and was not yet taken back. Both purposes share it: a credit purchase gets a negative ledger
+ *    entry; an invoice payment gets a negative movement on the invoice, which reopens it (in full,
+ *    or partially paid) — unless the refund is a credit note's own (then the note settled it).
  *
  * Every ledger entry written here gets a `ledger_links` row naming the provider object behind it.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { Ledger, type LedgerEntry } from '../ledger.ts';
 import type { DB } from '../../store/schema.ts';
-import { markInvoicePaid } from '../invoices/status.ts';
-import { picoToUsd } from '../../core/money.ts';
+import { markInvoicePaid, recordInvoiceMovement, type StatusChange } from '../invoices/status.ts';
+import { PICO_PER_CENT, picoToUsd } from '../../core/money.ts';
 
 export const CREDIT_PURPOSES = new Set(['topup', 'auto_reload', 'manual']);
 
@@ -51,19 +54,24 @@ export async function settlePayment(db: Kysely<DB>, now: number, paymentId: stri
       await trx.updateTable('payments').set({ ledger_entry_id: entry.id }).where('id', '=', p.id).execute();
       return { settled: true, paymentId, entry };
     }
-    if (p.purpose === 'invoice' && p.invoice_id) await markInvoicePaid(trx, p.invoice_id, { at: now, via: p.provider, ref: found.object.id });
+    if (p.purpose === 'invoice' && p.invoice_id) await markInvoicePaid(trx, p.invoice_id, { at: now, via: p.provider, ref: found.object.id, movementId: `payment:${p.id}`, cents: p.amount / PICO_PER_CENT, paymentId: p.id });
     return { settled: true, paymentId };
   });
 }
 
-export type ReversalKind = 'refund' | 'dispute' | 'dispute_won';
-export interface ReverseResult { outcome: 'applied' | 'duplicate' | 'nothing_to_take'; amount: bigint; entry?: LedgerEntry; purpose: string; orgId: string }
+export type ReversalKind = 'refund' | 'refund_failed' | 'dispute' | 'dispute_won';
+export interface ReverseResult { outcome: 'applied' | 'duplicate' | 'nothing_to_take'; amount: bigint; entry?: LedgerEntry; purpose: string; orgId: string; invoiceId?: string | null; invoiceChange?: StatusChange | null }
+
+/** What each give-back undoes: a failed refund undoes that refund, a won dispute that dispute. */
+const UNDOES: Partial<Record<ReversalKind, ReversalKind>> = { refund_failed: 'refund', dispute_won: 'dispute' };
+const LABEL: Record<ReversalKind, string> = { refund: 'refund', refund_failed: 'failed refund', dispute: 'dispute', dispute_won: 'dispute won' };
 
 /**
- * Takes credit back (refund, dispute) or gives it back (dispute won). `amount` is positive: for a
- * refund it is the charge's cumulative refunded amount, for disputes the disputed amount.
+ * Takes money back (refund, dispute) or gives it back (a refund that failed, a dispute won).
+ * `amount` is positive: the refund's or the dispute's own amount. `creditNoteId`: the refund a
+ * credit note issued (the invoice stays settled; the movement is recorded against the note).
  */
-export async function reversePayment(db: Kysely<DB>, now: number, paymentId: string, r: { kind: ReversalKind; id: string; object: ProviderObject; amount: bigint }): Promise<ReverseResult> {
+export async function reversePayment(db: Kysely<DB>, now: number, paymentId: string, r: { kind: ReversalKind; id: string; object: ProviderObject; amount: bigint; creditNoteId?: string | null }): Promise<ReverseResult> {
   return db.transaction().execute(async (trx) => {
     const p = await trx.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
     // The reversal's id is its primary key: a redelivery inserts nothing and stops here.
@@ -71,31 +79,31 @@ export async function reversePayment(db: Kysely<DB>, now: number, paymentId: str
       .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     if (BigInt(ins.numInsertedOrUpdatedRows ?? 0n) !== 1n) return { outcome: 'duplicate', amount: 0n, purpose: p.purpose, orgId: p.org_id };
     const prior = await trx.selectFrom('payment_reversals').select(['id', 'kind', 'amount', 'object_id']).where('payment_id', '=', paymentId).where('id', '!=', r.id).execute();
-    const net = prior.reduce((s, x) => s + x.amount, 0n); // ≤ 0: credit already taken back (net)
-    const credited = p.status === 'succeeded' ? p.amount : 0n;
+    const net = prior.reduce((s, x) => s + x.amount, 0n); // ≤ 0: taken back so far (net)
+    const brought = p.status === 'succeeded' ? p.amount : 0n;
+    const undoes = UNDOES[r.kind];
     let delta: bigint;
-    if (r.kind === 'refund') {
-      const refundedBefore = -prior.filter((x) => x.kind === 'refund').reduce((s, x) => s + x.amount, 0n);
-      const want = r.amount - refundedBefore;
-      const room = credited + net;
-      delta = -(want < room ? want : room);
-    } else if (r.kind === 'dispute') {
-      const room = credited + net;
-      delta = -(r.amount < room ? r.amount : room);
-    } else {
-      const taken = -prior.filter((x) => x.kind === 'dispute' && x.object_id === r.object.id).reduce((s, x) => s + x.amount, 0n);
+    if (undoes) {
+      const taken = -prior.filter((x) => x.kind === undoes && x.object_id === r.object.id).reduce((s, x) => s + x.amount, 0n);
       delta = r.amount < taken ? r.amount : taken;
+    } else {
+      const room = brought + net;
+      delta = -(r.amount < room ? r.amount : room);
     }
-    if (delta === 0n || (r.kind !== 'dispute_won' && delta > 0n)) return { outcome: 'nothing_to_take', amount: 0n, purpose: p.purpose, orgId: p.org_id };
+    if (delta === 0n || (!undoes && delta > 0n)) return { outcome: 'nothing_to_take', amount: 0n, purpose: p.purpose, orgId: p.org_id };
     let entry: LedgerEntry | undefined;
+    let invoiceChange: StatusChange | null = null;
     if (CREDIT_PURPOSES.has(p.purpose)) {
       const ledger = new Ledger(trx, () => now);
-      const label = r.kind === 'refund' ? 'refund' : r.kind === 'dispute' ? 'dispute' : 'dispute won';
-      entry = await ledger.append({ orgId: p.org_id, kind: 'adjustment', amount: delta, ref: `reversal:${r.id}`, note: `${label} of payment ${p.id} via ${p.provider} (${r.object.id}): ${delta < 0n ? '' : '+'}$${picoToUsd(delta)}` }, trx);
+      entry = await ledger.append({ orgId: p.org_id, kind: 'adjustment', amount: delta, ref: `reversal:${r.id}`, note: `${LABEL[r.kind]} of payment ${p.id} via ${p.provider} (${r.object.id}): ${delta < 0n ? '' : '+'}$${picoToUsd(delta)}` }, trx);
       await link(trx, entry, p.provider, r.object, p.id);
+    } else if (p.purpose === 'invoice' && p.invoice_id) {
+      const kind = r.creditNoteId && r.kind === 'refund' ? 'credit_note_refund' : r.kind;
+      const m = await recordInvoiceMovement(trx, p.invoice_id, { id: r.id, kind, cents: delta / PICO_PER_CENT, paymentId: p.id, creditNoteId: r.creditNoteId ?? null, objectId: r.object.id }, now, p.provider);
+      invoiceChange = m.change;
     }
     await trx.updateTable('payment_reversals').set({ amount: delta, ledger_entry_id: entry?.id ?? null }).where('id', '=', r.id).execute();
-    return { outcome: 'applied', amount: delta, entry, purpose: p.purpose, orgId: p.org_id };
+    return { outcome: 'applied', amount: delta, entry, purpose: p.purpose, orgId: p.org_id, invoiceId: p.invoice_id, invoiceChange };
   });
 }
 

@@ -152,6 +152,27 @@ export class StripePayments {
     return { status: p.status === 'succeeded' ? 'succeeded' : 'failed', payment: p, message: msg, code };
   }
 
+  /** Every refund of a charge (charge.refunded no longer carries them), oldest first. */
+  async refundsOfCharge(chargeId: string): Promise<Stripe.Refund[]> {
+    const out: Stripe.Refund[] = [];
+    for await (const r of this.stripe.refunds.list({ charge: chargeId, limit: 100 })) out.push(r);
+    return out.sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Refunds `cents` of an invoice payment for a credit note; the credit note's id is the
+   * idempotency key, so a retried call (or a second process) never refunds twice.
+   * https://docs.stripe.com/api/refunds/create, https://docs.stripe.com/api/idempotent_requests
+   */
+  async refundForCreditNote(pay: PaymentRow, cents: bigint, note: { id: string; number: string; invoiceNumber: string }): Promise<Stripe.Refund> {
+    const target = pay.payment_intent_id ? { payment_intent: pay.payment_intent_id } : pay.charge_id ? { charge: pay.charge_id } : null;
+    if (!target) throw invalidRequest(`payment ${pay.id} has no Stripe charge to refund`);
+    return this.stripe.refunds.create({
+      ...target, amount: Number(cents), reason: 'requested_by_customer',
+      metadata: { tollgate_credit_note_id: note.id, tollgate_credit_note: note.number, tollgate_invoice: note.invoiceNumber, tollgate_payment_id: pay.id, tollgate_org_id: pay.org_id },
+    }, { idempotencyKey: note.id });
+  }
+
   /** Saves the card a completed setup session collected and makes it the customer's default. */
   async saveCardFromSetup(session: Stripe.Checkout.Session): Promise<boolean> {
     const setupId = typeof session.setup_intent === 'string' ? session.setup_intent : session.setup_intent?.id;

@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AccountsService } from '../../accounts/service.ts';
 import { centsToUsd } from '../../billing/invoices/rounding.ts';
-import { checkMonth, type InvoiceRow } from '../../billing/invoices/service.ts';
+import { amountDue, checkMonth, type InvoiceRow } from '../../billing/invoices/service.ts';
+import { issueCreditNote, type Settle } from '../../billing/credit-notes.ts';
 import { invoiceCsv, viewOfDoc, viewOfDraft, type InvoiceView } from '../../billing/invoices/view.ts';
 import { monthKey } from '../../core/clock.ts';
 import { usdToPico } from '../../core/money.ts';
@@ -29,7 +30,7 @@ async function writeFiles(v: InvoiceView, o: { pdf?: string; csv?: string }) {
   if (o.csv) writeFileSync(o.csv, invoiceCsv(v));
 }
 
-const listRow = (i: InvoiceRow) => ({ number: i.number, kind: i.kind, org_id: i.org_id, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)), total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' && i.status === 'open' ? i.total_cents - i.credited_cents : 0n) });
+const listRow = (i: InvoiceRow) => ({ number: i.number, kind: i.kind, org_id: i.org_id, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)), total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' ? amountDue(i) : 0n) });
 
 export function registerInvoices(program: Command): void {
   const inv = program.command('invoices').description('monthly invoices (invoice billing) and statements (card billing)');
@@ -81,9 +82,11 @@ export function registerInvoices(program: Command): void {
     }));
 
   inv.command('credit-note').description('correct a finalised invoice: a credit note (own number series) for --usd before tax')
-    .argument('<number>').requiredOption('--usd <amount>', 'amount before tax').requiredOption('--reason <text>', 'why').option('--json', 'machine-readable output')
+    .argument('<number>').requiredOption('--usd <amount>', 'amount before tax').requiredOption('--reason <text>', 'why')
+    .option('--settle <how>', 'on a paid invoice: refund (Stripe refund of the card payment; default when paid by card) or credit (account credit; default otherwise)')
+    .option('--json', 'machine-readable output')
     .action((number, o) => withContext(async (ctx) => {
-      const doc = await cliBilling(ctx).invoices.creditNote(number, usdToPico(o.usd), o.reason, ctx.actor);
+      const doc = await issueCreditNote(cliBilling(ctx), number, usdToPico(o.usd), o.reason, ctx.actor, o.settle as Settle | undefined);
       const v = viewOfDoc(doc, number);
       print(o.json, v, () => human(v));
     }));

@@ -1,5 +1,6 @@
 /** `tollgate org create|list|show` — organisations. */
 import type { Command } from 'commander';
+import { BillingModes } from '../../billing/modes.ts';
 import { AccountsService } from '../../accounts/service.ts';
 import { Ledger } from '../../billing/ledger.ts';
 import { usdToPico, picoToUsd } from '../../core/money.ts';
@@ -44,7 +45,8 @@ export function registerOrgTier(program: Command): void {
     .option('--tier <n>', 'pin this tier ("auto" to follow spend again)')
     .option('--rpm <n>', 'requests per minute').option('--input-tpm <n>', 'input tokens per minute').option('--output-tpm <n>', 'output tokens per minute')
     .option('--class <rateClass>', 'apply the limits to one model class (default: all classes)')
-    .option('--clear-limits', 'remove custom rate limits').option('--invoice', 'switch to monthly invoicing').option('--prepaid', 'switch to prepaid credits')
+    .option('--clear-limits', 'remove custom rate limits').option('--invoice', 'switch to monthly invoicing (at the next month boundary)').option('--prepaid', 'switch to prepaid credits (at the next month boundary)')
+    .option('--now', 'with --invoice/--prepaid: switch at once, splitting the month at this instant')
     .option('--price-group <group>', 'reseller customer group ("none" for list price)')
     .option('--json', 'machine-readable output')
     .action((id, o) => withContext(async ({ store, now, actor }) => {
@@ -66,17 +68,18 @@ export function registerOrgTier(program: Command): void {
         base[cls] = { ...(base[cls] ?? {}), ...lim };
         patch.rateLimits = JSON.stringify(base);
       }
-      if (o.invoice) patch.billingMode = 'invoice';
-      if (o.prepaid) patch.billingMode = 'prepaid';
       if (o.priceGroup !== undefined) patch.priceGroup = o.priceGroup === 'none' ? null : o.priceGroup;
+      // A billing-mode switch follows the month-boundary rule (billing/modes.ts).
+      const modes = new BillingModes(store.db, now, actor);
+      if (o.invoice || o.prepaid) await modes.request(id, o.invoice ? 'invoice' : 'prepaid', { now: !!o.now });
       const u = await accounts.updateOrg(id, patch);
-      const out = { id: u.id, name: u.name, tier_pinned: u.tierPinned, rate_limits: u.rateLimits ? JSON.parse(u.rateLimits) : null, billing_mode: u.billingMode, price_group: u.priceGroup };
+      const out = { id: u.id, name: u.name, tier_pinned: u.tierPinned, rate_limits: u.rateLimits ? JSON.parse(u.rateLimits) : null, billing_mode: u.billingMode, billing_mode_pending: await modes.pending(id), price_group: u.priceGroup };
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));
 
   org.command('show').description('tier, limits and current usage against them').argument('<org>').option('--json', 'machine-readable output')
     .action((id, o) => withContext(async ({ config, store, now }) => {
-      const out = await orgStatus(config, store, id, now());
+      const out = { ...(await orgStatus(config, store, id, now())), billing_mode_pending: await new BillingModes(store.db, now).pending(id) };
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));
 }

@@ -3,6 +3,7 @@
  * `tollgate billing show|mode|profile|contact add|contact remove`.
  */
 import type { Command } from 'commander';
+import { BillingModes } from '../../billing/modes.ts';
 import { AccountsService } from '../../accounts/service.ts';
 import { ManualProvider } from '../../billing/payments.ts';
 import { cardView, PaymentStore } from '../../billing/payments/store.ts';
@@ -70,18 +71,19 @@ export function registerPayments(program: Command): void {
       const customer = await ctx.store.db.selectFrom('payment_customers').selectAll().where('org_id', '=', o.org).executeTakeFirst();
       const hold = await ctx.store.db.selectFrom('billing_holds').selectAll().where('org_id', '=', o.org).executeTakeFirst();
       const out = {
-        org_id: org.id, billing_mode: org.billingMode, card: cardView(customer), suspended: hold ? { reason: hold.reason, since: iso(Number(hold.since)) } : null,
+        org_id: org.id, billing_mode: org.billingMode, billing_mode_pending: await b.modes.pending(org.id), card: cardView(customer), suspended: hold ? { reason: hold.reason, since: iso(Number(hold.since)) } : null,
         profile: { legal_name: profile.legalName, address: profile.address, tax_id: profile.taxId, tax_rate_percent: formatTaxRate(profile.taxRateE4), net_days: profile.netDays ?? ctx.config.billing.netDays, per_workspace: profile.perWorkspace },
         contacts: contacts.map((c) => ({ id: c.id, email: c.email, name: c.name })),
       };
       print(o.json, out, () => JSON.stringify(out, null, 2));
     }));
-  billing.command('mode').description('prepaid (credits), card (post-paid, charged monthly) or invoice (monthly invoice)').requiredOption('--org <org>', 'org id').argument('<mode>')
+  billing.command('mode').description('prepaid (credits), card (post-paid, charged monthly) or invoice (monthly invoice); takes effect at the next month boundary (docs/billing.md)')
+    .requiredOption('--org <org>', 'org id').argument('<mode>')
+    .option('--now', 'take effect at once: the month is split at this instant')
     .option('--json', 'machine-readable output')
     .action((mode, o) => withContext(async (ctx) => {
-      if (!['prepaid', 'card', 'invoice'].includes(mode)) throw invalidRequest(`billing mode is prepaid, card or invoice, got ${mode}`);
-      const u = await new AccountsService(ctx.store.db, ctx.now, ctx.actor).updateOrg(o.org, { billingMode: mode });
-      print(o.json, { org_id: u.id, billing_mode: u.billingMode }, () => `${u.id}: ${u.billingMode} billing`);
+      const r = await new BillingModes(ctx.store.db, ctx.now, ctx.actor).request(o.org, mode, { now: !!o.now });
+      print(o.json, { org_id: o.org, ...r }, () => `${o.org}: ${r.billing_mode} billing${r.pending ? `; ${r.pending.to} from ${r.pending.effective_at}` : ''}`);
     }));
   billing.command('profile').description('the customer block of invoices, tax rate, payment terms').requiredOption('--org <org>', 'org id')
     .option('--legal-name <name>').option('--address <text>', 'lines separated by "|"').option('--tax-id <id>').option('--tax-rate <percent>', 'e.g. 19 or 8.875 (default 0)')

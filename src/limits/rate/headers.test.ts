@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../core/errors.ts';
 import {
   anthropicRateHeaders, formatGoDuration, openaiRateHeaders, retryAfterHeaders, rfc3339Seconds, roundTokensRemaining,
-} from './headers.ts';
+} from '../../wire/rate-limit-headers.ts';
 import type { RateRefusal, RateSnapshot } from './limiter.ts';
 import { rateLimitError, rateLimitMessage } from './message.ts';
 import { bucketRefs, buildRateCheck } from './keys.ts';

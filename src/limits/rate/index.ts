@@ -27,6 +27,6 @@ export {
 export {
   anthropicRateHeaders, openaiRateHeaders, retryAfterHeaders, formatGoDuration, rfc3339Seconds,
   roundTokensRemaining, mostRestrictiveTokens,
-} from './headers.ts';
+} from '../../wire/rate-limit-headers.ts';
 export { rateLimitMessage, rateLimitError, type RateLimitErrorContext } from './message.ts';
 export { bucketKey, buildRateCheck, bucketRefs, type ScopeLimits } from './keys.ts';

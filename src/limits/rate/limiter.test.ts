@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Redis } from 'ioredis';
 import { ManualClock } from '../../core/clock.ts';
 import type { RateBucket, RateDecision, RateLimiter } from './limiter.ts';
-import { retryAfterHeaders } from './headers.ts';
+import { retryAfterHeaders } from '../../wire/rate-limit-headers.ts';
 import { RedisRateLimiter } from './redis.ts';
 import { memoryFactory, redisFactory, type LimiterFactory, type LimiterHandle } from '../../../test/support/rate-limiters.ts';
 

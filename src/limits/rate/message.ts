@@ -8,7 +8,8 @@
  * stops the SDKs from retrying in vain.
  */
 import { rateLimited, type GatewayError } from '../../core/errors.ts';
-import { anthropicRateHeaders, openaiRateHeaders, retryAfterHeaders } from './headers.ts';
+import { retryAfterHeaders } from '../../wire/rate-limit-headers.ts';
+import { profileOf, type Surface } from '../../wire/surface.ts';
 import type { RateDecision, RateDimension, RateRefusal, RateScope } from './limiter.ts';
 
 const UNIT: Record<RateDimension, string> = {
@@ -49,14 +50,12 @@ export interface RateLimitErrorContext {
   /** Clock time of the check (for reset headers). */
   now: number;
   /** Which header family to attach (the envelope is rendered by the surface). */
-  surface: 'anthropic' | 'openai';
+  surface: Surface;
 }
 
 /** The GatewayError (429 rate_limit_error) for a refused decision, with all headers attached. */
 export function rateLimitError(decision: Extract<RateDecision, { ok: false }>, ctx: RateLimitErrorContext): GatewayError {
-  const rate = ctx.surface === 'anthropic'
-    ? anthropicRateHeaders(decision.snapshot, ctx.now)
-    : openaiRateHeaders(decision.snapshot, ctx.now);
+  const rate = profileOf(ctx.surface).rateHeaders(decision.snapshot, ctx.now);
   return rateLimited(rateLimitMessage(decision.refused, ctx.orgId, ctx.model), {
     headers: { ...rate, ...retryAfterHeaders(decision.retryAfterMs) },
     ...(decision.refused.exceedsLimit ? { shouldRetry: false } : {}),

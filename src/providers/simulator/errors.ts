@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Surface } from './types.ts';
+import { profileOf } from '../../wire/surface.ts';
 
 /** A validation/simulation failure that maps to an HTTP error response. */
 export class SimulatorError extends Error {
@@ -35,7 +36,7 @@ export const newRequestId = (): string => `req_011C${randomIdBody(20)}`;
 
 /** The request-id headers a response carries on the given surface. */
 export function requestIdHeaders(surface: Surface, rid: string): Record<string, string> {
-  return surface === 'anthropic' ? { 'request-id': rid } : { 'x-request-id': rid };
+  return { [profileOf(surface).requestIdHeader]: rid };
 }
 
 /** Anthropic `error.type` for an HTTP status. */

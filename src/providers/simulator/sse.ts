@@ -4,6 +4,7 @@
  * Frames use `\n` line endings and end with a blank line.
  */
 import type { SseEvent } from './types.ts';
+import { profileOf, type Surface } from '../../wire/surface.ts';
 
 /** `event: <name>\ndata: <json>\n\n` */
 export const anthropicFrame = (e: SseEvent): string => `event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`;
@@ -15,11 +16,8 @@ export const openaiFrame = (data: unknown): string => `data: ${JSON.stringify(da
 export const OPENAI_DONE = 'data: [DONE]\n\n';
 
 /** Mid-stream error frame in the surface's convention (Anthropic `event: error`, OpenAI `data: {"error":…}`). */
-export function errorFrame(surface: 'anthropic' | 'openai', error: { type: string; message: string; code?: string | null }): string {
-  if (surface === 'anthropic') {
-    return anthropicFrame({ event: 'error', data: { type: 'error', error: { type: error.type, message: error.message } } });
-  }
-  return openaiFrame({ error: { message: error.message, type: error.type, param: null, code: error.code ?? null } });
+export function errorFrame(surface: Surface, error: { type: string; message: string; code?: string | null }): string {
+  return profileOf(surface).streamError(error.type, error.message, error.code ?? null);
 }
 
 /** Headers of an SSE response. */

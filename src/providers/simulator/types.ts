@@ -111,7 +111,9 @@ export interface GenerateOptions {
 }
 
 /** The surface a request belongs to, which decides error envelopes and SSE framing. */
-export type Surface = 'anthropic' | 'openai';
+import type { Surface } from '../../wire/surface.ts';
+
+export type { Surface };
 
 /**
  * A fully computed HTTP response, before it is written. JSON responses carry `body`;

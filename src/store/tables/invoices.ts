@@ -82,6 +82,49 @@ export interface InvoicesTable {
   /** Reminders sent: 0 none, 1 payment failed / overdue, 2 suspended. */
   dunning_level: Int;
   created_at: Int;
+  /** Net money received (Σ invoice_payments), cents. Due = total − credited − paid. */
+  paid_cents: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** When a refund or dispute last reopened it (collections count from here). */
+  reopened_at: ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
+}
+
+export interface InvoicePaymentsTable {
+  /** The movement's own id: `payment:<pay_…>`, `refund:<re_…>`, `dispute:<dp_…>`, `dispute_won:<dp_…>`, `credit_note:<inv_…>`, `operator:<inv_…>:<n>`. */
+  id: string;
+  invoice_id: string;
+  org_id: string;
+  /** 'payment' | 'operator' | 'refund' | 'dispute' | 'dispute_won' | 'credit_note_refund' | 'account_credit' | 'credit_applied' */
+  kind: string;
+  /** Signed: + money received for the invoice, − money given back (or moved to account credit). */
+  amount_cents: Int;
+  payment_id: string | null;
+  credit_note_id: string | null;
+  object_id: string | null;
+  created_at: Int;
+}
+
+export interface InvoiceStatusHistoryTable {
+  id: string;
+  invoice_id: string;
+  /** 1, 2, … per invoice. */
+  seq: Int;
+  at: Int;
+  from_status: string;
+  to_status: string;
+  via: string | null;
+  ref: string | null;
+}
+
+export interface BillingModeChangesTable {
+  id: string;
+  org_id: string;
+  from_mode: string;
+  to_mode: string;
+  requested_at: Int;
+  effective_at: Int;
+  /** 'pending' | 'applied' | 'cancelled' */
+  status: string;
+  applied_at: IntNull;
 }
 
 export interface InvoiceLinesTable {
@@ -125,4 +168,7 @@ export interface InvoiceTables {
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
   billing_mail: BillingMailTable;
+  invoice_payments: InvoicePaymentsTable;
+  invoice_status_history: InvoiceStatusHistoryTable;
+  billing_mode_changes: BillingModeChangesTable;
 }

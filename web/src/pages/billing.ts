@@ -26,6 +26,7 @@ export function renderBilling(root: HTMLElement, ctx: Ctx): void {
         api<CreditsResponse>(orgPath(orgId, '/credits')),
         api<BillingResponse>(orgPath(orgId, '/billing')), api<InvoiceList>(orgPath(orgId, '/invoices'))]);
       replace(body,
+        b.billing_mode_pending ? notice(`Billing switches from ${b.billing_mode_pending.from} to ${b.billing_mode_pending.to} on ${dateTime(b.billing_mode_pending.effective_at)}; usage until then is billed as ${b.billing_mode_pending.from}.`, 'info') : null,
         b.suspended ? notice(`API access is suspended for non-payment (${b.suspended.reason.replace(/_/g, ' ')}). Pay the open invoice or save a new card to restore it.`) : null,
         h('div', { class: 'stats' },
           b.billing_mode === 'prepaid'

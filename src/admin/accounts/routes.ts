@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clip, GatewayError, notFound } from '../../core/errors.ts';
 import type { Route } from '../../http/server.ts';
 import type { Runtime } from '../../exchange/runtime.ts';
-import { accountsOf, type AccountsContext } from '../context.ts';
+import { accountsOf, type AccountsContext } from '../../accounts/context.ts';
 import { login, logout, logoutAll } from './login.ts';
 import { change, forgot, reset } from './password.ts';
 import { acceptInvitation, lookupInvitation } from './invites.ts';

@@ -7,13 +7,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { isAdminToken } from '../../admin/auth.ts';
-import { readJsonBody, sendJson } from '../../admin/respond.ts';
+import { isAdminToken } from '../auth.ts';
+import { readJsonBody, sendJson } from '../respond.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { addressBucket, clientAddress } from '../../http/client-address.ts';
-import type { AccountsContext } from '../context.ts';
-import type { UserRow } from '../users.ts';
-import { normaliseEmail } from '../email.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import type { UserRow } from '../../accounts/users.ts';
+import { normaliseEmail } from '../../accounts/email.ts';
 import { clearCookies } from './cookies.ts';
 import { checkOrigin, requireSession } from './session-auth.ts';
 import { openSession, resolveOrg, sessionView } from './view.ts';

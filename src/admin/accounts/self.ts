@@ -8,11 +8,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readJsonBody, sendJson } from '../../admin/respond.ts';
+import { readJsonBody, sendJson } from '../respond.ts';
 import { invalidRequest, notFound, permissionError } from '../../core/errors.ts';
-import type { CreateOrgResponse, SessionList } from '../api-types.ts';
-import type { AccountsContext } from '../context.ts';
-import { AccountsService } from '../service.ts';
+import type { CreateOrgResponse, SessionList } from '../../accounts/api-types.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import { AccountsService } from '../../accounts/service.ts';
 import { requireSession } from './session-auth.ts';
 import { sessionView } from './view.ts';
 

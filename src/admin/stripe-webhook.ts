@@ -8,13 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
-import { GatewayError, notFound } from '../../core/errors.ts';
-import { readBody } from '../../http/body.ts';
-import type { Route } from '../../http/server.ts';
-import type { Runtime } from '../../exchange/runtime.ts';
-import { billingOf, type BillingContext as BillingRuntime } from '../context.ts';
-import { constructWebhookEvent } from './client.ts';
-import { handleEvent, type Handled } from './events.ts';
+import { GatewayError, notFound } from '../core/errors.ts';
+import { readBody } from '../http/body.ts';
+import type { Route } from '../http/server.ts';
+import type { Runtime } from '../exchange/runtime.ts';
+import { billingOf, type BillingContext as BillingRuntime } from '../billing/context.ts';
+import { constructWebhookEvent } from '../billing/stripe/client.ts';
+import { handleEvent, type Handled } from '../billing/stripe/events.ts';
 
 const MAX_EVENT_BYTES = 1024 * 1024;
 
@@ -47,7 +47,12 @@ async function process(b: BillingRuntime, ev: Stripe.Event): Promise<Handled> {
   const row = { id: ev.id, provider: 'stripe', type: ev.type, object_id: obj.id ?? null, created: BigInt(ev.created), received_at: now, outcome: h.outcome, payload: JSON.stringify(ev) };
   await b.db.insertInto('payment_events').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ outcome: h.outcome, received_at: now })).execute();
   b.log.info({ event: ev.id, type: ev.type, outcome: h.outcome, note: h.note }, 'stripe event');
-  if (h.reversal) await b.onReversal(h.reversal, ev.type);
+  for (const r of [...(h.reversal ? [h.reversal] : []), ...(h.reversals ?? [])]) await b.onReversal(r, ev.type);
+  if (h.foreignCurrency) {
+    const f = h.foreignCurrency;
+    b.operatorAlert({ kind: 'payment_foreign_currency', orgId: f.orgId ?? '-', requestId: ev.id,
+      detail: `Stripe event ${ev.type} (${f.object}) is in ${f.currency.toUpperCase()}; Tollgate bills in USD only, so it was ignored and nothing was credited or reversed. Check the Stripe account's settings.` });
+  }
   if (h.cardSavedOrg) await b.onCardSaved(h.cardSavedOrg);
   return h;
 }

@@ -6,8 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../../core/errors.ts';
-import type { AccountsContext } from '../context.ts';
-import type { SessionRow } from '../sessions.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import type { SessionRow } from '../../accounts/sessions.ts';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './cookies.ts';
 
 export const notAuthenticated = () => new GatewayError('authentication_error', 401, 'Log in first: no valid session.', { code: 'not_authenticated' });

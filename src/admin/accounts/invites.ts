@@ -5,11 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readJsonBody, readQuery, sendJson } from '../../admin/respond.ts';
+import { readJsonBody, readQuery, sendJson } from '../respond.ts';
 import { invalidRequest } from '../../core/errors.ts';
-import type { AcceptInvitationResponse, InvitationLookup, MemberRole } from '../api-types.ts';
-import type { AccountsContext } from '../context.ts';
-import { Invitations } from '../invitations.ts';
+import type { AcceptInvitationResponse, InvitationLookup, MemberRole } from '../../accounts/api-types.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import { Invitations } from '../../accounts/invitations.ts';
 import { requireSession } from './session-auth.ts';
 
 const invitationsOf = (a: AccountsContext) => new Invitations(a.db, a.tokens, () => a.clock.now());

@@ -6,12 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { readJsonBody, sendJson } from '../../admin/respond.ts';
+import { readJsonBody, sendJson } from '../respond.ts';
 import { invalidRequest, notFound } from '../../core/errors.ts';
 import { addressBucket, clientAddress } from '../../http/client-address.ts';
-import type { AccountsContext } from '../context.ts';
-import { emailSchema, normaliseEmail, passwordSchema } from '../email.ts';
-import { resetMail } from '../mail.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import { emailSchema, normaliseEmail, passwordSchema } from '../../accounts/email.ts';
+import { resetMail } from '../../accounts/mail.ts';
 import { checkOrigin, requireSession } from './session-auth.ts';
 
 export async function forgot(a: AccountsContext, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {

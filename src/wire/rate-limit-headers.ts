@@ -1,5 +1,5 @@
 /**
- * Rate-limit response headers, from a RateSnapshot.
+ * Rate-limit response headers, from the limiter's snapshot of the caller's buckets.
  *
  * Anthropic (reference §6.4): `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-
  * {limit,remaining,reset}`; `-reset` is the RFC 3339 instant the bucket is FULLY replenished.
@@ -21,7 +21,18 @@
  * `retry-after` (whole seconds, rounded up, min 1) and `retry-after-ms` (exact; both SDKs read
  * it first) go on every rate-limit 429.
  */
-import type { DimensionSnapshot, RateSnapshot } from './limiter.ts';
+
+/** One bucket as the headers show it (the rate limiter's `DimensionSnapshot` has this shape). */
+export interface RateWindow {
+  limit: number;
+  /** Whole tokens/requests left. */
+  remaining: number;
+  /** Epoch ms at which the bucket is fully replenished. */
+  resetAt: number;
+}
+
+/** The buckets a response reports (the rate limiter's `RateSnapshot`). */
+export interface RateView { requests?: RateWindow; input_tokens?: RateWindow; output_tokens?: RateWindow }
 
 /** RFC 3339 UTC with seconds precision, rounded up to the second: `2026-01-15T12:00:07Z`. */
 const rfcCache = new Map<number, string>();
@@ -67,14 +78,14 @@ export function roundTokensRemaining(remaining: number, limit: number): number {
 }
 
 /** The most restrictive of input/output (smaller remaining fraction; ties → input). */
-export function mostRestrictiveTokens(snapshot: RateSnapshot): DimensionSnapshot | undefined {
+export function mostRestrictiveTokens(snapshot: RateView): RateWindow | undefined {
   const i = snapshot.input_tokens;
   const o = snapshot.output_tokens;
   if (!i || !o) return i ?? o;
   return o.remaining * i.limit < i.remaining * o.limit ? o : i;
 }
 
-function put(h: Record<string, string>, prefix: string, d: DimensionSnapshot | undefined, now: number, round: boolean): void {
+function put(h: Record<string, string>, prefix: string, d: RateWindow | undefined, now: number, round: boolean): void {
   if (!d) return;
   h[`${prefix}-limit`] = String(d.limit);
   h[`${prefix}-remaining`] = String(round ? roundTokensRemaining(d.remaining, d.limit) : Math.max(0, d.remaining));
@@ -82,7 +93,7 @@ function put(h: Record<string, string>, prefix: string, d: DimensionSnapshot | u
 }
 
 /** `anthropic-ratelimit-*` headers for the dimensions present in the snapshot. */
-export function anthropicRateHeaders(snapshot: RateSnapshot, now: number): Record<string, string> {
+export function anthropicRateHeaders(snapshot: RateView, now: number): Record<string, string> {
   const h: Record<string, string> = {};
   put(h, 'anthropic-ratelimit-requests', snapshot.requests, now, false);
   put(h, 'anthropic-ratelimit-tokens', mostRestrictiveTokens(snapshot), now, true);
@@ -92,9 +103,9 @@ export function anthropicRateHeaders(snapshot: RateSnapshot, now: number): Recor
 }
 
 /** OpenAI-style `x-ratelimit-*` headers (requests and tokens). */
-export function openaiRateHeaders(snapshot: RateSnapshot, now: number): Record<string, string> {
+export function openaiRateHeaders(snapshot: RateView, now: number): Record<string, string> {
   const h: Record<string, string> = {};
-  const pairs: Array<[string, DimensionSnapshot | undefined]> = [
+  const pairs: Array<[string, RateWindow | undefined]> = [
     ['requests', snapshot.requests],
     ['tokens', mostRestrictiveTokens(snapshot)],
   ];

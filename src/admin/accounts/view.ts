@@ -1,11 +1,11 @@
 /** The session as the console sees it (`SessionView`), and issuing a fresh session with its cookies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ROLE_PERMISSIONS } from '../../admin/permissions.ts';
-import { sendJson } from '../../admin/respond.ts';
+import { ROLE_PERMISSIONS } from '../permissions.ts';
+import { sendJson } from '../respond.ts';
 import { clientAddress } from '../../http/client-address.ts';
-import type { MemberRole, SessionView } from '../api-types.ts';
-import type { AccountsContext } from '../context.ts';
-import type { SessionRow } from '../sessions.ts';
+import type { MemberRole, SessionView } from '../../accounts/api-types.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
+import type { SessionRow } from '../../accounts/sessions.ts';
 import { toUserView } from './user-view.ts';
 import { sessionCookies } from './cookies.ts';
 

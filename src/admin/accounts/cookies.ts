@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { AccountsContext } from '../context.ts';
+import type { AccountsContext } from '../../accounts/context.ts';
 
 export const SESSION_COOKIE = 'tg_session';
 export const CSRF_COOKIE = 'tg_csrf';

@@ -12,7 +12,8 @@
  * (up to 64 KiB), so an error event split across chunks is never half-forwarded.
  */
 import type { SseEvent } from '../metering/sse-parser.ts';
-import type { Wire } from '../providers/types.ts';
+import { profileOf, type Surface } from '../wire/surface.ts';
+import { wireFormat } from './wire-format.ts';
 
 const SAFE_WORD = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -32,9 +33,9 @@ interface Parsed { type: string; code: string | null; message: string }
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** The error an event carries, or undefined for an ordinary event. */
-export function streamErrorOf(ev: SseEvent, wire: Wire): Parsed | undefined {
+export function streamErrorOf(ev: SseEvent, wire: Surface): Parsed | undefined {
   const named = ev.event === 'error';
-  if (!named && (wire === 'anthropic' || !ev.data.includes('"error"'))) return undefined;
+  if (!named && (wireFormat(wire).namedErrorEventsOnly || !ev.data.includes('"error"'))) return undefined;
   let obj: unknown;
   try { obj = JSON.parse(ev.data); } catch { return named ? { type: 'api_error', code: null, message: ev.data } : undefined; }
   const e = isRecord(obj) ? obj.error : undefined;
@@ -47,12 +48,8 @@ export function streamErrorOf(ev: SseEvent, wire: Wire): Parsed | undefined {
 }
 
 /** The event with the upstream's message replaced (same wire format as the upstream's). */
-export function scrubbedErrorEvent(ev: SseEvent, err: Parsed, wire: Wire): SseEvent {
-  const message = genericStreamErrorMessage(err.type);
-  const data = wire === 'anthropic'
-    ? JSON.stringify({ type: 'error', error: { type: err.type, message } })
-    : JSON.stringify({ error: { message, type: err.type, param: null, code: err.code } });
-  return { ...ev, data };
+export function scrubbedErrorEvent(ev: SseEvent, err: Parsed, wire: Surface): SseEvent {
+  return { ...ev, data: profileOf(wire).streamErrorData(err.type, genericStreamErrorMessage(err.type), err.code) };
 }
 
 /** Renders events back to SSE text (used only for the segment that carries an error). */

@@ -1,0 +1,45 @@
+/**
+ * What differs between the upstream wire formats when their replies are read: one profile per
+ * format (the dialects themselves, and what differs in rendering them, are `wire/surface.ts`).
+ */
+import { AnthropicStreamMeter, usageFromAnthropic } from '../metering/anthropic-meter.ts';
+import { OpenaiStreamMeter, usageFromOpenai } from '../metering/openai-meter.ts';
+import type { StreamMeter } from '../metering/stream-meter.ts';
+import type { Usage } from '../metering/usage.ts';
+import type { Surface } from '../wire/surface.ts';
+
+export interface WireFormat {
+  /** A meter for a streamed reply. */
+  streamMeter(now: () => number): StreamMeter;
+  /** The usage a JSON reply reports; `notes` collects what could not be believed (bounds.ts). */
+  replyUsage(json: unknown, notes: string[]): Usage;
+  /**
+   * Stream errors come only as `event: error` (Anthropic). Otherwise (OpenAI-compatible servers)
+   * a `data:` chunk with an `error` object is one too.
+   */
+  readonly namedErrorEventsOnly: boolean;
+  /** Its error types are the gateway's own (a 4xx keeps the upstream's type). */
+  readonly sharesErrorTypes: boolean;
+}
+
+/** A field of a JSON reply, or undefined when the reply is not an object. */
+const field = (json: unknown, k: string): unknown => (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[k] : undefined);
+
+const FORMATS: Record<Surface, WireFormat> = {
+  anthropic: {
+    streamMeter: (now) => new AnthropicStreamMeter(now),
+    replyUsage: (json, notes) => usageFromAnthropic(field(json, 'usage'), notes),
+    namedErrorEventsOnly: true,
+    sharesErrorTypes: true,
+  },
+  openai: {
+    streamMeter: (now) => new OpenaiStreamMeter(now),
+    replyUsage: (json, notes) => usageFromOpenai(field(json, 'usage'), field(json, 'service_tier'), notes),
+    namedErrorEventsOnly: false,
+    sharesErrorTypes: false,
+  },
+};
+
+export function wireFormat(wire: Surface): WireFormat {
+  return FORMATS[wire];
+}
