@@ -37,8 +37,7 @@ let sm: SmokeResult | null = null;
 function envInfo() {
   let wrkv: string | null = null;
   if (hasCommand('wrk')) {
-    // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-    try { wrkv = String(execFileSync('wrk', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })).split('\n')[0]!; } catch (e: any) { wrkv = String(e.stdout ?? '').split('\n')[0] || 'wrk'; }
+    try { wrkv = String(execFileSync('wrk', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })).split('\n')[0]!; } catch (e) { wrkv = String((e as { stdout?: unknown }).stdout ?? '').split('\n')[0] || 'wrk'; }
   }
   let head = '';
   try { head = String(execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })).trim(); } catch { /* not a git checkout */ }

@@ -60,9 +60,7 @@ export function speedNote(runs: RunRecord[]): string {
 export function profileMd(p: ProfileSummary): string {
   const L = [`CPU profile of Tollgate (\`--cpu-prof\`, ${p.samples} samples over ${(p.window_ms / 1000).toFixed(1)} s of messages JSON + stream saturation; % of busy time):`, ''];
   L.push('| # | self % | function | where |', '|---:|---:|---|---|');
-  p.top_tollgate.forEach((r, i) => {
-    L.push(`| ${i + 1} | ${r.self_pct} | \`${r.fn}\` | ${r.where} |`);
-  });
+  for (const [i, r] of p.top_tollgate.entries()) L.push(`| ${i + 1} | ${r.self_pct} | \`${r.fn}\` | ${r.where} |`);
   L.push('', 'Inclusive (function anywhere on the stack): ' + p.inclusive_tollgate.map((r) => `\`${r.fn === '(anonymous)' ? `(anonymous in ${r.where})` : r.fn}\` ${r.self_pct} %`).join(', '));
   L.push('', 'By package (self time): ' + p.by_package.map((x) => `${x.package} ${x.self_pct} %`).join(', '));
   L.push('', 'Top self time overall: ' + p.top_overall.map((r) => `\`${r.fn}\` (${r.where || 'native'}) ${r.self_pct} %`).join(', '));

@@ -70,8 +70,7 @@ export async function startTollgate(name: string, databaseUrl: string, upstream:
   return s;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-async function cli(databaseUrl: string, args: string[]): Promise<any> {
+async function cli(databaseUrl: string, args: string[]): Promise<{ id?: string; key?: string }> {
   // The compiled CLI (built with the gateway): no TypeScript loader to start on a loaded box.
   const r = await runCmd(process.execPath, ['dist/cli/main.js', ...args, '--json'], {
     cwd: ROOT, env: { DATABASE_URL: databaseUrl, TOLLGATE_FREE_CREDITS_USD: '0', LOG_LEVEL: 'warn' }, timeoutMs: 300_000,
@@ -85,8 +84,8 @@ export interface Customer { orgId: string; key: string }
 /** Creates the customer with the CLI (org with 100,000 USD of credits, no spend cap, one key). */
 export async function provision(databaseUrl: string): Promise<Customer> {
   const org = await cli(databaseUrl, ['org', 'create', '--name', 'Bench', '--credits', '100000']);
-  const key = await cli(databaseUrl, ['key', 'create', '--org', org.id, '--name', 'bench']);
-  return { orgId: org.id, key: key.key };
+  const key = await cli(databaseUrl, ['key', 'create', '--org', String(org.id), '--name', 'bench']);
+  return { orgId: String(org.id), key: String(key.key) };
 }
 
 /** Waits until the gateway has picked up the key (it polls the change log every ~250 ms). */

@@ -12,8 +12,7 @@ const worker = (name: string) => path.join(COMPILED, 'workers', `${name}.js`);
 
 /** UsageWriter alone: durable events/s at 50 and 1,000 waiting requests (SQLite, and PostgreSQL when reachable). */
 export async function phaseIngest() {
-  // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-  const out: Array<Record<string, any>> = [];
+  const out: Array<Record<string, unknown>> = [];
   const kinds: Array<[string, () => Promise<string | null>]> = [
     ['sqlite', async () => path.join(TMP, 'ingest-{c}.db')],
     ['postgres', async () => (await pgDatabase())?.url ?? null],

@@ -79,7 +79,8 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     else if (hadError) out = serializeEvents(events);
     if (hadError) errored = true;
     if (out === null || out.length === 0) return undefined;
-    if (meter.complete) { tail.push(out); return undefined; }
+    // The final event and an error event both end the stream: held back until the usage event is durable.
+    if (meter.complete || hadError) { tail.push(out); return undefined; }
     if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };

@@ -22,8 +22,9 @@ export interface WireFormat {
   readonly sharesErrorTypes: boolean;
 }
 
-/** A field of a JSON reply, or undefined when the reply is not an object. */
-const field = (json: unknown, k: string): unknown => (typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[k] : undefined);
+/** A member of a parsed JSON reply, if the reply is an object. */
+const field = (json: unknown, key: string): unknown =>
+  json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
 
 const FORMATS: Record<Surface, WireFormat> = {
   anthropic: {

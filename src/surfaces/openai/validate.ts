@@ -3,7 +3,7 @@
  * wire type of `src/wire/openai.ts` that checks the top level and each message's role; message
  * contents are checked where they are read (translate/, metering/).
  */
-import { invalidRequest } from '../../core/errors.ts';
+import { fail, invalidRequest } from '../../core/errors.ts';
 import type { ChatCompletionRequest } from '../../wire/openai.ts';
 
 /** A Chat Completions request body as checked: the wire type, plus whatever else the client sent. */
@@ -23,7 +23,7 @@ const ROLES: readonly unknown[] = ['system', 'developer', 'user', 'assistant', '
 
 /** Throws a 400 in OpenAI's words unless `b` is a Chat Completions request. */
 export function validateChatRequest(b: Record<string, unknown>): asserts b is ChatRequestBody {
-  if (typeof b.model !== 'string' || !b.model) throw invalidRequest('you must provide a model parameter', { param: 'model', code: 'missing_required_parameter' });
+  if (typeof b.model !== 'string' || !b.model) throw fail.missing_required_parameter('you must provide a model parameter', { param: 'model' });
   if (!Array.isArray(b.messages) || b.messages.length === 0) throw invalidRequest("'messages' must be a non-empty array", { param: 'messages' });
   for (const [i, m] of (b.messages as unknown[]).entries()) {
     if (typeof m !== 'object' || m === null || !('role' in m) || typeof m.role !== 'string') throw invalidRequest(`messages[${i}]: each message must be an object with a role`, { param: `messages[${i}].role` });
