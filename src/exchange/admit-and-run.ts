@@ -24,7 +24,7 @@ export interface AdmitInput {
 }
 
 const unavailable = (code: 'usage_store_unavailable' | 'limiter_unavailable', message: string, cause?: unknown) =>
-  fail[code](message, { headers: { 'retry-after': '5' }, cause });
+  fail[code](message, { details: { error_code: code }, headers: { 'retry-after': '5' }, cause });
 
 /** Choices a request asks for (OpenAI `n`); 1 when absent or not a positive integer. */
 export function choicesOf(body: Record<string, unknown>): number {

@@ -33,6 +33,7 @@ const TOTAL_COLUMNS = () => [
   sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost'),
   sumExact('estimated_requests').as('est_req'), sumExact('estimated_cost').as('estimated_cost'), sumExact('web_search_requests').as('web_search'),
   sumExact('web_fetch_requests').as('web_fetch'), sumExact('code_execution_requests').as('code_exec'), sumExact('simulated_requests').as('sim_req'), sumExact('simulated_cost').as('simulated_cost'),
+  sumExact('anomaly_requests').as('anomaly_req'), sumExact('anomaly_cost').as('anomaly_cost'),
 ];
 
 /** The aggregate row of a range (one row, zeros included). */

@@ -28,6 +28,9 @@ export interface UsageTotals {
   /** Requests the built-in simulator answered (upstream=simulator): fake answers, never revenue. */
   simulated_requests: number;
   simulated_cost_usd: string;
+  /** Requests billed at a bound because the upstream's usage could not be believed (`anomaly`), and their cost. */
+  anomaly_requests: number;
+  anomaly_cost_usd: string;
   cost_usd: string;
   upstream_cost_usd: string;
   /** Operator view: cost less simulated cost. */
@@ -45,6 +48,7 @@ const EVENT_TOTAL_COLUMNS = () => [
   sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'), sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
   sumExact('web_search_requests').as('web_search'), sumExact('web_fetch_requests').as('web_fetch'), sumExact('code_execution_requests').as('code_exec'),
   sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'), sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
+  sumExactOf(sql`case when anomaly is not null then 1 else 0 end`).as('anomaly_req'), sumExactOf(sql`case when anomaly is not null then cost else 0 end`).as('anomaly_cost'),
 ];
 
 /** One aggregated row in the report's shape (exact decimal USD strings). */
@@ -69,6 +73,8 @@ export function totals(r: any): UsageTotals {
     estimated_cost_usd: picoToUsd(BigInt(r.estimated_cost ?? 0n)),
     simulated_requests: n(r.sim_req),
     simulated_cost_usd: picoToUsd(sim),
+    anomaly_requests: n(r.anomaly_req),
+    anomaly_cost_usd: picoToUsd(BigInt(r.anomaly_cost ?? 0n)),
     cost_usd: picoToUsd(cost),
     upstream_cost_usd: picoToUsd(up),
     revenue_usd: picoToUsd(cost - sim),
