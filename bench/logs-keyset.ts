@@ -97,6 +97,7 @@ async function main() {
       ? store.sqlite.prepare(`explain query plan select * from usage_events where org_id = ? and (created_at, id) < (?, ?) order by created_at desc, id desc limit 101`).all(org, compiled.at, compiled.id)
       : (await sql`explain select * from usage_events where org_id = ${org} and (created_at, id) < (${compiled.at}, ${compiled.id}) order by created_at desc, id desc limit 101`.execute(store.db)).rows;
     console.log('\nplan of the cursor page:');
+    // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
     for (const r of plan as any[]) console.log(`  ${r.detail ?? r['QUERY PLAN']}`);
   } finally {
     await store.close();

@@ -29,6 +29,7 @@ import { phaseScale } from './phases/scale.ts';
 import { phaseAgg, phaseIngest, phaseKeys } from './phases/workers.ts';
 
 const runs: RunRecord[] = [];
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 const extra: Record<string, any> = {};
 const phaseLog: Array<{ phase: Phase; seconds: number; outcome: 'done' | 'failed' | 'over budget'; detail?: string }> = [];
 let sm: SmokeResult | null = null;

@@ -3,6 +3,7 @@ import { CFG, CORES } from './config.ts';
 import type { ProfileSummary } from './profile.ts';
 import { fmt, type RunRecord } from './report.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 export function alsoTable(runs: RunRecord[], extra: Record<string, any>): string {
   const L: string[] = ['| also measured | bare proxy | Tollgate | note |', '|---|---:|---:|---|'];
   const sat = runs.filter((r) => r.phase === 'sat' && r.target === 'tollgate' && r.usage_rows !== undefined && r.scenario === 'messages');

@@ -117,12 +117,15 @@ async function rawByDay(org: string | null) {
   if (org) b = b.where('org_id', '=', org);
   const rows = await b.select(['day', 'model', sql<bigint>`count(*)`.as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
     big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
+    // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
     big('cost').as('cost'), big('upstream_cost').as('upstream_cost')] as any)
     .groupBy(['day', 'model']).orderBy('day').orderBy('model').execute();
+  // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
   return rows.map((r: any) => ({ day: r.day, model: r.model, requests: Number(r.requests), input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cost: String(r.cost) }));
 }
 async function rollupByDay(org: string | null) {
   const rows = await usageByDay(db, { ...(org ? { orgId: org } : {}), since, until, groupByModel: true });
+  // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
   return rows.map((r: any) => ({ day: r.day, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost: r.cost_usd }))
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }

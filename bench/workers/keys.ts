@@ -20,6 +20,7 @@ import { openStore } from '../../src/store/connect.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as { dir: string; counts: number[]; keysPerOrg?: number; samples?: number };
+// biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
 const gc = (globalThis as any).gc as (() => void) | undefined;
 if (!gc) throw new Error('run with --expose-gc');
 const secretOf = (i: number) => `sk-tg-${i.toString(36).padStart(48, '0')}`;

@@ -20,6 +20,7 @@ export class Members {
       .where('memberships.org_id', '=', orgId);
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: a memberships ⋈ users row; untyped until the join gets a row type
   private view(r: any): MemberView {
     return { user_id: r.user_id, email: r.email, role: r.role, verified: r.verified_at != null, joined_at: new Date(Number(r.created_at)).toISOString() };
   }

@@ -27,6 +27,7 @@ const Query = z.strictObject({
 
 const s = (v: bigint) => v.toString();
 
+// biome-ignore lint/suspicious/noExplicitAny: a usage_events row from a partial select
 export function logEntry(r: any): LogEntry {
   return {
     id: r.id, time: new Date(Number(r.created_at)).toISOString(), key_id: r.key_id, workspace_id: r.workspace_id, model: r.model, surface: r.surface,

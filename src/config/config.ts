@@ -350,6 +350,7 @@ const STRING_LIST_PATHS = new Set(['requestOptions.anthropicFields', 'requestOpt
 /** Config paths whose environment value is a comma-separated list of integers. */
 const LIST_PATHS = new Set(['defaultNotify', 'billing.cardRetryHours']);
 
+// biome-ignore lint/suspicious/noExplicitAny: the env/file overlay is untyped until configSchema parses it
 function setPath(obj: any, path: string, value: unknown) {
   const parts = path.split('.');
   let o = obj;
@@ -362,6 +363,7 @@ function setPath(obj: any, path: string, value: unknown) {
  * variables. Throws ConfigError listing every problem.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // biome-ignore lint/suspicious/noExplicitAny: the env/file overlay is untyped until configSchema parses it
   const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {}, pool: {}, abortDrain: {}, operatorAlerts: {} };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {

@@ -9,6 +9,7 @@ import { codes, fail, GatewayError } from '../core/errors.ts';
 import { withIdempotency } from './idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
+import type { Ticket } from '../limits/admission.ts';
 import type { PremiumRequest } from '../pricing/premium.ts';
 
 export interface AdmitInput {
@@ -38,7 +39,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
     if (p.maxOutputTokens > a.maxOutputTokens) a = { ...a, maxOutputTokens: p.maxOutputTokens };
     if (p.cacheTtl === '1h' || (p.cacheTtl && !a.cacheTtl)) a = { ...a, cacheTtl: p.cacheTtl };
   }
-  const input = inspectInput(a.body as any, a.family);
+  const input = inspectInput(a.body, a.family);
   // Documents (PDF pages) have no byte bound: reserve up to the context window.
   const maxInputTokens = input.documents ? (x.model.contextWindow ?? 1_000_000) : maxInputTokensUpperBound(a.bodyBytes, input.images);
   const window = x.model.contextWindow;
@@ -57,7 +58,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl, premium: a.premium,
     };
-    let ticket;
+    let ticket: Ticket;
     try {
       ticket = await x.rt.admission().admit(req);
     } catch (e) {

@@ -17,7 +17,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { fail, GatewayError, invalidRequest } from '../core/errors.ts';
+import { fail, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import { eventIdByIdempotencyKey } from '../usage/events.ts';
 
@@ -65,6 +65,7 @@ export class IdempotencyCache {
 
   private async releaseShared(keyId: string, idemKey: string, requestId: string, done: boolean): Promise<void> {
     const q = this.db.updateTable('idempotency_keys').set({ state: 'done', updated_at: this.now() });
+    // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
     const where = <T extends { where: any }>(b: T): T => b.where('key_id', '=', keyId).where('idem_key', '=', idemKey).where('request_id', '=', requestId);
     // A failed request frees its key for a retry (as the in-memory claim always did).
     if (done) await where(q).execute();
@@ -107,6 +108,7 @@ export class IdempotencyCache {
     const end = res.end.bind(res);
     const writeHead = res.writeHead.bind(res);
     let headers: Done['headers'] = {};
+    // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
     (res as any).writeHead = (status: number, ...rest: any[]) => {
       const h = rest.find((x) => x && typeof x === 'object');
       if (h) headers = { ...h };
@@ -118,7 +120,9 @@ export class IdempotencyCache {
       size += b.length;
       chunks.push(b);
     };
+    // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
     (res as any).write = (c: any, ...rest: any[]) => { tee(c); return write(c, ...rest); };
+    // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
     (res as any).end = (c?: any, ...rest: any[]) => { tee(c); return end(c, ...rest); };
     return {
       finish: async (ok: boolean) => {

@@ -24,7 +24,7 @@ export function routedModelName(rt: Runtime, req: IncomingMessage, name: string,
   if (!route) return name;
   const hint = req.headers[ROUTE_HINT_HEADER];
   const tools = Array.isArray(body.tools) && body.tools.length > 0;
-  return pickModel(route, { inputTokens: inspectInput(body as any, family).tokens, tools, hint: typeof hint === 'string' ? hint : undefined });
+  return pickModel(route, { inputTokens: inspectInput(body, family).tokens, tools, hint: typeof hint === 'string' ? hint : undefined });
 }
 
 /** Refuses a model the policy does not list (by the name asked for, the model's id or an alias). */

@@ -1,6 +1,6 @@
 /** Model → (catalog entry, price, upstream pool), with the errors a customer should see for each miss. */
 import type { Principal } from '../accounts/key-cache.ts';
-import { clip, fail, GatewayError } from '../core/errors.ts';
+import { clip, fail, type GatewayError } from '../core/errors.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { PoolWalk } from '../providers/router.ts';

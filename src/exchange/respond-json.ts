@@ -15,6 +15,7 @@ import type { Exchange } from './types.ts';
 
 export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: Record<string, string>, watch?: ClientWatch): Promise<void> {
   const raw = await up.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the upstream reply, taken as its wire format; translate/ and the usage readers check each field they read
   let json: any;
   try {
     json = JSON.parse(raw);

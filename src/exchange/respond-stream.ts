@@ -89,7 +89,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
     up.pipe({
       chunk(b) {
         state.read(b.length);
-        let wait;
+        let wait: ReturnType<typeof handle>;
         if (aligner) { const seg = aligner.push(b); wait = seg ? handle(parser.push(seg), seg) : undefined; }
         else wait = handle(parser.push(b), null);
         if (!wait) return true;

@@ -30,17 +30,20 @@ export function genericStreamErrorMessage(type: string): string {
 
 interface Parsed { type: string; code: string | null; message: string }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 /** The error an event carries, or undefined for an ordinary event. */
 export function streamErrorOf(ev: SseEvent, wire: Surface): Parsed | undefined {
   const named = ev.event === 'error';
   if (!named && (wireFormat(wire).namedErrorEventsOnly || !ev.data.includes('"error"'))) return undefined;
-  let obj: any;
+  let obj: unknown;
   try { obj = JSON.parse(ev.data); } catch { return named ? { type: 'api_error', code: null, message: ev.data } : undefined; }
-  const e = obj && typeof obj === 'object' ? obj.error : undefined;
+  const e = isRecord(obj) ? obj.error : undefined;
   if (!named && (e === undefined || e === null)) return undefined;
-  const type = typeof e?.type === 'string' && SAFE_WORD.test(e.type) ? e.type : 'api_error';
-  const code = typeof e?.code === 'string' && SAFE_WORD.test(e.code) ? e.code : typeof e?.code === 'number' ? String(e.code) : null;
-  const message = typeof e?.message === 'string' ? e.message : typeof e === 'string' ? e : '';
+  const f = isRecord(e) ? e : {};
+  const type = typeof f.type === 'string' && SAFE_WORD.test(f.type) ? f.type : 'api_error';
+  const code = typeof f.code === 'string' && SAFE_WORD.test(f.code) ? f.code : typeof f.code === 'number' ? String(f.code) : null;
+  const message = typeof f.message === 'string' ? f.message : typeof e === 'string' ? e : '';
   return { type, code, message };
 }
 

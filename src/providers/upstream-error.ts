@@ -28,7 +28,7 @@ const TYPE_BY_STATUS: Record<number, ErrorType> = {
 };
 
 const SCRUB: Array<[RegExp, string]> = [
-  [/\b(?:sk|rk|pk)-[A-Za-z0-9_*.\-]{3,}/g, '[key]'],
+  [/\b(?:sk|rk|pk)-[A-Za-z0-9_*.-]{3,}/g, '[key]'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '[id]'],
   [/\b(?:org|proj|project|user|acct|account|team|ws|wrkspc|workspace|apikey|key)[-_][A-Za-z0-9_-]{4,}/gi, '[id]'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[email]'],
@@ -45,7 +45,7 @@ export function scrubUpstreamMessage(message: string, max = 300): string {
 /** Words by which providers say "this is about your (the operator's) account". */
 const ACCOUNT_WORDS = /credit balance|billing|quota|insufficient|payment|plan and billing|organization has been disabled|account (?:is|has been) (?:disabled|suspended|deactivated)|spend limit|usage limit/i;
 
-export interface UpstreamErrorLog { (fields: Record<string, unknown>, message: string): void }
+export type UpstreamErrorLog = (fields: Record<string, unknown>, message: string) => void;
 
 /** Parses an upstream error body (either envelope) into a GatewayError fit for the client. */
 export function upstreamError(status: number, bodyText: string, wire: Surface, headers: Record<string, string>, log?: UpstreamErrorLog): GatewayError {

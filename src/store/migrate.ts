@@ -53,20 +53,26 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
 
 /** Migrations this build knows that the database has not applied (readiness). */
 export async function missingMigrations(store: Store): Promise<string[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
   const done = new Set<string>((await (store.db as any).selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
   return MIGRATIONS.filter((m) => !done.has(m.name)).map((m) => m.name);
 }
 
 export async function migrate(store: Store): Promise<string[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
   const db = store.db as any;
   await db.schema.createTable('tollgate_migrations').ifNotExists()
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
     .addColumn('name', 'text', (c: any) => c.primaryKey())
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
     .addColumn('applied_at', 'bigint', (c: any) => c.notNull())
     .execute();
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
   const done = new Set<string>((await db.selectFrom('tollgate_migrations').select('name').execute()).map((r: any) => r.name));
   const applied: string[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.name)) continue;
+    // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
     await db.transaction().execute(async (trx: any) => {
       if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(727274)`.execute(trx);
       const again = await trx.selectFrom('tollgate_migrations').select('name').where('name', '=', m.name).executeTakeFirst();
@@ -77,6 +83,7 @@ export async function migrate(store: Store): Promise<string[]> {
     });
   }
   // Money columns a later migration created as 64-bit integers are widened too (idempotent).
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
   if (applied.length) await db.transaction().execute((trx: any) => m023.widenMoneyColumns(trx, store.dialect));
   return applied;
 }

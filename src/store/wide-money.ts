@@ -54,6 +54,7 @@ export function registerSqliteMoney(db: Database): void {
     result: (acc: bigint) => bindable(acc),
     safeIntegers: true,
     deterministic: true,
+  // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
   } as any);
   db.function('bigadd', { safeIntegers: true, deterministic: true }, (a: unknown, b: unknown) => bindable(toBig(a) + toBig(b)));
 }
@@ -82,8 +83,11 @@ export function readRow<T>(row: T): T {
 function wrapStatement(stmt: Statement): unknown {
   return {
     get reader() { return stmt.reader; },
+    // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
     all: (ps: unknown[]) => (stmt.all(bindParams(ps) as any) as unknown[]).map(readRow),
+    // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
     run: (ps: unknown[]) => stmt.run(bindParams(ps) as any),
+    // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
     *iterate(ps: unknown[]) { for (const r of stmt.iterate(bindParams(ps) as any)) yield readRow(r); },
   };
 }
@@ -93,6 +97,7 @@ export function wideSqlite(db: Database): Database {
   return new Proxy(db, {
     get(target, prop) {
       if (prop === 'prepare') return (s: string) => wrapStatement(target.prepare(s));
+      // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
       const v = (target as any)[prop];
       return typeof v === 'function' ? v.bind(target) : v;
     },

@@ -34,7 +34,7 @@ export async function handleModels(rt: Runtime, req: IncomingMessage, res: Serve
     if (!e) throw fail.model_not_found(`model: ${clip(id)}`);
     body = e;
   } else {
-    const data = rt.models().all.map(entry).filter(Boolean) as any[];
+    const data = rt.models().all.map(entry).filter((e) => e !== null && e !== undefined);
     body = anthropic ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } : { object: 'list', data };
   }
   const out = JSON.stringify(body);

@@ -34,6 +34,7 @@ export interface AnthropicToOpenaiStreamOptions {
   includeUsage: boolean;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: upstream stream payloads, read field by field with runtime checks; not yet narrowed to the wire chunk types
 type Obj = Record<string, any>;
 
 interface ToolState {

@@ -33,6 +33,7 @@ export interface OpenaiToAnthropicStreamOptions {
   messageId: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: upstream stream payloads, read field by field with runtime checks; not yet narrowed to the wire chunk types
 type Obj = Record<string, any>;
 
 const ANTHROPIC_ERROR_TYPES: ReadonlySet<string> = new Set([

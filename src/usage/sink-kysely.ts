@@ -12,6 +12,7 @@ export function kyselyUsageSink(db: Kysely<DB>): (rows: UsageEventRow[]) => Prom
     const aggs = rollup(inserted);
     for (let i = 0; i < aggs.length; i += 200) {
       await trx.insertInto('usage_daily').values(aggs.slice(i, i + 200))
+        // biome-ignore lint/suspicious/noExplicitAny: update set built from the column list at run time, which Kysely cannot type
         .onConflict((oc) => oc.columns(['org_id', 'day', 'workspace_id', 'key_id', 'model']).doUpdateSet((eb) => Object.fromEntries(ROLLUP_SUM_COLUMNS.map((c) => [c, eb(`usage_daily.${c}`, '+', eb.ref(`excluded.${c}`))])) as any)).execute();
     }
     const ups = rollupByUpstream(inserted);

@@ -80,7 +80,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
     case 'payment_intent.payment_failed': {
       const pi = ev.data.object as Stripe.PaymentIntent;
       const pay = (await store.byIntent(pi.id)) ?? (pi.metadata?.tollgate_payment_id ? await store.get(pi.metadata.tollgate_payment_id) : undefined);
-      if (!pay || pay.provider !== 'stripe') return { outcome: 'ignored', note: 'not a Tollgate payment' };
+      if (pay?.provider !== 'stripe') return { outcome: 'ignored', note: 'not a Tollgate payment' };
       const fx = foreign(pi.currency, pi.id, pay.org_id);
       if (fx) return fx;
       if (BigInt(pi.amount) * PICO_PER_CENT !== pay.amount) return { outcome: 'ignored', note: 'amount mismatch' };
@@ -101,7 +101,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       const pay = await findForCharge(sp, ch.id, idOf(ch.payment_intent));
       const fx = foreign(ch.currency, ch.id, pay?.org_id ?? null);
       if (fx) return fx;
-      if (!pay || pay.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
+      if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const reversals: Reversal[] = [];
       for (const re of await sp.refundsOfCharge(ch.id)) {
         const r = await applyRefund(sp, now, pay, re);
@@ -116,7 +116,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       const pay = await findForCharge(sp, idOf(re.charge), idOf(re.payment_intent));
       const fx = foreign(re.currency, re.id, pay?.org_id ?? null);
       if (fx) return fx;
-      if (!pay || pay.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
+      if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const r = await applyRefund(sp, now, pay, re);
       return { outcome: 'processed', note: r ? `refund ${re.status}` : 'refund already applied', reversals: r ? [r] : [] };
     }
@@ -127,7 +127,7 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       const pay = await findForCharge(sp, idOf(d.charge), idOf(d.payment_intent));
       const fx = foreign(d.currency, d.id, pay?.org_id ?? null);
       if (fx) return fx;
-      if (!pay || pay.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
+      if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const kind: ReversalKind = ev.type === 'charge.dispute.created' ? 'dispute' : 'dispute_won';
       const r = await reversePayment(db, now, pay.id, { kind, id: `${kind}:${d.id}`, object: { type: 'dispute', id: d.id }, amount: BigInt(d.amount) * PICO_PER_CENT });
       return { outcome: 'processed', note: r.outcome, reversal: r.outcome === 'applied' ? reversalOf(r, kind, d.id) : undefined };

@@ -62,6 +62,7 @@ export function registerOrgTier(program: Command): void {
       else if (Object.keys(lim).length) {
         const prev = cur.rateLimits ? JSON.parse(cur.rateLimits) : {};
         const flat = 'rpm' in prev || 'itpm' in prev || 'otpm' in prev;
+        // biome-ignore lint/suspicious/noExplicitAny: CLI printing of rows whose shapes differ by source; output only
         const base: Record<string, any> = flat ? { default: prev } : prev;
         const cls = o.class ?? 'default';
         base[cls] = { ...(base[cls] ?? {}), ...lim };

@@ -16,6 +16,7 @@ import { cliBilling } from '../billing-context.ts';
 import { withContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: CLI printing of rows whose shapes differ by source; output only
 const payView = (p: any) => ({ id: p.id, org_id: p.org_id, provider: p.provider, purpose: p.purpose, amount_usd: picoToUsd(p.amount), status: p.status, created_at: iso(Number(p.created_at)), note: p.note, failure: p.failure_message });
 
 export function registerPayments(program: Command): void {

@@ -74,6 +74,7 @@ export function registerUpstream(program: Command): void {
         ...[...live.byName.values()].filter((u) => !seen.has(String(u.name))).map((u) => ({ ...u, source: 'config' })),
       ];
       if (o.json) return print(true, live.note ? out.map((r) => ({ ...r, health_note: live.note })) : out, () => '');
+      // biome-ignore lint/suspicious/noExplicitAny: CLI printing of rows whose shapes differ by source; output only
       print(false, out, () => `${table(out.map((r: any) => ({
         name: r.name, kind: r.kind, priority: r.priority, weight: r.weight, state: r.state ?? '?', failures: r.recent_failures?.length ?? '?',
         latency_p50_ms: r.latency_ms?.p50 ?? '-', cooling_until: r.cooling_until ?? '-', models: r.models === undefined ? '' : r.models === '*' ? '*' : r.models.join(','),

@@ -46,6 +46,7 @@ export function registerUsage(program: Command): void {
         if (o.workspace || o.key) throw new Error('--by upstream reports a whole org (no --workspace / --key)');
         if ((since !== undefined && !isMidnight(since)) || (until !== undefined && !isMidnight(until))) throw new Error('--by upstream reads whole UTC days: give --since/--until as YYYY-MM-DD');
         const rows = await usageByUpstream(store.db, { orgId: o.org, since: since === undefined ? undefined : dayOf(since), until: until === undefined ? undefined : dayOf(until) });
+        // biome-ignore lint/suspicious/noExplicitAny: CLI printing of rows whose shapes differ by source; output only
         const out = { org_id: o.org, by_upstream: o.margin ? rows : rows.map(({ upstream_cost_usd, margin_usd, ...r }: any) => r) };
         return print(o.json, out, () => table(out.by_upstream));
       }
@@ -55,6 +56,7 @@ export function registerUsage(program: Command): void {
         orgId: o.org, workspaceId: o.workspace, keyId: o.key,
         ...(days ? { since: since === undefined ? undefined : dayOf(since), until: until === undefined ? undefined : dayOf(until) } : { sinceMs: since, untilMs: until }),
       });
+      // biome-ignore lint/suspicious/noExplicitAny: CLI printing of rows whose shapes differ by source; output only
       const strip = (x: any) => { if (o.margin) return x; const { upstream_cost_usd, margin_usd, revenue_usd, ...rest } = x; return rest; };
       const out = { ...strip(r), by_model: r.by_model.map(strip) };
       print(o.json, out, () => [

@@ -14,7 +14,7 @@ import { resolveTarget } from '../../exchange/resolve.ts';
 import { retryHeaders, upstreamError } from '../../providers/upstream-error.ts';
 import { upstreamUnavailable } from '../../core/errors.ts';
 import type { Runtime } from '../../exchange/runtime.ts';
-import { validateMessagesRequest } from './validate.ts';
+import { messagesShape, validateCountTokensRequest } from './validate.ts';
 
 export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const now = rt.clock.now();
@@ -22,7 +22,8 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
   await withRateHeaders(rt, principal, 'anthropic', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
     const body = parseJsonObject(raw);
-    const shape = validateMessagesRequest(body, { countTokens: true });
+    validateCountTokensRequest(body);
+    const shape = messagesShape(body);
     const { model, price, adapter } = resolveTarget(rt, principal, shape.model, now);
     const ticket = await rt.admission().admit({
       requestId, principal, model, price, surface: 'anthropic', free: true,
@@ -31,12 +32,12 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
     try {
       const headers = { ...ticket.headers, 'request-id': requestId, 'content-type': 'application/json' };
       if (adapter.wire !== 'anthropic') {
-        const out = JSON.stringify({ input_tokens: estimateInputTokens(body as any, 'claude') });
+        const out = JSON.stringify({ input_tokens: estimateInputTokens(body, 'claude') });
         res.writeHead(200, headers).end(out);
         return;
       }
       const upstreamModel = adapter.upstreamModel(model);
-      let up;
+      let up: Awaited<ReturnType<ReturnType<typeof rt.router.pool>['request']>>;
       try {
         up = await rt.router.pool(adapter.origin).request({
           path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),

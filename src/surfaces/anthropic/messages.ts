@@ -14,7 +14,7 @@ import { withRateHeaders } from '../../exchange/rate-headers-on-error.ts';
 import type { Runtime } from '../../exchange/runtime.ts';
 import type { UpstreamAdapter } from '../../providers/types.ts';
 import { anthropicToOpenaiRequest } from '../../translate/index.ts';
-import { validateMessagesRequest } from './validate.ts';
+import { messagesShape, validateMessagesRequest } from './validate.ts';
 import { gateAnthropic } from '../options/gate.ts';
 
 export async function handleMessages(rt: Runtime, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
@@ -22,15 +22,17 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
   const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'anthropic', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
-    let body = parseJsonObject(raw);
-    const shape = validateMessagesRequest(body);
+    const parsed = parseJsonObject(raw);
+    validateMessagesRequest(parsed);
+    const shape = messagesShape(parsed);
     const policy = policyOf(rt, principal);
-    const name = routedModelName(rt, req, shape.model, body, 'claude');
+    const name = routedModelName(rt, req, shape.model, parsed, 'claude');
     const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
     checkModelAllowed(policy, shape.model, model);
-    const premium = gateAnthropic(rt.config, req.headers, body, model, price);
+    const premium = gateAnthropic(rt.config, req.headers, parsed, model, price);
     const cap = ceilingFor(policy, shape.maxTokens, 'max_tokens');
-    if (cap !== undefined) { body = { ...body, max_tokens: cap }; shape.maxTokens = cap; }
+    const body = cap === undefined ? parsed : { ...parsed, max_tokens: cap };
+    if (cap !== undefined) shape.maxTokens = cap;
     const rewritten = cap !== undefined;
 
     const plan = (a: UpstreamAdapter): AttemptPlan => {
@@ -39,7 +41,7 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
       if (a.wire === 'anthropic') {
         return { ...common, op: 'messages', mode: 'pass', upstreamBody: body.model === upstreamModel && !rewritten ? raw : JSON.stringify({ ...body, model: upstreamModel }) };
       }
-      return { ...common, op: 'messages', mode: 'openai-to-anthropic', upstreamBody: JSON.stringify(anthropicToOpenaiRequest(body as any, { upstreamModel, useMaxTokensField: a.quirks.useMaxTokensField })) };
+      return { ...common, op: 'messages', mode: 'openai-to-anthropic', upstreamBody: JSON.stringify(anthropicToOpenaiRequest(body, { upstreamModel, useMaxTokensField: a.quirks.useMaxTokensField })) };
     };
     const first = plan(adapter);
 

@@ -17,7 +17,7 @@ import type { Runtime } from '../../exchange/runtime.ts';
 import type { UpstreamAdapter } from '../../providers/types.ts';
 import { openaiToAnthropicRequest } from '../../translate/index.ts';
 import { findCacheTtl } from '../anthropic/validate.ts';
-import { validateChatRequest } from './validate.ts';
+import { chatShape, type ChatRequestBody, validateChatRequest } from './validate.ts';
 import { gateOpenai } from '../options/gate.ts';
 
 /** Output ceiling injected when neither the client nor the catalog gives one. */
@@ -28,32 +28,32 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
   const principal = await authenticateInference(rt, req, res, startedAt);
   await withRateHeaders(rt, principal, 'openai', async () => {
     const raw = await readBody(req, rt.config.maxBodyBytes);
-    let body = parseJsonObject(raw);
-    const shape = validateChatRequest(body);
+    const parsed = parseJsonObject(raw);
+    validateChatRequest(parsed);
+    const shape = chatShape(parsed);
     const policy = policyOf(rt, principal);
-    const name = routedModelName(rt, req, shape.model, body, 'openai');
+    const name = routedModelName(rt, req, shape.model, parsed, 'openai');
     const { model, price, adapter, walk } = resolveTarget(rt, principal, name, startedAt);
     checkModelAllowed(policy, shape.model, model);
-    const premium = gateOpenai(rt.config, body, model, price);
-    const field = body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
+    const premium = gateOpenai(rt.config, parsed, model, price);
+    const field = parsed.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens';
     const cap = ceilingFor(policy, shape.maxTokens, field);
-    if (cap !== undefined) { body = { ...body, [field]: cap }; shape.maxTokens = cap; }
+    const body: ChatRequestBody = cap === undefined ? parsed : { ...parsed, [field]: cap };
+    if (cap !== undefined) shape.maxTokens = cap;
 
     const plan = (a: UpstreamAdapter): AttemptPlan => {
       const upstreamModel = a.upstreamModel(model);
       if (a.wire === 'anthropic') {
-        const m = openaiToAnthropicRequest(body as any, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
-        return { op: 'messages', mode: 'anthropic-to-openai', upstreamBody: JSON.stringify(m), maxOutputTokens: m.max_tokens, cacheTtl: findCacheTtl(m as any) };
+        const m = openaiToAnthropicRequest(body, { upstreamModel, defaultMaxTokens: rt.config.defaultMaxTokens });
+        return { op: 'messages', mode: 'anthropic-to-openai', upstreamBody: JSON.stringify(m), maxOutputTokens: m.max_tokens, cacheTtl: findCacheTtl(m) };
       }
       const out: Record<string, unknown> = { ...body, model: upstreamModel };
       const maxOutputTokens = shape.maxTokens ?? model.maxOutputTokens ?? FALLBACK_MAX_OUTPUT;
       delete out.max_tokens;
       delete out.max_completion_tokens;
       out[a.quirks.useMaxTokensField ? 'max_tokens' : 'max_completion_tokens'] = maxOutputTokens;
-      if (shape.stream) out.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
-      if (a.quirks.noDeveloperRole && Array.isArray(out.messages)) {
-        out.messages = (out.messages as any[]).map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
-      }
+      if (shape.stream) out.stream_options = { ...body.stream_options, include_usage: true };
+      if (a.quirks.noDeveloperRole) out.messages = body.messages.map((m) => (m?.role === 'developer' ? { ...m, role: 'system' } : m));
       return { op: 'chat', mode: 'pass', upstreamBody: JSON.stringify(out), maxOutputTokens, cacheTtl: findCacheTtl(body) }; // OpenRouter-style cache_control on content parts
     };
     const first = plan(adapter);

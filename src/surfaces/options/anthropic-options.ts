@@ -19,6 +19,8 @@ export function betasOf(headers: IncomingHttpHeaders): string[] {
   return all.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const typeOf = (t: unknown): unknown => (isObject(t) ? t.type : undefined);
 const posInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
 
 export function checkAnthropicOptions(body: Record<string, unknown>, betas: readonly string[], lists: AllowLists, model: ModelOptions): PremiumRequest {
@@ -45,12 +47,13 @@ export function checkAnthropicOptions(body: Record<string, unknown>, betas: read
   }
 
   if (Array.isArray(body.tools)) {
-    const families = body.tools.map((t) => toolFamily(t && typeof t === 'object' ? (t as any).type : undefined));
-    const types = body.tools.map((t) => (t && typeof t === 'object' ? (t as any).type : undefined));
+    const families = body.tools.map((t) => toolFamily(typeOf(t)));
+    const types = body.tools.map(typeOf);
     // Code execution is free only together with the 20260209+ web tools (Anthropic pricing, "Code execution").
     const freeCodeExec = types.some((t) => typeof t === 'string' && /^(web_search|web_fetch)_(\d{8})$/.test(t) && t.slice(-8) >= '20260209');
     for (let i = 0; i < body.tools.length; i++) {
-      const tool = body.tools[i] as any;
+      const tool: unknown = body.tools[i];
+      const opt = (k: string) => (isObject(tool) ? posInt(tool[k]) : undefined);
       const family = families[i]!;
       const type = types[i];
       const allowed = lists.anthropicToolTypes.has(family) || (typeof type === 'string' && lists.anthropicToolTypes.has(type));
@@ -61,8 +64,8 @@ export function checkAnthropicOptions(body: Record<string, unknown>, betas: read
           : 'this tool type is not supported by this gateway (it may change what the request costs); ask the operator to allow it';
         throw unsupportedOption(`tools.${i}.type: ${String(type)}`, why);
       }
-      if (family === 'web_search') out.webSearches += posInt(tool?.max_uses) ?? DEFAULT_WEB_SEARCH_USES;
-      if (family === 'web_fetch') out.serverToolInputTokens += (posInt(tool?.max_uses) ?? DEFAULT_WEB_FETCH_USES) * (posInt(tool?.max_content_tokens) ?? DEFAULT_WEB_FETCH_TOKENS);
+      if (family === 'web_search') out.webSearches += opt('max_uses') ?? DEFAULT_WEB_SEARCH_USES;
+      if (family === 'web_fetch') out.serverToolInputTokens += (opt('max_uses') ?? DEFAULT_WEB_FETCH_USES) * (opt('max_content_tokens') ?? DEFAULT_WEB_FETCH_TOKENS);
     }
   }
   return out;
