@@ -170,6 +170,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     hooks: (holds) => spendHooks({ alerts, policy, holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE }),
   });
   const admission = gov.governance;
+  const limiterDown = { admit: () => { throw new Error('Redis unreachable'); } };
   const runExpiry = () => expireCredits(store.db, clock.now()).catch((e) => log.error({ err: e }, 'credit expiry failed'));
   await runExpiry();
   const expiryTimer = setInterval(runExpiry, 60_000);
@@ -191,7 +192,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     models: () => models,
     prices: () => prices,
     workspacePolicy: (id) => wsPolicies.get(id),
-    admission: () => admission,
+    // While Redis is known to be unreachable, no request waits for its reconnection attempts:
+    // the per-instance fallback admits at once (fail open), or admission fails at once (503).
+    admission: () => (gov.redisDown() ? gov.fallback ?? limiterDown : admission),
     admissionFallback: () => gov.fallback,
   };
   rt.operatorAlerts = operatorAlerts;

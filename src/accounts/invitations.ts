@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
-import { GatewayError, notFound, permissionError } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { DB } from '../store/schema.ts';
 import type { InvitationView, MemberRole } from './api-types.ts';
@@ -34,7 +34,7 @@ export class Invitations {
     const emailNorm = normaliseEmail(email);
     const member = await this.db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id').select('users.id')
       .where('memberships.org_id', '=', orgId).where('users.email_norm', '=', emailNorm).executeTakeFirst();
-    if (member) throw new GatewayError('conflict_error', 409, 'This address is already a member of the organization.', { code: 'already_member' });
+    if (member) throw fail.already_member('This address is already a member of the organization.');
     let token = '';
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('invitations').values({
@@ -81,7 +81,7 @@ export class Invitations {
   /** Uses the token: `user` joins the org with the invitation's role (only the invited address may). */
   async accept(token: unknown, user: UserRow, users: Users): Promise<{ orgId: string; role: MemberRole }> {
     const { inv } = await this.lookup(token);
-    if (inv.email_norm !== user.emailNorm) throw permissionError('This invitation was sent to another email address. Log in with that address to accept it.', { code: 'invitation_email_mismatch' });
+    if (inv.email_norm !== user.emailNorm) throw fail.invitation_email_mismatch('This invitation was sent to another email address. Log in with that address to accept it.');
     const t = this.now();
     const actor: Actor = { kind: 'user', id: user.id };
     await this.db.transaction().execute(async (trx) => {

@@ -5,11 +5,11 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
-import { GatewayError, notFound } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { MemberRole, MemberView } from './api-types.ts';
 
-const lastOwner = () => new GatewayError('conflict_error', 409, 'This is the last owner of the organization: make someone else an owner first.', { code: 'last_owner' });
+const lastOwner = () => fail.last_owner('This is the last owner of the organization: make someone else an owner first.');
 
 export class Members {
   constructor(private db: Kysely<DB>, private now: () => number) {}

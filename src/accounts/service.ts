@@ -7,7 +7,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { DB, RowOf } from '../store/schema.ts';
 import { newId } from '../core/ids.ts';
-import { notFound, invalidRequest } from '../core/errors.ts';
+import { invalidRequest, notFound } from '../core/errors.ts';
 import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';

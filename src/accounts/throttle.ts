@@ -4,7 +4,7 @@
  * then 10 per minute. A refused attempt is `429 rate_limited` with `retry-after`, checked before
  * the password is hashed. A successful login clears the account's failures (not the address's).
  */
-import { GatewayError } from '../core/errors.ts';
+import { fail, GatewayError } from '../core/errors.ts';
 import { AuthThrottle } from '../limits/guards/auth-throttle.ts';
 
 export class LoginThrottle {
@@ -22,7 +22,7 @@ export class LoginThrottle {
         t.check(key);
       } catch (e) {
         const wait = e instanceof GatewayError ? e.headers['retry-after'] ?? '60' : '60';
-        throw new GatewayError('rate_limit_error', 429, `Too many failed logins for ${what}; try again in ${wait} s (or reset the password).`, { code: 'rate_limited', headers: { 'retry-after': wait } });
+        throw fail.rate_limited(`Too many failed logins for ${what}; try again in ${wait} s (or reset the password).`, { headers: { 'retry-after': wait } });
       }
     }
   }

@@ -8,13 +8,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { base62, sha256Hex } from '../core/ids.ts';
-import { GatewayError } from '../core/errors.ts';
+import { fail } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 
 export type TokenKind = 'verify' | 'reset' | 'invite';
 export const TOKEN_TTL_MS: Record<TokenKind, number> = { verify: 24 * 3600_000, reset: 30 * 60_000, invite: 7 * 24 * 3600_000 };
 
-export const invalidToken = () => new GatewayError('invalid_request_error', 400, 'This link is invalid or has expired. Ask for a new one.', { code: 'invalid_token' });
+export const invalidToken = () => fail.invalid_token('This link is invalid or has expired. Ask for a new one.');
 
 /** The server's HMAC secret: created at first start, shared by every instance through the database. */
 export async function loadSecret(db: Kysely<DB>, name: string, now: number): Promise<Buffer> {

@@ -7,7 +7,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { Ledger } from '../billing/ledger.ts';
-import { GatewayError, invalidRequest, notFound } from '../core/errors.ts';
+import { fail, invalidRequest, notFound } from '../core/errors.ts';
 import { newId, sha256Hex } from '../core/ids.ts';
 import type { DB } from '../store/schema.ts';
 import type { MemberRole } from './api-types.ts';
@@ -25,8 +25,8 @@ export const toUser = (r: Selectable<DB['users']>): UserRow => ({
   verifiedAt: r.verified_at == null ? null : Number(r.verified_at), operator: Number(r.operator) === 1, disabledAt: r.disabled_at == null ? null : Number(r.disabled_at),
 });
 
-export const emailTaken = () => new GatewayError('conflict_error', 409, 'An account with this email address already exists. Log in instead (or reset the password).', { code: 'email_taken' });
-export const invalidCredentials = () => new GatewayError('authentication_error', 401, 'Wrong email address or password.', { code: 'invalid_credentials' });
+export const emailTaken = () => fail.email_taken('An account with this email address already exists. Log in instead (or reset the password).');
+export const invalidCredentials = () => fail.invalid_credentials('Wrong email address or password.');
 
 export interface FreeCredits { amount: bigint; days: number }
 
@@ -107,7 +107,7 @@ export class Users {
     const u = await this.byEmail(email);
     if (!u) { await burnPasswordCheck(password); throw invalidCredentials(); }
     if (!(await verifyPassword(password, u.passwordHash))) throw invalidCredentials();
-    if (u.disabledAt != null) throw new GatewayError('permission_error', 403, 'This account is disabled.', { code: 'account_disabled' });
+    if (u.disabledAt != null) throw fail.account_disabled('This account is disabled.');
     if (needsRehash(u.passwordHash)) await this.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', u.id).execute();
     return u;
   }

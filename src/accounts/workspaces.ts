@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
-import { GatewayError, notFound } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import { recordChange } from '../store/change-log.ts';
 import type { DB } from '../store/schema.ts';
 import type { WorkspaceView } from './api-types.ts';
@@ -53,7 +53,7 @@ export class Workspaces {
     const revoked: string[] = [];
     await this.db.transaction().execute(async (trx) => {
       const active = await trx.selectFrom('workspaces').select('id').where('org_id', '=', orgId).where('archived_at', 'is', null).where('id', '!=', id).execute();
-      if (!active.length) throw new GatewayError('conflict_error', 409, 'This is the last active workspace of the organization; create another one first.', { code: 'last_workspace' });
+      if (!active.length) throw fail.last_workspace('This is the last active workspace of the organization; create another one first.');
       await trx.updateTable('workspaces').set({ archived_at: t }).where('id', '=', id).execute();
       const keys = await trx.selectFrom('api_keys').select('id').where('workspace_id', '=', id).where('revoked_at', 'is', null).execute();
       for (const k of keys) {

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http';
 import { keyFromHeaders } from '../accounts/keys.ts';
 import type { AuthKey } from '../accounts/service.ts';
 import type { Actor } from '../audit/actor.ts';
-import { authenticationError, notFound, permissionError } from '../core/errors.ts';
+import { authenticationError, fail, notFound, permissionError } from '../core/errors.ts';
 import { authenticateKey, closeAfter } from '../http/authenticate.ts';
 import { addressBucket, clientAddress } from '../http/client-address.ts';
 import type { Runtime } from '../exchange/runtime.ts';
@@ -80,7 +80,7 @@ export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, reque
   }
   const p = await authenticateKey(rt, req, secret, rt.clock.now());
   if (p.key.kind !== 'admin') {
-    throw permissionError('This is an inference key: it calls the model APIs only. The admin API and the console need an admin key (sk-tg-admin-…, `tollgate key create --admin`).', { code: 'inference_key_not_allowed' });
+    throw fail.inference_key_not_allowed('This is an inference key: it calls the model APIs only. The admin API and the console need an admin key (sk-tg-admin-…, `tollgate key create --admin`).');
   }
   const ws = p.key.adminScope === 'workspace';
   return {
@@ -99,9 +99,9 @@ async function sessionCaller(rt: Runtime, req: IncomingMessage, requestId: strin
   if (session.userId ? !!user?.operator : session.operator) {
     return { kind: 'operator', role: 'operator', actor: { kind: user ? 'user' : 'operator', id: user?.id ?? 'admin-token', requestId, clientIp: ip } };
   }
-  if (!user || user.disabledAt != null) throw authenticationError('Log in first: no valid session.', { code: 'not_authenticated' });
+  if (!user || user.disabledAt != null) throw fail.not_authenticated('Log in first: no valid session.');
   const { current } = await resolveOrg(a, session);
-  if (!current) throw permissionError('You are not a member of any organization: create one or accept an invitation.', { code: 'no_organization' });
+  if (!current) throw fail.no_organization('You are not a member of any organization: create one or accept an invitation.');
   return {
     kind: 'user', role: `user:${current.role}`, orgId: current.orgId, userId: user.id, email: user.email, verified: user.verifiedAt != null,
     workspaceId: null, actor: { kind: 'user', id: user.id, requestId, clientIp: ip },

@@ -20,7 +20,7 @@ import { centsToUsd, formatTaxRate, parseTaxRate } from '../billing/invoices/rou
 import { amountDue, type InvoiceRow } from '../billing/invoices/service.ts';
 import { invoiceCsv, viewOfDoc } from '../billing/invoices/view.ts';
 import { billingOf } from '../billing/context.ts';
-import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
+import { fail, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import { dbOf, iso, readJsonBody, sendJson, usdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
@@ -82,7 +82,7 @@ async function checkout(c: AdminContext) {
 async function cardSetup(c: AdminContext) {
   c.req.resume();
   const b = billingOf(c.rt);
-  if (!b.stripe) throw invalidRequest('card payments are not configured on this gateway', { code: 'stripe_not_configured' });
+  if (!b.stripe) throw fail.stripe_not_configured('card payments are not configured on this gateway');
   const link = await b.stripe.setupCheckout(await orgName(c));
   await auditStart(c, 'payment.card_setup', link.payment_id, { checkout_session: link.id });
   sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
@@ -118,7 +118,7 @@ async function getInvoice(c: AdminContext) {
 async function payInvoiceByCard(c: AdminContext) {
   c.req.resume();
   const b = billingOf(c.rt);
-  if (!b.stripe) throw invalidRequest('card payments are not configured on this gateway', { code: 'stripe_not_configured' });
+  if (!b.stripe) throw fail.stripe_not_configured('card payments are not configured on this gateway');
   const v = await docOf(c, c.params.number!);
   const { invoice } = await b.invoices.get(v.number!);
   if (invoice.kind !== 'invoice' || invoice.status !== 'open') throw invalidRequest(`invoice ${v.number} is not open`);

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { Ledger } from '../billing/ledger.ts';
-import { GatewayError } from '../core/errors.ts';
+import { fail } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import { usageByDay } from '../usage/report.ts';
 import { explainView } from '../billing/lots.ts';
@@ -51,7 +51,7 @@ async function addCredits({ rt, req, res, requestId, params, caller }: AdminCont
     expiresAt: body.expires_in_days ? now + body.expires_in_days * 86_400_000 : null,
     ref: body.ref ?? null, note: body.note ?? 'admin API',
   });
-  if (e.orgId !== orgId) throw new GatewayError('conflict_error', 409, `ref ${body.ref} is already used by another organization's ledger entry`, { code: 'ref_conflict' });
+  if (e.orgId !== orgId) throw fail.ref_conflict(`ref ${body.ref} is already used by another organization's ledger entry`);
   const bal = await ledger.balance(orgId);
   sendJson(res, requestId, 201, { entry_id: e.id, kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: iso(e.expiresAt), balance_usd: picoToUsd(bal.balance) });
 }

@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { policyView } from '../accounts/policy.ts';
 import { AccountsService, type KeyRecord, type PolicyPatch } from '../accounts/service.ts';
-import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
+import { fail, invalidRequest, notFound, permissionError } from '../core/errors.ts';
 import { requireWorkspace } from './auth.ts';
 import { dbOf, iso, readJsonBody, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
@@ -70,7 +70,7 @@ async function listKeys(c: AdminContext) {
 async function createKey(c: AdminContext) {
   const { rt, req, res, requestId, params, caller } = c;
   const body = await readJsonBody(req, CreateKey);
-  if (caller.kind === 'user' && !caller.verified) throw permissionError('Verify your email address first: open the link we mailed you (or ask for a new one). Keys can be created once it is verified.', { code: 'email_not_verified' });
+  if (caller.kind === 'user' && !caller.verified) throw fail.email_not_verified('Verify your email address first: open the link we mailed you (or ask for a new one). Keys can be created once it is verified.');
   const now = rt.clock.now();
   if (body.expires_in_days !== undefined && body.expires_at !== undefined) throw invalidRequest('invalid body: give expires_in_days or expires_at, not both');
   if (body.admin_scope !== undefined && body.kind !== 'admin') throw invalidRequest('invalid body: admin_scope applies to admin keys (kind: "admin")');

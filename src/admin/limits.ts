@@ -23,7 +23,7 @@ import { LimitsService, type LimitLayer, type LimitView } from '../limits/servic
 import { requireWorkspace } from './auth.ts';
 import { dbOf, readJsonBody, sendJson, usdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
-import { monthSpendByScope } from './usage-query.ts';
+import { monthSpendByScope } from '../usage/daily.ts';
 
 const SetLimit = z.strictObject({
   scope: z.enum(['org', 'workspace', 'key']).default('org'),

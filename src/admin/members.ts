@@ -16,7 +16,7 @@ import { emailSchema } from '../accounts/email.ts';
 import { Invitations } from '../accounts/invitations.ts';
 import { inviteMail } from '../accounts/mail.ts';
 import { Members } from '../accounts/members.ts';
-import { notFound, permissionError } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import { dbOf, readJsonBody, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
@@ -30,7 +30,7 @@ const invitations = (c: AdminContext) => { const a = accountsOf(c.rt); return ne
 function requireOwnerPower(c: AdminContext, role: string, what: string): void {
   if (role !== 'owner') return;
   if (c.caller.kind === 'operator' || (c.caller.kind === 'user' && c.caller.role === 'user:owner')) return;
-  throw permissionError(`only an owner can ${what} the owner role`, { code: 'owner_required' });
+  throw fail.owner_required(`only an owner can ${what} the owner role`);
 }
 
 async function list(c: AdminContext) {

@@ -14,9 +14,7 @@ import { dbOf, iso, sendJson } from './respond.ts';
 import { ROLE_PERMISSIONS } from './permissions.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 import type { OrgList, WhoAmI } from './api-types.ts';
-import { sumExact } from '../store/wide-money.ts';
-
-const sumBig = sumExact;
+import { spendByOrg } from '../usage/daily.ts';
 
 async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const now = rt.clock.now();
@@ -41,10 +39,7 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
   const month = monthKey(now);
   const orgs = await new AccountsService(db, () => now).listOrgs();
   const credits = await new Ledger(db, () => now).creditTotals();
-  const spend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).groupBy('org_id').execute();
-  const monthSpend = await db.selectFrom('usage_daily').select(['org_id', sumBig('cost').as('total')]).where('month', '=', month).groupBy('org_id').execute();
-  const total = new Map(spend.map((r) => [r.org_id as string, BigInt(r.total)]));
-  const thisMonth = new Map(monthSpend.map((r) => [r.org_id as string, BigInt(r.total)]));
+  const [total, thisMonth] = await Promise.all([spendByOrg(db), spendByOrg(db, { month })]);
   const rows = orgs.map((o) => ({
     id: o.id, name: o.name, billing_mode: o.billingMode, created_at: iso(o.createdAt),
     balance_usd: picoToUsd((credits.get(o.id) ?? 0n) - (total.get(o.id) ?? 0n)),

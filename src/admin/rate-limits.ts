@@ -15,6 +15,7 @@ import type { Governance } from '../limits/governance.ts';
 import { parseRateOverride } from '../limits/policy.ts';
 import { DEFAULT_RATE_CLASS, limitsFor, tierDefinition, tierForSpend } from '../limits/rate/index.ts';
 import { loadTierSchedule } from '../limits/build-governance.ts';
+import { modelsUsedSince } from '../usage/events.ts';
 import { dbOf, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
@@ -31,8 +32,8 @@ async function rateLimits(c: AdminContext) {
   const def = tierDefinition(schedule, tier);
   const override = parseRateOverride(org.rateLimits);
   const flat = override && ('rpm' in override || 'itpm' in override || 'otpm' in override);
-  const used = await db.selectFrom('usage_events').select('model').distinct().where('org_id', '=', orgId).where('created_at', '>', BigInt(now - 3_600_000)).execute();
-  const classes = new Set<string>([...Object.keys(def.limits), ...(override && !flat ? Object.keys(override) : []), ...used.map((u) => rt.models().resolve(u.model)?.rateClass ?? DEFAULT_RATE_CLASS)]);
+  const used = await modelsUsedSince(db, orgId, now - 3_600_000);
+  const classes = new Set<string>([...Object.keys(def.limits), ...(override && !flat ? Object.keys(override) : []), ...used.map((m) => rt.models().resolve(m)?.rateClass ?? DEFAULT_RATE_CLASS)]);
   const gov = rt.admission() as Partial<Governance>;
   const rows: RateClassView[] = [];
   for (const rc of [...classes].sort()) {

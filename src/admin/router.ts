@@ -5,7 +5,7 @@
  * and renders 404 / 405 for paths it does not know — all in the admin error envelope.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clip, GatewayError, invalidRequest, notFound, permissionError } from '../core/errors.ts';
+import { clip, fail, invalidRequest, notFound } from '../core/errors.ts';
 import type { Route } from '../http/server.ts';
 import type { Runtime } from '../exchange/runtime.ts';
 import { alertRoutes } from './alerts.ts';
@@ -67,7 +67,7 @@ export function routeMiss(req: IncomingMessage, methods: string[], path: string)
   req.resume();
   if (methods.length) {
     const allow = [...new Set(methods)].join(', ');
-    throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
+    throw fail.method_not_allowed(`method ${req.method} not allowed here; use ${allow}`, { headers: { allow } });
   }
   throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${clip(path, 160)}`);
 }
@@ -79,8 +79,8 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   if (!hit) routeMiss(req, hits.map((h) => h.route.method), `${ADMIN_PREFIX}${rest}`);
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
-    if (caller.kind === 'user') throw permissionError(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });
-    throw permissionError(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`, { code: 'permission_denied' });
+    if (caller.kind === 'user') throw fail.permission_denied(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`);
+    throw fail.permission_denied(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`);
   }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
-import { GatewayError, notFound } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import { readBody } from '../http/body.ts';
 import type { Route } from '../http/server.ts';
 import type { Runtime } from '../exchange/runtime.ts';
@@ -31,7 +31,7 @@ export async function receiveStripeEvent(b: BillingRuntime, raw: Buffer, signatu
     ev = constructWebhookEvent(raw, signature, b.config.stripe.webhookSecret, b.config.stripe.webhookToleranceSec, b.clock.now());
   } catch (e) {
     b.log.warn({ err: { message: (e as Error).message?.split('\n')[0] } }, 'stripe webhook refused: bad signature');
-    throw new GatewayError('invalid_request_error', 400, `invalid Stripe signature: ${(e as Error).message?.split('\n')[0]}`, { code: 'invalid_signature' });
+    throw fail.invalid_signature(`invalid Stripe signature: ${(e as Error).message?.split('\n')[0]}`);
   }
   const seen = await b.db.selectFrom('payment_events').select(['outcome']).where('id', '=', ev.id).executeTakeFirst();
   if (seen && seen.outcome !== 'parked') return { status: 200, body: { received: true, duplicate: true } };

@@ -13,7 +13,7 @@
  * A refund whose API call failed is retried by the billing tick (same idempotency key).
  */
 import type { Actor } from '../audit/actor.ts';
-import { invalidRequest } from '../core/errors.ts';
+import { fail, invalidRequest } from '../core/errors.ts';
 import { PICO_PER_CENT } from '../core/money.ts';
 import type { BillingContext } from './context.ts';
 import { totalsOf } from './invoices/rounding.ts';
@@ -43,9 +43,9 @@ export async function issueCreditNote(b: BillingContext, number: string, amount:
   const card = invoice.kind === 'invoice' && b.stripe ? await cardPaymentOf(b, invoice.id) : null;
   const mode: Settle = settle ?? (card && card.roomCents > 0n ? 'refund' : 'credit');
   if (mode === 'refund') {
-    if (!card || !b.stripe) throw invalidRequest(`invoice ${number} was not paid by card through Stripe: settle the credit note as account credit (--settle credit)`, { code: 'not_card_paid' });
+    if (!card || !b.stripe) throw fail.not_card_paid(`invoice ${number} was not paid by card through Stripe: settle the credit note as account credit (--settle credit)`);
     const noteTotal = -totalsOf([-amount], invoice.tax_rate_e4).totalCents;
-    if (card.roomCents < noteTotal) throw invalidRequest(`only $${card.roomCents / 100n}.${String(card.roomCents % 100n).padStart(2, '0')} of invoice ${number}'s card payment is left to refund: settle as account credit (--settle credit)`, { code: 'refund_exceeds_payment' });
+    if (card.roomCents < noteTotal) throw fail.refund_exceeds_payment(`only $${card.roomCents / 100n}.${String(card.roomCents % 100n).padStart(2, '0')} of invoice ${number}'s card payment is left to refund: settle as account credit (--settle credit)`);
   }
   const doc = await b.invoices.creditNote(number, amount, reason, actor, mode);
   if (doc.invoice.paid_via === 'stripe_refund' && !doc.invoice.payment_ref) await refundNote(b, doc.invoice, number);

@@ -15,11 +15,36 @@ import { creditState, type CreditState } from './lots.ts';
 import { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 import { recordAudit } from '../audit/log.ts';
 import { fitsStorage, MAX_STORED_PICO, sumExact } from '../store/wide-money.ts';
+import { spendOf } from '../usage/daily.ts';
 
 export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
 const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind as EntryKind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
-const sumBig = sumExact;
+
+/** Σ of all ledger entries (credits in, expiries out) for one org, or every org. */
+export async function creditTotals(db: Kysely<DB>, orgId?: string): Promise<Map<string, bigint>> {
+  let q = db.selectFrom('ledger_entries').select(['org_id', sumExact('amount').as('total')]).groupBy('org_id');
+  if (orgId) q = q.where('org_id', '=', orgId);
+  return new Map((await q.execute()).map((r) => [r.org_id, BigInt(r.total)]));
+}
+
+/**
+ * Per org, the instants (ascending) at which its expiring credit lots lapse (or lapsed) while no
+ * expiry entry is written for them yet: admission stops counting them at that instant.
+ */
+export async function pendingLapses(db: Kysely<DB>): Promise<Map<string, number[]>> {
+  const expiring = await db.selectFrom('ledger_entries').select(['id', 'org_id', 'expires_at']).where('expires_at', 'is not', null).where('amount', '>', 0n).execute();
+  const recorded = new Set((await db.selectFrom('ledger_entries').select('ref').where('kind', '=', 'expiry').execute()).map((r) => r.ref));
+  const pending = new Map<string, number[]>();
+  for (const e of expiring) {
+    if (recorded.has(`expiry:${e.id}`)) continue;
+    const list = pending.get(e.org_id) ?? [];
+    list.push(Number(e.expires_at));
+    pending.set(e.org_id, list);
+  }
+  for (const l of pending.values()) l.sort((a, b) => a - b);
+  return pending;
+}
 
 export class Ledger {
   constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
@@ -57,16 +82,13 @@ export class Ledger {
   }
 
   /** Σ of all ledger entries (credits in, expiries out) for one org, or every org. */
-  async creditTotals(orgId?: string): Promise<Map<string, bigint>> {
-    let q = this.db.selectFrom('ledger_entries').select(['org_id', sumBig('amount').as('total')]).groupBy('org_id');
-    if (orgId) q = q.where('org_id', '=', orgId);
-    return new Map((await q.execute()).map((r) => [r.org_id, BigInt(r.total)]));
+  creditTotals(orgId?: string): Promise<Map<string, bigint>> {
+    return creditTotals(this.db, orgId);
   }
 
   /** Σ usage cost for one org (all time), from the rollups. */
   async usageTotal(orgId: string): Promise<bigint> {
-    const r = await this.db.selectFrom('usage_daily').select(sumBig('cost').as('total')).where('org_id', '=', orgId).executeTakeFirst();
-    return BigInt(r?.total ?? 0n);
+    return spendOf(this.db, { orgId });
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
-import { sumExact } from '../store/wide-money.ts';
+import { costBetween } from '../usage/events.ts';
 import { picoToUsd } from '../core/money.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
 
@@ -93,12 +93,7 @@ export async function allocate(entries: LedgerEntry[], now: number, usageIn: (fr
 
 /** Loads an org's ledger and usage and allocates it (see `allocate`). */
 export async function creditState(db: Kysely<DB>, entries: LedgerEntry[], orgId: string, now: number): Promise<CreditState> {
-  return allocate(entries, now, async (from, to) => {
-    let q = db.selectFrom('usage_events').select(sumExact('cost').as('total')).where('org_id', '=', orgId).where('created_at', '<', BigInt(to));
-    if (from !== null) q = q.where('created_at', '>=', BigInt(from));
-    const r = await q.executeTakeFirst();
-    return BigInt(r?.total ?? 0n);
-  });
+  return allocate(entries, now, (from, to) => costBetween(db, orgId, from, to));
 }
 
 const isoOf = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

@@ -19,7 +19,7 @@ import type { Kysely } from 'kysely';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { nextMonthStart } from '../core/clock.ts';
-import { invalidRequest, notFound } from '../core/errors.ts';
+import { fail, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { picoToUsd } from '../core/money.ts';
 import { recordChange } from '../store/change-log.ts';
@@ -41,7 +41,7 @@ export class BillingModes {
 
   /** Asks for `to`: pending until the next month boundary, or applied at once with `now`. */
   async request(orgId: string, to: string, opts: { now?: boolean } = {}): Promise<{ billing_mode: string; pending: PendingChange | null; applied_at: string | null }> {
-    if (!(BILLING_MODES as readonly string[]).includes(to)) throw invalidRequest(`billing mode is prepaid, card or invoice, got ${JSON.stringify(to)}`, { code: 'invalid_billing_mode' });
+    if (!(BILLING_MODES as readonly string[]).includes(to)) throw fail.invalid_billing_mode(`billing mode is prepaid, card or invoice, got ${JSON.stringify(to)}`);
     const t = this.now();
     const org = await this.db.selectFrom('orgs').select(['id', 'billing_mode']).where('id', '=', orgId).executeTakeFirst();
     if (!org) throw notFound(`org ${orgId} not found`);

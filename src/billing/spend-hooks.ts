@@ -9,6 +9,7 @@ import { usdToPico } from '../core/money.ts';
 import type { SpendEvent } from '../limits/governance.ts';
 import type { LimitScope, PolicyStore } from '../limits/policy.ts';
 import type { SpendHolds } from '../limits/spend/index.ts';
+import { decode } from '../limits/spend-account.ts';
 import { crossedThresholds, type AlertService } from './alerts/index.ts';
 import type { AutoReloader, BillingSettings } from './auto-reload.ts';
 
@@ -23,8 +24,6 @@ export interface SpendHookDeps {
   /** Low-balance alert level when an org sets none. */
   defaultLowBalance: bigint;
 }
-
-const SCOPE: Record<string, LimitScope> = { org: 'org', ws: 'workspace', key: 'key' };
 
 export function spendHooks(d: SpendHookDeps) {
   const fail = (e: unknown) => d.log.error({ err: e }, 'spend hook failed');
@@ -43,17 +42,17 @@ export function spendHooks(d: SpendHookDeps) {
     const orgId = e.principal.org.id;
     const orgName = d.keys.org(orgId)?.name;
     for (const a of e.accounts) {
-      const parts = a.key.split(':');
-      if (parts[0] === 'month') {
-        const scope = SCOPE[parts[2]!]!;
-        const limit = d.policy.limit(scope, parts[3]!);
+      const acct = decode(a.key);
+      if (acct.kind === 'month') {
+        const { scope } = acct;
+        const limit = d.policy.limit(scope, acct.id);
         if (!limit?.monthly) continue;
         const spent = (await d.holds.snapshot(a.key)).used;
         for (const t of crossedThresholds(0n, spent, limit.monthly, limit.notify)) {
           if (!firstTime(`${a.key}:${limit.monthly}:${t}`)) continue;
-          await d.alerts.notify({ orgId, orgName, scope, scopeId: parts[3]!, period: e.month, kind: t >= 100 ? 'limit_reached' : 'threshold', threshold: t, spentPico: spent, limitPico: limit.monthly });
+          await d.alerts.notify({ orgId, orgName, scope, scopeId: acct.id, period: e.month, kind: t >= 100 ? 'limit_reached' : 'threshold', threshold: t, spentPico: spent, limitPico: limit.monthly });
         }
-      } else if (parts[0] === 'credit') {
+      } else {
         const credits = d.policy.creditTotal(orgId);
         // The account is rebased (limits/policy.ts creditAccountFor): its cap minus its used is the balance.
         const balance = (a.cap ?? credits) - (await d.holds.snapshot(a.key)).used;

@@ -5,7 +5,7 @@
  */
 import { inspectInput, maxInputTokensUpperBound, type ModelFamily } from '../metering/estimate.ts';
 import { sha256Hex } from '../core/ids.ts';
-import { GatewayError } from '../core/errors.ts';
+import { codes, fail, GatewayError } from '../core/errors.ts';
 import { withIdempotency } from './idempotency.ts';
 import { runExchange } from './run.ts';
 import type { Exchange } from './types.ts';
@@ -22,8 +22,8 @@ export interface AdmitInput {
   premium?: PremiumRequest;
 }
 
-const unavailable = (code: string, message: string, cause?: unknown) =>
-  new GatewayError('overloaded_error', 503, message, { code, shouldRetry: true, headers: { 'retry-after': '5' }, cause });
+const unavailable = (code: 'usage_store_unavailable' | 'limiter_unavailable', message: string, cause?: unknown) =>
+  fail[code](message, { details: { error_code: code }, headers: { 'retry-after': '5' }, cause });
 
 /** Choices a request asks for (OpenAI `n`); 1 when absent or not a positive integer. */
 export function choicesOf(body: Record<string, unknown>): number {
@@ -52,7 +52,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
   tm?.routed(x.res, x.model.id, x.adapter.name, x.model.provider, x.stream, x.requestId, x.principal.org.id, () => a.body.messages);
   await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
     // Nothing is served that cannot be billed: while usage cannot be made durable, refuse (503).
-    if (!x.rt.usage.durable) throw unavailable('usage_store_unavailable', 'The gateway cannot record usage right now (its database is unreachable); retry shortly.');
+    if (!x.rt.usage.durable) throw unavailable(codes.usage_store_unavailable, 'The gateway cannot record usage right now (its database is unreachable); retry shortly.');
     const req = {
       requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
       estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl, premium: a.premium,
@@ -67,7 +67,7 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
       const fallback = x.rt.admissionFallback?.();
       if (!fallback) {
         x.rt.log.error({ requestId: x.requestId, err: { message: (e as Error).message } }, 'admission failed: limiter unreachable');
-        throw unavailable('limiter_unavailable', 'The gateway cannot check rate and spend limits right now; retry shortly.', e);
+        throw unavailable(codes.limiter_unavailable, 'The gateway cannot check rate and spend limits right now; retry shortly.', e);
       }
       x.rt.log.warn({ requestId: x.requestId, err: { message: (e as Error).message } }, 'limiter unreachable: admitted on local limits');
       ticket = await fallback.admit(req);

@@ -12,7 +12,7 @@
  * request across attempts); a timeout after the reply started ends it as a cut stream does.
  */
 import { Cancel, type AbortLike } from '../core/cancel.ts';
-import { GatewayError } from '../core/errors.ts';
+import { codes, fail, GatewayError, upstreamStatusError } from '../core/errors.ts';
 import { coolDownMs } from '../providers/rate-headers.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
 import { poolUnavailable, priceVia } from './resolve.ts';
@@ -33,7 +33,7 @@ export interface Served {
 type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
 
 /** Statuses after which another upstream may well succeed (the request itself was fine). */
-const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === 'upstream_account_error';
+const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === codes.upstream_account_error;
 
 export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: { clientGone: boolean }): Promise<Served | undefined> {
   const { rt } = x0;
@@ -72,7 +72,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
       if (why === 'deadline') { health.release(); throw deadlineError(x); }
       const reason = why ?? (e instanceof GatewayError ? String((e.cause as { code?: string } | undefined)?.code ?? e.code) : 'error');
       health.failure(why ? 'timeout waiting for headers' : `connection: ${reason}`);
-      last = why ? new GatewayError('timeout_error', 504, `The upstream for ${x.model.id} did not answer in time`, { code: 'upstream_timeout', shouldRetry: true }) : toGateway(e);
+      last = why ? fail.upstream_timeout(`The upstream for ${x.model.id} did not answer in time`) : toGateway(e);
       adapter = nextOf(x);
       continue;
     }
@@ -104,7 +104,7 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
         if (state.clientGone) { health.release(); return undefined; }
         if (why === 'deadline') { health.release(); throw deadlineError(x); }
         health.failure(why ? why.replace('_', ' ') : 'body cut');
-        last = new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its reply early`, { code: 'upstream_unavailable', shouldRetry: true });
+        last = fail.upstream_unavailable(`The upstream for ${x.model.id} ended its reply early`);
         adapter = nextOf(x);
         continue;
       }
@@ -124,8 +124,8 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
       rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, reason: what }, 'upstream stream failed before anything reached the client; trying the next upstream');
       health.failure(what);
       last = first.why === 'error_event' && first.errorType === 'overloaded_error'
-        ? new GatewayError('overloaded_error', 529, 'The upstream is overloaded; retry shortly', { code: 'upstream_529', shouldRetry: true })
-        : new GatewayError('api_error', 502, `The upstream for ${x.model.id} ended its stream before its first event`, { code: 'upstream_unavailable', shouldRetry: true });
+        ? upstreamStatusError(529, 'overloaded_error', 'The upstream is overloaded; retry shortly', { shouldRetry: true })
+        : fail.upstream_unavailable(`The upstream for ${x.model.id} ended its stream before its first event`);
       adapter = nextOf(x);
       continue;
     }
@@ -154,9 +154,9 @@ function idleGuarded(up: UpstreamReply, idle: NodeJS.Timeout | undefined): Upstr
 }
 
 function deadlineError(x: Exchange): GatewayError {
-  return new GatewayError('timeout_error', 504, `The request took longer than this API key allows (${x.timeoutMs} ms)`, { code: 'key_timeout', shouldRetry: false });
+  return fail.key_timeout(`The request took longer than this API key allows (${x.timeoutMs} ms)`);
 }
 
 function toGateway(e: unknown): GatewayError {
-  return e instanceof GatewayError ? e : new GatewayError('api_error', 502, 'The upstream is unavailable. Please retry.', { code: 'upstream_unavailable', shouldRetry: true, cause: e });
+  return e instanceof GatewayError ? e : fail.upstream_unavailable('The upstream is unavailable. Please retry.', { cause: e });
 }

@@ -17,8 +17,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { GatewayError } from '../core/errors.ts';
+import { fail, GatewayError, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
+import { eventIdByIdempotencyKey } from '../usage/events.ts';
 
 interface Done { status: number; headers: Record<string, string | string[] | number>; body: Buffer; at: number; size: number }
 type Entry = ({ state: 'pending' } | ({ state: 'done' } & Done)) & { fingerprint: string };
@@ -28,8 +29,8 @@ const TTL_MS = IDEMPOTENCY_TTL_MS;
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
-const conflict = (message: string) => new GatewayError('conflict_error', 409, message, { code: 'idempotency_conflict' });
-const mismatch = () => new GatewayError('invalid_request_error', 422, 'This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.', { code: 'idempotency_key_reused', shouldRetry: false });
+const conflict = (message: string) => fail.idempotency_conflict(message);
+const mismatch = () => fail.idempotency_key_reused('This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.');
 
 export class IdempotencyCache {
   private entries = new Map<string, Entry>();
@@ -75,7 +76,7 @@ export class IdempotencyCache {
    * when the response was replayed from the cache.
    */
   async claim(keyId: string, idemKey: string, res: ServerResponse, fingerprint = '', requestId = ''): Promise<{ finish(ok: boolean): Promise<void> } | null> {
-    if (idemKey.length > 255) throw new GatewayError('invalid_request_error', 400, 'Idempotency-Key must be at most 255 characters');
+    if (idemKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters');
     const k = `${keyId}\0${idemKey}`;
     const e = this.entries.get(k);
     const live = e && (e.state === 'pending' || this.now() - e.at < TTL_MS);
@@ -93,12 +94,12 @@ export class IdempotencyCache {
       this.entries.delete(k);
       throw err;
     }
-    const seen = await this.db.selectFrom('usage_events').select('id').where('key_id', '=', keyId).where('idempotency_key', '=', idemKey).executeTakeFirst()
+    const seen = await eventIdByIdempotencyKey(this.db, keyId, idemKey)
       .catch(async (err) => { this.entries.delete(k); await this.releaseShared(keyId, idemKey, rid, false).catch(() => {}); throw err; });
     if (seen) {
       this.entries.delete(k);
       await this.releaseShared(keyId, idemKey, rid, true);
-      throw conflict(`This Idempotency-Key was already used by request ${seen.id}; its response is no longer available for replay.`);
+      throw conflict(`This Idempotency-Key was already used by request ${seen}; its response is no longer available for replay.`);
     }
     const chunks: Buffer[] = [];
     let size = 0;

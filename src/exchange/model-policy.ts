@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../accounts/key-cache.ts';
 import { combinePolicies, type ModelPolicy } from '../accounts/policy.ts';
-import { clip, invalidRequest, permissionError } from '../core/errors.ts';
+import { clip, fail } from '../core/errors.ts';
 import { inspectInput, type ModelFamily } from '../metering/estimate.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import { pickModel, ROUTE_HINT_HEADER } from '../routing/model-routes.ts';
@@ -32,7 +32,7 @@ export function checkModelAllowed(policy: ModelPolicy | null, asked: string, mod
   const list = policy?.models;
   if (!list) return;
   if (list.includes(asked) || list.includes(model.id) || model.aliases.some((a) => list.includes(a))) return;
-  throw permissionError(`This API key may not use model ${clip(asked)}; it may use: ${list.map((m) => clip(m)).join(', ')}`, { code: 'model_not_allowed', param: 'model', shouldRetry: false });
+  throw fail.model_not_allowed(`This API key may not use model ${clip(asked)}; it may use: ${list.map((m) => clip(m)).join(', ')}`, { param: 'model' });
 }
 
 /**
@@ -45,5 +45,5 @@ export function ceilingFor(policy: ModelPolicy | null, requested: number | undef
   if (requested === undefined) return cap;
   if (requested <= cap) return undefined;
   if (policy!.maxTokensMode === 'clamp') return cap;
-  throw invalidRequest(`${param}: ${requested} is above this API key's ceiling of ${cap} tokens; ask for at most ${cap}`, { code: 'max_tokens_above_key_ceiling', param, shouldRetry: false });
+  throw fail.max_tokens_above_key_ceiling(`${param}: ${requested} is above this API key's ceiling of ${cap} tokens; ask for at most ${cap}`, { param });
 }

@@ -1,6 +1,6 @@
 /** Model → (catalog entry, price, upstream pool), with the errors a customer should see for each miss. */
 import type { Principal } from '../accounts/key-cache.ts';
-import { clip, GatewayError, notFound } from '../core/errors.ts';
+import { clip, fail, GatewayError } from '../core/errors.ts';
 import type { ResolvedPrice } from '../pricing/price-book.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { PoolWalk } from '../providers/router.ts';
@@ -20,19 +20,19 @@ export function priceVia(rt: Runtime, model: CatalogModel, price: ResolvedPrice,
 export function resolveTarget(rt: Runtime, principal: Principal, name: string, now: number): Target {
   const shown = clip(name);
   const model = rt.models().resolve(name);
-  if (!model) throw notFound(`model: ${shown}`, { code: 'model_not_found', param: 'model' });
+  if (!model) throw fail.model_not_found(`model: ${shown}`, { param: 'model' });
   const price = rt.prices().resolve(model.id, principal.org.priceGroup, now);
   if (!price) {
-    throw new GatewayError('invalid_request_error', 400, `model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { code: 'model_not_priced', param: 'model', shouldRetry: false });
+    throw fail.model_not_priced(`model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { param: 'model' });
   }
-  if (!rt.router.serves(model)) throw notFound(`model: ${shown} is not served by any configured upstream`, { code: 'model_not_served', param: 'model' });
+  if (!rt.router.serves(model)) throw fail.model_not_served(`model: ${shown} is not served by any configured upstream`, { param: 'model' });
   const walk = rt.router.attempts(model);
   const adapter = walk.first();
   if (!adapter) throw poolUnavailable(model.id, walk.retryAt(), now);
   // A model its provider has retired fails on the first-party API (and the simulator behaves the
   // same); upstreams of other kinds (clouds, routers) may still serve it.
   if (model.retiredOn !== undefined && now >= Date.parse(model.retiredOn) && (adapter.kind === 'anthropic' || adapter.kind === 'simulator')) {
-    throw notFound(`model: ${shown} was retired on ${model.retiredOn} and is no longer served`, { code: 'model_retired', param: 'model', shouldRetry: false });
+    throw fail.model_retired(`model: ${shown} was retired on ${model.retiredOn} and is no longer served`, { param: 'model' });
   }
   return { model, price: priceVia(rt, model, price, adapter, now), adapter, walk };
 }
@@ -40,5 +40,5 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
 /** Every upstream of the model's pool is resting (breaker open, or cooling down after a 429 / 529). */
 export function poolUnavailable(modelId: string, retryAt: number | undefined, now: number): GatewayError {
   const secs = retryAt !== undefined && retryAt > now ? Math.max(1, Math.ceil((retryAt - now) / 1000)) : 1;
-  return new GatewayError('overloaded_error', 529, `Every upstream serving ${clip(modelId)} is temporarily unavailable; retry shortly`, { code: 'upstreams_unavailable', headers: { 'retry-after': String(secs) }, shouldRetry: true });
+  return fail.upstreams_unavailable(`Every upstream serving ${clip(modelId)} is temporarily unavailable; retry shortly`, { headers: { 'retry-after': String(secs) } });
 }

@@ -19,7 +19,7 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   try {
     json = JSON.parse(raw);
   } catch {
-    throw upstreamUnavailable('The upstream returned a malformed response', { shouldRetry: true });
+    throw upstreamUnavailable('The upstream returned a malformed response');
   }
   const wire = x.adapter.wire;
   // Usage is sanity-bounded (bounds.ts): what cannot be believed is billed at the bound and flagged.

@@ -8,13 +8,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../accounts/key-cache.ts';
 import { keyFromHeaders } from '../accounts/keys.ts';
-import { GatewayError, permissionError } from '../core/errors.ts';
+import { codes, fail, GatewayError } from '../core/errors.ts';
 import { addressBucket, clientAddress } from './client-address.ts';
 import type { Runtime } from '../exchange/runtime.ts';
 
 /** Marks an authentication failure so the connection is closed after the reply. */
 export function closeAfter(e: unknown): unknown {
-  if (e instanceof GatewayError && (e.status === 401 || e.code === 'too_many_auth_failures')) e.headers.connection = 'close';
+  if (e instanceof GatewayError && (e.status === 401 || e.code === codes.too_many_auth_failures)) e.headers.connection = 'close';
   return e;
 }
 
@@ -33,7 +33,7 @@ export async function authenticateKey(rt: Runtime, req: IncomingMessage, secret:
 export async function authenticateInference(rt: Runtime, req: IncomingMessage, res: ServerResponse, now: number): Promise<Principal> {
   const p = await authenticateKey(rt, req, keyFromHeaders(req.headers), now);
   if (p.key.kind !== 'inference') {
-    throw permissionError('This is an admin key (sk-tg-admin-…): it manages its organization through /admin/v1 and cannot call the model APIs. Use an inference key (sk-tg-…).', { code: 'admin_key_not_allowed' });
+    throw fail.admin_key_not_allowed('This is an admin key (sk-tg-admin-…): it manages its organization through /admin/v1 and cannot call the model APIs. Use an inference key (sk-tg-…).');
   }
   rt.guards.concurrency.acquire(p.org.id, res);
   return p;

@@ -1,6 +1,6 @@
 /** Reads a request body with a hard byte limit (413 past it) and parses JSON (400 when malformed). */
 import type { IncomingMessage } from 'node:http';
-import { clip, invalidRequest, tooLarge } from '../core/errors.ts';
+import { clip, fail, invalidRequest, tooLarge } from '../core/errors.ts';
 import { findDuplicateKey } from './json-keys.ts';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -61,6 +61,6 @@ export function parseJsonObject(buf: Buffer): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidRequest('Request body must be a JSON object');
   // Parsers disagree on duplicate keys (first or last wins): refuse them, so what is priced is what is forwarded.
   const dup = findDuplicateKey(text);
-  if (dup !== undefined) throw invalidRequest(`Request body has the key ${JSON.stringify(clip(dup))} more than once`, { code: 'duplicate_key' });
+  if (dup !== undefined) throw fail.duplicate_key(`Request body has the key ${JSON.stringify(clip(dup))} more than once`);
   return v as Record<string, unknown>;
 }

@@ -10,6 +10,7 @@ import { monthKey, nextMonthStart, type Clock } from '../core/clock.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { Admission, AdmitRequest, Ticket } from './admission.ts';
 import { creditAccountFor, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
+import { decode } from './spend-account.ts';
 import {
   bucketRefs, buildRateCheck, limitsFor, rateLimitError, tierDefinition, tierForSpend,
   type ClassLimits, type RateCheck, type RateLimiter, type RateSnapshot, type ScopeLimits, type TierSchedule,
@@ -121,7 +122,7 @@ export class Governance implements Admission {
     const orgCap = orgLimit === null ? tierCap : tierCap === null ? orgLimit : orgLimit < tierCap ? orgLimit : tierCap;
     if (orgCap !== null) accounts.push({ key: monthAccount(month, 'org', p.org.id), cap: orgCap });
     const wsCap = policy.limit('workspace', p.key.workspaceId)?.monthly ?? null;
-    if (wsCap !== null) accounts.push({ key: monthAccount(month, 'ws', p.key.workspaceId), cap: wsCap });
+    if (wsCap !== null) accounts.push({ key: monthAccount(month, 'workspace', p.key.workspaceId), cap: wsCap });
     const keyCap = policy.limit('key', p.key.id)?.monthly ?? null;
     if (keyCap !== null) accounts.push({ key: monthAccount(month, 'key', p.key.id), cap: keyCap });
 
@@ -147,14 +148,15 @@ export class Governance implements Admission {
         undoRate();
         const headroom = r.cap - r.used - r.held;
         const resume = nextMonthStart(now);
-        if (r.refusedKey.startsWith('credit:')) throw creditBalanceTooLow(headroom, worst);
-        if (r.refusedKey.includes(':org:')) {
+        const refused = decode(r.refusedKey);
+        if (refused.kind === 'credit') throw creditBalanceTooLow(headroom, worst);
+        if (refused.scope === 'org') {
           if (orgLimit === null || (tierCap !== null && tierCap < orgLimit)) throw tierSpendCapReached(resume);
           this.d.onLimitRefused?.(p.org.id, 'org', p.org.id, month, r.used);
           throw usageLimitReached('org', resume, headroom, worst);
         }
-        const scope = r.refusedKey.includes(':ws:') ? 'workspace' : 'key';
-        this.d.onLimitRefused?.(p.org.id, scope, scope === 'workspace' ? p.key.workspaceId : p.key.id, month, r.used);
+        const scope = refused.scope;
+        this.d.onLimitRefused?.(p.org.id, scope, refused.id, month, r.used);
         throw usageLimitReached(scope, resume, headroom, worst);
       }
     }

@@ -7,18 +7,17 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import type { ClassLimits } from './rate/index.ts';
-import { Ledger } from '../billing/ledger.ts';
+import { creditTotals, Ledger, pendingLapses } from '../billing/ledger.ts';
 import { creditState } from '../billing/lots.ts';
-import { sumExact } from '../store/wide-money.ts';
+import { spendByOrg, spendOf } from '../usage/daily.ts';
+import { decode, encode, type LimitScope } from './spend-account.ts';
 
-export type LimitScope = 'org' | 'workspace' | 'key';
+export type { LimitScope } from './spend-account.ts';
 
 export interface SpendLimit { scope: LimitScope; scopeId: string; orgId: string; monthly: bigint | null; notify: number[] }
 
 /** Rate-limit override: one set for every class, or per class (with an optional `default`). */
 export type RateOverride = Partial<ClassLimits> | Record<string, Partial<ClassLimits>>;
-
-const big = sumExact;
 
 export function parseNotify(s: string): number[] {
   return s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 100).sort((a, b) => a - b);
@@ -89,19 +88,8 @@ export class PolicyStore {
   }
 
   async reloadCredits(): Promise<void> {
-    const rows = await this.db.selectFrom('ledger_entries').select(['org_id', big('amount').as('total')]).groupBy('org_id').execute();
-    // Lots that will lapse (or lapsed) without an expiry entry yet: admission stops counting them at their instant.
-    const expiring = await this.db.selectFrom('ledger_entries').select(['id', 'org_id', 'expires_at']).where('expires_at', 'is not', null).where('amount', '>', 0n).execute();
-    const recorded = new Set((await this.db.selectFrom('ledger_entries').select('ref').where('kind', '=', 'expiry').execute()).map((r) => r.ref));
-    const pending = new Map<string, number[]>();
-    for (const e of expiring) {
-      if (recorded.has(`expiry:${e.id}`)) continue;
-      const list = pending.get(e.org_id) ?? [];
-      list.push(Number(e.expires_at));
-      pending.set(e.org_id, list);
-    }
-    for (const l of pending.values()) l.sort((a, b) => a - b);
-    this.credits = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
+    const [credits, pending] = await Promise.all([creditTotals(this.db), pendingLapses(this.db)]);
+    this.credits = credits;
     this.pendingLapses = pending;
     this.lapsed = new Map();
   }
@@ -122,8 +110,7 @@ export class PolicyStore {
   }
 
   async reloadSpend(): Promise<void> {
-    const rows = await this.db.selectFrom('usage_daily').select(['org_id', big('cost').as('total')]).groupBy('org_id').execute();
-    this.spend = new Map(rows.map((r) => [r.org_id, BigInt(r.total)]));
+    this.spend = await spendByOrg(this.db);
   }
 
   async reloadAll(): Promise<void> {
@@ -139,19 +126,10 @@ export class PolicyStore {
 
   /** Loads an account's settled spend from the rollups (called once per account, then kept hot). */
   async loadUsed(account: string): Promise<bigint> {
-    const p = account.split(':');
-    let q = this.db.selectFrom('usage_daily').select(big('cost').as('total'));
-    if (p[0] === 'credit') {
-      q = q.where('org_id', '=', p[1]!);
-      const r = await q.executeTakeFirst();
-      return rebasedUsed(BigInt(r?.total ?? 0n), p[2] ? BigInt(p[2]) : 0n);
-    }
-    else if (p[0] === 'month') {
-      q = q.where('month', '=', p[1]!);
-      q = p[2] === 'org' ? q.where('org_id', '=', p[3]!) : p[2] === 'ws' ? q.where('workspace_id', '=', p[3]!) : q.where('key_id', '=', p[3]!);
-    } else throw new Error(`unknown spend account ${account}`);
-    const r = await q.executeTakeFirst();
-    return BigInt(r?.total ?? 0n);
+    const a = decode(account);
+    if (a.kind === 'credit') return rebasedUsed(await spendOf(this.db, { orgId: a.orgId }), a.base);
+    const scope = a.scope === 'org' ? { orgId: a.id } : a.scope === 'workspace' ? { workspaceId: a.id } : { keyId: a.id };
+    return spendOf(this.db, { month: a.month, ...scope });
   }
 }
 
@@ -165,12 +143,12 @@ const SPAN = 2n ** 62n;
 const STEP = 2n ** 60n;
 export function creditAccountFor(orgId: string, cap: bigint): { key: string; cap: bigint } {
   const base = cap > SPAN ? ((cap - SPAN) / STEP) * STEP : 0n;
-  return base === 0n ? { key: `credit:${orgId}`, cap } : { key: `credit:${orgId}:${base}`, cap: cap - base };
+  return { key: encode({ kind: 'credit', orgId, base }), cap: cap - base };
 }
 /** An org's usage as seen by a rebased credit account (never below 0, never past int64). */
 export function rebasedUsed(usage: bigint, base: bigint): bigint {
   const v = usage - base;
   return v < 0n ? 0n : v > SPAN * 2n - 1n ? SPAN * 2n - 1n : v;
 }
-export const creditAccount = (orgId: string) => `credit:${orgId}`;
-export const monthAccount = (month: string, scope: 'org' | 'ws' | 'key', id: string) => `month:${month}:${scope}:${id}`;
+/** The key of a monthly spend limit's account. */
+export const monthAccount = (month: string, scope: LimitScope, id: string) => encode({ kind: 'month', month, scope, id });

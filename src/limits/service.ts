@@ -13,7 +13,7 @@ import type { DB } from '../store/schema.ts';
 import { recordChange } from '../store/change-log.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
-import { invalidRequest, notFound, permissionError } from '../core/errors.ts';
+import { fail, invalidRequest, notFound } from '../core/errors.ts';
 import { formatUsd, picoToUsd } from '../core/money.ts';
 import { parseNotify, type LimitScope } from './policy.ts';
 
@@ -65,11 +65,11 @@ export class LimitsService {
         ceiling = input.monthly;
       } else {
         if (ceiling !== null && (input.monthly === null ? false : input.monthly > ceiling)) {
-          throw permissionError(`The operator's limit on this ${input.scope} is ${formatUsd(ceiling)} a month: you can set a lower limit, but not raise it.`, { code: 'above_operator_ceiling' });
+          throw fail.above_operator_ceiling(`The operator's limit on this ${input.scope} is ${formatUsd(ceiling)} a month: you can set a lower limit, but not raise it.`);
         }
         if (layer === 'workspace' && tenantLevel === 'org') {
           if (input.monthly === null || (tenant !== null && input.monthly > tenant)) {
-            throw permissionError(`An organization admin set this limit to ${tenant === null ? 'none' : formatUsd(tenant)} a month: a workspace admin key can lower it, not raise or remove it.`, { code: 'above_org_limit' });
+            throw fail.above_org_limit(`An organization admin set this limit to ${tenant === null ? 'none' : formatUsd(tenant)} a month: a workspace admin key can lower it, not raise or remove it.`);
           }
           tenant = input.monthly;
         } else {

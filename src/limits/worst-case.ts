@@ -12,7 +12,7 @@
 import { WEB_SEARCH_PICO } from '../pricing/cost.ts';
 import type { PremiumRequest } from '../pricing/premium.ts';
 import { adjust, type ResolvedPrice } from '../pricing/price-book.ts';
-import { RESIDENCY_BPS } from '../pricing/variants.ts';
+import { RESIDENCY_BPS, scaled } from '../pricing/variants.ts';
 import { TOKEN_KINDS, type CatalogModel, type PriceVector } from '../pricing/types.ts';
 
 export function worstCaseCost(p: PriceVector, maxInputTokens: number, maxOutputTokens: number, cacheTtl: '5m' | '1h' | null): bigint {
@@ -37,7 +37,13 @@ export function premiumWorstCase(price: ResolvedPrice, model: CatalogModel, maxI
   if (premium.fast && v.fast) p = maxVector(p, v.fast.prices);
   if (premium.serviceTier && v[premium.serviceTier]) p = maxVector(p, v[premium.serviceTier]!.prices);
   const band = v['long-context']?.row.aboveInputTokens ?? model.basePriceMaxInputTokens;
-  if (v['long-context'] && band !== undefined && input > band) p = maxVector(p, v['long-context'].prices);
+  const long = v['long-context'];
+  if (long && band !== undefined && input > band) {
+    p = maxVector(p, long.prices);
+    // A tier request that crosses the band is billed the tier row scaled by the long-context factors (variants.ts).
+    const tier = premium.serviceTier ? v[premium.serviceTier] : undefined;
+    if (tier) p = maxVector(p, scaled(tier.prices, long.prices, price.prices));
+  }
   if (premium.geo) p = adjust(p, RESIDENCY_BPS);
   return worstCaseCost(p, input, maxOutputTokens * premium.choices, cacheTtl) + BigInt(premium.webSearches) * WEB_SEARCH_PICO;
 }

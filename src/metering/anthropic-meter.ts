@@ -66,15 +66,12 @@ function noteCacheFields(o: Json, notes: string[]): void {
 }
 
 /**
- * Cache writes [5m, 1h] from a usage object. The `cache_creation` split wins when it carries at
- * least one counter; otherwise `cache_creation_input_tokens` is used: if it equals the total already
- * known (`prev5m + prev1h`) the known split is kept, else the 1h part is kept (capped) and the rest
- * counts as 5m. With no information at all the previous values are returned unchanged.
- */
-/**
- * Cache writes by TTL. The TTL split wins when it accounts for the whole total; when the total
- * (`cache_creation_input_tokens`, the billable count) disagrees with the split, the total wins and
- * the unexplained remainder is billed as 5-minute writes (the cheaper TTL) — never dropped.
+ * Cache writes [5m, 1h] from a usage object. The split by TTL (`cache_creation`, when it carries
+ * at least one counter, else the split already known: `prev5m`, `prev1h`) is kept when it adds up
+ * to the total (`cache_creation_input_tokens`, the billable count) or no total is given. When the
+ * total disagrees, the total wins: the 1-hour part is kept (capped at the total) and the
+ * unexplained rest is billed as 5-minute writes (the cheaper TTL), never dropped. With neither a
+ * split nor a total, the known values are returned unchanged.
  */
 function cacheWrites(o: Json, prev5m: number, prev1h: number): [number, number] {
   const split = obj(o.cache_creation);

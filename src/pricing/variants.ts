@@ -21,6 +21,23 @@ export interface PricedUsage {
   variant: string;
 }
 
+/** The prompt size (tokens) above which the model's long-context prices apply, if it has a band. */
+export function longContextBand(price: ResolvedPrice, model: CatalogModel): number | undefined {
+  return price.variants?.['long-context']?.row.aboveInputTokens ?? model.basePriceMaxInputTokens;
+}
+
+/**
+ * a × b / c per token kind, rounded up (c = 0: the larger of a and b): a tier row (a) scaled by the
+ * long-context factor (b / c) — the dearest bound for a tier request above the band, which has no price.
+ */
+export function scaled(a: PriceVector, b: PriceVector, c: PriceVector): PriceVector {
+  const out = { ...a };
+  for (const k of Object.keys(a) as Array<keyof PriceVector>) {
+    out[k] = c[k] === 0n ? (a[k] > b[k] ? a[k] : b[k]) : (a[k] * b[k] + c[k] - 1n) / c[k];
+  }
+  return out;
+}
+
 export function priceUsage(u: Usage, price: ResolvedPrice, model: CatalogModel): PricedUsage {
   let prices = price.prices;
   let list = price.list;
@@ -41,10 +58,18 @@ export function priceUsage(u: Usage, price: ResolvedPrice, model: CatalogModel):
       if (model.provider !== 'anthropic') use(u.serviceTier);
     }
     const long = v['long-context'];
-    const band = long?.row.aboveInputTokens ?? model.basePriceMaxInputTokens;
+    const band = longContextBand(price, model);
     if (band !== undefined && totalInputTokens(u) > band) {
       if (!long) parts.push('long-context-unpriced');
       else if (parts.length === 0) { prices = long.prices; list = long.list; parts.push('long-context'); }
+      else {
+        // A tier row (priority / flex) with a long prompt: no documented price (the gate refuses
+        // priority requests estimated above the band). When the upstream reports one anyway, bill the
+        // dearest bound — the tier row scaled by the long-context factor of every token kind — flagged.
+        prices = scaled(prices, long.prices, price.prices);
+        list = scaled(list, long.list, price.list);
+        parts.push('long-context-unpriced');
+      }
     }
   }
   if (u.inferenceGeo && u.inferenceGeo !== 'global' && (model.inferenceGeos ?? []).includes(u.inferenceGeo)) {

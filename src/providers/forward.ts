@@ -1,6 +1,6 @@
 /** Sends the upstream request on the pooled connection; connection failures become 502s. */
 import type { AbortLike } from '../core/cancel.ts';
-import { upstreamUnavailable, GatewayError } from '../core/errors.ts';
+import { GatewayError, upstreamUnavailable } from '../core/errors.ts';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Telemetry } from '../telemetry/telemetry.ts';
@@ -36,6 +36,6 @@ export async function forward(x: ForwardInput, signal: AbortLike): Promise<Upstr
     if (err.name === 'AbortError' || err.code === 'UND_ERR_ABORTED') throw e;
     x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, err: { message: err.message, code: err.code } }, 'upstream request failed');
     x.rt.telemetry?.upstreamError(x.res, x.adapter.name, 'connect');
-    throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { shouldRetry: true, cause: e });
+    throw upstreamUnavailable(`The upstream for ${x.model.id} is unavailable (${err.code ?? err.name}). Please retry.`, { cause: e });
   }
 }

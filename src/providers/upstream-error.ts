@@ -8,7 +8,7 @@
  * an e-mail address or an amount of money, and cut short. Only retry hints travel as headers (the
  * upstream's own rate-limit headers describe the operator's account, not the customer's).
  */
-import { GatewayError, type ErrorType } from '../core/errors.ts';
+import { type ErrorType, fail, type GatewayError, upstreamStatusError } from '../core/errors.ts';
 import type { Surface } from '../wire/surface.ts';
 import { wireFormat } from './wire-format.ts';
 
@@ -61,23 +61,23 @@ export function upstreamError(status: number, bodyText: string, wire: Surface, h
   const about = `${upstreamType ?? ''} ${upstreamCode ?? ''} ${message}`;
   if (status === 401 || status === 403) {
     log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream rejected the gateway\'s credentials');
-    return new GatewayError('api_error', 502, 'The upstream rejected the gateway\'s credentials', { code: 'upstream_auth_failed' });
+    return fail.upstream_auth_failed('The upstream rejected the gateway\'s credentials');
   }
   if (status === 402 || (status < 500 && status !== 429 && ACCOUNT_WORDS.test(about)) || upstreamType === 'billing_error' || upstreamCode === 'insufficient_quota') {
     log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream refused the gateway\'s account');
-    return new GatewayError('api_error', 502, 'The upstream provider refused this request because of the gateway operator\'s account with it, not because of your request. Retrying will not help until the operator fixes it.', { code: 'upstream_account_error', shouldRetry: false });
+    return fail.upstream_account_error('The upstream provider refused this request because of the gateway operator\'s account with it, not because of your request. Retrying will not help until the operator fixes it.');
   }
   if (status === 429) {
-    return new GatewayError('rate_limit_error', 429, 'The upstream provider is rate limiting this gateway; retry shortly', { code: 'upstream_429', headers });
+    return fail.upstream_429('The upstream provider is rate limiting this gateway; retry shortly', { headers });
   }
   if (status === 529 || upstreamType === 'overloaded_error') {
-    return new GatewayError('overloaded_error', status, 'The upstream is overloaded; retry shortly', { code: `upstream_${status}`, headers });
+    return upstreamStatusError(status, 'overloaded_error', 'The upstream is overloaded; retry shortly', { headers });
   }
   if (status >= 500) {
-    return new GatewayError(TYPE_BY_STATUS[status] ?? 'api_error', status, `The upstream returned an error (HTTP ${status})`, { code: `upstream_${status}`, headers });
+    return upstreamStatusError(status, TYPE_BY_STATUS[status] ?? 'api_error', `The upstream returned an error (HTTP ${status})`, { headers });
   }
   let type: ErrorType = TYPE_BY_STATUS[status] ?? 'invalid_request_error';
   if (wireFormat(wire).sharesErrorTypes && upstreamType && TYPES.has(upstreamType as ErrorType)) type = upstreamType as ErrorType;
   const text = message ? scrubUpstreamMessage(message) : `Upstream returned HTTP ${status}`;
-  return new GatewayError(type, status, text, { code: `upstream_${status}`, headers });
+  return upstreamStatusError(status, type, text, { headers });
 }

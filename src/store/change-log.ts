@@ -11,7 +11,7 @@ export type ChangeDomain = 'orgs' | 'keys' | 'prices' | 'limits' | 'credits' | '
 
 export interface Change { id: bigint; what: string; ref: string | null }
 
-export async function recordChange(db: Kysely<DB>, what: ChangeDomain, now = Date.now(), ref: string | null = null): Promise<void> {
+export async function recordChange(db: Kysely<DB>, what: ChangeDomain, now: number, ref: string | null = null): Promise<void> {
   await db.insertInto('change_log').values({ at: now, what, ref }).execute();
 }
 

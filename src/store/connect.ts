@@ -40,6 +40,11 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     // An idle client losing its connection (server restart, admin termination) must not crash the
     // process: pg-pool emits it as an 'error' event, and an unhandled 'error' event throws.
     pool.on('error', (err) => process.emitWarning(`postgres idle client error: ${err.message}`));
+    // A client checked out of the pool but between queries (inside a transaction) that loses its
+    // connection emits 'error' on the client itself, where pg-pool listens only while it is idle:
+    // without this listener a PostgreSQL restart can crash the gateway (test/scale/faults.pg-redis.test.ts).
+    // The query that next uses it fails, and the pool drops the broken client.
+    pool.on('connect', (client) => { client.on('error', (err) => process.emitWarning(`postgres client error: ${err.message}`)); });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }

@@ -13,6 +13,7 @@ import * as m020 from './migrations/020-key-scopes.ts';
 import * as m021 from './migrations/021-limit-ceilings.ts';
 import * as m022 from './migrations/022-audit-log.ts';
 import * as m023 from './migrations/023-money-width.ts';
+import * as m017 from './migrations/017-usage-anomaly-rollups.ts';
 import * as m024 from './migrations/024-usage-report-columns.ts';
 import * as m030 from './migrations/030-accounts.ts';
 import * as m031 from './migrations/031-usage-logs-index.ts';
@@ -33,6 +34,7 @@ const MIGRATIONS: Array<{ name: string; up: typeof m001.up }> = [
   { name: '011-price-variants', up: m011.up },
   { name: '015-usage-anomalies', up: m015.up },
   { name: '016-usage-dead-letters', up: m016.up },
+  { name: '017-usage-anomaly-rollups', up: m017.up },
   { name: '020-key-scopes', up: m020.up },
   { name: '021-limit-ceilings', up: m021.up },
   { name: '022-audit-log', up: m022.up },

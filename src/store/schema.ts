@@ -185,6 +185,9 @@ export interface UsageDailyTable {
   /** Requests the built-in simulator answered, and their cost (never revenue). */
   simulated_requests: GeneratedInt;
   simulated_cost: GeneratedInt;
+  /** Requests billed at a bound because the upstream's usage could not be believed, and their cost (migration 017). */
+  anomaly_requests: GeneratedInt;
+  anomaly_cost: GeneratedInt;
 }
 
 export interface LedgerEntriesTable {

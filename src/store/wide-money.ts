@@ -24,7 +24,7 @@ export const MAX_STORED_PICO = MAX_AMOUNT_PICO;
 export const MONEY_KEYS = new Set([
   'amount', 'cost', 'upstream_cost', 'monthly', 'tenant_monthly', 'reload_below', 'reload_amount', 'low_balance',
   'subtotal_exact', 'subtotal_cents', 'tax_cents', 'total_cents', 'credited_cents', 'paid_cents', 'amount_exact', 'amount_cents',
-  'limit_amount', 'balance', 'total', 'credits', 'usage', 'spend', 'lot_amount', 'estimated_cost', 'simulated_cost',
+  'limit_amount', 'balance', 'total', 'credits', 'usage', 'spend', 'lot_amount', 'estimated_cost', 'simulated_cost', 'anomaly_cost',
 ]);
 
 /** The column type for money in migrations. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateInference } from '../http/authenticate.ts';
-import { clip, notFound } from '../core/errors.ts';
+import { clip, fail } from '../core/errors.ts';
 import { microToUsd } from '../core/money.ts';
 import type { CatalogModel } from '../pricing/types.ts';
 import type { Runtime } from '../exchange/runtime.ts';
@@ -31,7 +31,7 @@ export async function handleModels(rt: Runtime, req: IncomingMessage, res: Serve
     try { name = decodeURIComponent(id); } catch { /* a malformed escape: no such model */ }
     const m = rt.models().resolve(name);
     const e = m && entry(m);
-    if (!e) throw notFound(`model: ${clip(id)}`, { code: 'model_not_found' });
+    if (!e) throw fail.model_not_found(`model: ${clip(id)}`);
     body = e;
   } else {
     const data = rt.models().all.map(entry).filter(Boolean) as any[];

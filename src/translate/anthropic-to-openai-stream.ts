@@ -18,6 +18,7 @@
  * Hot path: frames are assembled by string concatenation around a precomputed prefix; only the
  * variable strings (text, partial JSON) go through JSON.stringify.
  */
+import { codes } from '../core/errors.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { AnthropicMessageDeltaUsage, AnthropicUsage } from '../wire/anthropic.ts';
 import { DONE_FRAME, dataFrame, parsePayload } from './sse-frames.ts';
@@ -105,7 +106,7 @@ export class AnthropicToOpenaiStream {
   end(): string[] {
     if (this.#done) return [];
     if (this.#finished) return this.#close([]);
-    return [this.#errorFrame('Upstream stream ended before the response was complete', 'api_error', 'upstream_stream_incomplete')];
+    return [this.#errorFrame('Upstream stream ended before the response was complete', 'api_error', codes.upstream_stream_incomplete)];
   }
 
   /** Usage seen so far (message_start + cumulative message_delta), or undefined if none arrived. */

@@ -1,11 +1,13 @@
 /**
- * Usage reports read the daily rollups (never the raw events), so they stay fast at tens of
- * millions of events. Dates are UTC days, `since` inclusive, `until` exclusive.
+ * Usage reports read the daily rollups (daily.ts; the raw events only for periods with a time of
+ * day), so they stay fast at tens of millions of events. Dates are UTC days, `since` inclusive,
+ * `until` exclusive.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { picoToUsd } from '../core/money.ts';
 import { sumExact, sumExactOf } from '../store/wide-money.ts';
+import { dailyTotals, dailyTotalsBy } from './daily.ts';
 
 export interface UsageTotals {
   requests: number;
@@ -26,6 +28,9 @@ export interface UsageTotals {
   /** Requests the built-in simulator answered (upstream=simulator): fake answers, never revenue. */
   simulated_requests: number;
   simulated_cost_usd: string;
+  /** Requests billed at a bound because the upstream's usage could not be believed (`anomaly`), and their cost. */
+  anomaly_requests: number;
+  anomaly_cost_usd: string;
   cost_usd: string;
   upstream_cost_usd: string;
   /** Operator view: cost less simulated cost. */
@@ -34,27 +39,16 @@ export interface UsageTotals {
   margin_usd: string;
 }
 
-/** `sum(col)` as an exact bigint on both backends (PostgreSQL's sum(bigint) is numeric). */
-export const big = sumExact;
-
-/** The aggregate columns every usage breakdown selects from the daily rollups; `totals()` reads them. */
-export const TOTAL_COLUMNS = () => [
-  big('requests').as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
-  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
-  big('estimated_requests').as('est_req'), big('estimated_cost').as('estimated_cost'), big('web_search_requests').as('web_search'),
-  big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'), big('simulated_requests').as('sim_req'), big('simulated_cost').as('simulated_cost'),
-];
-
 const SIMULATED = sql`upstream in ('simulator', 'simulator-openai')`;
-/** The same aggregates read from the raw events (periods that do not start and end on a UTC day). */
-export const EVENT_TOTAL_COLUMNS = () => [
-  sumExactOf(sql`1`).as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-  big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
-  big('cost').as('cost'), big('upstream_cost').as('upstream_cost'),
+/** The rollups' aggregates (daily.ts) read from the raw events (periods that do not start and end on a UTC day). */
+const EVENT_TOTAL_COLUMNS = () => [
+  sumExactOf(sql`1`).as('requests'), sumExact('input_tokens').as('input_tokens'), sumExact('output_tokens').as('output_tokens'),
+  sumExact('cache_write_5m_tokens').as('cw5'), sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cache_read'),
+  sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost'),
   sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'), sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
-  big('web_search_requests').as('web_search'), big('web_fetch_requests').as('web_fetch'), big('code_execution_requests').as('code_exec'),
+  sumExact('web_search_requests').as('web_search'), sumExact('web_fetch_requests').as('web_fetch'), sumExact('code_execution_requests').as('code_exec'),
   sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'), sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
+  sumExactOf(sql`case when anomaly is not null then 1 else 0 end`).as('anomaly_req'), sumExactOf(sql`case when anomaly is not null then cost else 0 end`).as('anomaly_cost'),
 ];
 
 /** One aggregated row in the report's shape (exact decimal USD strings). */
@@ -78,6 +72,8 @@ export function totals(r: any): UsageTotals {
     estimated_cost_usd: picoToUsd(BigInt(r.estimated_cost ?? 0n)),
     simulated_requests: n(r.sim_req),
     simulated_cost_usd: picoToUsd(sim),
+    anomaly_requests: n(r.anomaly_req),
+    anomaly_cost_usd: picoToUsd(BigInt(r.anomaly_cost ?? 0n)),
     cost_usd: picoToUsd(cost),
     upstream_cost_usd: picoToUsd(up),
     revenue_usd: picoToUsd(cost - sim),
@@ -93,9 +89,12 @@ export function totals(r: any): UsageTotals {
 export interface UsageQuery { orgId?: string; since?: string; until?: string; sinceMs?: number; untilMs?: number; workspaceId?: string; keyId?: string; model?: string }
 
 export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
-  const fromEvents = q.sinceMs !== undefined || q.untilMs !== undefined;
+  if (q.sinceMs === undefined && q.untilMs === undefined) {
+    const [all, byModel] = await Promise.all([dailyTotals(db, q), dailyTotalsBy(db, q, ['model'])]);
+    return { ...totals(all), by_model: byModel.map((r) => ({ model: r.model as string, ...totals(r) })) };
+  }
   const base = () => {
-    let b: any = db.selectFrom(fromEvents ? 'usage_events' : 'usage_daily');
+    let b = db.selectFrom('usage_events');
     if (q.orgId) b = b.where('org_id', '=', q.orgId);
     if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
     if (q.keyId) b = b.where('key_id', '=', q.keyId);
@@ -104,28 +103,17 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
     if (q.until) b = b.where('day', '<', q.until);
     if (q.sinceMs !== undefined) b = b.where('created_at', '>=', BigInt(q.sinceMs));
     if (q.untilMs !== undefined) b = b.where('created_at', '<', BigInt(q.untilMs));
-    return b as ReturnType<typeof db.selectFrom<'usage_daily'>>;
+    return b;
   };
-  const cols = fromEvents ? EVENT_TOTAL_COLUMNS() : TOTAL_COLUMNS();
-  const all = await base().select(cols as any).executeTakeFirst();
-  const byModel = await base().select(['model', ...cols] as any).groupBy('model').orderBy('model').execute();
-  return { ...totals(all), by_model: byModel.map((r: any) => ({ model: r.model, ...totals(r) })) };
+  const all = await base().select(EVENT_TOTAL_COLUMNS()).executeTakeFirst();
+  const byModel = await base().select(['model', ...EVENT_TOTAL_COLUMNS()]).groupBy('model').orderBy('model').execute();
+  return { ...totals(all), by_model: byModel.map((r) => ({ model: r.model, ...totals(r) })) };
 }
 
 /** Spend per day (and per model) for charts. */
 export async function usageByDay(db: Kysely<DB>, q: UsageQuery & { groupByModel?: boolean }) {
-  let b = db.selectFrom('usage_daily');
-  if (q.orgId) b = b.where('org_id', '=', q.orgId);
-  if (q.workspaceId) b = b.where('workspace_id', '=', q.workspaceId);
-  if (q.keyId) b = b.where('key_id', '=', q.keyId);
-  if (q.model) b = b.where('model', '=', q.model);
-  if (q.since) b = b.where('day', '>=', q.since);
-  if (q.until) b = b.where('day', '<', q.until);
-  const sel: any[] = ['day', ...TOTAL_COLUMNS()];
-  if (q.groupByModel) sel.splice(1, 0, 'model');
-  const qb = b.select(sel as any).groupBy(q.groupByModel ? ['day', 'model'] : ['day']).orderBy('day');
-  const rows = await qb.execute();
-  return rows.map((r: any) => ({ day: r.day, ...(q.groupByModel ? { model: r.model } : {}), ...totals(r) }));
+  const rows = await dailyTotalsBy(db, q, q.groupByModel ? ['day', 'model'] : ['day']);
+  return rows.map((r) => ({ day: r.day as string, ...(q.groupByModel ? { model: r.model as string } : {}), ...totals(r) }));
 }
 
 /** Requests, upstream attempts, tokens and cost per serving upstream (the per-upstream daily rollup). */
@@ -134,8 +122,8 @@ export async function usageByUpstream(db: Kysely<DB>, q: Pick<UsageQuery, 'orgId
   if (q.orgId) b = b.where('org_id', '=', q.orgId);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
-  const rows = await b.select(['upstream', big('requests').as('requests'), big('attempts').as('attempts'), big('input_tokens').as('input_tokens'),
-    big('output_tokens').as('output_tokens'), big('cost').as('cost'), big('upstream_cost').as('upstream_cost')] as any).groupBy('upstream').orderBy('upstream').execute();
+  const rows = await b.select(['upstream', sumExact('requests').as('requests'), sumExact('attempts').as('attempts'), sumExact('input_tokens').as('input_tokens'),
+    sumExact('output_tokens').as('output_tokens'), sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost')] as any).groupBy('upstream').orderBy('upstream').execute();
   return rows.map((r: any) => {
     const cost = BigInt(r.cost), up = BigInt(r.upstream_cost);
     return {

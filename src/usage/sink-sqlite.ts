@@ -45,7 +45,7 @@ export function sqliteUsageSink(sqlite: Database): (rows: UsageEventRow[]) => Pr
         r.speed ?? null, r.service_tier ?? null, r.inference_geo ?? null, r.web_fetch_requests ?? 0n, r.code_execution_requests ?? 0n, r.price_variant ?? '', r.attempts ?? 1n, r.anomaly ?? null).changes;
       if (changes === 1) inserted.push(r);
     }
-    for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost), estimated_cost: bindable(a.estimated_cost), simulated_cost: bindable(a.simulated_cost) });
+    for (const a of rollup(inserted)) upsert.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost), estimated_cost: bindable(a.estimated_cost), simulated_cost: bindable(a.simulated_cost), anomaly_cost: bindable(a.anomaly_cost) });
     for (const a of rollupByUpstream(inserted)) upsertUpstream.run({ ...a, cost: bindable(a.cost), upstream_cost: bindable(a.upstream_cost) });
     return inserted;
   });

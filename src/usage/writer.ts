@@ -16,6 +16,7 @@
  * events stay queued.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.ts';
 import type { Store } from '../store/connect.ts';
 import { usageSinkFor } from './dead-letters.ts';
 import type { UsageSpool } from './spool.ts';
@@ -41,6 +42,8 @@ export interface UsageWriterOptions {
   spool?: UsageSpool;
   /** Called when events are spooled (operator alert). */
   onSpooled?: (rows: UsageEventRow[]) => void;
+  /** Measures queue waits and timeouts (wall time: the system clock unless a test injects one). */
+  clock?: Clock;
 }
 
 class DatabaseDown extends Error {}
@@ -58,9 +61,11 @@ export class UsageWriter {
   deadLettered = 0;
 
   private write: (rows: UsageEventRow[]) => Promise<UsageEventRow[]>;
+  private clock: Clock;
 
   constructor(store: Store | null, private log: Logger, private opts: UsageWriterOptions = {}) {
     this.write = opts.sink ?? usageSinkFor(store!);
+    this.clock = opts.clock ?? systemClock;
   }
 
   get pending(): number {
@@ -74,7 +79,7 @@ export class UsageWriter {
 
   /** How long the oldest queued event has waited (ms; 0 when the queue is empty). */
   get lagMs(): number {
-    return this.queue.length ? Date.now() - this.queue[0]!.at : 0;
+    return this.queue.length ? this.clock.now() - this.queue[0]!.at : 0;
   }
 
   /** True while writes fail and are being retried with backoff. */
@@ -84,7 +89,7 @@ export class UsageWriter {
 
   record(row: UsageEventRow): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject, at: Date.now() });
+      this.queue.push({ row, resolve, reject, at: this.clock.now() });
       this.schedule();
     });
   }
@@ -184,7 +189,7 @@ export class UsageWriter {
     for (const file of spool.orphans()) {
       const rows = UsageSpool.read(file);
       for (let i = 0; i < rows.length; i += BATCH) {
-        await this.writeOrIsolate(rows.slice(i, i + BATCH).map((row) => ({ row, resolve: () => {}, reject: () => {}, at: Date.now() })));
+        await this.writeOrIsolate(rows.slice(i, i + BATCH).map((row) => ({ row, resolve: () => {}, reject: () => {}, at: this.clock.now() })));
       }
       rmSync(file, { force: true });
       n += rows.length;
@@ -195,7 +200,7 @@ export class UsageWriter {
 
   /** While the database is failing: waiters give up after waitTimeoutMs; their events stay queued. */
   private expireWaiters() {
-    const limit = Date.now() - (this.opts.waitTimeoutMs ?? 30_000);
+    const limit = this.clock.now() - (this.opts.waitTimeoutMs ?? 30_000);
     for (const p of this.queue) {
       if (p.at > limit) continue;
       const reject = p.reject;

@@ -98,6 +98,29 @@ test('GPT-5.4 above 272K input is priced at its long-context rates; priority tie
   assert.equal(prio!.price_variant, 'priority');
 });
 
+test('priority with a prompt above the long-context band: refused up front (400 naming service_tier); reported anyway → the dearest bound, flagged', async () => {
+  const c = await tg.customer();
+  const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
+  const before = fake.requests.length;
+  const long = 'toll '.repeat(300_000); // about 300K tokens: above GPT-5.4's 272K band
+  await assert.rejects(
+    client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: long }], max_completion_tokens: 100, service_tier: 'priority' }),
+    (e: any) => e.status === 400 && e.code === 'unsupported_option' && e.param === 'service_tier' && /priority.*above 271999 tokens on gpt-5.4/.test(e.message),
+  );
+  assert.equal(fake.requests.length, before, 'nothing reached the upstream');
+  // The same prompt on the default tier is served (and priced at the long-context rates).
+  fake.script({ kind: 'json', status: 200, body: completion('gpt-5.4', 300_000, 100) });
+  await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: long }], max_completion_tokens: 100 });
+  // A short prompt passes the gate, but the upstream reports a 300K prompt on priority: no price exists,
+  // so the priority row scaled by the long-context factors is billed ($5 × 2 = $10 in, $30 × 1.5 = $45 out), flagged.
+  fake.script({ kind: 'json', status: 200, body: completion('gpt-5.4', 300_000, 1_000, { service_tier: 'priority' }) });
+  await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'x' }], max_completion_tokens: 1_000, service_tier: 'priority' });
+  const [standard, prio] = await events(c.orgId);
+  assert.equal(standard!.price_variant, 'long-context');
+  assert.equal(usd(prio!.cost), '3.045', '300K × $10 + 1K × $45');
+  assert.equal(prio!.price_variant, 'priority+long-context-unpriced');
+});
+
 test('n=16 on the OpenAI surface: output of every choice billed, input once; hold is n × max_tokens', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });

@@ -54,6 +54,11 @@ before(async () => {
   await call('claude-sonnet-4-5', 2500, 120);
   clock.advance(5 * DAY);
   await call('claude-haiku-4-5', 800, 90);
+  // Billing detail: an upstream reporting impossible output (billed at max_tokens, an anomaly), and
+  // cache writes split by TTL plus a web search.
+  await call('claude-haiku-4-5', 10, 1e15);
+  fake.script({ kind: 'usage', usage: { input_tokens: 100, output_tokens: 50, cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 }, server_tool_use: { web_search_requests: 1 } } as any });
+  await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 400, messages: [{ role: 'user', content: 'Tell me about toll roads. '.repeat(100) }] });
   await tg.gw.refresh();
 
   profile = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
@@ -97,6 +102,17 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
     assert.equal((await row.locator('td.money').textContent())?.trim(), `$${m.cost_usd}`);
   }
   assert.equal((await page.locator('[data-testid=usage-by-model] tfoot td.money').textContent())?.trim(), `$${cli.cost_usd}`);
+  // Billing detail: the 5m/1h split, server tools and anomalies, as the CLI reports them.
+  const haiku = cli.by_model.find((m: any) => m.model.startsWith('claude-haiku'));
+  assert.equal(haiku.anomaly_requests, 1);
+  assert.equal(cli.anomaly_requests, 1);
+  const detail = page.locator('[data-testid=usage-billing-detail]');
+  const cells = await detail.locator('tbody tr', { hasText: haiku.model }).locator('td').allTextContents();
+  assert.deepEqual(cells.map((t) => t.trim()), [haiku.model, '200', '300', '1', '0', '0', '—', `1 · $${haiku.anomaly_cost_usd}`, '—']);
+  assert.equal((await detail.locator('tfoot td').nth(7).textContent())?.trim(), `1 · $${cli.anomaly_cost_usd}`);
+  const panel = page.locator('section.panel', { has: detail });
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: 'docs/images/console-usage-detail.png' });
 
   // The org name is shown as text, never parsed as markup.
   assert.equal((await page.locator('.who .org-name').textContent())?.trim(), 'Acme <img src=x onerror=alert(1)>');

@@ -82,3 +82,28 @@ test('usage --events exports every event of the period as CSV (escaped) and JSON
   assert.equal(typeof jsonl[0].cost_usd, 'string');
   assert.equal(jsonl[0].cost_usd, '0.00011');
 });
+
+test('anomalies (usage the upstream reported that could not be believed) are counted in the CLI and the admin API, from the rollups and from the events', async () => {
+  const d = await tg.customer({ credits: '10' });
+  const client = new Anthropic({ baseURL: tg.url, apiKey: d.key, maxRetries: 0 });
+  fake.script({ kind: 'usage', usage: { input_tokens: 10, output_tokens: 1e15 } as any });
+  await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
+  fake.script({ kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any });
+  await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
+  // Billed at the bound: 10 × $1 + 50 (max_tokens) × $5 per MTok.
+  const u = await tg.cli('usage', '--org', d.orgId);
+  assert.equal(u.requests, 2);
+  assert.equal(u.anomaly_requests, 1);
+  assert.equal(u.anomaly_cost_usd, '0.00026');
+  assert.equal(u.by_model[0].anomaly_requests, 1);
+  const fromEvents = await tg.cli('usage', '--org', d.orgId, '--since', new Date(Date.now() - 60_000).toISOString());
+  assert.equal(fromEvents.anomaly_requests, 1);
+  assert.equal(fromEvents.anomaly_cost_usd, '0.00026');
+  const day = new Date().toISOString().slice(0, 10);
+  const next = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const api: any = await (await fetch(`${tg.url}/admin/v1/orgs/${d.orgId}/usage?since=${day}&until=${next}`, { headers: { 'x-api-key': d.adminKey } })).json();
+  assert.equal(api.anomaly_requests, 1);
+  assert.equal(api.anomaly_cost_usd, '0.00026');
+  const text = (await cliRaw('usage', '--org', d.orgId)).stdout;
+  assert.match(text, /anomalies 1: \$0\.00026/);
+});

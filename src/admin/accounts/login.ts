@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { isAdminToken } from '../auth.ts';
 import { readJsonBody, sendJson } from '../respond.ts';
-import { GatewayError } from '../../core/errors.ts';
+import { fail, GatewayError } from '../../core/errors.ts';
 import { addressBucket, clientAddress } from '../../http/client-address.ts';
 import type { AccountsContext } from '../../accounts/context.ts';
 import type { UserRow } from '../../accounts/users.ts';
@@ -31,7 +31,7 @@ export async function login(a: AccountsContext, req: IncomingMessage, res: Serve
     a.throttle.check('operator', addr);
     if (!isAdminToken(body.admin_token, a.config.adminToken)) {
       a.throttle.fail('operator', addr);
-      throw new GatewayError('authentication_error', 401, 'Wrong admin token.', { code: 'invalid_credentials' });
+      throw fail.invalid_credentials('Wrong admin token.');
     }
     const { token, session } = await openSession(a, req, res, { userId: null, operator: true, orgId: null });
     return sendJson(res, requestId, 200, await sessionView(a, token, session));

@@ -3,7 +3,7 @@
  * table as one prefix route per method. Errors render in the admin envelope.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clip, GatewayError, notFound } from '../../core/errors.ts';
+import { clip, fail, notFound } from '../../core/errors.ts';
 import type { Route } from '../../http/server.ts';
 import type { Runtime } from '../../exchange/runtime.ts';
 import { accountsOf, type AccountsContext } from '../../accounts/context.ts';
@@ -49,7 +49,7 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
     req.resume();
     if (hits.length) {
       const allow = [...new Set(hits.map((h) => h.r.method))].join(', ');
-      throw new GatewayError('invalid_request_error', 405, `method ${req.method} not allowed here; use ${allow}`, { code: 'method_not_allowed', headers: { allow } });
+      throw fail.method_not_allowed(`method ${req.method} not allowed here; use ${allow}`, { headers: { allow } });
     }
     throw notFound(`Not found: ${clip(req.method ?? '', 16)} ${ACCOUNT_PREFIX}${clip(rest, 128)}`);
   }

@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readJsonBody, sendJson } from '../respond.ts';
-import { invalidRequest, notFound, permissionError } from '../../core/errors.ts';
+import { fail, invalidRequest, notFound, permissionError } from '../../core/errors.ts';
 import type { CreateOrgResponse, SessionList } from '../../accounts/api-types.ts';
 import type { AccountsContext } from '../../accounts/context.ts';
 import { AccountsService } from '../../accounts/service.ts';
@@ -69,7 +69,7 @@ export async function createOrg(a: AccountsContext, req: IncomingMessage, res: S
   const { session } = await requireSession(a, req);
   const { name } = await readJsonBody(req, CreateOrg);
   if (!session.userId) throw invalidRequest('the operator creates orgs with `tollgate org create`');
-  if (a.config.accounts.signup === 'closed') throw permissionError('creating organizations is closed on this gateway', { code: 'signup_closed' });
+  if (a.config.accounts.signup === 'closed') throw fail.signup_closed('creating organizations is closed on this gateway');
   const actor = { kind: 'user' as const, id: session.userId, requestId };
   const { org, defaultWorkspaceId } = await new AccountsService(a.db, () => a.clock.now(), actor).createOrg({ name });
   await a.users.addMember(org.id, session.userId, 'owner', actor);

@@ -5,13 +5,13 @@
  * sent to). Failures are `403 csrf_failed`; a missing or dead session is `401 not_authenticated`.
  */
 import type { IncomingMessage } from 'node:http';
-import { GatewayError } from '../../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import type { AccountsContext } from '../../accounts/context.ts';
 import type { SessionRow } from '../../accounts/sessions.ts';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './cookies.ts';
 
-export const notAuthenticated = () => new GatewayError('authentication_error', 401, 'Log in first: no valid session.', { code: 'not_authenticated' });
-export const csrfFailed = (why: string) => new GatewayError('permission_error', 403, `CSRF check failed: ${why}.`, { code: 'csrf_failed' });
+export const notAuthenticated = () => fail.not_authenticated('Log in first: no valid session.');
+export const csrfFailed = (why: string) => fail.csrf_failed(`CSRF check failed: ${why}.`);
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { GatewayError, invalidRequest } from '../../core/errors.ts';
+import { fail, GatewayError, invalidRequest } from '../../core/errors.ts';
 import { picoToUsd } from '../../core/money.ts';
 import { readJsonBody, readQuery, sendJson } from '../respond.ts';
 import type { SignUpResponse, VerifyResponse } from '../../accounts/api-types.ts';
@@ -36,8 +36,8 @@ export async function signUp(a: AccountsContext, req: IncomingMessage, res: Serv
   checkOrigin(a, req);
   const body = await readJsonBody(req, SignUp);
   const mode = a.config.accounts.signup;
-  if (mode === 'closed') throw new GatewayError('permission_error', 403, 'Sign-up is closed on this gateway; ask the operator for an account.', { code: 'signup_closed' });
-  if (mode === 'invite' && !body.invitation_token) throw new GatewayError('permission_error', 403, 'Sign-up is by invitation only: open the link in your invitation mail.', { code: 'invitation_required' });
+  if (mode === 'closed') throw fail.signup_closed('Sign-up is closed on this gateway; ask the operator for an account.');
+  if (mode === 'invite' && !body.invitation_token) throw fail.invitation_required('Sign-up is by invitation only: open the link in your invitation mail.');
   let user: UserRow;
   let orgId: string;
   let joined: string | null = null;
@@ -45,7 +45,7 @@ export async function signUp(a: AccountsContext, req: IncomingMessage, res: Serv
   if (body.invitation_token) {
     const invitations = new Invitations(a.db, a.tokens, () => a.clock.now());
     const { inv } = await invitations.lookup(body.invitation_token);
-    if (normaliseEmail(body.email) !== inv.email_norm) throw new GatewayError('permission_error', 403, 'This invitation was sent to another email address; sign up with that address.', { code: 'invitation_email_mismatch' });
+    if (normaliseEmail(body.email) !== inv.email_norm) throw fail.invitation_email_mismatch('This invitation was sent to another email address; sign up with that address.');
     const passwordHash = await hashPassword(body.password);
     user = await a.db.transaction().execute((trx) => a.users.insert(trx, { email: body.email, passwordHash }));
     const r = await invitations.accept(body.invitation_token, user, a.users);
@@ -99,7 +99,7 @@ export async function resendVerification(a: AccountsContext, req: IncomingMessag
   if (user.verifiedAt != null) return sendJson(res, requestId, 200, { ok: true, already_verified: true });
   const recent = await a.db.selectFrom('account_tokens').select('id').where('user_id', '=', user.id).where('kind', '=', 'verify')
     .where('created_at', '>', BigInt(a.clock.now() - 60_000)).executeTakeFirst();
-  if (recent) throw new GatewayError('rate_limit_error', 429, 'A verification mail was sent less than a minute ago; check your inbox.', { code: 'rate_limited', headers: { 'retry-after': '60' } });
+  if (recent) throw fail.rate_limited('A verification mail was sent less than a minute ago; check your inbox.', { headers: { 'retry-after': '60' } });
   await sendVerification(a, user);
   sendJson(res, requestId, 202, { ok: true });
 }

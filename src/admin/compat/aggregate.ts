@@ -9,7 +9,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../../store/schema.ts';
-import { big } from '../../usage/report.ts';
+import { sumExact } from '../../store/wide-money.ts';
 
 export const DIMENSIONS = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed'] as const;
 export type Dimension = typeof DIMENSIONS[number];
@@ -68,9 +68,9 @@ export async function aggregate(db: Kysely<DB>, f: Filters, widthMs: number, gro
     bucket.as('b'),
     ...groupBy.map((d) => DIM_SQL[d].as(`d_${d}`)),
     ...(withPrice ? [sql.ref('price_id').as('price_id')] : []),
-    big('input_tokens').as('input'), big('output_tokens').as('output'), big('cache_write_5m_tokens').as('cw5'),
-    big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'), big('web_search_requests').as('web_search'),
-    sql<bigint>`count(*)`.as('requests'), big('cost').as('cost'),
+    sumExact('input_tokens').as('input'), sumExact('output_tokens').as('output'), sumExact('cache_write_5m_tokens').as('cw5'),
+    sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cache_read'), sumExact('web_search_requests').as('web_search'),
+    sql<bigint>`count(*)`.as('requests'), sumExact('cost').as('cost'),
   ] as never).groupBy(groups as never).execute() as Array<Record<string, unknown>>;
   return rows.map((r) => ({
     bucket: Number(r.b),

@@ -6,7 +6,7 @@
  * refused here (it uses /admin/v1). Permissions come from the one table (admin/permissions.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { permissionError } from '../../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 import type { Route, RouteSurface } from '../../http/server.ts';
 import type { Runtime } from '../../exchange/runtime.ts';
 import { authenticateAdmin } from '../auth.ts';
@@ -54,9 +54,9 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   if (!hit) routeMiss(req, hits.map((h) => h.route.method), path);
   const caller = await authenticateAdmin(rt, req, requestId);
   if (caller.kind === 'operator') {
-    throw permissionError('the organization API is called with an admin key of the organization (x-api-key: sk-tg-admin-…); the operator token uses /admin/v1', { code: 'permission_denied' });
+    throw fail.permission_denied('the organization API is called with an admin key of the organization (x-api-key: sk-tg-admin-…); the operator token uses /admin/v1');
   }
-  if (!allows(caller.role, hit.route.permission)) throw permissionError(`this admin key may not do this (needs ${hit.route.permission})`, { code: 'permission_denied' });
+  if (!allows(caller.role, hit.route.permission)) throw fail.permission_denied(`this admin key may not do this (needs ${hit.route.permission})`);
   await hit.route.handler({ rt, req, res, requestId, caller, params: hit.params! });
 }
 

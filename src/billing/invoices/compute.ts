@@ -38,7 +38,6 @@ const LABEL: Record<BilledKind, string> = {
   cache_read: 'cache reads', web_search: 'web search requests', mixed: 'usage at several prices',
 };
 const KIND_ORDER: BilledKind[] = ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'web_search', 'mixed'];
-const big = sumExact;
 
 interface Group { month: string; model: string; workspace: string; priceId: bigint | null; t: Record<TokenKind, bigint>; web: bigint; cost: bigint }
 
@@ -49,9 +48,9 @@ async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: 
   // Usage admitted while the org was prepaid was paid by credits: never invoiced.
   for (const [from, to] of exclude) q = q.where((eb) => eb.or([eb('created_at', '<', BigInt(from)), eb('created_at', '>=', BigInt(to))]));
   const rows = await q
-    .select(['month', 'model', 'workspace_id', 'price_id', big('input_tokens').as('input'), big('output_tokens').as('output'),
-      big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cr'),
-      big('web_search_requests').as('web'), big('cost').as('cost')])
+    .select(['month', 'model', 'workspace_id', 'price_id', sumExact('input_tokens').as('input'), sumExact('output_tokens').as('output'),
+      sumExact('cache_write_5m_tokens').as('cw5'), sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cr'),
+      sumExact('web_search_requests').as('web'), sumExact('cost').as('cost')])
     .where('org_id', '=', orgId).where('month', 'in', months)
     .groupBy(['month', 'model', 'workspace_id', 'price_id']).execute();
   return rows.map((r) => ({

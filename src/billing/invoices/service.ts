@@ -11,7 +11,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config/config.ts';
 import { monthKey, nextMonthStart, type Clock } from '../../core/clock.ts';
-import { GatewayError, invalidRequest, notFound } from '../../core/errors.ts';
+import { fail, invalidRequest, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { PICO_PER_CENT } from '../../core/money.ts';
 import type { DB } from '../../store/schema.ts';
@@ -113,7 +113,7 @@ export class InvoiceService {
   async close(month: string, orgId?: string): Promise<CloseResult[]> {
     checkMonth(month);
     const now = this.clock.now();
-    if (now < nextMonthStart(monthStart(month))) throw invalidRequest(`month ${month} has not ended yet (it ends ${new Date(nextMonthStart(monthStart(month))).toISOString()}); use invoices preview for a month in progress`, { code: 'month_not_ended' });
+    if (now < nextMonthStart(monthStart(month))) throw fail.month_not_ended(`month ${month} has not ended yet (it ends ${new Date(nextMonthStart(monthStart(month))).toISOString()}); use invoices preview for a month in progress`);
     if (orgId) {
       const o = await this.org(orgId);
       if (!(await postpaidModeDuring(this.db, orgId, monthStart(month), nextMonthStart(monthStart(month))))) throw invalidRequest(`org ${orgId} was in ${o.billing_mode} billing mode throughout ${month}: only card and invoice orgs get monthly invoices`);
@@ -214,7 +214,7 @@ export class InvoiceService {
       const noteNumber = await nextNumber(trx, invoice.issuer, 'credit_note');
       const cur = await trx.selectFrom('invoices').select(['credited_cents', 'total_cents', 'paid_cents', 'status']).where('id', '=', invoice.id).executeTakeFirstOrThrow();
       const t = totalsOf([-amount], invoice.tax_rate_e4);
-      if (cur.credited_cents - t.totalCents > cur.total_cents) throw new GatewayError('invalid_request_error', 400, `credit notes would exceed invoice ${number}'s total`, { code: 'credit_exceeds_invoice' });
+      if (cur.credited_cents - t.totalCents > cur.total_cents) throw fail.credit_exceeds_invoice(`credit notes would exceed invoice ${number}'s total`);
       const credited = cur.credited_cents - t.totalCents;
       // Overpaid after this note: that much goes back to the customer (never more than the note).
       const over = -dueCents({ total_cents: cur.total_cents, credited_cents: credited, paid_cents: cur.paid_cents });

@@ -7,7 +7,7 @@
  * admission check is one Map lookup, never a database round trip.
  */
 import type { Kysely } from 'kysely';
-import { GatewayError } from '../../core/errors.ts';
+import { codes, fail, type GatewayError } from '../../core/errors.ts';
 import { recordChange } from '../../store/change-log.ts';
 import type { DB } from '../../store/schema.ts';
 
@@ -20,12 +20,9 @@ const REASONS: Record<string, string> = {
 
 export function suspendedError(h: Hold): GatewayError {
   if (h.reason === 'operator') {
-    return new GatewayError('billing_error', 402, 'Your organization is suspended by the operator of this gateway. Contact them to restore access.',
-      { code: 'org_suspended', shouldRetry: false, details: { error_code: 'org_suspended', reason: h.reason, since: new Date(h.since).toISOString() } });
+    return fail.org_suspended('Your organization is suspended by the operator of this gateway. Contact them to restore access.', { details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() } });
   }
-  return new GatewayError('billing_error', 402,
-    `Your organization is suspended for non-payment: ${REASONS[h.reason] ?? h.reason}. Pay the outstanding amount (or update the card on file) to restore access.`,
-    { code: 'org_suspended', shouldRetry: false, details: { error_code: 'org_suspended', reason: h.reason, since: new Date(h.since).toISOString() } });
+  return fail.org_suspended(`Your organization is suspended for non-payment: ${REASONS[h.reason] ?? h.reason}. Pay the outstanding amount (or update the card on file) to restore access.`, { details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() } });
 }
 
 export async function loadHolds(db: Kysely<DB>): Promise<Hold[]> {

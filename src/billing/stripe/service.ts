@@ -10,7 +10,7 @@
 import type Stripe from 'stripe';
 import type { Config } from '../../config/config.ts';
 import type { Clock } from '../../core/clock.ts';
-import { invalidRequest, notFound } from '../../core/errors.ts';
+import { fail, invalidRequest, notFound } from '../../core/errors.ts';
 import { PICO_PER_CENT, picoToUsd, usdToPico } from '../../core/money.ts';
 import type { DB } from '../../store/schema.ts';
 import type { Kysely } from 'kysely';
@@ -53,7 +53,7 @@ export class StripePayments {
     if (amount % PICO_PER_CENT !== 0n) throw invalidRequest(`a card top-up is a whole number of cents, got $${picoToUsd(amount)}`);
     const min = usdToPico(this.cfg.minTopupUsd);
     const max = usdToPico(this.cfg.maxTopupUsd);
-    if (amount < min || amount > max) throw invalidRequest(`a card top-up must be between $${picoToUsd(min)} and $${picoToUsd(max)}, got $${picoToUsd(amount)}`, { code: 'topup_out_of_range' });
+    if (amount < min || amount > max) throw fail.topup_out_of_range(`a card top-up must be between $${picoToUsd(min)} and $${picoToUsd(max)}, got $${picoToUsd(amount)}`);
     return cents(amount);
   }
 

@@ -58,11 +58,11 @@ export function registerUsage(program: Command): void {
       const strip = (x: any) => { if (o.margin) return x; const { upstream_cost_usd, margin_usd, revenue_usd, ...rest } = x; return rest; };
       const out = { ...strip(r), by_model: r.by_model.map(strip) };
       print(o.json, out, () => [
-        `requests ${r.requests} (estimated ${r.estimated_requests}: $${r.estimated_cost_usd}; simulated ${r.simulated_requests}: $${r.simulated_cost_usd})`,
+        `requests ${r.requests} (estimated ${r.estimated_requests}: $${r.estimated_cost_usd}; anomalies ${r.anomaly_requests}: $${r.anomaly_cost_usd}; simulated ${r.simulated_requests}: $${r.simulated_cost_usd})`,
         `input ${r.input_tokens}, output ${r.output_tokens}, cache writes 5m ${r.cache_write_5m_input_tokens} / 1h ${r.cache_write_1h_input_tokens}, cache reads ${r.cache_read_input_tokens}`,
         `web search ${r.web_search_requests}, web fetch ${r.web_fetch_requests}, code execution ${r.code_execution_requests}`,
         `cost $${r.cost_usd}${o.margin ? ` (revenue $${r.revenue_usd}, upstream $${r.upstream_cost_usd}, margin $${r.margin_usd})` : ''}`,
-        '', table(out.by_model, ['model', 'requests', 'input_tokens', 'output_tokens', 'cache_write_5m_input_tokens', 'cache_write_1h_input_tokens', 'cache_read_input_tokens', 'web_search_requests', 'estimated_requests', 'simulated_requests', 'cost_usd']),
+        '', table(out.by_model, ['model', 'requests', 'input_tokens', 'output_tokens', 'cache_write_5m_input_tokens', 'cache_write_1h_input_tokens', 'cache_read_input_tokens', 'web_search_requests', 'estimated_requests', 'anomaly_requests', 'simulated_requests', 'cost_usd']),
       ].join('\n'));
     }));
 }

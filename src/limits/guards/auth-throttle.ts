@@ -5,7 +5,7 @@
  * authentications cost nothing, so a customer with a typo'd key recovers as soon as it is fixed.
  * In memory, per instance; the map is pruned of full buckets so it stays bounded.
  */
-import { GatewayError } from '../../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 
 export interface AuthThrottleOptions { burst: number; perMinute: number; now: () => number; maxTracked?: number }
 
@@ -34,9 +34,7 @@ export class AuthThrottle {
     const level = this.level(b, now);
     if (level >= 1) return;
     const wait = this.o.perMinute > 0 ? Math.ceil(((1 - level) * 60) / this.o.perMinute) : 3600;
-    throw new GatewayError('rate_limit_error', 429, `Too many failed authentication attempts from this address; retry in ${wait} s`, {
-      code: 'too_many_auth_failures', headers: { 'retry-after': String(wait), connection: 'close' },
-    });
+    throw fail.too_many_auth_failures(`Too many failed authentication attempts from this address; retry in ${wait} s`, { headers: { 'retry-after': String(wait), connection: 'close' } });
   }
 
   /** Forgets `addr`'s failures (a successful login clears its account's count). */

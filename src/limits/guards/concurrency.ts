@@ -4,7 +4,7 @@
  * released when the response closes, however it ends.
  */
 import type { ServerResponse } from 'node:http';
-import { rateLimited } from '../../core/errors.ts';
+import { fail } from '../../core/errors.ts';
 
 export class ConcurrencyLimiter {
   private inFlight = new Map<string, number>();
@@ -19,9 +19,7 @@ export class ConcurrencyLimiter {
     if (this.limit <= 0) return;
     const n = this.inFlight.get(orgId) ?? 0;
     if (n >= this.limit) {
-      throw rateLimited(`Too many concurrent requests for this organization (limit ${this.limit}); retry when some have finished`, {
-        code: 'concurrency_limit_exceeded', headers: { 'retry-after': '1' },
-      });
+      throw fail.concurrency_limit_exceeded(`Too many concurrent requests for this organization (limit ${this.limit}); retry when some have finished`, { headers: { 'retry-after': '1' } });
     }
     this.inFlight.set(orgId, n + 1);
     res.once('close', () => {

@@ -7,7 +7,7 @@
  * 429 rate_limit_error as at Anthropic, but the message says so and `x-should-retry: false`
  * stops the SDKs from retrying in vain.
  */
-import { rateLimited, type GatewayError } from '../../core/errors.ts';
+import { type GatewayError, rateLimited } from '../../core/errors.ts';
 import { retryAfterHeaders } from '../../wire/rate-limit-headers.ts';
 import { profileOf, type Surface } from '../../wire/surface.ts';
 import type { RateDecision, RateDimension, RateRefusal, RateScope } from './limiter.ts';

@@ -9,5 +9,5 @@ export type {
 } from './types.ts';
 export { HoldIdReusedError, INT64_MAX, INT64_MIN } from './types.ts';
 export { MemorySpendHolds } from './memory.ts';
-export { RedisSpendHolds, type RedisSpendHoldsOptions } from './redis.ts';
+export { RedisSpendHolds, SpendHoldsRecovering, type RedisSpendHoldsOptions } from './redis.ts';
 export { reserveWithLoad } from './load.ts';

@@ -21,6 +21,13 @@
  * `P deadlines` ZSET holdId → deadline ms; `P expired` ZSET holdId → purge time of an
  * expired hold's record. Account keys are reached through hold records (not declared in
  * KEYS), so this needs a standalone Redis (or one Cluster slot via a `{tag}` prefix).
+ *
+ * Epoch (a Redis restart loses every hold): `P epoch` is a random id an instance creates when it
+ * finds none. Every script takes the prefix and the epoch its caller knows as its LAST two ARGV
+ * and changes nothing when they differ (reply `{'epoch', current}`): the caller then re-registers
+ * the holds it still has in flight (`RESTORE`) before it goes on. While `P fence` (ms) lies ahead,
+ * `RESERVE` admits nothing (`{'recovering'}`), so every instance has re-registered its holds
+ * before the first new admission (see README.md, "Redis restarts").
  */
 
 const PRELUDE = `
@@ -71,6 +78,13 @@ local function sumle(lhs, rhs)
   return cmpu(p, q) <= 0
 end
 
+-- nil when the caller's epoch is current, else the current one ('' when there is none).
+local function stale_epoch()
+  local e = redis.call('GET', ARGV[#ARGV - 1] .. 'epoch')
+  if e ~= ARGV[#ARGV] then return e or '' end
+  return nil
+end
+
 local function neg(s)
   if s == '0' then return '0' end
   if string.sub(s, 1, 1) == '-' then return string.sub(s, 2) end
@@ -111,9 +125,13 @@ end
 
 /**
  * KEYS: deadlines, expired, hold, account1..n.
- * ARGV: holdId, amount, now, deadline, keepUntil, sweepLimit, holdKeyPrefix, acctsJson, cap1..n ('' = none).
+ * ARGV: holdId, amount, now, deadline, keepUntil, sweepLimit, holdKeyPrefix, acctsJson, cap1..n ('' = none), prefix, epoch.
  */
 export const RESERVE = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
+local fence = redis.call('GET', ARGV[#ARGV - 1] .. 'fence')
+if fence and cmpu(fence, ARGV[3]) > 0 then return {'recovering', fence} end
 sweep(KEYS[1], KEYS[2], ARGV[7], ARGV[3], ARGV[5], tonumber(ARGV[6]))
 local st = redis.call('HGET', KEYS[3], 'st')
 if st == 'live' then return {'dup', redis.call('HGET', KEYS[3], 'exp')} end
@@ -137,8 +155,10 @@ redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 return {'ok'}
 `;
 
-/** Settle (ARGV[2] = actual) or release (ARGV[2] = ''). KEYS: deadlines, expired, hold. ARGV: holdId, actual. */
+/** Settle (ARGV[2] = actual) or release (ARGV[2] = ''). KEYS: deadlines, expired, hold. ARGV: holdId, actual, prefix, epoch. */
 export const FINISH = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
 local h = redis.call('HMGET', KEYS[3], 'amt', 'accts', 'st')
 if not h[1] then return {'none'} end
 local amt, accts, live, actual = h[1], cjson.decode(h[2]), h[3] == 'live', ARGV[2]
@@ -161,13 +181,17 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return {'expired', amt}
 `;
 
-/** KEYS: deadlines, expired. ARGV: now, keepUntil, limit, holdKeyPrefix. Returns holds expired. */
+/** KEYS: deadlines, expired. ARGV: now, keepUntil, limit, holdKeyPrefix, prefix, epoch. Returns holds expired. */
 export const EXPIRE = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
 return sweep(KEYS[1], KEYS[2], ARGV[4], ARGV[1], ARGV[2], tonumber(ARGV[3]))
 `;
 
-/** KEYS: account. ARGV: loaded value. Adds it to 'used' once; 1 if applied, 0 if already loaded. */
+/** KEYS: account. ARGV: loaded value, prefix, epoch. Adds it to 'used' once; 1 if applied, 0 if already loaded. */
 export const ENSURE_LOADED = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
 if redis.call('HEXISTS', KEYS[1], 'loaded') == 1 then return 0 end
 local used = redis.call('HGET', KEYS[1], 'used') or '0'
 if not fits(used, ARGV[1]) then return {'overflow', KEYS[1], used} end
@@ -176,10 +200,44 @@ if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'used', ARGV[1]) end
 return 1
 `;
 
-/** KEYS: account. ARGV: delta. Overflow-checked HINCRBY of 'used' (HINCRBY alone also refuses overflow). */
+/** KEYS: account. ARGV: delta, prefix, epoch. Overflow-checked HINCRBY of 'used' (HINCRBY alone also refuses overflow). */
 export const ADD_USED = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
 local used = redis.call('HGET', KEYS[1], 'used') or '0'
 if not fits(used, ARGV[1]) then return {'overflow', KEYS[1], used} end
 if ARGV[1] ~= '0' then redis.call('HINCRBY', KEYS[1], 'used', ARGV[1]) end
 return {'ok'}
+`;
+
+/**
+ * Re-registers a hold its instance still has in flight after a Redis restart: the hold record and
+ * its amount on `held` of every account, with no cap check (the request was admitted before the
+ * restart and will settle). KEYS: deadlines, hold. ARGV: holdId, amount, deadline, acctsJson, prefix, epoch.
+ */
+export const RESTORE = PRELUDE + `
+local stale = stale_epoch()
+if stale then return {'epoch', stale} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup'} end
+local accts = cjson.decode(ARGV[4])
+for _, a in ipairs(accts) do
+  if not fits(redis.call('HGET', a, 'held') or '0', ARGV[2]) then return {'overflow', a} end
+end
+if ARGV[2] ~= '0' then
+  for _, a in ipairs(accts) do redis.call('HINCRBY', a, 'held', ARGV[2]) end
+end
+redis.call('HSET', KEYS[2], 'amt', ARGV[2], 'exp', ARGV[3], 'st', 'live', 'accts', ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return {'ok'}
+`;
+
+/** Creates the epoch when there is none and, after a restart, moves the fence to at least ARGV[2]. ARGV: prefix, fence ('' = none), new epoch. */
+export const NEW_EPOCH = PRELUDE + `
+local ek, fk = ARGV[1] .. 'epoch', ARGV[1] .. 'fence'
+redis.call('SET', ek, ARGV[3], 'NX')
+if ARGV[2] ~= '' then
+  local f = redis.call('GET', fk)
+  if not f or cmpu(f, ARGV[2]) < 0 then redis.call('SET', fk, ARGV[2]) end
+end
+return redis.call('GET', ek)
 `;

@@ -6,11 +6,18 @@
  * accounts and amount: any instance can settle, release or expire any hold.
  *
  * The client is the caller's: `close()` stops the sweep timer but does not quit it.
+ *
+ * A Redis restart empties every counter and hold. Each instance therefore remembers the holds it
+ * has in flight and the epoch (`P epoch`) it last saw; the first script that finds another epoch
+ * (or none) makes the instance re-register its holds and set a fence during which no instance
+ * admits anything (`SpendHoldsRecovering`, the gateway's 503 `limiter_unavailable`), so the
+ * in-flight worst cases of every instance are held again before new requests are admitted. The
+ * sweep (every second) notices a restart even on an idle instance.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../core/clock.ts';
-import { ADD_USED, ENSURE_LOADED, EXPIRE, FINISH, RESERVE } from './redis-lua.ts';
+import { ADD_USED, ENSURE_LOADED, EXPIRE, FINISH, NEW_EPOCH, RESERVE, RESTORE } from './redis-lua.ts';
 import {
   HoldIdReusedError,
   type AccountSnapshot, type ReserveRequest, type ReserveResult, type SettleResult,
@@ -24,7 +31,25 @@ export interface RedisSpendHoldsOptions extends SpendHoldsOptions {
   prefix?: string;
   /** Max holds expired per script run (sweeps inside `reserve` and `expire`). Default 100. */
   sweepBatch?: number;
+  /**
+   * After a Redis restart, nothing is admitted for this long (ms) so every live instance (each
+   * sweeps every `sweepIntervalMs`) re-registers its in-flight holds first. Default 3 × the sweep
+   * interval, at least 3000.
+   */
+  recoveryMs?: number;
+  /** Called after this instance recovered from a Redis restart, with the holds it re-registered. */
+  onRestart?: (info: { restored: number; fencedForMs: number }) => void;
 }
+
+/** Thrown by `reserve` right after a Redis restart, while instances re-register their holds: fail closed. */
+export class SpendHoldsRecovering extends Error {
+  constructor(until: number) {
+    super(`spend holds are being rebuilt after a Redis restart (until ${new Date(until).toISOString()})`);
+    this.name = 'SpendHoldsRecovering';
+  }
+}
+
+interface MyHold { amt: string; accts: string; exp: number }
 
 interface Script { lua: string; sha: string }
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
@@ -34,6 +59,8 @@ const S = {
   expire: script(EXPIRE),
   ensure: script(ENSURE_LOADED),
   addUsed: script(ADD_USED),
+  restore: script(RESTORE),
+  newEpoch: script(NEW_EPOCH),
 };
 
 type Reply = Array<string | number> | number;
@@ -49,6 +76,15 @@ export class RedisSpendHolds implements SpendHolds {
   private readonly loading = new Map<string, Promise<boolean>>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private readonly recoveryMs: number;
+  private readonly onRestart: RedisSpendHoldsOptions['onRestart'];
+  /** The epoch this instance last saw ('' = none yet). */
+  private epoch = '';
+  private recovering: Promise<void> | undefined;
+  /** Holds this instance reserved and has not finished: re-registered after a Redis restart. */
+  private readonly mine = new Map<string, MyHold>();
+  /** Redis restarts this instance has recovered from (for tests and logs). */
+  restarts = 0;
 
   constructor(opts: RedisSpendHoldsOptions) {
     this.redis = opts.redis;
@@ -59,6 +95,8 @@ export class RedisSpendHolds implements SpendHolds {
     this.kDeadlines = `${this.prefix}deadlines`;
     this.kExpired = `${this.prefix}expired`;
     const every = opts.sweepIntervalMs ?? 1000;
+    this.recoveryMs = opts.recoveryMs ?? Math.max(3000, 3 * every);
+    this.onRestart = opts.onRestart;
     if (every > 0) {
       this.timer = setInterval(() => {
         if (this.sweeping) return;
@@ -88,7 +126,10 @@ export class RedisSpendHolds implements SpendHolds {
     ];
     const r = (await this.run(S.reserve, keys, args)) as Array<string | number>;
     switch (r[0]) {
-      case 'ok': return { ok: true, holdId: req.holdId, expiresAt: deadline, duplicate: false };
+      case 'ok':
+        this.mine.set(req.holdId, { amt: req.amount.toString(), accts: JSON.stringify(acctKeys), exp: deadline });
+        return { ok: true, holdId: req.holdId, expiresAt: deadline, duplicate: false };
+      case 'recovering': throw new SpendHoldsRecovering(Number(r[1]));
       case 'dup': return { ok: true, holdId: req.holdId, expiresAt: Number(r[1]), duplicate: true };
       case 'reused': throw new HoldIdReusedError(req.holdId);
       case 'cap':
@@ -115,7 +156,10 @@ export class RedisSpendHolds implements SpendHolds {
   private async finish(holdId: string, actual: bigint | null): Promise<SettleResult> {
     checkKey('holdId', holdId);
     const keys = [this.kDeadlines, this.kExpired, this.holdKey(holdId)];
-    const r = (await this.run(S.finish, keys, [holdId, actual === null ? '' : actual.toString()])) as string[];
+    let r: string[];
+    // Finished or not, it is no longer this instance's to re-register: if Redis lost it, the
+    // request's usage reaches the database and is counted when the account is loaded again.
+    try { r = (await this.run(S.finish, keys, [holdId, actual === null ? '' : actual.toString()])) as string[]; } finally { this.mine.delete(holdId); }
     if (r[0] === 'none') return { status: 'none', held: 0n, overshoot: 0n };
     if (r[0] === 'overflow') throw new RangeError(`counter of ${r[1]} would overflow int64 (at ${r[2]})`);
     if (r[0] !== 'live' && r[0] !== 'expired') throw new Error(`unexpected settle reply ${JSON.stringify(r)}`);
@@ -177,8 +221,45 @@ export class RedisSpendHolds implements SpendHolds {
     this.timer = undefined;
   }
 
-  /** EVALSHA, falling back to EVAL once when the server's script cache lacks it. */
+  /** Runs a script under the epoch this instance knows; on another epoch, recovers and runs it again. */
   private async run(s: Script, keys: string[], args: string[]): Promise<Reply> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.evalScript(s, keys, [...args, this.prefix, this.epoch]);
+      if (!Array.isArray(r) || r[0] !== 'epoch') return r;
+      if (attempt >= 3) throw new Error('spend holds: the Redis epoch keeps changing');
+      await this.recover();
+    }
+  }
+
+  /**
+   * Another epoch (or none) in Redis. A fresh instance adopts it (creating it when there is none).
+   * An instance that knew an epoch has seen a restart: it moves the fence ahead (nothing is admitted
+   * anywhere until then) and re-registers every hold it still has in flight.
+   */
+  private recover(): Promise<void> {
+    this.recovering ??= (async () => {
+      const restarted = this.epoch !== '';
+      const now = this.clock.now();
+      const fence = restarted ? String(now + this.recoveryMs) : '';
+      const epoch = String(await this.evalScript(S.newEpoch, [], [this.prefix, fence, randomUUID()]));
+      if (restarted) {
+        this.restarts++;
+        let restored = 0;
+        for (const [id, h] of this.mine) {
+          if (h.exp <= now) { this.mine.delete(id); continue; }
+          const r = await this.evalScript(S.restore, [this.kDeadlines, this.holdKey(id)], [id, h.amt, String(h.exp), h.accts, this.prefix, epoch]) as string[];
+          if (r[0] === 'epoch') throw new Error('spend holds: Redis restarted again while holds were re-registered');
+          if (r[0] === 'ok') restored++;
+        }
+        this.onRestart?.({ restored, fencedForMs: this.recoveryMs });
+      }
+      this.epoch = epoch;
+    })().finally(() => { this.recovering = undefined; });
+    return this.recovering;
+  }
+
+  /** EVALSHA, falling back to EVAL once when the server's script cache lacks it. */
+  private async evalScript(s: Script, keys: string[], args: string[]): Promise<Reply> {
     try {
       return (await this.redis.evalsha(s.sha, keys.length, ...keys, ...args)) as Reply;
     } catch (err) {

@@ -2,7 +2,8 @@
  * Spend holds: the public types of the reservation engine.
  *
  * An *account* is a string key (`credit:org_1`, `month:2026-11:org:org_1`,
- * `month:2026-11:ws:ws_1`, `month:2026-11:key:key_9`) with two exact pico-USD counters:
+ * `month:2026-11:ws:ws_1`, `month:2026-11:key:key_9`; made and read only by limits/spend-account.ts)
+ * with two exact pico-USD counters:
  * `used` (settled spend) and `held` (the sum of live holds). A credit balance is an account
  * whose cap is the total granted and whose `used` is the total debited (balance = cap − used).
  *

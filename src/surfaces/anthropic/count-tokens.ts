@@ -44,7 +44,7 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
           headersTimeout: 60_000, bodyTimeout: 60_000,
         });
       } catch (e) {
-        throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { shouldRetry: true, cause: e });
+        throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { cause: e });
       }
       const text = await up.body.text();
       if (up.statusCode !== 200) throw upstreamError(up.statusCode, text, 'anthropic', { ...ticket.headers, ...retryHeaders(up.headers) });

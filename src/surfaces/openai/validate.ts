@@ -1,5 +1,5 @@
 /** Validates the parts of a Chat Completions request the gateway relies on. */
-import { invalidRequest } from '../../core/errors.ts';
+import { fail, invalidRequest } from '../../core/errors.ts';
 
 export interface ChatShape {
   model: string;
@@ -12,7 +12,7 @@ export interface ChatShape {
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 export function validateChatRequest(b: Record<string, unknown>): ChatShape {
-  if (typeof b.model !== 'string' || !b.model) throw invalidRequest('you must provide a model parameter', { param: 'model', code: 'missing_required_parameter' });
+  if (typeof b.model !== 'string' || !b.model) throw fail.missing_required_parameter('you must provide a model parameter', { param: 'model' });
   if (!Array.isArray(b.messages) || b.messages.length === 0) throw invalidRequest("'messages' must be a non-empty array", { param: 'messages' });
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as any;

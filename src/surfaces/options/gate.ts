@@ -9,7 +9,9 @@ import type { CatalogModel } from '../../pricing/types.ts';
 import { buildAllowLists, type AllowLists } from './allow-lists.ts';
 import { betasOf, checkAnthropicOptions } from './anthropic-options.ts';
 import { checkOpenaiOptions } from './openai-options.ts';
-import type { ModelOptions, PremiumRequest } from './premium.ts';
+import { unsupportedOption, type ModelOptions, type PremiumRequest } from './premium.ts';
+import { inspectInput } from '../../metering/estimate.ts';
+import { longContextBand } from '../../pricing/variants.ts';
 
 const cache = new WeakMap<Config, AllowLists>();
 export function allowListsOf(config: Config): AllowLists {
@@ -30,5 +32,13 @@ export function gateAnthropic(config: Config, headers: IncomingHttpHeaders, body
 }
 
 export function gateOpenai(config: Config, body: Record<string, unknown>, model: CatalogModel, price: ResolvedPrice): PremiumRequest {
-  return checkOpenaiOptions(body, allowListsOf(config), modelOptions(model, price));
+  const out = checkOpenaiOptions(body, allowListsOf(config), modelOptions(model, price));
+  // OpenAI's priority prices exclude long context (openai.com/api-priority-processing): no price
+  // exists for a priority request whose prompt crosses the model's band, so it is refused here.
+  const band = longContextBand(price, model);
+  if (out.serviceTier === 'priority' && band !== undefined) {
+    const tokens = inspectInput(body as Parameters<typeof inspectInput>[0], model.provider === 'anthropic' ? 'claude' : 'openai').tokens;
+    if (tokens > band) throw unsupportedOption('service_tier', `"priority" is not priced for prompts above ${band} tokens on ${model.id} (this prompt is about ${tokens}); OpenAI's priority prices exclude long context. Use the default tier or a shorter prompt`);
+  }
+  return out;
 }

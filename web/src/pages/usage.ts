@@ -14,6 +14,7 @@ import { addMonths, compact, int, monthName, monthRange, usd, usdAxis, usdShort 
 import { lineChart } from '../lines.ts';
 import { download, field, guarded, input, loading, section, select, stat, table, type Column } from '../ui.ts';
 import { csv, daysBetween, usageCsvRows } from './usage-data.ts';
+import { billingDetail } from './usage-detail.ts';
 
 interface Filters { since: string; until: string; workspace: string; key: string; model: string }
 let state: Filters | undefined; // survives page switches
@@ -209,5 +210,6 @@ function tables(r: UsageResponse, ctx: Ctx) {
         const k = x as UsageByKeyRow;
         return h('span', {}, k.name ?? k.key_id, ' ', h('span', { class: 'hint' }, k.hint ?? ''), k.revoked ? h('span', { class: 'badge muted' }, 'revoked') : null);
       } }, ...tokenColumns, ...extra],
-    })));
+    })),
+    billingDetail(r));
 }
