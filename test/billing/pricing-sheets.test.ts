@@ -61,5 +61,17 @@ test('announced price changes are effective-dated rows; prices sources lists a c
   const by = Object.fromEntries(src.map((s: any) => [s.provider, s]));
   assert.equal(by.anthropic.checked_at, '2026-08-21');
   assert.match(by.deepseek.checked_at, /^\d{4}-\d{2}-\d{2}$/);
+  assert.equal(by.xai.checked_at, '2026-12-02');
+  assert.ok(by.xai.checked_models.includes('grok-4.3'));
+  for (const p of ['google', 'mistral', 'groq']) {
+    assert.equal(by[p].checked_at, null, `${p}: its pricing page was not compared`);
+    assert.match(by[p].note, /NOT re-checked/);
+  }
   assert.ok(src.length >= 10);
+});
+
+test('estimate bills a re-checked xAI row at the page price (grok-4.3: $1.25 in, $0.20 cached, $2.50 out)', async () => {
+  const r = await tg.cli('estimate', '--model', 'grok-4.3', '--input', '100000', '--cache-read', '50000', '--output', '10000');
+  assert.equal(r.cost_usd, '0.16');
+  assert.equal(r.price_variant, '');
 });

@@ -67,8 +67,8 @@ export function registerPrices(program: Command): void {
       const listed = new Set(PROVIDER_SOURCES.map((s) => s.provider));
       const others = [...new Set(catalog.models.map((m) => m.provider))].filter((p) => !listed.has(p)).sort();
       const out = [
-        ...PROVIDER_SOURCES.map((s) => ({ provider: s.provider, checked_at: s.checkedAt, url: s.url, note: s.note })),
-        ...others.map((p) => ({ provider: p, checked_at: null, url: null, note: UNCHECKED_NOTE })),
+        ...PROVIDER_SOURCES.map((s) => ({ provider: s.provider, checked_at: s.checkedAt, checked_models: s.checkedModels ?? null, url: s.url, note: s.note })),
+        ...others.map((p) => ({ provider: p, checked_at: null, checked_models: null, url: null, note: UNCHECKED_NOTE })),
       ];
       print(o.json, out, () => table(out, ['provider', 'checked_at', 'url', 'note']));
     });
