@@ -18,12 +18,24 @@ test('bench harness (minimal mode) prints one table with direct, bare and Tollga
   try {
     const env = {
       ...process.env,
-      PHASES: 'core', SCENARIOS: 'messages', REPS: '1', CONNS: '10', SAT_SECONDS: '1', RATE_SECONDS: '1', RATE_WARMUP: '0.5',
-      RATES: '200', WARMUP: '0.5', LOADGEN: 'node', PIN: '0', OUT_DIR: out, BENCH_TIMEOUT_S: '160',
+      PHASES: 'core',
+      SCENARIOS: 'messages',
+      REPS: '1',
+      CONNS: '10',
+      SAT_SECONDS: '1',
+      RATE_SECONDS: '1',
+      RATE_WARMUP: '0.5',
+      RATES: '200',
+      WARMUP: '0.5',
+      LOADGEN: 'node',
+      PIN: '0',
+      OUT_DIR: out,
+      BENCH_TIMEOUT_S: '160',
     };
     const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
       const p = spawn(process.execPath, ['bench/start.mjs'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '', stderr = '';
+      let stdout = '',
+        stderr = '';
       p.stdout.on('data', (d) => (stdout += d));
       p.stderr.on('data', (d) => (stderr += d));
       p.on('error', reject);

@@ -34,8 +34,15 @@ async function main() {
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
-    const u = new URL(pgUrl); u.pathname = `/${name}`; url = u.toString();
-    cleanup = async () => { const c = new pg.Client({ connectionString: pgUrl }); await c.connect(); await c.query(`drop database if exists ${name} with (force)`); await c.end(); };
+    const u = new URL(pgUrl);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: pgUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-bench-logs-'));
     url = join(dir, 'bench.db');
@@ -46,14 +53,26 @@ async function main() {
     await migrate(store);
     const seedStart = performance.now();
     if (store.sqlite) {
-      const ins = store.sqlite.prepare(`insert into usage_events (id, org_id, workspace_id, key_id, model, upstream, surface, status, outcome, stream, input_tokens, output_tokens,
+      const ins =
+        store.sqlite.prepare(`insert into usage_events (id, org_id, workspace_id, key_id, model, upstream, surface, status, outcome, stream, input_tokens, output_tokens,
         cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, web_search_requests, cost, upstream_cost, price_id, estimated, created_at, month, day, latency_ms, ttft_ms, idempotency_key)
         values (?, ?, ?, ?, ?, 'anthropic', 'anthropic', ?, 'ok', 0, ?, ?, 0, 0, 0, 0, ?, ?, null, 0, ?, '2026-10', '2026-10-01', 100, null, null)`);
       const batch = store.sqlite.transaction((from: number, to: number) => {
         for (let i = from; i < to; i++) {
           const org = i % ORGS;
-          ins.run(`req_${i.toString().padStart(9, '0')}`, `org_${org}`, `ws_${org}_${i % 3}`, `key_${org}_${i % 7}`, MODELS[i % 3], i % 50 === 0 ? 429 : 200,
-            BigInt(i % 5000), BigInt(i % 2000), BigInt(i * 1000), BigInt(i * 1000), BigInt(T0 + Math.floor((i / ROWS) * SPAN)));
+          ins.run(
+            `req_${i.toString().padStart(9, '0')}`,
+            `org_${org}`,
+            `ws_${org}_${i % 3}`,
+            `key_${org}_${i % 7}`,
+            MODELS[i % 3],
+            i % 50 === 0 ? 429 : 200,
+            BigInt(i % 5000),
+            BigInt(i % 2000),
+            BigInt(i * 1000),
+            BigInt(i * 1000),
+            BigInt(T0 + Math.floor((i / ROWS) * SPAN)),
+          );
         }
       });
       for (let i = 0; i < ROWS; i += 50_000) batch(i, Math.min(ROWS, i + 50_000));
@@ -77,13 +96,24 @@ async function main() {
       await queryLogs(store.db, q); // warm
       const runs: number[] = [];
       let n = 0;
-      for (let i = 0; i < 20; i++) { const t = performance.now(); n = (await queryLogs(store.db, q)).rows.length; runs.push(performance.now() - t); }
+      for (let i = 0; i < 20; i++) {
+        const t = performance.now();
+        n = (await queryLogs(store.db, q)).rows.length;
+        runs.push(performance.now() - t);
+      }
       runs.sort((a, b) => a - b);
       console.log(`| ${label} | ${n} | ${runs[10]!.toFixed(2)} ms | ${runs[18]!.toFixed(2)} ms |`);
     };
     const org = 'org_7';
-    const deep = (await store.db.selectFrom('usage_events').select(['created_at', 'id']).where('org_id', '=', org).orderBy('created_at').orderBy('id')
-      .offset(Math.floor((ROWS / ORGS) * 0.1)).limit(1).executeTakeFirstOrThrow());
+    const deep = await store.db
+      .selectFrom('usage_events')
+      .select(['created_at', 'id'])
+      .where('org_id', '=', org)
+      .orderBy('created_at')
+      .orderBy('id')
+      .offset(Math.floor((ROWS / ORGS) * 0.1))
+      .limit(1)
+      .executeTakeFirstOrThrow();
     console.log(`\n| query (org with ${(ROWS / ORGS).toLocaleString('en')} events, page of 100) | rows | p50 | p95 |\n|---|---|---|---|`);
     await time('first page', { orgId: org, limit: 100 });
     await time('page 90 % deep (cursor)', { orgId: org, limit: 100, cursor: encodeCursor(deep.created_at, deep.id) });
@@ -94,8 +124,14 @@ async function main() {
     const c = encodeCursor(deep.created_at, deep.id);
     const compiled = (await import('../src/usage/logs.ts')).decodeCursor(c);
     const plan = store.sqlite
-      ? store.sqlite.prepare(`explain query plan select * from usage_events where org_id = ? and (created_at, id) < (?, ?) order by created_at desc, id desc limit 101`).all(org, compiled.at, compiled.id)
-      : (await sql`explain select * from usage_events where org_id = ${org} and (created_at, id) < (${compiled.at}, ${compiled.id}) order by created_at desc, id desc limit 101`.execute(store.db)).rows;
+      ? store.sqlite
+          .prepare(`explain query plan select * from usage_events where org_id = ? and (created_at, id) < (?, ?) order by created_at desc, id desc limit 101`)
+          .all(org, compiled.at, compiled.id)
+      : (
+          await sql`explain select * from usage_events where org_id = ${org} and (created_at, id) < (${compiled.at}, ${compiled.id}) order by created_at desc, id desc limit 101`.execute(
+            store.db,
+          )
+        ).rows;
     console.log('\nplan of the cursor page:');
     // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
     for (const r of plan as any[]) console.log(`  ${r.detail ?? r['QUERY PLAN']}`);

@@ -37,13 +37,28 @@ let sm: SmokeResult | null = null;
 function envInfo() {
   let wrkv: string | null = null;
   if (hasCommand('wrk')) {
-    try { wrkv = String(execFileSync('wrk', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })).split('\n')[0]!; } catch (e) { wrkv = String((e as { stdout?: unknown }).stdout ?? '').split('\n')[0] || 'wrk'; }
+    try {
+      wrkv = String(execFileSync('wrk', ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] })).split('\n')[0]!;
+    } catch (e) {
+      wrkv = String((e as { stdout?: unknown }).stdout ?? '').split('\n')[0] || 'wrk';
+    }
   }
   let head = '';
-  try { head = String(execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })).trim(); } catch { /* not a git checkout */ }
+  try {
+    head = String(execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })).trim();
+  } catch {
+    /* not a git checkout */
+  }
   return {
-    date: new Date().toISOString(), node: process.version, cpus: CORES, cpu_model: os.cpus()[0]?.model, mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
-    kernel: os.release(), loadavg_at_start: os.loadavg().map((x) => +x.toFixed(2)), wrk: wrkv, git_head: head,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: CORES,
+    cpu_model: os.cpus()[0]?.model,
+    mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    loadavg_at_start: os.loadavg().map((x) => +x.toFixed(2)),
+    wrk: wrkv,
+    git_head: head,
     pinning: CFG.pin ? { generator: CFG.genCpus, mock: CFG.mockCpus, proxies: CFG.proxyCpus } : null,
   };
 }
@@ -55,7 +70,9 @@ async function runPhase(phase: Phase, fn: () => Promise<unknown>): Promise<void>
   const scope = openScope();
   log(`== phase ${phase} (budget ${budget} s)`);
   let timer: NodeJS.Timeout | undefined;
-  const over = new Promise<'over'>((r) => { timer = setTimeout(() => r('over'), budget * 1000); });
+  const over = new Promise<'over'>((r) => {
+    timer = setTimeout(() => r('over'), budget * 1000);
+  });
   try {
     const r = await Promise.race([fn().then((v) => ({ v })), over]);
     if (r === 'over') {
@@ -93,7 +110,8 @@ function report(info: ReturnType<typeof envInfo>): { md: string; missed: number 
       `latency coordinated-omission corrected, end of body (whole stream for SSE); ${CFG.reps} rep(s), targets interleaved, order reversed every other rep; cells are means of reps.`,
     '',
     `**The load generator, the mock upstream and the proxy share the machine's ${info.cpus} cores** (${layout}); other processes on the box add noise. ` +
-      'Throughput is a property of the whole box; the Tollgate/bare ratio of proxy CPU µs/req is the steadiest comparison.' + speedNote(runs),
+      'Throughput is a property of the whole box; the Tollgate/bare ratio of proxy CPU µs/req is the steadiest comparison.' +
+      speedNote(runs),
     '',
     `### Targets: ${targets.met} met, ${targets.missed} missed`,
     '',
@@ -112,22 +130,45 @@ async function main() {
   const info = envInfo();
   log(`config: ${JSON.stringify(CFG)}`);
   log(`tmp: ${TMP}; load generator: ${CFG.loadgen}; pinning: ${CFG.pin ? `generator+mock on CPU ${CFG.genCpus}, proxies on CPU ${CFG.proxyCpus}` : 'off'}`);
-  if (CFG.loadgen === 'node') note('wrk not found: the closed-loop phase uses the Node driver (bench/lib/closed-loop.mjs), which costs more CPU per request than wrk; `apt-get install -y wrk` for figures comparable with the reference');
+  if (CFG.loadgen === 'node')
+    note(
+      'wrk not found: the closed-loop phase uses the Node driver (bench/lib/closed-loop.mjs), which costs more CPU per request than wrk; `apt-get install -y wrk` for figures comparable with the reference',
+    );
   const phases = new Set(CFG.phases);
   let targets: Targets | null = null;
   if (['core', 'pool', 'pg', 'prof', 'rss'].some((p) => phases.has(p as Phase))) targets = await startTargets();
   const t = targets!;
   for (const phase of CFG.phases) {
     switch (phase) {
-      case 'core': await runPhase(phase, async () => { sm = await phaseCore(t, runs); }); break;
-      case 'pool': await runPhase(phase, () => phasePool(t)); break;
-      case 'pg': await runPhase(phase, () => phasePg(t)); break;
-      case 'prof': await runPhase(phase, () => phaseProf(t)); break;
-      case 'scale': await runPhase(phase, phaseScale); break;
-      case 'rss': await runPhase(phase, () => phaseRss(t.dbFile, t.key)); break;
-      case 'ingest': await runPhase(phase, phaseIngest); break;
-      case 'agg': await runPhase(phase, phaseAgg); break;
-      case 'keys': await runPhase(phase, phaseKeys); break;
+      case 'core':
+        await runPhase(phase, async () => {
+          sm = await phaseCore(t, runs);
+        });
+        break;
+      case 'pool':
+        await runPhase(phase, () => phasePool(t));
+        break;
+      case 'pg':
+        await runPhase(phase, () => phasePg(t));
+        break;
+      case 'prof':
+        await runPhase(phase, () => phaseProf(t));
+        break;
+      case 'scale':
+        await runPhase(phase, phaseScale);
+        break;
+      case 'rss':
+        await runPhase(phase, () => phaseRss(t.dbFile, t.key));
+        break;
+      case 'ingest':
+        await runPhase(phase, phaseIngest);
+        break;
+      case 'agg':
+        await runPhase(phase, phaseAgg);
+        break;
+      case 'keys':
+        await runPhase(phase, phaseKeys);
+        break;
     }
     // The core targets are idle between their phases; stop them once no later phase needs them.
     if (targets && !CFG.phases.slice(CFG.phases.indexOf(phase) + 1).some((p) => ['core', 'pool', 'pg', 'prof', 'rss'].includes(p))) {
@@ -154,7 +195,11 @@ async function cleanup() {
   await dropPgDatabase();
   if (!CFG.keepTmp) fs.rmSync(TMP, { recursive: true, force: true });
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { log(`${sig}: stopping`); void cleanup().then(() => process.exit(130)); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().then(() => process.exit(130));
+  });
 
 main()
   .catch((e) => {

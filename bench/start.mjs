@@ -56,7 +56,9 @@ await esbuild.build({
 });
 
 const child = spawn(process.execPath, ['--enable-source-maps', join(out, 'run.js'), ...process.argv.slice(2)], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, BENCH_ROOT: root, BENCH_COMPILED: out },
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, BENCH_ROOT: root, BENCH_COMPILED: out },
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, sig) => {

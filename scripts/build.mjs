@@ -32,13 +32,19 @@ export function sourceMtime() {
 
 /** True when dist/ is missing or older than the sources. */
 export function stale() {
-  try { return statSync(STAMP).mtimeMs < sourceMtime(); } catch { return true; }
+  try {
+    return statSync(STAMP).mtimeMs < sourceMtime();
+  } catch {
+    return true;
+  }
 }
 
 export function build({ quiet = false } = {}) {
   const started = Date.now();
   let tsc;
-  try { tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc'); } catch {
+  try {
+    tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
     throw new Error('cannot build dist/: the `typescript` package is not installed (run `npm install`, which builds, or `npm run build`)');
   }
   rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -55,5 +61,10 @@ export function build({ quiet = false } = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  try { build(); } catch (e) { console.error(e.message); process.exit(1); }
+  try {
+    build();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
 }

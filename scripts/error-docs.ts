@@ -3,14 +3,15 @@ import { ERROR_CODES, OPENAI_ERROR_TYPE, type ErrorSpec } from '../src/core/erro
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-const status = (s: ErrorSpec['status']) =>
-  s === 'upstream' ? "the upstream's" : s === 'stream' ? '200 (in the stream)' : String(s);
+const status = (s: ErrorSpec['status']) => (s === 'upstream' ? "the upstream's" : s === 'stream' ? '200 (in the stream)' : String(s));
 
 const retry = (s: ErrorSpec) => (s.retry === undefined ? '—' : String(s.retry));
 
 export function errorDocsMarkdown(): string {
-  const rows = Object.entries(ERROR_CODES as Record<string, ErrorSpec>).map(([code, s]) =>
-    `| \`${code}\` | ${status(s.status)} | \`${s.type}\` | \`${OPENAI_ERROR_TYPE[s.type]}\` | ${retry(s)} | ${cell(s.meaning)} | ${cell(s.when)} |`);
+  const rows = Object.entries(ERROR_CODES as Record<string, ErrorSpec>).map(
+    ([code, s]) =>
+      `| \`${code}\` | ${status(s.status)} | \`${s.type}\` | \`${OPENAI_ERROR_TYPE[s.type]}\` | ${retry(s)} | ${cell(s.meaning)} | ${cell(s.when)} |`,
+  );
   return `<!-- Generated from src/core/error-codes.ts by \`npm run docs:errors\`: edit the table there, not this file. -->
 # Errors
 

@@ -70,14 +70,27 @@ const KIND_OF = {
 };
 /** Keys that are fees for optional tools or input modalities: the model is kept, the key listed as unpriced. */
 const UNPRICED_OK = new Set([
-  'web_searches_kcount', 'storage_searches_kcount',
-  'input_audio_mtok', 'cache_audio_read_mtok', 'input_image_mtok', 'cache_image_read_mtok', 'input_video_mtok',
+  'web_searches_kcount',
+  'storage_searches_kcount',
+  'input_audio_mtok',
+  'cache_audio_read_mtok',
+  'input_image_mtok',
+  'cache_image_read_mtok',
+  'input_video_mtok',
 ]);
 /** Keys central to how the model bills that we cannot meter: the model is skipped. */
 const UNREPRESENTABLE = new Set([
-  'requests_kcount', 'audio_hours', 'input_audio_hours', 'output_audio_mtok', 'output_image_mtok', 'output_video_mtok',
-  'input_document_kpages', 'input_annotated_document_kpages', 'input_text_messages_kcount',
-  'output_reasoning_mtok', 'output_citation_mtok',
+  'requests_kcount',
+  'audio_hours',
+  'input_audio_hours',
+  'output_audio_mtok',
+  'output_image_mtok',
+  'output_video_mtok',
+  'input_document_kpages',
+  'input_annotated_document_kpages',
+  'input_text_messages_kcount',
+  'output_reasoning_mtok',
+  'output_citation_mtok',
 ]);
 /** Non-chat modalities by name (the gateway serves Messages / Chat Completions only). */
 const NON_CHAT = /(^|[-_/.])(tts|transcribe|whisper|embed|embedding|moderation|ocr|realtime|audio|image|live|voice)([-_/.]|$)/i;
@@ -88,8 +101,10 @@ function parseArgs(argv) {
     const a = argv[i];
     if (a === '--check') o.check = true;
     else if (a === '--verbose') o.verbose = true;
-    else if (a === '--as-of') { o.asOf = argv[++i]; o.asOfGiven = true; }
-    else throw new Error(`unknown argument ${a}`);
+    else if (a === '--as-of') {
+      o.asOf = argv[++i];
+      o.asOfGiven = true;
+    } else throw new Error(`unknown argument ${a}`);
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.asOf ?? '')) throw new Error('--as-of needs YYYY-MM-DD');
   return o;
@@ -136,7 +151,10 @@ function selectPrices(model, asOf) {
   const timeOfDay = [];
   for (const row of model.prices) {
     const c = row.constraint;
-    if (!c) { current = row.prices; continue; }
+    if (!c) {
+      current = row.prices;
+      continue;
+    }
     if (c.type === 'start_date') {
       if (c.start_date <= asOf) current = row.prices;
       else upcoming.push({ effective_from: c.start_date, prices: row.prices });
@@ -152,7 +170,9 @@ function selectPrices(model, asOf) {
         if (peak[k] === undefined || base(v) > base(peak[k])) peak[k] = v;
       }
     }
-    notes.push(`time-of-day pricing: the day's highest rate is used (the rate differs in ${timeOfDay.map((r) => `${r.constraint.start_time}-${r.constraint.end_time}`).join(', ')})`);
+    notes.push(
+      `time-of-day pricing: the day's highest rate is used (the rate differs in ${timeOfDay.map((r) => `${r.constraint.start_time}-${r.constraint.end_time}`).join(', ')})`,
+    );
     current = peak;
   }
   return { prices: current, upcoming, notes };
@@ -167,7 +187,10 @@ function convertPrices(dict) {
   for (const [k, v] of Object.entries(dict)) {
     if (v === undefined) continue;
     if (UNREPRESENTABLE.has(k)) return { skip: `billed by ${k}, which we cannot meter` };
-    if (UNPRICED_OK.has(k)) { unpriced.push(k); continue; }
+    if (UNPRICED_OK.has(k)) {
+      unpriced.push(k);
+      continue;
+    }
     const kind = KIND_OF[k];
     if (!kind) return { skip: `unknown price key ${k}` };
     let n = v;
@@ -225,24 +248,48 @@ export async function generate(asOf) {
     if (!p) throw new Error(`provider ${pid} missing from @pydantic/genai-prices@${pkgJson.version}`);
     for (const m of p.models) {
       const skip = (reason) => skipped.push({ provider, id: m.id, reason });
-      if (/claude/i.test(m.id) || /claude/i.test(m.name ?? '')) { skip('anthropic model (hand-checked catalog wins)'); continue; }
+      if (/claude/i.test(m.id) || /claude/i.test(m.name ?? '')) {
+        skip('anthropic model (hand-checked catalog wins)');
+        continue;
+      }
       const names = equalsNames(m.match);
       const id = matches(m.match, m.id) ? m.id : names[0];
-      if (!id) { skip('pattern-only match, no concrete model id'); continue; }
-      if (/^ft:|\.ft-|:|-$|\.$/.test(id)) { skip('fine-tune family or router-style variant id'); continue; }
-      if (NON_CHAT.test(id)) { skip('not a chat/messages model (audio, image, embedding, …)'); continue; }
+      if (!id) {
+        skip('pattern-only match, no concrete model id');
+        continue;
+      }
+      if (/^ft:|\.ft-|:|-$|\.$/.test(id)) {
+        skip('fine-tune family or router-style variant id');
+        continue;
+      }
+      if (NON_CHAT.test(id)) {
+        skip('not a chat/messages model (audio, image, embedding, …)');
+        continue;
+      }
       const sel = selectPrices(m, asOf);
-      if (sel.skip) { skip(sel.skip); continue; }
+      if (sel.skip) {
+        skip(sel.skip);
+        continue;
+      }
       const conv = convertPrices(sel.prices);
-      if (conv.skip) { skip(conv.skip); continue; }
+      if (conv.skip) {
+        skip(conv.skip);
+        continue;
+      }
       const up = convertUpcoming(sel.upcoming);
-      if (up.skip) { skip(up.skip); continue; }
+      if (up.skip) {
+        skip(up.skip);
+        continue;
+      }
       const notes = [...sel.notes];
-      if (conv.basePriceMaxInputTokens !== undefined) notes.push(`prompt-length tiers: base tier up to ${conv.basePriceMaxInputTokens} input tokens; longer prompts cost more upstream`);
+      if (conv.basePriceMaxInputTokens !== undefined)
+        notes.push(`prompt-length tiers: base tier up to ${conv.basePriceMaxInputTokens} input tokens; longer prompts cost more upstream`);
       if (conv.unpriced.length) notes.push(`not priced here: ${conv.unpriced.join(', ')}`);
       const aliases = names.filter((n) => n.toLowerCase() !== id.toLowerCase() && !/claude/i.test(n));
       candidates.push({
-        id, provider, aliases,
+        id,
+        provider,
+        aliases,
         displayName: m.name || id,
         contextWindow: m.context_window,
         deprecated: m.deprecated === true || undefined,
@@ -261,7 +308,14 @@ export async function generate(asOf) {
   const models = [];
   for (const c of candidates) {
     const key = c.id.toLowerCase();
-    if (claimed.has(key)) { skipped.push({ provider: c.provider, id: c.sourceId, reason: `duplicate id ${c.id} (kept the ${models.find((m) => m.id.toLowerCase() === key).provider} entry)` }); continue; }
+    if (claimed.has(key)) {
+      skipped.push({
+        provider: c.provider,
+        id: c.sourceId,
+        reason: `duplicate id ${c.id} (kept the ${models.find((m) => m.id.toLowerCase() === key).provider} entry)`,
+      });
+      continue;
+    }
     claimed.set(key, c.id);
     models.push(c);
   }
@@ -296,7 +350,12 @@ export async function generate(asOf) {
   });
   const reasons = {};
   for (const s of skipped) {
-    const r = s.reason.startsWith('duplicate id') ? 'duplicate id (a higher-priority provider has it)' : s.reason.replace(/price \S+=\S+/, 'price').replace(/billed by \S+/, 'billed by a unit').replace(/unknown price key \S+/, 'unknown price key');
+    const r = s.reason.startsWith('duplicate id')
+      ? 'duplicate id (a higher-priority provider has it)'
+      : s.reason
+          .replace(/price \S+=\S+/, 'price')
+          .replace(/billed by \S+/, 'billed by a unit')
+          .replace(/unknown price key \S+/, 'unknown price key');
     reasons[r] = (reasons[r] ?? 0) + 1;
   }
   return {
@@ -318,7 +377,12 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   let old;
   if (opts.check) {
-    try { old = JSON.parse(readFileSync(OUT, 'utf8')); } catch { console.error(`${OUT} missing or unreadable`); process.exit(1); }
+    try {
+      old = JSON.parse(readFileSync(OUT, 'utf8'));
+    } catch {
+      console.error(`${OUT} missing or unreadable`);
+      process.exit(1);
+    }
     if (!opts.asOfGiven) opts.asOf = old.prices_as_of; // re-derive with the committed as-of date
   }
   const { doc, skipped } = await generate(opts.asOf);
@@ -338,5 +402,8 @@ async function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((e) => { console.error(e); process.exit(1); });
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

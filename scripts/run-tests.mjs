@@ -26,8 +26,14 @@ const held = pgRedisPass ? [] : files.filter((f) => f.endsWith('.pg-redis.test.t
 if (held.length) {
   files = files.filter((f) => !held.includes(f));
   console.log(`# not selected in this pass (they run with DATABASE_URL=postgres://… REDIS_TEST=1): ${held.join(', ')}`);
-  if (!files.length) { console.error('these files need the PostgreSQL + Redis pass (DATABASE_URL=postgres://… REDIS_TEST=1)'); process.exit(1); }
+  if (!files.length) {
+    console.error('these files need the PostgreSQL + Redis pass (DATABASE_URL=postgres://… REDIS_TEST=1)');
+    process.exit(1);
+  }
 }
-if (!files.length) { console.error('no test files found'); process.exit(1); }
+if (!files.length) {
+  console.error('no test files found');
+  process.exit(1);
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

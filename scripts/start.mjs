@@ -12,7 +12,12 @@ if (process.env.TOLLGATE_NO_BUILD !== '1' && existsSync(join(root, 'src'))) {
   const { build, stale } = await import('./build.mjs');
   if (stale()) {
     console.error('dist/ is missing or older than src/: building…');
-    try { build(); } catch (e) { console.error(e.message); process.exit(1); }
+    try {
+      build();
+    } catch (e) {
+      console.error(e.message);
+      process.exit(1);
+    }
   }
 }
 process.setSourceMapsEnabled(true);

@@ -70,7 +70,8 @@ export interface Gateway {
 
 function upstreamsFromConfig(config: Config): UpstreamConfig[] {
   const ups: UpstreamConfig[] = [...config.upstreams];
-  if (config.anthropic.apiKey) ups.push({ name: 'anthropic', kind: 'anthropic', baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, models: '*' });
+  if (config.anthropic.apiKey)
+    ups.push({ name: 'anthropic', kind: 'anthropic', baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey, models: '*' });
   if (config.openai.apiKey) ups.push({ name: 'openai', kind: 'openai', baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, models: '*' });
   return ups;
 }
@@ -98,7 +99,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   await reloadPrices();
   // Keys load in the background, a page at a time (a million keys take seconds): until a key is
   // loaded, its first use looks it up in the database, so the gateway can serve from the start.
-  const keysWarm = keys.warm().then((n) => log.debug({ keys: n }, 'key cache warm'), (e) => log.error({ err: e }, 'key cache warm-up failed (keys are looked up on first use)'));
+  const keysWarm = keys.warm().then(
+    (n) => log.debug({ keys: n }, 'key cache warm'),
+    (e) => log.error({ err: e }, 'key cache warm-up failed (keys are looked up on first use)'),
+  );
 
   const box = config.masterKey ? new SecretBox(config.masterKey) : undefined;
   const upstreamSvc = new UpstreamService(store.db, box, now);
@@ -123,7 +127,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     if (!simulatorAllowed(config)) return [];
     if (!simulator) {
       simulator = await startSimulator({ port: 0, now });
-      log.warn({ simulator: simulator.url }, 'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)');
+      log.warn(
+        { simulator: simulator.url },
+        'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)',
+      );
     }
     return [
       { name: 'simulator', kind: 'anthropic', baseUrl: simulator.url, models: '*' as const },
@@ -133,7 +140,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   upstreams = await loadUpstreams();
   const router = new UpstreamRouter(upstreams, { now, breaker: config.pool.breaker });
   let wsPolicies = await accounts.workspacePolicies();
-  const reloadWsPolicies = async () => { wsPolicies = await accounts.workspacePolicies(); };
+  const reloadWsPolicies = async () => {
+    wsPolicies = await accounts.workspacePolicies();
+  };
   const reloadUpstreams = async () => {
     try {
       upstreams = await loadUpstreams();
@@ -149,8 +158,20 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     probe: probeStore(store),
     deadLetter: deadLetterSink(store, now),
     spool: new UsageSpool(spoolDirFor(config.spoolDir, config.databaseUrl, store.dialect === 'sqlite'), config.databaseUrl),
-    onDeadLetter: (row, err) => operatorAlerts.report({ kind: 'usage_dead_letter', orgId: String(row.org_id), requestId: String(row.id), detail: `The database refused a usage event (${String((err as Error)?.message ?? err).slice(0, 200)}); it is kept in usage_dead_letters: inspect and replay with \`tollgate usage dead-letters --replay\`.` }),
-    onSpooled: (rows) => operatorAlerts.report({ kind: 'usage_spooled', orgId: String(rows[0]!.org_id), requestId: String(rows[0]!.id), detail: `The database is unreachable: ${rows.length} usage event(s) were written to the local spool; new requests get 503 until it is back.` }),
+    onDeadLetter: (row, err) =>
+      operatorAlerts.report({
+        kind: 'usage_dead_letter',
+        orgId: String(row.org_id),
+        requestId: String(row.id),
+        detail: `The database refused a usage event (${String((err as Error)?.message ?? err).slice(0, 200)}); it is kept in usage_dead_letters: inspect and replay with \`tollgate usage dead-letters --replay\`.`,
+      }),
+    onSpooled: (rows) =>
+      operatorAlerts.report({
+        kind: 'usage_spooled',
+        orgId: String(rows[0]!.org_id),
+        requestId: String(rows[0]!.id),
+        detail: `The database is unreachable: ${rows.length} usage event(s) were written to the local spool; new requests get 503 until it is back.`,
+      }),
   });
   // Events a crashed or killed predecessor left in the spool reach the database before anything is served.
   const replayed = await usage.replaySpool();
@@ -165,25 +186,41 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   // Auto-reload charges a card (Stripe) or does nothing: the manual provider collects no money.
   const reloader = new AutoReloader(settings, billing.stripe ? new StripeProvider(billing) : null, log);
   const gov = await buildGovernance({
-    config, clock, log, policy, usage,
+    config,
+    clock,
+    log,
+    policy,
+    usage,
     billingHold: billing.holds.refusal,
     hooks: (holds) => spendHooks({ alerts, policy, holds, keys, settings, reloader, log, defaultLowBalance: DEFAULT_LOW_BALANCE }),
   });
   const admission = gov.governance;
-  const limiterDown = { admit: () => { throw new Error('Redis unreachable'); } };
+  const limiterDown = {
+    admit: () => {
+      throw new Error('Redis unreachable');
+    },
+  };
   const runExpiry = () => expireCredits(store.db, clock.now()).catch((e) => log.error({ err: e }, 'credit expiry failed'));
   await runExpiry();
   const expiryTimer = setInterval(runExpiry, 60_000);
   expiryTimer.unref();
 
-  const prune = () => housekeeping(store.db, clock.now(), { changeLogRetentionMs: config.changeLogRetentionHours * 3_600_000, idempotencyTtlMs: IDEMPOTENCY_TTL_MS })
-    .catch((e) => log.error({ err: e }, 'pruning the change log failed'));
+  const prune = () =>
+    housekeeping(store.db, clock.now(), { changeLogRetentionMs: config.changeLogRetentionHours * 3_600_000, idempotencyTtlMs: IDEMPOTENCY_TTL_MS }).catch((e) =>
+      log.error({ err: e }, 'pruning the change log failed'),
+    );
   await prune();
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
 
   const rt: Runtime = {
-    config, clock, log, keys, router, usage, db: store.db,
+    config,
+    clock,
+    log,
+    keys,
+    router,
+    usage,
+    db: store.db,
     idempotency: new IdempotencyCache(store.db, now),
     guards: {
       authFailures: new AuthThrottle({ burst: config.guards.authFailureBurst, perMinute: config.guards.authFailuresPerMinute, now }),
@@ -194,36 +231,61 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     workspacePolicy: (id) => wsPolicies.get(id),
     // While Redis is known to be unreachable, no request waits for its reconnection attempts:
     // the per-instance fallback admits at once (fail open), or admission fails at once (503).
-    admission: () => (gov.redisDown() ? gov.fallback ?? limiterDown : admission),
+    admission: () => (gov.redisDown() ? (gov.fallback ?? limiterDown) : admission),
     admissionFallback: () => gov.fallback,
   };
   rt.operatorAlerts = operatorAlerts;
   attachBilling(rt, billing);
   const accountsCtx = await createAccounts({ config, db: store.db, clock, log, listenUrl: `http://${config.host}:${config.port}` });
   attachAccounts(rt, accountsCtx);
-  const metrics = config.adminToken || config.metrics.token ? new Metrics({
-    orgLabel: config.metrics.orgLabel,
-    gauges: {
-      usagePending: () => usage.pending,
-      usageLagMs: () => usage.lagMs,
-      usageWritten: () => usage.written,
-      // Circuit breakers (src/providers/health.ts), one gauge per upstream.
-      upstreams: () => router.snapshot(),
-    },
-  }) : null;
+  const metrics =
+    config.adminToken || config.metrics.token
+      ? new Metrics({
+          orgLabel: config.metrics.orgLabel,
+          gauges: {
+            usagePending: () => usage.pending,
+            usageLagMs: () => usage.lagMs,
+            usageWritten: () => usage.written,
+            // Circuit breakers (src/providers/health.ts), one gauge per upstream.
+            upstreams: () => router.snapshot(),
+          },
+        })
+      : null;
   const tracing = await startTracing({
-    endpoint: config.otel.endpoint, tracesEndpoint: config.otel.tracesEndpoint, serviceName: config.otel.serviceName, captureContent: config.otel.captureContent,
-    headers: config.otel.headers ? Object.fromEntries(config.otel.headers.split(',').map((kv) => kv.split('=').map((s) => decodeURIComponent(s.trim()))).filter((kv) => kv.length === 2 && kv[0])) : undefined,
+    endpoint: config.otel.endpoint,
+    tracesEndpoint: config.otel.tracesEndpoint,
+    serviceName: config.otel.serviceName,
+    captureContent: config.otel.captureContent,
+    headers: config.otel.headers
+      ? Object.fromEntries(
+          config.otel.headers
+            .split(',')
+            .map((kv) => kv.split('=').map((s) => decodeURIComponent(s.trim())))
+            .filter((kv) => kv.length === 2 && kv[0]),
+        )
+      : undefined,
   });
   const telemetry = new Telemetry(metrics, tracing);
   if (telemetry.enabled) rt.telemetry = telemetry;
-  const billingTimer = setInterval(() => { void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed')); }, config.billing.tickMs);
+  const billingTimer = setInterval(() => {
+    void billing.tick().catch((e) => log.error({ err: e }, 'billing jobs failed'));
+  }, config.billing.tickMs);
   billingTimer.unref();
 
   const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
   const refresh = async () => {
     await runExpiry();
-    await Promise.all([keys.reload(), reloadPrices(), policy.reloadAll(), reloadWsPolicies(), settings.reload(), reloadUpstreams(), usage.flush(), accounts.touchKeys(keys.takeLastUsed()), billing.holds.reload()]);
+    await Promise.all([
+      keys.reload(),
+      reloadPrices(),
+      policy.reloadAll(),
+      reloadWsPolicies(),
+      settings.reload(),
+      reloadUpstreams(),
+      usage.flush(),
+      accounts.touchKeys(keys.takeLastUsed()),
+      billing.holds.reload(),
+    ]);
   };
   let polling = false;
   const poll = setInterval(async () => {
@@ -231,7 +293,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     polling = true;
     try {
       // Incremental: each change names its row, and only that row is re-read.
-      for (let more = true; more;) {
+      for (let more = true; more; ) {
         const batch = await feed.poll();
         more = batch.more;
         if (!batch.changes.length) break;
@@ -255,41 +317,73 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   }, config.refreshMs);
   poll.unref();
   // All-time spend drives usage tiers; other instances' spend arrives through the database.
-  const spendPoll = setInterval(() => { void policy.reloadSpend().catch((e) => log.error({ err: e }, 'spend reload failed')); }, 30_000);
+  const spendPoll = setInterval(() => {
+    void policy.reloadSpend().catch((e) => log.error({ err: e }, 'spend reload failed'));
+  }, 30_000);
   spendPoll.unref();
-  const touch = setInterval(() => { void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed')); }, 5_000);
+  const touch = setInterval(() => {
+    void accounts.touchKeys(keys.takeLastUsed()).catch((e) => log.error({ err: e }, 'last-used update failed'));
+  }, 5_000);
   touch.unref();
 
   const life = new Lifecycle();
   const probe = {
     draining: () => life.draining,
-    database: async () => { await sql`select 1`.execute(store.db); },
-    redis: gov.redis ? async () => { await gov.redis!.ping(); } : undefined,
+    database: async () => {
+      await sql`select 1`.execute(store.db);
+    },
+    redis: gov.redis
+      ? async () => {
+          await gov.redis!.ping();
+        }
+      : undefined,
     missingMigrations: () => missingMigrations(store),
     upstreams: () => ({ count: router.upstreams.length, simulated: simulator !== undefined && router.upstreams.every((u) => u.name.startsWith('simulator')) }),
     usage: () => ({ pending: usage.pending, failing: usage.failing }),
   };
   const server = createHttpServer(rt, gatewayRoutes({ probe, metrics }), life);
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(config.port, config.host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   if (!config.billing.publicUrl) accountsCtx.publicUrl = url;
   const simulated = upstreams.some((u) => isSimulatedUpstream(u.name));
-  const simulatorState = simulated ? 'on' : simulatorAllowed(config) ? 'standby (a provider is configured)' : `off (${config.simulator === 'off' ? 'TOLLGATE_SIMULATOR=off' : 'NODE_ENV=production; TOLLGATE_SIMULATOR=on enables it'})`;
-  log.info({ url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length, simulator: simulatorState },
-    simulated ? 'tollgate listening — SIMULATOR ON: answers are fake, marked tollgate-upstream: simulator, never counted as revenue' : `tollgate listening (simulator ${simulatorState})`);
-  if (!upstreams.length) log.warn('no provider configured and the simulator is off: every model request fails until an upstream is added (ANTHROPIC_API_KEY, OPENAI_API_KEY or `tollgate upstream add`)');
+  const simulatorState = simulated
+    ? 'on'
+    : simulatorAllowed(config)
+      ? 'standby (a provider is configured)'
+      : `off (${config.simulator === 'off' ? 'TOLLGATE_SIMULATOR=off' : 'NODE_ENV=production; TOLLGATE_SIMULATOR=on enables it'})`;
+  log.info(
+    { url, database: store.dialect, upstreams: upstreams.map((u) => u.name), models: models.all.length, simulator: simulatorState },
+    simulated
+      ? 'tollgate listening — SIMULATOR ON: answers are fake, marked tollgate-upstream: simulator, never counted as revenue'
+      : `tollgate listening (simulator ${simulatorState})`,
+  );
+  if (!upstreams.length)
+    log.warn(
+      'no provider configured and the simulator is off: every model request fails until an upstream is added (ANTHROPIC_API_KEY, OPENAI_API_KEY or `tollgate upstream add`)',
+    );
 
   let closed: Promise<void> | undefined;
   const gw: Gateway = {
-    url, port, rt, store, simulatorUrl: simulator?.url, refresh, billing,
+    url,
+    port,
+    rt,
+    store,
+    simulatorUrl: simulator?.url,
+    refresh,
+    billing,
     async shutdown(graceMs = config.shutdownGraceMs) {
       const r = await life.drain(server, graceMs);
       if (r.cut) log.warn({ graceMs, unfinished: r.left }, 'shutdown deadline passed: open requests and streams were cut (and billed for what they produced)');
       await gw.close();
       return { cut: r.cut };
     },
-    close() { return (closed ??= doClose()); },
+    close() {
+      return (closed ??= doClose());
+    },
   };
   return gw;
 
@@ -301,7 +395,10 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     clearInterval(spendPoll);
     clearInterval(expiryTimer);
     clearInterval(pruneTimer);
-    await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
     await usage.close();
     await accounts.touchKeys(keys.takeLastUsed()).catch(() => {});
     await router.close();

@@ -7,7 +7,10 @@ async function main() {
   try {
     config = loadConfig();
   } catch (e) {
-    if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
     throw e;
   }
   const gw = await startGateway(config);
@@ -29,4 +32,7 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

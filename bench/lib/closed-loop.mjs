@@ -24,20 +24,25 @@ const headers = { 'content-type': 'application/json', ...(o.headers || {}) };
 const conns = Number(o.connections ?? 50);
 const duration = Number(o.duration);
 const timeoutMs = Number(o.timeoutMs ?? 10_000);
-const pools = urls.map((url, i) => new Pool(url.origin, {
-  connections: Math.ceil((conns - i) / urls.length),
-  pipelining: 1,
-  keepAliveTimeout: 60_000,
-  headersTimeout: timeoutMs,
-  bodyTimeout: timeoutMs,
-}));
+const pools = urls.map(
+  (url, i) =>
+    new Pool(url.origin, {
+      connections: Math.ceil((conns - i) / urls.length),
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    }),
+);
 const perUrl = urls.map(() => 0);
 
 let cap = 1 << 16;
 let lat = new Float64Array(cap);
 let ttfb = new Float64Array(cap);
 let n = 0;
-let ok = 0, non2xx = 0, errors = 0;
+let ok = 0,
+  non2xx = 0,
+  errors = 0;
 const errSamples = new Set();
 const statusSamples = new Set();
 const cpu0 = process.cpuUsage();
@@ -45,10 +50,16 @@ const cpu0 = process.cpuUsage();
 function push(l, t) {
   if (n === cap) {
     cap *= 2;
-    const a = new Float64Array(cap); a.set(lat); lat = a;
-    const b = new Float64Array(cap); b.set(ttfb); ttfb = b;
+    const a = new Float64Array(cap);
+    a.set(lat);
+    lat = a;
+    const b = new Float64Array(cap);
+    b.set(ttfb);
+    ttfb = b;
   }
-  lat[n] = l; ttfb[n] = t; n++;
+  lat[n] = l;
+  ttfb[n] = t;
+  n++;
 }
 
 function one(w) {
@@ -57,19 +68,33 @@ function one(w) {
   const u = w % urls.length;
   return pools[u]
     .request({ path: urls[u].pathname + urls[u].search, method: 'POST', headers, body })
-    .then((res) => new Promise((resolve, reject) => {
-      res.body.on('data', () => { if (!first) first = performance.now(); });
-      res.body.once('end', () => resolve(res.statusCode));
-      res.body.once('error', reject);
-    }))
+    .then(
+      (res) =>
+        new Promise((resolve, reject) => {
+          res.body.on('data', () => {
+            if (!first) first = performance.now();
+          });
+          res.body.once('end', () => resolve(res.statusCode));
+          res.body.once('error', reject);
+        }),
+    )
     .then(
       (status) => {
         const end = performance.now();
-        if (status >= 200 && status < 300) { ok++; push(end - sent, (first || end) - sent); return true; }
-        non2xx++; if (statusSamples.size < 5) statusSamples.add(status);
+        if (status >= 200 && status < 300) {
+          ok++;
+          push(end - sent, (first || end) - sent);
+          return true;
+        }
+        non2xx++;
+        if (statusSamples.size < 5) statusSamples.add(status);
         return false;
       },
-      (err) => { errors++; if (errSamples.size < 5) errSamples.add(String(err?.code || err?.message || err)); return false; },
+      (err) => {
+        errors++;
+        if (errSamples.size < 5) errSamples.add(String(err?.code || err?.message || err));
+        return false;
+      },
     );
 }
 
@@ -78,21 +103,32 @@ function pct(arr, len, ps) {
   const out = {};
   for (const p of ps) out['p' + String(p).replace('.', '')] = a.length ? +a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)].toFixed(3) : null;
   out.max = a.length ? +a[a.length - 1].toFixed(3) : null;
-  let s = 0; for (let i = 0; i < a.length; i++) s += a[i];
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
   out.mean = a.length ? +(s / a.length).toFixed(3) : null;
   return out;
 }
 
 let finished = false;
-let t0 = 0, tEnd = 0;
+let t0 = 0,
+  tEnd = 0;
 function finish(reason) {
   if (finished) return;
   finished = true;
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const result = {
-    url: o.url ?? o.urls, connections: conns, per_url: perUrl, duration_s: duration, wall_s: +wall.toFixed(3), reason,
-    requests: ok, non2xx, errors, error_samples: [...errSamples], status_samples: [...statusSamples],
+    url: o.url ?? o.urls,
+    connections: conns,
+    per_url: perUrl,
+    duration_s: duration,
+    wall_s: +wall.toFixed(3),
+    reason,
+    requests: ok,
+    non2xx,
+    errors,
+    error_samples: [...errSamples],
+    status_samples: [...statusSamples],
     // Throughput over the issuing window (requests completed by its end, like wrk).
     rps: +(doneInWindow / duration).toFixed(1),
     lat_ms: pct(lat, n, [50, 90, 99, 99.9]),
@@ -107,8 +143,10 @@ let doneInWindow = 0;
 async function worker(_, w) {
   while (performance.now() < tEnd) {
     const good = await one(w);
-    if (good && performance.now() <= tEnd) { doneInWindow++; perUrl[w % urls.length]++; }
-    else if (!good) await new Promise((r) => setTimeout(r, 5)); // don't spin on a failing target
+    if (good && performance.now() <= tEnd) {
+      doneInWindow++;
+      perUrl[w % urls.length]++;
+    } else if (!good) await new Promise((r) => setTimeout(r, 5)); // don't spin on a failing target
   }
 }
 

@@ -32,7 +32,9 @@ const USAGE = `npm run bench [-- options]
   --help            this text
 
 Phases (default: ${DEFAULT_PHASES.join(',')}; prof is opt-in):
-${Object.entries(PHASES).map(([k, v]) => `  ${k.padEnd(7)} ${v.what}${v.budget[0] ? ` (budget ${v.budget[0]} s, quick ${v.budget[1]} s)` : ' (budget from the run lengths)'}`).join('\n')}
+${Object.entries(PHASES)
+  .map(([k, v]) => `  ${k.padEnd(7)} ${v.what}${v.budget[0] ? ` (budget ${v.budget[0]} s, quick ${v.budget[1]} s)` : ' (budget from the run lengths)'}`)
+  .join('\n')}
 
 Environment knobs (README): PHASES, QUICK=1, REPS, SAT_SECONDS, RATE_SECONDS, RATES, CONNS, SCENARIOS, LOADGEN, …`;
 
@@ -46,15 +48,23 @@ function parseArgs(argv: string[]): { only?: string; quick?: boolean; reps?: str
     else if (flag === '--quick') o.quick = true;
     else if (flag === '--reps') o.reps = value();
     else if (flag === '--list') o.list = true;
-    else if (flag === '--help' || flag === '-h') { console.log(USAGE); process.exit(0); }
-    else { console.error(`unknown option ${a}\n\n${USAGE}`); process.exit(2); }
+    else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      console.error(`unknown option ${a}\n\n${USAGE}`);
+      process.exit(2);
+    }
   }
   return o;
 }
 
 const args = parseArgs(process.argv.slice(2));
 
-if (!process.env.BENCH_ROOT || !process.env.BENCH_COMPILED) { console.error('run the bench with `npm run bench` (bench/start.mjs compiles it)'); process.exit(2); }
+if (!process.env.BENCH_ROOT || !process.env.BENCH_COMPILED) {
+  console.error('run the bench with `npm run bench` (bench/start.mjs compiles it)');
+  process.exit(2);
+}
 export const ROOT = process.env.BENCH_ROOT;
 export const BENCH = path.join(ROOT, 'bench');
 /** Where bench/start.mjs compiled the orchestrator and the workers (gateway modules from dist/). */
@@ -62,24 +72,35 @@ export const COMPILED = process.env.BENCH_COMPILED;
 const env = process.env;
 export const QUICK = args.quick || env.QUICK === '1';
 const num = (k: string, d: number) => (env[k] !== undefined && env[k] !== '' ? Number(env[k]) : d);
-const list = (k: string, d: string, given?: string) => (given || env[k] || d).split(',').map((s) => s.trim()).filter(Boolean);
+const list = (k: string, d: string, given?: string) =>
+  (given || env[k] || d)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 export const CORES = os.cpus().length;
 const canPin = hasCommand('taskset') && CORES >= 2;
 
 const phases = list('PHASES', DEFAULT_PHASES.join(','), args.only);
 const unknown = phases.filter((p) => !(p in PHASES));
-if (unknown.length) { console.error(`unknown phase(s): ${unknown.join(', ')}\n\n${USAGE}`); process.exit(2); }
+if (unknown.length) {
+  console.error(`unknown phase(s): ${unknown.join(', ')}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 export const CFG = {
   quick: QUICK,
   phases: (Object.keys(PHASES) as Phase[]).filter((p) => phases.includes(p)),
-  keysCounts: list('KEYS_COUNTS', QUICK ? '1000,100000' : '1000,1000000').map(Number).filter((x) => x > 0),
+  keysCounts: list('KEYS_COUNTS', QUICK ? '1000,100000' : '1000,1000000')
+    .map(Number)
+    .filter((x) => x > 0),
   reps: Number(args.reps ?? num('REPS', QUICK ? 1 : 2)),
   conns: num('CONNS', 50),
   satSeconds: num('SAT_SECONDS', QUICK ? 2 : 5),
   rateSeconds: num('RATE_SECONDS', QUICK ? 2 : 4),
   rateWarmup: num('RATE_WARMUP', 1),
-  rates: list('RATES', '200,1000').map(Number).filter((x) => x > 0),
+  rates: list('RATES', '200,1000')
+    .map(Number)
+    .filter((x) => x > 0),
   warmup: num('WARMUP', QUICK ? 1 : 2),
   scenarios: list('SCENARIOS', 'messages,chat,messages-stream') as Array<'messages' | 'chat' | 'messages-stream' | 'chat-stream'>,
   poolScenarios: list('POOL_SCENARIOS', 'messages,messages-stream') as Array<'messages' | 'chat' | 'messages-stream' | 'chat-stream'>,
@@ -119,7 +140,10 @@ export function budgetOf(p: Phase): number {
   const matrix = (runs: number) => 60 + 2 * runs;
   const targets3 = 3;
   let b: number = PHASES[p].budget[QUICK ? 1 : 0];
-  if (p === 'core') b = matrix(CFG.scenarios.length * targets3 * (CFG.reps * (per(CFG.satSeconds) + CFG.rates.length * per(CFG.rateSeconds + CFG.rateWarmup)) + per(CFG.warmup)));
+  if (p === 'core')
+    b = matrix(
+      CFG.scenarios.length * targets3 * (CFG.reps * (per(CFG.satSeconds) + CFG.rates.length * per(CFG.rateSeconds + CFG.rateWarmup)) + per(CFG.warmup)),
+    );
   if (p === 'pool') b = matrix(CFG.poolScenarios.length * targets3 * (CFG.poolReps * per(CFG.poolSeconds) + per(CFG.warmup)));
   if (p === 'pg') b = matrix(targets3 * CFG.reps * per(CFG.pgSeconds) + per(CFG.warmup));
   if (p === 'scale') b = matrix(4 * per(CFG.scaleSeconds) + 5 * per(CFG.warmup)) + 60;
@@ -127,7 +151,8 @@ export function budgetOf(p: Phase): number {
 }
 
 if (args.list) {
-  for (const p of Object.keys(PHASES) as Phase[]) console.log(`${p.padEnd(7)} budget ${String(budgetOf(p)).padStart(4)} s${CFG.phases.includes(p) ? '' : ' (not selected)'}  ${PHASES[p].what}`);
+  for (const p of Object.keys(PHASES) as Phase[])
+    console.log(`${p.padEnd(7)} budget ${String(budgetOf(p)).padStart(4)} s${CFG.phases.includes(p) ? '' : ' (not selected)'}  ${PHASES[p].what}`);
   process.exit(0);
 }
 
@@ -142,4 +167,7 @@ export const elapsedS = () => (performance.now() - T0) / 1000;
 export const log = (...a: unknown[]) => console.error(`[bench ${elapsedS().toFixed(0).padStart(4)}s]`, ...a);
 export const pinFor = (role: 'gen' | 'mock' | 'proxy') => (CFG.pin ? (role === 'gen' ? CFG.genCpus : role === 'mock' ? CFG.mockCpus : CFG.proxyCpus) : null);
 export const notes: string[] = [];
-export const note = (s: string) => { notes.push(s); log(`NOTE: ${s}`); };
+export const note = (s: string) => {
+  notes.push(s);
+  log(`NOTE: ${s}`);
+};

@@ -7,7 +7,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 
 export const CLK_TCK = (() => {
-  try { return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100; } catch { return 100; }
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
 })();
 
 export function hasCommand(cmd: string): boolean {
@@ -48,7 +52,9 @@ export interface Child {
 let scope = 0;
 let scopes = 0;
 export const openScope = (): number => (scope = ++scopes);
-export const closeScope = (): void => { scope = 0; };
+export const closeScope = (): void => {
+  scope = 0;
+};
 const commands = new Map<ChildProcess, number>();
 
 export interface StartOpts {
@@ -86,15 +92,32 @@ export async function stopChild(c: Child, graceMs = 5000): Promise<void> {
   if (!live.has(c)) return;
   live.delete(c);
   const exited = new Promise<void>((r) => (c.proc.exitCode !== null || c.proc.signalCode !== null ? r() : c.proc.once('exit', () => r())));
-  try { process.kill(c.pid, 'SIGTERM'); } catch { return; }
-  const t = setTimeout(() => { try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+  try {
+    process.kill(c.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const t = setTimeout(() => {
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, graceMs);
   await exited;
   clearTimeout(t);
 }
 
 /** Stops every child and kills every command started in scope `s`, by pid. */
 export async function stopScope(s: number): Promise<void> {
-  for (const [p, sc] of commands) if (sc === s) { try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }
+  for (const [p, sc] of commands)
+    if (sc === s) {
+      try {
+        process.kill(p.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   await Promise.all([...live].filter((c) => c.scope === s).map((c) => stopChild(c, 3000)));
 }
 
@@ -131,7 +154,11 @@ export function procSockets(pid: number): number {
   try {
     let n = 0;
     for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-      try { if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++; } catch { /* closed meanwhile */ }
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+      } catch {
+        /* closed meanwhile */
+      }
     }
     return n;
   } catch {
@@ -171,19 +198,45 @@ export async function waitHttp(url: string, ms: number, init?: RequestInit): Pro
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export interface CmdResult { code: number | null; out: string; err: string; timedOut: boolean }
+export interface CmdResult {
+  code: number | null;
+  out: string;
+  err: string;
+  timedOut: boolean;
+}
 
 /** Runs a command to completion (killed after `timeoutMs`), optionally pinned. */
-export function runCmd(cmd: string, args: string[], o: { cwd: string; env?: Record<string, string | undefined>; cpus?: string | null; timeoutMs: number }): Promise<CmdResult> {
+export function runCmd(
+  cmd: string,
+  args: string[],
+  o: { cwd: string; env?: Record<string, string | undefined>; cpus?: string | null; timeoutMs: number },
+): Promise<CmdResult> {
   return new Promise((resolve, reject) => {
     const [c, a] = o.cpus ? ['taskset', ['-c', o.cpus, cmd, ...args]] : [cmd, args];
     const p = spawn(c, a, { cwd: o.cwd, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     commands.set(p, scope);
-    let out = '', err = '', timedOut = false;
+    let out = '',
+      err = '',
+      timedOut = false;
     p.stdout!.on('data', (d) => (out += d));
     p.stderr!.on('data', (d) => (err += d));
-    const t = setTimeout(() => { timedOut = true; try { process.kill(p.pid!, 'SIGKILL'); } catch { /* gone */ } }, o.timeoutMs);
-    p.on('error', (e) => { clearTimeout(t); commands.delete(p); reject(e); });
-    p.on('close', (code) => { clearTimeout(t); commands.delete(p); resolve({ code, out, err, timedOut }); });
+    const t = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(p.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, o.timeoutMs);
+    p.on('error', (e) => {
+      clearTimeout(t);
+      commands.delete(p);
+      reject(e);
+    });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      commands.delete(p);
+      resolve({ code, out, err, timedOut });
+    });
   });
 }

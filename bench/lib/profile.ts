@@ -5,11 +5,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
-export interface ProfileRow { fn: string; where: string; self_ms: number; self_pct: number }
+export interface ProfileRow {
+  fn: string;
+  where: string;
+  self_ms: number;
+  self_pct: number;
+}
 export interface ProfileSummary {
   file: string;
   window_ms: number;
@@ -30,7 +50,11 @@ function lineOf(file: string, fn: string): number | null {
   if (!/^[A-Za-z_$][\w$]*$/.test(fn)) return null;
   let lines = srcCache.get(file);
   if (lines === undefined) {
-    try { lines = fs.readFileSync(file, 'utf8').split('\n'); } catch { lines = null; }
+    try {
+      lines = fs.readFileSync(file, 'utf8').split('\n');
+    } catch {
+      lines = null;
+    }
     srcCache.set(file, lines);
   }
   if (!lines) return null;
@@ -108,7 +132,10 @@ export function summarizeProfile(file: string, root: string, startFn = 'handleMe
       const cf = byId.get(cur)!.callFrame;
       if (!(cf.url.includes('/src/') || cf.url.includes('/dist/')) || origin(cf.url, root).pkg !== 'tollgate src/') continue;
       const k = keyOf(cf);
-      if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + ms); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        incl.set(k, (incl.get(k) ?? 0) + ms);
+      }
     }
   }
   const fns = new Map<string, { fn: string; where: string; pkg: string; ms: number }>();
@@ -119,8 +146,10 @@ export function summarizeProfile(file: string, root: string, startFn = 'handleMe
     const name = cf.functionName || '(anonymous)';
     const key = keyOf(cf);
     let where = o.where;
-    if (o.pkg === 'tollgate src/') { const ln = lineOf(path.join(root, o.where), name); if (ln) where += `:${ln}`; }
-    else if (where && !o.where.startsWith('node:') && cf.lineNumber > 0) where += `:${cf.lineNumber + 1}`;
+    if (o.pkg === 'tollgate src/') {
+      const ln = lineOf(path.join(root, o.where), name);
+      if (ln) where += `:${ln}`;
+    } else if (where && !o.where.startsWith('node:') && cf.lineNumber > 0) where += `:${cf.lineNumber + 1}`;
     const e = fns.get(key) ?? { fn: name, where, pkg: o.pkg, ms: 0 };
     e.ms += ms;
     fns.set(key, e);
@@ -128,21 +157,35 @@ export function summarizeProfile(file: string, root: string, startFn = 'handleMe
     pkgs.set(pk, (pkgs.get(pk) ?? 0) + ms);
   }
   const busy = window - (pkgs.get('(idle)') ?? 0);
-  const row = (e: { fn: string; where: string; ms: number }): ProfileRow => ({ fn: e.fn, where: e.where, self_ms: +e.ms.toFixed(1), self_pct: +((100 * e.ms) / busy).toFixed(1) });
+  const row = (e: { fn: string; where: string; ms: number }): ProfileRow => ({
+    fn: e.fn,
+    where: e.where,
+    self_ms: +e.ms.toFixed(1),
+    self_pct: +((100 * e.ms) / busy).toFixed(1),
+  });
   const sorted = [...fns.values()].filter((e) => e.fn !== '(idle)').sort((a, b) => b.ms - a.ms);
   return {
     file,
     window_ms: +window.toFixed(0),
     samples: count,
     top_overall: sorted.slice(0, topN).map(row),
-    top_tollgate: sorted.filter((e) => e.pkg === 'tollgate src/').slice(0, topN).map(row),
-    inclusive_tollgate: [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, topN + 5).map(([k, ms]) => {
-      const [fn, url] = k.split('|') as [string, string];
-      const o = origin(url, root);
-      const ln = lineOf(path.join(root, o.where), fn);
-      return row({ fn, where: ln ? `${o.where}:${ln}` : o.where, ms });
-    }),
-    by_package: [...pkgs.entries()].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 14)
+    top_tollgate: sorted
+      .filter((e) => e.pkg === 'tollgate src/')
+      .slice(0, topN)
+      .map(row),
+    inclusive_tollgate: [...incl.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topN + 5)
+      .map(([k, ms]) => {
+        const [fn, url] = k.split('|') as [string, string];
+        const o = origin(url, root);
+        const ln = lineOf(path.join(root, o.where), fn);
+        return row({ fn, where: ln ? `${o.where}:${ln}` : o.where, ms });
+      }),
+    by_package: [...pkgs.entries()]
+      .filter(([k]) => k !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 14)
       .map(([k, v]) => ({ package: k, self_ms: +v.toFixed(1), self_pct: +((100 * v) / busy).toFixed(1) })),
   };
 }

@@ -47,7 +47,12 @@ const lag = new Float64Array(measN);
 const ttfb = new Float64Array(measN); // bench
 const coTtfb = new Float64Array(measN); // bench
 const statusSamples = new Set(); // bench
-let done = 0, ok = 0, non2xx = 0, errors = 0, inflight = 0, maxInflight = 0;
+let done = 0,
+  ok = 0,
+  non2xx = 0,
+  errors = 0,
+  inflight = 0,
+  maxInflight = 0;
 const errSamples = new Set();
 const cpu0 = process.cpuUsage();
 
@@ -58,11 +63,16 @@ function fire(i, scheduled) {
   let first = 0; // bench: time of the first body chunk
   pool
     .request({ path: url.pathname + url.search, method: 'POST', headers, body })
-    .then((res) => new Promise((resolve, reject) => {
-      res.body.on('data', () => { if (!first) first = performance.now(); });
-      res.body.once('end', () => resolve(res.statusCode));
-      res.body.once('error', reject);
-    }))
+    .then(
+      (res) =>
+        new Promise((resolve, reject) => {
+          res.body.on('data', () => {
+            if (!first) first = performance.now();
+          });
+          res.body.once('end', () => resolve(res.statusCode));
+          res.body.once('error', reject);
+        }),
+    )
     .then(
       (status) => {
         const end = performance.now();
@@ -97,7 +107,9 @@ function fire(i, scheduled) {
     });
 }
 
-let t0 = 0, measStart = 0, measEndSched = 0;
+let t0 = 0,
+  measStart = 0,
+  measEndSched = 0;
 let i = 0;
 function tick() {
   const now = performance.now();
@@ -114,7 +126,9 @@ function tick() {
 
 let lastEnd = 0;
 function pct(arr, ps) {
-  const a = Array.from(arr).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  const a = Array.from(arr)
+    .filter((x) => Number.isFinite(x))
+    .sort((x, y) => x - y);
   const out = {};
   for (const p of ps) out['p' + String(p).replace('.', '')] = a.length ? +a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)].toFixed(3) : null;
   out.max = a.length ? +a[a.length - 1].toFixed(3) : null;
@@ -161,10 +175,13 @@ function finish() {
   pool.close().finally(() => process.exit(0));
 }
 
-const hardStop = setTimeout(() => {
-  console.error(`rate-gen: ${total - done} requests still in flight ${timeoutMs}ms after the end; giving up`);
-  finish();
-}, (warmup + duration) * 1000 + timeoutMs + 2000);
+const hardStop = setTimeout(
+  () => {
+    console.error(`rate-gen: ${total - done} requests still in flight ${timeoutMs}ms after the end; giving up`);
+    finish();
+  },
+  (warmup + duration) * 1000 + timeoutMs + 2000,
+);
 hardStop.unref();
 
 t0 = performance.now() + 20;

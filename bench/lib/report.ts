@@ -7,7 +7,14 @@ import { SCENARIO_LABEL, isStream, type Scenario } from './workload.ts';
 export type Target = 'direct' | 'bare' | 'tollgate';
 export const TARGETS: Target[] = ['direct', 'bare', 'tollgate'];
 
-export interface Pct { p50: number | null; p90?: number | null; p99: number | null; p999?: number | null; max?: number | null; mean?: number | null }
+export interface Pct {
+  p50: number | null;
+  p90?: number | null;
+  p99: number | null;
+  p999?: number | null;
+  max?: number | null;
+  mean?: number | null;
+}
 
 export interface RunRecord {
   phase: 'sat' | 'rate';
@@ -63,7 +70,10 @@ export function fmt(x: number | null | undefined, digits?: number): string {
 }
 const signed = (x: number) => (fin(x) ? (x >= 0 ? '+' : '−') + fmt(Math.abs(x)) : '–');
 
-export interface Cell { value: number; perRep: number[] }
+export interface Cell {
+  value: number;
+  perRep: number[];
+}
 
 function cells(runs: RunRecord[], pick: (r: RunRecord) => number | null | undefined): Cell | null {
   const v = runs.map(pick).filter(fin);
@@ -91,7 +101,12 @@ function repRange(tg: Cell | null, bare: Cell | null, f: (t: number, b: number) 
 }
 
 /** One target checked in one scenario: met or missed, with the figures that decided it. */
-export interface Verdict { scenario: Scenario; metric: string; pass: boolean; figure: string }
+export interface Verdict {
+  scenario: Scenario;
+  metric: string;
+  pass: boolean;
+  figure: string;
+}
 
 export function matrixTable(m: Matrix): { md: string; verdicts: Verdict[]; inconclusive: Array<Omit<Verdict, 'pass'>> } {
   const L: string[] = [];
@@ -110,21 +125,51 @@ export function matrixTable(m: Matrix): { md: string; verdicts: Verdict[]; incon
   };
   for (const scen of m.scenarios) {
     const label = SCENARIO_LABEL[scen];
-    const row = (fig: string, vals: string[], vs: string, target: string, v: string) => L.push(`| ${label} | ${fig} | ${vals.join(' | ')} | ${vs} | ${target} | ${v} |`);
+    const row = (fig: string, vals: string[], vs: string, target: string, v: string) =>
+      L.push(`| ${label} | ${fig} | ${vals.join(' | ')} | ${vs} | ${target} | ${v} |`);
 
     // Throughput (closed loop).
     const sat = Object.fromEntries(TARGETS.map((t) => [t, group(m, 'sat', scen, t, null)])) as Record<Target, RunRecord[]>;
     if (sat.bare.length || sat.tollgate.length) {
       const c = Object.fromEntries(TARGETS.map((t) => [t, cells(sat[t], (r) => r.rps)])) as Record<Target, Cell | null>;
       const ratio = c.tollgate && c.bare ? c.tollgate.value / c.bare.value : NaN;
-      const tput = fin(ratio) ? `${(100 * ratio).toFixed(0)} %${repRange(c.tollgate, c.bare, (a, b) => a / b, (x) => `${(100 * x).toFixed(0)}`)}` : '–';
-      row(`throughput, ${m.conns} conns (req/s)`, TARGETS.map((t) => fmt(c[t]?.value)), tput,
-        `≥ ${GOALS.throughputMinRatio * 100} %`, verdict(scen, 'throughput', fin(ratio) ? ratio >= GOALS.throughputMinRatio : null, `${tput} (${fmt(c.tollgate?.value)} vs ${fmt(c.bare?.value)} req/s)`));
+      const tput = fin(ratio)
+        ? `${(100 * ratio).toFixed(0)} %${repRange(
+            c.tollgate,
+            c.bare,
+            (a, b) => a / b,
+            (x) => `${(100 * x).toFixed(0)}`,
+          )}`
+        : '–';
+      row(
+        `throughput, ${m.conns} conns (req/s)`,
+        TARGETS.map((t) => fmt(c[t]?.value)),
+        tput,
+        `≥ ${GOALS.throughputMinRatio * 100} %`,
+        verdict(
+          scen,
+          'throughput',
+          fin(ratio) ? ratio >= GOALS.throughputMinRatio : null,
+          `${tput} (${fmt(c.tollgate?.value)} vs ${fmt(c.bare?.value)} req/s)`,
+        ),
+      );
       const cpu = Object.fromEntries(TARGETS.map((t) => [t, t === 'direct' ? null : cells(sat[t], (r) => r.cpu_us_per_req[t])])) as Record<Target, Cell | null>;
       const cr = cpu.tollgate && cpu.bare ? cpu.tollgate.value / cpu.bare.value : NaN;
-      const cpuFig = fin(cr) ? `${cr.toFixed(2)}×${repRange(cpu.tollgate, cpu.bare, (a, b) => a / b, (x) => x.toFixed(2))}` : '–';
-      row('proxy CPU µs/req at saturation', TARGETS.map((t) => fmt(cpu[t]?.value, 0)), cpuFig,
-        `≤ ${GOALS.cpuRatioMax}×`, verdict(scen, 'cpu', fin(cr) ? cr <= GOALS.cpuRatioMax : null, `${cpuFig} (${fmt(cpu.tollgate?.value, 0)} vs ${fmt(cpu.bare?.value, 0)} µs)`));
+      const cpuFig = fin(cr)
+        ? `${cr.toFixed(2)}×${repRange(
+            cpu.tollgate,
+            cpu.bare,
+            (a, b) => a / b,
+            (x) => x.toFixed(2),
+          )}`
+        : '–';
+      row(
+        'proxy CPU µs/req at saturation',
+        TARGETS.map((t) => fmt(cpu[t]?.value, 0)),
+        cpuFig,
+        `≤ ${GOALS.cpuRatioMax}×`,
+        verdict(scen, 'cpu', fin(cr) ? cr <= GOALS.cpuRatioMax : null, `${cpuFig} (${fmt(cpu.tollgate?.value, 0)} vs ${fmt(cpu.bare?.value, 0)} µs)`),
+      );
     }
     // Fixed rates (open loop, coordinated-omission corrected).
     for (const rate of m.rates) {
@@ -141,24 +186,52 @@ export function matrixTable(m: Matrix): { md: string; verdicts: Verdict[]; incon
       const busyWhy = `bare itself queued (p50 ${fmt(bareP50)} ms), box overloaded`;
       const pass = atGoal && fin(added[0]) && fin(added[2]) ? added[0]! <= GOALS.p50AddedMaxMs && added[2]! <= GOALS.p99AddedMaxMs : null;
       const latFig = `p50 ${signed(added[0]!)} / p99 ${signed(added[2]!)} ms`;
-      row(`latency p50 / p90 / p99 @ ${rate} req/s (ms)`, TARGETS.map((t) => L3[t].map((c) => fmt(c?.value)).join(' / ')),
-        added.map(signed).join(' / ') + ' ms', atGoal ? `p50 ≤ +${GOALS.p50AddedMaxMs}, p99 ≤ +${GOALS.p99AddedMaxMs} ms` : '(info)',
-        boxBusy && pass !== null ? noVerdict(scen, `latency@${rate}`, latFig, busyWhy) : verdict(scen, `latency@${rate}`, pass, latFig));
+      row(
+        `latency p50 / p90 / p99 @ ${rate} req/s (ms)`,
+        TARGETS.map((t) => L3[t].map((c) => fmt(c?.value)).join(' / ')),
+        added.map(signed).join(' / ') + ' ms',
+        atGoal ? `p50 ≤ +${GOALS.p50AddedMaxMs}, p99 ≤ +${GOALS.p99AddedMaxMs} ms` : '(info)',
+        boxBusy && pass !== null ? noVerdict(scen, `latency@${rate}`, latFig, busyWhy) : verdict(scen, `latency@${rate}`, pass, latFig),
+      );
       if (isStream(scen)) {
         const tt = (t: Target) => [cells(rr[t], (r) => r.ttfb_ms?.p50), cells(rr[t], (r) => r.ttfb_ms?.p99)];
         const T2 = Object.fromEntries(TARGETS.map((t) => [t, tt(t)])) as Record<Target, Array<Cell | null>>;
         const add = [0, 1].map((i) => (T2.tollgate[i] && T2.bare[i] ? T2.tollgate[i]!.value - T2.bare[i]!.value : NaN));
-        row(`time to first byte p50 / p99 @ ${rate} req/s (ms)`, TARGETS.map((t) => T2[t].map((c) => fmt(c?.value)).join(' / ')),
-          add.map(signed).join(' / ') + ' ms', `p50 ≤ +${GOALS.ttfbAddedMaxMs} ms`,
-          boxBusy && fin(add[0]) ? noVerdict(scen, `ttfb@${rate}`, `p50 ${signed(add[0]!)} ms`, busyWhy) : verdict(scen, `ttfb@${rate}`, fin(add[0]) ? add[0]! <= GOALS.ttfbAddedMaxMs : null, `p50 ${signed(add[0]!)} ms`));
+        row(
+          `time to first byte p50 / p99 @ ${rate} req/s (ms)`,
+          TARGETS.map((t) => T2[t].map((c) => fmt(c?.value)).join(' / ')),
+          add.map(signed).join(' / ') + ' ms',
+          `p50 ≤ +${GOALS.ttfbAddedMaxMs} ms`,
+          boxBusy && fin(add[0])
+            ? noVerdict(scen, `ttfb@${rate}`, `p50 ${signed(add[0]!)} ms`, busyWhy)
+            : verdict(scen, `ttfb@${rate}`, fin(add[0]) ? add[0]! <= GOALS.ttfbAddedMaxMs : null, `p50 ${signed(add[0]!)} ms`),
+        );
       }
       const cpu = Object.fromEntries(TARGETS.map((t) => [t, t === 'direct' ? null : cells(rr[t], (r) => r.cpu_us_per_req[t])])) as Record<Target, Cell | null>;
       const cr = cpu.tollgate && cpu.bare ? cpu.tollgate.value / cpu.bare.value : NaN;
-      row(`proxy CPU µs/req @ ${rate} req/s`, TARGETS.map((t) => fmt(cpu[t]?.value, 0)), fin(cr) ? `${cr.toFixed(2)}×` : '–', '(info)', '–');
+      row(
+        `proxy CPU µs/req @ ${rate} req/s`,
+        TARGETS.map((t) => fmt(cpu[t]?.value, 0)),
+        fin(cr) ? `${cr.toFixed(2)}×` : '–',
+        '(info)',
+        '–',
+      );
     }
     // Errors, if any.
     const errs = TARGETS.map((t) => m.runs.filter((r) => r.scenario === scen && r.target === t).reduce((s, r) => s + r.errors, 0));
-    if (errs.some((e) => e > 0)) row('non-2xx + errors (all runs)', errs.map(String), '', '0', verdict(scen, 'errors', errs.every((e) => e === 0), errs.join(' / ')));
+    if (errs.some((e) => e > 0))
+      row(
+        'non-2xx + errors (all runs)',
+        errs.map(String),
+        '',
+        '0',
+        verdict(
+          scen,
+          'errors',
+          errs.every((e) => e === 0),
+          errs.join(' / '),
+        ),
+      );
   }
   for (const s of m.skipped) L.push(`| ${SCENARIO_LABEL[s.scenario]} | skipped | – | – | – | – | – | ${s.why} |`);
   return { md: L.join('\n'), verdicts, inconclusive };

@@ -9,15 +9,26 @@ import { LOGS, ROOT, TMP, log, pinFor } from './config.ts';
 import { freePort, runCmd, sleep, startChild, waitHttp, type Child } from './procs.ts';
 import { body, headers } from './workload.ts';
 
-export interface Server { name: string; child: Child; port: number; url: string }
+export interface Server {
+  name: string;
+  child: Child;
+  port: number;
+  url: string;
+}
 
 /** Set when a child dies while the bench still needs it; the phases check it between runs. */
 export let failedEarly: string | null = null;
 
 function start(name: string, args: string[], extraEnv: Record<string, string>, role: 'mock' | 'proxy', port: number): Server {
   const child = startChild(name, process.execPath, args, {
-    cwd: ROOT, env: extraEnv, cpus: pinFor(role), logDir: LOGS,
-    onEarlyExit: (c, code, sig) => { failedEarly = `${c.name} (pid ${c.pid}) exited early: code=${code} signal=${sig}; see ${c.log}`; log(`!! ${failedEarly}`); },
+    cwd: ROOT,
+    env: extraEnv,
+    cpus: pinFor(role),
+    logDir: LOGS,
+    onEarlyExit: (c, code, sig) => {
+      failedEarly = `${c.name} (pid ${c.pid}) exited early: code=${code} signal=${sig}; see ${c.log}`;
+      log(`!! ${failedEarly}`);
+    },
   });
   return { name, child, port, url: `http://127.0.0.1:${port}` };
 }
@@ -50,9 +61,15 @@ export const UPSTREAM_KEYS = { anthropic: 'sk-ant-bench-upstream', openai: 'sk-o
 
 function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Record<string, string> {
   return {
-    PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', TOLLGATE_FREE_CREDITS_USD: '0',
-    ANTHROPIC_API_KEY: UPSTREAM_KEYS.anthropic, ANTHROPIC_BASE_URL: upstream.url,
-    OPENAI_API_KEY: UPSTREAM_KEYS.openai, OPENAI_BASE_URL: `${upstream.url}/v1`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    TOLLGATE_FREE_CREDITS_USD: '0',
+    ANTHROPIC_API_KEY: UPSTREAM_KEYS.anthropic,
+    ANTHROPIC_BASE_URL: upstream.url,
+    OPENAI_API_KEY: UPSTREAM_KEYS.openai,
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
     TOLLGATE_TIERS_FILE: generousTiers(),
     // The per-org concurrency guard runs (counting every request) but never refuses: the RSS phase
     // holds 1,000 streams of one org open.
@@ -63,7 +80,13 @@ function tollgateEnv(port: number, databaseUrl: string, upstream: Server): Recor
 }
 
 /** Tollgate exactly as `npm start` runs it: scripts/start.mjs (source maps on) importing dist/main.js. */
-export async function startTollgate(name: string, databaseUrl: string, upstream: Server, nodeFlags: string[] = [], extraEnv: Record<string, string> = {}): Promise<Server> {
+export async function startTollgate(
+  name: string,
+  databaseUrl: string,
+  upstream: Server,
+  nodeFlags: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<Server> {
   const port = await freePort();
   const s = start(name, [...nodeFlags, 'scripts/start.mjs'], { ...tollgateEnv(port, databaseUrl, upstream), ...extraEnv }, 'proxy', port);
   await waitHttp(`${s.url}/healthz`, 300_000); // a loaded 2-core box has taken minutes
@@ -73,13 +96,18 @@ export async function startTollgate(name: string, databaseUrl: string, upstream:
 async function cli(databaseUrl: string, args: string[]): Promise<{ id?: string; key?: string }> {
   // The compiled CLI (built with the gateway): no TypeScript loader to start on a loaded box.
   const r = await runCmd(process.execPath, ['dist/cli/main.js', ...args, '--json'], {
-    cwd: ROOT, env: { DATABASE_URL: databaseUrl, TOLLGATE_FREE_CREDITS_USD: '0', LOG_LEVEL: 'warn' }, timeoutMs: 300_000,
+    cwd: ROOT,
+    env: { DATABASE_URL: databaseUrl, TOLLGATE_FREE_CREDITS_USD: '0', LOG_LEVEL: 'warn' },
+    timeoutMs: 300_000,
   });
   if (r.code !== 0) throw new Error(`tollgate ${args.join(' ')} failed (code ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.err || r.out}`);
   return JSON.parse(r.out);
 }
 
-export interface Customer { orgId: string; key: string }
+export interface Customer {
+  orgId: string;
+  key: string;
+}
 
 /** Creates the customer with the CLI (org with 100,000 USD of credits, no spend cap, one key). */
 export async function provision(databaseUrl: string): Promise<Customer> {
@@ -93,7 +121,11 @@ export async function waitKey(s: Server, key: string): Promise<void> {
   const t = Date.now();
   let last = 0;
   while (Date.now() - t < 20_000) {
-    const r = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers('messages', key) }, body: JSON.stringify(body('messages')) });
+    const r = await fetch(`${s.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers('messages', key) },
+      body: JSON.stringify(body('messages')),
+    });
     await r.arrayBuffer();
     last = r.status;
     if (r.status !== 401 && r.status !== 403) return;
@@ -103,7 +135,13 @@ export async function waitKey(s: Server, key: string): Promise<void> {
 }
 
 /** The core targets every in-process phase shares: mock, bare proxy, Tollgate on a SQLite file. */
-export interface Targets { direct: Server; bare: Server; tollgate: Server; dbFile: string; key: string }
+export interface Targets {
+  direct: Server;
+  bare: Server;
+  tollgate: Server;
+  dbFile: string;
+  key: string;
+}
 
 export async function startTargets(): Promise<Targets> {
   const dbFile = path.join(TMP, 'tollgate.db');

@@ -52,14 +52,27 @@ export async function dropPgDatabase(): Promise<void> {
 
 /** The pid of the local redis-server (its CPU is part of what the shared limiter costs), if any. */
 export function redisPid(): number | null {
-  try { return Number(String(execFileSync('pidof', ['redis-server'], { stdio: ['ignore', 'pipe', 'ignore'] })).trim().split(/\s+/)[0]) || null; } catch { return null; }
+  try {
+    return (
+      Number(
+        String(execFileSync('pidof', ['redis-server'], { stdio: ['ignore', 'pipe', 'ignore'] }))
+          .trim()
+          .split(/\s+/)[0],
+      ) || null
+    );
+  } catch {
+    return null;
+  }
 }
 
 export function redisReachable(url: string): Promise<boolean> {
   const u = new URL(url);
   return new Promise((resolve) => {
     const s = net.connect(Number(u.port || 6379), u.hostname);
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(2000, () => done(false));
     s.once('error', () => done(false));
     s.once('connect', () => s.write('PING\r\n'));

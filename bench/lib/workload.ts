@@ -38,10 +38,14 @@ export function body(s: Scenario): Record<string, unknown> {
   const chat = { model: MODEL, messages: [{ role: 'system', content: SYSTEM }, ...TURNS], max_tokens: 256, temperature: 0.2 };
   const messages = { model: MODEL, max_tokens: 256, system: SYSTEM, messages: TURNS, temperature: 0.2 };
   switch (s) {
-    case 'messages': return messages;
-    case 'messages-stream': return { ...messages, stream: true };
-    case 'chat': return chat;
-    case 'chat-stream': return { ...chat, stream: true, stream_options: { include_usage: true } };
+    case 'messages':
+      return messages;
+    case 'messages-stream':
+      return { ...messages, stream: true };
+    case 'chat':
+      return chat;
+    case 'chat-stream':
+      return { ...chat, stream: true, stream_options: { include_usage: true } };
   }
 }
 
@@ -61,7 +65,8 @@ export function checkReply(s: Scenario, status: number, text: string): { ok: boo
     if (!isStream(s)) {
       const j = JSON.parse(text);
       if (isChat(s)) {
-        const ok = j.object === 'chat.completion' && j.choices?.[0]?.message?.content?.length > 0 && j.usage?.prompt_tokens > 0 && j.usage?.completion_tokens > 0;
+        const ok =
+          j.object === 'chat.completion' && j.choices?.[0]?.message?.content?.length > 0 && j.usage?.prompt_tokens > 0 && j.usage?.completion_tokens > 0;
         return { ok, detail: `usage prompt=${j.usage?.prompt_tokens} completion=${j.usage?.completion_tokens}` };
       }
       const ok = j.type === 'message' && j.content?.[0]?.type === 'text' && j.usage?.input_tokens > 0 && j.usage?.output_tokens > 0;
@@ -72,8 +77,10 @@ export function checkReply(s: Scenario, status: number, text: string): { ok: boo
       const ok = text.includes('data: [DONE]') && /"usage":\{"prompt_tokens":\d+/.test(text);
       return { ok, detail: `${events} SSE events${ok ? '' : ' (no [DONE] or no usage chunk)'}` };
     }
-    const ok = text.includes('event: message_stop') && /event: message_delta\ndata: .*"usage":\{[^}]*"output_tokens":\d+/.test(text)
-      && /event: message_start\ndata: .*"input_tokens":\d+/.test(text);
+    const ok =
+      text.includes('event: message_stop') &&
+      /event: message_delta\ndata: .*"usage":\{[^}]*"output_tokens":\d+/.test(text) &&
+      /event: message_start\ndata: .*"input_tokens":\d+/.test(text);
     return { ok, detail: `${events} SSE events${ok ? '' : ' (no message_stop or no usage)'}` };
   } catch (e) {
     return { ok: false, detail: `unparseable reply: ${(e as Error).message}: ${text.slice(0, 200)}` };

@@ -9,9 +9,7 @@ import { estimateInputTokens, EXACT_CHAR_BUDGET, SAMPLE_WINDOWS, SAMPLE_WINDOW }
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { countTextTokens, tokenCounterMode } from '../../src/metering/token-count.ts';
 
-const prose = ['openai', 'undici', 'ioredis', 'semver', 'debug']
-  .map((p) => readFileSync(`node_modules/${p}/README.md`, 'utf8'))
-  .join('\n');
+const prose = ['openai', 'undici', 'ioredis', 'semver', 'debug'].map((p) => readFileSync(`node_modules/${p}/README.md`, 'utf8')).join('\n');
 const code = readFileSync('node_modules/typescript/lib/lib.dom.d.ts', 'utf8');
 const corpus = prose + code;
 
@@ -48,7 +46,8 @@ function bench(label: string, size: number, iters: number) {
   let errSum = 0;
   if (size > EXACT_CHAR_BUDGET) {
     for (let i = 0; i < iters; i++) {
-      const overhead = 3 * 3 + 3 + countTextTokens('user') * 2 + countTextTokens('assistant') + countTextTokens('Sure.') + countTextTokens('You are a helpful assistant.');
+      const overhead =
+        3 * 3 + 3 + countTextTokens('user') * 2 + countTextTokens('assistant') + countTextTokens('Sure.') + countTextTokens('You are a helpful assistant.');
       const exact = texts(size, i).reduce((n, t) => n + countTextTokens(t), 0) + overhead;
       errSum += Math.abs(ests[i]! - exact) / exact;
     }

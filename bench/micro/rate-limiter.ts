@@ -28,7 +28,9 @@ function checks(scopes: number, variety: number): RateCheck[] {
 function benchMemory(scopes: number): number {
   const l = new MemoryRateLimiter({ clock: systemClock });
   const cs = checks(scopes, 1000);
-  const run = (n: number) => { for (let i = 0; i < n; i++) if (!l.check(cs[i % cs.length]!).ok) throw new Error('refused'); };
+  const run = (n: number) => {
+    for (let i = 0; i < n; i++) if (!l.check(cs[i % cs.length]!).ok) throw new Error('refused');
+  };
   run(200_000); // warm-up (JIT)
   // Best of 5 rounds, in process CPU time (robust against a loaded machine).
   const n = 300_000;

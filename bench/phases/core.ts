@@ -15,15 +15,20 @@ export async function phaseCore(t: Targets, runs: RunRecord[]): Promise<SmokeRes
   const sm = await smoke(servers, t.key, CFG.scenarios);
   const procs = { mock: t.direct.child, bare: t.bare.child, tollgate: t.tollgate.child };
   const rowsOf = () => sqliteUsageRows(t.dbFile);
-  for (const scen of sm.ok)
-    for (const target of TARGETS) await closedLoop(`${servers[target].url}${pathOf(scen)}`, scen, t.key, CFG.warmup, CFG.conns);
+  for (const scen of sm.ok) for (const target of TARGETS) await closedLoop(`${servers[target].url}${pathOf(scen)}`, scen, t.key, CFG.warmup, CFG.conns);
   log(`warm-up done (${CFG.warmup}s per target × scenario)`);
   for (let rep = 1; rep <= CFG.reps; rep++) {
     const order: Target[] = rep % 2 ? [...TARGETS] : [...TARGETS].reverse();
     for (const scen of sm.ok) {
-      for (const tg of order) runs.push(await measure({ phase: 'sat', target: tg, server: servers[tg], scen, rate: null, rep, key: t.key }, procs, tg === 'tollgate' ? rowsOf : undefined));
+      for (const tg of order)
+        runs.push(
+          await measure({ phase: 'sat', target: tg, server: servers[tg], scen, rate: null, rep, key: t.key }, procs, tg === 'tollgate' ? rowsOf : undefined),
+        );
       for (const rate of CFG.rates)
-        for (const tg of order) runs.push(await measure({ phase: 'rate', target: tg, server: servers[tg], scen, rate, rep, key: t.key }, procs, tg === 'tollgate' ? rowsOf : undefined));
+        for (const tg of order)
+          runs.push(
+            await measure({ phase: 'rate', target: tg, server: servers[tg], scen, rate, rep, key: t.key }, procs, tg === 'tollgate' ? rowsOf : undefined),
+          );
     }
     if (failedEarly) throw new Error(failedEarly);
   }

@@ -18,13 +18,21 @@ export async function phasePg(t: Targets) {
   try {
     const cust = await provision(db.url);
     await waitKey(tgPg, cust.key);
-    const r = await fetch(`${tgPg.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers('messages', cust.key) }, body: JSON.stringify(body('messages')) });
+    const r = await fetch(`${tgPg.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers('messages', cust.key) },
+      body: JSON.stringify(body('messages')),
+    });
     const c = checkReply('messages', r.status, await r.text());
     if (!c.ok) throw new Error(`tollgate-pg smoke failed: ${c.detail}`);
     await closedLoop(`${tgPg.url}/v1/messages`, 'messages', cust.key, CFG.warmup, CFG.conns);
     const runs: RunRecord[] = [];
     const procs = { mock: t.direct.child, bare: t.bare.child, tollgate: t.tollgate.child, 'tollgate-pg': tgPg.child };
-    const order = [['bare', t.bare, t.key], ['tollgate', t.tollgate, t.key], ['tollgate-pg', tgPg, cust.key]] as const;
+    const order = [
+      ['bare', t.bare, t.key],
+      ['tollgate', t.tollgate, t.key],
+      ['tollgate-pg', tgPg, cust.key],
+    ] as const;
     for (let rep = 1; rep <= CFG.reps; rep++) {
       for (const [name, s, k] of rep % 2 ? [...order] : [...order].reverse()) {
         const rowsOf = name === 'tollgate' ? () => sqliteUsageRows(t.dbFile) : name === 'tollgate-pg' ? () => pgUsageRows(db.url) : undefined;
@@ -41,7 +49,10 @@ export async function phasePg(t: Targets) {
         postgres: mean(by('tollgate-pg').map((x) => x.cpu_us_per_req['tollgate-pg']!)),
       },
       p99_ms: { sqlite: mean(by('tollgate').map((x) => x.lat_ms.p99!)), postgres: mean(by('tollgate-pg').map((x) => x.lat_ms.p99!)) },
-      usage_rows_per_s: { sqlite: mean(by('tollgate').map((x) => (x.usage_rows ?? 0) / CFG.pgSeconds)), postgres: mean(by('tollgate-pg').map((x) => (x.usage_rows ?? 0) / CFG.pgSeconds)) },
+      usage_rows_per_s: {
+        sqlite: mean(by('tollgate').map((x) => (x.usage_rows ?? 0) / CFG.pgSeconds)),
+        postgres: mean(by('tollgate-pg').map((x) => (x.usage_rows ?? 0) / CFG.pgSeconds)),
+      },
     };
   } finally {
     await stopChild(tgPg.child);

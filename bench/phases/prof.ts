@@ -19,7 +19,10 @@ export async function phaseProf(t: Targets): Promise<ProfileSummary | null> {
   for (const scen of ['messages', 'messages-stream'] as Scenario[]) await closedLoop(`${s.url}${pathOf(scen)}`, scen, t.key, CFG.profSeconds / 2, CFG.conns);
   await stopChild(s.child, 20_000);
   const f = fs.readdirSync(profDir).find((x) => x.endsWith('.cpuprofile'));
-  if (!f) { note('no .cpuprofile was written by the profiled Tollgate'); return null; }
+  if (!f) {
+    note('no .cpuprofile was written by the profiled Tollgate');
+    return null;
+  }
   const keep = path.join(CFG.outDir, `${STAMP}-tollgate.cpuprofile`);
   fs.copyFileSync(path.join(profDir, f), keep);
   const p = summarizeProfile(keep, ROOT);

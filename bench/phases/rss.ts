@@ -22,7 +22,8 @@ export async function phaseRss(dbFile: string, key: string) {
         await sleep(500);
         const idle = procMem(s.child.pid);
         const sockIdle = procSockets(slow.child.pid);
-        let peakRss = idle.rssKb, peakSock = 0;
+        let peakRss = idle.rssKb,
+          peakSock = 0;
         const sampler = setInterval(() => {
           const m = procMem(s.child.pid);
           if (m.rssKb > peakRss) peakRss = m.rssKb;
@@ -40,14 +41,21 @@ export async function phaseRss(dbFile: string, key: string) {
         const end = procMem(s.child.pid);
         const peak = Math.max(peakRss, end.hwmKb);
         results[name] = {
-          idle_rss_mib: +(idle.rssKb / 1024).toFixed(1), peak_rss_mib: +(peak / 1024).toFixed(1),
-          peak_sampled_rss_mib: +(peakRss / 1024).toFixed(1), vm_hwm_mib: +(end.hwmKb / 1024).toFixed(1),
+          idle_rss_mib: +(idle.rssKb / 1024).toFixed(1),
+          peak_rss_mib: +(peak / 1024).toFixed(1),
+          peak_sampled_rss_mib: +(peakRss / 1024).toFixed(1),
+          vm_hwm_mib: +(end.hwmKb / 1024).toFixed(1),
           kib_per_open_stream: +((peak - idle.rssKb) / CFG.rssStreams).toFixed(1),
-          streams_completed: res.requests, errors: res.errors, stream_p50_ms: res.lat_ms.p50, upstream_connections_peak: peakSock,
+          streams_completed: res.requests,
+          errors: res.errors,
+          stream_p50_ms: res.lat_ms.p50,
+          upstream_connections_peak: peakSock,
           cpu_us_per_stream: res.requests ? +((cpuMs * 1000) / res.requests).toFixed(0) : null,
         };
-        log(`rss ${name}: idle ${fmt(idle.rssKb / 1024)} MiB, peak ${fmt(peak / 1024)} MiB with ${CFG.rssStreams} client streams ` +
-          `(upstream connections at the mock: ${peakSock}), ${res.requests} streams done, ${res.errors} errors`);
+        log(
+          `rss ${name}: idle ${fmt(idle.rssKb / 1024)} MiB, peak ${fmt(peak / 1024)} MiB with ${CFG.rssStreams} client streams ` +
+            `(upstream connections at the mock: ${peakSock}), ${res.requests} streams done, ${res.errors} errors`,
+        );
       } finally {
         await stopChild(s.child);
       }

@@ -22,14 +22,18 @@ export async function phaseIngest() {
     if (!url) continue;
     const opts = { databaseUrl: url, concurrency: CFG.ingestConcurrency, seconds: CFG.ingestSeconds };
     const r = await runCmd(process.execPath, [worker('ingest'), JSON.stringify(opts)], {
-      cwd: ROOT, cpus: pinFor('proxy'), timeoutMs: CFG.ingestConcurrency.length * (CFG.ingestSeconds + 40) * 1000 + 30_000,
+      cwd: ROOT,
+      cpus: pinFor('proxy'),
+      timeoutMs: CFG.ingestConcurrency.length * (CFG.ingestSeconds + 40) * 1000 + 30_000,
     });
     const lines = r.out.split('\n').filter((l) => l.startsWith('INGESTJSON '));
     if (lines.length < CFG.ingestConcurrency.length) note(`ingest ${kind} failed (code ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.err.slice(0, 300)}`);
     for (const line of lines) {
       const j = JSON.parse(line.slice(11));
       out.push(j);
-      log(`ingest ${kind} concurrency ${j.concurrency}: ${j.events_per_s} events/s durable, p50 ${j.durable_latency_ms.p50} ms, p99 ${j.durable_latency_ms.p99} ms, ${j.process_cpu_us_per_event} µs CPU/event`);
+      log(
+        `ingest ${kind} concurrency ${j.concurrency}: ${j.events_per_s} events/s durable, p50 ${j.durable_latency_ms.p50} ms, p99 ${j.durable_latency_ms.p99} ms, ${j.process_cpu_us_per_event} µs CPU/event`,
+      );
     }
   }
   return out;
@@ -45,7 +49,9 @@ export async function phaseAgg() {
   const line = r.out.split('\n').find((l) => l.startsWith('AGGJSON '));
   if (!line) throw new Error(`agg failed (code ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.err.slice(-500)}`);
   const j = JSON.parse(line.slice(8));
-  log(`agg: usageByDay (rollups) ${j.rollup_usageByDay_ms.median} ms vs raw events ${j.raw_events_ms.median} ms (median of ${j.raw_events_ms.reps}); results match: ${j.results_match}`);
+  log(
+    `agg: usageByDay (rollups) ${j.rollup_usageByDay_ms.median} ms vs raw events ${j.raw_events_ms.median} ms (median of ${j.raw_events_ms.reps}); results match: ${j.results_match}`,
+  );
   return j;
 }
 
@@ -56,8 +62,14 @@ export async function phaseKeys() {
   log(`keys: key cache with ${CFG.keysCounts.map((n) => n.toLocaleString('en-US')).join(' and ')} keys…`);
   const r = await runCmd(process.execPath, ['--expose-gc', worker('keys'), JSON.stringify(opts)], { cwd: ROOT, timeoutMs: 600_000 });
   fs.rmSync(dir, { recursive: true, force: true });
-  const out = r.out.split('\n').filter((l) => l.startsWith('KEYSJSON ')).map((l) => JSON.parse(l.slice(9)));
+  const out = r.out
+    .split('\n')
+    .filter((l) => l.startsWith('KEYSJSON '))
+    .map((l) => JSON.parse(l.slice(9)));
   if (out.length < CFG.keysCounts.length) note(`keys failed (code ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.err.slice(-300)}`);
-  for (const j of out) log(`keys ${j.keys}: ${j.heap_bytes_per_key} B/key, load ${j.load_ms} ms, hot auth ${j.hot_auth_ns} ns, miss ${j.miss_lookup_us.p50} µs, incremental reload ${j.incremental_reload_us.p50} µs p50`);
+  for (const j of out)
+    log(
+      `keys ${j.keys}: ${j.heap_bytes_per_key} B/key, load ${j.load_ms} ms, hot auth ${j.hot_auth_ns} ns, miss ${j.miss_lookup_us.p50} µs, incremental reload ${j.incremental_reload_us.p50} µs p50`,
+    );
   return out;
 }

@@ -21,8 +21,16 @@ const pool = new Pool(UPSTREAM, { connections: CONNECTIONS, pipelining: 1, keepA
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) must not be forwarded; undici also rejects some of them.
 const HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'proxy-authenticate', 'proxy-authorization', 'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'host',
 ]);
 function strip(h) {
   const out = {};

@@ -84,14 +84,10 @@ function anthropicSse(model, inTok) {
     ev('content_block_start', '{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}'),
     ev('ping', '{"type": "ping"}'),
   ];
-  for (const d of DELTAS)
-    events.push(ev('content_block_delta', `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${d}}}`));
+  for (const d of DELTAS) events.push(ev('content_block_delta', `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${d}}}`));
   events.push(
     ev('content_block_stop', '{"type":"content_block_stop","index":0}'),
-    ev(
-      'message_delta',
-      `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${OUTPUT_TOKENS}}}`,
-    ),
+    ev('message_delta', `{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":${OUTPUT_TOKENS}}}`),
     ev('message_stop', '{"type":"message_stop"}'),
   );
   return events;
@@ -111,12 +107,11 @@ function openaiJson(model, inTok) {
   );
 }
 function openaiSse(model, inTok) {
-  const head = `{"id":"chatcmpl-${nextId()}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},` +
+  const head =
+    `{"id":"chatcmpl-${nextId()}","object":"chat.completion.chunk","created":${Math.floor(Date.now() / 1000)},` +
     `"model":${JSON.stringify(model)},"service_tier":"default","system_fingerprint":"${FP}",`;
   const chunk = (choices, usage = 'null') => `data: ${head}"choices":${choices},"usage":${usage}}\n\n`;
-  const events = [
-    chunk('[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]'),
-  ];
+  const events = [chunk('[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]')];
   for (const d of DELTAS) events.push(chunk(`[{"index":0,"delta":{"content":${d}},"logprobs":null,"finish_reason":null}]`));
   events.push(chunk('[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]'));
   // Final usage chunk (real OpenAI sends it only with stream_options.include_usage=true; we always send it).

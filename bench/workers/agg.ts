@@ -20,9 +20,21 @@ import { migrate } from '../../src/store/migrate.ts';
 import { usageByDay } from '../../src/usage/report.ts';
 import { usdToPico } from '../../src/core/money.ts';
 
-interface Opts { dir: string; rows: number; orgs?: number; days?: number; models?: number; reps?: number; allOrgs?: boolean }
+interface Opts {
+  dir: string;
+  rows: number;
+  orgs?: number;
+  days?: number;
+  models?: number;
+  reps?: number;
+  allOrgs?: boolean;
+}
 const o = JSON.parse(process.argv[2]!) as Opts;
-const ORGS = o.orgs ?? 100, DAYS = o.days ?? 30, MODELS = o.models ?? 10, N = o.rows, REPS = o.reps ?? 5;
+const ORGS = o.orgs ?? 100,
+  DAYS = o.days ?? 30,
+  MODELS = o.models ?? 10,
+  N = o.rows,
+  REPS = o.reps ?? 5;
 const file = path.join(o.dir, 'agg.db');
 fs.mkdirSync(o.dir, { recursive: true });
 const log = (m: string) => console.error(`[agg] ${m}`);
@@ -47,12 +59,17 @@ const raw = new Database(file);
 raw.pragma('journal_mode = OFF');
 raw.pragma('synchronous = OFF');
 raw.pragma('cache_size = -262144'); // 256 MiB
-raw.exec('CREATE TEMP TABLE g_org(n INTEGER PRIMARY KEY, org TEXT, ws TEXT, k TEXT); CREATE TEMP TABLE g_day(n INTEGER PRIMARY KEY, day TEXT, month TEXT); CREATE TEMP TABLE g_model(n INTEGER PRIMARY KEY, model TEXT);');
+raw.exec(
+  'CREATE TEMP TABLE g_org(n INTEGER PRIMARY KEY, org TEXT, ws TEXT, k TEXT); CREATE TEMP TABLE g_day(n INTEGER PRIMARY KEY, day TEXT, month TEXT); CREATE TEMP TABLE g_model(n INTEGER PRIMARY KEY, model TEXT);',
+);
 {
   const a = raw.prepare('INSERT INTO g_org VALUES (?, ?, ?, ?)');
   for (let i = 0; i < ORGS; i++) a.run(i, `org_${pad(i, 3)}`, `wrkspc_${pad(i, 3)}`, `apikey_${pad(i, 3)}`);
   const b = raw.prepare('INSERT INTO g_day VALUES (?, ?, ?)');
-  for (let d = 0; d < DAYS; d++) { const iso = new Date(day0 + d * 86_400_000).toISOString(); b.run(d, iso.slice(0, 10), iso.slice(0, 7)); }
+  for (let d = 0; d < DAYS; d++) {
+    const iso = new Date(day0 + d * 86_400_000).toISOString();
+    b.run(d, iso.slice(0, 10), iso.slice(0, 7));
+  }
   const c = raw.prepare('INSERT INTO g_model VALUES (?, ?)');
   for (let m = 0; m < MODELS; m++) c.run(m, `claude-bench-${pad(m, 2)}`);
 }
@@ -78,23 +95,50 @@ log(`loaded ${total} events in ${(loadMs / 1000).toFixed(1)} s`);
 //    query comparison below checks them against the raw events.
 t = performance.now();
 const G = ORGS * DAYS * MODELS;
-const req = new Float64Array(G), inp = new Float64Array(G), outp = new Float64Array(G), cr = new Float64Array(G), cost = new Float64Array(G);
+const req = new Float64Array(G),
+  inp = new Float64Array(G),
+  outp = new Float64Array(G),
+  cr = new Float64Array(G),
+  cost = new Float64Array(G);
 for (let i = 0; i < total; i++) {
-  const org = Math.floor(i / perOrg), j = i % perOrg, d = Math.min(Math.floor(j / perDay), DAYS - 1), m = j % MODELS;
-  const g = (org * DAYS + d) * MODELS + m, a = inpOf(i), b = outOf(i);
-  req[g]! += 1; inp[g]! += a; outp[g]! += b; cr[g]! += (i % 5) * 100; cost[g]! += a * 3_000_000 + b * 15_000_000;
+  const org = Math.floor(i / perOrg),
+    j = i % perOrg,
+    d = Math.min(Math.floor(j / perDay), DAYS - 1),
+    m = j % MODELS;
+  const g = (org * DAYS + d) * MODELS + m,
+    a = inpOf(i),
+    b = outOf(i);
+  req[g]! += 1;
+  inp[g]! += a;
+  outp[g]! += b;
+  cr[g]! += (i % 5) * 100;
+  cost[g]! += a * 3_000_000 + b * 15_000_000;
 }
 {
   const ins = raw.prepare(`INSERT INTO usage_daily (day, month, org_id, workspace_id, key_id, model, requests, input_tokens, output_tokens,
     cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost, upstream_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`);
   raw.transaction(() => {
-    for (let org = 0; org < ORGS; org++) for (let d = 0; d < DAYS; d++) for (let m = 0; m < MODELS; m++) {
-      const g = (org * DAYS + d) * MODELS + m;
-      if (!req[g]) continue;
-      const iso = new Date(day0 + d * 86_400_000).toISOString();
-      ins.run(iso.slice(0, 10), iso.slice(0, 7), `org_${pad(org, 3)}`, `wrkspc_${pad(org, 3)}`, `apikey_${pad(org, 3)}`, `claude-bench-${pad(m, 2)}`,
-        req[g], inp[g], outp[g], cr[g], BigInt(cost[g]!), BigInt(cost[g]!));
-    }
+    for (let org = 0; org < ORGS; org++)
+      for (let d = 0; d < DAYS; d++)
+        for (let m = 0; m < MODELS; m++) {
+          const g = (org * DAYS + d) * MODELS + m;
+          if (!req[g]) continue;
+          const iso = new Date(day0 + d * 86_400_000).toISOString();
+          ins.run(
+            iso.slice(0, 10),
+            iso.slice(0, 7),
+            `org_${pad(org, 3)}`,
+            `wrkspc_${pad(org, 3)}`,
+            `apikey_${pad(org, 3)}`,
+            `claude-bench-${pad(m, 2)}`,
+            req[g],
+            inp[g],
+            outp[g],
+            cr[g],
+            BigInt(cost[g]!),
+            BigInt(cost[g]!),
+          );
+        }
   })();
 }
 const rollupMs = ms(t);
@@ -109,44 +153,88 @@ const fileMb = +(fs.statSync(file).size / 2 ** 20).toFixed(0);
 const store = await openStore(file);
 const db = store.db;
 const orgId = `org_${String(Math.floor(ORGS / 2)).padStart(3, '0')}`;
-const since = new Date(day0).toISOString().slice(0, 10), until = '2026-11-01';
+const since = new Date(day0).toISOString().slice(0, 10),
+  until = '2026-11-01';
 const big = (col: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(col)}), 0) as bigint)`;
 async function rawByDay(org: string | null) {
-  let b = db.selectFrom('usage_events')
-    .where('created_at', '>=', BigInt(Date.parse(since))).where('created_at', '<', BigInt(Date.parse(until)));
+  let b = db
+    .selectFrom('usage_events')
+    .where('created_at', '>=', BigInt(Date.parse(since)))
+    .where('created_at', '<', BigInt(Date.parse(until)));
   if (org) b = b.where('org_id', '=', org);
-  const rows = await b.select(['day', 'model', sql<bigint>`count(*)`.as('requests'), big('input_tokens').as('input_tokens'), big('output_tokens').as('output_tokens'),
-    big('cache_write_5m_tokens').as('cw5'), big('cache_write_1h_tokens').as('cw1'), big('cache_read_tokens').as('cache_read'),
-    // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-    big('cost').as('cost'), big('upstream_cost').as('upstream_cost')] as any)
-    .groupBy(['day', 'model']).orderBy('day').orderBy('model').execute();
+  const rows = await b
+    .select([
+      'day',
+      'model',
+      sql<bigint>`count(*)`.as('requests'),
+      big('input_tokens').as('input_tokens'),
+      big('output_tokens').as('output_tokens'),
+      big('cache_write_5m_tokens').as('cw5'),
+      big('cache_write_1h_tokens').as('cw1'),
+      big('cache_read_tokens').as('cache_read'),
+      big('cost').as('cost'),
+      big('upstream_cost').as('upstream_cost'),
+      // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
+    ] as any)
+    .groupBy(['day', 'model'])
+    .orderBy('day')
+    .orderBy('model')
+    .execute();
   // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-  return rows.map((r: any) => ({ day: r.day, model: r.model, requests: Number(r.requests), input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens), cost: String(r.cost) }));
+  return rows.map((r: any) => ({
+    day: r.day,
+    model: r.model,
+    requests: Number(r.requests),
+    input_tokens: Number(r.input_tokens),
+    output_tokens: Number(r.output_tokens),
+    cost: String(r.cost),
+  }));
 }
 async function rollupByDay(org: string | null) {
   const rows = await usageByDay(db, { ...(org ? { orgId: org } : {}), since, until, groupByModel: true });
-  // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
-  return rows.map((r: any) => ({ day: r.day, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost: r.cost_usd }))
-    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return (
+    rows
+      // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
+      .map((r: any) => ({ day: r.day, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost: r.cost_usd }))
+      .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0))
+  );
 }
 async function timeIt<T>(fn: () => Promise<T>, reps: number): Promise<{ first_ms: number; median_ms: number; result: T }> {
   const times: number[] = [];
   let result!: T;
-  for (let i = 0; i < reps; i++) { const s = performance.now(); result = await fn(); times.push(performance.now() - s); }
+  for (let i = 0; i < reps; i++) {
+    const s = performance.now();
+    result = await fn();
+    times.push(performance.now() - s);
+  }
   const sorted = [...times].sort((a, b) => a - b);
   return { first_ms: +times[0]!.toFixed(2), median_ms: +sorted[Math.floor(sorted.length / 2)]!.toFixed(2), result };
 }
 const a = await timeIt(() => rollupByDay(orgId), REPS);
 const b = await timeIt(() => rawByDay(orgId), REPS);
 // Same numbers? (cost: rollup gives USD, raw gives pico-USD.)
-const same = a.result.length === b.result.length && a.result.every((r, i) => {
-  const x = b.result[i]!;
-  return r.day === x.day && r.model === x.model && r.requests === x.requests && r.input_tokens === x.input_tokens && r.output_tokens === x.output_tokens
-    && usdToPico(r.cost) === BigInt(x.cost);
-});
+const same =
+  a.result.length === b.result.length &&
+  a.result.every((r, i) => {
+    const x = b.result[i]!;
+    return (
+      r.day === x.day &&
+      r.model === x.model &&
+      r.requests === x.requests &&
+      r.input_tokens === x.input_tokens &&
+      r.output_tokens === x.output_tokens &&
+      usdToPico(r.cost) === BigInt(x.cost)
+    );
+  });
 const out: Record<string, unknown> = {
-  events: total, orgs: ORGS, days: DAYS, models: MODELS, usage_daily_rows: dailyRows, db_file_mib: fileMb,
-  load_s: +(loadMs / 1000).toFixed(1), rollup_generate_s: +(rollupMs / 1000).toFixed(1),
+  events: total,
+  orgs: ORGS,
+  days: DAYS,
+  models: MODELS,
+  usage_daily_rows: dailyRows,
+  db_file_mib: fileMb,
+  load_s: +(loadMs / 1000).toFixed(1),
+  rollup_generate_s: +(rollupMs / 1000).toFixed(1),
   query: { org: orgId, since, until, group_by: 'day, model', result_rows: a.result.length, events_scanned_raw: b.result.reduce((s, r) => s + r.requests, 0) },
   rollup_usageByDay_ms: { first: a.first_ms, median: a.median_ms, reps: REPS },
   raw_events_ms: { first: b.first_ms, median: b.median_ms, reps: REPS },

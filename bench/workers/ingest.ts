@@ -15,7 +15,14 @@ import { openStore } from '../../src/store/connect.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { UsageWriter, type UsageEventRow } from '../../src/usage/writer.ts';
 
-interface Opts { databaseUrl: string; concurrency: number[]; seconds: number; warmupSeconds?: number; orgs?: number; models?: number }
+interface Opts {
+  databaseUrl: string;
+  concurrency: number[];
+  seconds: number;
+  warmupSeconds?: number;
+  orgs?: number;
+  models?: number;
+}
 
 const o = JSON.parse(process.argv[2]!) as Opts;
 const orgs = o.orgs ?? 20;
@@ -28,11 +35,32 @@ function row(): UsageEventRow {
   const now = Date.now();
   const d = new Date(now).toISOString();
   return {
-    id: prefix + i.toString(36), org_id: `org_bench_${org}`, workspace_id: `wrkspc_bench_${org}`, key_id: `apikey_bench_${org}`,
-    model: `claude-bench-${i % models}`, upstream: 'anthropic', surface: 'anthropic', status: 200n, outcome: 'ok', stream: 0n,
-    input_tokens: 200n, output_tokens: 128n, cache_write_5m_tokens: 0n, cache_write_1h_tokens: 0n, cache_read_tokens: 0n,
-    web_search_requests: 0n, cost: 2_520_000_000n, upstream_cost: 2_520_000_000n, price_id: 1n, estimated: 0n,
-    created_at: BigInt(now), month: d.slice(0, 7), day: d.slice(0, 10), latency_ms: 1n, ttft_ms: null, idempotency_key: null,
+    id: prefix + i.toString(36),
+    org_id: `org_bench_${org}`,
+    workspace_id: `wrkspc_bench_${org}`,
+    key_id: `apikey_bench_${org}`,
+    model: `claude-bench-${i % models}`,
+    upstream: 'anthropic',
+    surface: 'anthropic',
+    status: 200n,
+    outcome: 'ok',
+    stream: 0n,
+    input_tokens: 200n,
+    output_tokens: 128n,
+    cache_write_5m_tokens: 0n,
+    cache_write_1h_tokens: 0n,
+    cache_read_tokens: 0n,
+    web_search_requests: 0n,
+    cost: 2_520_000_000n,
+    upstream_cost: 2_520_000_000n,
+    price_id: 1n,
+    estimated: 0n,
+    created_at: BigInt(now),
+    month: d.slice(0, 7),
+    day: d.slice(0, 10),
+    latency_ms: 1n,
+    ttft_ms: null,
+    idempotency_key: null,
   };
 }
 
@@ -54,7 +82,10 @@ async function run(databaseUrl: string, concurrency: number) {
     for (;;) {
       const s = performance.now();
       if (s >= tEnd) return;
-      if (!cpuAtMeas && s >= tMeas) { cpuAtMeas = process.cpuUsage(); writtenAtMeas = writer.written; }
+      if (!cpuAtMeas && s >= tMeas) {
+        cpuAtMeas = process.cpuUsage();
+        writtenAtMeas = writer.written;
+      }
       try {
         await writer.record(row());
       } catch {
@@ -62,7 +93,10 @@ async function run(databaseUrl: string, concurrency: number) {
         continue;
       }
       const e = performance.now();
-      if (s >= tMeas && e <= tEnd) { measured++; lat.push(e - s); }
+      if (s >= tMeas && e <= tEnd) {
+        measured++;
+        lat.push(e - s);
+      }
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -73,7 +107,9 @@ async function run(databaseUrl: string, concurrency: number) {
   lat.sort((a, b) => a - b);
   const p = (q: number) => (lat.length ? +lat[Math.min(lat.length - 1, Math.ceil((q / 100) * lat.length) - 1)]!.toFixed(3) : null);
   return {
-    database: store.dialect, concurrency, seconds: o.seconds,
+    database: store.dialect,
+    concurrency,
+    seconds: o.seconds,
     // Events whose commit completed inside the window, per second.
     events_per_s: +(measured / o.seconds).toFixed(0),
     durable_latency_ms: { p50: p(50), p99: p(99), max: lat.length ? +lat[lat.length - 1]!.toFixed(3) : null },
@@ -83,7 +119,13 @@ async function run(databaseUrl: string, concurrency: number) {
   };
 }
 
-const limit = setTimeout(() => { console.error('ingest: time limit reached'); process.exit(3); }, o.concurrency.length * ((o.warmupSeconds ?? 0.5) + o.seconds + 30) * 1000);
+const limit = setTimeout(
+  () => {
+    console.error('ingest: time limit reached');
+    process.exit(3);
+  },
+  o.concurrency.length * ((o.warmupSeconds ?? 0.5) + o.seconds + 30) * 1000,
+);
 limit.unref();
 for (const c of o.concurrency) {
   const url = o.databaseUrl.includes('{c}') ? o.databaseUrl.replace('{c}', String(c)) : o.databaseUrl;

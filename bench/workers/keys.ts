@@ -25,8 +25,15 @@ const gc = (globalThis as any).gc as (() => void) | undefined;
 if (!gc) throw new Error('run with --expose-gc');
 const secretOf = (i: number) => `sk-tg-${i.toString(36).padStart(48, '0')}`;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]!; };
-const heap = () => { gc!(); gc!(); return process.memoryUsage().heapUsed; };
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+};
+const heap = () => {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+};
 
 async function run(n: number) {
   const file = path.join(opts.dir, `keys-${n}.db`);
@@ -38,11 +45,16 @@ async function run(n: number) {
   const t0 = performance.now();
   const insOrg = db.prepare("insert into orgs (id, name, created_at, billing_mode) values (?, ?, 0, 'prepaid')");
   const insWs = db.prepare('insert into workspaces (id, org_id, name, created_at) values (?, ?, ?, 0)');
-  const insKey = db.prepare("insert into api_keys (id, org_id, workspace_id, name, hash, hint, created_at, kind) values (?, ?, ?, 'k', ?, 'sk-tg-…', 0, 'inference')");
+  const insKey = db.prepare(
+    "insert into api_keys (id, org_id, workspace_id, name, hash, hint, created_at, kind) values (?, ?, ?, 'k', ?, 'sk-tg-…', 0, 'inference')",
+  );
   db.transaction(() => {
     for (let i = 0; i < n; i++) {
       const o = Math.floor(i / perOrg);
-      if (i % perOrg === 0) { insOrg.run(`org_${o}`, `Org ${o}`); insWs.run(`wrkspc_${o}`, `org_${o}`, 'Default'); }
+      if (i % perOrg === 0) {
+        insOrg.run(`org_${o}`, `Org ${o}`);
+        insWs.run(`wrkspc_${o}`, `org_${o}`, 'Default');
+      }
       insKey.run(`apikey_${i}`, `org_${o}`, `wrkspc_${o}`, sha(secretOf(i)));
     }
   })();
@@ -87,15 +99,25 @@ async function run(n: number) {
   }
   let refused = 0;
   const later = Date.now() + 1;
-  for (let i = 0; i < 300; i++) { try { cache.authenticate(secretOf((i * 104_729) % n), later); } catch { refused++; } }
+  for (let i = 0; i < 300; i++) {
+    try {
+      cache.authenticate(secretOf((i * 104_729) % n), later);
+    } catch {
+      refused++;
+    }
+  }
   await store.close();
   const size = fs.statSync(file).size;
   fs.rmSync(file, { force: true });
   fs.rmSync(`${file}-wal`, { force: true });
   fs.rmSync(`${file}-shm`, { force: true });
   return {
-    keys: n, fill_s: +fillS.toFixed(1), db_mib: +(size / 2 ** 20).toFixed(1),
-    load_ms: +loadMs.toFixed(0), heap_bytes_per_key: Math.round((after - before) / n), heap_mib: +((after - before) / 2 ** 20).toFixed(1),
+    keys: n,
+    fill_s: +fillS.toFixed(1),
+    db_mib: +(size / 2 ** 20).toFixed(1),
+    load_ms: +loadMs.toFixed(0),
+    heap_bytes_per_key: Math.round((after - before) / n),
+    heap_mib: +((after - before) / 2 ** 20).toFixed(1),
     hot_auth_ns: Math.round(hotNs),
     miss_lookup_us: { p50: Math.round(pct(miss, 0.5)), p99: Math.round(pct(miss, 0.99)) },
     incremental_reload_us: { p50: Math.round(pct(apply, 0.5)), p99: Math.round(pct(apply, 0.99)) },

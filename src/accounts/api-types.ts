@@ -60,7 +60,9 @@ export interface VerifyResponse {
   credits_org_id: string | null;
 }
 
-export interface AcceptedResponse { ok: true }
+export interface AcceptedResponse {
+  ok: true;
+}
 
 export interface SessionListItem {
   id: string;
@@ -71,9 +73,13 @@ export interface SessionListItem {
   client_ip: string | null;
   user_agent: string | null;
 }
-export interface SessionList { sessions: SessionListItem[] }
+export interface SessionList {
+  sessions: SessionListItem[];
+}
 
-export interface LogoutAllResponse { revoked: number }
+export interface LogoutAllResponse {
+  revoked: number;
+}
 
 export interface InvitationLookup {
   org_id: string;
@@ -85,9 +91,17 @@ export interface InvitationLookup {
   account_exists: boolean;
 }
 
-export interface AcceptInvitationResponse { org_id: string; role: MemberRole }
+export interface AcceptInvitationResponse {
+  org_id: string;
+  role: MemberRole;
+}
 
-export interface CreateOrgResponse { org_id: string; name: string; default_workspace_id: string; role: 'owner' }
+export interface CreateOrgResponse {
+  org_id: string;
+  name: string;
+  default_workspace_id: string;
+  role: 'owner';
+}
 
 // ---- /admin/v1 additions ----
 
@@ -98,7 +112,10 @@ export interface MemberView {
   verified: boolean;
   joined_at: string;
 }
-export interface MemberList { org_id: string; members: MemberView[] }
+export interface MemberList {
+  org_id: string;
+  members: MemberView[];
+}
 
 export interface InvitationView {
   id: string;
@@ -110,7 +127,10 @@ export interface InvitationView {
   expires_at: string;
   invited_by: string | null;
 }
-export interface InvitationList { org_id: string; invitations: InvitationView[] }
+export interface InvitationList {
+  org_id: string;
+  invitations: InvitationView[];
+}
 
 export interface WorkspaceView {
   id: string;
@@ -122,7 +142,10 @@ export interface WorkspaceView {
   /** Active (not revoked, not expired) keys in the workspace. */
   active_keys: number;
 }
-export interface WorkspaceList { org_id: string; workspaces: WorkspaceView[] }
+export interface WorkspaceList {
+  org_id: string;
+  workspaces: WorkspaceView[];
+}
 
 export interface LogEntry {
   id: string;
@@ -199,7 +222,11 @@ export interface ModelPriceView {
   /** Basis points below list (2000 = 20 % off; negative = a markup). */
   discount_bps: number;
 }
-export interface ModelPriceList { org_id: string; price_group: string | null; models: ModelPriceView[] }
+export interface ModelPriceList {
+  org_id: string;
+  price_group: string | null;
+  models: ModelPriceView[];
+}
 
 export interface OperatorOrgView {
   id: string;
@@ -212,7 +239,10 @@ export interface OperatorOrgView {
   members: number;
   owner_email: string | null;
 }
-export interface OperatorOrgSearch { orgs: OperatorOrgView[]; next_cursor: string | null }
+export interface OperatorOrgSearch {
+  orgs: OperatorOrgView[];
+  next_cursor: string | null;
+}
 
 export interface SignupView {
   user_id: string;
@@ -222,6 +252,11 @@ export interface SignupView {
   org_id: string | null;
   org_name: string | null;
 }
-export interface SignupList { signups: SignupView[] }
+export interface SignupList {
+  signups: SignupView[];
+}
 
-export interface SuspendView { org_id: string; suspended: null | { reason: string; since: string } }
+export interface SuspendView {
+  org_id: string;
+  suspended: null | { reason: string; since: string };
+}

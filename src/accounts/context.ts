@@ -38,7 +38,9 @@ export async function createAccounts(o: { config: Config; db: Kysely<DB>; clock:
   const publicUrl = (o.config.billing.publicUrl ?? o.listenUrl).replace(/\/+$/, '');
   const mail = new AccountMailer(o.db, o.config.smtp, now, o.log);
   return {
-    config: o.config, db: o.db, clock: o.clock,
+    config: o.config,
+    db: o.db,
+    clock: o.clock,
     users: new Users(o.db, now),
     sessions: new Sessions(o.db, secret, now, o.config.accounts.sessionDays * 86_400_000),
     tokens: new LinkTokens(o.db, secret, now),
@@ -54,7 +56,9 @@ export async function createAccounts(o: { config: Config; db: Kysely<DB>; clock:
 /** Keyed by the gateway's runtime object (this layer does not need its shape). */
 const registry = new WeakMap<object, AccountsContext>();
 
-export function attachAccounts(rt: object, a: AccountsContext): void { registry.set(rt, a); }
+export function attachAccounts(rt: object, a: AccountsContext): void {
+  registry.set(rt, a);
+}
 
 export function accountsOf(rt: object): AccountsContext {
   const a = registry.get(rt);

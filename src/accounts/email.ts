@@ -1,8 +1,14 @@
 /** Email addresses: a cheap shape check and the normalised form used for uniqueness and the once-per-address credit grant. */
 import { z } from 'zod';
 
-export const emailSchema = z.string().trim().max(254, 'at most 254 characters')
-  .regex(/^[^\s@<>(),;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, 'expected an email address like name@example.com');
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, 'at most 254 characters')
+  .regex(
+    /^[^\s@<>(),;:"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
+    'expected an email address like name@example.com',
+  );
 
 const DOTLESS = new Set(['gmail.com', 'googlemail.com']);
 

@@ -46,13 +46,18 @@ export class KeyCache {
   private negativeMax: number;
   private clockNow: () => number;
 
-  constructor(private accounts: AccountsService, opts: KeyCacheOptions = {}) {
+  constructor(
+    private accounts: AccountsService,
+    opts: KeyCacheOptions = {},
+  ) {
     this.negativeTtlMs = opts.negativeTtlMs ?? 2000;
     this.negativeMax = opts.negativeMax ?? 50_000;
     this.clockNow = opts.now ?? (() => Date.now());
   }
 
-  get size(): number { return this.byHash.size; }
+  get size(): number {
+    return this.byHash.size;
+  }
 
   /**
    * Start-up: loads the keys that can authenticate, a page at a time, into the live map without
@@ -93,7 +98,10 @@ export class KeyCache {
     let all = false;
     for (const c of changes) {
       if (c.what !== 'keys' && c.what !== 'orgs') continue;
-      if (c.ref == null) { all = true; continue; }
+      if (c.ref == null) {
+        all = true;
+        continue;
+      }
       (c.what === 'keys' ? keyIds : orgIds).add(c.ref);
     }
     if (all) return this.reload();
@@ -144,7 +152,9 @@ export class KeyCache {
   }
 
   private async withOrg(key: AuthKey, now: number): Promise<Principal> {
-    const org = await this.reloadOrg(key.orgId).catch((e) => { throw serviceUnavailable('The key store is unavailable; retry shortly', { cause: e }); });
+    const org = await this.reloadOrg(key.orgId).catch((e) => {
+      throw serviceUnavailable('The key store is unavailable; retry shortly', { cause: e });
+    });
     if (!org) throw permissionError('the organization of this API key no longer exists');
     this.lastUsed.set(key.id, now);
     return { key, org };
@@ -179,7 +189,10 @@ export class KeyCache {
     if (known) return known;
     if (!row) {
       if (this.negative.size >= this.negativeMax) {
-        for (const k of this.negative.keys()) { this.negative.delete(k); if (this.negative.size < this.negativeMax * 0.9) break; }
+        for (const k of this.negative.keys()) {
+          this.negative.delete(k);
+          if (this.negative.size < this.negativeMax * 0.9) break;
+        }
       }
       this.negative.set(d, this.clockNow() + this.negativeTtlMs);
       return undefined;
@@ -198,8 +211,15 @@ export class KeyCache {
 
   private compact(k: AuthKey): AuthKey {
     return {
-      id: k.id, orgId: this.intern(k.orgId), workspaceId: this.intern(k.workspaceId), kind: k.kind, adminScope: k.adminScope,
-      expiresAt: k.expiresAt, revokedAt: k.revokedAt, rateLimits: k.rateLimits, policy: k.policy,
+      id: k.id,
+      orgId: this.intern(k.orgId),
+      workspaceId: this.intern(k.workspaceId),
+      kind: k.kind,
+      adminScope: k.adminScope,
+      expiresAt: k.expiresAt,
+      revokedAt: k.revokedAt,
+      rateLimits: k.rateLimits,
+      policy: k.policy,
     };
   }
 

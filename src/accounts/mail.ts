@@ -10,18 +10,30 @@ import type { Config } from '../config/config.ts';
 import { newId } from '../core/ids.ts';
 import type { DB } from '../store/schema.ts';
 
-export interface AccountMail { to: string; subject: string; text: string }
+export interface AccountMail {
+  to: string;
+  subject: string;
+  text: string;
+}
 
 export class AccountMailer {
   private mailer: Mailer | null;
 
-  constructor(private db: Kysely<DB>, smtp: Config['smtp'], private now: () => number, private log?: Logger) {
+  constructor(
+    private db: Kysely<DB>,
+    smtp: Config['smtp'],
+    private now: () => number,
+    private log?: Logger,
+  ) {
     this.mailer = smtp.url ? new Mailer(smtp.url, smtp.from) : null;
   }
 
   async send(m: AccountMail): Promise<boolean> {
     if (!this.mailer) {
-      await this.db.insertInto('outbox').values({ id: newId('mail'), to: m.to, subject: m.subject, text: m.text, created_at: this.now(), alert_id: null }).execute();
+      await this.db
+        .insertInto('outbox')
+        .values({ id: newId('mail'), to: m.to, subject: m.subject, text: m.text, created_at: this.now(), alert_id: null })
+        .execute();
       return true;
     }
     const out = await this.mailer.send(m);
@@ -29,20 +41,25 @@ export class AccountMailer {
     return out.ok;
   }
 
-  close(): void { this.mailer?.close(); }
+  close(): void {
+    this.mailer?.close();
+  }
 }
 
 export const verifyMail = (to: string, link: string): AccountMail => ({
-  to, subject: 'Verify your email address for Tollgate',
+  to,
+  subject: 'Verify your email address for Tollgate',
   text: `Welcome to Tollgate.\n\nConfirm your email address by opening this link (valid for 24 hours, once):\n\n${link}\n\nIf you did not sign up, ignore this mail.\n`,
 });
 
 export const resetMail = (to: string, link: string): AccountMail => ({
-  to, subject: 'Reset your Tollgate password',
+  to,
+  subject: 'Reset your Tollgate password',
   text: `Someone (hopefully you) asked to reset the password of this Tollgate account.\n\nSet a new password here (valid for 30 minutes, once):\n\n${link}\n\nIf it was not you, ignore this mail: the password stays as it is.\n`,
 });
 
 export const inviteMail = (to: string, orgName: string, role: string, link: string): AccountMail => ({
-  to, subject: `You are invited to ${orgName.slice(0, 80)} on Tollgate`,
+  to,
+  subject: `You are invited to ${orgName.slice(0, 80)} on Tollgate`,
   text: `You have been invited to join the organization "${orgName.slice(0, 200)}" on Tollgate as ${role}.\n\nAccept here (valid for 7 days, once):\n\n${link}\n`,
 });

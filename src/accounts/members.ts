@@ -12,10 +12,15 @@ import type { MemberRole, MemberView } from './api-types.ts';
 const lastOwner = () => fail.last_owner('This is the last owner of the organization: make someone else an owner first.');
 
 export class Members {
-  constructor(private db: Kysely<DB>, private now: () => number) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+  ) {}
 
   private select(db: Kysely<DB>, orgId: string) {
-    return db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id')
+    return db
+      .selectFrom('memberships')
+      .innerJoin('users', 'users.id', 'memberships.user_id')
       .select(['memberships.user_id', 'users.email', 'memberships.role', 'users.verified_at', 'memberships.created_at'])
       .where('memberships.org_id', '=', orgId);
   }
@@ -35,7 +40,13 @@ export class Members {
   }
 
   private async ownersLeft(trx: Kysely<DB>, orgId: string, userId: string): Promise<number> {
-    const rows = await trx.selectFrom('memberships').select('user_id').where('org_id', '=', orgId).where('role', '=', 'owner').where('user_id', '!=', userId).execute();
+    const rows = await trx
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('org_id', '=', orgId)
+      .where('role', '=', 'owner')
+      .where('user_id', '!=', userId)
+      .execute();
     return rows.length;
   }
 

@@ -33,7 +33,9 @@ export function parsePolicy(json: string | null | undefined): ModelPolicy | null
     try {
       const r = modelPolicySchema.safeParse(JSON.parse(json));
       v = r.success && Object.keys(r.data).length ? r.data : null;
-    } catch { v = null; }
+    } catch {
+      v = null;
+    }
     if (parsed.size > 10_000) parsed.clear();
     parsed.set(json, v);
   }
@@ -60,11 +62,19 @@ export function combinePolicies(key: ModelPolicy | null | undefined, ws: ModelPo
 /** A policy as the admin API and the CLI show it (snake_case), or null. */
 export function policyView(p: ModelPolicy | null) {
   if (!p) return null;
-  return { models: p.models ?? null, max_tokens: p.maxTokens ?? null, max_tokens_mode: p.maxTokens !== undefined ? p.maxTokensMode ?? 'refuse' : null, timeout_ms: p.timeoutMs ?? null };
+  return {
+    models: p.models ?? null,
+    max_tokens: p.maxTokens ?? null,
+    max_tokens_mode: p.maxTokens !== undefined ? (p.maxTokensMode ?? 'refuse') : null,
+    timeout_ms: p.timeoutMs ?? null,
+  };
 }
 
 /** Validates a policy patch and merges it over the current one (a null field clears it); returns the JSON to store. */
-export function mergePolicy(current: string | null, patch: { models?: string[] | null; maxTokens?: number | null; maxTokensMode?: 'refuse' | 'clamp' | null; timeoutMs?: number | null }): string | null {
+export function mergePolicy(
+  current: string | null,
+  patch: { models?: string[] | null; maxTokens?: number | null; maxTokensMode?: 'refuse' | 'clamp' | null; timeoutMs?: number | null },
+): string | null {
   const cur: Record<string, unknown> = { ...(parsePolicy(current) ?? {}) };
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;

@@ -14,41 +14,88 @@ import { recordAudit } from '../audit/log.ts';
 import { generateSecret, hashSecret, hintFor, type AdminScope, type KeyKind } from './keys.ts';
 import { mergePolicy, parsePolicy, policyView, type ModelPolicy } from './policy.ts';
 
-export interface OrgRow { id: string; name: string; createdAt: number; billingMode: string; tierPinned: number | null; priceGroup: string | null; rateLimits: string | null }
+export interface OrgRow {
+  id: string;
+  name: string;
+  createdAt: number;
+  billingMode: string;
+  tierPinned: number | null;
+  priceGroup: string | null;
+  rateLimits: string | null;
+}
 
 /** What authentication needs about a key (the in-memory cache holds these). */
 export interface AuthKey {
-  id: string; orgId: string; workspaceId: string; kind: KeyKind; adminScope: AdminScope | null;
-  expiresAt: number | null; revokedAt: number | null; rateLimits: string | null;
+  id: string;
+  orgId: string;
+  workspaceId: string;
+  kind: KeyKind;
+  adminScope: AdminScope | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  rateLimits: string | null;
   /** Model policy (allowed models, max_tokens ceiling, timeout); null = none. */
   policy: ModelPolicy | null;
 }
 
 export interface KeyRecord extends AuthKey {
-  name: string; hint: string; createdAt: number; lastUsedAt: number | null; createdBy: string | null;
+  name: string;
+  hint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  createdBy: string | null;
 }
 
 const toKey = (r: Selectable<DB['api_keys']>): KeyRecord => ({
-  id: r.id, orgId: r.org_id, workspaceId: r.workspace_id, name: r.name, hint: r.hint,
-  kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
-  createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at),
-  revokedAt: r.revoked_at == null ? null : Number(r.revoked_at), lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
-  rateLimits: r.rate_limits ?? null, createdBy: r.created_by ?? null, policy: parsePolicy(r.policy),
+  id: r.id,
+  orgId: r.org_id,
+  workspaceId: r.workspace_id,
+  name: r.name,
+  hint: r.hint,
+  kind: r.kind === 'admin' ? 'admin' : 'inference',
+  adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
+  createdAt: Number(r.created_at),
+  expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+  revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
+  lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
+  rateLimits: r.rate_limits ?? null,
+  createdBy: r.created_by ?? null,
+  policy: parsePolicy(r.policy),
 });
 const toOrg = (r: RowOf<DB['orgs']>): OrgRow => ({
-  id: r.id, name: r.name, createdAt: Number(r.created_at), billingMode: r.billing_mode,
-  tierPinned: r.tier_pinned == null ? null : Number(r.tier_pinned), priceGroup: r.price_group ?? null, rateLimits: r.rate_limits ?? null,
+  id: r.id,
+  name: r.name,
+  createdAt: Number(r.created_at),
+  billingMode: r.billing_mode,
+  tierPinned: r.tier_pinned == null ? null : Number(r.tier_pinned),
+  priceGroup: r.price_group ?? null,
+  rateLimits: r.rate_limits ?? null,
 });
 
 const isoOrNull = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
 
 /** A key as the audit log records it (never the secret or its hash). */
 export const keyAuditView = (k: KeyRecord) => ({
-  id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, workspace_id: k.workspaceId, hint: k.hint,
-  expires_at: isoOrNull(k.expiresAt), revoked_at: isoOrNull(k.revokedAt), created_by: k.createdBy, rate_limits: k.rateLimits,
+  id: k.id,
+  name: k.name,
+  kind: k.kind,
+  admin_scope: k.adminScope,
+  workspace_id: k.workspaceId,
+  hint: k.hint,
+  expires_at: isoOrNull(k.expiresAt),
+  revoked_at: isoOrNull(k.revokedAt),
+  created_by: k.createdBy,
+  rate_limits: k.rateLimits,
   policy: policyView(k.policy),
 });
-const orgAuditView = (o: OrgRow) => ({ id: o.id, name: o.name, billing_mode: o.billingMode, tier_pinned: o.tierPinned, price_group: o.priceGroup, rate_limits: o.rateLimits });
+const orgAuditView = (o: OrgRow) => ({
+  id: o.id,
+  name: o.name,
+  billing_mode: o.billingMode,
+  tier_pinned: o.tierPinned,
+  price_group: o.priceGroup,
+  rate_limits: o.rateLimits,
+});
 
 export interface CreateKeyInput {
   orgId: string;
@@ -65,28 +112,58 @@ export interface CreateKeyInput {
 }
 
 /** A change to a model policy: a value sets the field, null clears it, undefined keeps it. */
-export interface PolicyPatch { models?: string[] | null; maxTokens?: number | null; maxTokensMode?: 'refuse' | 'clamp' | null; timeoutMs?: number | null }
+export interface PolicyPatch {
+  models?: string[] | null;
+  maxTokens?: number | null;
+  maxTokensMode?: 'refuse' | 'clamp' | null;
+  timeoutMs?: number | null;
+}
 
 const policyOrThrow = (cur: string | null, patch: PolicyPatch) => {
-  try { return mergePolicy(cur, patch); } catch (e) {
+  try {
+    return mergePolicy(cur, patch);
+  } catch (e) {
     const issues = (e as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
     throw invalidRequest(`invalid policy: ${issues ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (e as Error).message}`);
   }
 };
 
 export class AccountsService {
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
-  async createOrg(input: { name: string; billingMode?: 'prepaid' | 'invoice'; priceGroup?: string | null }): Promise<{ org: OrgRow; defaultWorkspaceId: string }> {
+  async createOrg(input: {
+    name: string;
+    billingMode?: 'prepaid' | 'invoice';
+    priceGroup?: string | null;
+  }): Promise<{ org: OrgRow; defaultWorkspaceId: string }> {
     if (!input.name.trim()) throw invalidRequest('org name must not be empty');
     const id = newId('org');
     const wsId = newId('wrkspc');
     const t = this.now();
-    const row = { id, name: input.name, created_at: t, billing_mode: input.billingMode ?? 'prepaid', tier_pinned: null, rate_limits: null, price_group: input.priceGroup ?? null, external_id: null };
+    const row = {
+      id,
+      name: input.name,
+      created_at: t,
+      billing_mode: input.billingMode ?? 'prepaid',
+      tier_pinned: null,
+      rate_limits: null,
+      price_group: input.priceGroup ?? null,
+      external_id: null,
+    };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('orgs').values(row).execute();
       await trx.insertInto('workspaces').values({ id: wsId, org_id: id, name: 'Default', created_at: t, archived_at: null, rate_limits: null }).execute();
-      await recordAudit(trx, this.actor, t, { orgId: id, action: 'org.create', targetType: 'org', targetId: id, after: { ...orgAuditView(toOrg(row)), default_workspace_id: wsId } });
+      await recordAudit(trx, this.actor, t, {
+        orgId: id,
+        action: 'org.create',
+        targetType: 'org',
+        targetId: id,
+        after: { ...orgAuditView(toOrg(row)), default_workspace_id: wsId },
+      });
       await recordChange(trx, 'orgs', t, id);
     });
     return { org: (await this.getOrg(id))!, defaultWorkspaceId: wsId };
@@ -107,7 +184,10 @@ export class AccountsService {
     return (await this.db.selectFrom('orgs').selectAll().orderBy('created_at').execute()).map(toOrg);
   }
 
-  async updateOrg(id: string, patch: { tierPinned?: number | null; rateLimits?: string | null; priceGroup?: string | null; billingMode?: string; name?: string }): Promise<OrgRow> {
+  async updateOrg(
+    id: string,
+    patch: { tierPinned?: number | null; rateLimits?: string | null; priceGroup?: string | null; billingMode?: string; name?: string },
+  ): Promise<OrgRow> {
     const before = await this.requireOrg(id);
     const set: Updateable<DB['orgs']> = {};
     if (patch.tierPinned !== undefined) set.tier_pinned = patch.tierPinned;
@@ -141,8 +221,15 @@ export class AccountsService {
   }
 
   async listWorkspaces(orgId: string) {
-    return (await this.db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute())
-      .map((w) => ({ id: w.id, orgId: w.org_id, name: w.name, createdAt: Number(w.created_at), archivedAt: w.archived_at == null ? null : Number(w.archived_at), rateLimits: w.rate_limits, policy: parsePolicy(w.policy) }));
+    return (await this.db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute()).map((w) => ({
+      id: w.id,
+      orgId: w.org_id,
+      name: w.name,
+      createdAt: Number(w.created_at),
+      archivedAt: w.archived_at == null ? null : Number(w.archived_at),
+      rateLimits: w.rate_limits,
+      policy: parsePolicy(w.policy),
+    }));
   }
 
   /** Sets a workspace's model policy (its keys obey it and their own); recorded in the audit log. */
@@ -153,7 +240,14 @@ export class AccountsService {
     const t = this.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('workspaces').set({ policy: next }).where('id', '=', workspaceId).execute();
-      await recordAudit(trx, this.actor, t, { orgId, action: 'workspace.policy', targetType: 'workspace', targetId: workspaceId, before: { policy: policyView(parsePolicy(w.policy)) }, after: { policy: policyView(parsePolicy(next)) } });
+      await recordAudit(trx, this.actor, t, {
+        orgId,
+        action: 'workspace.policy',
+        targetType: 'workspace',
+        targetId: workspaceId,
+        before: { policy: policyView(parsePolicy(w.policy)) },
+        after: { policy: policyView(parsePolicy(next)) },
+      });
       await recordChange(trx, 'orgs', t, orgId);
     });
     return { id: workspaceId, orgId, policy: parsePolicy(next) };
@@ -163,12 +257,21 @@ export class AccountsService {
   async workspacePolicies(): Promise<Map<string, ModelPolicy>> {
     const rows = await this.db.selectFrom('workspaces').select(['id', 'policy']).where('policy', 'is not', null).execute();
     const m = new Map<string, ModelPolicy>();
-    for (const r of rows) { const p = parsePolicy(r.policy); if (p) m.set(r.id, p); }
+    for (const r of rows) {
+      const p = parsePolicy(r.policy);
+      if (p) m.set(r.id, p);
+    }
     return m;
   }
 
   async defaultWorkspace(orgId: string): Promise<string> {
-    const w = await this.db.selectFrom('workspaces').select('id').where('org_id', '=', orgId).where('archived_at', 'is', null).orderBy('created_at').executeTakeFirst();
+    const w = await this.db
+      .selectFrom('workspaces')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .where('archived_at', 'is', null)
+      .orderBy('created_at')
+      .executeTakeFirst();
     if (!w) throw notFound(`org ${orgId} has no workspace`);
     return w.id;
   }
@@ -182,7 +285,7 @@ export class AccountsService {
   async createKey(input: CreateKeyInput): Promise<KeyRecord & { key: string }> {
     await this.requireOrg(input.orgId);
     const kind: KeyKind = input.kind ?? 'inference';
-    let adminScope: AdminScope | null = kind === 'admin' ? input.adminScope ?? 'org' : null;
+    let adminScope: AdminScope | null = kind === 'admin' ? (input.adminScope ?? 'org') : null;
     let workspaceId = input.workspaceId;
     let expiresAt = input.expiresAt ?? null;
     const c = input.creator;
@@ -197,7 +300,8 @@ export class AccountsService {
         }
         if (c.expiresAt != null) {
           if (expiresAt == null) expiresAt = c.expiresAt;
-          else if (expiresAt > c.expiresAt) throw invalidRequest(`a key cannot outlive the key that creates it: expiry must be on or before ${new Date(c.expiresAt).toISOString()}`);
+          else if (expiresAt > c.expiresAt)
+            throw invalidRequest(`a key cannot outlive the key that creates it: expiry must be on or before ${new Date(c.expiresAt).toISOString()}`);
         }
       }
     }
@@ -212,11 +316,26 @@ export class AccountsService {
     const id = newId('apikey');
     const t = this.now();
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('api_keys').values({
-        id, org_id: input.orgId, workspace_id: workspaceId!, name: input.name ?? 'default', hash: hashSecret(secret), hint: hintFor(secret),
-        created_at: t, expires_at: expiresAt, revoked_at: null, last_used_at: null, rate_limits: null,
-        kind, admin_scope: adminScope, created_by: c?.id ?? null, policy,
-      }).execute();
+      await trx
+        .insertInto('api_keys')
+        .values({
+          id,
+          org_id: input.orgId,
+          workspace_id: workspaceId!,
+          name: input.name ?? 'default',
+          hash: hashSecret(secret),
+          hint: hintFor(secret),
+          created_at: t,
+          expires_at: expiresAt,
+          revoked_at: null,
+          last_used_at: null,
+          rate_limits: null,
+          kind,
+          admin_scope: adminScope,
+          created_by: c?.id ?? null,
+          policy,
+        })
+        .execute();
       const rec = toKey(await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
       await recordAudit(trx, this.actor, t, { orgId: input.orgId, action: 'key.create', targetType: 'key', targetId: id, after: keyAuditView(rec) });
       await recordChange(trx, 'keys', t, id);
@@ -256,8 +375,12 @@ export class AccountsService {
         if (key.revokedAt == null) {
           await trx.updateTable('api_keys').set({ revoked_at: t }).where('id', '=', key.id).where('revoked_at', 'is', null).execute();
           await recordAudit(trx, this.actor, t, {
-            orgId: key.orgId, action: 'key.revoke', targetType: 'key', targetId: key.id,
-            before: keyAuditView(key), after: { ...keyAuditView(key), revoked_at: isoOrNull(t), ...(via ? { revoked_with: via } : {}) },
+            orgId: key.orgId,
+            action: 'key.revoke',
+            targetType: 'key',
+            targetId: key.id,
+            before: keyAuditView(key),
+            after: { ...keyAuditView(key), revoked_at: isoOrNull(t), ...(via ? { revoked_with: via } : {}) },
           });
           await recordChange(trx, 'keys', t, key.id);
           if (via) cascaded.push(key.id);
@@ -288,7 +411,14 @@ export class AccountsService {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('api_keys').set(set).where('id', '=', id).execute();
       const after = toKey(await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-      await recordAudit(trx, this.actor, t, { orgId: k.orgId, action: 'key.update', targetType: 'key', targetId: id, before: keyAuditView(k), after: keyAuditView(after) });
+      await recordAudit(trx, this.actor, t, {
+        orgId: k.orgId,
+        action: 'key.update',
+        targetType: 'key',
+        targetId: id,
+        before: keyAuditView(k),
+        after: keyAuditView(after),
+      });
       await recordChange(trx, 'keys', t, id);
     });
     return (await this.getKey(id))!;
@@ -301,9 +431,11 @@ export class AccountsService {
    */
   async loadKeysForCache(page: { after?: string; limit?: number } = {}): Promise<Array<AuthKey & { hash: string }>> {
     const t = this.now();
-    let q = this.db.selectFrom('api_keys')
+    let q = this.db
+      .selectFrom('api_keys')
       .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy'])
-      .where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]));
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]));
     if (page.after !== undefined) q = q.where('id', '>', page.after);
     if (page.limit !== undefined) q = q.orderBy('id').limit(page.limit);
     return (await q.execute()).map((r) => ({ ...toAuthKey(r), hash: r.hash }));
@@ -313,8 +445,11 @@ export class AccountsService {
   async authKeysByIds(ids: string[]): Promise<Array<AuthKey & { hash: string }>> {
     const out: Array<AuthKey & { hash: string }> = [];
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.db.selectFrom('api_keys')
-        .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('api_keys')
+        .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
       for (const r of rows) out.push({ ...toAuthKey(r), hash: r.hash });
     }
     return out;
@@ -328,8 +463,11 @@ export class AccountsService {
 
   /** One key by id, as the cache needs it (an incremental reload). */
   async authKeyById(id: string): Promise<(AuthKey & { hash: string }) | undefined> {
-    const r = await this.db.selectFrom('api_keys')
-      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy']).where('id', '=', id).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && { ...toAuthKey(r), hash: r.hash };
   }
 
@@ -339,11 +477,18 @@ export class AccountsService {
   }
 }
 
-function toAuthKey(r: RowOf<DB['api_keys'], 'id' | 'org_id' | 'workspace_id' | 'kind' | 'admin_scope' | 'expires_at' | 'revoked_at' | 'rate_limits' | 'policy'>): AuthKey {
+function toAuthKey(
+  r: RowOf<DB['api_keys'], 'id' | 'org_id' | 'workspace_id' | 'kind' | 'admin_scope' | 'expires_at' | 'revoked_at' | 'rate_limits' | 'policy'>,
+): AuthKey {
   return {
-    id: r.id, orgId: r.org_id, workspaceId: r.workspace_id,
-    kind: r.kind === 'admin' ? 'admin' : 'inference', adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
-    expiresAt: r.expires_at == null ? null : Number(r.expires_at), revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
-    rateLimits: r.rate_limits ?? null, policy: parsePolicy(r.policy),
+    id: r.id,
+    orgId: r.org_id,
+    workspaceId: r.workspace_id,
+    kind: r.kind === 'admin' ? 'admin' : 'inference',
+    adminScope: r.kind === 'admin' ? (r.admin_scope === 'workspace' ? 'workspace' : 'org') : null,
+    expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+    revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
+    rateLimits: r.rate_limits ?? null,
+    policy: parsePolicy(r.policy),
   };
 }

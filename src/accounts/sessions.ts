@@ -11,29 +11,64 @@ import { newId, sha256Hex } from '../core/ids.ts';
 import type { DB, RowOf } from '../store/schema.ts';
 
 export interface SessionRow {
-  id: string; publicId: string; userId: string | null; operator: boolean; currentOrgId: string | null;
-  createdAt: number; lastSeenAt: number; expiresAt: number; clientIp: string | null; userAgent: string | null;
+  id: string;
+  publicId: string;
+  userId: string | null;
+  operator: boolean;
+  currentOrgId: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  clientIp: string | null;
+  userAgent: string | null;
 }
 
 const toSession = (r: RowOf<DB['sessions']>): SessionRow => ({
-  id: r.id, publicId: r.public_id, userId: r.user_id ?? null, operator: Number(r.operator) === 1, currentOrgId: r.current_org_id ?? null,
-  createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at), expiresAt: Number(r.expires_at), clientIp: r.client_ip ?? null, userAgent: r.user_agent ?? null,
+  id: r.id,
+  publicId: r.public_id,
+  userId: r.user_id ?? null,
+  operator: Number(r.operator) === 1,
+  currentOrgId: r.current_org_id ?? null,
+  createdAt: Number(r.created_at),
+  lastSeenAt: Number(r.last_seen_at),
+  expiresAt: Number(r.expires_at),
+  clientIp: r.client_ip ?? null,
+  userAgent: r.user_agent ?? null,
 });
 
 /** last_seen_at is written at most this often per session. */
 const TOUCH_MS = 60_000;
 
 export class Sessions {
-  constructor(private db: Kysely<DB>, private secret: Buffer, private now: () => number, private ttlMs: number) {}
+  constructor(
+    private db: Kysely<DB>,
+    private secret: Buffer,
+    private now: () => number,
+    private ttlMs: number,
+  ) {}
 
   /** A new session; returns the cookie value (the only time it exists outside the client). */
-  async create(s: { userId: string | null; operator: boolean; currentOrgId: string | null; clientIp?: string; userAgent?: string }): Promise<{ token: string; session: SessionRow }> {
+  async create(s: {
+    userId: string | null;
+    operator: boolean;
+    currentOrgId: string | null;
+    clientIp?: string;
+    userAgent?: string;
+  }): Promise<{ token: string; session: SessionRow }> {
     const token = randomBytes(32).toString('base64url');
     const t = this.now();
     const row = {
-      id: sha256Hex(token), public_id: newId('sess'), user_id: s.userId, operator: s.operator ? 1 : 0, current_org_id: s.currentOrgId,
-      created_at: t, last_seen_at: t, expires_at: t + this.ttlMs, revoked_at: null,
-      client_ip: s.clientIp?.slice(0, 64) ?? null, user_agent: s.userAgent?.slice(0, 256) ?? null,
+      id: sha256Hex(token),
+      public_id: newId('sess'),
+      user_id: s.userId,
+      operator: s.operator ? 1 : 0,
+      current_org_id: s.currentOrgId,
+      created_at: t,
+      last_seen_at: t,
+      expires_at: t + this.ttlMs,
+      revoked_at: null,
+      client_ip: s.clientIp?.slice(0, 64) ?? null,
+      user_agent: s.userAgent?.slice(0, 256) ?? null,
     };
     await this.db.insertInto('sessions').values(row).execute();
     return { token, session: toSession(row) };
@@ -54,7 +89,9 @@ export class Sessions {
   }
 
   csrfFor(token: string): string {
-    return createHmac('sha256', this.secret).update(`csrf:${sha256Hex(token)}`).digest('base64url');
+    return createHmac('sha256', this.secret)
+      .update(`csrf:${sha256Hex(token)}`)
+      .digest('base64url');
   }
 
   checkCsrf(token: string, presented: string | undefined): boolean {
@@ -74,8 +111,13 @@ export class Sessions {
 
   /** Revokes a user's session by its public id (their own only); false when there is none. */
   async revokePublic(userId: string, publicId: string): Promise<boolean> {
-    const r = await this.db.updateTable('sessions').set({ revoked_at: this.now() })
-      .where('public_id', '=', publicId).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+    const r = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.now() })
+      .where('public_id', '=', publicId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return r.numUpdatedRows === 1n;
   }
 
@@ -93,7 +135,15 @@ export class Sessions {
 
   async list(userId: string): Promise<SessionRow[]> {
     const t = this.now();
-    return (await this.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null)
-      .where('expires_at', '>', BigInt(t)).orderBy('created_at', 'desc').execute()).map(toSession);
+    return (
+      await this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', BigInt(t))
+        .orderBy('created_at', 'desc')
+        .execute()
+    ).map(toSession);
   }
 }

@@ -17,11 +17,14 @@ export class LoginThrottle {
   }
 
   check(account: string, address: string): void {
-    for (const [t, key, what] of [[this.accounts, account, 'this account'], [this.addresses, address, 'this address']] as const) {
+    for (const [t, key, what] of [
+      [this.accounts, account, 'this account'],
+      [this.addresses, address, 'this address'],
+    ] as const) {
       try {
         t.check(key);
       } catch (e) {
-        const wait = e instanceof GatewayError ? e.headers['retry-after'] ?? '60' : '60';
+        const wait = e instanceof GatewayError ? (e.headers['retry-after'] ?? '60') : '60';
         throw fail.rate_limited(`Too many failed logins for ${what}; try again in ${wait} s (or reset the password).`, { headers: { 'retry-after': wait } });
       }
     }

@@ -18,29 +18,49 @@ export const invalidToken = () => fail.invalid_token('This link is invalid or ha
 
 /** The server's HMAC secret: created at first start, shared by every instance through the database. */
 export async function loadSecret(db: Kysely<DB>, name: string, now: number): Promise<Buffer> {
-  await db.insertInto('account_secrets').values({ name, value: randomBytes(32).toString('base64'), created_at: now })
-    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('account_secrets')
+    .values({ name, value: randomBytes(32).toString('base64'), created_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db.selectFrom('account_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return Buffer.from(row.value, 'base64');
 }
 
 export class LinkTokens {
-  constructor(private db: Kysely<DB>, private secret: Buffer, private now: () => number) {}
+  constructor(
+    private db: Kysely<DB>,
+    private secret: Buffer,
+    private now: () => number,
+  ) {}
 
   private mac(body: string): string {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
   }
 
   /** Issues a token and records it (unused). */
-  async issue(kind: TokenKind, t: { userId?: string | null; invitationId?: string | null; emailNorm: string; ttlMs?: number }, db: Kysely<DB> = this.db): Promise<{ token: string; expiresAt: number }> {
+  async issue(
+    kind: TokenKind,
+    t: { userId?: string | null; invitationId?: string | null; emailNorm: string; ttlMs?: number },
+    db: Kysely<DB> = this.db,
+  ): Promise<{ token: string; expiresAt: number }> {
     const id = base62(32);
     const now = this.now();
     const expiresAt = now + (t.ttlMs ?? TOKEN_TTL_MS[kind]);
     const body = `${kind}.${id}.${expiresAt}`;
-    await db.insertInto('account_tokens').values({
-      id: sha256Hex(id), kind, user_id: t.userId ?? null, invitation_id: t.invitationId ?? null, email_norm: t.emailNorm,
-      created_at: now, expires_at: expiresAt, used_at: null,
-    }).execute();
+    await db
+      .insertInto('account_tokens')
+      .values({
+        id: sha256Hex(id),
+        kind,
+        user_id: t.userId ?? null,
+        invitation_id: t.invitationId ?? null,
+        email_norm: t.emailNorm,
+        created_at: now,
+        expires_at: expiresAt,
+        used_at: null,
+      })
+      .execute();
     return { token: `${body}.${this.mac(body)}`, expiresAt };
   }
 

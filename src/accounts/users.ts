@@ -17,21 +17,38 @@ import { AccountsService } from './service.ts';
 import type { LinkTokens } from './tokens.ts';
 
 export interface UserRow {
-  id: string; email: string; emailNorm: string; createdAt: number; verifiedAt: number | null; operator: boolean; disabledAt: number | null;
+  id: string;
+  email: string;
+  emailNorm: string;
+  createdAt: number;
+  verifiedAt: number | null;
+  operator: boolean;
+  disabledAt: number | null;
 }
 
 export const toUser = (r: Selectable<DB['users']>): UserRow => ({
-  id: r.id, email: r.email, emailNorm: r.email_norm, createdAt: Number(r.created_at),
-  verifiedAt: r.verified_at == null ? null : Number(r.verified_at), operator: Number(r.operator) === 1, disabledAt: r.disabled_at == null ? null : Number(r.disabled_at),
+  id: r.id,
+  email: r.email,
+  emailNorm: r.email_norm,
+  createdAt: Number(r.created_at),
+  verifiedAt: r.verified_at == null ? null : Number(r.verified_at),
+  operator: Number(r.operator) === 1,
+  disabledAt: r.disabled_at == null ? null : Number(r.disabled_at),
 });
 
 export const emailTaken = () => fail.email_taken('An account with this email address already exists. Log in instead (or reset the password).');
 export const invalidCredentials = () => fail.invalid_credentials('Wrong email address or password.');
 
-export interface FreeCredits { amount: bigint; days: number }
+export interface FreeCredits {
+  amount: bigint;
+  days: number;
+}
 
 export class Users {
-  constructor(private db: Kysely<DB>, private now: () => number) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+  ) {}
 
   async byId(id: string): Promise<UserRow | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -51,10 +68,19 @@ export class Users {
     const taken = await db.selectFrom('users').select('id').where('email_norm', '=', emailNorm).executeTakeFirst();
     if (taken) throw emailTaken();
     try {
-      await db.insertInto('users').values({
-        id, email: input.email.trim(), email_norm: emailNorm, password_hash: input.passwordHash, created_at: t,
-        verified_at: input.verified ? t : null, operator: input.operator ? 1 : 0, disabled_at: null,
-      }).execute();
+      await db
+        .insertInto('users')
+        .values({
+          id,
+          email: input.email.trim(),
+          email_norm: emailNorm,
+          password_hash: input.passwordHash,
+          created_at: t,
+          verified_at: input.verified ? t : null,
+          operator: input.operator ? 1 : 0,
+          disabled_at: null,
+        })
+        .execute();
     } catch (e) {
       if (/unique|duplicate/i.test(String((e as Error).message))) throw emailTaken();
       throw e;
@@ -63,14 +89,25 @@ export class Users {
   }
 
   /** Creates a user and their first org (they own it), with its Default workspace. */
-  async signUpWithOrg(input: { email: string; password: string; orgName: string }, actorFor: (userId: string) => Actor): Promise<{ user: UserRow; orgId: string }> {
+  async signUpWithOrg(
+    input: { email: string; password: string; orgName: string },
+    actorFor: (userId: string) => Actor,
+  ): Promise<{ user: UserRow; orgId: string }> {
     const passwordHash = await hashPassword(input.password);
     if (await this.byEmail(input.email)) throw emailTaken();
     const user = await this.db.transaction().execute((trx) => this.insert(trx, { email: input.email, passwordHash }));
     const actor = actorFor(user.id);
     const { org } = await new AccountsService(this.db, this.now, actor).createOrg({ name: input.orgName });
     await this.addMember(org.id, user.id, 'owner', actor);
-    await this.db.transaction().execute((trx) => recordAudit(trx, actor, this.now(), { orgId: org.id, action: 'user.signup', targetType: 'user', targetId: user.id, after: { id: user.id, email: user.email } }));
+    await this.db.transaction().execute((trx) =>
+      recordAudit(trx, actor, this.now(), {
+        orgId: org.id,
+        action: 'user.signup',
+        targetType: 'user',
+        targetId: user.id,
+        after: { id: user.id, email: user.email },
+      }),
+    );
     return { user, orgId: org.id };
   }
 
@@ -84,16 +121,28 @@ export class Users {
       } else {
         await trx.insertInto('memberships').values({ org_id: orgId, user_id: userId, role, created_at: t }).execute();
       }
-      await recordAudit(trx, actor, t, { orgId, action: before ? 'member.role' : 'member.add', targetType: 'user', targetId: userId, before: before ? { role: before.role } : undefined, after: { role } });
+      await recordAudit(trx, actor, t, {
+        orgId,
+        action: before ? 'member.role' : 'member.add',
+        targetType: 'user',
+        targetId: userId,
+        before: before ? { role: before.role } : undefined,
+        after: { role },
+      });
     };
     if (db.isTransaction) await write(db);
     else await db.transaction().execute(write);
   }
 
   async memberships(userId: string): Promise<Array<{ orgId: string; orgName: string; role: MemberRole }>> {
-    const rows = await this.db.selectFrom('memberships').innerJoin('orgs', 'orgs.id', 'memberships.org_id')
-      .select(['memberships.org_id', 'orgs.name', 'memberships.role']).where('memberships.user_id', '=', userId)
-      .orderBy('memberships.created_at').orderBy('memberships.org_id').execute();
+    const rows = await this.db
+      .selectFrom('memberships')
+      .innerJoin('orgs', 'orgs.id', 'memberships.org_id')
+      .select(['memberships.org_id', 'orgs.name', 'memberships.role'])
+      .where('memberships.user_id', '=', userId)
+      .orderBy('memberships.created_at')
+      .orderBy('memberships.org_id')
+      .execute();
     return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, role: r.role as MemberRole }));
   }
 
@@ -105,10 +154,18 @@ export class Users {
   /** Password login: the user, or 401 (an unknown address costs the same scrypt time). */
   async checkPassword(email: string, password: string): Promise<UserRow> {
     const u = await this.byEmail(email);
-    if (!u) { await burnPasswordCheck(password); throw invalidCredentials(); }
+    if (!u) {
+      await burnPasswordCheck(password);
+      throw invalidCredentials();
+    }
     if (!(await verifyPassword(password, u.passwordHash))) throw invalidCredentials();
     if (u.disabledAt != null) throw fail.account_disabled('This account is disabled.');
-    if (needsRehash(u.passwordHash)) await this.db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', u.id).execute();
+    if (needsRehash(u.passwordHash))
+      await this.db
+        .updateTable('users')
+        .set({ password_hash: await hashPassword(password) })
+        .where('id', '=', u.id)
+        .execute();
     return u;
   }
 
@@ -142,22 +199,39 @@ export class Users {
 
   private async grantFreeCredits(user: UserRow, free: FreeCredits, actor: Actor): Promise<{ orgId: string; amount: bigint } | undefined> {
     if (free.amount <= 0n) return undefined;
-    const owned = await this.db.selectFrom('memberships').select('org_id').where('user_id', '=', user.id).where('role', '=', 'owner').orderBy('created_at').executeTakeFirst();
+    const owned = await this.db
+      .selectFrom('memberships')
+      .select('org_id')
+      .where('user_id', '=', user.id)
+      .where('role', '=', 'owner')
+      .orderBy('created_at')
+      .executeTakeFirst();
     if (!owned) return undefined;
     const t = this.now();
-    const claim = await this.db.insertInto('free_credit_claims').values({ email_norm: user.emailNorm, org_id: owned.org_id, user_id: user.id, claimed_at: t })
-      .onConflict((oc) => oc.column('email_norm').doNothing()).executeTakeFirst();
+    const claim = await this.db
+      .insertInto('free_credit_claims')
+      .values({ email_norm: user.emailNorm, org_id: owned.org_id, user_id: user.id, claimed_at: t })
+      .onConflict((oc) => oc.column('email_norm').doNothing())
+      .executeTakeFirst();
     if (BigInt(claim.numInsertedOrUpdatedRows ?? 0n) !== 1n) return undefined;
     await new Ledger(this.db, this.now, actor).append({
-      orgId: owned.org_id, kind: 'grant', amount: free.amount, expiresAt: t + free.days * 86_400_000,
-      ref: `free-email:${sha256Hex(user.emailNorm)}`, note: 'free credits for a verified sign-up',
+      orgId: owned.org_id,
+      kind: 'grant',
+      amount: free.amount,
+      expiresAt: t + free.days * 86_400_000,
+      ref: `free-email:${sha256Hex(user.emailNorm)}`,
+      note: 'free credits for a verified sign-up',
     });
     return { orgId: owned.org_id, amount: free.amount };
   }
 
   async setOperator(userId: string, operator: boolean, actor: Actor): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('users').set({ operator: operator ? 1 : 0 }).where('id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({ operator: operator ? 1 : 0 })
+        .where('id', '=', userId)
+        .execute();
       await recordAudit(trx, actor, this.now(), { orgId: null, action: 'user.operator', targetType: 'user', targetId: userId, after: { operator } });
     });
   }

@@ -13,18 +13,31 @@ import type { DB } from '../store/schema.ts';
 import type { WorkspaceView } from './api-types.ts';
 
 export class Workspaces {
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor,
+  ) {}
 
   async list(orgId: string): Promise<WorkspaceView[]> {
     const t = this.now();
     const rows = await this.db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
-    const counts = await this.db.selectFrom('api_keys').select(['workspace_id', (eb) => eb.fn.countAll<bigint>().as('n')])
-      .where('org_id', '=', orgId).where('revoked_at', 'is', null).where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]))
-      .groupBy('workspace_id').execute();
+    const counts = await this.db
+      .selectFrom('api_keys')
+      .select(['workspace_id', (eb) => eb.fn.countAll<bigint>().as('n')])
+      .where('org_id', '=', orgId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', BigInt(t))]))
+      .groupBy('workspace_id')
+      .execute();
     const n = new Map(counts.map((c) => [c.workspace_id, Number(c.n)]));
     return rows.map((w) => ({
-      id: w.id, org_id: w.org_id, name: w.name, status: w.archived_at == null ? 'active' : 'archived',
-      created_at: new Date(Number(w.created_at)).toISOString(), archived_at: w.archived_at == null ? null : new Date(Number(w.archived_at)).toISOString(),
+      id: w.id,
+      org_id: w.org_id,
+      name: w.name,
+      status: w.archived_at == null ? 'active' : 'archived',
+      created_at: new Date(Number(w.created_at)).toISOString(),
+      archived_at: w.archived_at == null ? null : new Date(Number(w.archived_at)).toISOString(),
       active_keys: n.get(w.id) ?? 0,
     }));
   }
@@ -40,7 +53,14 @@ export class Workspaces {
     const t = this.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('workspaces').set({ name }).where('id', '=', id).execute();
-      await recordAudit(trx, this.actor, t, { orgId, action: 'workspace.rename', targetType: 'workspace', targetId: id, before: { name: before.name }, after: { name } });
+      await recordAudit(trx, this.actor, t, {
+        orgId,
+        action: 'workspace.rename',
+        targetType: 'workspace',
+        targetId: id,
+        before: { name: before.name },
+        after: { name },
+      });
     });
     return this.get(orgId, id);
   }
@@ -52,7 +72,13 @@ export class Workspaces {
     const t = this.now();
     const revoked: string[] = [];
     await this.db.transaction().execute(async (trx) => {
-      const active = await trx.selectFrom('workspaces').select('id').where('org_id', '=', orgId).where('archived_at', 'is', null).where('id', '!=', id).execute();
+      const active = await trx
+        .selectFrom('workspaces')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('archived_at', 'is', null)
+        .where('id', '!=', id)
+        .execute();
       if (!active.length) throw fail.last_workspace('This is the last active workspace of the organization; create another one first.');
       await trx.updateTable('workspaces').set({ archived_at: t }).where('id', '=', id).execute();
       const keys = await trx.selectFrom('api_keys').select('id').where('workspace_id', '=', id).where('revoked_at', 'is', null).execute();
@@ -61,7 +87,14 @@ export class Workspaces {
         await recordChange(trx, 'keys', t, k.id);
         revoked.push(k.id);
       }
-      await recordAudit(trx, this.actor, t, { orgId, action: 'workspace.archive', targetType: 'workspace', targetId: id, before: { name: before.name }, after: { archived_at: new Date(t).toISOString(), keys_revoked: revoked } });
+      await recordAudit(trx, this.actor, t, {
+        orgId,
+        action: 'workspace.archive',
+        targetType: 'workspace',
+        targetId: id,
+        before: { name: before.name },
+        after: { archived_at: new Date(t).toISOString(), keys_revoked: revoked },
+      });
       await recordChange(trx, 'orgs', t, orgId);
     });
     return { view: await this.get(orgId, id), revoked };

@@ -32,7 +32,11 @@ function service(c: AdminContext): AlertService {
 }
 
 const view = (ch: { id: string; kind: string; target: string; createdAt: number; disabledAt: number | null }): AlertChannelView => ({
-  id: ch.id, kind: ch.kind as AlertChannelView['kind'], target: ch.target, created_at: iso(ch.createdAt), disabled_at: iso(ch.disabledAt),
+  id: ch.id,
+  kind: ch.kind as AlertChannelView['kind'],
+  target: ch.target,
+  created_at: iso(ch.createdAt),
+  disabled_at: iso(ch.disabledAt),
 });
 
 /** True for hosts on this machine or a private network (by name or literal address). */
@@ -42,7 +46,15 @@ export function privateHost(hostname: string): boolean {
   const v = isIP(h);
   if (v === 4) {
     const [a, b] = h.split('.').map(Number) as [number, number];
-    return a === 127 || a === 10 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 127 ||
+      a === 10 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   if (v === 6) return h === '::1' || h === '::' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || /^::ffff:/.test(h);
   return false;
@@ -56,10 +68,16 @@ async function list(c: AdminContext) {
     org_id: orgId,
     channels: channels.map(view),
     recent: alerts.map((a) => ({
-      id: a.id, scope: a.scope, scope_id: a.scopeId, period: a.period, kind: a.kind,
+      id: a.id,
+      scope: a.scope,
+      scope_id: a.scopeId,
+      period: a.period,
+      kind: a.kind,
       threshold: a.kind === 'credits_low' ? picoToUsd(a.threshold) : String(a.threshold),
-      amount_usd: picoToUsd(a.amountPico), limit_usd: a.limitPico === null ? null : picoToUsd(a.limitPico),
-      balance_usd: a.balancePico === null ? null : picoToUsd(a.balancePico), created_at: iso(a.createdAt),
+      amount_usd: picoToUsd(a.amountPico),
+      limit_usd: a.limitPico === null ? null : picoToUsd(a.limitPico),
+      balance_usd: a.balancePico === null ? null : picoToUsd(a.balancePico),
+      created_at: iso(a.createdAt),
     })),
   } satisfies AlertsResponse);
 }
@@ -73,7 +91,11 @@ async function add(c: AdminContext) {
     return;
   }
   let u: URL;
-  try { u = new URL(body.target); } catch { throw invalidRequest('invalid body: target: a webhook needs an http:// or https:// URL'); }
+  try {
+    u = new URL(body.target);
+  } catch {
+    throw invalidRequest('invalid body: target: a webhook needs an http:// or https:// URL');
+  }
   if (c.caller.kind !== 'operator' && privateHost(u.hostname)) {
     throw invalidRequest('invalid body: target: a webhook must be reachable on the public internet (not this machine or a private network)');
   }

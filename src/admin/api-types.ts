@@ -36,15 +36,31 @@ export interface WhoAmI {
 }
 
 /** GET orgs (operator) */
-export interface OrgListRow { id: string; name: string; billing_mode: string; created_at: string | null; balance_usd: string; month_spend_usd: string }
-export interface OrgList { month: string; orgs: OrgListRow[] }
+export interface OrgListRow {
+  id: string;
+  name: string;
+  billing_mode: string;
+  created_at: string | null;
+  balance_usd: string;
+  month_spend_usd: string;
+}
+export interface OrgList {
+  month: string;
+  orgs: OrgListRow[];
+}
 
 /** GET orgs/{org} */
 export type OrgStatus = Awaited<ReturnType<typeof orgStatus>>;
 
 /** GET orgs/{org}/usage: totals (upstream cost and margin for the operator only) and breakdowns. */
 export type UsageRow = Omit<UsageTotals, 'upstream_cost_usd' | 'margin_usd'> & Partial<Pick<UsageTotals, 'upstream_cost_usd' | 'margin_usd'>>;
-export interface UsageByKeyRow extends UsageRow { key_id: string; name: string | null; hint: string | null; workspace_id: string | null; revoked: boolean | null }
+export interface UsageByKeyRow extends UsageRow {
+  key_id: string;
+  name: string | null;
+  hint: string | null;
+  workspace_id: string | null;
+  revoked: boolean | null;
+}
 export interface UsageResponse extends UsageRow {
   org_id: string;
   workspace_id?: string;
@@ -58,7 +74,10 @@ export interface UsageResponse extends UsageRow {
 
 /** GET orgs/{org}/keys, POST orgs/{org}/keys (with the secret, once) */
 export type KeyView = ReturnType<typeof keyView>;
-export interface KeyList { org_id: string; keys: KeyView[] }
+export interface KeyList {
+  org_id: string;
+  keys: KeyView[];
+}
 export type CreatedKey = KeyView & { key: string };
 
 /** GET orgs/{org}/limits */
@@ -66,16 +85,31 @@ export type LimitsResponse = Awaited<ReturnType<typeof loadLimits>>;
 export type LimitScopeRow = LimitsResponse['scopes'][number];
 
 /** GET orgs/{org}/credits */
-export interface LedgerRow { id: string | null; at: string; kind: string; amount_usd: string; expires_at: string | null; note: string | null }
+export interface LedgerRow {
+  id: string | null;
+  at: string;
+  kind: string;
+  amount_usd: string;
+  expires_at: string | null;
+  note: string | null;
+}
 export interface CreditsResponse {
-  org_id: string; balance_usd: string; credits_usd: string; usage_usd: string; history: LedgerRow[];
+  org_id: string;
+  balance_usd: string;
+  credits_usd: string;
+  usage_usd: string;
+  history: LedgerRow[];
   /** Which credit lot paid for which usage, and what lapsed (src/billing/lots.ts). */
   allocation: ReturnType<typeof explainView>;
 }
 
 /** GET orgs/{org}/audit, GET audit */
 export type AuditEntryView = ReturnType<typeof auditView>;
-export interface AuditPage { org_id?: string; entries: AuditEntryView[]; next_before: string | null }
+export interface AuditPage {
+  org_id?: string;
+  entries: AuditEntryView[];
+  next_before: string | null;
+}
 
 /** GET orgs/{org}/billing */
 export interface BillingResponse {
@@ -94,23 +128,59 @@ export interface BillingResponse {
 
 /** GET orgs/{org}/invoices */
 export interface InvoiceListRow {
-  number: string; kind: string; period: string; status: string; collection: string; issued_at: string | null; due_at: string | null;
-  total_usd: string; amount_due_usd: string;
+  number: string;
+  kind: string;
+  period: string;
+  status: string;
+  collection: string;
+  issued_at: string | null;
+  due_at: string | null;
+  total_usd: string;
+  amount_due_usd: string;
 }
-export interface InvoiceList { org_id: string; invoices: InvoiceListRow[] }
+export interface InvoiceList {
+  org_id: string;
+  invoices: InvoiceListRow[];
+}
 
 /** POST orgs/{org}/checkout: a Stripe Checkout link, or (without Stripe) a purchase waiting for approval. */
-export interface CheckoutResponse { id?: string; url?: string; payment_id?: string; status?: string }
+export interface CheckoutResponse {
+  id?: string;
+  url?: string;
+  payment_id?: string;
+  status?: string;
+}
 
 /** GET orgs/{org}/alerts: where alerts go, and the latest alerts sent. */
-export interface AlertChannelView { id: string; kind: 'webhook' | 'email'; target: string; created_at: string | null; disabled_at: string | null }
-export interface AlertRecentView {
-  id: string; scope: string; scope_id: string; period: string; kind: string; threshold: string;
-  amount_usd: string; limit_usd: string | null; balance_usd: string | null; created_at: string | null;
+export interface AlertChannelView {
+  id: string;
+  kind: 'webhook' | 'email';
+  target: string;
+  created_at: string | null;
+  disabled_at: string | null;
 }
-export interface AlertsResponse { org_id: string; channels: AlertChannelView[]; recent: AlertRecentView[] }
+export interface AlertRecentView {
+  id: string;
+  scope: string;
+  scope_id: string;
+  period: string;
+  kind: string;
+  threshold: string;
+  amount_usd: string;
+  limit_usd: string | null;
+  balance_usd: string | null;
+  created_at: string | null;
+}
+export interface AlertsResponse {
+  org_id: string;
+  channels: AlertChannelView[];
+  recent: AlertRecentView[];
+}
 /** POST orgs/{org}/alerts/channels: a webhook's signing secret is in the answer, once. */
 export type CreatedAlertChannel = AlertChannelView & { secret?: string };
 
 /** GET upstreams (operator): each upstream's breaker state, failures and latency. */
-export interface UpstreamsResponse { now: string | null; upstreams: UpstreamStatus[] }
+export interface UpstreamsResponse {
+  now: string | null;
+  upstreams: UpstreamStatus[];
+}

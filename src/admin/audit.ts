@@ -15,13 +15,24 @@ import type { AdminContext, AdminRoute } from './types.ts';
 
 const Query = z.strictObject({
   limit: z.coerce.number().int('a whole number').min(1).max(1000).default(100),
-  before: z.string().regex(/^\d{1,18}$/, 'an entry id').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,18}$/, 'an entry id')
+    .optional(),
 });
 
 export function auditView(e: AuditEntry, operator: boolean) {
   return {
-    id: e.id, at: iso(e.at), org_id: e.orgId, actor: e.actor, action: e.action, target: { type: e.targetType, id: e.targetId },
-    before: e.before, after: e.after, request_id: e.requestId, ...(operator ? { client_ip: e.clientIp } : {}),
+    id: e.id,
+    at: iso(e.at),
+    org_id: e.orgId,
+    actor: e.actor,
+    action: e.action,
+    target: { type: e.targetType, id: e.targetId },
+    before: e.before,
+    after: e.after,
+    request_id: e.requestId,
+    ...(operator ? { client_ip: e.clientIp } : {}),
   };
 }
 

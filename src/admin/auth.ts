@@ -35,17 +35,26 @@ export type UserRole = Extract<Role, `user:${string}`>;
 export type Caller =
   | { kind: 'operator'; role: 'operator'; actor: Actor }
   | {
-    /** A console user's session (docs/accounts.md): their role in the session's current org. */
-    kind: 'user'; role: UserRole; orgId: string; userId: string; email: string; verified: boolean;
-    workspaceId: null;
-    actor: Actor;
-  }
+      /** A console user's session (docs/accounts.md): their role in the session's current org. */
+      kind: 'user';
+      role: UserRole;
+      orgId: string;
+      userId: string;
+      email: string;
+      verified: boolean;
+      workspaceId: null;
+      actor: Actor;
+    }
   | {
-    kind: 'admin_key'; role: 'org_admin' | 'workspace_admin'; orgId: string; keyId: string; key: AuthKey;
-    /** Set for a workspace-scoped admin key: everything it sees and changes is in this workspace. */
-    workspaceId: string | null;
-    actor: Actor;
-  };
+      kind: 'admin_key';
+      role: 'org_admin' | 'workspace_admin';
+      orgId: string;
+      keyId: string;
+      key: AuthKey;
+      /** Set for a workspace-scoped admin key: everything it sees and changes is in this workspace. */
+      workspaceId: string | null;
+      actor: Actor;
+    };
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -68,7 +77,11 @@ export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, reque
   const addr = addressBucket(ip);
   const token = bearer(req);
   if (token !== undefined && isAdminToken(token, rt.config.adminToken)) {
-    try { rt.guards.authFailures.check(addr); } catch (e) { throw closeAfter(e); }
+    try {
+      rt.guards.authFailures.check(addr);
+    } catch (e) {
+      throw closeAfter(e);
+    }
     return { kind: 'operator', role: 'operator', actor: { kind: 'operator', id: 'admin-token', requestId, clientIp: ip } };
   }
   const secret = keyFromHeaders(req.headers);
@@ -80,11 +93,17 @@ export async function authenticateAdmin(rt: Runtime, req: IncomingMessage, reque
   }
   const p = await authenticateKey(rt, req, secret, rt.clock.now());
   if (p.key.kind !== 'admin') {
-    throw fail.inference_key_not_allowed('This is an inference key: it calls the model APIs only. The admin API and the console need an admin key (sk-tg-admin-…, `tollgate key create --admin`).');
+    throw fail.inference_key_not_allowed(
+      'This is an inference key: it calls the model APIs only. The admin API and the console need an admin key (sk-tg-admin-…, `tollgate key create --admin`).',
+    );
   }
   const ws = p.key.adminScope === 'workspace';
   return {
-    kind: 'admin_key', role: ws ? 'workspace_admin' : 'org_admin', orgId: p.org.id, keyId: p.key.id, key: p.key,
+    kind: 'admin_key',
+    role: ws ? 'workspace_admin' : 'org_admin',
+    orgId: p.org.id,
+    keyId: p.key.id,
+    key: p.key,
     workspaceId: ws ? p.key.workspaceId : null,
     actor: { kind: 'admin_key', id: p.key.id, requestId, clientIp: ip },
   };
@@ -103,8 +122,14 @@ async function sessionCaller(rt: Runtime, req: IncomingMessage, requestId: strin
   const { current } = await resolveOrg(a, session);
   if (!current) throw fail.no_organization('You are not a member of any organization: create one or accept an invitation.');
   return {
-    kind: 'user', role: `user:${current.role}`, orgId: current.orgId, userId: user.id, email: user.email, verified: user.verifiedAt != null,
-    workspaceId: null, actor: { kind: 'user', id: user.id, requestId, clientIp: ip },
+    kind: 'user',
+    role: `user:${current.role}`,
+    orgId: current.orgId,
+    userId: user.id,
+    email: user.email,
+    verified: user.verifiedAt != null,
+    workspaceId: null,
+    actor: { kind: 'user', id: user.id, requestId, clientIp: ip },
   };
 }
 
@@ -114,7 +139,12 @@ async function sessionCaller(rt: Runtime, req: IncomingMessage, requestId: strin
  */
 export async function requireOrgAccess(rt: Runtime, caller: Caller, orgId: string): Promise<void> {
   if (caller.kind !== 'operator') {
-    if (caller.orgId !== orgId) throw permissionError(caller.kind === 'user' ? 'this is not the organization you are signed in to (switch organizations first)' : 'this admin key belongs to another organization');
+    if (caller.orgId !== orgId)
+      throw permissionError(
+        caller.kind === 'user'
+          ? 'this is not the organization you are signed in to (switch organizations first)'
+          : 'this admin key belongs to another organization',
+      );
     return;
   }
   const org = await dbOf(rt).selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();

@@ -32,8 +32,15 @@ const auditStart = (c: AdminContext, action: string, targetId: string, after: Re
   recordAudit(dbOf(c.rt), c.caller.actor, c.rt.clock.now(), { orgId: c.params.org!, action, targetType: 'payment', targetId, after });
 
 const listRow = (i: InvoiceRow): InvoiceListRow => ({
-  number: i.number, kind: i.kind, period: i.period, status: i.status, collection: i.collection, issued_at: iso(Number(i.issued_at)), due_at: iso(Number(i.due_at)),
-  total_usd: centsToUsd(i.total_cents), amount_due_usd: centsToUsd(i.kind === 'invoice' ? amountDue(i) : 0n),
+  number: i.number,
+  kind: i.kind,
+  period: i.period,
+  status: i.status,
+  collection: i.collection,
+  issued_at: iso(Number(i.issued_at)),
+  due_at: iso(Number(i.due_at)),
+  total_usd: centsToUsd(i.total_cents),
+  amount_due_usd: centsToUsd(i.kind === 'invoice' ? amountDue(i) : 0n),
 });
 
 async function orgName(c: AdminContext) {
@@ -47,18 +54,38 @@ async function getBilling(c: AdminContext) {
   const orgId = c.params.org!;
   const org = await db.selectFrom('orgs').select(['billing_mode']).where('id', '=', orgId).executeTakeFirstOrThrow();
   const [profile, contacts, customer, hold, payments] = await Promise.all([
-    b.invoices.profiles.get(orgId), b.invoices.profiles.contacts(orgId),
+    b.invoices.profiles.get(orgId),
+    b.invoices.profiles.contacts(orgId),
     db.selectFrom('payment_customers').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
     db.selectFrom('billing_holds').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
     new PaymentStore(db, () => c.rt.clock.now()).list(orgId),
   ]);
   sendJson(c.res, c.requestId, 200, {
-    org_id: orgId, billing_mode: org.billing_mode, billing_mode_pending: await b.modes.pending(orgId), stripe: !!b.stripe, card: cardView(customer),
+    org_id: orgId,
+    billing_mode: org.billing_mode,
+    billing_mode_pending: await b.modes.pending(orgId),
+    stripe: !!b.stripe,
+    card: cardView(customer),
     topup_limits: { min_usd: c.rt.config.stripe.minTopupUsd, max_usd: c.rt.config.stripe.maxTopupUsd },
     suspended: hold ? { reason: hold.reason, since: iso(Number(hold.since)) } : null,
-    profile: { legal_name: profile.legalName, address: profile.address, tax_id: profile.taxId, tax_rate_percent: formatTaxRate(profile.taxRateE4), net_days: profile.netDays ?? c.rt.config.billing.netDays, per_workspace: profile.perWorkspace },
+    profile: {
+      legal_name: profile.legalName,
+      address: profile.address,
+      tax_id: profile.taxId,
+      tax_rate_percent: formatTaxRate(profile.taxRateE4),
+      net_days: profile.netDays ?? c.rt.config.billing.netDays,
+      per_workspace: profile.perWorkspace,
+    },
     contacts: contacts.map((x) => ({ id: x.id, email: x.email, name: x.name })),
-    payments: payments.slice(0, 50).map((p) => ({ id: p.id, provider: p.provider, purpose: p.purpose, amount_usd: picoToUsd(p.amount), status: p.status, created_at: iso(Number(p.created_at)), failure: p.failure_message })),
+    payments: payments.slice(0, 50).map((p) => ({
+      id: p.id,
+      provider: p.provider,
+      purpose: p.purpose,
+      amount_usd: picoToUsd(p.amount),
+      status: p.status,
+      created_at: iso(Number(p.created_at)),
+      failure: p.failure_message,
+    })),
   } satisfies BillingResponse);
 }
 
@@ -74,7 +101,12 @@ async function checkout(c: AdminContext) {
     sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
     return;
   }
-  const r = await new ManualProvider(dbOf(c.rt), () => c.rt.clock.now()).purchase({ orgId: c.params.org!, amount, ref: `manual:${c.params.org}:${c.requestId}`, note: c.caller.kind === 'operator' ? 'requested by the operator' : 'requested in the console' });
+  const r = await new ManualProvider(dbOf(c.rt), () => c.rt.clock.now()).purchase({
+    orgId: c.params.org!,
+    amount,
+    ref: `manual:${c.params.org}:${c.requestId}`,
+    note: c.caller.kind === 'operator' ? 'requested by the operator' : 'requested in the console',
+  });
   await auditStart(c, 'payment.request', r.paymentId ?? '', { status: r.status, amount_usd: picoToUsd(amount) });
   sendJson(c.res, c.requestId, 202, { payment_id: r.paymentId, status: r.status });
 }
@@ -97,7 +129,7 @@ async function docOf(c: AdminContext, number: string) {
   const b = billingOf(c.rt);
   const doc = await b.invoices.get(number).catch(() => null);
   if (!doc || doc.invoice.org_id !== c.params.org) throw notFound(`invoice ${number} not found`);
-  const corrects = doc.invoice.corrects_id ? (await b.invoices.row(doc.invoice.corrects_id))?.number ?? null : null;
+  const corrects = doc.invoice.corrects_id ? ((await b.invoices.row(doc.invoice.corrects_id))?.number ?? null) : null;
   return viewOfDoc(doc, corrects);
 }
 
@@ -105,12 +137,19 @@ async function getInvoice(c: AdminContext) {
   const raw = c.params.number!;
   const m = /^(.*)\.(pdf|csv)$/.exec(raw);
   const v = await docOf(c, m ? m[1]! : raw);
-  if (!m) { sendJson(c.res, c.requestId, 200, v); return; }
+  if (!m) {
+    sendJson(c.res, c.requestId, 200, v);
+    return;
+  }
   // pdfkit is loaded on the first download only (it is large; most requests never need it).
   const body = m[2] === 'pdf' ? await (await import('../billing/invoices/pdf.ts')).renderInvoicePdf(v) : Buffer.from(invoiceCsv(v));
   c.res.writeHead(200, {
-    'content-type': m[2] === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8', 'content-length': String(body.length),
-    'content-disposition': `attachment; filename="${v.number}.${m[2]}"`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-request-id': c.requestId,
+    'content-type': m[2] === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8',
+    'content-length': String(body.length),
+    'content-disposition': `attachment; filename="${v.number}.${m[2]}"`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'x-request-id': c.requestId,
   });
   c.res.end(body);
 }
@@ -128,17 +167,38 @@ async function payInvoiceByCard(c: AdminContext) {
 }
 
 const Profile = z.strictObject({
-  legal_name: z.string().trim().max(200).nullable().optional(), address: z.string().max(500).nullable().optional(), tax_id: z.string().trim().max(100).nullable().optional(),
-  tax_rate_percent: z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'a percentage like "19" or "8.875"').optional(),
-  net_days: z.number().int().min(0).max(365).nullable().optional(), per_workspace: z.boolean().optional(),
+  legal_name: z.string().trim().max(200).nullable().optional(),
+  address: z.string().max(500).nullable().optional(),
+  tax_id: z.string().trim().max(100).nullable().optional(),
+  tax_rate_percent: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,4})?$/, 'a percentage like "19" or "8.875"')
+    .optional(),
+  net_days: z.number().int().min(0).max(365).nullable().optional(),
+  per_workspace: z.boolean().optional(),
 });
 
 async function putProfile(c: AdminContext) {
   const body = await readJsonBody(c.req, Profile);
   let rate: bigint | undefined;
-  try { rate = body.tax_rate_percent === undefined ? undefined : parseTaxRate(body.tax_rate_percent); } catch (e) { throw invalidRequest(`invalid body: tax_rate_percent: ${(e as Error).message}`); }
-  const p = await billingOf(c.rt).invoices.profiles.set(c.params.org!, { legalName: body.legal_name, address: body.address, taxId: body.tax_id, taxRateE4: rate, netDays: body.net_days, perWorkspace: body.per_workspace }, c.caller.actor);
-  sendJson(c.res, c.requestId, 200, { legal_name: p.legalName, address: p.address, tax_id: p.taxId, tax_rate_percent: formatTaxRate(p.taxRateE4), net_days: p.netDays, per_workspace: p.perWorkspace });
+  try {
+    rate = body.tax_rate_percent === undefined ? undefined : parseTaxRate(body.tax_rate_percent);
+  } catch (e) {
+    throw invalidRequest(`invalid body: tax_rate_percent: ${(e as Error).message}`);
+  }
+  const p = await billingOf(c.rt).invoices.profiles.set(
+    c.params.org!,
+    { legalName: body.legal_name, address: body.address, taxId: body.tax_id, taxRateE4: rate, netDays: body.net_days, perWorkspace: body.per_workspace },
+    c.caller.actor,
+  );
+  sendJson(c.res, c.requestId, 200, {
+    legal_name: p.legalName,
+    address: p.address,
+    tax_id: p.taxId,
+    tax_rate_percent: formatTaxRate(p.taxRateE4),
+    net_days: p.netDays,
+    per_workspace: p.perWorkspace,
+  });
 }
 
 const ContactBody = z.strictObject({ email: z.string().max(254), name: z.string().max(200).optional() });

@@ -27,7 +27,8 @@ const TYPES: Record<string, string> = {
 };
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -65,7 +66,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, rest: string, re
   if (bundled) {
     const fresh = req.headers['if-none-match'] === bundled.etag;
     res.writeHead(fresh ? 304 : 200, {
-      ...SECURITY_HEADERS, etag: bundled.etag, 'x-request-id': requestId,
+      ...SECURITY_HEADERS,
+      etag: bundled.etag,
+      'x-request-id': requestId,
       ...(fresh ? {} : { 'content-type': bundled.type, 'content-length': String(bundled.body.length) }),
     });
     res.end(fresh ? undefined : bundled.body);
@@ -88,7 +91,24 @@ export function consoleRoutes(): Route[] {
   // Build the bundle now, at start-up, rather than on the first page load (errors surface there).
   consoleBundle().catch(() => {});
   return [
-    { method: 'GET', path: '/console', surface: 'admin', handler: (_rt, req, res, requestId) => { req.resume(); return serve(req, res, '', requestId); } },
-    { method: 'GET', path: '/console/', surface: 'admin', prefix: true, handler: (_rt, req, res, requestId, param) => { req.resume(); return serve(req, res, param ?? '', requestId); } },
+    {
+      method: 'GET',
+      path: '/console',
+      surface: 'admin',
+      handler: (_rt, req, res, requestId) => {
+        req.resume();
+        return serve(req, res, '', requestId);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/console/',
+      surface: 'admin',
+      prefix: true,
+      handler: (_rt, req, res, requestId, param) => {
+        req.resume();
+        return serve(req, res, param ?? '', requestId);
+      },
+    },
   ];
 }

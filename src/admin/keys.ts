@@ -25,9 +25,18 @@ import type { AdminContext, AdminRoute } from './types.ts';
 
 export function keyView(k: KeyRecord, now: number) {
   return {
-    id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
+    id: k.id,
+    name: k.name,
+    kind: k.kind,
+    admin_scope: k.adminScope,
+    org_id: k.orgId,
+    workspace_id: k.workspaceId,
+    hint: k.hint,
     status: k.revokedAt != null ? 'revoked' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active',
-    created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt), created_by: k.createdBy,
+    created_at: iso(k.createdAt),
+    expires_at: iso(k.expiresAt),
+    last_used_at: iso(k.lastUsedAt),
+    created_by: k.createdBy,
     policy: policyView(k.policy),
   };
 }
@@ -40,7 +49,12 @@ const policyFields = {
   timeout_ms: z.number().int().min(100).max(86_400_000).nullable().optional(),
 };
 
-const toPatch = (b: { models?: string[] | null; max_tokens?: number | null; max_tokens_mode?: 'refuse' | 'clamp' | null; timeout_ms?: number | null }): PolicyPatch | undefined => {
+const toPatch = (b: {
+  models?: string[] | null;
+  max_tokens?: number | null;
+  max_tokens_mode?: 'refuse' | 'clamp' | null;
+  timeout_ms?: number | null;
+}): PolicyPatch | undefined => {
   const p: PolicyPatch = { models: b.models, maxTokens: b.max_tokens, maxTokensMode: b.max_tokens_mode, timeoutMs: b.timeout_ms };
   return Object.values(p).some((v) => v !== undefined) ? p : undefined;
 };
@@ -62,7 +76,7 @@ const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c
 
 async function listKeys(c: AdminContext) {
   const now = c.rt.clock.now();
-  const ws = c.caller.kind === 'admin_key' ? c.caller.workspaceId ?? undefined : undefined;
+  const ws = c.caller.kind === 'admin_key' ? (c.caller.workspaceId ?? undefined) : undefined;
   const keys = await accountsFor(c).listKeys(c.params.org!, { workspaceId: ws });
   sendJson(c.res, c.requestId, 200, { org_id: c.params.org, keys: keys.map((k) => keyView(k, now)) });
 }
@@ -70,7 +84,10 @@ async function listKeys(c: AdminContext) {
 async function createKey(c: AdminContext) {
   const { rt, req, res, requestId, params, caller } = c;
   const body = await readJsonBody(req, CreateKey);
-  if (caller.kind === 'user' && !caller.verified) throw fail.email_not_verified('Verify your email address first: open the link we mailed you (or ask for a new one). Keys can be created once it is verified.');
+  if (caller.kind === 'user' && !caller.verified)
+    throw fail.email_not_verified(
+      'Verify your email address first: open the link we mailed you (or ask for a new one). Keys can be created once it is verified.',
+    );
   const now = rt.clock.now();
   if (body.expires_in_days !== undefined && body.expires_at !== undefined) throw invalidRequest('invalid body: give expires_in_days or expires_at, not both');
   if (body.admin_scope !== undefined && body.kind !== 'admin') throw invalidRequest('invalid body: admin_scope applies to admin keys (kind: "admin")');
@@ -84,8 +101,14 @@ async function createKey(c: AdminContext) {
   const accounts = accountsFor(c);
   const creator = caller.kind === 'admin_key' ? await accounts.getKey(caller.keyId) : undefined;
   const k = await accounts.createKey({
-    orgId: params.org!, workspaceId: body.workspace_id, name: body.name ?? 'default', expiresAt,
-    kind: body.kind, adminScope: body.admin_scope, creator, policy: toPatch(body),
+    orgId: params.org!,
+    workspaceId: body.workspace_id,
+    name: body.name ?? 'default',
+    expiresAt,
+    kind: body.kind,
+    adminScope: body.admin_scope,
+    creator,
+    policy: toPatch(body),
   });
   const cached = await accounts.authKeyById(k.id);
   if (cached) rt.keys.put(cached);

@@ -36,7 +36,10 @@ const usd = (p: bigint | null | undefined) => (p == null ? null : picoToUsd(p));
 
 /** Both layers of a limit and the one in force, as every listing shows them. */
 export const layersView = (l: LimitView | undefined) => ({
-  monthly_usd: usd(l?.monthly), operator_limit_usd: usd(l?.ceiling), org_limit_usd: usd(l?.tenant), org_limit_set_by: l?.tenant_level ?? null,
+  monthly_usd: usd(l?.monthly),
+  operator_limit_usd: usd(l?.ceiling),
+  org_limit_usd: usd(l?.tenant),
+  org_limit_set_by: l?.tenant_level ?? null,
 });
 
 export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt' | 'params' | 'caller'>) {
@@ -47,14 +50,19 @@ export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt'
   const accounts = new AccountsService(db, () => now);
   const ws = caller.kind === 'admin_key' ? caller.workspaceId : null;
   const [org, workspaces, keys, rows, spend, bal] = await Promise.all([
-    accounts.requireOrg(orgId), accounts.listWorkspaces(orgId), accounts.listKeys(orgId),
-    new LimitsService(db, () => now).list(orgId), monthSpendByScope(db, orgId, month), new Ledger(db, () => now).balance(orgId),
+    accounts.requireOrg(orgId),
+    accounts.listWorkspaces(orgId),
+    accounts.listKeys(orgId),
+    new LimitsService(db, () => now).list(orgId),
+    monthSpendByScope(db, orgId, month),
+    new Ledger(db, () => now).balance(orgId),
   ]);
   const keyWs = new Map(keys.map((k) => [k.id, k.workspaceId]));
   const visible = (scope: LimitScope, id: string) => ws === null || (scope === 'workspace' ? id === ws : scope === 'key' ? keyWs.get(id) === ws : false);
-  const spentOf = (scope: LimitScope, id: string) => (scope === 'org' ? spend.org : spend[scope].get(id) ?? 0n);
+  const spentOf = (scope: LimitScope, id: string) => (scope === 'org' ? spend.org : (spend[scope].get(id) ?? 0n));
   const limitOf = new Map(rows.map((r) => [`${r.scope}:${r.scope_id}`, r]));
-  const limits = rows.filter((r) => visible(r.scope, r.scope_id))
+  const limits = rows
+    .filter((r) => visible(r.scope, r.scope_id))
     .map((r) => ({ scope: r.scope, scope_id: r.scope_id, ...layersView(r), notify: r.notify, spent_this_month_usd: picoToUsd(spentOf(r.scope, r.scope_id)) }));
   const candidates: Array<{ scope: LimitScope; id: string; name: string; hint?: string }> = [
     { scope: 'org' as const, id: orgId, name: org.name },
@@ -64,8 +72,13 @@ export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt'
   const scopes = candidates.map((c) => {
     const l = limitOf.get(`${c.scope}:${c.id}`);
     return {
-      scope: c.scope, scope_id: c.id, name: c.name, ...(c.hint ? { hint: c.hint } : {}),
-      ...layersView(l), notify: l?.notify ?? null, spent_this_month_usd: picoToUsd(spentOf(c.scope, c.id)),
+      scope: c.scope,
+      scope_id: c.id,
+      name: c.name,
+      ...(c.hint ? { hint: c.hint } : {}),
+      ...layersView(l),
+      notify: l?.notify ?? null,
+      spent_this_month_usd: picoToUsd(spentOf(c.scope, c.id)),
     };
   });
   return { org_id: orgId, month, ...(ws === null ? { balance_usd: picoToUsd(bal.balance) } : { workspace_id: ws }), limits, scopes };
@@ -79,7 +92,8 @@ async function putLimit(c: AdminContext) {
   const { rt, req, res, requestId, params, caller } = c;
   const body = await readJsonBody(req, SetLimit);
   const orgId = params.org!;
-  if (body.scope === 'org' && body.scope_id !== undefined && body.scope_id !== orgId) throw invalidRequest('invalid body: scope_id: an org limit names the org itself (omit scope_id)');
+  if (body.scope === 'org' && body.scope_id !== undefined && body.scope_id !== orgId)
+    throw invalidRequest('invalid body: scope_id: an org limit names the org itself (omit scope_id)');
   if (body.scope !== 'org' && body.scope_id === undefined) throw invalidRequest(`invalid body: scope_id: required for a ${body.scope} limit`);
   const scopeId = body.scope === 'org' ? orgId : body.scope_id!;
   const db = dbOf(rt);
@@ -89,7 +103,7 @@ async function putLimit(c: AdminContext) {
   if (caller.kind === 'admin_key') {
     layer = caller.workspaceId === null ? 'org' : 'workspace';
     if (caller.workspaceId !== null) {
-      if (body.scope === 'org') throw permissionError('a workspace admin key cannot change the organization\'s limit');
+      if (body.scope === 'org') throw permissionError("a workspace admin key cannot change the organization's limit");
       if (body.scope === 'workspace') requireWorkspace(caller, scopeId, `workspace ${scopeId}`);
       if (body.scope === 'key') {
         const k = await new AccountsService(db, now).getKey(scopeId);

@@ -18,7 +18,15 @@ const Query = z.strictObject({
   workspace_id: z.string().min(1).max(100).optional(),
   key_id: z.string().min(1).max(100).optional(),
   model: z.string().min(1).max(200).optional(),
-  status: z.union([z.enum(['ok', 'error']), z.string().regex(/^[1-5]\d\d$/, 'an HTTP status, "ok" or "error"').transform(Number)]).optional(),
+  status: z
+    .union([
+      z.enum(['ok', 'error']),
+      z
+        .string()
+        .regex(/^[1-5]\d\d$/, 'an HTTP status, "ok" or "error"')
+        .transform(Number),
+    ])
+    .optional(),
   from: dateTime.optional(),
   to: dateTime.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -30,10 +38,26 @@ const s = (v: bigint) => v.toString();
 // biome-ignore lint/suspicious/noExplicitAny: a usage_events row from a partial select
 export function logEntry(r: any): LogEntry {
   return {
-    id: r.id, time: new Date(Number(r.created_at)).toISOString(), key_id: r.key_id, workspace_id: r.workspace_id, model: r.model, surface: r.surface,
-    status: Number(r.status), outcome: r.outcome, stream: Number(r.stream) === 1,
-    tokens: { input: s(r.input_tokens), output: s(r.output_tokens), cache_write_5m: s(r.cache_write_5m_tokens), cache_write_1h: s(r.cache_write_1h_tokens), cache_read: s(r.cache_read_tokens) },
-    cost_usd: picoToUsd(BigInt(r.cost)), latency_ms: Number(r.latency_ms), ttft_ms: r.ttft_ms == null ? null : Number(r.ttft_ms), estimated: Number(r.estimated) === 1,
+    id: r.id,
+    time: new Date(Number(r.created_at)).toISOString(),
+    key_id: r.key_id,
+    workspace_id: r.workspace_id,
+    model: r.model,
+    surface: r.surface,
+    status: Number(r.status),
+    outcome: r.outcome,
+    stream: Number(r.stream) === 1,
+    tokens: {
+      input: s(r.input_tokens),
+      output: s(r.output_tokens),
+      cache_write_5m: s(r.cache_write_5m_tokens),
+      cache_write_1h: s(r.cache_write_1h_tokens),
+      cache_read: s(r.cache_read_tokens),
+    },
+    cost_usd: picoToUsd(BigInt(r.cost)),
+    latency_ms: Number(r.latency_ms),
+    ttft_ms: r.ttft_ms == null ? null : Number(r.ttft_ms),
+    estimated: Number(r.estimated) === 1,
   };
 }
 
@@ -46,12 +70,18 @@ async function logs(c: AdminContext) {
     workspaceId = c.caller.workspaceId;
   }
   const r = await queryLogs(dbOf(c.rt), {
-    orgId: c.params.org!, workspaceId, keyId: q.key_id, model: q.model, status: q.status, fromMs: q.from, toMs: q.to, limit: q.limit, cursor: q.cursor,
+    orgId: c.params.org!,
+    workspaceId,
+    keyId: q.key_id,
+    model: q.model,
+    status: q.status,
+    fromMs: q.from,
+    toMs: q.to,
+    limit: q.limit,
+    cursor: q.cursor,
   });
   const out: LogPage = { org_id: c.params.org!, data: r.rows.map(logEntry), next_cursor: r.nextCursor };
   sendJson(c.res, c.requestId, 200, out);
 }
 
-export const logRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/logs', permission: 'usage:read', handler: logs },
-];
+export const logRoutes: AdminRoute[] = [{ method: 'GET', pattern: 'orgs/:org/logs', permission: 'usage:read', handler: logs }];

@@ -24,7 +24,10 @@ const RoleBody = z.strictObject({ role: z.enum(MEMBER_ROLES as [MemberRole, ...M
 const InviteBody = z.strictObject({ email: emailSchema, role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]) });
 
 const members = (c: AdminContext) => new Members(dbOf(c.rt), () => c.rt.clock.now());
-const invitations = (c: AdminContext) => { const a = accountsOf(c.rt); return new Invitations(a.db, a.tokens, () => c.rt.clock.now()); };
+const invitations = (c: AdminContext) => {
+  const a = accountsOf(c.rt);
+  return new Invitations(a.db, a.tokens, () => c.rt.clock.now());
+};
 
 /** Owner-level changes need an owner (or the operator). */
 function requireOwnerPower(c: AdminContext, role: string, what: string): void {

@@ -10,8 +10,11 @@ import { dbOf, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
 const view = (p: PriceVector): PriceView => ({
-  input: microToUsd(p.input), output: microToUsd(p.output), cache_write_5m: microToUsd(p.cache_write_5m),
-  cache_write_1h: microToUsd(p.cache_write_1h), cache_read: microToUsd(p.cache_read),
+  input: microToUsd(p.input),
+  output: microToUsd(p.output),
+  cache_write_5m: microToUsd(p.cache_write_5m),
+  cache_write_1h: microToUsd(p.cache_write_1h),
+  cache_read: microToUsd(p.cache_read),
 });
 
 /** Basis points below list, from the input price (the output price would give the same for a group discount). */
@@ -33,14 +36,18 @@ async function models(c: AdminContext) {
     const list = book.list(m.id, now);
     if (!yours || !list || !rt.router.route(m)) continue;
     out.push({
-      id: m.id, display_name: m.displayName ?? m.id, provider: m.provider, rate_class: m.rateClass, context_window: m.contextWindow ?? null,
-      list: view(list.prices), yours: view(yours.prices), discount_bps: discountBps(list.prices, yours.prices),
+      id: m.id,
+      display_name: m.displayName ?? m.id,
+      provider: m.provider,
+      rate_class: m.rateClass,
+      context_window: m.contextWindow ?? null,
+      list: view(list.prices),
+      yours: view(yours.prices),
+      discount_bps: discountBps(list.prices, yours.prices),
     });
   }
   const body: ModelPriceList = { org_id: c.params.org!, price_group: org.price_group, models: out };
   sendJson(c.res, c.requestId, 200, body);
 }
 
-export const modelRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/models', permission: 'org:read', handler: models },
-];
+export const modelRoutes: AdminRoute[] = [{ method: 'GET', pattern: 'orgs/:org/models', permission: 'org:read', handler: models }];

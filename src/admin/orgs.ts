@@ -19,17 +19,32 @@ import { spendByOrg } from '../usage/daily.ts';
 async function whoami({ rt, res, requestId, caller }: AdminContext) {
   const now = rt.clock.now();
   const base = { now: iso(now), month: monthKey(now) };
-  if (caller.kind === 'operator') return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base } satisfies WhoAmI);
+  if (caller.kind === 'operator')
+    return sendJson(res, requestId, 200, { kind: 'operator', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role], ...base } satisfies WhoAmI);
   const org = rt.keys.org(caller.orgId);
   if (caller.kind === 'user') {
     return sendJson(res, requestId, 200, {
-      kind: 'user', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
-      org_id: caller.orgId, org_name: org?.name ?? null, user_id: caller.userId, email: caller.email, verified: caller.verified, workspace_id: null, ...base,
+      kind: 'user',
+      role: caller.role,
+      permissions: ROLE_PERMISSIONS[caller.role],
+      org_id: caller.orgId,
+      org_name: org?.name ?? null,
+      user_id: caller.userId,
+      email: caller.email,
+      verified: caller.verified,
+      workspace_id: null,
+      ...base,
     } satisfies WhoAmI);
   }
   sendJson(res, requestId, 200, {
-    kind: 'admin_key', role: caller.role, permissions: ROLE_PERMISSIONS[caller.role],
-    org_id: caller.orgId, org_name: org?.name ?? null, key_id: caller.keyId, workspace_id: caller.workspaceId, ...base,
+    kind: 'admin_key',
+    role: caller.role,
+    permissions: ROLE_PERMISSIONS[caller.role],
+    org_id: caller.orgId,
+    org_name: org?.name ?? null,
+    key_id: caller.keyId,
+    workspace_id: caller.workspaceId,
+    ...base,
   } satisfies WhoAmI);
 }
 
@@ -41,7 +56,10 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
   const credits = await new Ledger(db, () => now).creditTotals();
   const [total, thisMonth] = await Promise.all([spendByOrg(db), spendByOrg(db, { month })]);
   const rows = orgs.map((o) => ({
-    id: o.id, name: o.name, billing_mode: o.billingMode, created_at: iso(o.createdAt),
+    id: o.id,
+    name: o.name,
+    billing_mode: o.billingMode,
+    created_at: iso(o.createdAt),
     balance_usd: picoToUsd((credits.get(o.id) ?? 0n) - (total.get(o.id) ?? 0n)),
     month_spend_usd: picoToUsd(thisMonth.get(o.id) ?? 0n),
   }));

@@ -12,36 +12,70 @@
  */
 
 export type Permission =
-  | 'self:read'      // whoami
-  | 'orgs:list'      // every org (operator)
-  | 'org:read'       // one org's standing
+  | 'self:read' // whoami
+  | 'orgs:list' // every org (operator)
+  | 'org:read' // one org's standing
   | 'usage:read'
   | 'keys:read'
-  | 'keys:write'     // create and revoke keys
+  | 'keys:write' // create and revoke keys
   | 'limits:read'
-  | 'limits:write'   // the org's own spend limits, below the operator's ceilings
+  | 'limits:write' // the org's own spend limits, below the operator's ceilings
   | 'credits:read'
-  | 'credits:grant'  // add ledger entries (operator)
-  | 'audit:read'     // one org's audit log
-  | 'audit:all'      // every org's audit log and gateway-wide changes (operator)
-  | 'billing:read'   // billing mode, card on file, invoices and their documents
-  | 'billing:pay'    // buy credits, save a card, pay an invoice, billing contacts
-  | 'billing:manage'  // issuer/customer profile, approve manual purchases, mark invoices paid (operator)
-  | 'members:read'    // the org's members and invitations
-  | 'members:write'   // invite, change roles, remove members
+  | 'credits:grant' // add ledger entries (operator)
+  | 'audit:read' // one org's audit log
+  | 'audit:all' // every org's audit log and gateway-wide changes (operator)
+  | 'billing:read' // billing mode, card on file, invoices and their documents
+  | 'billing:pay' // buy credits, save a card, pay an invoice, billing contacts
+  | 'billing:manage' // issuer/customer profile, approve manual purchases, mark invoices paid (operator)
+  | 'members:read' // the org's members and invitations
+  | 'members:write' // invite, change roles, remove members
   | 'workspaces:write' // create, rename, archive workspaces
-  | 'orgs:manage'     // tiers, suspend and resume (operator)
+  | 'orgs:manage' // tiers, suspend and resume (operator)
   | 'upstreams:read'; // upstream pools: breaker state, failures, latency (operator)
 
 /** Roles of the credential kinds (console users: `user:<role>` in the current org). */
-export type Role =
-  | 'operator' | 'org_admin' | 'workspace_admin' | 'inference'
-  | 'user:owner' | 'user:admin' | 'user:developer' | 'user:billing' | 'user:viewer';
+export type Role = 'operator' | 'org_admin' | 'workspace_admin' | 'inference' | 'user:owner' | 'user:admin' | 'user:developer' | 'user:billing' | 'user:viewer';
 
-const ORG_ADMIN: Permission[] = ['self:read', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'audit:read', 'billing:read', 'billing:pay', 'members:read', 'members:write', 'workspaces:write'];
+const ORG_ADMIN: Permission[] = [
+  'self:read',
+  'org:read',
+  'usage:read',
+  'keys:read',
+  'keys:write',
+  'limits:read',
+  'limits:write',
+  'credits:read',
+  'audit:read',
+  'billing:read',
+  'billing:pay',
+  'members:read',
+  'members:write',
+  'workspaces:write',
+];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['self:read', 'orgs:list', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write', 'credits:read', 'credits:grant', 'audit:read', 'audit:all', 'billing:read', 'billing:pay', 'billing:manage', 'members:read', 'members:write', 'workspaces:write', 'orgs:manage', 'upstreams:read'],
+  operator: [
+    'self:read',
+    'orgs:list',
+    'org:read',
+    'usage:read',
+    'keys:read',
+    'keys:write',
+    'limits:read',
+    'limits:write',
+    'credits:read',
+    'credits:grant',
+    'audit:read',
+    'audit:all',
+    'billing:read',
+    'billing:pay',
+    'billing:manage',
+    'members:read',
+    'members:write',
+    'workspaces:write',
+    'orgs:manage',
+    'upstreams:read',
+  ],
   org_admin: ORG_ADMIN,
   /** Confined to its workspace: its usage, its keys, its and its keys' limits. */
   workspace_admin: ['self:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'limits:write'],
@@ -49,7 +83,18 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   'user:owner': ORG_ADMIN,
   'user:admin': ORG_ADMIN,
   'user:developer': ['self:read', 'org:read', 'usage:read', 'keys:read', 'keys:write', 'limits:read', 'members:read'],
-  'user:billing': ['self:read', 'org:read', 'usage:read', 'limits:read', 'limits:write', 'credits:read', 'audit:read', 'billing:read', 'billing:pay', 'members:read'],
+  'user:billing': [
+    'self:read',
+    'org:read',
+    'usage:read',
+    'limits:read',
+    'limits:write',
+    'credits:read',
+    'audit:read',
+    'billing:read',
+    'billing:pay',
+    'members:read',
+  ],
   'user:viewer': ['self:read', 'org:read', 'usage:read', 'keys:read', 'limits:read', 'members:read'],
 };
 
@@ -81,8 +126,12 @@ export function permissionTableMarkdown(routes: Array<{ method: string; pattern:
   const head = ['endpoint (`/admin/v1/…` unless a full path)', 'permission', ...CREDENTIAL_COLUMNS.map((c) => c.label)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of routes) {
-    lines.push(`| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => (r.tenantOnly && c.role === 'operator' ? '—' : cell(c.role, r.permission))).join(' | ')} |`);
+    lines.push(
+      `| \`${r.method} ${r.pattern.replace(/:(\w+)/g, '{$1}')}\` | \`${r.permission}\` | ${CREDENTIAL_COLUMNS.map((c) => (r.tenantOnly && c.role === 'operator' ? '—' : cell(c.role, r.permission))).join(' | ')} |`,
+    );
   }
-  lines.push(`| model APIs (\`/v1/messages\`, \`/v1/messages/count_tokens\`, \`/v1/chat/completions\`, \`/v1/models\`) | — | — | — | — | ✓ | — | — | — | — | — |`);
+  lines.push(
+    `| model APIs (\`/v1/messages\`, \`/v1/messages/count_tokens\`, \`/v1/chat/completions\`, \`/v1/models\`) | — | — | — | — | ✓ | — | — | — | — | — |`,
+  );
   return lines.join('\n');
 }

@@ -33,7 +33,11 @@ async function rateLimits(c: AdminContext) {
   const override = parseRateOverride(org.rateLimits);
   const flat = override && ('rpm' in override || 'itpm' in override || 'otpm' in override);
   const used = await modelsUsedSince(db, orgId, now - 3_600_000);
-  const classes = new Set<string>([...Object.keys(def.limits), ...(override && !flat ? Object.keys(override) : []), ...used.map((m) => rt.models().resolve(m)?.rateClass ?? DEFAULT_RATE_CLASS)]);
+  const classes = new Set<string>([
+    ...Object.keys(def.limits),
+    ...(override && !flat ? Object.keys(override) : []),
+    ...used.map((m) => rt.models().resolve(m)?.rateClass ?? DEFAULT_RATE_CLASS),
+  ]);
   const gov = rt.admission() as Partial<Governance>;
   const rows: RateClassView[] = [];
   for (const rc of [...classes].sort()) {
@@ -51,21 +55,29 @@ async function rateLimits(c: AdminContext) {
       custom: !!override && (flat || rc in override),
     });
   }
-  const next = org.tierPinned == null ? schedule.tiers.filter((t) => t.minSpendPico > def.minSpendPico).sort((a, b) => (a.minSpendPico < b.minSpendPico ? -1 : 1))[0] : undefined;
+  const next =
+    org.tierPinned == null
+      ? schedule.tiers.filter((t) => t.minSpendPico > def.minSpendPico).sort((a, b) => (a.minSpendPico < b.minSpendPico ? -1 : 1))[0]
+      : undefined;
   const out: RateLimitsView = {
-    org_id: orgId, tier, tier_name: def.name, tier_pinned: org.tierPinned != null,
+    org_id: orgId,
+    tier,
+    tier_name: def.name,
+    tier_pinned: org.tierPinned != null,
     total_spend_usd: picoToUsd(spent),
     monthly_spend_cap_usd: def.monthlySpendCapPico === null ? null : picoToUsd(def.monthlySpendCapPico),
     classes: rows,
-    next_tier: next ? {
-      tier: next.tier, name: next.name, min_spend_usd: picoToUsd(next.minSpendPico),
-      spend_needed_usd: picoToUsd(next.minSpendPico > spent ? next.minSpendPico - spent : 0n),
-      classes: Object.entries(next.limits).map(([rc, l]) => ({ rate_class: rc, rpm: l.rpm, input_tpm: l.itpm, output_tpm: l.otpm })),
-    } : null,
+    next_tier: next
+      ? {
+          tier: next.tier,
+          name: next.name,
+          min_spend_usd: picoToUsd(next.minSpendPico),
+          spend_needed_usd: picoToUsd(next.minSpendPico > spent ? next.minSpendPico - spent : 0n),
+          classes: Object.entries(next.limits).map(([rc, l]) => ({ rate_class: rc, rpm: l.rpm, input_tpm: l.itpm, output_tpm: l.otpm })),
+        }
+      : null,
   };
   sendJson(c.res, c.requestId, 200, out);
 }
 
-export const rateLimitRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/rate-limits', permission: 'limits:read', handler: rateLimits },
-];
+export const rateLimitRoutes: AdminRoute[] = [{ method: 'GET', pattern: 'orgs/:org/rate-limits', permission: 'limits:read', handler: rateLimits }];

@@ -66,7 +66,9 @@ export function dbOf(rt: Runtime): Kysely<DB> {
 }
 
 /** A `YYYY-MM-DD` UTC day that really exists. */
-export const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+export const dayString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
 
 /**
@@ -75,10 +77,19 @@ export const dayString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a dat
  */
 export const MONEY_STRING_ONLY = 'money is a decimal string such as "25.00"; JSON numbers are refused because they cannot carry every amount exactly';
 /** Whether a decimal USD string is within what one stored amount holds. */
-export const usdFits = (s: string): boolean => { try { usdToPico(s); return true; } catch { return false; } };
+export const usdFits = (s: string): boolean => {
+  try {
+    usdToPico(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const moneyString = () => z.string({ error: (i) => (i.input === undefined ? undefined : MONEY_STRING_ONLY) }).trim();
 /** A signed amount (adjustments): the same rules, with an optional leading minus. */
-export const signedUsdAmount = moneyString().regex(/^-?\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "-1.50"')
+export const signedUsdAmount = moneyString()
+  .regex(/^-?\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "-1.50"')
   .refine((s) => usdFits(s.replace(/^-/, '')), 'amount too large: at most $10^24');
-export const usdAmount = moneyString().regex(/^\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "25" or "0.50"')
+export const usdAmount = moneyString()
+  .regex(/^\d{1,25}(\.\d{1,12})?$/, 'expected a decimal USD amount like "25" or "0.50"')
   .refine((s) => usdFits(s), 'amount too large: at most $10^24');

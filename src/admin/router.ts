@@ -31,8 +31,21 @@ export const ADMIN_PREFIX = '/admin/v1/';
 
 /** Every admin route under /admin/v1, in the order docs/security.md lists them (the compatible organization APIs follow: compat/router.ts). */
 export const ADMIN_ROUTES: AdminRoute[] = [
-  ...orgRoutes, ...usageRoutes, ...keyRoutes, ...limitRoutes, ...alertRoutes, ...creditRoutes, ...auditRoutes, ...billingRoutes,
-  ...memberRoutes, ...workspaceRoutes, ...logRoutes, ...rateLimitRoutes, ...modelRoutes, ...operatorRoutes, ...upstreamRoutes,
+  ...orgRoutes,
+  ...usageRoutes,
+  ...keyRoutes,
+  ...limitRoutes,
+  ...alertRoutes,
+  ...creditRoutes,
+  ...auditRoutes,
+  ...billingRoutes,
+  ...memberRoutes,
+  ...workspaceRoutes,
+  ...logRoutes,
+  ...rateLimitRoutes,
+  ...modelRoutes,
+  ...operatorRoutes,
+  ...upstreamRoutes,
 ];
 const ALL = ADMIN_ROUTES;
 const compiled = ALL.map((r) => ({ route: r, parts: r.pattern.split('/') }));
@@ -76,11 +89,20 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   const segs = decodeSegments(rest);
   const hits = compiled.map((c) => ({ route: c.route, params: match(c.parts, segs) })).filter((h) => h.params);
   const hit = hits.find((h) => h.route.method === req.method);
-  if (!hit) routeMiss(req, hits.map((h) => h.route.method), `${ADMIN_PREFIX}${rest}`);
+  if (!hit)
+    routeMiss(
+      req,
+      hits.map((h) => h.route.method),
+      `${ADMIN_PREFIX}${rest}`,
+    );
   const caller = await authenticateAdmin(rt, req, requestId);
   if (!allows(caller.role, hit.route.permission)) {
     if (caller.kind === 'user') throw fail.permission_denied(`your role (${caller.role.slice(5)}) may not do this (needs ${hit.route.permission})`);
-    throw fail.permission_denied(caller.kind === 'operator' ? 'not allowed' : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`);
+    throw fail.permission_denied(
+      caller.kind === 'operator'
+        ? 'not allowed'
+        : `this admin key may not do this (needs ${hit.route.permission}${hit.route.permission === 'credits:grant' || hit.route.permission === 'upstreams:read' || hit.route.permission.endsWith(':all') || hit.route.permission === 'orgs:list' ? ', which only the operator has' : ''})`,
+    );
   }
   const params = hit.params!;
   if (params.org !== undefined) await requireOrgAccess(rt, caller, params.org);
@@ -90,7 +112,10 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
 /** Entries for the gateway's route table: every method the admin API answers, as prefix routes. */
 export function adminRoutes(): Route[] {
   return (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((method) => ({
-    method, path: ADMIN_PREFIX, prefix: true, surface: 'admin' as const,
+    method,
+    path: ADMIN_PREFIX,
+    prefix: true,
+    surface: 'admin' as const,
     handler: (rt, req, res, requestId, param) => dispatch(rt, req, res, requestId, param),
   }));
 }

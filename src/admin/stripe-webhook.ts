@@ -44,14 +44,31 @@ async function process(b: BillingRuntime, ev: Stripe.Event): Promise<Handled> {
   const now = b.clock.now();
   const h = await handleEvent(b.stripe!, now, ev);
   const obj = ev.data.object as { id?: string };
-  const row = { id: ev.id, provider: 'stripe', type: ev.type, object_id: obj.id ?? null, created: BigInt(ev.created), received_at: now, outcome: h.outcome, payload: JSON.stringify(ev) };
-  await b.db.insertInto('payment_events').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ outcome: h.outcome, received_at: now })).execute();
+  const row = {
+    id: ev.id,
+    provider: 'stripe',
+    type: ev.type,
+    object_id: obj.id ?? null,
+    created: BigInt(ev.created),
+    received_at: now,
+    outcome: h.outcome,
+    payload: JSON.stringify(ev),
+  };
+  await b.db
+    .insertInto('payment_events')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ outcome: h.outcome, received_at: now }))
+    .execute();
   b.log.info({ event: ev.id, type: ev.type, outcome: h.outcome, note: h.note }, 'stripe event');
   for (const r of [...(h.reversal ? [h.reversal] : []), ...(h.reversals ?? [])]) await b.onReversal(r, ev.type);
   if (h.foreignCurrency) {
     const f = h.foreignCurrency;
-    b.operatorAlert({ kind: 'payment_foreign_currency', orgId: f.orgId ?? '-', requestId: ev.id,
-      detail: `Stripe event ${ev.type} (${f.object}) is in ${f.currency.toUpperCase()}; Tollgate bills in USD only, so it was ignored and nothing was credited or reversed. Check the Stripe account's settings.` });
+    b.operatorAlert({
+      kind: 'payment_foreign_currency',
+      orgId: f.orgId ?? '-',
+      requestId: ev.id,
+      detail: `Stripe event ${ev.type} (${f.object}) is in ${f.currency.toUpperCase()}; Tollgate bills in USD only, so it was ignored and nothing was credited or reversed. Check the Stripe account's settings.`,
+    });
   }
   if (h.cardSavedOrg) await b.onCardSaved(h.cardSavedOrg);
   return h;
@@ -59,20 +76,30 @@ async function process(b: BillingRuntime, ev: Stripe.Event): Promise<Handled> {
 
 /** Events that arrived before the payment they refer to had settled: handled now, in arrival order. */
 async function replayParked(b: BillingRuntime): Promise<void> {
-  const parked = await b.db.selectFrom('payment_events').select(['id', 'payload']).where('outcome', '=', 'parked')
-    .where('received_at', '>', BigInt(b.clock.now() - 7 * 86_400_000)).orderBy('received_at').orderBy('id').execute();
+  const parked = await b.db
+    .selectFrom('payment_events')
+    .select(['id', 'payload'])
+    .where('outcome', '=', 'parked')
+    .where('received_at', '>', BigInt(b.clock.now() - 7 * 86_400_000))
+    .orderBy('received_at')
+    .orderBy('id')
+    .execute();
   for (const p of parked) await process(b, JSON.parse(p.payload) as Stripe.Event);
 }
 
 export function stripeWebhookRoutes(): Route[] {
-  return [{
-    method: 'POST', path: '/webhooks/stripe', surface: 'plain',
-    handler: async (rt: Runtime, req: IncomingMessage, res: ServerResponse) => {
-      const b = billingOf(rt);
-      const raw = await readBody(req, MAX_EVENT_BYTES);
-      const sig = req.headers['stripe-signature'];
-      const r = await receiveStripeEvent(b, raw, typeof sig === 'string' ? sig : undefined);
-      reply(res, r.status, r.body);
+  return [
+    {
+      method: 'POST',
+      path: '/webhooks/stripe',
+      surface: 'plain',
+      handler: async (rt: Runtime, req: IncomingMessage, res: ServerResponse) => {
+        const b = billingOf(rt);
+        const raw = await readBody(req, MAX_EVENT_BYTES);
+        const sig = req.headers['stripe-signature'];
+        const r = await receiveStripeEvent(b, raw, typeof sig === 'string' ? sig : undefined);
+        reply(res, r.status, r.body);
+      },
     },
-  }];
+  ];
 }

@@ -13,6 +13,4 @@ async function listUpstreams({ rt, res, requestId }: AdminContext) {
   sendJson(res, requestId, 200, { now: iso(rt.clock.now()), upstreams: rt.router.snapshot() } satisfies UpstreamsResponse);
 }
 
-export const upstreamRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'upstreams', permission: 'upstreams:read', handler: listUpstreams },
-];
+export const upstreamRoutes: AdminRoute[] = [{ method: 'GET', pattern: 'upstreams', permission: 'upstreams:read', handler: listUpstreams }];

@@ -9,7 +9,14 @@ import type { DB } from '../store/schema.ts';
 import { totals } from '../usage/report.ts';
 import { dailyTotalsBy } from '../usage/daily.ts';
 
-export interface Range { orgId: string; since?: string; until?: string; workspaceId?: string; keyId?: string; model?: string }
+export interface Range {
+  orgId: string;
+  since?: string;
+  until?: string;
+  workspaceId?: string;
+  keyId?: string;
+  model?: string;
+}
 
 /** One aggregated row in the report's totals shape (same field names and rounding). */
 export const rowTotals = totals;
@@ -23,7 +30,15 @@ export async function usageByKey(db: Kysely<DB>, q: Range) {
     .map((r) => {
       const keyId = r.key_id as string;
       const k = byId.get(keyId);
-      return { key_id: keyId, name: k?.name ?? null, hint: k?.hint ?? null, workspace_id: k?.workspace_id ?? null, revoked: k ? k.revoked_at != null : null, ...rowTotals(r), _cost: BigInt((r.cost as bigint | null) ?? 0n) };
+      return {
+        key_id: keyId,
+        name: k?.name ?? null,
+        hint: k?.hint ?? null,
+        workspace_id: k?.workspace_id ?? null,
+        revoked: k ? k.revoked_at != null : null,
+        ...rowTotals(r),
+        _cost: BigInt((r.cost as bigint | null) ?? 0n),
+      };
     })
     .sort((a, b) => (a._cost === b._cost ? a.key_id.localeCompare(b.key_id) : a._cost < b._cost ? 1 : -1))
     .map(({ _cost, ...rest }) => rest);

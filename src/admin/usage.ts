@@ -25,15 +25,21 @@ const Query = z.strictObject({
   workspace_id: z.string().min(1).max(100).optional(),
   key_id: z.string().min(1).max(100).optional(),
   model: z.string().min(1).max(200).optional(),
-  group: z.string().optional().transform((s, ctx) => {
-    const parts = (s ?? 'model').split(',').map((p) => p.trim()).filter(Boolean);
-    const bad = parts.filter((p) => !(GROUPS as readonly string[]).includes(p));
-    if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: `unknown group ${bad.join(', ')}; use ${GROUPS.join(', ')} (comma-separated)` });
-      return z.NEVER;
-    }
-    return new Set(parts);
-  }),
+  group: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const parts = (s ?? 'model')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      const bad = parts.filter((p) => !(GROUPS as readonly string[]).includes(p));
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown group ${bad.join(', ')}; use ${GROUPS.join(', ')} (comma-separated)` });
+        return z.NEVER;
+      }
+      return new Set(parts);
+    }),
 });
 
 /** Drops upstream cost and margin (operator-only figures) from a totals row. */
@@ -46,15 +52,19 @@ async function getUsage({ rt, req, res, requestId, caller, params }: AdminContex
   const q = readQuery(req, Query);
   if (q.since && q.until && q.since >= q.until) throw invalidRequest(`invalid query: since (${q.since}) must be before until (${q.until}); until is exclusive`);
   const db = dbOf(rt);
-  const own = caller.kind === 'admin_key' ? caller.workspaceId ?? undefined : undefined;
+  const own = caller.kind === 'admin_key' ? (caller.workspaceId ?? undefined) : undefined;
   if (q.workspace_id !== undefined) requireWorkspace(caller, q.workspace_id, `workspace ${q.workspace_id}`);
   const ws = own ?? q.workspace_id;
   const range = { orgId: params.org!, since: q.since, until: q.until, workspaceId: ws, keyId: q.key_id, model: q.model };
   const view = <T extends Record<string, unknown>>(r: T) => (caller.kind === 'operator' ? r : tenantView(r)) as T;
   const report = await usageReport(db, range);
   const out: UsageResponse = {
-    org_id: range.orgId, ...(ws ? { workspace_id: ws } : {}), since: q.since ?? null, until: q.until ?? null,
-    ...view(report), by_model: report.by_model.map(view),
+    org_id: range.orgId,
+    ...(ws ? { workspace_id: ws } : {}),
+    since: q.since ?? null,
+    until: q.until ?? null,
+    ...view(report),
+    by_model: report.by_model.map(view),
   };
   if (q.group.has('key')) out.by_key = (await usageByKey(db, range)).map(view);
   if (q.group.has('day')) out.by_day = (await usageByDay(db, range)).map(view);
@@ -62,6 +72,4 @@ async function getUsage({ rt, req, res, requestId, caller, params }: AdminContex
   sendJson(res, requestId, 200, out);
 }
 
-export const usageRoutes: AdminRoute[] = [
-  { method: 'GET', pattern: 'orgs/:org/usage', permission: 'usage:read', handler: getUsage },
-];
+export const usageRoutes: AdminRoute[] = [{ method: 'GET', pattern: 'orgs/:org/usage', permission: 'usage:read', handler: getUsage }];

@@ -23,7 +23,11 @@ export const SYSTEM: Actor = { kind: 'system', id: 'gateway' };
 export function cliActor(env: Record<string, string | undefined> = process.env): Actor {
   let user = env.SUDO_USER || env.USER || env.LOGNAME;
   if (!user) {
-    try { user = userInfo().username; } catch { user = 'unknown'; }
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
   }
   return { kind: 'cli', id: user };
 }

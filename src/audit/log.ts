@@ -35,15 +35,31 @@ export interface AuditEntry {
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
 export async function recordAudit(db: Kysely<DB>, actor: Actor, at: number, c: AuditChange): Promise<void> {
-  await db.insertInto('audit_log').values({
-    at, org_id: c.orgId, actor_kind: actor.kind, actor_id: actor.id, action: c.action, target_type: c.targetType, target_id: c.targetId,
-    before: json(c.before), after: json(c.after), request_id: actor.requestId ?? null, client_ip: actor.clientIp ?? null,
-  }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      at,
+      org_id: c.orgId,
+      actor_kind: actor.kind,
+      actor_id: actor.id,
+      action: c.action,
+      target_type: c.targetType,
+      target_id: c.targetId,
+      before: json(c.before),
+      after: json(c.after),
+      request_id: actor.requestId ?? null,
+      client_ip: actor.clientIp ?? null,
+    })
+    .execute();
 }
 
 const parse = (s: string | null) => {
   if (s == null) return null;
-  try { return JSON.parse(s); } catch { return s; }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 };
 
 export interface AuditQuery {
@@ -56,12 +72,24 @@ export interface AuditQuery {
 
 /** Newest first. */
 export async function listAudit(db: Kysely<DB>, q: AuditQuery = {}): Promise<AuditEntry[]> {
-  let s = db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(q.limit ?? 100, 1), 1000));
+  let s = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(Math.min(Math.max(q.limit ?? 100, 1), 1000));
   if (q.orgId !== undefined) s = s.where('org_id', '=', q.orgId);
   if (q.before !== undefined) s = s.where('id', '<', q.before);
   return (await s.execute()).map((r) => ({
-    id: String(r.id), at: Number(r.at), orgId: r.org_id, actor: { kind: r.actor_kind, id: r.actor_id },
-    action: r.action, targetType: r.target_type, targetId: r.target_id, before: parse(r.before), after: parse(r.after),
-    requestId: r.request_id, clientIp: r.client_ip,
+    id: String(r.id),
+    at: Number(r.at),
+    orgId: r.org_id,
+    actor: { kind: r.actor_kind, id: r.actor_id },
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    before: parse(r.before),
+    after: parse(r.after),
+    requestId: r.request_id,
+    clientIp: r.client_ip,
   }));
 }

@@ -14,33 +14,55 @@ import { recordAudit } from '../audit/log.ts';
 import { picoToUsd } from '../core/money.ts';
 import type { PaymentProvider } from './payments.ts';
 
-export interface ReloadSettings { reloadBelow: bigint | null; reloadAmount: bigint | null; lowBalance: bigint | null }
+export interface ReloadSettings {
+  reloadBelow: bigint | null;
+  reloadAmount: bigint | null;
+  lowBalance: bigint | null;
+}
 
 export class BillingSettings {
   private byOrg = new Map<string, ReloadSettings>();
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
   async reload(): Promise<void> {
     const rows = await this.db.selectFrom('billing_settings').selectAll().execute();
     this.byOrg = new Map(rows.map((r) => [r.org_id, { reloadBelow: r.reload_below, reloadAmount: r.reload_amount, lowBalance: r.low_balance }]));
   }
 
-  get(orgId: string): ReloadSettings | undefined { return this.byOrg.get(orgId); }
+  get(orgId: string): ReloadSettings | undefined {
+    return this.byOrg.get(orgId);
+  }
 
   async set(orgId: string, s: Partial<ReloadSettings>): Promise<ReloadSettings> {
-    const cur = (await this.db.selectFrom('billing_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst());
+    const cur = await this.db.selectFrom('billing_settings').selectAll().where('org_id', '=', orgId).executeTakeFirst();
     const next = {
       org_id: orgId,
-      reload_below: s.reloadBelow !== undefined ? s.reloadBelow : cur?.reload_below ?? null,
-      reload_amount: s.reloadAmount !== undefined ? s.reloadAmount : cur?.reload_amount ?? null,
-      low_balance: s.lowBalance !== undefined ? s.lowBalance : cur?.low_balance ?? null,
+      reload_below: s.reloadBelow !== undefined ? s.reloadBelow : (cur?.reload_below ?? null),
+      reload_amount: s.reloadAmount !== undefined ? s.reloadAmount : (cur?.reload_amount ?? null),
+      low_balance: s.lowBalance !== undefined ? s.lowBalance : (cur?.low_balance ?? null),
       updated_at: this.now(),
     };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('billing_settings').values(next).onConflict((oc) => oc.column('org_id').doUpdateSet(next)).execute();
+      await trx
+        .insertInto('billing_settings')
+        .values(next)
+        .onConflict((oc) => oc.column('org_id').doUpdateSet(next))
+        .execute();
       const usd = (p: bigint | null) => (p === null ? null : picoToUsd(p));
-      const view = (r: { reload_below: bigint | null; reload_amount: bigint | null; low_balance: bigint | null } | undefined) => r && { reload_below_usd: usd(r.reload_below), reload_amount_usd: usd(r.reload_amount), low_balance_usd: usd(r.low_balance) };
-      await recordAudit(trx, this.actor, next.updated_at, { orgId, action: 'credits.settings', targetType: 'billing_settings', targetId: orgId, before: view(cur), after: view(next) });
+      const view = (r: { reload_below: bigint | null; reload_amount: bigint | null; low_balance: bigint | null } | undefined) =>
+        r && { reload_below_usd: usd(r.reload_below), reload_amount_usd: usd(r.reload_amount), low_balance_usd: usd(r.low_balance) };
+      await recordAudit(trx, this.actor, next.updated_at, {
+        orgId,
+        action: 'credits.settings',
+        targetType: 'billing_settings',
+        targetId: orgId,
+        before: view(cur),
+        after: view(next),
+      });
       await recordChange(trx, 'credits', this.now(), orgId);
     });
     return { reloadBelow: next.reload_below, reloadAmount: next.reload_amount, lowBalance: next.low_balance };
@@ -49,7 +71,11 @@ export class BillingSettings {
 
 export class AutoReloader {
   private inFlight = new Set<string>();
-  constructor(private settings: BillingSettings, private provider: PaymentProvider | null, private log: Logger) {}
+  constructor(
+    private settings: BillingSettings,
+    private provider: PaymentProvider | null,
+    private log: Logger,
+  ) {}
 
   /** Called after spend lands; buys credits if the balance dipped below the org's threshold. */
   maybeReload(orgId: string, balance: bigint, creditTotal: bigint): void {
@@ -63,8 +89,12 @@ export class AutoReloader {
     // A purchase that went through changes the credit total (a new ref); one that failed may be
     // retried soon (a new card was saved) — the provider itself refuses while auto-reload is paused.
     let holdMs = 60_000;
-    provider.purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
-      .then((r) => { if (r.status === 'failed') holdMs = 2_000; this.log.info({ orgId, status: r.status, provider: provider.name, error: r.error }, 'auto-reload purchase'); })
+    provider
+      .purchase({ orgId, amount: s.reloadAmount, ref, note: 'auto-reload' })
+      .then((r) => {
+        if (r.status === 'failed') holdMs = 2_000;
+        this.log.info({ orgId, status: r.status, provider: provider.name, error: r.error }, 'auto-reload purchase');
+      })
       .catch((e) => this.log.error({ err: e, orgId }, 'auto-reload failed'))
       .finally(() => setTimeout(() => this.inFlight.delete(ref), holdMs).unref());
   }

@@ -38,7 +38,9 @@ export interface BillingContext {
 /** Keyed by the gateway's runtime object (this layer does not need its shape). */
 const registry = new WeakMap<object, BillingContext>();
 
-export function attachBilling(rt: object, b: BillingContext): void { registry.set(rt, b); }
+export function attachBilling(rt: object, b: BillingContext): void {
+  registry.set(rt, b);
+}
 
 /** The billing side of a gateway (wired by `startGateway`). */
 export function billingOf(rt: object): BillingContext {

@@ -26,8 +26,14 @@ export type Settle = 'refund' | 'credit';
 
 /** The Stripe card payment of an invoice with the most left to refund (cents), if any. */
 async function cardPaymentOf(b: BillingContext, invoiceId: string): Promise<{ pay: PaymentRow; roomCents: bigint } | null> {
-  const pays = await b.db.selectFrom('payments').selectAll().where('invoice_id', '=', invoiceId).where('provider', '=', 'stripe')
-    .where('purpose', '=', 'invoice').where('status', '=', 'succeeded').execute();
+  const pays = await b.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .where('provider', '=', 'stripe')
+    .where('purpose', '=', 'invoice')
+    .where('status', '=', 'succeeded')
+    .execute();
   let best: { pay: PaymentRow; roomCents: bigint } | null = null;
   for (const pay of pays) {
     const rev = await b.db.selectFrom('payment_reversals').select('amount').where('payment_id', '=', pay.id).execute();
@@ -43,9 +49,13 @@ export async function issueCreditNote(b: BillingContext, number: string, amount:
   const card = invoice.kind === 'invoice' && b.stripe ? await cardPaymentOf(b, invoice.id) : null;
   const mode: Settle = settle ?? (card && card.roomCents > 0n ? 'refund' : 'credit');
   if (mode === 'refund') {
-    if (!card || !b.stripe) throw fail.not_card_paid(`invoice ${number} was not paid by card through Stripe: settle the credit note as account credit (--settle credit)`);
+    if (!card || !b.stripe)
+      throw fail.not_card_paid(`invoice ${number} was not paid by card through Stripe: settle the credit note as account credit (--settle credit)`);
     const noteTotal = -totalsOf([-amount], invoice.tax_rate_e4).totalCents;
-    if (card.roomCents < noteTotal) throw fail.refund_exceeds_payment(`only $${card.roomCents / 100n}.${String(card.roomCents % 100n).padStart(2, '0')} of invoice ${number}'s card payment is left to refund: settle as account credit (--settle credit)`);
+    if (card.roomCents < noteTotal)
+      throw fail.refund_exceeds_payment(
+        `only $${card.roomCents / 100n}.${String(card.roomCents % 100n).padStart(2, '0')} of invoice ${number}'s card payment is left to refund: settle as account credit (--settle credit)`,
+      );
   }
   const doc = await b.invoices.creditNote(number, amount, reason, actor, mode);
   if (doc.invoice.paid_via === 'stripe_refund' && !doc.invoice.payment_ref) await refundNote(b, doc.invoice, number);
@@ -60,14 +70,26 @@ export async function refundNote(b: BillingContext, note: InvoiceRow, invoiceNum
   const number = invoiceNumber ?? (await b.invoices.row(note.corrects_id))?.number ?? note.corrects_id;
   const re = await b.stripe.refundForCreditNote(card.pay, note.paid_cents, { id: note.id, number: note.number, invoiceNumber: number });
   const now = b.clock.now();
-  await reversePayment(b.db, now, card.pay.id, { kind: 'refund', id: `refund:${re.id}`, object: { type: 'refund', id: re.id }, amount: BigInt(re.amount) * PICO_PER_CENT, creditNoteId: note.id });
+  await reversePayment(b.db, now, card.pay.id, {
+    kind: 'refund',
+    id: `refund:${re.id}`,
+    object: { type: 'refund', id: re.id },
+    amount: BigInt(re.amount) * PICO_PER_CENT,
+    creditNoteId: note.id,
+  });
   await noteRefunded(b.db, note.id, re.id, now);
 }
 
 /** Credit-note refunds whose API call did not get through (billing tick). */
 export async function retryNoteRefunds(b: BillingContext): Promise<void> {
   if (!b.stripe) return;
-  const due = await b.db.selectFrom('invoices').selectAll().where('kind', '=', 'credit_note').where('paid_via', '=', 'stripe_refund')
-    .where('payment_ref', 'is', null).where('created_at', '<', BigInt(b.clock.now() - 60_000)).execute();
+  const due = await b.db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('kind', '=', 'credit_note')
+    .where('paid_via', '=', 'stripe_refund')
+    .where('payment_ref', 'is', null)
+    .where('created_at', '<', BigInt(b.clock.now() - 60_000))
+    .execute();
   for (const note of due) await refundNote(b, note).catch((e) => b.log.warn({ err: e, note: note.number }, 'credit note refund failed; will retry'));
 }

@@ -12,8 +12,13 @@ import { creditState } from './lots.ts';
 
 /** Writes expiry entries for every lot whose expiry has passed; returns how many were written. */
 export async function expireCredits(db: Kysely<DB>, now: number): Promise<number> {
-  const due = await db.selectFrom('ledger_entries').select(['org_id']).distinct()
-    .where('expires_at', 'is not', null).where('expires_at', '<=', BigInt(now)).execute();
+  const due = await db
+    .selectFrom('ledger_entries')
+    .select(['org_id'])
+    .distinct()
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', BigInt(now))
+    .execute();
   const ledger = new Ledger(db, () => now);
   let written = 0;
   for (const { org_id } of due) {
@@ -23,7 +28,13 @@ export async function expireCredits(db: Kysely<DB>, now: number): Promise<number
     const state = await creditState(db, entries, org_id, now);
     for (const lot of state.lots) {
       if (lot.status !== 'lapsed') continue;
-      await ledger.append({ orgId: org_id, kind: 'expiry', amount: -lot.remainder, ref: `expiry:${lot.id}`, note: `unused ${lot.kind} expired at ${new Date(lot.expiresAt!).toISOString()}` });
+      await ledger.append({
+        orgId: org_id,
+        kind: 'expiry',
+        amount: -lot.remainder,
+        ref: `expiry:${lot.id}`,
+        note: `unused ${lot.kind} expired at ${new Date(lot.expiresAt!).toISOString()}`,
+      });
       written++;
     }
   }

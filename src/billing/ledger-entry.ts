@@ -2,4 +2,13 @@
 export type EntryKind = 'purchase' | 'grant' | 'refund' | 'adjustment' | 'expiry';
 export const CREDIT_KINDS: EntryKind[] = ['purchase', 'grant', 'refund', 'adjustment', 'expiry'];
 
-export interface LedgerEntry { id: string; orgId: string; kind: EntryKind; amount: bigint; createdAt: number; expiresAt: number | null; ref: string | null; note: string | null }
+export interface LedgerEntry {
+  id: string;
+  orgId: string;
+  kind: EntryKind;
+  amount: bigint;
+  createdAt: number;
+  expiresAt: number | null;
+  ref: string | null;
+  note: string | null;
+}

@@ -19,11 +19,23 @@ import { spendOf } from '../usage/daily.ts';
 
 export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
-const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({ id: r.id, orgId: r.org_id, kind: r.kind as EntryKind, amount: BigInt(r.amount), createdAt: Number(r.created_at), expiresAt: r.expires_at == null ? null : Number(r.expires_at), ref: r.ref, note: r.note });
+const toEntry = (r: RowOf<DB['ledger_entries']>): LedgerEntry => ({
+  id: r.id,
+  orgId: r.org_id,
+  kind: r.kind as EntryKind,
+  amount: BigInt(r.amount),
+  createdAt: Number(r.created_at),
+  expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+  ref: r.ref,
+  note: r.note,
+});
 
 /** Σ of all ledger entries (credits in, expiries out) for one org, or every org. */
 export async function creditTotals(db: Kysely<DB>, orgId?: string): Promise<Map<string, bigint>> {
-  let q = db.selectFrom('ledger_entries').select(['org_id', sumExact('amount').as('total')]).groupBy('org_id');
+  let q = db
+    .selectFrom('ledger_entries')
+    .select(['org_id', sumExact('amount').as('total')])
+    .groupBy('org_id');
   if (orgId) q = q.where('org_id', '=', orgId);
   return new Map((await q.execute()).map((r) => [r.org_id, BigInt(r.total)]));
 }
@@ -33,7 +45,12 @@ export async function creditTotals(db: Kysely<DB>, orgId?: string): Promise<Map<
  * expiry entry is written for them yet: admission stops counting them at that instant.
  */
 export async function pendingLapses(db: Kysely<DB>): Promise<Map<string, number[]>> {
-  const expiring = await db.selectFrom('ledger_entries').select(['id', 'org_id', 'expires_at']).where('expires_at', 'is not', null).where('amount', '>', 0n).execute();
+  const expiring = await db
+    .selectFrom('ledger_entries')
+    .select(['id', 'org_id', 'expires_at'])
+    .where('expires_at', 'is not', null)
+    .where('amount', '>', 0n)
+    .execute();
   const recorded = new Set((await db.selectFrom('ledger_entries').select('ref').where('kind', '=', 'expiry').execute()).map((r) => r.ref));
   const pending = new Map<string, number[]>();
   for (const e of expiring) {
@@ -47,10 +64,17 @@ export async function pendingLapses(db: Kysely<DB>): Promise<Map<string, number[
 }
 
 export class Ledger {
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
   /** Appends an entry. With `ref`, a repeat of the same ref is a no-op (returns the first). */
-  async append(e: { orgId: string; kind: EntryKind; amount: bigint; expiresAt?: number | null; ref?: string | null; note?: string | null }, db: Kysely<DB> = this.db): Promise<LedgerEntry> {
+  async append(
+    e: { orgId: string; kind: EntryKind; amount: bigint; expiresAt?: number | null; ref?: string | null; note?: string | null },
+    db: Kysely<DB> = this.db,
+  ): Promise<LedgerEntry> {
     if (!CREDIT_KINDS.includes(e.kind)) throw invalidRequest(`unknown ledger entry kind ${e.kind}`);
     if ((e.kind === 'purchase' || e.kind === 'grant') && e.amount <= 0n) throw invalidRequest('credit amounts must be positive');
     if (!fitsStorage(e.amount)) throw invalidRequest(`amount too large: one ledger entry holds at most $${picoToUsd(MAX_STORED_PICO)}`);
@@ -58,13 +82,35 @@ export class Ledger {
       const dup = await db.selectFrom('ledger_entries').selectAll().where('ref', '=', e.ref).executeTakeFirst();
       if (dup) return toEntry(dup);
     }
-    const row = { id: newId('ledg'), org_id: e.orgId, kind: e.kind, amount: e.amount, created_at: this.now(), expires_at: e.expiresAt ?? null, ref: e.ref ?? null, note: e.note ?? null };
+    const row = {
+      id: newId('ledg'),
+      org_id: e.orgId,
+      kind: e.kind,
+      amount: e.amount,
+      created_at: this.now(),
+      expires_at: e.expiresAt ?? null,
+      ref: e.ref ?? null,
+      note: e.note ?? null,
+    };
     const write = async (trx: Kysely<DB>) => {
-      const r = await trx.insertInto('ledger_entries').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      const r = await trx
+        .insertInto('ledger_entries')
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
       if (r.numInsertedOrUpdatedRows === 0n) return; // a concurrent repeat of the same ref won
       await recordAudit(trx, this.actor, row.created_at, {
-        orgId: e.orgId, action: `credits.${e.kind}`, targetType: 'ledger_entry', targetId: row.id,
-        after: { kind: e.kind, amount_usd: picoToUsd(e.amount), expires_at: row.expires_at == null ? null : new Date(row.expires_at).toISOString(), ref: row.ref, note: row.note },
+        orgId: e.orgId,
+        action: `credits.${e.kind}`,
+        targetType: 'ledger_entry',
+        targetId: row.id,
+        after: {
+          kind: e.kind,
+          amount_usd: picoToUsd(e.amount),
+          expires_at: row.expires_at == null ? null : new Date(row.expires_at).toISOString(),
+          ref: row.ref,
+          note: row.note,
+        },
       });
       await recordChange(trx, 'credits', this.now(), e.orgId);
     };
@@ -115,5 +161,4 @@ export class Ledger {
   async explain(orgId: string): Promise<CreditState> {
     return creditState(this.db, await this.entries(orgId), orgId, this.now());
   }
-
 }

@@ -17,7 +17,11 @@ import { picoToUsd } from '../core/money.ts';
 import type { LedgerEntry } from './ledger-entry.ts';
 
 export interface LotView {
-  id: string; kind: string; amount: bigint; createdAt: number; expiresAt: number | null;
+  id: string;
+  kind: string;
+  amount: bigint;
+  createdAt: number;
+  expiresAt: number | null;
   /** Consumed by usage and negative adjustments. */
   consumed: bigint;
   /** Unused: still spendable while live; what lapsed once expired. */
@@ -26,7 +30,13 @@ export interface LotView {
   /** For expired lots: the amount the recorded expiry entry removed. */
   expiredRecorded: bigint | null;
 }
-export interface SegmentView { from: number | null; to: number; usage: bigint; consumed: Array<{ lotId: string; amount: bigint }>; debt: bigint }
+export interface SegmentView {
+  from: number | null;
+  to: number;
+  usage: bigint;
+  consumed: Array<{ lotId: string; amount: bigint }>;
+  debt: bigint;
+}
 export interface CreditState {
   lots: LotView[];
   segments: SegmentView[];
@@ -46,12 +56,23 @@ export async function allocate(entries: LedgerEntry[], now: number, usageIn: (fr
   const recorded = new Map<string, bigint>();
   for (const e of entries) if (e.kind === 'expiry' && e.ref?.startsWith('expiry:')) recorded.set(e.ref.slice(7), -e.amount);
   const lots: LotView[] = entries.filter(isLot).map((e) => ({
-    id: e.id, kind: e.kind, amount: e.amount, createdAt: e.createdAt, expiresAt: e.expiresAt, consumed: 0n, remainder: e.amount, status: 'live', expiredRecorded: recorded.get(e.id) ?? null,
+    id: e.id,
+    kind: e.kind,
+    amount: e.amount,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    consumed: 0n,
+    remainder: e.amount,
+    status: 'live',
+    expiredRecorded: recorded.get(e.id) ?? null,
   }));
   const debits = entries.filter((e) => e.kind === 'adjustment' && e.amount < 0n);
   const end = now + 1; // usage at `now` itself has happened
   const points = new Set<number>([end]);
-  for (const l of lots) { if (l.createdAt <= now) points.add(l.createdAt); if (l.expiresAt !== null && l.expiresAt < now) points.add(l.expiresAt); }
+  for (const l of lots) {
+    if (l.createdAt <= now) points.add(l.createdAt);
+    if (l.expiresAt !== null && l.expiresAt < now) points.add(l.expiresAt);
+  }
   for (const d of debits) if (d.createdAt <= now) points.add(d.createdAt);
   const times = [...points].sort((a, b) => a - b);
 
@@ -64,7 +85,9 @@ export async function allocate(entries: LedgerEntry[], now: number, usageIn: (fr
       if (left === 0n) break;
       const take = l.remainder < left ? l.remainder : left;
       if (take === 0n) continue;
-      l.remainder -= take; l.consumed += take; left -= take;
+      l.remainder -= take;
+      l.consumed += take;
+      left -= take;
       into?.push({ lotId: l.id, amount: take });
     }
     return left;
@@ -73,7 +96,11 @@ export async function allocate(entries: LedgerEntry[], now: number, usageIn: (fr
   for (const t of times) {
     const usage = await usageIn(from, t);
     const seg: SegmentView = { from, to: t, usage, consumed: [], debt: 0n };
-    if (usage !== 0n) { seg.debt = consume(usage, seg.consumed); debt += seg.debt; segments.push(seg); }
+    if (usage !== 0n) {
+      seg.debt = consume(usage, seg.consumed);
+      debt += seg.debt;
+      segments.push(seg);
+    }
     // At instant t: lots expiring now lapse; lots created now go live and pay any debt; adjustments debit.
     live = live.filter((l) => l.expiresAt === null || l.expiresAt > t);
     const born = lots.filter((l) => l.createdAt === t && (l.expiresAt === null || l.expiresAt > t));
@@ -105,13 +132,22 @@ export function explainView(s: CreditState) {
     debt_usd: picoToUsd(s.debt),
     lapsed_unrecorded_usd: picoToUsd(s.unrecordedLapsed),
     lots: s.lots.map((l) => ({
-      id: l.id, kind: l.kind, amount_usd: picoToUsd(l.amount), created_at: isoOf(l.createdAt), expires_at: isoOf(l.expiresAt), status: l.status,
-      consumed_usd: picoToUsd(l.consumed), remainder_usd: picoToUsd(l.remainder),
+      id: l.id,
+      kind: l.kind,
+      amount_usd: picoToUsd(l.amount),
+      created_at: isoOf(l.createdAt),
+      expires_at: isoOf(l.expiresAt),
+      status: l.status,
+      consumed_usd: picoToUsd(l.consumed),
+      remainder_usd: picoToUsd(l.remainder),
       expired_usd: l.status === 'live' ? null : picoToUsd(l.expiredRecorded ?? l.remainder),
     })),
     usage: s.segments.map((g) => ({
-      from: isoOf(g.from), until: isoOf(g.to), usage_usd: picoToUsd(g.usage),
-      paid_by: g.consumed.map((c) => ({ lot_id: c.lotId, amount_usd: picoToUsd(c.amount) })), uncovered_usd: picoToUsd(g.debt),
+      from: isoOf(g.from),
+      until: isoOf(g.to),
+      usage_usd: picoToUsd(g.usage),
+      paid_by: g.consumed.map((c) => ({ lot_id: c.lotId, amount_usd: picoToUsd(c.amount) })),
+      uncovered_usd: picoToUsd(g.debt),
     })),
   };
 }

@@ -31,26 +31,56 @@ export const BILLING_MODES = ['prepaid', 'card', 'invoice'] as const;
 export type BillingMode = (typeof BILLING_MODES)[number];
 export const isPostpaid = (m: string) => m === 'card' || m === 'invoice';
 
-export interface PendingChange { from: string; to: string; effective_at: string; requested_at: string }
+export interface PendingChange {
+  from: string;
+  to: string;
+  effective_at: string;
+  requested_at: string;
+}
 const iso = (ms: number | bigint) => new Date(Number(ms)).toISOString();
 /** Beyond any instant (epoch ms). */
 const FOREVER = 8_640_000_000_000_000;
 
 export class BillingModes {
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
   /** Asks for `to`: pending until the next month boundary, or applied at once with `now`. */
-  async request(orgId: string, to: string, opts: { now?: boolean } = {}): Promise<{ billing_mode: string; pending: PendingChange | null; applied_at: string | null }> {
-    if (!(BILLING_MODES as readonly string[]).includes(to)) throw fail.invalid_billing_mode(`billing mode is prepaid, card or invoice, got ${JSON.stringify(to)}`);
+  async request(
+    orgId: string,
+    to: string,
+    opts: { now?: boolean } = {},
+  ): Promise<{ billing_mode: string; pending: PendingChange | null; applied_at: string | null }> {
+    if (!(BILLING_MODES as readonly string[]).includes(to))
+      throw fail.invalid_billing_mode(`billing mode is prepaid, card or invoice, got ${JSON.stringify(to)}`);
     const t = this.now();
     const org = await this.db.selectFrom('orgs').select(['id', 'billing_mode']).where('id', '=', orgId).executeTakeFirst();
     if (!org) throw notFound(`org ${orgId} not found`);
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('billing_mode_changes').set({ status: 'cancelled' }).where('org_id', '=', orgId).where('status', '=', 'pending').execute();
       if (to === org.billing_mode) return;
-      const row = { id: newId('bmc'), org_id: orgId, from_mode: org.billing_mode, to_mode: to, requested_at: t, effective_at: opts.now ? t : nextMonthStart(t), status: 'pending', applied_at: null };
+      const row = {
+        id: newId('bmc'),
+        org_id: orgId,
+        from_mode: org.billing_mode,
+        to_mode: to,
+        requested_at: t,
+        effective_at: opts.now ? t : nextMonthStart(t),
+        status: 'pending',
+        applied_at: null,
+      };
       await trx.insertInto('billing_mode_changes').values(row).execute();
-      await recordAudit(trx, this.actor, t, { orgId, action: 'org.billing_mode', targetType: 'org', targetId: orgId, before: { billing_mode: org.billing_mode }, after: { billing_mode: to, effective_at: iso(row.effective_at), now: !!opts.now } });
+      await recordAudit(trx, this.actor, t, {
+        orgId,
+        action: 'org.billing_mode',
+        targetType: 'org',
+        targetId: orgId,
+        before: { billing_mode: org.billing_mode },
+        after: { billing_mode: to, effective_at: iso(row.effective_at), now: !!opts.now },
+      });
     });
     if (opts.now) await this.applyDue(orgId);
     const after = await this.db.selectFrom('orgs').select('billing_mode').where('id', '=', orgId).executeTakeFirstOrThrow();
@@ -70,7 +100,12 @@ export class BillingModes {
     let n = 0;
     for (const c of await q.orderBy('effective_at').execute()) {
       await this.db.transaction().execute(async (trx) => {
-        const won = await trx.updateTable('billing_mode_changes').set({ status: 'applied', applied_at: t }).where('id', '=', c.id).where('status', '=', 'pending').executeTakeFirst();
+        const won = await trx
+          .updateTable('billing_mode_changes')
+          .set({ status: 'applied', applied_at: t })
+          .where('id', '=', c.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
         if (won.numUpdatedRows !== 1n) return;
         await trx.updateTable('orgs').set({ billing_mode: c.to_mode }).where('id', '=', c.org_id).execute();
         if (isPostpaid(c.from_mode) && !isPostpaid(c.to_mode)) await this.returnPostpaidUsage(trx, c.org_id, c.id, Number(c.effective_at));
@@ -87,29 +122,69 @@ export class BillingModes {
    * (the entry's ref names the total returned so far, so each amount is returned once).
    */
   private async returnPostpaidUsage(trx: Kysely<DB>, orgId: string, changeId: string, end: number): Promise<void> {
-    const into = await trx.selectFrom('billing_mode_changes').select('effective_at').where('org_id', '=', orgId).where('status', '=', 'applied')
-      .where('id', '!=', changeId).where('effective_at', '<=', BigInt(end)).where('from_mode', '=', 'prepaid').orderBy('effective_at', 'desc').executeTakeFirst();
+    const into = await trx
+      .selectFrom('billing_mode_changes')
+      .select('effective_at')
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'applied')
+      .where('id', '!=', changeId)
+      .where('effective_at', '<=', BigInt(end))
+      .where('from_mode', '=', 'prepaid')
+      .orderBy('effective_at', 'desc')
+      .executeTakeFirst();
     const start = into ? Number(into.effective_at) : 0;
-    const r = await trx.selectFrom('usage_events').select(sumExact('cost').as('cost')).where('org_id', '=', orgId)
-      .where('created_at', '>=', BigInt(start)).where('created_at', '<', BigInt(end)).executeTakeFirst();
+    const r = await trx
+      .selectFrom('usage_events')
+      .select(sumExact('cost').as('cost'))
+      .where('org_id', '=', orgId)
+      .where('created_at', '>=', BigInt(start))
+      .where('created_at', '<', BigInt(end))
+      .executeTakeFirst();
     const cost = BigInt((r as { cost?: bigint } | undefined)?.cost ?? 0n);
-    const done = await trx.selectFrom('ledger_entries').select(sumExact('amount').as('amount')).where('org_id', '=', orgId).where('ref', 'like', `postpaid:${changeId}:%`).executeTakeFirst();
+    const done = await trx
+      .selectFrom('ledger_entries')
+      .select(sumExact('amount').as('amount'))
+      .where('org_id', '=', orgId)
+      .where('ref', 'like', `postpaid:${changeId}:%`)
+      .executeTakeFirst();
     const delta = cost - BigInt((done as { amount?: bigint } | undefined)?.amount ?? 0n);
     if (delta === 0n) return;
-    await new Ledger(trx, this.now, this.actor).append({ orgId, kind: 'adjustment', amount: delta, ref: `postpaid:${changeId}:${cost}`, note: `usage from ${iso(start)} to ${iso(end)} billed by invoice/statement ($${picoToUsd(delta)}), not by credits` }, trx);
+    await new Ledger(trx, this.now, this.actor).append(
+      {
+        orgId,
+        kind: 'adjustment',
+        amount: delta,
+        ref: `postpaid:${changeId}:${cost}`,
+        note: `usage from ${iso(start)} to ${iso(end)} billed by invoice/statement ($${picoToUsd(delta)}), not by credits`,
+      },
+      trx,
+    );
   }
 
   /** Returns late-written usage of every post-paid stretch the org left (month close). */
   async reconcile(orgId: string): Promise<void> {
-    const left = await this.db.selectFrom('billing_mode_changes').select(['id', 'from_mode', 'to_mode', 'effective_at']).where('org_id', '=', orgId).where('status', '=', 'applied').execute();
-    for (const c of left) if (isPostpaid(c.from_mode) && !isPostpaid(c.to_mode)) await this.db.transaction().execute((trx) => this.returnPostpaidUsage(trx, orgId, c.id, Number(c.effective_at)));
+    const left = await this.db
+      .selectFrom('billing_mode_changes')
+      .select(['id', 'from_mode', 'to_mode', 'effective_at'])
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'applied')
+      .execute();
+    for (const c of left)
+      if (isPostpaid(c.from_mode) && !isPostpaid(c.to_mode))
+        await this.db.transaction().execute((trx) => this.returnPostpaidUsage(trx, orgId, c.id, Number(c.effective_at)));
   }
 }
 
 /** Instants [from, to) when the org was prepaid, from its applied changes (none recorded: []). Invoices leave this usage out. */
 export async function prepaidWindows(db: Kysely<DB>, orgId: string): Promise<Array<[number, number]>> {
-  const rows = await db.selectFrom('billing_mode_changes').select(['from_mode', 'to_mode', 'effective_at']).where('org_id', '=', orgId).where('status', '=', 'applied')
-    .orderBy('effective_at').orderBy('applied_at').execute();
+  const rows = await db
+    .selectFrom('billing_mode_changes')
+    .select(['from_mode', 'to_mode', 'effective_at'])
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'applied')
+    .orderBy('effective_at')
+    .orderBy('applied_at')
+    .execute();
   if (!rows.length) return [];
   const out: Array<[number, number]> = [];
   let mode = rows[0]!.from_mode;
@@ -128,8 +203,14 @@ export async function prepaidWindows(db: Kysely<DB>, orgId: string): Promise<Arr
 export async function postpaidModeDuring(db: Kysely<DB>, orgId: string, from: number, to: number): Promise<string | null> {
   const org = await db.selectFrom('orgs').select('billing_mode').where('id', '=', orgId).executeTakeFirst();
   if (!org) return null;
-  const rows = await db.selectFrom('billing_mode_changes').select(['from_mode', 'to_mode', 'effective_at']).where('org_id', '=', orgId).where('status', '=', 'applied')
-    .orderBy('effective_at', 'desc').orderBy('applied_at', 'desc').execute();
+  const rows = await db
+    .selectFrom('billing_mode_changes')
+    .select(['from_mode', 'to_mode', 'effective_at'])
+    .where('org_id', '=', orgId)
+    .where('status', '=', 'applied')
+    .orderBy('effective_at', 'desc')
+    .orderBy('applied_at', 'desc')
+    .execute();
   // Walk back from now: the mode in force just before each change is its from_mode.
   let mode = org.billing_mode;
   let until = FOREVER;

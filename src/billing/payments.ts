@@ -16,8 +16,18 @@ import { picoToUsd } from '../core/money.ts';
 
 const auditView = (p: PaymentRow) => ({ id: p.id, status: p.status, amount_usd: picoToUsd(p.amount), provider: p.provider, purpose: p.purpose });
 
-export interface PurchaseRequest { orgId: string; amount: bigint; ref: string; note: string }
-export interface PurchaseResult { status: 'paid' | 'failed' | 'pending' | 'awaiting_approval'; entryId?: string; paymentId?: string; error?: string }
+export interface PurchaseRequest {
+  orgId: string;
+  amount: bigint;
+  ref: string;
+  note: string;
+}
+export interface PurchaseResult {
+  status: 'paid' | 'failed' | 'pending' | 'awaiting_approval';
+  entryId?: string;
+  paymentId?: string;
+  error?: string;
+}
 
 export interface PaymentProvider {
   readonly name: string;
@@ -27,11 +37,24 @@ export interface PaymentProvider {
 export class ManualProvider implements PaymentProvider {
   readonly name = 'manual';
   private store: PaymentStore;
-  constructor(private db: Kysely<DB>, private now: () => number) { this.store = new PaymentStore(db, now); }
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+  ) {
+    this.store = new PaymentStore(db, now);
+  }
 
   async purchase(req: PurchaseRequest): Promise<PurchaseResult> {
     if (req.amount <= 0n) throw invalidRequest('a purchase amount must be positive');
-    const { payment } = await this.store.createOnce({ orgId: req.orgId, provider: 'manual', purpose: 'manual', amount: req.amount, status: 'awaiting_approval', idempotencyKey: req.ref, note: req.note });
+    const { payment } = await this.store.createOnce({
+      orgId: req.orgId,
+      provider: 'manual',
+      purpose: 'manual',
+      amount: req.amount,
+      status: 'awaiting_approval',
+      idempotencyKey: req.ref,
+      note: req.note,
+    });
     return { status: payment.status === 'succeeded' ? 'paid' : 'awaiting_approval', paymentId: payment.id, entryId: payment.ledger_entry_id ?? undefined };
   }
 
@@ -42,7 +65,15 @@ export class ManualProvider implements PaymentProvider {
     if (p.status === 'rejected') throw invalidRequest(`purchase ${paymentId} was rejected`);
     await settlePayment(this.db, this.now(), p.id, { object: { type: 'payment', id: p.id } });
     const after = (await this.store.get(paymentId))!;
-    if (after.status !== p.status) await recordAudit(this.db, actor, this.now(), { orgId: p.org_id, action: 'payment.approve', targetType: 'payment', targetId: p.id, before: auditView(p), after: auditView(after) });
+    if (after.status !== p.status)
+      await recordAudit(this.db, actor, this.now(), {
+        orgId: p.org_id,
+        action: 'payment.approve',
+        targetType: 'payment',
+        targetId: p.id,
+        before: auditView(p),
+        after: auditView(after),
+      });
     return after;
   }
 
@@ -50,8 +81,21 @@ export class ManualProvider implements PaymentProvider {
     const p = await this.store.get(paymentId);
     if (p?.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
     await this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('payments').set({ status: 'rejected', failure_message: reason, updated_at: this.now() }).where('id', '=', p.id).where('status', '=', 'awaiting_approval').executeTakeFirst();
-      if (Number(r.numUpdatedRows) > 0) await recordAudit(trx, actor, this.now(), { orgId: p.org_id, action: 'payment.reject', targetType: 'payment', targetId: p.id, before: auditView(p), after: { ...auditView(p), status: 'rejected', reason } });
+      const r = await trx
+        .updateTable('payments')
+        .set({ status: 'rejected', failure_message: reason, updated_at: this.now() })
+        .where('id', '=', p.id)
+        .where('status', '=', 'awaiting_approval')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0)
+        await recordAudit(trx, actor, this.now(), {
+          orgId: p.org_id,
+          action: 'payment.reject',
+          targetType: 'payment',
+          targetId: p.id,
+          before: auditView(p),
+          after: { ...auditView(p), status: 'rejected', reason },
+        });
     });
     return (await this.store.get(paymentId))!;
   }

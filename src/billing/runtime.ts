@@ -26,7 +26,15 @@ import { HoldCache } from './payments/holds.ts';
 import { createStripeClient } from './stripe/client.ts';
 import { StripePayments } from './stripe/service.ts';
 
-export interface BillingOptions { config: Config; db: Kysely<DB>; clock: Clock; log: Logger; alerts?: AlertService | null; operatorAlerts?: OperatorAlerts | null; baseUrl: string }
+export interface BillingOptions {
+  config: Config;
+  db: Kysely<DB>;
+  clock: Clock;
+  log: Logger;
+  alerts?: AlertService | null;
+  operatorAlerts?: OperatorAlerts | null;
+  baseUrl: string;
+}
 
 export class BillingRuntime implements BillingContext {
   readonly config: Config;
@@ -43,7 +51,12 @@ export class BillingRuntime implements BillingContext {
   private ticking = false;
 
   constructor(o: BillingOptions) {
-    this.config = o.config; this.db = o.db; this.clock = o.clock; this.log = o.log; this.alerts = o.alerts ?? null; this.operatorAlerts = o.operatorAlerts ?? null;
+    this.config = o.config;
+    this.db = o.db;
+    this.clock = o.clock;
+    this.log = o.log;
+    this.alerts = o.alerts ?? null;
+    this.operatorAlerts = o.operatorAlerts ?? null;
     const client = createStripeClient(o.config.stripe);
     this.stripe = client ? new StripePayments(client, o.db, o.clock, o.config.stripe, o.config.billing.publicUrl ?? o.baseUrl) : null;
     this.invoices = new InvoiceService(o.db, o.clock, o.config.billing);
@@ -64,7 +77,8 @@ export class BillingRuntime implements BillingContext {
   async alert(orgId: string, kind: AlertKind, ref: string, amount: bigint, detail: string): Promise<void> {
     if (!this.alerts) return;
     const org = await this.db.selectFrom('orgs').select('name').where('id', '=', orgId).executeTakeFirst();
-    await this.alerts.notify({ orgId, orgName: org?.name, scope: 'org', scopeId: orgId, period: ref, kind, threshold: 1, spentPico: amount, limitPico: null, detail })
+    await this.alerts
+      .notify({ orgId, orgName: org?.name, scope: 'org', scopeId: orgId, period: ref, kind, threshold: 1, spentPico: amount, limitPico: null, detail })
       .catch((e) => this.log.error({ err: e, orgId, kind }, 'billing alert failed'));
   }
 
@@ -83,29 +97,56 @@ export class BillingRuntime implements BillingContext {
     const lines = [
       `${card ? 'Statement' : 'Invoice'} ${inv.number} for ${inv.period} (UTC): $${centsToUsd(inv.total_cents)}.`,
       card ? 'It is charged to the card on file now.' : `Payment is due by ${new Date(Number(inv.due_at)).toISOString().slice(0, 10)}.`,
-      '', 'The PDF is attached; `tollgate invoices show` and the console (Billing → Invoices) have it too, with a CSV.', '',
+      '',
+      'The PDF is attached; `tollgate invoices show` and the console (Billing → Invoices) have it too, with a CSV.',
+      '',
     ];
-    await this.mail.queue(inv.org_id, `invoice:${inv.id}:issued`, `[Tollgate] ${card ? 'Statement' : 'Invoice'} ${inv.number} — ${inv.period} — $${centsToUsd(inv.total_cents)}`, lines.join('\n'), inv.id);
+    await this.mail.queue(
+      inv.org_id,
+      `invoice:${inv.id}:issued`,
+      `[Tollgate] ${card ? 'Statement' : 'Invoice'} ${inv.number} — ${inv.period} — $${centsToUsd(inv.total_cents)}`,
+      lines.join('\n'),
+      inv.id,
+    );
     if (card && inv.status === 'open') await chargeStatement(this, (await this.invoices.row(inv.id))!);
   }
 
   /** A card was saved: open card statements of the org are tried again at once. */
   async onCardSaved(orgId: string): Promise<void> {
-    await this.db.updateTable('invoices').set({ next_charge_at: this.clock.now() })
-      .where('org_id', '=', orgId).where('status', '=', 'open').where('collection', '=', 'charge_card').execute();
+    await this.db
+      .updateTable('invoices')
+      .set({ next_charge_at: this.clock.now() })
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'open')
+      .where('collection', '=', 'charge_card')
+      .execute();
   }
 
   /** A refund or dispute went through: logged; an invoice it reopened is mailed about and alerted. */
   async onReversal(r: Reversal, eventType: string): Promise<void> {
-    this.log.warn({ orgId: r.orgId, kind: r.kind, purpose: r.purpose, amountUsd: picoToUsd(r.amount), eventType, invoiceId: r.invoiceId ?? undefined }, 'payment reversed');
+    this.log.warn(
+      { orgId: r.orgId, kind: r.kind, purpose: r.purpose, amountUsd: picoToUsd(r.amount), eventType, invoiceId: r.invoiceId ?? undefined },
+      'payment reversed',
+    );
     if (!r.reopened || !r.invoiceId) return;
     const inv = await this.invoices.row(r.invoiceId);
     if (!inv) return;
     const due = amountDue(inv);
     const why = r.kind === 'dispute' ? 'the card payment was disputed' : 'the card payment was refunded';
-    await this.mail.queue(inv.org_id, `invoice:${inv.id}:reopened:${r.object}`, `[Tollgate] ${inv.number} is open again: $${centsToUsd(due)} due`,
-      `${inv.number} (${inv.period}) is unpaid again because ${why} ($${picoToUsd(-r.amount)}). $${centsToUsd(due)} is due; pay it from the console (Billing → Invoices).\n`, inv.id);
-    await this.alert(inv.org_id, 'payment_failed', `invoice:${inv.number}:reopened:${r.object}`, due * PICO_PER_CENT, `${inv.number} was reopened: ${why}; $${centsToUsd(due)} is due again.`);
+    await this.mail.queue(
+      inv.org_id,
+      `invoice:${inv.id}:reopened:${r.object}`,
+      `[Tollgate] ${inv.number} is open again: $${centsToUsd(due)} due`,
+      `${inv.number} (${inv.period}) is unpaid again because ${why} ($${picoToUsd(-r.amount)}). $${centsToUsd(due)} is due; pay it from the console (Billing → Invoices).\n`,
+      inv.id,
+    );
+    await this.alert(
+      inv.org_id,
+      'payment_failed',
+      `invoice:${inv.number}:reopened:${r.object}`,
+      due * PICO_PER_CENT,
+      `${inv.number} was reopened: ${why}; $${centsToUsd(due)} is due again.`,
+    );
   }
 
   operatorAlert(a: OperatorAlert): void {
@@ -127,7 +168,8 @@ export class BillingRuntime implements BillingContext {
         const orgs = await this.invoices.postpaidOrgs(prev);
         const open = await this.db.selectFrom('billing_periods').select('org_id').where('period', '=', prev).execute();
         const closed = new Set(open.map((r) => r.org_id));
-        for (const id of orgs) if (!closed.has(id)) await this.closeMonth(prev, id).catch((e) => this.log.error({ err: e, orgId: id, month: prev }, 'month close failed'));
+        for (const id of orgs)
+          if (!closed.has(id)) await this.closeMonth(prev, id).catch((e) => this.log.error({ err: e, orgId: id, month: prev }, 'month close failed'));
       }
       await runCollections(this);
       await retryNoteRefunds(this);
@@ -137,5 +179,7 @@ export class BillingRuntime implements BillingContext {
     }
   }
 
-  close(): void { this.mail.close(); }
+  close(): void {
+    this.mail.close();
+  }
 }

@@ -50,7 +50,17 @@ export function spendHooks(d: SpendHookDeps) {
         const spent = (await d.holds.snapshot(a.key)).used;
         for (const t of crossedThresholds(0n, spent, limit.monthly, limit.notify)) {
           if (!firstTime(`${a.key}:${limit.monthly}:${t}`)) continue;
-          await d.alerts.notify({ orgId, orgName, scope, scopeId: acct.id, period: e.month, kind: t >= 100 ? 'limit_reached' : 'threshold', threshold: t, spentPico: spent, limitPico: limit.monthly });
+          await d.alerts.notify({
+            orgId,
+            orgName,
+            scope,
+            scopeId: acct.id,
+            period: e.month,
+            kind: t >= 100 ? 'limit_reached' : 'threshold',
+            threshold: t,
+            spentPico: spent,
+            limitPico: limit.monthly,
+          });
         }
       } else {
         const credits = d.policy.creditTotal(orgId);
@@ -59,7 +69,18 @@ export function spendHooks(d: SpendHookDeps) {
         const low = d.settings.get(orgId)?.lowBalance ?? d.defaultLowBalance;
         if (balance < low && firstTime(`low:${orgId}:${credits}:${low}`)) {
           // Re-armed by every top-up: the period is the credit total the dip happened at.
-          await d.alerts.notify({ orgId, orgName, scope: 'credits', scopeId: orgId, period: `credits:${credits}`, kind: 'credits_low', threshold: low, spentPico: credits - balance, limitPico: credits, balancePico: balance });
+          await d.alerts.notify({
+            orgId,
+            orgName,
+            scope: 'credits',
+            scopeId: orgId,
+            period: `credits:${credits}`,
+            kind: 'credits_low',
+            threshold: low,
+            spentPico: credits - balance,
+            limitPico: credits,
+            balancePico: balance,
+          });
         }
         d.reloader.maybeReload(orgId, balance, credits);
       }
@@ -67,12 +88,26 @@ export function spendHooks(d: SpendHookDeps) {
   }
 
   return {
-    onSpend: (e: SpendEvent) => { afterSpend(e).catch(fail); },
+    onSpend: (e: SpendEvent) => {
+      afterSpend(e).catch(fail);
+    },
     /** A request was refused at a customer-set cap: the limit is reached. */
     onLimitRefused: (orgId: string, scope: LimitScope, scopeId: string, month: string, used: bigint) => {
       const limit = d.policy.limit(scope, scopeId);
       if (!limit?.monthly) return;
-      d.alerts.notify({ orgId, orgName: d.keys.org(orgId)?.name, scope, scopeId, period: month, kind: 'limit_reached', threshold: 100, spentPico: used, limitPico: limit.monthly }).catch(fail);
+      d.alerts
+        .notify({
+          orgId,
+          orgName: d.keys.org(orgId)?.name,
+          scope,
+          scopeId,
+          period: month,
+          kind: 'limit_reached',
+          threshold: 100,
+          spentPico: used,
+          limitPico: limit.monthly,
+        })
+        .catch(fail);
     },
   };
 }

@@ -8,7 +8,11 @@ export function cliBilling({ config, store, now }: CliContext): BillingRuntime {
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, undefined);
   const clock = { now };
   return new BillingRuntime({
-    config, db: store.db, clock, log, baseUrl: `http://${config.host}:${config.port}`,
+    config,
+    db: store.db,
+    clock,
+    log,
+    baseUrl: `http://${config.host}:${config.port}`,
     alerts: new AlertService(store.db, { clock, log, smtp: config.smtp }),
   });
 }

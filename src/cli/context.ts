@@ -8,7 +8,12 @@ import { cliActor, type Actor } from '../audit/actor.ts';
 import { systemClock } from '../core/clock.ts';
 
 /** `actor` is who the audit log records for changes made by this command: the OS user. */
-export interface CliContext { config: Config; store: Store; now: () => number; actor: Actor }
+export interface CliContext {
+  config: Config;
+  store: Store;
+  now: () => number;
+  actor: Actor;
+}
 
 export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promise<T> {
   const config = loadConfig();

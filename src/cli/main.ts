@@ -20,11 +20,16 @@ import { checkKnownIds } from './known-ids.ts';
 import { readFileSync } from 'node:fs';
 
 // `tollgate … | head` closes the pipe early: that is the reader's choice, not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  else throw e;
+});
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-const program = new Command('tollgate').description('Tollgate LLM gateway: orgs, keys, prices, usage, limits').showHelpAfterError()
+const program = new Command('tollgate')
+  .description('Tollgate LLM gateway: orgs, keys, prices, usage, limits')
+  .showHelpAfterError()
   .version(version, '-V, --version', 'print the version');
 program.hook('preAction', (_self, action) => checkKnownIds(action));
 registerOrg(program);

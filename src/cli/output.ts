@@ -9,7 +9,11 @@ export function table(rows: Array<Record<string, unknown>>, cols?: string[]): st
   const c = cols ?? Object.keys(rows[0]!);
   const cell = (v: unknown) => (v == null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
   const w = c.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(w[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(w[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(c), line(w.map((n) => '-'.repeat(n))), ...rows.map((r) => line(c.map((k) => cell(r[k]))))].join('\n');
 }
 

@@ -14,16 +14,20 @@ const upstreamTimeouts = z.strictObject({
 });
 /** A model route: rules tried in order, the first that matches names the model; else `default`. */
 const modelRoute = z.strictObject({
-  rules: z.array(z.strictObject({
-    /** Matches when the prompt is estimated at least / below this many tokens. */
-    minInputTokens: z.number().int().min(0).optional(),
-    maxInputTokens: z.number().int().min(0).optional(),
-    /** Matches when the request does (true) or does not (false) offer tools. */
-    tools: z.boolean().optional(),
-    /** Matches when the client's hint (`metadata.tollgate_route` or header `x-tollgate-route`) equals this. */
-    hint: z.string().min(1).optional(),
-    model: z.string().min(1),
-  })).default([]),
+  rules: z
+    .array(
+      z.strictObject({
+        /** Matches when the prompt is estimated at least / below this many tokens. */
+        minInputTokens: z.number().int().min(0).optional(),
+        maxInputTokens: z.number().int().min(0).optional(),
+        /** Matches when the request does (true) or does not (false) offer tools. */
+        tools: z.boolean().optional(),
+        /** Matches when the client's hint (`metadata.tollgate_route` or header `x-tollgate-route`) equals this. */
+        hint: z.string().min(1).optional(),
+        model: z.string().min(1),
+      }),
+    )
+    .default([]),
   default: z.string().min(1),
 });
 const usd = z.string().regex(/^\d+(\.\d{1,12})?$/, 'a decimal USD amount like "5" or "0.50"');
@@ -32,7 +36,10 @@ export const configSchema = z.object({
   port: num(8787).pipe(z.number().max(65535)),
   host: z.string().min(1).default('127.0.0.1'),
   databaseUrl: z.string().min(1).default('./data/tollgate.db'),
-  redisUrl: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// URL')
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto`: human-readable in a terminal, JSON lines otherwise. */
   logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -59,7 +66,10 @@ export const configSchema = z.object({
   /** Operator token for the admin API (`Authorization: Bearer …`). */
   adminToken: z.string().min(16, 'at least 16 characters').optional(),
   /** Master key (32 bytes, hex or base64) that encrypts upstream credentials at rest. */
-  masterKey: z.string().refine((k) => (/^[0-9a-fA-F]{64}$/.test(k) ? true : Buffer.from(k, 'base64').length === 32), '32 bytes: 64 hex characters or base64').optional(),
+  masterKey: z
+    .string()
+    .refine((k) => (/^[0-9a-fA-F]{64}$/.test(k) ? true : Buffer.from(k, 'base64').length === 32), '32 bytes: 64 hex characters or base64')
+    .optional(),
   /** Free credits granted to every new org, USD, and how long they last. */
   freeCreditsUsd: usd.default('5'),
   freeCreditsDays: num(90),
@@ -74,176 +84,249 @@ export const configSchema = z.object({
   /** Default alert thresholds (percent of a limit). */
   defaultNotify: z.array(z.number().int().min(1).max(100)).default([80]),
   smtp: z.object({
-    url: z.string().regex(/^smtps?:\/\//, 'an smtp:// URL').optional(),
+    url: z
+      .string()
+      .regex(/^smtps?:\/\//, 'an smtp:// URL')
+      .optional(),
     from: z.string().default('Tollgate <alerts@tollgate.local>'),
   }),
   /** Upstreams from the config file (in addition to ANTHROPIC_/OPENAI_API_KEY and `tollgate upstream add`). */
-  upstreams: z.array(z.object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
-    kind: z.string().min(1),
-    baseUrl: z.url(),
-    apiKey: z.string().optional(),
-    models: z.union([z.literal('*'), z.array(z.string())]).default('*'),
-    modelMap: z.record(z.string(), z.string()).optional(),
-    /** Lower is tried first (default: position in this list). */
-    priority: z.number().int().min(0).max(1_000_000).optional(),
-    /** Load share among upstreams of equal priority. */
-    weight: z.number().int().min(1).max(1_000_000).optional(),
-    timeouts: upstreamTimeouts.optional(),
-  })).default([]),
+  upstreams: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+        kind: z.string().min(1),
+        baseUrl: z.url(),
+        apiKey: z.string().optional(),
+        models: z.union([z.literal('*'), z.array(z.string())]).default('*'),
+        modelMap: z.record(z.string(), z.string()).optional(),
+        /** Lower is tried first (default: position in this list). */
+        priority: z.number().int().min(0).max(1_000_000).optional(),
+        /** Load share among upstreams of equal priority. */
+        weight: z.number().int().min(1).max(1_000_000).optional(),
+        timeouts: upstreamTimeouts.optional(),
+      }),
+    )
+    .default([]),
   /** Upstream pools: fallback, circuit breakers and default timeouts (docs/routing.md). */
-  pool: z.object({
-    /** Most upstreams one request may try. */
-    maxAttempts: num(4).pipe(z.number().min(1).max(32)),
-    /** Cool-down after a 429 / 529 that gives no retry hint (ms). */
-    coolDownMs: num(5_000),
-    breaker: z.object({
-      failures: num(5).pipe(z.number().min(1)),
-      errorRate: z.number().min(0.01).max(1).default(0.5),
-      window: num(20).pipe(z.number().min(1).max(10_000)),
-      minRequests: num(10).pipe(z.number().min(1)),
-      openMs: num(30_000).pipe(z.number().min(10)),
-    }).prefault({}),
-    /** Defaults for every upstream (an upstream's own `timeouts` win). 0 = no limit. */
-    timeouts: z.object({
-      headersMs: num(600_000),
-      betweenEventsMs: num(300_000),
-      totalMs: num(0),
-    }).prefault({}),
-  }).prefault({}),
+  pool: z
+    .object({
+      /** Most upstreams one request may try. */
+      maxAttempts: num(4).pipe(z.number().min(1).max(32)),
+      /** Cool-down after a 429 / 529 that gives no retry hint (ms). */
+      coolDownMs: num(5_000),
+      breaker: z
+        .object({
+          failures: num(5).pipe(z.number().min(1)),
+          errorRate: z.number().min(0.01).max(1).default(0.5),
+          window: num(20).pipe(z.number().min(1).max(10_000)),
+          minRequests: num(10).pipe(z.number().min(1)),
+          openMs: num(30_000).pipe(z.number().min(10)),
+        })
+        .prefault({}),
+      /** Defaults for every upstream (an upstream's own `timeouts` win). 0 = no limit. */
+      timeouts: z
+        .object({
+          headersMs: num(600_000),
+          betweenEventsMs: num(300_000),
+          totalMs: num(0),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Model routes: names such as `auto` that pick a real model by rules (docs/routing.md). */
   modelRoutes: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'letters, digits, . _ : -'), modelRoute).default({}),
   /** Path of a JSON file with a custom tier schedule. */
   tiersFile: z.string().optional(),
   /** Card payments through Stripe (off without a secret key). */
-  stripe: z.object({
-    secretKey: z.string().regex(/^(sk|rk)_(test|live)_\S+$/, 'a Stripe secret key (sk_test_… / sk_live_…)').optional(),
-    webhookSecret: z.string().regex(/^whsec_\S+$/, 'a webhook signing secret (whsec_…)').optional(),
-    /** Where the stripe SDK sends API calls (tests point it at a local fake). */
-    apiBase: z.url().default('https://api.stripe.com'),
-    /** Signed webhooks older than this are refused (seconds). */
-    webhookToleranceSec: num(300).pipe(z.number().min(1)),
-    /** Per top-up limits (Checkout and auto-reload), USD. */
-    minTopupUsd: usd.default('5'),
-    maxTopupUsd: usd.default('10000'),
-    /** Where Checkout sends the customer back (default: the console's Billing page). */
-    successUrl: z.url().optional(),
-    cancelUrl: z.url().optional(),
-  }).prefault({}).refine((s) => !s.secretKey || s.webhookSecret, { message: 'required with STRIPE_SECRET_KEY', path: ['webhookSecret'] })
-    .refine((s) => { try { return usdToPico(s.minTopupUsd) <= usdToPico(s.maxTopupUsd); } catch { return true; /* the field's own check reports it */ } }, { message: 'must not be above the maximum top-up', path: ['minTopupUsd'] }),
+  stripe: z
+    .object({
+      secretKey: z
+        .string()
+        .regex(/^(sk|rk)_(test|live)_\S+$/, 'a Stripe secret key (sk_test_… / sk_live_…)')
+        .optional(),
+      webhookSecret: z
+        .string()
+        .regex(/^whsec_\S+$/, 'a webhook signing secret (whsec_…)')
+        .optional(),
+      /** Where the stripe SDK sends API calls (tests point it at a local fake). */
+      apiBase: z.url().default('https://api.stripe.com'),
+      /** Signed webhooks older than this are refused (seconds). */
+      webhookToleranceSec: num(300).pipe(z.number().min(1)),
+      /** Per top-up limits (Checkout and auto-reload), USD. */
+      minTopupUsd: usd.default('5'),
+      maxTopupUsd: usd.default('10000'),
+      /** Where Checkout sends the customer back (default: the console's Billing page). */
+      successUrl: z.url().optional(),
+      cancelUrl: z.url().optional(),
+    })
+    .prefault({})
+    .refine((s) => !s.secretKey || s.webhookSecret, { message: 'required with STRIPE_SECRET_KEY', path: ['webhookSecret'] })
+    .refine(
+      (s) => {
+        try {
+          return usdToPico(s.minTopupUsd) <= usdToPico(s.maxTopupUsd);
+        } catch {
+          return true; /* the field's own check reports it */
+        }
+      },
+      { message: 'must not be above the maximum top-up', path: ['minTopupUsd'] },
+    ),
   /** Month close, statements and invoices. */
-  billing: z.object({
-    /** The gateway's public URL (links in mails, Checkout return URLs). */
-    publicUrl: z.url().optional(),
-    /** Close ended months automatically this many minutes after midnight UTC on the 1st (0 = manual only: `tollgate invoices close`). */
-    autoCloseAfterMin: num(60),
-    /** How often the billing jobs run (ms). */
-    tickMs: num(60_000).pipe(z.number().min(100)),
-    /** Payment terms of invoices, days. */
-    netDays: num(30).pipe(z.number().min(0).max(365)),
-    /** Card billing: hours after the first failed charge at which it is retried. */
-    cardRetryHours: z.array(z.number().int().min(1)).default([24, 72, 120]),
-    /** Card billing: suspend this many days after the first failed charge (if still unpaid). */
-    cardGraceDays: num(7),
-    /** Invoices: suspend this many days after the due date (if still unpaid); the overdue alert comes on the due date. */
-    invoiceGraceDays: num(14),
-    issuer: z.object({
-      /** Invoice numbers are gapless per issuer: `<code>-000001`, credit notes `<code>-CN-000001`. */
-      code: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'upper-case letters, digits, - and _ (at most 16)').default('TG'),
-      name: z.string().min(1).default('Tollgate operator'),
-      address: z.string().default(''),
-      email: z.string().default(''),
-      taxId: z.string().default(''),
-    }).prefault({}),
-  }).prefault({}),
+  billing: z
+    .object({
+      /** The gateway's public URL (links in mails, Checkout return URLs). */
+      publicUrl: z.url().optional(),
+      /** Close ended months automatically this many minutes after midnight UTC on the 1st (0 = manual only: `tollgate invoices close`). */
+      autoCloseAfterMin: num(60),
+      /** How often the billing jobs run (ms). */
+      tickMs: num(60_000).pipe(z.number().min(100)),
+      /** Payment terms of invoices, days. */
+      netDays: num(30).pipe(z.number().min(0).max(365)),
+      /** Card billing: hours after the first failed charge at which it is retried. */
+      cardRetryHours: z.array(z.number().int().min(1)).default([24, 72, 120]),
+      /** Card billing: suspend this many days after the first failed charge (if still unpaid). */
+      cardGraceDays: num(7),
+      /** Invoices: suspend this many days after the due date (if still unpaid); the overdue alert comes on the due date. */
+      invoiceGraceDays: num(14),
+      issuer: z
+        .object({
+          /** Invoice numbers are gapless per issuer: `<code>-000001`, credit notes `<code>-CN-000001`. */
+          code: z
+            .string()
+            .regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/, 'upper-case letters, digits, - and _ (at most 16)')
+            .default('TG'),
+          name: z.string().min(1).default('Tollgate operator'),
+          address: z.string().default(''),
+          email: z.string().default(''),
+          taxId: z.string().default(''),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Console accounts (docs/accounts.md). */
-  accounts: z.object({
-    /** Who may sign up: anyone, only through an invitation, or nobody (`tollgate user create`). */
-    signup: z.enum(['open', 'invite', 'closed']).default('open'),
-    /** A console session's lifetime, days. */
-    sessionDays: num(14).pipe(z.number().min(1).max(365)),
-  }).prefault({}),
+  accounts: z
+    .object({
+      /** Who may sign up: anyone, only through an invitation, or nobody (`tollgate user create`). */
+      signup: z.enum(['open', 'invite', 'closed']).default('open'),
+      /** A console session's lifetime, days. */
+      sessionDays: num(14).pipe(z.number().min(1).max(365)),
+    })
+    .prefault({}),
   /** HTTP server limits (slow or stalled clients). */
-  http: z.object({
-    /** A client must send all request headers within this (ms). */
-    headersTimeoutMs: num(10_000).pipe(z.number().min(100)),
-    /** A client must send the whole request (headers and body) within this (ms); responses are not limited. */
-    requestTimeoutMs: num(60_000).pipe(z.number().min(100)),
-    /** Idle keep-alive connections are closed after this (ms). */
-    keepAliveTimeoutMs: num(65_000).pipe(z.number().min(100)),
-    /** Largest accepted request header block, bytes. */
-    maxHeaderBytes: num(16 * 1024).pipe(z.number().min(1024).max(1024 * 1024)),
-    /** A response write blocked this long (the client stopped reading) closes the connection (ms). */
-    writeTimeoutMs: num(30_000).pipe(z.number().min(100)),
-    /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
-    trustProxy: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
-  }).default({} as never),
+  http: z
+    .object({
+      /** A client must send all request headers within this (ms). */
+      headersTimeoutMs: num(10_000).pipe(z.number().min(100)),
+      /** A client must send the whole request (headers and body) within this (ms); responses are not limited. */
+      requestTimeoutMs: num(60_000).pipe(z.number().min(100)),
+      /** Idle keep-alive connections are closed after this (ms). */
+      keepAliveTimeoutMs: num(65_000).pipe(z.number().min(100)),
+      /** Largest accepted request header block, bytes. */
+      maxHeaderBytes: num(16 * 1024).pipe(
+        z
+          .number()
+          .min(1024)
+          .max(1024 * 1024),
+      ),
+      /** A response write blocked this long (the client stopped reading) closes the connection (ms). */
+      writeTimeoutMs: num(30_000).pipe(z.number().min(100)),
+      /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+      trustProxy: z
+        .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+        .default(false)
+        .transform((v) => v === true || v === 'true' || v === '1'),
+    })
+    .default({} as never),
   /** SIGTERM/SIGINT: in-flight requests and streams get this long to finish before they are cut (ms). */
   shutdownGraceMs: num(25_000),
   /** Prometheus `/metrics`: scraped with the operator token or this token (`Authorization: Bearer …`). */
-  metrics: z.object({
-    token: z.string().min(16, 'at least 16 characters').optional(),
-    /** Adds an `org` label to the token and cost counters (one series per org and model: mind the cardinality). */
-    orgLabel: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
-  }).default({} as never),
+  metrics: z
+    .object({
+      token: z.string().min(16, 'at least 16 characters').optional(),
+      /** Adds an `org` label to the token and cost counters (one series per org and model: mind the cardinality). */
+      orgLabel: z
+        .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+        .default(false)
+        .transform((v) => v === true || v === 'true' || v === '1'),
+    })
+    .default({} as never),
   /** OpenTelemetry traces (OTLP/HTTP); off unless an endpoint is set. */
-  otel: z.object({
-    endpoint: z.url().optional(),
-    tracesEndpoint: z.url().optional(),
-    /** `key=value,key2=value2`, as the OTLP exporter spec defines `OTEL_EXPORTER_OTLP_HEADERS`. */
-    headers: z.string().optional(),
-    serviceName: z.string().min(1).default('tollgate'),
-    /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
-    captureContent: z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).default(false).transform((v) => v === true || v === 'true' || v === '1'),
-  }).default({} as never),
+  otel: z
+    .object({
+      endpoint: z.url().optional(),
+      tracesEndpoint: z.url().optional(),
+      /** `key=value,key2=value2`, as the OTLP exporter spec defines `OTEL_EXPORTER_OTLP_HEADERS`. */
+      headers: z.string().optional(),
+      serviceName: z.string().min(1).default('tollgate'),
+      /** Record prompts in spans (`gen_ai.input.messages`): off by default — prompts are customer data. */
+      captureContent: z
+        .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+        .default(false)
+        .transform((v) => v === true || v === 'true' || v === '1'),
+    })
+    .default({} as never),
   /**
    * Additions to the request allow-lists (surfaces/options/allow-lists.ts): body fields,
    * `anthropic-beta` values and server-tool types the operator accepts beyond the defaults.
    * Only add what the gateway prices correctly (docs/pricing.md, "Premium options and price bands").
    */
-  requestOptions: z.object({
-    anthropicFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
-    anthropicBetas: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'an anthropic-beta value')).default([]),
-    anthropicToolTypes: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a tool type or family')).default([]),
-    openaiFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
-  }).default({} as never),
+  requestOptions: z
+    .object({
+      anthropicFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+      anthropicBetas: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'an anthropic-beta value')).default([]),
+      anthropicToolTypes: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a tool type or family')).default([]),
+      openaiFields: z.array(z.string().regex(/^[a-z0-9_]+$/, 'a body field name')).default([]),
+    })
+    .default({} as never),
   /** Abuse limits. */
-  guards: z.object({
-    /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
-    maxConcurrentPerOrg: num(256),
-    /** Failed authentications an address may make in a burst (0 = no throttling)… */
-    authFailureBurst: num(20),
-    /** …and how many more it earns per minute. */
-    authFailuresPerMinute: num(10),
-    /** How long an unknown key is refused without asking the database again (ms). */
-    keyNegativeCacheMs: num(2000),
-  }).default({} as never),
+  guards: z
+    .object({
+      /** Requests in flight per org on one instance, checked before the body is read (0 = no limit). */
+      maxConcurrentPerOrg: num(256),
+      /** Failed authentications an address may make in a burst (0 = no throttling)… */
+      authFailureBurst: num(20),
+      /** …and how many more it earns per minute. */
+      authFailuresPerMinute: num(10),
+      /** How long an unknown key is refused without asking the database again (ms). */
+      keyNegativeCacheMs: num(2000),
+    })
+    .default({} as never),
   /** Client aborts: the upstream reply is still read (bounded) until its usage arrives, so it is billed exactly. */
-  abortDrain: z.object({
-    /** How long after the client left the upstream is still read (ms; 0 = cut at once and bill the bound). */
-    timeoutMs: num(300_000),
-    /** How many more bytes of the upstream reply are read after the client left. */
-    maxBytes: num(64 * 1024 * 1024),
-  }).default({} as never),
+  abortDrain: z
+    .object({
+      /** How long after the client left the upstream is still read (ms; 0 = cut at once and bill the bound). */
+      timeoutMs: num(300_000),
+      /** How many more bytes of the upstream reply are read after the client left. */
+      maxBytes: num(64 * 1024 * 1024),
+    })
+    .default({} as never),
   /** Directory of the local usage spool (events kept on disk while the database is down); default next to a SQLite file, else ./data/spool. */
   spoolDir: z.string().min(1).optional(),
   /** Redis (the shared limiter) unreachable: 'closed' refuses new requests with a 503 (default); 'open' serves them on this instance's own limits. */
   redisFailMode: z.enum(['closed', 'open']).default('closed'),
   /** Where the operator hears about usage anomalies and refused usage rows. */
-  operatorAlerts: z.object({
-    webhookUrl: z.url().optional(),
-    /** Signing secret of the operator webhook (same scheme as org webhooks). */
-    webhookSecret: z.string().min(16, 'at least 16 characters').optional(),
-    email: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'an e-mail address').optional(),
-    /** At most one alert per kind and org in this window (ms); every anomaly is still logged. */
-    minIntervalMs: num(600_000),
-  }).prefault({}).refine((o) => !o.webhookUrl || o.webhookSecret, { message: 'required with TOLLGATE_OPERATOR_ALERT_WEBHOOK', path: ['webhookSecret'] }),
+  operatorAlerts: z
+    .object({
+      webhookUrl: z.url().optional(),
+      /** Signing secret of the operator webhook (same scheme as org webhooks). */
+      webhookSecret: z.string().min(16, 'at least 16 characters').optional(),
+      email: z
+        .string()
+        .regex(/^[^@\s]+@[^@\s]+$/, 'an e-mail address')
+        .optional(),
+      /** At most one alert per kind and org in this window (ms); every anomaly is still logged. */
+      minIntervalMs: num(600_000),
+    })
+    .prefault({})
+    .refine((o) => !o.webhookUrl || o.webhookSecret, { message: 'required with TOLLGATE_OPERATOR_ALERT_WEBHOOK', path: ['webhookSecret'] }),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Whether the simulated upstream may serve when no provider is configured. */
-export const simulatorAllowed = (c: Pick<Config, 'simulator' | 'nodeEnv'>): boolean => c.simulator === 'on' || (c.simulator === 'auto' && c.nodeEnv !== 'production');
+export const simulatorAllowed = (c: Pick<Config, 'simulator' | 'nodeEnv'>): boolean =>
+  c.simulator === 'on' || (c.simulator === 'auto' && c.nodeEnv !== 'production');
 
 /** Upstream names the built-in simulator serves under (its answers are fake; reports mark them). */
 export const SIMULATOR_UPSTREAMS = ['simulator', 'simulator-openai'];
@@ -345,7 +428,12 @@ const ENV_MAP: Record<string, string> = {
 };
 
 /** Config paths whose environment value is a comma-separated list of strings. */
-const STRING_LIST_PATHS = new Set(['requestOptions.anthropicFields', 'requestOptions.anthropicBetas', 'requestOptions.anthropicToolTypes', 'requestOptions.openaiFields']);
+const STRING_LIST_PATHS = new Set([
+  'requestOptions.anthropicFields',
+  'requestOptions.anthropicBetas',
+  'requestOptions.anthropicToolTypes',
+  'requestOptions.openaiFields',
+]);
 
 /** Config paths whose environment value is a comma-separated list of integers. */
 const LIST_PATHS = new Set(['defaultNotify', 'billing.cardRetryHours']);
@@ -364,7 +452,22 @@ function setPath(obj: any, path: string, value: unknown) {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // biome-ignore lint/suspicious/noExplicitAny: the env/file overlay is untyped until configSchema parses it
-  const raw: any = { anthropic: {}, openai: {}, smtp: {}, stripe: {}, billing: { issuer: {} }, accounts: {}, http: {}, guards: {}, metrics: {}, otel: {}, requestOptions: {}, pool: {}, abortDrain: {}, operatorAlerts: {} };
+  const raw: any = {
+    anthropic: {},
+    openai: {},
+    smtp: {},
+    stripe: {},
+    billing: { issuer: {} },
+    accounts: {},
+    http: {},
+    guards: {},
+    metrics: {},
+    otel: {},
+    requestOptions: {},
+    pool: {},
+    abortDrain: {},
+    operatorAlerts: {},
+  };
   const problems: string[] = [];
   if (env.TOLLGATE_CONFIG) {
     try {
@@ -376,8 +479,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    setPath(raw, path, LIST_PATHS.has(path) ? v.split(',').map((s) => Number(s.trim()))
-      : STRING_LIST_PATHS.has(path) ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+    setPath(
+      raw,
+      path,
+      LIST_PATHS.has(path)
+        ? v.split(',').map((s) => Number(s.trim()))
+        : STRING_LIST_PATHS.has(path)
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : v,
+    );
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -9,7 +9,11 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export interface BundledFile { body: Buffer; etag: string; type: string }
+export interface BundledFile {
+  body: Buffer;
+  etag: string;
+  type: string;
+}
 export type Bundle = Map<string, BundledFile>;
 
 const ENTRY = fileURLToPath(new URL('../../web/src/app.ts', import.meta.url));
@@ -17,8 +21,15 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8',
 
 async function bundle(): Promise<Bundle> {
   const out = await build({
-    entryPoints: { app: ENTRY }, bundle: true, write: false, format: 'esm', platform: 'browser',
-    target: ['chrome111', 'firefox111', 'safari16.4'], minify: true, legalComments: 'none', logLevel: 'silent',
+    entryPoints: { app: ENTRY },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome111', 'firefox111', 'safari16.4'],
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
     outdir: '/console', // virtual: only names the output files
   });
   const files: Bundle = new Map();

@@ -12,9 +12,15 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** A clock tests can set and advance. */
 export class ManualClock implements Clock {
   constructor(private t: number = Date.UTC(2026, 0, 15, 12, 0, 0)) {}
-  now(): number { return this.t; }
-  set(ms: number | Date): void { this.t = typeof ms === 'number' ? ms : ms.getTime(); }
-  advance(ms: number): void { this.t += ms; }
+  now(): number {
+    return this.t;
+  }
+  set(ms: number | Date): void {
+    this.t = typeof ms === 'number' ? ms : ms.getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
 }
 
 /** `YYYY-MM` of an instant, in UTC: the key of a calendar month. */

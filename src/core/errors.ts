@@ -50,13 +50,17 @@ export class GatewayError extends Error {
 export type FixedErrorCode = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['status'] extends number ? K : never }[ErrorCode];
 export type ErrorFactory = (message: string, opts?: GatewayErrorOptions) => GatewayError;
 
-const factory = (code: string, spec: ErrorSpec & { status: number }): ErrorFactory =>
-  (message, opts = {}) => new GatewayError(code, spec.type, spec.status, message, { ...opts, shouldRetry: opts.shouldRetry ?? spec.retry });
+const factory =
+  (code: string, spec: ErrorSpec & { status: number }): ErrorFactory =>
+  (message, opts = {}) =>
+    new GatewayError(code, spec.type, spec.status, message, { ...opts, shouldRetry: opts.shouldRetry ?? spec.retry });
 
 /** One named factory per row of the table: `throw fail.model_retired(message, { param: 'model' })`. */
-export const fail = Object.fromEntries(Object.entries(ERROR_CODES as Record<string, ErrorSpec>)
-  .flatMap(([code, spec]) => typeof spec.status === 'number' ? [[code, factory(code, { ...spec, status: spec.status })]] : [])) as
-  { readonly [K in FixedErrorCode]: ErrorFactory };
+export const fail = Object.fromEntries(
+  Object.entries(ERROR_CODES as Record<string, ErrorSpec>).flatMap(([code, spec]) =>
+    typeof spec.status === 'number' ? [[code, factory(code, { ...spec, status: spec.status })]] : [],
+  ),
+) as { readonly [K in FixedErrorCode]: ErrorFactory };
 
 /** Every code by name, for comparisons and stream error frames: `codes.upstream_account_error`. */
 export const codes = Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, c])) as { readonly [K in ErrorCode]: K };

@@ -8,7 +8,10 @@ const POOL = Buffer.allocUnsafe(4096);
 let poolPos = POOL.length;
 
 function nextByte(): number {
-  if (poolPos >= POOL.length) { randomFillSync(POOL); poolPos = 0; }
+  if (poolPos >= POOL.length) {
+    randomFillSync(POOL);
+    poolPos = 0;
+  }
   return POOL[poolPos++]!;
 }
 
@@ -24,7 +27,10 @@ export function base62(len: number): string {
 export const newId = (prefix: string, len = 22) => `${prefix}_${base62(len)}`;
 /** `req_` + 24 base64url characters (144 random bits): opaque, like Anthropic's. */
 export function newRequestId(): string {
-  if (poolPos + 18 > POOL.length) { randomFillSync(POOL); poolPos = 0; }
+  if (poolPos + 18 > POOL.length) {
+    randomFillSync(POOL);
+    poolPos = 0;
+  }
   const id = POOL.toString('base64url', poolPos, poolPos + 18);
   poolPos += 18;
   return `req_${id}`;

@@ -6,10 +6,28 @@ import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 
 export const REDACT_PATHS = [
-  'req.headers.authorization', 'req.headers["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]',
-  '*.apiKey', '*.api_key', '*.key', '*.secret', '*.password', 'apiKey', 'key', 'secret', 'password', 'config.anthropic.apiKey',
-  'config.openai.apiKey', 'config.adminToken', 'config.masterKey', 'config.smtp.url',
-  'config.stripe.secretKey', 'config.stripe.webhookSecret', 'config.metrics.token', 'config.otel.headers',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.apiKey',
+  '*.api_key',
+  '*.key',
+  '*.secret',
+  '*.password',
+  'apiKey',
+  'key',
+  'secret',
+  'password',
+  'config.anthropic.apiKey',
+  'config.openai.apiKey',
+  'config.adminToken',
+  'config.masterKey',
+  'config.smtp.url',
+  'config.stripe.secretKey',
+  'config.stripe.webhookSecret',
+  'config.metrics.token',
+  'config.otel.headers',
 ];
 
 export type LogFormat = 'auto' | 'json' | 'pretty';

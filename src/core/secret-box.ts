@@ -11,7 +11,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export class SecretBoxError extends Error {
-  constructor(message: string) { super(message); this.name = 'SecretBoxError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretBoxError';
+  }
 }
 
 /** Associated data from a row's identifying fields (length-prefixed, so fields cannot run together). */

@@ -51,34 +51,59 @@ export async function admitAndRun(x: Omit<Exchange, 'ticket' | 'idempotencyKey' 
   const idem = x.req.headers['idempotency-key'];
   const tm = x.rt.telemetry;
   tm?.routed(x.res, x.model.id, x.adapter.name, x.model.provider, x.stream, x.requestId, x.principal.org.id, () => a.body.messages);
-  await withIdempotency(x.rt.idempotency, x.principal.key.id, idem, x.res, async () => {
-    // Nothing is served that cannot be billed: while usage cannot be made durable, refuse (503).
-    if (!x.rt.usage.durable) throw unavailable(codes.usage_store_unavailable, 'The gateway cannot record usage right now (its database is unreachable); retry shortly.');
-    const req = {
-      requestId: x.requestId, principal: x.principal, model: x.model, price: x.price, surface: x.surface,
-      estimatedInputTokens: input.tokens, maxInputTokens, maxOutputTokens: a.maxOutputTokens, cacheTtl: a.cacheTtl, premium: a.premium,
-    };
-    let ticket: Ticket;
-    try {
-      ticket = await x.rt.admission().admit(req);
-    } catch (e) {
-      if (e instanceof GatewayError) throw e;
-      // The shared limiter (Redis) or the spend store is unreachable: fail closed (default) or, when the
-      // operator chose `redisFailMode: open`, admit on this instance's own limits.
-      const fallback = x.rt.admissionFallback?.();
-      if (!fallback) {
-        x.rt.log.error({ requestId: x.requestId, err: { message: (e as Error).message } }, 'admission failed: limiter unreachable');
-        throw unavailable(codes.limiter_unavailable, 'The gateway cannot check rate and spend limits right now; retry shortly.', e);
+  await withIdempotency(
+    x.rt.idempotency,
+    x.principal.key.id,
+    idem,
+    x.res,
+    async () => {
+      // Nothing is served that cannot be billed: while usage cannot be made durable, refuse (503).
+      if (!x.rt.usage.durable)
+        throw unavailable(codes.usage_store_unavailable, 'The gateway cannot record usage right now (its database is unreachable); retry shortly.');
+      const req = {
+        requestId: x.requestId,
+        principal: x.principal,
+        model: x.model,
+        price: x.price,
+        surface: x.surface,
+        estimatedInputTokens: input.tokens,
+        maxInputTokens,
+        maxOutputTokens: a.maxOutputTokens,
+        cacheTtl: a.cacheTtl,
+        premium: a.premium,
+      };
+      let ticket: Ticket;
+      try {
+        ticket = await x.rt.admission().admit(req);
+      } catch (e) {
+        if (e instanceof GatewayError) throw e;
+        // The shared limiter (Redis) or the spend store is unreachable: fail closed (default) or, when the
+        // operator chose `redisFailMode: open`, admit on this instance's own limits.
+        const fallback = x.rt.admissionFallback?.();
+        if (!fallback) {
+          x.rt.log.error({ requestId: x.requestId, err: { message: (e as Error).message } }, 'admission failed: limiter unreachable');
+          throw unavailable(codes.limiter_unavailable, 'The gateway cannot check rate and spend limits right now; retry shortly.', e);
+        }
+        x.rt.log.warn({ requestId: x.requestId, err: { message: (e as Error).message } }, 'limiter unreachable: admitted on local limits');
+        ticket = await fallback.admit(req);
       }
-      x.rt.log.warn({ requestId: x.requestId, err: { message: (e as Error).message } }, 'limiter unreachable: admitted on local limits');
-      ticket = await fallback.admit(req);
-    }
-    tm?.holdTaken();
-    try {
-      await runExchange({ ...x, ticket, idempotencyKey: typeof idem === 'string' ? idem : null, estimatedInputTokens: input.tokens, limits, family: a.family, cacheTtl: a.cacheTtl });
-    } finally {
-      ticket.release();
-      tm?.holdReleased();
-    }
-  }, () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`), x.requestId);
+      tm?.holdTaken();
+      try {
+        await runExchange({
+          ...x,
+          ticket,
+          idempotencyKey: typeof idem === 'string' ? idem : null,
+          estimatedInputTokens: input.tokens,
+          limits,
+          family: a.family,
+          cacheTtl: a.cacheTtl,
+        });
+      } finally {
+        ticket.release();
+        tm?.holdReleased();
+      }
+    },
+    () => sha256Hex(`${x.surface}\0${JSON.stringify(a.body)}`),
+    x.requestId,
+  );
 }

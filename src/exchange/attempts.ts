@@ -33,7 +33,8 @@ export interface Served {
 type Why = 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'deadline';
 
 /** Statuses after which another upstream may well succeed (the request itself was fine). */
-const retryable = (status: number, err: GatewayError) => status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === codes.upstream_account_error;
+const retryable = (status: number, err: GatewayError) =>
+  status === 429 || status >= 500 || status === 401 || status === 403 || status === 402 || err.code === codes.upstream_account_error;
 
 export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: { clientGone: boolean }): Promise<Served | undefined> {
   const { rt } = x0;
@@ -48,14 +49,31 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
     const ac = new Cancel();
     let why: Why | undefined;
     const timers: NodeJS.Timeout[] = [];
-    const stop = (w: Why) => { why ??= w; ac.abort(); };
-    const arm = (ms: number, w: Why) => { if (ms > 0) { const h = setTimeout(() => stop(w), ms); h.unref(); timers.push(h); return h; } return undefined; };
-    const done = () => { for (const h of timers) clearTimeout(h); client.removeEventListener('abort', onClient); };
+    const stop = (w: Why) => {
+      why ??= w;
+      ac.abort();
+    };
+    const arm = (ms: number, w: Why) => {
+      if (ms > 0) {
+        const h = setTimeout(() => stop(w), ms);
+        h.unref();
+        timers.push(h);
+        return h;
+      }
+      return undefined;
+    };
+    const done = () => {
+      for (const h of timers) clearTimeout(h);
+      client.removeEventListener('abort', onClient);
+    };
     const onClient = () => ac.abort();
     client.addEventListener('abort', onClient, { once: true });
     if (deadlineAt) {
       const left = deadlineAt - now();
-      if (left <= 0) { done(); throw deadlineError(x); }
+      if (left <= 0) {
+        done();
+        throw deadlineError(x);
+      }
       arm(left, 'deadline');
     }
     arm(t.totalMs, 'total_timeout');
@@ -68,8 +86,14 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
       up = await forward(x, ac);
     } catch (e) {
       done();
-      if (state.clientGone) { health.release(); return undefined; }
-      if (why === 'deadline') { health.release(); throw deadlineError(x); }
+      if (state.clientGone) {
+        health.release();
+        return undefined;
+      }
+      if (why === 'deadline') {
+        health.release();
+        throw deadlineError(x);
+      }
       const reason = why ?? (e instanceof GatewayError ? String((e.cause as { code?: string } | undefined)?.code ?? e.code) : 'error');
       health.failure(why ? 'timeout waiting for headers' : `connection: ${reason}`);
       last = why ? fail.upstream_timeout(`The upstream for ${x.model.id} did not answer in time`) : toGateway(e);
@@ -80,13 +104,24 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
 
     if (up.statusCode < 200 || up.statusCode >= 300) {
       let text = '';
-      try { text = await up.text(); } catch { /* cut error body */ }
+      try {
+        text = await up.text();
+      } catch {
+        /* cut error body */
+      }
       done();
-      if (state.clientGone) { health.release(); return undefined; }
+      if (state.clientGone) {
+        health.release();
+        return undefined;
+      }
       rt.telemetry?.upstreamError(x.res, x.adapter.name, String(up.statusCode));
-      const log = (fields: Record<string, unknown>, msg: string) => rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, ...fields }, msg);
+      const log = (fields: Record<string, unknown>, msg: string) =>
+        rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, ...fields }, msg);
       const err = upstreamError(up.statusCode, text, x.adapter.wire, { ...x.ticket.headers, ...retryHeaders(up.headers) }, log);
-      if (!retryable(up.statusCode, err)) { health.success(now() - sentAt, up.headers); throw err; }
+      if (!retryable(up.statusCode, err)) {
+        health.success(now() - sentAt, up.headers);
+        throw err;
+      }
       if (up.statusCode === 429 || up.statusCode === 529) health.coolDown(coolDownMs(up.headers, now(), rt.config.pool.coolDownMs), `HTTP ${up.statusCode}`);
       if (up.statusCode !== 429) health.failure(`HTTP ${up.statusCode}`);
       last = err;
@@ -101,8 +136,14 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
         raw = await up.text();
       } catch {
         done();
-        if (state.clientGone) { health.release(); return undefined; }
-        if (why === 'deadline') { health.release(); throw deadlineError(x); }
+        if (state.clientGone) {
+          health.release();
+          return undefined;
+        }
+        if (why === 'deadline') {
+          health.release();
+          throw deadlineError(x);
+        }
         health.failure(why ? why.replace('_', ' ') : 'body cut');
         last = fail.upstream_unavailable(`The upstream for ${x.model.id} ended its reply early`);
         adapter = nextOf(x);
@@ -118,14 +159,28 @@ export async function attemptUpstreams(x0: Exchange, client: AbortLike, state: {
     if (!first.ok) {
       done();
       ac.abort(); // an error event may be followed by more of the stream: stop reading it
-      if (state.clientGone) { health.release(); return undefined; }
-      if (why === 'deadline') { health.release(); throw deadlineError(x); }
-      const what = why ? why.replace('_', ' ') : first.why === 'error_event' ? `stream error event (${first.errorType}) before the first event` : `stream ${first.why} before its first event`;
-      rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, attempt: n, reason: what }, 'upstream stream failed before anything reached the client; trying the next upstream');
+      if (state.clientGone) {
+        health.release();
+        return undefined;
+      }
+      if (why === 'deadline') {
+        health.release();
+        throw deadlineError(x);
+      }
+      const what = why
+        ? why.replace('_', ' ')
+        : first.why === 'error_event'
+          ? `stream error event (${first.errorType}) before the first event`
+          : `stream ${first.why} before its first event`;
+      rt.log.warn(
+        { requestId: x.requestId, upstream: x.adapter.name, attempt: n, reason: what },
+        'upstream stream failed before anything reached the client; trying the next upstream',
+      );
       health.failure(what);
-      last = first.why === 'error_event' && first.errorType === 'overloaded_error'
-        ? upstreamStatusError(529, 'overloaded_error', 'The upstream is overloaded; retry shortly', { shouldRetry: true })
-        : fail.upstream_unavailable(`The upstream for ${x.model.id} ended its stream before its first event`);
+      last =
+        first.why === 'error_event' && first.errorType === 'overloaded_error'
+          ? upstreamStatusError(529, 'overloaded_error', 'The upstream is overloaded; retry shortly', { shouldRetry: true })
+          : fail.upstream_unavailable(`The upstream for ${x.model.id} ended its stream before its first event`);
       adapter = nextOf(x);
       continue;
     }
@@ -146,10 +201,18 @@ function idleGuarded(up: UpstreamReply, idle: NodeJS.Timeout | undefined): Upstr
   if (!idle) return up;
   let timer: NodeJS.Timeout | undefined = idle;
   const pipe = up.pipe.bind(up);
-  up.pipe = (sink: ChunkSink) => pipe({
-    chunk(b) { if (timer) timer.refresh(); return sink.chunk(b); },
-    end(err) { if (timer) clearTimeout(timer); timer = undefined; sink.end(err); },
-  });
+  up.pipe = (sink: ChunkSink) =>
+    pipe({
+      chunk(b) {
+        if (timer) timer.refresh();
+        return sink.chunk(b);
+      },
+      end(err) {
+        if (timer) clearTimeout(timer);
+        timer = undefined;
+        sink.end(err);
+      },
+    });
   return up;
 }
 

@@ -16,13 +16,22 @@ export class ClientWatch {
   private timer: NodeJS.Timeout | undefined;
   private readonly controller = new Cancel();
 
-  constructor(res: ServerResponse, private opts: { timeoutMs: number; maxBytes: number }) {
-    res.once('close', () => { if (!res.writableFinished) this.onGone(); });
+  constructor(
+    res: ServerResponse,
+    private opts: { timeoutMs: number; maxBytes: number },
+  ) {
+    res.once('close', () => {
+      if (!res.writableFinished) this.onGone();
+    });
   }
 
-  get signal(): AbortLike { return this.controller; }
+  get signal(): AbortLike {
+    return this.controller;
+  }
   /** Same as `gone` (the attempt loop's view). */
-  get clientGone(): boolean { return this.gone; }
+  get clientGone(): boolean {
+    return this.gone;
+  }
 
   /** Counts upstream bytes; after the client left, past `maxBytes` the upstream is cut. */
   read(n: number): void {
@@ -38,7 +47,10 @@ export class ClientWatch {
 
   private onGone(): void {
     this.gone = true;
-    if (this.opts.timeoutMs === 0) { this.cutNow(); return; }
+    if (this.opts.timeoutMs === 0) {
+      this.cutNow();
+      return;
+    }
     this.timer = setTimeout(() => this.cutNow(), this.opts.timeoutMs);
   }
 

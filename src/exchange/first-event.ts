@@ -83,7 +83,10 @@ function replaying(up: UpstreamReply, head: Buffer[]): UpstreamReply {
     resume() {
       if (!sink) return;
       while (head.length) if (!sink.chunk(head.shift()!)) return;
-      if (!piped) { piped = true; up.pipe(sink); } else up.resume();
+      if (!piped) {
+        piped = true;
+        up.pipe(sink);
+      } else up.resume();
     },
     async *[Symbol.asyncIterator]() {
       while (head.length) yield head.shift()!;

@@ -21,7 +21,13 @@ import { fail, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import { eventIdByIdempotencyKey } from '../usage/events.ts';
 
-interface Done { status: number; headers: Record<string, string | string[] | number>; body: Buffer; at: number; size: number }
+interface Done {
+  status: number;
+  headers: Record<string, string | string[] | number>;
+  body: Buffer;
+  at: number;
+  size: number;
+}
 type Entry = ({ state: 'pending' } | ({ state: 'done' } & Done)) & { fingerprint: string };
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -30,13 +36,18 @@ const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
 const conflict = (message: string) => fail.idempotency_conflict(message);
-const mismatch = () => fail.idempotency_key_reused('This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.');
+const mismatch = () =>
+  fail.idempotency_key_reused('This Idempotency-Key was already used with a different request (endpoint or body); use a new key for a new request.');
 
 export class IdempotencyCache {
   private entries = new Map<string, Entry>();
   private bytes = 0;
 
-  constructor(private db: Kysely<DB>, private now: () => number, private pendingTtlMs = 15 * 60_000) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private pendingTtlMs = 15 * 60_000,
+  ) {}
 
   /**
    * Takes the key in the shared table, or says why not: 422 for another request's key, 409 while
@@ -46,7 +57,11 @@ export class IdempotencyCache {
   private async claimShared(keyId: string, idemKey: string, fingerprint: string, requestId: string): Promise<void> {
     const t = this.now();
     const row = { key_id: keyId, idem_key: idemKey, fingerprint, state: 'pending', request_id: requestId, created_at: t, updated_at: t };
-    const ins = await this.db.insertInto('idempotency_keys').values(row).onConflict((oc) => oc.columns(['key_id', 'idem_key']).doNothing()).executeTakeFirst();
+    const ins = await this.db
+      .insertInto('idempotency_keys')
+      .values(row)
+      .onConflict((oc) => oc.columns(['key_id', 'idem_key']).doNothing())
+      .executeTakeFirst();
     if (Number(ins.numInsertedOrUpdatedRows ?? 0n) === 1) return;
     const cur = await this.db.selectFrom('idempotency_keys').selectAll().where('key_id', '=', keyId).where('idem_key', '=', idemKey).executeTakeFirst();
     if (!cur) return this.claimShared(keyId, idemKey, fingerprint, requestId); // pruned in between
@@ -58,8 +73,14 @@ export class IdempotencyCache {
       throw conflict(`This Idempotency-Key was already used by request ${cur.request_id}; its response is no longer available for replay.`);
     }
     // A crashed holder's claim or a day-old key: take it over, unless another request just did.
-    const took = await this.db.updateTable('idempotency_keys').set({ fingerprint, state: 'pending', request_id: requestId, created_at: t, updated_at: t })
-      .where('key_id', '=', keyId).where('idem_key', '=', idemKey).where('updated_at', '=', cur.updated_at).where('request_id', '=', cur.request_id).executeTakeFirst();
+    const took = await this.db
+      .updateTable('idempotency_keys')
+      .set({ fingerprint, state: 'pending', request_id: requestId, created_at: t, updated_at: t })
+      .where('key_id', '=', keyId)
+      .where('idem_key', '=', idemKey)
+      .where('updated_at', '=', cur.updated_at)
+      .where('request_id', '=', cur.request_id)
+      .executeTakeFirst();
     if (Number(took.numUpdatedRows) !== 1) throw conflict('A request with this Idempotency-Key is still in progress; retry shortly.');
   }
 
@@ -95,8 +116,11 @@ export class IdempotencyCache {
       this.entries.delete(k);
       throw err;
     }
-    const seen = await eventIdByIdempotencyKey(this.db, keyId, idemKey)
-      .catch(async (err) => { this.entries.delete(k); await this.releaseShared(keyId, idemKey, rid, false).catch(() => {}); throw err; });
+    const seen = await eventIdByIdempotencyKey(this.db, keyId, idemKey).catch(async (err) => {
+      this.entries.delete(k);
+      await this.releaseShared(keyId, idemKey, rid, false).catch(() => {});
+      throw err;
+    });
     if (seen) {
       this.entries.delete(k);
       await this.releaseShared(keyId, idemKey, rid, true);
@@ -121,9 +145,15 @@ export class IdempotencyCache {
       chunks.push(b);
     };
     // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
-    (res as any).write = (c: any, ...rest: any[]) => { tee(c); return write(c, ...rest); };
+    (res as any).write = (c: any, ...rest: any[]) => {
+      tee(c);
+      return write(c, ...rest);
+    };
     // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
-    (res as any).end = (c?: any, ...rest: any[]) => { tee(c); return end(c, ...rest); };
+    (res as any).end = (c?: any, ...rest: any[]) => {
+      tee(c);
+      return end(c, ...rest);
+    };
     return {
       finish: async (ok: boolean) => {
         const failed = !ok || res.statusCode >= 500;
@@ -131,10 +161,20 @@ export class IdempotencyCache {
         if (failed || size > MAX_ENTRY_BYTES) this.entries.delete(k);
         else {
           this.evict(size);
-          this.entries.set(k, { state: 'done', fingerprint, status: res.statusCode, headers: { ...(res.getHeaders() as Done['headers']), ...headers }, body: Buffer.concat(chunks, size), at: this.now(), size });
+          this.entries.set(k, {
+            state: 'done',
+            fingerprint,
+            status: res.statusCode,
+            headers: { ...(res.getHeaders() as Done['headers']), ...headers },
+            body: Buffer.concat(chunks, size),
+            at: this.now(),
+            size,
+          });
           this.bytes += size;
         }
-        await this.releaseShared(keyId, idemKey, rid, !failed).catch(() => { /* the claim expires after pendingTtlMs */ });
+        await this.releaseShared(keyId, idemKey, rid, !failed).catch(() => {
+          /* the claim expires after pendingTtlMs */
+        });
       },
     };
   }
@@ -151,7 +191,15 @@ export class IdempotencyCache {
 }
 
 /** Runs `fn` under the request's Idempotency-Key (if it sent one). */
-export async function withIdempotency(cache: IdempotencyCache, keyId: string, header: string | string[] | undefined, res: ServerResponse, fn: () => Promise<void>, fingerprint: () => string = () => '', requestId = ''): Promise<void> {
+export async function withIdempotency(
+  cache: IdempotencyCache,
+  keyId: string,
+  header: string | string[] | undefined,
+  res: ServerResponse,
+  fn: () => Promise<void>,
+  fingerprint: () => string = () => '',
+  requestId = '',
+): Promise<void> {
   if (typeof header !== 'string' || !header) return fn();
   const claim = await cache.claim(keyId, header, res, fingerprint(), requestId);
   if (!claim) return;

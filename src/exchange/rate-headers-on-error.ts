@@ -18,7 +18,9 @@ export async function withRateHeaders<T>(rt: Runtime, principal: Principal, surf
     if (e instanceof GatewayError && e.status !== 503 && !(marker in e.headers) && peek) {
       try {
         Object.assign(e.headers, { ...(await peek.call(rt.admission(), principal, surface)), ...e.headers });
-      } catch { /* headers are best effort on an error path */ }
+      } catch {
+        /* headers are best effort on an error path */
+      }
     }
     throw e;
   }

@@ -7,7 +7,12 @@ import type { PoolWalk } from '../providers/router.ts';
 import type { UpstreamAdapter } from '../providers/types.ts';
 import type { Runtime } from './runtime.ts';
 
-export interface Target { model: CatalogModel; price: ResolvedPrice; adapter: UpstreamAdapter; walk: PoolWalk }
+export interface Target {
+  model: CatalogModel;
+  price: ResolvedPrice;
+  adapter: UpstreamAdapter;
+  walk: PoolWalk;
+}
 
 /** The price the customer pays, with what `adapter` costs the operator as its `list`. */
 export function priceVia(rt: Runtime, model: CatalogModel, price: ResolvedPrice, adapter: UpstreamAdapter, now: number): ResolvedPrice {
@@ -23,7 +28,10 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
   if (!model) throw fail.model_not_found(`model: ${shown}`, { param: 'model' });
   const price = rt.prices().resolve(model.id, principal.org.priceGroup, now);
   if (!price) {
-    throw fail.model_not_priced(`model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`, { param: 'model' });
+    throw fail.model_not_priced(
+      `model: ${shown} has no price configured on this gateway, so it cannot be served. An operator can add one with \`tollgate prices import\`.`,
+      { param: 'model' },
+    );
   }
   if (!rt.router.serves(model)) throw fail.model_not_served(`model: ${shown} is not served by any configured upstream`, { param: 'model' });
   const walk = rt.router.attempts(model);
@@ -40,5 +48,7 @@ export function resolveTarget(rt: Runtime, principal: Principal, name: string, n
 /** Every upstream of the model's pool is resting (breaker open, or cooling down after a 429 / 529). */
 export function poolUnavailable(modelId: string, retryAt: number | undefined, now: number): GatewayError {
   const secs = retryAt !== undefined && retryAt > now ? Math.max(1, Math.ceil((retryAt - now) / 1000)) : 1;
-  return fail.upstreams_unavailable(`Every upstream serving ${clip(modelId)} is temporarily unavailable; retry shortly`, { headers: { 'retry-after': String(secs) } });
+  return fail.upstreams_unavailable(`Every upstream serving ${clip(modelId)} is temporarily unavailable; retry shortly`, {
+    headers: { 'retry-after': String(secs) },
+  });
 }

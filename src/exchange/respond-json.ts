@@ -31,7 +31,9 @@ export async function respondJson(x: Exchange, up: UpstreamReply, baseHeaders: R
   if (x.mode === 'pass') {
     out = raw; // byte-for-byte what the upstream said
   } else if (x.mode === 'anthropic-to-openai') {
-    out = JSON.stringify(anthropicToOpenaiResponse(json, { id: `chatcmpl-${x.requestId.slice(4)}`, created: Math.floor(x.startedAt / 1000), model: x.clientModel }));
+    out = JSON.stringify(
+      anthropicToOpenaiResponse(json, { id: `chatcmpl-${x.requestId.slice(4)}`, created: Math.floor(x.startedAt / 1000), model: x.clientModel }),
+    );
   } else {
     out = JSON.stringify(openaiToAnthropicResponse(json, { model: x.clientModel }));
   }

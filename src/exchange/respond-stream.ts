@@ -31,8 +31,16 @@ import type { Exchange } from './types.ts';
  */
 export function drained(res: ServerResponse, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
-    const done = () => { clearTimeout(timer); res.off('drain', done); res.off('close', done); resolve(); };
-    const timer = setTimeout(() => { res.destroy(); done(); }, ms);
+    const done = () => {
+      clearTimeout(timer);
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      res.destroy();
+      done();
+    }, ms);
     res.on('drain', done).on('close', done);
   });
 }
@@ -60,7 +68,10 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
       const err = streamErrorOf(events[i]!, x.adapter.wire);
       if (!err) continue;
       found = true;
-      x.rt.log.warn({ requestId: x.requestId, upstream: x.adapter.name, upstreamErrorType: err.type, upstreamMessage: err.message.slice(0, 500) }, 'the upstream sent an error event mid-stream');
+      x.rt.log.warn(
+        { requestId: x.requestId, upstream: x.adapter.name, upstreamErrorType: err.type, upstreamMessage: err.message.slice(0, 500) },
+        'the upstream sent an error event mid-stream',
+      );
       events[i] = scrubbedErrorEvent(events[i]!, err, x.adapter.wire);
       events.length = i + 1; // an error ends the stream: nothing after it is forwarded
       break;
@@ -71,17 +82,29 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   const handle = (events: SseEvent[], segment: string | null) => {
     if (errored) return undefined;
     const hadError = scrub(events);
-    for (const ev of events) { meter.observe(ev); text.observe(ev); }
+    for (const ev of events) {
+      meter.observe(ev);
+      text.observe(ev);
+    }
     // The client left: keep reading (bounded by the watch) until the usage arrives; write nothing.
     if (state.gone) return undefined;
     let out: string | null = segment;
-    if (transform) { let t = ''; for (const ev of events) t += transform.push(ev); out = t; }
-    else if (hadError) out = serializeEvents(events);
+    if (transform) {
+      let t = '';
+      for (const ev of events) t += transform.push(ev);
+      out = t;
+    } else if (hadError) out = serializeEvents(events);
     if (hadError) errored = true;
     if (out === null || out.length === 0) return undefined;
     // The final event and an error event both end the stream: held back until the usage event is durable.
-    if (meter.complete || hadError) { tail.push(out); return undefined; }
-    if (!wrote) { wrote = true; x.rt.telemetry?.firstByte(res); }
+    if (meter.complete || hadError) {
+      tail.push(out);
+      return undefined;
+    }
+    if (!wrote) {
+      wrote = true;
+      x.rt.telemetry?.firstByte(res);
+    }
     return res.write(out) ? undefined : drained(res, x.rt.config.http.writeTimeoutMs);
   };
 
@@ -90,16 +113,20 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
       chunk(b) {
         state.read(b.length);
         let wait: ReturnType<typeof handle>;
-        if (aligner) { const seg = aligner.push(b); wait = seg ? handle(parser.push(seg), seg) : undefined; }
-        else wait = handle(parser.push(b), null);
+        if (aligner) {
+          const seg = aligner.push(b);
+          wait = seg ? handle(parser.push(seg), seg) : undefined;
+        } else wait = handle(parser.push(b), null);
         if (!wait) return true;
         void wait.then(() => up.resume());
         return false;
       },
       end(err) {
         if (err) upstreamFailed = !state.cut;
-        else if (aligner) { const seg = aligner.end(); handle([...parser.push(seg), ...parser.end()], seg); }
-        else handle(parser.end(), null);
+        else if (aligner) {
+          const seg = aligner.end();
+          handle([...parser.push(seg), ...parser.end()], seg);
+        } else handle(parser.end(), null);
         resolve();
       },
     });
@@ -118,8 +145,7 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
       const message = 'The upstream stream ended unexpectedly';
       res.write(profileOf(x.surface).streamError('api_error', message));
     }
-  }
-  else if (transform) tail.push(transform.end());
+  } else if (transform) tail.push(transform.end());
   for (const t of tail) res.write(t);
   res.end();
 }

@@ -14,7 +14,6 @@ import type { Exchange } from './types.ts';
 import { isSimulatedUpstream } from '../config/config.ts';
 import { profileOf } from '../wire/surface.ts';
 
-
 export async function runExchange(x0: Exchange): Promise<void> {
   // Gone before anything was sent upstream: nothing to run, nothing to bill.
   if (x0.res.destroyed || x0.req.socket?.destroyed) return;

@@ -49,48 +49,60 @@ export function settle(x: Exchange, s0: SettleInput): Promise<void> {
   if (anomaly) {
     const u = s.usage;
     x.rt.operatorAlerts?.report({
-      kind: 'usage_anomaly', orgId: p.org.id, requestId: x.requestId,
+      kind: 'usage_anomaly',
+      orgId: p.org.id,
+      requestId: x.requestId,
       detail: `The upstream ${x.adapter.name} reported usage for ${x.model.id} that could not be believed (${anomaly}); billed the bound instead: input ${u.inputTokens}, output ${u.outputTokens} tokens.`,
     });
   }
-  x.rt.telemetry?.settled(x.res, { model: x.model.id, responseModel: x.adapter.upstreamModel(x.model), upstream: x.adapter.name, orgId: p.org.id, usage: s.usage, cost, stream: x.stream });
-  return x.rt.usage.record({
-    id: x.requestId,
-    org_id: p.org.id,
-    workspace_id: p.key.workspaceId,
-    key_id: p.key.id,
+  x.rt.telemetry?.settled(x.res, {
     model: x.model.id,
+    responseModel: x.adapter.upstreamModel(x.model),
     upstream: x.adapter.name,
-    surface: x.surface,
-    status: BigInt(s.status),
-    outcome: s.outcome,
-    stream: x.stream ? 1n : 0n,
-    input_tokens: BigInt(s.usage.inputTokens),
-    output_tokens: BigInt(s.usage.outputTokens),
-    cache_write_5m_tokens: BigInt(s.usage.cacheWrite5mTokens),
-    cache_write_1h_tokens: BigInt(s.usage.cacheWrite1hTokens),
-    cache_read_tokens: BigInt(s.usage.cacheReadTokens),
-    web_search_requests: BigInt(s.usage.webSearchRequests),
+    orgId: p.org.id,
+    usage: s.usage,
     cost,
-    upstream_cost: upstreamCost,
-    price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
-    estimated: s.estimated ? 1n : 0n,
-    created_at: BigInt(admitted),
-    month: monthKey(admitted),
-    day: dayKey(admitted),
-    latency_ms: BigInt(Math.max(0, now - x.startedAt)),
-    ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
-    idempotency_key: x.idempotencyKey,
-    anomaly,
-    attempts: BigInt(x.attempts),
-    speed: s.usage.speed ?? null,
-    service_tier: s.usage.serviceTier ?? null,
-    inference_geo: s.usage.inferenceGeo ?? null,
-    web_fetch_requests: BigInt(s.usage.webFetchRequests ?? 0),
-    code_execution_requests: BigInt(s.usage.codeExecutionRequests ?? 0),
-    price_variant: priced.variant,
-  }).catch((e) => {
-    // The event stays queued in the writer and is written once the database is back.
-    x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
+    stream: x.stream,
   });
+  return x.rt.usage
+    .record({
+      id: x.requestId,
+      org_id: p.org.id,
+      workspace_id: p.key.workspaceId,
+      key_id: p.key.id,
+      model: x.model.id,
+      upstream: x.adapter.name,
+      surface: x.surface,
+      status: BigInt(s.status),
+      outcome: s.outcome,
+      stream: x.stream ? 1n : 0n,
+      input_tokens: BigInt(s.usage.inputTokens),
+      output_tokens: BigInt(s.usage.outputTokens),
+      cache_write_5m_tokens: BigInt(s.usage.cacheWrite5mTokens),
+      cache_write_1h_tokens: BigInt(s.usage.cacheWrite1hTokens),
+      cache_read_tokens: BigInt(s.usage.cacheReadTokens),
+      web_search_requests: BigInt(s.usage.webSearchRequests),
+      cost,
+      upstream_cost: upstreamCost,
+      price_id: (priced.variant ? x.price.variants?.[priced.variant.split('+')[0] as 'fast']?.row.id : undefined) ?? x.price.row.id,
+      estimated: s.estimated ? 1n : 0n,
+      created_at: BigInt(admitted),
+      month: monthKey(admitted),
+      day: dayKey(admitted),
+      latency_ms: BigInt(Math.max(0, now - x.startedAt)),
+      ttft_ms: s.firstContentAt === undefined ? null : BigInt(Math.max(0, s.firstContentAt - x.startedAt)),
+      idempotency_key: x.idempotencyKey,
+      anomaly,
+      attempts: BigInt(x.attempts),
+      speed: s.usage.speed ?? null,
+      service_tier: s.usage.serviceTier ?? null,
+      inference_geo: s.usage.inferenceGeo ?? null,
+      web_fetch_requests: BigInt(s.usage.webFetchRequests ?? 0),
+      code_execution_requests: BigInt(s.usage.codeExecutionRequests ?? 0),
+      price_variant: priced.variant,
+    })
+    .catch((e) => {
+      // The event stays queued in the writer and is written once the database is back.
+      x.rt.log.error({ requestId: x.requestId, err: e }, 'usage event not yet durable');
+    });
 }

@@ -12,20 +12,38 @@ export interface StreamTransform {
   end(): string;
 }
 
-const parse = (s: string): unknown => { try { return JSON.parse(s); } catch { return undefined; } };
+const parse = (s: string): unknown => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+};
 
 export function makeStreamTransform(x: Exchange): StreamTransform | null {
   if (x.mode === 'anthropic-to-openai') {
-    const t = new AnthropicToOpenaiStream({ id: `chatcmpl-${x.requestId.slice(4)}`, created: Math.floor(x.startedAt / 1000), model: x.clientModel, includeUsage: x.clientIncludeUsage });
+    const t = new AnthropicToOpenaiStream({
+      id: `chatcmpl-${x.requestId.slice(4)}`,
+      created: Math.floor(x.startedAt / 1000),
+      model: x.clientModel,
+      includeUsage: x.clientIncludeUsage,
+    });
     return {
-      push: (ev) => { const data = parse(ev.data); return data === undefined ? '' : t.push({ event: ev.event, data }).join(''); },
+      push: (ev) => {
+        const data = parse(ev.data);
+        return data === undefined ? '' : t.push({ event: ev.event, data }).join('');
+      },
       end: () => t.end().join(''),
     };
   }
   if (x.mode === 'openai-to-anthropic') {
     const t = new OpenaiToAnthropicStream({ model: x.clientModel, messageId: `msg_${x.requestId.slice(4)}` });
     return {
-      push: (ev) => { if (ev.data === '[DONE]') return ''; const data = parse(ev.data); return data === undefined ? '' : t.push(data).join(''); },
+      push: (ev) => {
+        if (ev.data === '[DONE]') return '';
+        const data = parse(ev.data);
+        return data === undefined ? '' : t.push(data).join('');
+      },
       end: () => t.end().join(''),
     };
   }

@@ -12,5 +12,10 @@ import type { Exchange } from './types.ts';
 
 export function billUnseen(x: Exchange): Promise<void> {
   const output = !x.stream || hasHiddenReasoning(x.model.id) ? x.limits.outputBound : 0;
-  return settle(x, { usage: { ...emptyUsage(), inputTokens: x.limits.inputBound, outputTokens: output }, status: 200, outcome: 'client_aborted', estimated: true });
+  return settle(x, {
+    usage: { ...emptyUsage(), inputTokens: x.limits.inputBound, outputTokens: output },
+    status: 200,
+    outcome: 'client_aborted',
+    estimated: true,
+  });
 }

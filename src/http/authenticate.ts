@@ -33,7 +33,9 @@ export async function authenticateKey(rt: Runtime, req: IncomingMessage, secret:
 export async function authenticateInference(rt: Runtime, req: IncomingMessage, res: ServerResponse, now: number): Promise<Principal> {
   const p = await authenticateKey(rt, req, keyFromHeaders(req.headers), now);
   if (p.key.kind !== 'inference') {
-    throw fail.admin_key_not_allowed('This is an admin key (sk-tg-admin-…): it manages its organization through /admin/v1 and cannot call the model APIs. Use an inference key (sk-tg-…).');
+    throw fail.admin_key_not_allowed(
+      'This is an admin key (sk-tg-admin-…): it manages its organization through /admin/v1 and cannot call the model APIs. Use an inference key (sk-tg-…).',
+    );
   }
   rt.guards.concurrency.acquire(p.org.id, res);
   return p;

@@ -13,7 +13,11 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
   if (trustProxy) {
     const xff = req.headers['x-forwarded-for'];
     const v = Array.isArray(xff) ? xff.join(',') : xff;
-    const last = v?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    const last = v
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last && last.length <= 64) a = last;
   }
   return a;
@@ -28,5 +32,8 @@ export function addressBucket(a: string): string {
   const left = parts[0] ? parts[0].split(':') : [];
   const right = parts[1] ? parts[1].split(':') : [];
   const groups = parts.length === 2 ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -7,7 +7,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Route } from './server.ts';
 
-export interface Check { ok: boolean; detail?: string; ms?: number }
+export interface Check {
+  ok: boolean;
+  detail?: string;
+  ms?: number;
+}
 
 export interface ReadinessProbe {
   draining(): boolean;
@@ -24,14 +28,19 @@ const TIMEOUT_MS = 2_000;
 
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error('timed out')), ms); })]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
+  ]).finally(() => clearTimeout(t));
 }
 
 /** A short, secret-free reason: an error code or class name, never the message (it may carry a URL). */
 function reason(e: unknown): string {
   const err = e as { code?: unknown; message?: string; name?: string };
   if (err?.message === 'timed out') return 'timed out';
-  return typeof err?.code === 'string' ? err.code : err?.name ?? 'error';
+  return typeof err?.code === 'string' ? err.code : (err?.name ?? 'error');
 }
 
 async function timed(f: () => Promise<void>): Promise<Check> {
@@ -50,13 +59,18 @@ export async function readiness(p: ReadinessProbe): Promise<{ ready: boolean; ch
     p.redis ? timed(p.redis) : Promise.resolve<Check>({ ok: true, detail: 'not configured' }),
     within(p.missingMigrations(), TIMEOUT_MS).then(
       (missing): Check => (missing.length ? { ok: false, detail: `not applied: ${missing.join(', ')}` } : { ok: true }),
-      (e): Check => ({ ok: false, detail: reason(e) })),
+      (e): Check => ({ ok: false, detail: reason(e) }),
+    ),
   ]);
   const ups = p.upstreams();
   const u = p.usage();
   const checks: Record<string, Check> = {
-    database, redis, migrations,
-    upstreams: ups.count ? { ok: true, detail: ups.simulated ? 'simulated upstream (no provider key configured)' : `${ups.count} configured` } : { ok: false, detail: 'no upstream configured' },
+    database,
+    redis,
+    migrations,
+    upstreams: ups.count
+      ? { ok: true, detail: ups.simulated ? 'simulated upstream (no provider key configured)' : `${ups.count} configured` }
+      : { ok: false, detail: 'no upstream configured' },
     usage_writer: u.failing ? { ok: false, detail: `writes failing, ${u.pending} events queued` } : { ok: true, detail: `${u.pending} queued` },
     accepting: p.draining() ? { ok: false, detail: 'shutting down' } : { ok: true },
   };
@@ -70,9 +84,19 @@ function json(res: ServerResponse, status: number, body: unknown) {
 
 export function healthRoutes(probe: ReadinessProbe): Route[] {
   return [
-    { method: 'GET', path: '/healthz', surface: 'plain', handler: (_rt, req, res) => { req.resume(); json(res, 200, { ok: true }); } },
     {
-      method: 'GET', path: '/readyz', surface: 'plain',
+      method: 'GET',
+      path: '/healthz',
+      surface: 'plain',
+      handler: (_rt, req, res) => {
+        req.resume();
+        json(res, 200, { ok: true });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      surface: 'plain',
       handler: async (_rt, req, res) => {
         req.resume();
         const r = await readiness(probe);

@@ -12,12 +12,17 @@ export function findDuplicateKey(text: string): string | undefined {
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) { // "
+    if (c === 0x22) {
+      // "
       const start = i;
       let escaped = false;
       for (i++; i < text.length; i++) {
         const d = text.charCodeAt(i);
-        if (d === 0x5c) { escaped = true; i++; continue; }
+        if (d === 0x5c) {
+          escaped = true;
+          i++;
+          continue;
+        }
         if (d === 0x22) break;
       }
       const top = stack[stack.length - 1];
@@ -28,9 +33,18 @@ export function findDuplicateKey(text: string): string | undefined {
         top.add(key);
         expectKey = false;
       }
-    } else if (c === 0x7b) { stack.push(new Set()); expectKey = true; } // {
-    else if (c === 0x5b) { stack.push(null); expectKey = false; } // [
-    else if (c === 0x7d || c === 0x5d) { stack.pop(); expectKey = false; } // } ]
+    } else if (c === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } // {
+    else if (c === 0x5b) {
+      stack.push(null);
+      expectKey = false;
+    } // [
+    else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      expectKey = false;
+    } // } ]
     else if (c === 0x2c) expectKey = stack[stack.length - 1] != null; // , inside an object: a key follows
   }
   return undefined;

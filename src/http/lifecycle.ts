@@ -28,8 +28,14 @@ export class Lifecycle {
     return new Promise((resolve) => {
       const check = () => {
         tick();
-        if (this.inflight === 0) { resolve(true); return; }
-        if (Date.now() >= deadline) { resolve(false); return; }
+        if (this.inflight === 0) {
+          resolve(true);
+          return;
+        }
+        if (Date.now() >= deadline) {
+          resolve(false);
+          return;
+        }
         setTimeout(check, 25);
       };
       check();

@@ -30,9 +30,16 @@ export function loadTierSchedule(config: Config): TierSchedule {
   return config.tiersFile ? parseTierSchedule(JSON.parse(readFileSync(config.tiersFile, 'utf8'))) : DEFAULT_TIER_SCHEDULE;
 }
 
-export async function buildGovernance(opts: { config: Config; clock: Clock; log: Logger; policy: PolicyStore; usage: UsageWriter; billingHold?: GovernanceDeps['billingHold'];
+export async function buildGovernance(opts: {
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  policy: PolicyStore;
+  usage: UsageWriter;
+  billingHold?: GovernanceDeps['billingHold'];
   /** What runs after spend lands and when a cap refuses a request; built once the spend holds exist (they read them). */
-  hooks?: (holds: SpendHolds) => { onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] } }): Promise<GovernanceStack> {
+  hooks?: (holds: SpendHolds) => { onSpend?: (e: SpendEvent) => void; onLimitRefused?: GovernanceDeps['onLimitRefused'] };
+}): Promise<GovernanceStack> {
   const { config, clock, log, policy, usage } = opts;
   const schedule = loadTierSchedule(config);
   let limiter: RateLimiter;
@@ -45,29 +52,52 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     // holding the request forever: admission then fails closed (or open) as for a refused connection.
     redis = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true, commandTimeout: 5000 });
     // ioredis reconnects by itself; say so once per outage instead of once per attempt.
-    redis.on('error', (e) => { if (!down) log.error({ err: { message: e.message } }, 'Redis unreachable: reconnecting'); down = true; });
-    redis.on('ready', () => { if (down) log.warn('Redis reachable again'); down = false; });
+    redis.on('error', (e) => {
+      if (!down) log.error({ err: { message: e.message } }, 'Redis unreachable: reconnecting');
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) log.warn('Redis reachable again');
+      down = false;
+    });
     limiter = new RedisRateLimiter({ redis, clock });
     holds = new RedisSpendHolds({
-      redis, clock, onError: (e) => log.error({ err: e }, 'spend hold sweep failed'),
-      onRestart: ({ restored, fencedForMs }) => log.warn({ restored, fencedForMs }, 'Redis restarted empty: re-registered this instance\'s spend holds in flight; admission paused meanwhile'),
+      redis,
+      clock,
+      onError: (e) => log.error({ err: e }, 'spend hold sweep failed'),
+      onRestart: ({ restored, fencedForMs }) =>
+        log.warn({ restored, fencedForMs }, "Redis restarted empty: re-registered this instance's spend holds in flight; admission paused meanwhile"),
     });
   } else {
     limiter = new MemoryRateLimiter({ clock });
     holds = new MemorySpendHolds({ clock });
   }
   const hooks = opts.hooks?.(holds) ?? {};
-  const make = (limiter: RateLimiter, holds: SpendHolds, onSpend = hooks.onSpend) => new Governance({
-    clock, policy, limiter, holds, schedule, holdTtlMs: config.holdTtlMs,
-    loadUsed: async (account) => { await usage.flush(); return policy.loadUsed(account); },
-    onSpend,
-    onLimitRefused: hooks.onLimitRefused,
-    billingHold: opts.billingHold,
-    onError: (e) => log.error({ err: e }, 'governance background update failed'),
-  });
+  const make = (limiter: RateLimiter, holds: SpendHolds, onSpend = hooks.onSpend) =>
+    new Governance({
+      clock,
+      policy,
+      limiter,
+      holds,
+      schedule,
+      holdTtlMs: config.holdTtlMs,
+      loadUsed: async (account) => {
+        await usage.flush();
+        return policy.loadUsed(account);
+      },
+      onSpend,
+      onLimitRefused: hooks.onLimitRefused,
+      billingHold: opts.billingHold,
+      onError: (e) => log.error({ err: e }, 'governance background update failed'),
+    });
   const governance = make(limiter, holds);
   const stack: GovernanceStack = {
-    governance, limiter, holds, schedule, redis, redisDown: () => down,
+    governance,
+    limiter,
+    holds,
+    schedule,
+    redis,
+    redisDown: () => down,
     async close() {
       await holds.close();
       (limiter as { close?: () => void }).close?.();
@@ -76,7 +106,16 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
     },
   };
   if (redis && config.redisFailMode === 'open') {
-    failOpen(stack, redis, (record) => make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock }), (e) => { record(e); hooks.onSpend?.(e); }), log);
+    failOpen(
+      stack,
+      redis,
+      (record) =>
+        make(new MemoryRateLimiter({ clock }), new MemorySpendHolds({ clock }), (e) => {
+          record(e);
+          hooks.onSpend?.(e);
+        }),
+      log,
+    );
   }
   return stack;
 }
@@ -89,7 +128,10 @@ export async function buildGovernance(opts: { config: Config; clock: Clock; log:
  */
 function failOpen(stack: GovernanceStack, redis: import('ioredis').Redis, make: (onSpend: (e: SpendEvent) => void) => Governance, log: Logger): void {
   let pending: Array<{ key: string; cost: bigint }> = [];
-  const fresh = () => make((e) => { if (e.cost > 0n) for (const a of e.accounts) pending.push({ key: a.key, cost: e.cost }); });
+  const fresh = () =>
+    make((e) => {
+      if (e.cost > 0n) for (const a of e.accounts) pending.push({ key: a.key, cost: e.cost });
+    });
   stack.fallback = fresh();
   redis.on('ready', () => {
     stack.fallback = fresh();
@@ -98,7 +140,9 @@ function failOpen(stack: GovernanceStack, redis: import('ioredis').Redis, make: 
     if (!todo.length) return;
     void (async () => {
       for (const [i, p] of todo.entries()) {
-        try { await stack.holds.addUsed(p.key, p.cost); } catch (e) {
+        try {
+          await stack.holds.addUsed(p.key, p.cost);
+        } catch (e) {
           pending.push(...todo.slice(i));
           log.error({ err: e }, 'spend settled while Redis was away not yet added to the shared counters');
           return;

@@ -12,8 +12,18 @@ import type { Admission, AdmitRequest, Ticket } from './admission.ts';
 import { creditAccountFor, monthAccount, overrideFor, parseRateOverride, type PolicyStore } from './policy.ts';
 import { decode } from './spend-account.ts';
 import {
-  bucketRefs, buildRateCheck, limitsFor, rateLimitError, tierDefinition, tierForSpend,
-  type ClassLimits, type RateCheck, type RateLimiter, type RateSnapshot, type ScopeLimits, type TierSchedule,
+  bucketRefs,
+  buildRateCheck,
+  limitsFor,
+  rateLimitError,
+  tierDefinition,
+  tierForSpend,
+  type ClassLimits,
+  type RateCheck,
+  type RateLimiter,
+  type RateSnapshot,
+  type ScopeLimits,
+  type TierSchedule,
 } from './rate/index.ts';
 import { reserveWithLoad, type HoldAccount, type SpendHolds } from './spend/index.ts';
 import { creditBalanceTooLow, tierSpendCapReached, usageLimitReached } from './spend-errors.ts';
@@ -65,7 +75,13 @@ export class Governance implements Admission {
   }
 
   rateScopes(p: Principal, rateClass: string, tier = this.tierOf(p.org)): ScopeLimits[] {
-    const scopes: ScopeLimits[] = [{ scope: 'organization', id: p.org.id, limits: merge(limitsFor(this.d.schedule, tier, rateClass), overrideFor(parseRateOverride(p.org.rateLimits), rateClass)) }];
+    const scopes: ScopeLimits[] = [
+      {
+        scope: 'organization',
+        id: p.org.id,
+        limits: merge(limitsFor(this.d.schedule, tier, rateClass), overrideFor(parseRateOverride(p.org.rateLimits), rateClass)),
+      },
+    ];
     const ws = overrideFor(this.d.policy.workspaceRates(p.key.workspaceId), rateClass);
     if (ws) scopes.push({ scope: 'workspace', id: p.key.workspaceId, limits: ws });
     const k = overrideFor(parseRateOverride(p.key.rateLimits), rateClass);
@@ -105,7 +121,9 @@ export class Governance implements Admission {
     const decision = await limiter.check(check);
     if (!decision.ok) throw rateLimitError(decision, { orgId: p.org.id, model: req.model.id, now, surface: req.surface });
     const headers = profileOf(req.surface).rateHeaders(decision.snapshot, now);
-    const bg = (p: Promise<unknown> | unknown) => { if (p instanceof Promise) p.catch((e) => this.d.onError?.(e)); };
+    const bg = (p: Promise<unknown> | unknown) => {
+      if (p instanceof Promise) p.catch((e) => this.d.onError?.(e));
+    };
     const undoRate = () => {
       bg(limiter.adjust(bucketRefs(check, 'requests'), -1));
       bg(limiter.adjust(bucketRefs(check, 'input_tokens'), -req.estimatedInputTokens));
@@ -134,7 +152,10 @@ export class Governance implements Admission {
     // max_tokens) fits under no cap and no balance.
     if (accounts.length && worst > MAX_HOLD) {
       undoRate();
-      throw invalidRequest(`max_tokens: this request's maximum cost is more than ${formatUsd(MAX_HOLD)}, beyond any balance or spend limit; lower max_tokens`, { param: 'max_tokens', shouldRetry: false });
+      throw invalidRequest(`max_tokens: this request's maximum cost is more than ${formatUsd(MAX_HOLD)}, beyond any balance or spend limit; lower max_tokens`, {
+        param: 'max_tokens',
+        shouldRetry: false,
+      });
     }
     if (accounts.length) {
       let r: Awaited<ReturnType<typeof reserveWithLoad>>;

@@ -14,13 +14,23 @@ import { decode, encode, type LimitScope } from './spend-account.ts';
 
 export type { LimitScope } from './spend-account.ts';
 
-export interface SpendLimit { scope: LimitScope; scopeId: string; orgId: string; monthly: bigint | null; notify: number[] }
+export interface SpendLimit {
+  scope: LimitScope;
+  scopeId: string;
+  orgId: string;
+  monthly: bigint | null;
+  notify: number[];
+}
 
 /** Rate-limit override: one set for every class, or per class (with an optional `default`). */
 export type RateOverride = Partial<ClassLimits> | Record<string, Partial<ClassLimits>>;
 
 export function parseNotify(s: string): number[] {
-  return s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 100).sort((a, b) => a - b);
+  return s
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0 && n <= 100)
+    .sort((a, b) => a - b);
 }
 
 /** Resolves an override for a rate class (per-class entry, else `default`, else the flat form). */
@@ -38,7 +48,11 @@ export function parseRateOverride(json: string | null): RateOverride | null {
   if (!json) return null;
   let v = parsedOverrides.get(json);
   if (v === undefined) {
-    try { v = JSON.parse(json) as RateOverride; } catch { v = null; }
+    try {
+      v = JSON.parse(json) as RateOverride;
+    } catch {
+      v = null;
+    }
     if (parsedOverrides.size > 10_000) parsedOverrides.clear();
     parsedOverrides.set(json, v);
   }
@@ -47,7 +61,8 @@ export function parseRateOverride(json: string | null): RateOverride | null {
 
 /** The cap in force: the lower of the operator's ceiling and the org's own limit. */
 function toLimit(r: { scope: string; scope_id: string; org_id: string; monthly: bigint | null; tenant_monthly: bigint | null; notify: string }): SpendLimit {
-  const c = r.monthly, t = r.tenant_monthly;
+  const c = r.monthly,
+    t = r.tenant_monthly;
   const monthly = c === null ? t : t === null ? c : t < c ? t : c;
   return { scope: r.scope as LimitScope, scopeId: r.scope_id, orgId: r.org_id, monthly, notify: parseNotify(r.notify) };
 }
@@ -117,12 +132,22 @@ export class PolicyStore {
     await Promise.all([this.reloadLimits(), this.reloadCredits(), this.reloadSpend()]);
   }
 
-  limit(scope: LimitScope, id: string): SpendLimit | undefined { return this.limits.get(`${scope}:${id}`); }
+  limit(scope: LimitScope, id: string): SpendLimit | undefined {
+    return this.limits.get(`${scope}:${id}`);
+  }
   /** Σ ledger entries, less lots lapsed (as of the last `ensureLapses`) whose expiry entry is not written yet. */
-  creditTotal(orgId: string): bigint { return (this.credits.get(orgId) ?? 0n) - (this.lapsed.get(orgId)?.amount ?? 0n); }
-  totalSpend(orgId: string): bigint { return this.spend.get(orgId) ?? 0n; }
-  addSpend(orgId: string, cost: bigint): void { this.spend.set(orgId, this.totalSpend(orgId) + cost); }
-  workspaceRates(id: string): RateOverride | undefined { return this.wsRates.get(id); }
+  creditTotal(orgId: string): bigint {
+    return (this.credits.get(orgId) ?? 0n) - (this.lapsed.get(orgId)?.amount ?? 0n);
+  }
+  totalSpend(orgId: string): bigint {
+    return this.spend.get(orgId) ?? 0n;
+  }
+  addSpend(orgId: string, cost: bigint): void {
+    this.spend.set(orgId, this.totalSpend(orgId) + cost);
+  }
+  workspaceRates(id: string): RateOverride | undefined {
+    return this.wsRates.get(id);
+  }
 
   /** Loads an account's settled spend from the rollups (called once per account, then kept hot). */
   async loadUsed(account: string): Promise<bigint> {

@@ -21,7 +21,9 @@ import { parseNotify, type LimitScope } from './policy.ts';
 export type LimitLayer = 'operator' | 'org' | 'workspace';
 
 export interface LimitView {
-  scope: LimitScope; scope_id: string; org_id: string;
+  scope: LimitScope;
+  scope_id: string;
+  org_id: string;
   /** The cap in force: the lower of the two layers (null = none). */
   monthly: bigint | null;
   /** The operator's ceiling. */
@@ -36,24 +38,38 @@ export const effectiveCap = (ceiling: bigint | null, tenant: bigint | null): big
   ceiling === null ? tenant : tenant === null ? ceiling : tenant < ceiling ? tenant : ceiling;
 
 const toView = (r: Selectable<DB['spend_limits']>): LimitView => ({
-  scope: r.scope as LimitScope, scope_id: r.scope_id, org_id: r.org_id,
-  monthly: effectiveCap(r.monthly ?? null, r.tenant_monthly ?? null), ceiling: r.monthly ?? null, tenant: r.tenant_monthly ?? null,
-  tenant_level: r.tenant_level === 'org' || r.tenant_level === 'workspace' ? r.tenant_level : null, notify: parseNotify(r.notify),
+  scope: r.scope as LimitScope,
+  scope_id: r.scope_id,
+  org_id: r.org_id,
+  monthly: effectiveCap(r.monthly ?? null, r.tenant_monthly ?? null),
+  ceiling: r.monthly ?? null,
+  tenant: r.tenant_monthly ?? null,
+  tenant_level: r.tenant_level === 'org' || r.tenant_level === 'workspace' ? r.tenant_level : null,
+  notify: parseNotify(r.notify),
 });
 const usd = (p: bigint | null) => (p === null ? null : picoToUsd(p));
-const auditView = (v: LimitView | undefined) => v && { operator_limit_usd: usd(v.ceiling), org_limit_usd: usd(v.tenant), org_limit_set_by: v.tenant_level, in_force_usd: usd(v.monthly), notify: v.notify };
+const auditView = (v: LimitView | undefined) =>
+  v && { operator_limit_usd: usd(v.ceiling), org_limit_usd: usd(v.tenant), org_limit_set_by: v.tenant_level, in_force_usd: usd(v.monthly), notify: v.notify };
 
 export class LimitsService {
-  constructor(private db: Kysely<DB>, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
   /**
    * Sets (or clears, with monthly = null) one layer of the monthly cap of an org, workspace or key;
    * `notify` (optional) replaces the alert thresholds.
    */
-  async set(input: { orgId: string; scope: LimitScope; scopeId: string; monthly: bigint | null; notify?: number[] }, layer: LimitLayer = 'operator'): Promise<LimitView> {
+  async set(
+    input: { orgId: string; scope: LimitScope; scopeId: string; monthly: bigint | null; notify?: number[] },
+    layer: LimitLayer = 'operator',
+  ): Promise<LimitView> {
     await this.checkScope(input);
     if (input.monthly !== null && input.monthly < 0n) throw invalidRequest('a monthly limit cannot be negative');
-    if (input.notify && (!input.notify.length || input.notify.some((n) => !Number.isInteger(n) || n < 1 || n > 100))) throw invalidRequest('notify takes percentages between 1 and 100');
+    if (input.notify && (!input.notify.length || input.notify.some((n) => !Number.isInteger(n) || n < 1 || n > 100)))
+      throw invalidRequest('notify takes percentages between 1 and 100');
     const t = this.now();
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('spend_limits').selectAll().where('scope', '=', input.scope).where('scope_id', '=', input.scopeId).executeTakeFirst();
@@ -65,11 +81,15 @@ export class LimitsService {
         ceiling = input.monthly;
       } else {
         if (ceiling !== null && (input.monthly === null ? false : input.monthly > ceiling)) {
-          throw fail.above_operator_ceiling(`The operator's limit on this ${input.scope} is ${formatUsd(ceiling)} a month: you can set a lower limit, but not raise it.`);
+          throw fail.above_operator_ceiling(
+            `The operator's limit on this ${input.scope} is ${formatUsd(ceiling)} a month: you can set a lower limit, but not raise it.`,
+          );
         }
         if (layer === 'workspace' && tenantLevel === 'org') {
           if (input.monthly === null || (tenant !== null && input.monthly > tenant)) {
-            throw fail.above_org_limit(`An organization admin set this limit to ${tenant === null ? 'none' : formatUsd(tenant)} a month: a workspace admin key can lower it, not raise or remove it.`);
+            throw fail.above_org_limit(
+              `An organization admin set this limit to ${tenant === null ? 'none' : formatUsd(tenant)} a month: a workspace admin key can lower it, not raise or remove it.`,
+            );
           }
           tenant = input.monthly;
         } else {
@@ -78,13 +98,32 @@ export class LimitsService {
         }
       }
       const notify = (input.notify ?? before?.notify ?? [80]).join(',');
-      await trx.insertInto('spend_limits').values({
-        scope: input.scope, scope_id: input.scopeId, org_id: input.orgId, monthly: ceiling, tenant_monthly: tenant, tenant_level: tenantLevel, notify, updated_at: t,
-      }).onConflict((oc) => oc.columns(['scope', 'scope_id']).doUpdateSet({ monthly: ceiling, tenant_monthly: tenant, tenant_level: tenantLevel, notify, updated_at: t })).execute();
-      const after = toView(await trx.selectFrom('spend_limits').selectAll().where('scope', '=', input.scope).where('scope_id', '=', input.scopeId).executeTakeFirstOrThrow());
+      await trx
+        .insertInto('spend_limits')
+        .values({
+          scope: input.scope,
+          scope_id: input.scopeId,
+          org_id: input.orgId,
+          monthly: ceiling,
+          tenant_monthly: tenant,
+          tenant_level: tenantLevel,
+          notify,
+          updated_at: t,
+        })
+        .onConflict((oc) =>
+          oc.columns(['scope', 'scope_id']).doUpdateSet({ monthly: ceiling, tenant_monthly: tenant, tenant_level: tenantLevel, notify, updated_at: t }),
+        )
+        .execute();
+      const after = toView(
+        await trx.selectFrom('spend_limits').selectAll().where('scope', '=', input.scope).where('scope_id', '=', input.scopeId).executeTakeFirstOrThrow(),
+      );
       await recordAudit(trx, this.actor, t, {
-        orgId: input.orgId, action: layer === 'operator' ? 'limit.ceiling' : 'limit.set', targetType: `${input.scope}_limit`, targetId: input.scopeId,
-        before: auditView(before), after: auditView(after),
+        orgId: input.orgId,
+        action: layer === 'operator' ? 'limit.ceiling' : 'limit.set',
+        targetType: `${input.scope}_limit`,
+        targetId: input.scopeId,
+        before: auditView(before),
+        after: auditView(after),
       });
       await recordChange(trx, 'limits', t, `${input.scope}:${input.scopeId}`);
       return after;

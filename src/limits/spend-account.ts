@@ -11,7 +11,7 @@
 export type LimitScope = 'org' | 'workspace' | 'key';
 
 export type SpendAccount =
-  | { kind: 'credit'; orgId: string; /** 0n: not rebased. */ base: bigint }
+  | { kind: 'credit'; orgId: string /** 0n: not rebased. */; base: bigint }
   | { kind: 'month'; month: string; scope: LimitScope; id: string };
 
 const SCOPE_TAG: Record<LimitScope, string> = { org: 'org', workspace: 'ws', key: 'key' };

@@ -18,7 +18,10 @@ import { TOKEN_KINDS, type CatalogModel, type PriceVector } from '../pricing/typ
 export function worstCaseCost(p: PriceVector, maxInputTokens: number, maxOutputTokens: number, cacheTtl: '5m' | '1h' | null): bigint {
   let inPrice = p.input;
   if (cacheTtl === '5m' && p.cache_write_5m > inPrice) inPrice = p.cache_write_5m;
-  if (cacheTtl === '1h') { if (p.cache_write_1h > inPrice) inPrice = p.cache_write_1h; if (p.cache_write_5m > inPrice) inPrice = p.cache_write_5m; }
+  if (cacheTtl === '1h') {
+    if (p.cache_write_1h > inPrice) inPrice = p.cache_write_1h;
+    if (p.cache_write_5m > inPrice) inPrice = p.cache_write_5m;
+  }
   return BigInt(maxInputTokens) * inPrice + BigInt(maxOutputTokens) * p.output;
 }
 
@@ -29,7 +32,14 @@ function maxVector(a: PriceVector, b: PriceVector): PriceVector {
 }
 
 /** The hold for a request with its premium options (none: exactly `worstCaseCost` at the standard price). */
-export function premiumWorstCase(price: ResolvedPrice, model: CatalogModel, maxInputTokens: number, maxOutputTokens: number, cacheTtl: '5m' | '1h' | null, premium?: PremiumRequest): bigint {
+export function premiumWorstCase(
+  price: ResolvedPrice,
+  model: CatalogModel,
+  maxInputTokens: number,
+  maxOutputTokens: number,
+  cacheTtl: '5m' | '1h' | null,
+  premium?: PremiumRequest,
+): bigint {
   if (!premium) return worstCaseCost(price.prices, maxInputTokens, maxOutputTokens, cacheTtl);
   const input = maxInputTokens + premium.serverToolInputTokens;
   let p = price.prices;

@@ -9,7 +9,13 @@ import { SseParser, type SseEvent } from './sse-parser.ts';
 import { ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromAnthropic>>) => ({
-  inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, webSearchRequests: 0, ...o,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+  cacheReadTokens: 0,
+  webSearchRequests: 0,
+  ...o,
 });
 
 function meter(events: SseEvent[], clock = () => 0): AnthropicStreamMeter {
@@ -26,16 +32,32 @@ const delta = (usage: unknown, stop_reason: string | null = 'end_turn') =>
 test('usageFromAnthropic: full object with the TTL split', () => {
   assert.deepEqual(
     usageFromAnthropic({
-      input_tokens: 2095, output_tokens: 503, cache_read_input_tokens: 2051, cache_creation_input_tokens: 3000,
+      input_tokens: 2095,
+      output_tokens: 503,
+      cache_read_input_tokens: 2051,
+      cache_creation_input_tokens: 3000,
       cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
-      server_tool_use: { web_search_requests: 3, web_fetch_requests: 2 }, service_tier: 'standard',
+      server_tool_use: { web_search_requests: 3, web_fetch_requests: 2 },
+      service_tier: 'standard',
     }),
-    U({ inputTokens: 2095, outputTokens: 503, cacheReadTokens: 2051, cacheWrite5mTokens: 1000, cacheWrite1hTokens: 2000, webSearchRequests: 3, webFetchRequests: 2, serviceTier: 'standard' }),
+    U({
+      inputTokens: 2095,
+      outputTokens: 503,
+      cacheReadTokens: 2051,
+      cacheWrite5mTokens: 1000,
+      cacheWrite1hTokens: 2000,
+      webSearchRequests: 3,
+      webFetchRequests: 2,
+      serviceTier: 'standard',
+    }),
   );
 });
 
 test('usageFromAnthropic: without the split object all cache writes are 5m; with it the split wins', () => {
-  assert.deepEqual(usageFromAnthropic({ input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 700 }), U({ inputTokens: 1, outputTokens: 2, cacheWrite5mTokens: 700 }));
+  assert.deepEqual(
+    usageFromAnthropic({ input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 700 }),
+    U({ inputTokens: 1, outputTokens: 2, cacheWrite5mTokens: 700 }),
+  );
   assert.deepEqual(usageFromAnthropic({ cache_creation_input_tokens: 700, cache_creation: null }), U({ cacheWrite5mTokens: 700 }));
   assert.deepEqual(
     usageFromAnthropic({ cache_creation_input_tokens: 700, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 700 } }),
@@ -45,9 +67,20 @@ test('usageFromAnthropic: without the split object all cache writes are 5m; with
 
 test('usageFromAnthropic: null, missing, negative and non-numeric fields are 0, never NaN', () => {
   const garbage = [
-    undefined, null, 42, 'x', [], {},
+    undefined,
+    null,
+    42,
+    'x',
+    [],
+    {},
     { input_tokens: null, output_tokens: null, cache_read_input_tokens: null, cache_creation_input_tokens: null, cache_creation: null, server_tool_use: null },
-    { input_tokens: -5, output_tokens: 'abc', cache_read_input_tokens: NaN, cache_creation_input_tokens: Infinity, server_tool_use: { web_search_requests: -1 } },
+    {
+      input_tokens: -5,
+      output_tokens: 'abc',
+      cache_read_input_tokens: NaN,
+      cache_creation_input_tokens: Infinity,
+      server_tool_use: { web_search_requests: -1 },
+    },
     { input_tokens: {}, output_tokens: [3], cache_creation: { ephemeral_5m_input_tokens: -3, ephemeral_1h_input_tokens: 'z' } },
   ];
   for (const g of garbage) {
@@ -70,7 +103,10 @@ test('§3.3 literal: usage, stop reason, completion, ids, first content time', (
   assert.equal(m.malformedEvents, 0);
 });
 
-for (const [name, text] of [['§3.3 literal', ANTHROPIC_LITERAL], ['emoji/CJK stream', ANTHROPIC_UNICODE]] as const) {
+for (const [name, text] of [
+  ['§3.3 literal', ANTHROPIC_LITERAL],
+  ['emoji/CJK stream', ANTHROPIC_UNICODE],
+] as const) {
   test(`${name}: the final usage is identical for every byte split`, () => {
     const bytes = enc(text);
     const expected = meter(sse(text)).usage();
@@ -94,7 +130,13 @@ test('web search: input grows in message_delta (2679 -> 10682) and the final val
   const s =
     start({ input_tokens: 2679, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 3 }) +
     delta({ input_tokens: 5000, output_tokens: 100, server_tool_use: { web_search_requests: 1 } }, null) +
-    delta({ input_tokens: 10682, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 510, server_tool_use: { web_search_requests: 1 } }) +
+    delta({
+      input_tokens: 10682,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: 510,
+      server_tool_use: { web_search_requests: 1 },
+    }) +
     ev('message_stop', { type: 'message_stop' });
   const m = meter(sse(s));
   assert.deepEqual(m.usage(), U({ inputTokens: 10682, outputTokens: 510, webSearchRequests: 1 }));
@@ -103,13 +145,20 @@ test('web search: input grows in message_delta (2679 -> 10682) and the final val
 
 test('null fields in message_delta keep the message_start values', () => {
   const s =
-    start({ input_tokens: 50, cache_read_input_tokens: 900, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 }, output_tokens: 1 }) +
-    delta({ input_tokens: null, cache_read_input_tokens: null, cache_creation_input_tokens: null, output_tokens: 42, server_tool_use: null });
+    start({
+      input_tokens: 50,
+      cache_read_input_tokens: 900,
+      cache_creation_input_tokens: 300,
+      cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 },
+      output_tokens: 1,
+    }) + delta({ input_tokens: null, cache_read_input_tokens: null, cache_creation_input_tokens: null, output_tokens: 42, server_tool_use: null });
   assert.deepEqual(meter(sse(s)).usage(), U({ inputTokens: 50, outputTokens: 42, cacheReadTokens: 900, cacheWrite5mTokens: 100, cacheWrite1hTokens: 200 }));
 });
 
 test('usage fields null in message_start', () => {
-  const s = start({ input_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: null, cache_creation: null, output_tokens: null }) + delta({ output_tokens: 5 });
+  const s =
+    start({ input_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: null, cache_creation: null, output_tokens: null }) +
+    delta({ output_tokens: 5 });
   assert.deepEqual(meter(sse(s)).usage(), U({ inputTokens: 10, outputTokens: 5 }));
 });
 
@@ -128,8 +177,8 @@ test('no message_start: usage() is undefined', () => {
 });
 
 test('event: error after HTTP 200 is recorded; the stream is not complete', () => {
-  const s = start({ input_tokens: 30, output_tokens: 1 }) +
-    'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+  const s =
+    start({ input_tokens: 30, output_tokens: 1 }) + 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
   const m = meter(sse(s));
   assert.deepEqual(m.error, { type: 'overloaded_error', message: 'Overloaded' });
   assert.equal(m.complete, false);
@@ -150,7 +199,8 @@ test('without event: lines the type is sniffed from data (compact, spaced, or re
   assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.complete, true);
   assert.equal(m.firstContentAt, 7);
-  const spaced = 'data: {"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 3}}}\n\n' +
+  const spaced =
+    'data: {"type": "message_start", "message": {"id": "m", "usage": {"input_tokens": 3}}}\n\n' +
     'data: {"usage": {"output_tokens": 9}, "delta": {"stop_reason": "end_turn"}, "type": "message_delta"}\n\n';
   assert.deepEqual(meter(sse(spaced)).usage(), U({ inputTokens: 3, outputTokens: 9 }));
 });

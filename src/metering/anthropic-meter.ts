@@ -94,10 +94,7 @@ function cacheWrites(o: Json, prev5m: number, prev1h: number): [number, number] 
 export type { StreamError } from './stream-meter.ts';
 
 /** The event types this meter parses; everything else is skipped without JSON.parse. */
-const KNOWN = new Set([
-  'message_start', 'message_delta', 'message_stop', 'content_block_start',
-  'content_block_delta', 'content_block_stop', 'ping', 'error',
-]);
+const KNOWN = new Set(['message_start', 'message_delta', 'message_stop', 'content_block_start', 'content_block_delta', 'content_block_stop', 'ping', 'error']);
 
 /**
  * Meters one Anthropic SSE stream. Feed it every parsed event; read the results at any time
@@ -169,19 +166,35 @@ export class AnthropicStreamMeter implements StreamMeter {
     return [...new Set(out)];
   }
   /** Last non-null `delta.stop_reason`. */
-  get stopReason(): string | undefined { return this._stopReason; }
+  get stopReason(): string | undefined {
+    return this._stopReason;
+  }
   /** The final counts arrive with the stop reason (`message_delta`). */
-  get final(): boolean { return this._stopReason !== undefined; }
+  get final(): boolean {
+    return this._stopReason !== undefined;
+  }
   /** `message_stop` was seen. */
-  get complete(): boolean { return this._complete; }
+  get complete(): boolean {
+    return this._complete;
+  }
   /** An `error` event (first one wins). */
-  get error(): StreamError | undefined { return this._error; }
-  get messageId(): string | undefined { return this._id; }
-  get model(): string | undefined { return this._model; }
+  get error(): StreamError | undefined {
+    return this._error;
+  }
+  get messageId(): string | undefined {
+    return this._id;
+  }
+  get model(): string | undefined {
+    return this._model;
+  }
   /** `now()` at the first `content_block_delta` (time to first token). */
-  get firstContentAt(): number | undefined { return this._firstContentAt; }
+  get firstContentAt(): number | undefined {
+    return this._firstContentAt;
+  }
   /** Events whose JSON could not be parsed (diagnostics). */
-  get malformedEvents(): number { return this._malformed; }
+  get malformedEvents(): number {
+    return this._malformed;
+  }
 
   private parse(data: string): unknown {
     const v = tryParse(data);
@@ -208,7 +221,10 @@ export class AnthropicStreamMeter implements StreamMeter {
     const c = this.cur ?? (this.deltaOnly ??= emptyUsage());
     const given = (v: unknown) => v !== undefined && v !== null;
     if (given(u.input_tokens)) c.inputTokens = checkedCount(u.input_tokens, 'input_tokens', this.notes);
-    if (given(u.output_tokens)) { c.outputTokens = checkedCount(u.output_tokens, 'output_tokens', this.notes); this.sawOutput = true; }
+    if (given(u.output_tokens)) {
+      c.outputTokens = checkedCount(u.output_tokens, 'output_tokens', this.notes);
+      this.sawOutput = true;
+    }
     if (given(u.cache_read_input_tokens)) c.cacheReadTokens = checkedCount(u.cache_read_input_tokens, 'cache_read_input_tokens', this.notes);
     noteCacheFields(u, this.notes);
     [c.cacheWrite5mTokens, c.cacheWrite1hTokens] = cacheWrites(u, c.cacheWrite5mTokens, c.cacheWrite1hTokens);

@@ -25,14 +25,25 @@ export interface UsageLimits {
 export const MAX_WEB_SEARCHES = 1000;
 
 const INPUT_FIELDS = new Set([
-  'input_tokens', 'prompt_tokens', 'prompt_cache_hit_tokens', 'prompt_cache_miss_tokens', 'cached_tokens',
-  'cache_read_input_tokens', 'cache_write_tokens', 'cache_creation_input_tokens', 'ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens',
+  'input_tokens',
+  'prompt_tokens',
+  'prompt_cache_hit_tokens',
+  'prompt_cache_miss_tokens',
+  'cached_tokens',
+  'cache_read_input_tokens',
+  'cache_write_tokens',
+  'cache_creation_input_tokens',
+  'ephemeral_5m_input_tokens',
+  'ephemeral_1h_input_tokens',
 ]);
 const OUTPUT_FIELDS = new Set(['output_tokens', 'completion_tokens', 'total_tokens']);
 
 const fieldOf = (note: string) => note.slice(note.indexOf(':') + 1);
 
-export interface Bounded { usage: Usage; anomalies: string[] }
+export interface Bounded {
+  usage: Usage;
+  anomalies: string[];
+}
 
 /** Applies the bounds to reported usage; `notes` are the extractor's findings (invalid/missing fields). */
 export function boundUsage(u: Usage, notes: readonly string[], lim: UsageLimits): Bounded {

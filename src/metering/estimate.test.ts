@@ -8,8 +8,15 @@ import { readFileSync } from 'node:fs';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { countTextTokens, tokenCounterMode } from './token-count.ts';
 import {
-  BODY_INDEPENDENT_TOKENS, CLAUDE_TOKEN_MULTIPLIER, CLAUDE_TOOLS_PROMPT_TOKENS, EXACT_CHAR_BUDGET, IMAGE_TOKENS,
-  MAX_TOKENS_PER_IMAGE, estimateInputTokens, inspectInput, maxInputTokensUpperBound,
+  BODY_INDEPENDENT_TOKENS,
+  CLAUDE_TOKEN_MULTIPLIER,
+  CLAUDE_TOOLS_PROMPT_TOKENS,
+  EXACT_CHAR_BUDGET,
+  IMAGE_TOKENS,
+  MAX_TOKENS_PER_IMAGE,
+  estimateInputTokens,
+  inspectInput,
+  maxInputTokensUpperBound,
 } from './estimate.ts';
 
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
@@ -50,7 +57,10 @@ test('special-token text is plain text and never throws', () => {
 });
 
 test('OpenAI chat: text + per-message framing + reply priming', () => {
-  const msgs = [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Hello there, how are you?' }];
+  const msgs = [
+    { role: 'system', content: 'You are terse.' },
+    { role: 'user', content: 'Hello there, how are you?' },
+  ];
   const expected = 3 * 2 + 3 + countTokens('system') + countTokens('You are terse.') + countTokens('user') + countTokens('Hello there, how are you?');
   assert.equal(estimateInputTokens(msgs, 'openai'), expected);
   assert.equal(estimateInputTokens({ messages: msgs }, 'openai'), expected);
@@ -70,33 +80,71 @@ test('Claude: same text × the documented multiplier, plus the hidden tool promp
 
 test('images and documents use fixed estimates; base64 is never tokenized', () => {
   const b64 = 'A'.repeat(400_000);
-  const claude = inspectInput({ messages: [{ role: 'user', content: [
-    { type: 'image', source: { type: 'base64', media_type: 'image/png', data: b64 } },
-    { type: 'image', source: { type: 'url', url: 'https://example.com/x.png' } },
-    { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: b64 } },
-    { type: 'text', text: 'Describe.' },
-  ] }] }, 'claude');
+  const claude = inspectInput(
+    {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: b64 } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/x.png' } },
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: b64 } },
+            { type: 'text', text: 'Describe.' },
+          ],
+        },
+      ],
+    },
+    'claude',
+  );
   assert.equal(claude.images, 2);
   assert.equal(claude.documents, 1);
   assert.ok(claude.tokens > 2 * IMAGE_TOKENS.claude && claude.tokens < 2 * IMAGE_TOKENS.claude + 20_000, String(claude.tokens));
-  const oa = inspectInput([{ role: 'user', content: [
-    { type: 'image_url', image_url: { url: `data:image/png;base64,${b64}`, detail: 'low' } },
-    { type: 'image_url', image_url: { url: 'https://example.com/y.jpg' } },
-  ] }], 'openai');
+  const oa = inspectInput(
+    [
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${b64}`, detail: 'low' } },
+          { type: 'image_url', image_url: { url: 'https://example.com/y.jpg' } },
+        ],
+      },
+    ],
+    'openai',
+  );
   assert.equal(oa.images, 2);
   assert.equal(oa.tokens, IMAGE_TOKENS.openaiLow + IMAGE_TOKENS.openai + 3 + 3 + countTokens('user'));
 });
 
 test('tool calls, tool results, thinking and unknown blocks are counted', () => {
-  const openai = estimateInputTokens([
-    { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"tollgate"}' } }] },
-    { role: 'tool', tool_call_id: 'c1', content: 'result text here' },
-  ], 'openai');
+  const openai = estimateInputTokens(
+    [
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"tollgate"}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: 'result text here' },
+    ],
+    'openai',
+  );
   assert.ok(openai >= countTokens('lookup') + countTokens('{"q":"tollgate"}') + countTokens('result text here'));
-  const claude = estimateInputTokens({ messages: [
-    { role: 'assistant', content: [{ type: 'thinking', thinking: 'Let me think.', signature: 'sig' }, { type: 'tool_use', id: 't', name: 'lookup', input: { q: 'x' } }] },
-    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'found it' }] }, { type: 'future_block', payload: 'abc' }] },
-  ] }, 'claude');
+  const claude = estimateInputTokens(
+    {
+      messages: [
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Let me think.', signature: 'sig' },
+            { type: 'tool_use', id: 't', name: 'lookup', input: { q: 'x' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'found it' }] },
+            { type: 'future_block', payload: 'abc' },
+          ],
+        },
+      ],
+    },
+    'claude',
+  );
   assert.ok(claude > 20);
 });
 

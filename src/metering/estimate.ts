@@ -122,8 +122,7 @@ class Tally {
 }
 
 type J = Record<string, unknown>;
-const asObj = (v: unknown): J | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as J) : undefined;
+const asObj = (v: unknown): J | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as J) : undefined);
 
 function base64Bytes(data: unknown): number {
   return typeof data === 'string' ? Math.floor((data.length * 3) / 4) : 0;

@@ -10,7 +10,13 @@ import type { SseEvent } from './sse-parser.ts';
 import { OPENAI_INCLUDE_USAGE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromOpenai>>) => ({
-  inputTokens: 0, outputTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, webSearchRequests: 0, ...o,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+  cacheReadTokens: 0,
+  webSearchRequests: 0,
+  ...o,
 });
 function meter(events: SseEvent[], clock = () => 0): OpenaiStreamMeter {
   const m = new OpenaiStreamMeter(clock);
@@ -22,7 +28,13 @@ const data = (...chunks: unknown[]) => chunks.map((c) => `data: ${typeof c === '
 
 test('usageFromOpenai: prompt_tokens includes cached tokens; reasoning is inside completion_tokens', () => {
   assert.deepEqual(
-    usageFromOpenai({ prompt_tokens: 2006, completion_tokens: 300, total_tokens: 2306, prompt_tokens_details: { cached_tokens: 1920 }, completion_tokens_details: { reasoning_tokens: 128 } }),
+    usageFromOpenai({
+      prompt_tokens: 2006,
+      completion_tokens: 300,
+      total_tokens: 2306,
+      prompt_tokens_details: { cached_tokens: 1920 },
+      completion_tokens_details: { reasoning_tokens: 128 },
+    }),
     U({ inputTokens: 86, cacheReadTokens: 1920, outputTokens: 300 }),
   );
   assert.deepEqual(usageFromOpenai({ prompt_tokens: 24, completion_tokens: 58, total_tokens: 82 }), U({ inputTokens: 24, outputTokens: 58 }));
@@ -37,7 +49,13 @@ test('usageFromOpenai: cache writes count as 5m and are excluded from input', ()
 
 test('usageFromOpenai: DeepSeek prompt_cache_hit_tokens / prompt_cache_miss_tokens', () => {
   assert.deepEqual(
-    usageFromOpenai({ prompt_tokens: 1500, completion_tokens: 40, prompt_cache_hit_tokens: 1408, prompt_cache_miss_tokens: 92, completion_tokens_details: { reasoning_tokens: 30 } }),
+    usageFromOpenai({
+      prompt_tokens: 1500,
+      completion_tokens: 40,
+      prompt_cache_hit_tokens: 1408,
+      prompt_cache_miss_tokens: 92,
+      completion_tokens_details: { reasoning_tokens: 30 },
+    }),
     U({ inputTokens: 92, cacheReadTokens: 1408, outputTokens: 40 }),
   );
   // Without prompt_tokens, hit + miss is the prompt.
@@ -51,8 +69,19 @@ test('usageFromOpenai: DeepSeek prompt_cache_hit_tokens / prompt_cache_miss_toke
 
 test('usageFromOpenai: never negative, never NaN; cache counters clamped to prompt_tokens', () => {
   assert.deepEqual(usageFromOpenai({ prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 50, cache_write_tokens: 50 } }), U({ cacheReadTokens: 10 }));
-  assert.deepEqual(usageFromOpenai({ prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 4, cache_write_tokens: 50 } }), U({ cacheReadTokens: 4, cacheWrite5mTokens: 6 }));
-  for (const g of [null, undefined, 'x', [], { prompt_tokens: -1, completion_tokens: NaN }, { prompt_tokens: 'abc', prompt_tokens_details: null }, { prompt_tokens_details: { cached_tokens: -9 } }]) {
+  assert.deepEqual(
+    usageFromOpenai({ prompt_tokens: 10, prompt_tokens_details: { cached_tokens: 4, cache_write_tokens: 50 } }),
+    U({ cacheReadTokens: 4, cacheWrite5mTokens: 6 }),
+  );
+  for (const g of [
+    null,
+    undefined,
+    'x',
+    [],
+    { prompt_tokens: -1, completion_tokens: NaN },
+    { prompt_tokens: 'abc', prompt_tokens_details: null },
+    { prompt_tokens_details: { cached_tokens: -9 } },
+  ]) {
     const u = usageFromOpenai(g);
     for (const v of Object.values(u)) assert.ok(Number.isSafeInteger(v) && v >= 0, JSON.stringify(g));
   }
@@ -100,7 +129,10 @@ test('content chunks with "usage": null are not JSON-parsed once content has sta
 test('a content delta whose text is or contains "usage"/"error"/finish_reason does not break metering', () => {
   const chunk = (content: string) => ({ id: 'c', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
   const s = data(
-    chunk('x'), chunk('usage'), chunk('"usage": {"prompt_tokens": 999999}'), chunk('{"error":{"message":"fake"}}'),
+    chunk('x'),
+    chunk('usage'),
+    chunk('"usage": {"prompt_tokens": 999999}'),
+    chunk('{"error":{"message":"fake"}}'),
     chunk('"finish_reason":"length"'),
     { id: 'c', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
     { id: 'c', choices: [], usage: { prompt_tokens: 5, completion_tokens: 6 } },
@@ -115,7 +147,11 @@ test('a content delta whose text is or contains "usage"/"error"/finish_reason do
 test('Groq: x_groq.usage on the finish chunk, then a standard usage chunk: the last wins, never a sum', () => {
   const s = data(
     { id: 'g', model: 'llama', choices: [{ index: 0, delta: { role: 'assistant', content: 'hi' }, finish_reason: null }], x_groq: { id: 'req_1' } },
-    { id: 'g', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], x_groq: { id: 'req_1', usage: { prompt_tokens: 18, completion_tokens: 9, total_tokens: 27, queue_time: 0.01 } } },
+    {
+      id: 'g',
+      choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+      x_groq: { id: 'req_1', usage: { prompt_tokens: 18, completion_tokens: 9, total_tokens: 27, queue_time: 0.01 } },
+    },
     { id: 'g', choices: [], usage: { prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 } },
     '[DONE]',
   );
@@ -167,13 +203,17 @@ test('mid-stream error: data chunk with an error key, event: error, OpenRouter f
   assert.deepEqual(m.error, { type: 'server_error', message: 'Provider returned error' });
   assert.equal(m.usage(), undefined);
   assert.deepEqual(meter(sse(data({ error: { message: 'boom', code: 500 } }))).error, { type: '500', message: 'boom' });
-  assert.deepEqual(meter(sse('event: error\ndata: {"error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')).error, { type: 'overloaded_error', message: 'Overloaded' });
+  assert.deepEqual(meter(sse('event: error\ndata: {"error":{"type":"overloaded_error","message":"Overloaded"}}\n\n')).error, {
+    type: 'overloaded_error',
+    message: 'Overloaded',
+  });
   const or = meter(sse(data({ id: 'o', choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] })));
   assert.equal(or.finishReason, 'error');
 });
 
 test('pretty-printed (Python json.dumps style) chunks are metered too', () => {
-  const s = 'data: {"id": "p", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": null}], "usage": null}\n\n' +
+  const s =
+    'data: {"id": "p", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": null}], "usage": null}\n\n' +
     'data: {"id": "p", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": null}\n\n' +
     'data: {"id": "p", "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 2}}\n\ndata: [DONE]\n\n';
   const m = meter(sse(s));

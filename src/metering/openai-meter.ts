@@ -35,7 +35,8 @@ export function usageFromOpenai(u: unknown, serviceTier?: unknown, notes?: strin
   const deepseek = !present(o.prompt_tokens) && (present(o.prompt_cache_hit_tokens) || present(o.prompt_cache_miss_tokens));
   let prompt = checkedCount(o.prompt_tokens, 'prompt_tokens', notes, !deepseek);
   if (deepseek) {
-    prompt = checkedCount(o.prompt_cache_hit_tokens, 'prompt_cache_hit_tokens', notes) + checkedCount(o.prompt_cache_miss_tokens, 'prompt_cache_miss_tokens', notes); // DeepSeek without prompt_tokens
+    prompt =
+      checkedCount(o.prompt_cache_hit_tokens, 'prompt_cache_hit_tokens', notes) + checkedCount(o.prompt_cache_miss_tokens, 'prompt_cache_miss_tokens', notes); // DeepSeek without prompt_tokens
   }
   // Cache reads: OpenAI's cached_tokens, else DeepSeek's prompt_cache_hit_tokens (servers that send
   // both may leave one at 0), else LiteLLM-style top-level cache_read_input_tokens. Cache counters
@@ -142,19 +143,35 @@ export class OpenaiStreamMeter implements StreamMeter {
     return [...new Set(notes)];
   }
   /** The usage chunk carries the final counts: once it is seen, they are final. */
-  get final(): boolean { return this.raw !== undefined; }
+  get final(): boolean {
+    return this.raw !== undefined;
+  }
   /** `data: [DONE]` was seen. */
-  get complete(): boolean { return this._complete; }
+  get complete(): boolean {
+    return this._complete;
+  }
   /** Last non-null `finish_reason` of any choice (OpenRouter sends "error" on provider failure). */
-  get finishReason(): string | undefined { return this._finishReason; }
+  get finishReason(): string | undefined {
+    return this._finishReason;
+  }
   /** A mid-stream error (first one wins). */
-  get error(): StreamError | undefined { return this._error; }
-  get id(): string | undefined { return this._id; }
-  get model(): string | undefined { return this._model; }
+  get error(): StreamError | undefined {
+    return this._error;
+  }
+  get id(): string | undefined {
+    return this._id;
+  }
+  get model(): string | undefined {
+    return this._model;
+  }
   /** `now()` at the first chunk with non-empty content, refusal, reasoning or tool calls. */
-  get firstContentAt(): number | undefined { return this._firstContentAt; }
+  get firstContentAt(): number | undefined {
+    return this._firstContentAt;
+  }
   /** Chunks whose JSON could not be parsed (diagnostics). */
-  get malformedChunks(): number { return this._malformed; }
+  get malformedChunks(): number {
+    return this._malformed;
+  }
 
   private recordError(parsed: unknown, data: string): void {
     if (this._error) return;

@@ -5,7 +5,11 @@ import { OpenaiStreamMeter, usageFromOpenai } from './openai-meter.ts';
 
 test('Anthropic usage: speed, service tier, inference geo and server-tool counts are read as reported', () => {
   const u = usageFromAnthropic({
-    input_tokens: 10, output_tokens: 5, speed: 'fast', service_tier: 'priority', inference_geo: 'us',
+    input_tokens: 10,
+    output_tokens: 5,
+    speed: 'fast',
+    service_tier: 'priority',
+    inference_geo: 'us',
     server_tool_use: { web_search_requests: 1, web_fetch_requests: 2, code_execution_requests: 3 },
   });
   assert.equal(u.speed, 'fast');
@@ -25,8 +29,21 @@ test('Anthropic usage: garbage labels are dropped, never stored', () => {
 
 test('Anthropic stream: message_delta overrides the reported speed/geo seen at message_start', () => {
   const m = new AnthropicStreamMeter();
-  m.observe({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'msg_1', usage: { input_tokens: 5, output_tokens: 1, service_tier: 'standard', inference_geo: 'us' } } }) });
-  m.observe({ event: 'message_delta', data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 9, speed: 'fast', server_tool_use: { web_fetch_requests: 4 } } }) });
+  m.observe({
+    event: 'message_start',
+    data: JSON.stringify({
+      type: 'message_start',
+      message: { id: 'msg_1', usage: { input_tokens: 5, output_tokens: 1, service_tier: 'standard', inference_geo: 'us' } },
+    }),
+  });
+  m.observe({
+    event: 'message_delta',
+    data: JSON.stringify({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn' },
+      usage: { output_tokens: 9, speed: 'fast', server_tool_use: { web_fetch_requests: 4 } },
+    }),
+  });
   const u = m.usage()!;
   assert.equal(u.speed, 'fast');
   assert.equal(u.inferenceGeo, 'us');
@@ -39,7 +56,9 @@ test('OpenAI: the response service_tier is recorded (JSON and stream)', () => {
   assert.equal(usageFromOpenai({ prompt_tokens: 3, completion_tokens: 2 }, 'priority').serviceTier, 'priority');
   assert.equal(usageFromOpenai({ prompt_tokens: 3, completion_tokens: 2 }).serviceTier, undefined);
   const m = new OpenaiStreamMeter();
-  m.observe({ data: JSON.stringify({ id: 'c', model: 'gpt-5', service_tier: 'flex', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] }) });
+  m.observe({
+    data: JSON.stringify({ id: 'c', model: 'gpt-5', service_tier: 'flex', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] }),
+  });
   m.observe({ data: JSON.stringify({ id: 'c', model: 'gpt-5', service_tier: 'flex', choices: [], usage: { prompt_tokens: 3, completion_tokens: 1 } }) });
   assert.equal(m.usage()!.serviceTier, 'flex');
 });

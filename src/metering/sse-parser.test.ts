@@ -5,9 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SseParser } from './sse-parser.ts';
-import {
-  ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, OPENAI_INCLUDE_USAGE, enc, parseChunks, randomChunks, splitAt,
-} from '../../test/support/metering-streams.ts';
+import { ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, OPENAI_INCLUDE_USAGE, enc, parseChunks, randomChunks, splitAt } from '../../test/support/metering-streams.ts';
 
 const one = (s: string) => parseChunks([s]);
 
@@ -29,7 +27,10 @@ test('a block without data dispatches nothing and resets the event name', () => 
 
 test('id is persistent, NUL ids are ignored, empty id clears it', () => {
   assert.deepEqual(one('id: 7\ndata: a\n\ndata: b\n\nid: x\0y\ndata: c\n\nid\ndata: d\n\n'), [
-    { data: 'a', id: '7' }, { data: 'b', id: '7' }, { data: 'c', id: '7' }, { data: 'd' },
+    { data: 'a', id: '7' },
+    { data: 'b', id: '7' },
+    { data: 'c', id: '7' },
+    { data: 'd' },
   ]);
 });
 
@@ -58,7 +59,11 @@ for (const [name, text] of [
   ['Anthropic emoji/CJK stream', ANTHROPIC_UNICODE],
   ['OpenAI include_usage stream', OPENAI_INCLUDE_USAGE],
 ] as const) {
-  for (const [eol, body] of [['LF', text], ['CRLF', text.replace(/\n/g, '\r\n')], ['CR', text.replace(/\n/g, '\r')]] as const) {
+  for (const [eol, body] of [
+    ['LF', text],
+    ['CRLF', text.replace(/\n/g, '\r\n')],
+    ['CR', text.replace(/\n/g, '\r')],
+  ] as const) {
     test(`${name} (${eol}): identical events for every byte split, random chunking and byte-at-a-time`, () => {
       const bytes = enc(body);
       const expected = parseChunks([bytes]);

@@ -17,19 +17,28 @@ export class StreamedText {
   private chars = 0;
   private overflow = false;
 
-  constructor(private readonly wire: Surface, private readonly maxChars = 16 * 1024 * 1024) {}
+  constructor(
+    private readonly wire: Surface,
+    private readonly maxChars = 16 * 1024 * 1024,
+  ) {}
 
   observe(ev: SseEvent): void {
     if (this.overflow) return;
     const d = ev.data;
     if (!DELTAS[this.wire].isDelta(ev)) return;
     this.chars += d.length;
-    if (this.chars > this.maxChars) { this.overflow = true; this.data = []; return; }
+    if (this.chars > this.maxChars) {
+      this.overflow = true;
+      this.data = [];
+      return;
+    }
     this.data.push(d);
   }
 
   /** True once any delta was seen (something was produced). */
-  get any(): boolean { return this.overflow || this.data.length > 0; }
+  get any(): boolean {
+    return this.overflow || this.data.length > 0;
+  }
 
   /** The streamed text (for tests and diagnostics); undefined past the retention bound. */
   text(): string | undefined {

@@ -41,12 +41,7 @@ interface Core {
 
 function loadCore(): { core: Core; unicodeSplit: RegExp } | undefined {
   const core = (o200k as unknown as { bytePairEncodingCoreProcessor?: Partial<Core> }).bytePairEncodingCoreProcessor;
-  if (
-    !core ||
-    !(core.bytePairStringRankEncoder instanceof Map) ||
-    typeof core.bytePairEncode !== 'function' ||
-    !(core.tokenSplitRegex instanceof RegExp)
-  ) {
+  if (!core || !(core.bytePairStringRankEncoder instanceof Map) || typeof core.bytePairEncode !== 'function' || !(core.tokenSplitRegex instanceof RegExp)) {
     return undefined;
   }
   const flags = core.tokenSplitRegex.flags.includes('g') ? core.tokenSplitRegex.flags : core.tokenSplitRegex.flags + 'g';
@@ -112,8 +107,7 @@ function asciiMergeCount(ranks: Map<string, number>, piece: string): number {
   for (let i = 0; i < len - 1; i++) pr[i] = ranks.get(piece.slice(i, i + 2)) ?? Infinity;
   pr[len - 1] = Infinity;
   let parts = len; // starts.length - 1
-  const rankAt = (i: number): number =>
-    i + 2 <= parts ? (ranks.get(piece.slice(starts[i]!, starts[i + 2]!)) ?? Infinity) : Infinity;
+  const rankAt = (i: number): number => (i + 2 <= parts ? (ranks.get(piece.slice(starts[i]!, starts[i + 2]!)) ?? Infinity) : Infinity);
   while (parts > 1) {
     let lowest = Infinity;
     let at = -1;

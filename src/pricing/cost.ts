@@ -37,8 +37,12 @@ export function costOf(u: Usage, p: PriceVector): bigint {
 export function costBreakdown(u: Usage, p: PriceVector): CostBreakdown {
   const t = tokensByKind(u);
   const lines: CostBreakdown['lines'] = (Object.keys(t) as TokenKind[]).map((kind) => ({
-    kind, tokens: t[kind], unitPrice: p[kind], cost: BigInt(t[kind]) * p[kind],
+    kind,
+    tokens: t[kind],
+    unitPrice: p[kind],
+    cost: BigInt(t[kind]) * p[kind],
   }));
-  if (u.webSearchRequests) lines.push({ kind: 'web_search', tokens: u.webSearchRequests, unitPrice: WEB_SEARCH_PICO, cost: BigInt(u.webSearchRequests) * WEB_SEARCH_PICO });
+  if (u.webSearchRequests)
+    lines.push({ kind: 'web_search', tokens: u.webSearchRequests, unitPrice: WEB_SEARCH_PICO, cost: BigInt(u.webSearchRequests) * WEB_SEARCH_PICO });
   return { total: lines.reduce((s, l) => s + l.cost, 0n), lines };
 }

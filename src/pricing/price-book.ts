@@ -59,8 +59,9 @@ function pick(rows: PriceRow[] | undefined, at: number): PriceRow | undefined {
   let bestCatalog: PriceRow | undefined;
   for (const r of rows) {
     if (r.effectiveFrom > at) continue;
-    if (isCatalog(r)) { if (!bestCatalog || r.effectiveFrom >= bestCatalog.effectiveFrom) bestCatalog = r; }
-    else if (!best || r.effectiveFrom >= best.effectiveFrom) best = r;
+    if (isCatalog(r)) {
+      if (!bestCatalog || r.effectiveFrom >= bestCatalog.effectiveFrom) bestCatalog = r;
+    } else if (!best || r.effectiveFrom >= best.effectiveFrom) best = r;
   }
   return best ?? bestCatalog;
 }

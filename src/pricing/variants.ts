@@ -45,7 +45,10 @@ export function priceUsage(u: Usage, price: ResolvedPrice, model: CatalogModel):
   const v = price.variants ?? {};
   const use = (name: 'fast' | 'priority' | 'flex' | 'long-context') => {
     const row = v[name];
-    if (!row) { parts.push(`${name}-unpriced`); return; }
+    if (!row) {
+      parts.push(`${name}-unpriced`);
+      return;
+    }
     prices = row.prices;
     list = row.list;
     parts.push(name);
@@ -61,8 +64,11 @@ export function priceUsage(u: Usage, price: ResolvedPrice, model: CatalogModel):
     const band = longContextBand(price, model);
     if (band !== undefined && totalInputTokens(u) > band) {
       if (!long) parts.push('long-context-unpriced');
-      else if (parts.length === 0) { prices = long.prices; list = long.list; parts.push('long-context'); }
-      else {
+      else if (parts.length === 0) {
+        prices = long.prices;
+        list = long.list;
+        parts.push('long-context');
+      } else {
         // A tier row (priority / flex) with a long prompt: no documented price (the gate refuses
         // priority requests estimated above the band). When the upstream reports one anyway, bill the
         // dearest bound — the tier row scaled by the long-context factor of every token kind — flagged.

@@ -24,12 +24,16 @@ export async function forward(x: ForwardInput, signal: AbortLike): Promise<Upstr
   const pool = x.rt.router.pool(x.adapter.origin);
   x.rt.telemetry?.upstreamStarted(x.res);
   try {
-    return await callUpstream(pool, {
-      path: x.adapter.path(x.op),
-      method: 'POST',
-      headers: x.adapter.headers(x.op, x.req.headers),
-      body: x.upstreamBody,
-    }, signal);
+    return await callUpstream(
+      pool,
+      {
+        path: x.adapter.path(x.op),
+        method: 'POST',
+        headers: x.adapter.headers(x.op, x.req.headers),
+        body: x.upstreamBody,
+      },
+      signal,
+    );
   } catch (e) {
     if (e instanceof GatewayError) throw e;
     const err = e as Error & { code?: string };

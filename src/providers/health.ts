@@ -27,7 +27,10 @@ export interface BreakerOptions {
 
 export const DEFAULT_BREAKER: BreakerOptions = { failures: 5, errorRate: 0.5, window: 20, minRequests: 10, openMs: 30_000 };
 
-export interface FailureRecord { at: string; reason: string }
+export interface FailureRecord {
+  at: string;
+  reason: string;
+}
 
 export interface HealthSnapshot {
   state: BreakerState;
@@ -63,7 +66,10 @@ export class UpstreamHealth {
   private total = 0;
   private failed = 0;
 
-  constructor(private opts: BreakerOptions, private now: () => number) {}
+  constructor(
+    private opts: BreakerOptions,
+    private now: () => number,
+  ) {}
 
   /** Whether a request may be sent now (an open breaker past its wait admits one probe). */
   available(): boolean {
@@ -125,7 +131,10 @@ export class UpstreamHealth {
   /** The upstream refused us for now (429, 529): no traffic until `ms` from now. */
   coolDown(ms: number, reason: string): void {
     const until = this.now() + ms;
-    if (until > this.coolUntil) { this.coolUntil = until; this.coolReason = reason; }
+    if (until > this.coolUntil) {
+      this.coolUntil = until;
+      this.coolReason = reason;
+    }
     this.recent.push({ at: new Date(this.now()).toISOString(), reason });
     if (this.recent.length > 10) this.recent.shift();
     if (this.state === 'half_open') this.probing = false;
@@ -138,12 +147,18 @@ export class UpstreamHealth {
 
   observe(headers: Record<string, string>): void {
     const w = readRateWindow(headers, this.now());
-    if (w) { this.rate = w; this.rateAt = this.now(); }
+    if (w) {
+      this.rate = w;
+      this.rateAt = this.now();
+    }
   }
 
   snapshot(): HealthSnapshot {
     const t = this.now();
-    const lat = this.latencies.filter((x) => x !== undefined).slice().sort((a, b) => a - b);
+    const lat = this.latencies
+      .filter((x) => x !== undefined)
+      .slice()
+      .sort((a, b) => a - b);
     const pick = (q: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(q * lat.length))]! : null);
     const n = this.outcomes.length;
     const state = this.state === 'open' && t >= this.openUntil ? 'half_open' : this.state;
@@ -157,7 +172,8 @@ export class UpstreamHealth {
       latency_ms: {
         last: this.latencyAt ? this.latencies[(this.latencyAt - 1) % LATENCIES]! : null,
         avg: lat.length ? Math.round(lat.reduce((s, x) => s + x, 0) / lat.length) : null,
-        p50: pick(0.5), p95: pick(0.95),
+        p50: pick(0.5),
+        p95: pick(0.95),
       },
       cooling_until: this.coolUntil > t ? iso(this.coolUntil) : null,
       cooling_reason: this.coolUntil > t ? this.coolReason : null,

@@ -14,7 +14,10 @@ export function mappedModel(cfg: UpstreamConfig, m: RoutableModel): string {
   if (!map) return m.id;
   const hit = map[m.id];
   if (hit !== undefined) return hit;
-  for (const a of m.aliases) { const v = map[a]; if (v !== undefined) return v; }
+  for (const a of m.aliases) {
+    const v = map[a];
+    if (v !== undefined) return v;
+  }
   return m.id;
 }
 

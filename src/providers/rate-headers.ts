@@ -46,12 +46,20 @@ export function readRateWindow(h: Record<string, string>, now: number): RateWind
   let resetAt: number | null = null;
   const take = (limit: string | undefined, remaining: string | undefined, reset: string | undefined) => {
     if (limit === undefined || remaining === undefined) return;
-    const l = Number(limit), r = Number(remaining);
+    const l = Number(limit),
+      r = Number(remaining);
     if (!(l > 0) || !Number.isFinite(r)) return;
     const ratio = Math.max(0, Math.min(1, r / l));
-    if (ratio < headroom) { headroom = ratio; resetAt = resetTime(reset, now); }
+    if (ratio < headroom) {
+      headroom = ratio;
+      resetAt = resetTime(reset, now);
+    }
   };
-  if (h['anthropic-ratelimit-requests-limit'] !== undefined || h['anthropic-ratelimit-tokens-limit'] !== undefined || h['anthropic-ratelimit-input-tokens-limit'] !== undefined) {
+  if (
+    h['anthropic-ratelimit-requests-limit'] !== undefined ||
+    h['anthropic-ratelimit-tokens-limit'] !== undefined ||
+    h['anthropic-ratelimit-input-tokens-limit'] !== undefined
+  ) {
     for (const w of ANTHROPIC) take(h[`anthropic-ratelimit-${w}-limit`], h[`anthropic-ratelimit-${w}-remaining`], h[`anthropic-ratelimit-${w}-reset`]);
   }
   if (h['x-ratelimit-limit-requests'] !== undefined || h['x-ratelimit-limit-tokens'] !== undefined) {

@@ -40,9 +40,14 @@ export interface UpstreamStatus extends HealthSnapshot {
  */
 export class PoolWalk {
   private tried: UpstreamAdapter[] = [];
-  constructor(private groups: readonly UpstreamAdapter[][], private router: UpstreamRouter) {}
+  constructor(
+    private groups: readonly UpstreamAdapter[][],
+    private router: UpstreamRouter,
+  ) {}
 
-  get attempts(): number { return this.tried.length; }
+  get attempts(): number {
+    return this.tried.length;
+  }
 
   /** The next upstream to try, or undefined when none is left (or every one left is unavailable). */
   next(): UpstreamAdapter | undefined {
@@ -64,7 +69,10 @@ export class PoolWalk {
       }
       if (!open.length) continue;
       let r = this.router.random() * total;
-      for (const [a, w] of open) { r -= w; if (r < 0) return this.take(a); }
+      for (const [a, w] of open) {
+        r -= w;
+        if (r < 0) return this.take(a);
+      }
       return this.take(open[open.length - 1]![0]);
     }
     return undefined;
@@ -81,21 +89,26 @@ export class PoolWalk {
     if (a) return a;
     let best: UpstreamAdapter | undefined;
     let at = Infinity;
-    for (const g of this.groups) for (const u of g) {
-      const t = this.router.health(u.name).availableAt();
-      if (t < at) { at = t; best = u; }
-    }
+    for (const g of this.groups)
+      for (const u of g) {
+        const t = this.router.health(u.name).availableAt();
+        if (t < at) {
+          at = t;
+          best = u;
+        }
+      }
     return best && this.take(best);
   }
 
   /** When the soonest unavailable, untried upstream of the pool can take traffic again (epoch ms). */
   retryAt(): number | undefined {
     let at: number | undefined;
-    for (const g of this.groups) for (const a of g) {
-      if (this.tried.includes(a)) continue;
-      const t = this.router.health(a.name).availableAt();
-      if (at === undefined || t < at) at = t;
-    }
+    for (const g of this.groups)
+      for (const a of g) {
+        if (this.tried.includes(a)) continue;
+        const t = this.router.health(a.name).availableAt();
+        if (at === undefined || t < at) at = t;
+      }
     return at;
   }
 
@@ -170,13 +183,23 @@ export class UpstreamRouter {
 
   health(name: string): UpstreamHealth {
     let h = this.healths.get(name);
-    if (!h) { h = new UpstreamHealth(this.breaker, this.now); this.healths.set(name, h); }
+    if (!h) {
+      h = new UpstreamHealth(this.breaker, this.now);
+      this.healths.set(name, h);
+    }
     return h;
   }
 
   /** Every configured upstream with its breaker state, recent failures and latency. */
   snapshot(): UpstreamStatus[] {
-    return this.adapters.map((a) => ({ name: a.name, kind: a.kind, priority: a.priority, weight: a.weight, timeouts: a.timeouts, ...this.health(a.name).snapshot() }));
+    return this.adapters.map((a) => ({
+      name: a.name,
+      kind: a.kind,
+      priority: a.priority,
+      weight: a.weight,
+      timeouts: a.timeouts,
+      ...this.health(a.name).snapshot(),
+    }));
   }
 
   pool(origin: string): Pool {

@@ -17,28 +17,71 @@ import type { UpstreamConfig, UpstreamTimeouts } from './types.ts';
 
 export const UPSTREAM_KINDS = ['anthropic', ...Object.keys(KNOWN_QUIRKS)] as const;
 
-export interface UpstreamView { name: string; kind: string; base_url: string; has_key: boolean; models: string[] | '*'; model_map: Record<string, string> | null; priority: number; weight: number; timeouts: UpstreamTimeouts | null }
+export interface UpstreamView {
+  name: string;
+  kind: string;
+  base_url: string;
+  has_key: boolean;
+  models: string[] | '*';
+  model_map: Record<string, string> | null;
+  priority: number;
+  weight: number;
+  timeouts: UpstreamTimeouts | null;
+}
 
 /** The associated data an upstream's key is sealed with. */
 export const upstreamBinding = (name: string, kind: string, baseUrl: string) => rowBinding('upstream', name, kind, baseUrl);
 
-const view = (r: Selectable<DB['upstreams']>): UpstreamView => ({ name: r.name, kind: r.kind, base_url: r.base_url, has_key: r.api_key_sealed !== null, models: JSON.parse(r.models), model_map: r.model_map ? JSON.parse(r.model_map) : null, priority: Number(r.priority), weight: Number(r.weight ?? 1), timeouts: r.timeouts ? JSON.parse(r.timeouts) : null });
+const view = (r: Selectable<DB['upstreams']>): UpstreamView => ({
+  name: r.name,
+  kind: r.kind,
+  base_url: r.base_url,
+  has_key: r.api_key_sealed !== null,
+  models: JSON.parse(r.models),
+  model_map: r.model_map ? JSON.parse(r.model_map) : null,
+  priority: Number(r.priority),
+  weight: Number(r.weight ?? 1),
+  timeouts: r.timeouts ? JSON.parse(r.timeouts) : null,
+});
 
 export class UpstreamService {
-  constructor(private db: Kysely<DB>, private box: SecretBox | undefined, private now: () => number, private actor: Actor = SYSTEM) {}
+  constructor(
+    private db: Kysely<DB>,
+    private box: SecretBox | undefined,
+    private now: () => number,
+    private actor: Actor = SYSTEM,
+  ) {}
 
   /**
    * Adds or replaces an upstream. Without `apiKey`, an existing upstream keeps its key; moving a
    * kept key to another base URL or kind needs `keepKey` (the key would go somewhere new).
    */
-  async add(u: { name: string; kind: string; baseUrl: string; apiKey?: string; keepKey?: boolean; models: string[] | '*'; modelMap?: Record<string, string>; priority?: number; weight?: number; timeouts?: UpstreamTimeouts }): Promise<UpstreamView> {
-    if (u.priority !== undefined && !(Number.isInteger(u.priority) && u.priority >= 0 && u.priority <= 1_000_000)) throw invalidRequest('priority: a whole number from 0 (tried first) to 1000000');
-    if (u.weight !== undefined && !(Number.isInteger(u.weight) && u.weight >= 1 && u.weight <= 1_000_000)) throw invalidRequest('weight: a whole number from 1 to 1000000');
-    for (const [k, v] of Object.entries(u.timeouts ?? {})) if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw invalidRequest(`timeouts.${k}: a positive number of milliseconds`);
+  async add(u: {
+    name: string;
+    kind: string;
+    baseUrl: string;
+    apiKey?: string;
+    keepKey?: boolean;
+    models: string[] | '*';
+    modelMap?: Record<string, string>;
+    priority?: number;
+    weight?: number;
+    timeouts?: UpstreamTimeouts;
+  }): Promise<UpstreamView> {
+    if (u.priority !== undefined && !(Number.isInteger(u.priority) && u.priority >= 0 && u.priority <= 1_000_000))
+      throw invalidRequest('priority: a whole number from 0 (tried first) to 1000000');
+    if (u.weight !== undefined && !(Number.isInteger(u.weight) && u.weight >= 1 && u.weight <= 1_000_000))
+      throw invalidRequest('weight: a whole number from 1 to 1000000');
+    for (const [k, v] of Object.entries(u.timeouts ?? {}))
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw invalidRequest(`timeouts.${k}: a positive number of milliseconds`);
     if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(u.name)) throw invalidRequest('upstream name: lowercase letters, digits, - and _');
     if (!(UPSTREAM_KINDS as readonly string[]).includes(u.kind)) throw invalidRequest(`upstream kind must be one of ${UPSTREAM_KINDS.join(', ')}`);
     let url: URL;
-    try { url = new URL(u.baseUrl); } catch { throw invalidRequest(`not a URL: ${u.baseUrl}`); }
+    try {
+      url = new URL(u.baseUrl);
+    } catch {
+      throw invalidRequest(`not a URL: ${u.baseUrl}`);
+    }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidRequest('the base URL must be http:// or https://');
     if (u.apiKey && !this.box) throw invalidRequest('storing an upstream API key needs TOLLGATE_MASTER_KEY (32 bytes, hex or base64)');
     const t = this.now();
@@ -50,21 +93,44 @@ export class UpstreamService {
         const moved = cur.kind !== u.kind || cur.base_url !== u.baseUrl;
         if (!moved) sealed = cur.api_key_sealed;
         else {
-          if (!u.keepKey) throw invalidRequest(`upstream ${u.name} has a key and this changes where it is sent (${cur.base_url} → ${u.baseUrl}); give --api-key again, or --keep-key to send the stored key to the new address`);
+          if (!u.keepKey)
+            throw invalidRequest(
+              `upstream ${u.name} has a key and this changes where it is sent (${cur.base_url} → ${u.baseUrl}); give --api-key again, or --keep-key to send the stored key to the new address`,
+            );
           if (!this.box) throw invalidRequest('re-sealing the stored key needs TOLLGATE_MASTER_KEY');
-          sealed = this.box.seal(this.box.open(cur.api_key_sealed, upstreamBinding(cur.name, cur.kind, cur.base_url)), upstreamBinding(u.name, u.kind, u.baseUrl));
+          sealed = this.box.seal(
+            this.box.open(cur.api_key_sealed, upstreamBinding(cur.name, cur.kind, cur.base_url)),
+            upstreamBinding(u.name, u.kind, u.baseUrl),
+          );
         }
       }
       const priority = u.priority ?? (cur ? cur.priority : (await trx.selectFrom('upstreams').select('name').execute()).length);
       const weight = u.weight ?? (cur ? cur.weight : 1);
-      const timeouts = u.timeouts && Object.keys(u.timeouts).length ? JSON.stringify(u.timeouts) : cur?.timeouts ?? null;
-      const row = { name: u.name, kind: u.kind, base_url: u.baseUrl, api_key_sealed: sealed, models: JSON.stringify(u.models), model_map: u.modelMap ? JSON.stringify(u.modelMap) : null, priority, weight, timeouts };
-      await trx.insertInto('upstreams').values({ ...row, created_at: t })
-        .onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
+      const timeouts = u.timeouts && Object.keys(u.timeouts).length ? JSON.stringify(u.timeouts) : (cur?.timeouts ?? null);
+      const row = {
+        name: u.name,
+        kind: u.kind,
+        base_url: u.baseUrl,
+        api_key_sealed: sealed,
+        models: JSON.stringify(u.models),
+        model_map: u.modelMap ? JSON.stringify(u.modelMap) : null,
+        priority,
+        weight,
+        timeouts,
+      };
+      await trx
+        .insertInto('upstreams')
+        .values({ ...row, created_at: t })
+        .onConflict((oc) => oc.column('name').doUpdateSet(row))
+        .execute();
       const after = view(await trx.selectFrom('upstreams').selectAll().where('name', '=', u.name).executeTakeFirstOrThrow());
       await recordAudit(trx, this.actor, t, {
-        orgId: null, action: cur ? 'upstream.update' : 'upstream.add', targetType: 'upstream', targetId: u.name,
-        before: cur ? { ...view(cur), key_replaced: Boolean(u.apiKey) && cur.api_key_sealed !== null } : undefined, after,
+        orgId: null,
+        action: cur ? 'upstream.update' : 'upstream.add',
+        targetType: 'upstream',
+        targetId: u.name,
+        before: cur ? { ...view(cur), key_replaced: Boolean(u.apiKey) && cur.api_key_sealed !== null } : undefined,
+        after,
       });
       await recordChange(trx, 'upstreams', t);
       return after;
@@ -93,14 +159,21 @@ export class UpstreamService {
    */
   async prepare(): Promise<{ resealed: number }> {
     const rows = await this.db.selectFrom('upstreams').selectAll().where('api_key_sealed', 'is not', null).execute();
-    if (rows.length && !this.box) throw new SecretBoxError(`${rows.length} upstream key(s) are sealed in the database (${rows.map((r) => r.name).join(', ')}) but TOLLGATE_MASTER_KEY is not set`);
+    if (rows.length && !this.box)
+      throw new SecretBoxError(
+        `${rows.length} upstream key(s) are sealed in the database (${rows.map((r) => r.name).join(', ')}) but TOLLGATE_MASTER_KEY is not set`,
+      );
     let resealed = 0;
     for (const r of rows) {
       const binding = upstreamBinding(r.name, r.kind, r.base_url);
       try {
         if (r.api_key_sealed!.startsWith('v1:')) {
           const plain = this.box!.openLegacy(r.api_key_sealed!);
-          await this.db.updateTable('upstreams').set({ api_key_sealed: this.box!.seal(plain, binding) }).where('name', '=', r.name).execute();
+          await this.db
+            .updateTable('upstreams')
+            .set({ api_key_sealed: this.box!.seal(plain, binding) })
+            .where('name', '=', r.name)
+            .execute();
           resealed++;
         } else this.box!.open(r.api_key_sealed!, binding);
       } catch (e) {
@@ -108,7 +181,13 @@ export class UpstreamService {
       }
     }
     if (resealed) {
-      await recordAudit(this.db, this.actor, this.now(), { orgId: null, action: 'upstream.reseal', targetType: 'upstream', targetId: '*', after: { resealed } });
+      await recordAudit(this.db, this.actor, this.now(), {
+        orgId: null,
+        action: 'upstream.reseal',
+        targetType: 'upstream',
+        targetId: '*',
+        after: { resealed },
+      });
       await recordChange(this.db, 'upstreams', this.now());
     }
     return { resealed };
@@ -128,10 +207,14 @@ export class UpstreamService {
         }
       }
       return {
-        name: r.name, kind: r.kind, baseUrl: r.base_url, models: JSON.parse(r.models),
+        name: r.name,
+        kind: r.kind,
+        baseUrl: r.base_url,
+        models: JSON.parse(r.models),
         ...(r.model_map ? { modelMap: JSON.parse(r.model_map) } : {}),
         ...(apiKey !== undefined ? { apiKey } : {}),
-        priority: Number(r.priority), weight: Number(r.weight ?? 1),
+        priority: Number(r.priority),
+        weight: Number(r.weight ?? 1),
         ...(r.timeouts ? { timeouts: JSON.parse(r.timeouts) as UpstreamTimeouts } : {}),
       };
     });

@@ -28,7 +28,11 @@ export function genericStreamErrorMessage(type: string): string {
   return MESSAGES[type] ?? 'The upstream reported an error during the stream';
 }
 
-interface Parsed { type: string; code: string | null; message: string }
+interface Parsed {
+  type: string;
+  code: string | null;
+  message: string;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -37,7 +41,11 @@ export function streamErrorOf(ev: SseEvent, wire: Surface): Parsed | undefined {
   const named = ev.event === 'error';
   if (!named && (wireFormat(wire).namedErrorEventsOnly || !ev.data.includes('"error"'))) return undefined;
   let obj: unknown;
-  try { obj = JSON.parse(ev.data); } catch { return named ? { type: 'api_error', code: null, message: ev.data } : undefined; }
+  try {
+    obj = JSON.parse(ev.data);
+  } catch {
+    return named ? { type: 'api_error', code: null, message: ev.data } : undefined;
+  }
   const e = isRecord(obj) ? obj.error : undefined;
   if (!named && (e === undefined || e === null)) return undefined;
   const f = isRecord(e) ? e : {};

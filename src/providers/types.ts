@@ -44,7 +44,11 @@ export interface UpstreamTimeouts {
 }
 
 /** What an adapter needs to know about a model to route it (a catalog entry). */
-export interface RoutableModel { id: string; aliases: readonly string[]; provider: string }
+export interface RoutableModel {
+  id: string;
+  aliases: readonly string[];
+  provider: string;
+}
 
 export interface UpstreamAdapter {
   readonly name: string;

@@ -29,10 +29,16 @@ for (const mode of ['flowing', 'slow consumer'] as const) {
         reply.pipe({
           chunk(b) {
             got += b.toString();
-            if (mode === 'slow consumer' && ++n % 3 === 0) { setTimeout(() => reply.resume(), 1); return false; }
+            if (mode === 'slow consumer' && ++n % 3 === 0) {
+              setTimeout(() => reply.resume(), 1);
+              return false;
+            }
             return true;
           },
-          end(err) { if (err) reject(err); else resolve(); },
+          end(err) {
+            if (err) reject(err);
+            else resolve();
+          },
         });
       });
       assert.equal(got.split('\n\n').filter(Boolean).length, 200);

@@ -37,11 +37,23 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
     let abortFn: ((e?: Error) => void) | undefined;
     let sink: ChunkSink | undefined;
     let ended = false;
-    const endSink = (err?: Error) => { if (sink && !ended) { ended = true; sink.end(err); } };
+    const endSink = (err?: Error) => {
+      if (sink && !ended) {
+        ended = true;
+        sink.end(err);
+      }
+    };
 
-    const notify = () => { const w = wake; wake = undefined; w?.(); };
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
     const onAbort = () => abortFn?.(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' }));
-    if (signal.aborted) { rejectHead(Object.assign(new Error('aborted'), { name: 'AbortError' })); return; }
+    if (signal.aborted) {
+      rejectHead(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
 
     const reply: UpstreamReply = {
@@ -59,9 +71,19 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
       /** Delivers what is queued; then ends, or lets the upstream flow again. */
       resume() {
         if (!sink) return;
-        while (queue.length) if (!sink.chunk(queue.shift()!)) { paused = true; return; }
-        if (done || failure) { endSink(failure); return; }
-        if (paused) { paused = false; resumeUpstream?.(); }
+        while (queue.length)
+          if (!sink.chunk(queue.shift()!)) {
+            paused = true;
+            return;
+          }
+        if (done || failure) {
+          endSink(failure);
+          return;
+        }
+        if (paused) {
+          paused = false;
+          resumeUpstream?.();
+        }
       },
       [Symbol.asyncIterator]() {
         return {
@@ -69,21 +91,32 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
             for (;;) {
               if (queue.length) {
                 const value = queue.shift()!;
-                if (paused && queue.length < HIGH_WATER / 2) { paused = false; resumeUpstream?.(); }
+                if (paused && queue.length < HIGH_WATER / 2) {
+                  paused = false;
+                  resumeUpstream?.();
+                }
                 return { value, done: false };
               }
               if (failure) throw failure;
               if (done) return { value: undefined, done: true };
-              await new Promise<void>((r) => { wake = r; });
+              await new Promise<void>((r) => {
+                wake = r;
+              });
             }
           },
-          return: async () => { if (!done) onAbort(); return { value: undefined, done: true }; },
+          return: async () => {
+            if (!done) onAbort();
+            return { value: undefined, done: true };
+          },
         };
       },
     };
 
     pool.dispatch(req, {
-      onConnect(abort: (e?: Error) => void) { abortFn = abort; if (signal.aborted) onAbort(); },
+      onConnect(abort: (e?: Error) => void) {
+        abortFn = abort;
+        if (signal.aborted) onAbort();
+      },
       onHeaders(statusCode: number, raw: Buffer[] | string[] | null, resume: () => void) {
         resumeUpstream = resume;
         reply.statusCode = statusCode;
@@ -102,7 +135,10 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
         }
         queue.push(chunk);
         notify();
-        if (queue.length >= HIGH_WATER) { paused = true; return false; }
+        if (queue.length >= HIGH_WATER) {
+          paused = true;
+          return false;
+        }
         return true;
       },
       onComplete() {
@@ -113,7 +149,10 @@ export function callUpstream(pool: Pool, req: Dispatcher.DispatchOptions, signal
       },
       onError(err: Error) {
         signal.removeEventListener('abort', onAbort);
-        if (!headed) { rejectHead(err); return; }
+        if (!headed) {
+          rejectHead(err);
+          return;
+        }
         failure = err;
         notify();
         if (!queue.length) endSink(err); // else resume() delivers what arrived, then ends with the error

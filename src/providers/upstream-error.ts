@@ -16,15 +16,32 @@ const PASS_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry'];
 
 export function retryHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of PASS_HEADERS) { const v = h[k]; if (typeof v === 'string') out[k] = v; }
+  for (const k of PASS_HEADERS) {
+    const v = h[k];
+    if (typeof v === 'string') out[k] = v;
+  }
   return out;
 }
 
-const TYPES = new Set<ErrorType>(['invalid_request_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'timeout_error', 'overloaded_error']);
+const TYPES = new Set<ErrorType>([
+  'invalid_request_error',
+  'not_found_error',
+  'request_too_large',
+  'rate_limit_error',
+  'api_error',
+  'timeout_error',
+  'overloaded_error',
+]);
 
 const TYPE_BY_STATUS: Record<number, ErrorType> = {
-  400: 'invalid_request_error', 404: 'not_found_error', 413: 'request_too_large', 422: 'invalid_request_error',
-  429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  422: 'invalid_request_error',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
 };
 
 const SCRUB: Array<[RegExp, string]> = [
@@ -43,7 +60,8 @@ export function scrubUpstreamMessage(message: string, max = 300): string {
 }
 
 /** Words by which providers say "this is about your (the operator's) account". */
-const ACCOUNT_WORDS = /credit balance|billing|quota|insufficient|payment|plan and billing|organization has been disabled|account (?:is|has been) (?:disabled|suspended|deactivated)|spend limit|usage limit/i;
+const ACCOUNT_WORDS =
+  /credit balance|billing|quota|insufficient|payment|plan and billing|organization has been disabled|account (?:is|has been) (?:disabled|suspended|deactivated)|spend limit|usage limit/i;
 
 export type UpstreamErrorLog = (fields: Record<string, unknown>, message: string) => void;
 
@@ -57,15 +75,24 @@ export function upstreamError(status: number, bodyText: string, wire: Surface, h
     if (e && typeof e.message === 'string') message = e.message;
     if (typeof e?.type === 'string') upstreamType = e.type;
     if (typeof e?.code === 'string') upstreamCode = e.code;
-  } catch { /* not JSON: no message */ }
+  } catch {
+    /* not JSON: no message */
+  }
   const about = `${upstreamType ?? ''} ${upstreamCode ?? ''} ${message}`;
   if (status === 401 || status === 403) {
-    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream rejected the gateway\'s credentials');
-    return fail.upstream_auth_failed('The upstream rejected the gateway\'s credentials');
+    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, "the upstream rejected the gateway's credentials");
+    return fail.upstream_auth_failed("The upstream rejected the gateway's credentials");
   }
-  if (status === 402 || (status < 500 && status !== 429 && ACCOUNT_WORDS.test(about)) || upstreamType === 'billing_error' || upstreamCode === 'insufficient_quota') {
-    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, 'the upstream refused the gateway\'s account');
-    return fail.upstream_account_error('The upstream provider refused this request because of the gateway operator\'s account with it, not because of your request. Retrying will not help until the operator fixes it.');
+  if (
+    status === 402 ||
+    (status < 500 && status !== 429 && ACCOUNT_WORDS.test(about)) ||
+    upstreamType === 'billing_error' ||
+    upstreamCode === 'insufficient_quota'
+  ) {
+    log?.({ upstreamStatus: status, upstreamMessage: message.slice(0, 500) }, "the upstream refused the gateway's account");
+    return fail.upstream_account_error(
+      "The upstream provider refused this request because of the gateway operator's account with it, not because of your request. Retrying will not help until the operator fixes it.",
+    );
   }
   if (status === 429) {
     return fail.upstream_429('The upstream provider is rate limiting this gateway; retry shortly', { headers });

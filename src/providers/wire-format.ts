@@ -23,8 +23,7 @@ export interface WireFormat {
 }
 
 /** A member of a parsed JSON reply, if the reply is an object. */
-const field = (json: unknown, key: string): unknown =>
-  json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
+const field = (json: unknown, key: string): unknown => (json !== null && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined);
 
 const FORMATS: Record<Surface, WireFormat> = {
   anthropic: {

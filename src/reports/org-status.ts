@@ -29,34 +29,67 @@ export async function orgStatus(config: Config, store: Store, orgId: string, now
 
   const catalog = loadDefaultCatalog();
   const classOf = new Map(catalog.models.map((m) => [m.id, m.rateClass]));
-  const recent = await store.db.selectFrom('usage_events')
-    .select(['model', sql<bigint>`cast(count(*) as bigint)`.as('requests'),
+  const recent = await store.db
+    .selectFrom('usage_events')
+    .select([
+      'model',
+      sql<bigint>`cast(count(*) as bigint)`.as('requests'),
       sql<bigint>`cast(coalesce(sum(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens), 0) as bigint)`.as('input'),
-      sql<bigint>`cast(coalesce(sum(output_tokens), 0) as bigint)`.as('output')])
-    .where('org_id', '=', orgId).where('created_at', '>', BigInt(now - 60_000)).groupBy('model').execute();
+      sql<bigint>`cast(coalesce(sum(output_tokens), 0) as bigint)`.as('output'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('created_at', '>', BigInt(now - 60_000))
+    .groupBy('model')
+    .execute();
   const lastMinute = new Map<string, { requests: number; input_tokens: number; output_tokens: number }>();
   for (const r of recent) {
     const c = classOf.get(r.model) ?? 'default';
     const a = lastMinute.get(c) ?? { requests: 0, input_tokens: 0, output_tokens: 0 };
-    a.requests += Number(r.requests); a.input_tokens += Number(r.input); a.output_tokens += Number(r.output);
+    a.requests += Number(r.requests);
+    a.input_tokens += Number(r.input);
+    a.output_tokens += Number(r.output);
     lastMinute.set(c, a);
   }
-  const classes = [...new Set([...Object.keys(def.limits), ...lastMinute.keys(), ...(override && !('rpm' in override || 'itpm' in override || 'otpm' in override) ? Object.keys(override) : [])])].sort();
+  const classes = [
+    ...new Set([
+      ...Object.keys(def.limits),
+      ...lastMinute.keys(),
+      ...(override && !('rpm' in override || 'itpm' in override || 'otpm' in override) ? Object.keys(override) : []),
+    ]),
+  ].sort();
   const rate_limits = classes.map((c) => {
     const l = { ...limitsFor(schedule, tier, c), ...(overrideFor(override, c) ?? {}) };
-    return { rate_class: c, rpm: l.rpm, input_tpm: l.itpm, output_tpm: l.otpm, last_minute: lastMinute.get(c) ?? { requests: 0, input_tokens: 0, output_tokens: 0 } };
+    return {
+      rate_class: c,
+      rpm: l.rpm,
+      input_tpm: l.itpm,
+      output_tpm: l.otpm,
+      last_minute: lastMinute.get(c) ?? { requests: 0, input_tokens: 0, output_tokens: 0 },
+    };
   });
 
   const month = monthKey(now);
   const monthSpend = await usageReport(store.db, { orgId, since: `${month}-01` });
   const limits = await new LimitsService(store.db, () => now).list(orgId);
   return {
-    id: org.id, name: org.name, billing_mode: org.billingMode, price_group: org.priceGroup,
-    tier, tier_name: def.name, tier_pinned: org.tierPinned !== null,
+    id: org.id,
+    name: org.name,
+    billing_mode: org.billingMode,
+    price_group: org.priceGroup,
+    tier,
+    tier_name: def.name,
+    tier_pinned: org.tierPinned !== null,
     tier_monthly_spend_cap_usd: def.monthlySpendCapPico === null ? null : picoToUsd(def.monthlySpendCapPico),
-    total_spend_usd: picoToUsd(bal.usage), balance_usd: picoToUsd(bal.balance),
-    month, month_spend_usd: monthSpend.cost_usd,
-    spend_limits: limits.map((l) => ({ scope: l.scope, scope_id: l.scope_id, monthly_usd: l.monthly === null ? null : picoToUsd(l.monthly), notify: l.notify })),
+    total_spend_usd: picoToUsd(bal.usage),
+    balance_usd: picoToUsd(bal.balance),
+    month,
+    month_spend_usd: monthSpend.cost_usd,
+    spend_limits: limits.map((l) => ({
+      scope: l.scope,
+      scope_id: l.scope_id,
+      monthly_usd: l.monthly === null ? null : picoToUsd(l.monthly),
+      notify: l.notify,
+    })),
     rate_limits,
     custom_rate_limits: override,
   };

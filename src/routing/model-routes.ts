@@ -12,7 +12,10 @@ export interface RouteRule {
   model: string;
 }
 
-export interface ModelRoute { rules: RouteRule[]; default: string }
+export interface ModelRoute {
+  rules: RouteRule[];
+  default: string;
+}
 
 export interface RouteFacts {
   /** Estimated prompt tokens. */

@@ -9,14 +9,21 @@ import type { DB } from './schema.ts';
 
 export type ChangeDomain = 'orgs' | 'keys' | 'prices' | 'limits' | 'credits' | 'upstreams' | 'billing';
 
-export interface Change { id: bigint; what: string; ref: string | null }
+export interface Change {
+  id: bigint;
+  what: string;
+  ref: string | null;
+}
 
 export async function recordChange(db: Kysely<DB>, what: ChangeDomain, now: number, ref: string | null = null): Promise<void> {
   await db.insertInto('change_log').values({ at: now, what, ref }).execute();
 }
 
 export async function lastChangeId(db: Kysely<DB>): Promise<bigint> {
-  const r = await db.selectFrom('change_log').select((eb) => eb.fn.max('id').as('m')).executeTakeFirst();
+  const r = await db
+    .selectFrom('change_log')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .executeTakeFirst();
   return r?.m == null ? 0n : BigInt(r.m);
 }
 
@@ -33,7 +40,12 @@ export class ChangeFeed {
   private last: bigint;
   private gaps = new Map<bigint, number>();
 
-  constructor(private db: Kysely<DB>, start: bigint, private now: () => number, private opts: { batch?: number; gapTtlMs?: number; maxGaps?: number } = {}) {
+  constructor(
+    private db: Kysely<DB>,
+    start: bigint,
+    private now: () => number,
+    private opts: { batch?: number; gapTtlMs?: number; maxGaps?: number } = {},
+  ) {
     this.last = start;
   }
 
@@ -44,10 +56,18 @@ export class ChangeFeed {
     const ttl = this.opts.gapTtlMs ?? 30_000;
     for (const [id, seen] of this.gaps) if (t - seen > ttl) this.gaps.delete(id);
     const late = this.gaps.size
-      ? (await this.db.selectFrom('change_log').select(['id', 'what', 'ref']).where('id', 'in', [...this.gaps.keys()]).execute()).map(toChange)
+      ? (
+          await this.db
+            .selectFrom('change_log')
+            .select(['id', 'what', 'ref'])
+            .where('id', 'in', [...this.gaps.keys()])
+            .execute()
+        ).map(toChange)
       : [];
     for (const c of late) this.gaps.delete(c.id);
-    const rows = (await this.db.selectFrom('change_log').select(['id', 'what', 'ref']).where('id', '>', this.last).orderBy('id').limit(limit).execute()).map(toChange);
+    const rows = (await this.db.selectFrom('change_log').select(['id', 'what', 'ref']).where('id', '>', this.last).orderBy('id').limit(limit).execute()).map(
+      toChange,
+    );
     let expect = this.last + 1n;
     for (const c of rows) {
       for (let id = expect; id < c.id && this.gaps.size < (this.opts.maxGaps ?? 10_000); id++) this.gaps.set(id, t);
@@ -58,5 +78,7 @@ export class ChangeFeed {
   }
 
   /** Ids skipped over and still awaited (tests, diagnostics). */
-  get awaiting(): number { return this.gaps.size; }
+  get awaiting(): number {
+    return this.gaps.size;
+  }
 }

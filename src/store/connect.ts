@@ -44,7 +44,9 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     // connection emits 'error' on the client itself, where pg-pool listens only while it is idle:
     // without this listener a PostgreSQL restart can crash the gateway (test/scale/faults.pg-redis.test.ts).
     // The query that next uses it fails, and the pool drops the broken client.
-    pool.on('connect', (client) => { client.on('error', (err) => process.emitWarning(`postgres client error: ${err.message}`)); });
+    pool.on('connect', (client) => {
+      client.on('error', (err) => process.emitWarning(`postgres client error: ${err.message}`));
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', url, close: () => db.destroy() };
   }
@@ -72,7 +74,13 @@ export async function openStore(url: string, opts: StoreOptions = {}): Promise<S
     checkpointer = startCheckpointer(file, createRequire(import.meta.url).resolve('better-sqlite3'), (m) => process.emitWarning(`sqlite checkpoint: ${m}`));
   }
   return {
-    db, dialect: 'sqlite', url: file, sqlite,
-    close: async () => { await checkpointer?.stop(); await db.destroy(); },
+    db,
+    dialect: 'sqlite',
+    url: file,
+    sqlite,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }

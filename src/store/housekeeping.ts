@@ -11,17 +11,27 @@ import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
 import { lastChangeId } from './change-log.ts';
 
-export interface PruneResult { changes: number; idempotencyKeys: number }
+export interface PruneResult {
+  changes: number;
+  idempotencyKeys: number;
+}
 
 export async function pruneChangeLog(db: Kysely<DB>, olderThan: number): Promise<number> {
   const newest = await lastChangeId(db);
   if (newest === 0n) return 0;
-  const r = await db.deleteFrom('change_log').where('at', '<', BigInt(Math.floor(olderThan))).where('id', '<', newest).executeTakeFirst();
+  const r = await db
+    .deleteFrom('change_log')
+    .where('at', '<', BigInt(Math.floor(olderThan)))
+    .where('id', '<', newest)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 
 export async function housekeeping(db: Kysely<DB>, now: number, o: { changeLogRetentionMs: number; idempotencyTtlMs: number }): Promise<PruneResult> {
   const changes = await pruneChangeLog(db, now - o.changeLogRetentionMs);
-  const r = await db.deleteFrom('idempotency_keys').where('updated_at', '<', BigInt(Math.floor(now - o.idempotencyTtlMs))).executeTakeFirst();
+  const r = await db
+    .deleteFrom('idempotency_keys')
+    .where('updated_at', '<', BigInt(Math.floor(now - o.idempotencyTtlMs)))
+    .executeTakeFirst();
   return { changes, idempotencyKeys: Number(r.numDeletedRows) };
 }

@@ -61,7 +61,9 @@ export async function missingMigrations(store: Store): Promise<string[]> {
 export async function migrate(store: Store): Promise<string[]> {
   // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
   const db = store.db as any;
-  await db.schema.createTable('tollgate_migrations').ifNotExists()
+  await db.schema
+    .createTable('tollgate_migrations')
+    .ifNotExists()
     // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)
     .addColumn('name', 'text', (c: any) => c.primaryKey())
     // biome-ignore lint/suspicious/noExplicitAny: migrations run against every past schema (untyped Kysely, https://kysely.dev/docs/migrations)

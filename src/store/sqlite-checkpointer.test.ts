@@ -13,7 +13,10 @@ test('background checkpoints keep the WAL bounded while commits never checkpoint
     await migrate(s);
     assert.equal(s.sqlite!.pragma('wal_autocheckpoint', { simple: true }), 0n);
     const ins = s.sqlite!.prepare('insert into change_log (at, what) values (?, ?)');
-    for (let i = 0; i < 20; i++) s.sqlite!.transaction(() => { for (let j = 0; j < 500; j++) ins.run(i * 500 + j, 'x'.repeat(200)); })();
+    for (let i = 0; i < 20; i++)
+      s.sqlite!.transaction(() => {
+        for (let j = 0; j < 500; j++) ins.run(i * 500 + j, 'x'.repeat(200));
+      })();
     const grown = statSync(join(dir, 'db.sqlite-wal')).size;
     await new Promise((r) => setTimeout(r, 2_500));
     ins.run(1, 'after the checkpoint the next writer restarts the WAL from the top');

@@ -17,7 +17,9 @@ const t = setInterval(tick, workerData.everyMs);
 parentPort.on('message', (m) => { if (m === 'stop') { clearInterval(t); tick(); db.close(); process.exit(0); } });
 `;
 
-export interface Checkpointer { stop(): Promise<void> }
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
 
 export function startCheckpointer(file: string, driverPath: string, onError: (msg: string) => void, everyMs = 1000): Checkpointer {
   const w = new Worker(WORKER, { eval: true, workerData: { file, driver: driverPath, everyMs } });
@@ -25,10 +27,16 @@ export function startCheckpointer(file: string, driverPath: string, onError: (ms
   w.on('error', (e) => onError(e.message));
   w.unref();
   return {
-    stop: () => new Promise<void>((resolve) => {
-      const t = setTimeout(() => { void w.terminate().then(() => resolve()); }, 2000);
-      w.once('exit', () => { clearTimeout(t); resolve(); });
-      w.postMessage('stop');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          void w.terminate().then(() => resolve());
+        }, 2000);
+        w.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        w.postMessage('stop');
+      }),
   };
 }

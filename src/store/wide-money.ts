@@ -22,9 +22,32 @@ export const MAX_STORED_PICO = MAX_AMOUNT_PICO;
 
 /** Result keys whose text is a wide amount (columns and the aliases money sums are read under). */
 export const MONEY_KEYS = new Set([
-  'amount', 'cost', 'upstream_cost', 'monthly', 'tenant_monthly', 'reload_below', 'reload_amount', 'low_balance',
-  'subtotal_exact', 'subtotal_cents', 'tax_cents', 'total_cents', 'credited_cents', 'paid_cents', 'amount_exact', 'amount_cents',
-  'limit_amount', 'balance', 'total', 'credits', 'usage', 'spend', 'lot_amount', 'estimated_cost', 'simulated_cost', 'anomaly_cost',
+  'amount',
+  'cost',
+  'upstream_cost',
+  'monthly',
+  'tenant_monthly',
+  'reload_below',
+  'reload_amount',
+  'low_balance',
+  'subtotal_exact',
+  'subtotal_cents',
+  'tax_cents',
+  'total_cents',
+  'credited_cents',
+  'paid_cents',
+  'amount_exact',
+  'amount_cents',
+  'limit_amount',
+  'balance',
+  'total',
+  'credits',
+  'usage',
+  'spend',
+  'lot_amount',
+  'estimated_cost',
+  'simulated_cost',
+  'anomaly_cost',
 ]);
 
 /** The column type for money in migrations. */
@@ -42,7 +65,8 @@ export function fitsStorage(v: bigint): boolean {
 }
 
 const INT_RE = /^-?\d+$/;
-const toBig = (v: unknown): bigint => (typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(Math.trunc(v)) : typeof v === 'string' && INT_RE.test(v) ? BigInt(v) : 0n);
+const toBig = (v: unknown): bigint =>
+  typeof v === 'bigint' ? v : typeof v === 'number' ? BigInt(Math.trunc(v)) : typeof v === 'string' && INT_RE.test(v) ? BigInt(v) : 0n;
 /** A value SQLite can bind: an int64 bigint, or the decimal text of a wider one. */
 export const bindable = (v: bigint): bigint | string => (v > INT64_MAX || v < INT64_MIN ? v.toString() : v);
 
@@ -54,7 +78,7 @@ export function registerSqliteMoney(db: Database): void {
     result: (acc: bigint) => bindable(acc),
     safeIntegers: true,
     deterministic: true,
-  // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
+    // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
   } as any);
   db.function('bigadd', { safeIntegers: true, deterministic: true }, (a: unknown, b: unknown) => bindable(toBig(a) + toBig(b)));
 }
@@ -82,13 +106,17 @@ export function readRow<T>(row: T): T {
 
 function wrapStatement(stmt: Statement): unknown {
   return {
-    get reader() { return stmt.reader; },
+    get reader() {
+      return stmt.reader;
+    },
     // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
     all: (ps: unknown[]) => (stmt.all(bindParams(ps) as any) as unknown[]).map(readRow),
     // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
     run: (ps: unknown[]) => stmt.run(bindParams(ps) as any),
-    // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
-    *iterate(ps: unknown[]) { for (const r of stmt.iterate(bindParams(ps) as any)) yield readRow(r); },
+    *iterate(ps: unknown[]) {
+      // biome-ignore lint/suspicious/noExplicitAny: wraps better-sqlite3 statements (overloaded signatures), passing the arguments through unchanged
+      for (const r of stmt.iterate(bindParams(ps) as any)) yield readRow(r);
+    },
   };
 }
 

@@ -21,20 +21,42 @@ export async function handleModels(rt: Runtime, req: IncomingMessage, res: Serve
     const pricing = Object.fromEntries(Object.entries(p.prices).map(([k, v]) => [k, microToUsd(v)]));
     const created = m.created ?? 0;
     return anthropic
-      ? { type: 'model', id: m.id, display_name: m.displayName ?? m.id, created_at: new Date(created * 1000).toISOString(), max_input_tokens: m.contextWindow ?? null, max_tokens: m.maxOutputTokens ?? null, pricing: { unit: 'USD per million tokens', ...pricing } }
-      : { id: m.id, object: 'model', created, owned_by: m.provider, pricing: { unit: 'USD per million tokens', ...pricing }, context_window: m.contextWindow ?? null };
+      ? {
+          type: 'model',
+          id: m.id,
+          display_name: m.displayName ?? m.id,
+          created_at: new Date(created * 1000).toISOString(),
+          max_input_tokens: m.contextWindow ?? null,
+          max_tokens: m.maxOutputTokens ?? null,
+          pricing: { unit: 'USD per million tokens', ...pricing },
+        }
+      : {
+          id: m.id,
+          object: 'model',
+          created,
+          owned_by: m.provider,
+          pricing: { unit: 'USD per million tokens', ...pricing },
+          context_window: m.contextWindow ?? null,
+        };
   };
   const reqHeader = anthropic ? 'request-id' : 'x-request-id';
   let body: unknown;
   if (id) {
     let name = id;
-    try { name = decodeURIComponent(id); } catch { /* a malformed escape: no such model */ }
+    try {
+      name = decodeURIComponent(id);
+    } catch {
+      /* a malformed escape: no such model */
+    }
     const m = rt.models().resolve(name);
     const e = m && entry(m);
     if (!e) throw fail.model_not_found(`model: ${clip(id)}`);
     body = e;
   } else {
-    const data = rt.models().all.map(entry).filter((e) => e !== null && e !== undefined);
+    const data = rt
+      .models()
+      .all.map(entry)
+      .filter((e) => e !== null && e !== undefined);
     body = anthropic ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } : { object: 'list', data };
   }
   const out = JSON.stringify(body);

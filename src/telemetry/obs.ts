@@ -24,7 +24,10 @@ export class RequestObs {
   outputTokens = 0;
   responseModel = '';
   span: Span | undefined = undefined;
-  constructor(readonly surface: Surface, readonly start: number) {}
+  constructor(
+    readonly surface: Surface,
+    readonly start: number,
+  ) {}
 }
 
 export function obsOf(res: ServerResponse): RequestObs | undefined {

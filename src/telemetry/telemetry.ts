@@ -30,7 +30,10 @@ function onClose(this: ServerResponse) {
 }
 
 export class Telemetry {
-  constructor(readonly metrics: Metrics | null, readonly tracing: Tracing | null) {}
+  constructor(
+    readonly metrics: Metrics | null,
+    readonly tracing: Tracing | null,
+  ) {}
 
   get enabled(): boolean {
     return this.metrics !== null || this.tracing !== null;
@@ -41,7 +44,13 @@ export class Telemetry {
     if (!this.enabled) return undefined;
     active = this;
     const o = new RequestObs(surface, performance.now());
-    if (this.tracing) o.span = this.tracing.startSpan(`chat`, { 'gen_ai.operation.name': 'chat', 'http.request.method': 'POST', 'url.path': path, 'tollgate.surface': surface });
+    if (this.tracing)
+      o.span = this.tracing.startSpan(`chat`, {
+        'gen_ai.operation.name': 'chat',
+        'http.request.method': 'POST',
+        'url.path': path,
+        'tollgate.surface': surface,
+      });
     attachObs(res, o);
     this.metrics?.inflight.inc();
     res.on('close', onClose);
@@ -67,7 +76,16 @@ export class Telemetry {
   }
 
   /** The request was routed (model resolved, upstream chosen). */
-  routed(res: ServerResponse, model: string, upstream: string, provider: string, stream: boolean, requestId: string, orgId: string, prompt?: () => unknown): void {
+  routed(
+    res: ServerResponse,
+    model: string,
+    upstream: string,
+    provider: string,
+    stream: boolean,
+    requestId: string,
+    orgId: string,
+    prompt?: () => unknown,
+  ): void {
     const o = obsOf(res);
     if (!o) return;
     o.model = model;
@@ -77,8 +95,13 @@ export class Telemetry {
     if (span) {
       span.updateName(`chat ${model}`);
       span.setAttributes({
-        'gen_ai.request.model': model, 'gen_ai.provider.name': provider, 'gen_ai.system': provider,
-        'tollgate.upstream': upstream, 'tollgate.request_id': requestId, 'tollgate.org_id': orgId, 'tollgate.stream': stream,
+        'gen_ai.request.model': model,
+        'gen_ai.provider.name': provider,
+        'gen_ai.system': provider,
+        'tollgate.upstream': upstream,
+        'tollgate.request_id': requestId,
+        'tollgate.org_id': orgId,
+        'tollgate.stream': stream,
       });
       if (this.tracing?.captureContent && prompt) span.setAttribute('gen_ai.input.messages', JSON.stringify(prompt()));
     }
@@ -99,9 +122,18 @@ export class Telemetry {
     const o = obsOf(res);
     if (o && !o.upstreamEnd) o.upstreamEnd = performance.now();
     const u = s.usage;
-    this.metrics?.usage(s.model, s.orgId, {
-      input: u.inputTokens, output: u.outputTokens, cache_write_5m: u.cacheWrite5mTokens, cache_write_1h: u.cacheWrite1hTokens, cache_read: u.cacheReadTokens,
-    }, s.cost);
+    this.metrics?.usage(
+      s.model,
+      s.orgId,
+      {
+        input: u.inputTokens,
+        output: u.outputTokens,
+        cache_write_5m: u.cacheWrite5mTokens,
+        cache_write_1h: u.cacheWrite1hTokens,
+        cache_read: u.cacheReadTokens,
+      },
+      s.cost,
+    );
     const span = o?.span;
     if (span) {
       span.setAttributes({
@@ -128,8 +160,12 @@ export class Telemetry {
     this.metrics?.upstreamError(upstream, kind);
   }
 
-  holdTaken(): void { this.metrics?.holds.inc(); }
-  holdReleased(): void { this.metrics?.holds.dec(); }
+  holdTaken(): void {
+    this.metrics?.holds.inc();
+  }
+  holdReleased(): void {
+    this.metrics?.holds.dec();
+  }
 
   async shutdown(): Promise<void> {
     await this.tracing?.shutdown();

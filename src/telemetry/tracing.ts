@@ -53,6 +53,9 @@ export async function startTracing(c: TracingConfig): Promise<Tracing | null> {
     tracer,
     captureContent: c.captureContent,
     startSpan: (name, attributes) => tracer.startSpan(name, { kind: api.SpanKind.SERVER, attributes }),
-    async shutdown() { await provider.forceFlush().catch(() => {}); await provider.shutdown().catch(() => {}); },
+    async shutdown() {
+      await provider.forceFlush().catch(() => {});
+      await provider.shutdown().catch(() => {});
+    },
   };
 }

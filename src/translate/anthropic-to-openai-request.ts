@@ -21,8 +21,12 @@
 import { invalidRequest } from '../core/errors.ts';
 import type { AnthropicMessagesRequest } from '../wire/anthropic.ts';
 import type {
-  ChatCompletionContentPart, ChatCompletionFunctionTool, ChatCompletionMessageParam,
-  ChatCompletionMessageToolCall, ChatCompletionRequest, ChatCompletionToolChoiceOption,
+  ChatCompletionContentPart,
+  ChatCompletionFunctionTool,
+  ChatCompletionMessageParam,
+  ChatCompletionMessageToolCall,
+  ChatCompletionRequest,
+  ChatCompletionToolChoiceOption,
 } from '../wire/openai.ts';
 import { toDataUrl } from './media.ts';
 
@@ -36,9 +40,18 @@ export interface AnthropicToOpenaiRequestOptions {
 
 /** Anthropic request fields that are accepted and ignored on OpenAI-compatible upstreams. */
 export const DROPPED_ANTHROPIC_PARAMS: readonly string[] = [
-  'top_k', 'thinking', 'cache_control (top level and on blocks/tools; OpenAI caches automatically)',
-  'metadata (except user_id → user)', 'service_tier', 'inference_geo', 'container', 'output_config.effort',
-  'tool_result.is_error', 'citations', 'document title/context', 'thinking / redacted_thinking blocks',
+  'top_k',
+  'thinking',
+  'cache_control (top level and on blocks/tools; OpenAI caches automatically)',
+  'metadata (except user_id → user)',
+  'service_tier',
+  'inference_geo',
+  'container',
+  'output_config.effort',
+  'tool_result.is_error',
+  'citations',
+  'document title/context',
+  'thinking / redacted_thinking blocks',
 ];
 
 type Obj = Record<string, unknown>;

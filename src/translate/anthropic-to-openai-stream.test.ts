@@ -17,7 +17,10 @@ function run(events: Ev[], includeUsage: boolean, end = true) {
 }
 const ev = (data: Record<string, unknown>): Ev => ({ event: String(data.type), data });
 const start = (usage: Record<string, unknown> = { input_tokens: 10, output_tokens: 1 }) =>
-  ev({ type: 'message_start', message: { id: 'msg_x', type: 'message', role: 'assistant', content: [], model: 'm', stop_reason: null, stop_sequence: null, usage } });
+  ev({
+    type: 'message_start',
+    message: { id: 'msg_x', type: 'message', role: 'assistant', content: [], model: 'm', stop_reason: null, stop_sequence: null, usage },
+  });
 const choice = (delta: unknown, finish: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
 
 describe('AnthropicToOpenaiStream', () => {
@@ -27,10 +30,21 @@ describe('AnthropicToOpenaiStream', () => {
       { ...HEAD, choices: [choice({ role: 'assistant', content: '' })], usage: null },
       { ...HEAD, choices: [choice({ content: 'A cat.' })], usage: null },
       { ...HEAD, choices: [choice({}, 'stop')], usage: null },
-      { ...HEAD, choices: [], usage: { prompt_tokens: 1020, completion_tokens: 5, total_tokens: 1025, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 0 } } },
+      {
+        ...HEAD,
+        choices: [],
+        usage: { prompt_tokens: 1020, completion_tokens: 5, total_tokens: 1025, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 0 } },
+      },
       '[DONE]',
     ]);
-    assert.deepEqual(s.usage(), { inputTokens: 20, outputTokens: 5, cacheReadTokens: 1000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, webSearchRequests: 0 });
+    assert.deepEqual(s.usage(), {
+      inputTokens: 20,
+      outputTokens: 5,
+      cacheReadTokens: 1000,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+      webSearchRequests: 0,
+    });
   });
 
   test('without include_usage: no usage field, no usage chunk', () => {
@@ -44,7 +58,10 @@ describe('AnthropicToOpenaiStream', () => {
   });
 
   test('raw JSON text data is accepted', () => {
-    const { payloads } = run(SECTION7_ANTHROPIC_EVENTS.map((e) => ({ event: e.event, data: JSON.stringify(e.data) })), false);
+    const { payloads } = run(
+      SECTION7_ANTHROPIC_EVENTS.map((e) => ({ event: e.event, data: JSON.stringify(e.data) })),
+      false,
+    );
     assert.equal(payloads.length, 4);
   });
 
@@ -85,19 +102,49 @@ describe('AnthropicToOpenaiStream', () => {
 
   test('usage: message_start overridden by non-null cumulative message_delta fields', () => {
     const events = [
-      start({ input_tokens: 2679, cache_read_input_tokens: 0, cache_creation_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 300 }, output_tokens: 1 }),
-      ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 510, input_tokens: 10682, cache_read_input_tokens: null, server_tool_use: { web_search_requests: 1 } } }),
+      start({
+        input_tokens: 2679,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 300,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 300 },
+        output_tokens: 1,
+      }),
+      ev({
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: 510, input_tokens: 10682, cache_read_input_tokens: null, server_tool_use: { web_search_requests: 1 } },
+      }),
       ev({ type: 'message_stop' }),
     ];
     const { payloads, s } = run(events, true);
-    assert.deepEqual(payloads[2].usage, { prompt_tokens: 10982, completion_tokens: 510, total_tokens: 11492, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 300 } });
+    assert.deepEqual(payloads[2].usage, {
+      prompt_tokens: 10982,
+      completion_tokens: 510,
+      total_tokens: 11492,
+      prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 300 },
+    });
     assert.deepEqual(payloads[2].choices, []);
-    assert.deepEqual(s.usage(), { inputTokens: 10682, outputTokens: 510, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 300, webSearchRequests: 1 });
+    assert.deepEqual(s.usage(), {
+      inputTokens: 10682,
+      outputTokens: 510,
+      cacheReadTokens: 0,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 300,
+      webSearchRequests: 1,
+    });
   });
 
   test('finish reasons', () => {
-    for (const [stop, finish] of [['max_tokens', 'length'], ['refusal', 'content_filter'], ['stop_sequence', 'stop'], ['model_context_window_exceeded', 'length']]) {
-      const { payloads } = run([start(), ev({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 1 } }), ev({ type: 'message_stop' })], false);
+    for (const [stop, finish] of [
+      ['max_tokens', 'length'],
+      ['refusal', 'content_filter'],
+      ['stop_sequence', 'stop'],
+      ['model_context_window_exceeded', 'length'],
+    ]) {
+      const { payloads } = run(
+        [start(), ev({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: { output_tokens: 1 } }), ev({ type: 'message_stop' })],
+        false,
+      );
       assert.equal(payloads[1].choices[0].finish_reason, finish, stop);
     }
   });
@@ -117,17 +164,26 @@ describe('AnthropicToOpenaiStream', () => {
     assert.equal(ok.payloads.at(-1), '[DONE]');
     assert.equal(ok.payloads.at(-2).usage.completion_tokens, 3);
     const cut = run([start(), ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'par' } })], true);
-    assert.deepEqual(cut.payloads.at(-1), { error: { message: 'Upstream stream ended before the response was complete', type: 'api_error', code: 'upstream_stream_incomplete' } });
+    assert.deepEqual(cut.payloads.at(-1), {
+      error: { message: 'Upstream stream ended before the response was complete', type: 'api_error', code: 'upstream_stream_incomplete' },
+    });
     assert.ok(!cut.payloads.includes('[DONE]'));
   });
 
   test('message_stop without message_delta still sends a finish chunk; ping/unknown events ignored', () => {
     const { payloads } = run([start(), ev({ type: 'ping' }), ev({ type: 'future_event' }), ev({ type: 'message_stop' })], false, false);
-    assert.deepEqual(payloads.map((p) => (p === '[DONE]' ? p : p.choices[0].finish_reason)), [null, 'stop', '[DONE]']);
+    assert.deepEqual(
+      payloads.map((p) => (p === '[DONE]' ? p : p.choices[0].finish_reason)),
+      [null, 'stop', '[DONE]'],
+    );
   });
 
   test('JSON escaping of text and ids', () => {
-    const { payloads } = run([start(), ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'quote " backslash \\ newline \n ✓' } })], false, false);
+    const { payloads } = run(
+      [start(), ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'quote " backslash \\ newline \n ✓' } })],
+      false,
+      false,
+    );
     assert.equal(payloads[1].choices[0].delta.content, 'quote " backslash \\ newline \n ✓');
   });
 });

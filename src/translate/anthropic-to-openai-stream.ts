@@ -122,9 +122,11 @@ export class AnthropicToOpenaiStream {
     if (block.type === 'tool_use') {
       const tool: ToolState = { index: this.#toolCount++, hasArgs: false };
       this.#tools.set(data.index, tool);
-      out.push(this.#chunk(
-        `{"tool_calls":[{"index":${tool.index},"id":${JSON.stringify(String(block.id ?? ''))},"type":"function","function":{"name":${JSON.stringify(String(block.name ?? ''))},"arguments":""}}]}`,
-      ));
+      out.push(
+        this.#chunk(
+          `{"tool_calls":[{"index":${tool.index},"id":${JSON.stringify(String(block.id ?? ''))},"type":"function","function":{"name":${JSON.stringify(String(block.name ?? ''))},"arguments":""}}]}`,
+        ),
+      );
       const input = block.input;
       if (input && typeof input === 'object' && Object.keys(input).length) {
         tool.hasArgs = true;

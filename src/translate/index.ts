@@ -11,12 +11,20 @@ export type { AnthropicToOpenaiStreamOptions } from './anthropic-to-openai-strea
 export { anthropicToOpenaiRequest, DROPPED_ANTHROPIC_PARAMS } from './anthropic-to-openai-request.ts';
 export type { AnthropicToOpenaiRequestOptions } from './anthropic-to-openai-request.ts';
 export {
-  openaiToAnthropicResponse, messageIdFromCompletionId, parseToolArguments, RAW_ARGUMENTS_KEY,
+  openaiToAnthropicResponse,
+  messageIdFromCompletionId,
+  parseToolArguments,
+  RAW_ARGUMENTS_KEY,
 } from './openai-to-anthropic-response.ts';
 export type { OpenaiToAnthropicResponseOptions } from './openai-to-anthropic-response.ts';
 export { OpenaiToAnthropicStream } from './openai-to-anthropic-stream.ts';
 export type { OpenaiToAnthropicStreamOptions } from './openai-to-anthropic-stream.ts';
 export {
-  usageToOpenai, usageFromOpenai, usageFromAnthropic, usageToAnthropic, mergeAnthropicDeltaUsage, tokenCount,
+  usageToOpenai,
+  usageFromOpenai,
+  usageFromAnthropic,
+  usageToAnthropic,
+  mergeAnthropicDeltaUsage,
+  tokenCount,
 } from './usage-map.ts';
 export { anthropicStopToOpenaiFinish, openaiFinishToAnthropicStop } from './stop-reasons.ts';

@@ -35,10 +35,9 @@ export function blockFromData(d: DataUrl, param: string): AnthropicImageBlockPar
   if (d.mediaType === 'application/pdf') {
     return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: d.data } };
   }
-  throw invalidRequest(
-    `Unsupported media type '${d.mediaType || '(none)'}': supported are image/png, image/jpeg, image/gif, image/webp and application/pdf`,
-    { param },
-  );
+  throw invalidRequest(`Unsupported media type '${d.mediaType || '(none)'}': supported are image/png, image/jpeg, image/gif, image/webp and application/pdf`, {
+    param,
+  });
 }
 
 /** OpenAI `image_url.url` → Anthropic block: data URLs → base64 source, http(s) → url source. */

@@ -16,7 +16,10 @@
  */
 import { invalidRequest } from '../core/errors.ts';
 import type {
-  AnthropicCacheControl, AnthropicContentBlockParam, AnthropicMessageParam, AnthropicTextBlockParam,
+  AnthropicCacheControl,
+  AnthropicContentBlockParam,
+  AnthropicMessageParam,
+  AnthropicTextBlockParam,
   AnthropicToolResultBlockParam,
 } from '../wire/anthropic.ts';
 import { blockFromData, blockFromImageUrl, parseDataUrl } from './media.ts';
@@ -96,7 +99,10 @@ function toolResultsFirst(blocks: AnthropicContentBlockParam[]): void {
   let needed = false;
   for (const b of blocks) {
     if (b.type !== 'tool_result') seenOther = true;
-    else if (seenOther) { needed = true; break; }
+    else if (seenOther) {
+      needed = true;
+      break;
+    }
   }
   if (!needed) return;
   const sorted = [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')];

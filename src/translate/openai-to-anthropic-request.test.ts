@@ -10,14 +10,17 @@ const tr = (req: Record<string, unknown>) =>
   openaiToAnthropicRequest({ model: 'gw-model', messages: [{ role: 'user', content: 'hi' }], ...req } as ChatCompletionRequest, opts);
 
 function rejects(req: Record<string, unknown>, param: string, msg?: RegExp) {
-  assert.throws(() => tr(req), (e: unknown) => {
-    assert.ok(e instanceof GatewayError, 'GatewayError');
-    assert.equal(e.status, 400);
-    assert.equal(e.type, 'invalid_request_error');
-    assert.equal(e.param, param);
-    if (msg) assert.match(e.message, msg);
-    return true;
-  });
+  assert.throws(
+    () => tr(req),
+    (e: unknown) => {
+      assert.ok(e instanceof GatewayError, 'GatewayError');
+      assert.equal(e.status, 400);
+      assert.equal(e.type, 'invalid_request_error');
+      assert.equal(e.param, param);
+      if (msg) assert.match(e.message, msg);
+      return true;
+    },
+  );
 }
 
 describe('openaiToAnthropicRequest', () => {
@@ -26,14 +29,23 @@ describe('openaiToAnthropicRequest', () => {
   });
 
   test('system + developer messages hoisted in order, parts become blocks, cache_control kept', () => {
-    const out = tr({ messages: [
-      { role: 'system', content: 'A' },
-      { role: 'user', content: 'q1' },
-      { role: 'developer', content: [{ type: 'text', text: 'B' }, { type: 'text', text: 'C', cache_control: { type: 'ephemeral', ttl: '1h' } }] },
-      { role: 'assistant', content: 'a1' },
-    ] });
+    const out = tr({
+      messages: [
+        { role: 'system', content: 'A' },
+        { role: 'user', content: 'q1' },
+        {
+          role: 'developer',
+          content: [
+            { type: 'text', text: 'B' },
+            { type: 'text', text: 'C', cache_control: { type: 'ephemeral', ttl: '1h' } },
+          ],
+        },
+        { role: 'assistant', content: 'a1' },
+      ],
+    });
     assert.deepEqual(out.system, [
-      { type: 'text', text: 'A' }, { type: 'text', text: 'B' },
+      { type: 'text', text: 'A' },
+      { type: 'text', text: 'B' },
       { type: 'text', text: 'C', cache_control: { type: 'ephemeral', ttl: '1h' } },
     ]);
     assert.deepEqual(out.messages, [
@@ -59,10 +71,21 @@ describe('openaiToAnthropicRequest', () => {
 
   test('images: data URLs (png/jpeg/gif/webp, jpg alias), pdf → document, http(s) → url source', () => {
     const part = (url: string) => ({ type: 'image_url', image_url: { url, detail: 'high' } });
-    const out = tr({ messages: [{ role: 'user', content: [
-      part('data:image/jpeg;base64,AAA'), part('data:image/jpg;base64,BBB'), part('data:image/gif;base64,CCC'),
-      part('data:image/webp;base64,DDD'), part('data:application/pdf;base64,PDF'), part('https://x.test/cat.png'),
-    ] }] });
+    const out = tr({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            part('data:image/jpeg;base64,AAA'),
+            part('data:image/jpg;base64,BBB'),
+            part('data:image/gif;base64,CCC'),
+            part('data:image/webp;base64,DDD'),
+            part('data:application/pdf;base64,PDF'),
+            part('https://x.test/cat.png'),
+          ],
+        },
+      ],
+    });
     assert.deepEqual(out.messages[0]!.content, [
       { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'AAA' } },
       { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'BBB' } },
@@ -77,9 +100,7 @@ describe('openaiToAnthropicRequest', () => {
   });
 
   test('file parts: inline PDF → document with title; file_id → 400', () => {
-    const out = tr({ messages: [{ role: 'user', content: [
-      { type: 'file', file: { file_data: 'data:application/pdf;base64,JVBER', filename: 'a.pdf' } },
-    ] }] });
+    const out = tr({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBER', filename: 'a.pdf' } }] }] });
     assert.deepEqual(out.messages[0]!.content, [
       { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBER' }, title: 'a.pdf' },
     ]);
@@ -87,40 +108,55 @@ describe('openaiToAnthropicRequest', () => {
   });
 
   test('audio input → 400', () => {
-    rejects({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] },
-      'messages[0].content[0]', /Audio/);
+    rejects({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] }, 'messages[0].content[0]', /Audio/);
   });
 
   test('assistant tool_calls → tool_use after text; empty arguments → {}', () => {
-    const out = tr({ tools: [lookupTool], messages: [
-      { role: 'user', content: 'q' },
-      { role: 'assistant', content: 'Let me look.', tool_calls: [
-        { id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } },
-        { id: 'c2', type: 'function', function: { name: 'lookup', arguments: '' } },
-      ] },
-      { role: 'tool', tool_call_id: 'c1', content: 'r1' },
-      { role: 'tool', tool_call_id: 'c2', content: [{ type: 'text', text: 'r2' }] },
-      { role: 'user', content: 'thanks' },
-    ] });
-    assert.deepEqual(out.messages[1], { role: 'assistant', content: [
-      { type: 'text', text: 'Let me look.' },
-      { type: 'tool_use', id: 'c1', name: 'lookup', input: { q: 'a' } },
-      { type: 'tool_use', id: 'c2', name: 'lookup', input: {} },
-    ] });
-    assert.deepEqual(out.messages[2], { role: 'user', content: [
-      { type: 'tool_result', tool_use_id: 'c1', content: 'r1' },
-      { type: 'tool_result', tool_use_id: 'c2', content: [{ type: 'text', text: 'r2' }] },
-      { type: 'text', text: 'thanks' },
-    ] });
+    const out = tr({
+      tools: [lookupTool],
+      messages: [
+        { role: 'user', content: 'q' },
+        {
+          role: 'assistant',
+          content: 'Let me look.',
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"a"}' } },
+            { id: 'c2', type: 'function', function: { name: 'lookup', arguments: '' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'c1', content: 'r1' },
+        { role: 'tool', tool_call_id: 'c2', content: [{ type: 'text', text: 'r2' }] },
+        { role: 'user', content: 'thanks' },
+      ],
+    });
+    assert.deepEqual(out.messages[1], {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Let me look.' },
+        { type: 'tool_use', id: 'c1', name: 'lookup', input: { q: 'a' } },
+        { type: 'tool_use', id: 'c2', name: 'lookup', input: {} },
+      ],
+    });
+    assert.deepEqual(out.messages[2], {
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'c1', content: 'r1' },
+        { type: 'tool_result', tool_use_id: 'c2', content: [{ type: 'text', text: 'r2' }] },
+        { type: 'text', text: 'thanks' },
+      ],
+    });
     assert.equal(out.messages.length, 3);
   });
 
   test('tool_result blocks are moved FIRST in a merged user turn', () => {
-    const out = tr({ tools: [lookupTool], messages: [
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
-      { role: 'user', content: 'by the way' },
-      { role: 'tool', tool_call_id: 'c1', content: 'r1' },
-    ] });
+    const out = tr({
+      tools: [lookupTool],
+      messages: [
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{}' } }] },
+        { role: 'user', content: 'by the way' },
+        { role: 'tool', tool_call_id: 'c1', content: 'r1' },
+      ],
+    });
     assert.deepEqual(out.messages[1]!.content, [
       { type: 'tool_result', tool_use_id: 'c1', content: 'r1' },
       { type: 'text', text: 'by the way' },
@@ -128,34 +164,67 @@ describe('openaiToAnthropicRequest', () => {
   });
 
   test('invalid tool-call arguments → 400 naming the param', () => {
-    const msgs = (args: string) => [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'lookup', arguments: args } }] }];
+    const msgs = (args: string) => [
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'lookup', arguments: args } }] },
+    ];
     rejects({ tools: [lookupTool], messages: msgs('{not json') }, 'messages[0].tool_calls[0].function.arguments', /valid JSON/);
     rejects({ tools: [lookupTool], messages: msgs('[1,2]') }, 'messages[0].tool_calls[0].function.arguments', /object/);
   });
 
   test('tool results or tool calls without tools → 400', () => {
-    rejects({ messages: [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'c1', content: 'r' }] }, 'tools', /must also define `tools`/);
-    rejects({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'x', arguments: '{}' } }] }] }, 'tools');
+    rejects(
+      {
+        messages: [
+          { role: 'user', content: 'q' },
+          { role: 'tool', tool_call_id: 'c1', content: 'r' },
+        ],
+      },
+      'tools',
+      /must also define `tools`/,
+    );
+    rejects(
+      { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'x', arguments: '{}' } }] }] },
+      'tools',
+    );
     rejects({ tools: [lookupTool], messages: [{ role: 'tool', content: 'r' }] }, 'messages[0].tool_call_id');
   });
 
   test('consecutive same-role turns merged; empty text dropped; final assistant trimmed', () => {
-    const out = tr({ messages: [
-      { role: 'user', content: 'a' }, { role: 'user', content: '' }, { role: 'user', content: [{ type: 'text', text: 'b' }] },
-      { role: 'assistant', content: 'x' }, { role: 'assistant', content: 'The answer is  \n' },
-    ] });
+    const out = tr({
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: '' },
+        { role: 'user', content: [{ type: 'text', text: 'b' }] },
+        { role: 'assistant', content: 'x' },
+        { role: 'assistant', content: 'The answer is  \n' },
+      ],
+    });
     assert.deepEqual(out.messages, [
-      { role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'x' }, { type: 'text', text: 'The answer is' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'a' },
+          { type: 'text', text: 'b' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'x' },
+          { type: 'text', text: 'The answer is' },
+        ],
+      },
     ]);
   });
 
   test('tools: description, default schema, strict dropped, cache_control kept; custom tools → 400', () => {
-    const out = tr({ tools: [
-      { type: 'function', function: { name: 'a', description: 'does a', parameters: { type: 'object', properties: {} }, strict: true } },
-      { type: 'function', function: { name: 'b' } },
-      { type: 'function', function: { name: 'c', parameters: { properties: { x: {} } } }, cache_control: { type: 'ephemeral' } },
-    ] });
+    const out = tr({
+      tools: [
+        { type: 'function', function: { name: 'a', description: 'does a', parameters: { type: 'object', properties: {} }, strict: true } },
+        { type: 'function', function: { name: 'b' } },
+        { type: 'function', function: { name: 'c', parameters: { properties: { x: {} } } }, cache_control: { type: 'ephemeral' } },
+      ],
+    });
     assert.deepEqual(out.tools, [
       { name: 'a', description: 'does a', input_schema: { type: 'object', properties: {} } },
       { name: 'b', input_schema: { type: 'object', properties: {} } },
@@ -174,8 +243,11 @@ describe('openaiToAnthropicRequest', () => {
     assert.equal(tc(undefined), undefined);
     assert.deepEqual(tc(undefined, { parallel_tool_calls: false }), { type: 'auto', disable_parallel_tool_use: true });
     assert.deepEqual(tc('required', { parallel_tool_calls: false }), { type: 'any', disable_parallel_tool_use: true });
-    assert.deepEqual(tc({ type: 'function', function: { name: 'lookup' } }, { parallel_tool_calls: false }),
-      { type: 'tool', name: 'lookup', disable_parallel_tool_use: true });
+    assert.deepEqual(tc({ type: 'function', function: { name: 'lookup' } }, { parallel_tool_calls: false }), {
+      type: 'tool',
+      name: 'lookup',
+      disable_parallel_tool_use: true,
+    });
     assert.deepEqual(tc('none', { parallel_tool_calls: false }), { type: 'none' });
     assert.deepEqual(tc('auto', { parallel_tool_calls: true }), { type: 'auto' });
     rejects({ tools: [lookupTool], tool_choice: { type: 'function', function: { name: 'nope' } } }, 'tool_choice');
@@ -231,15 +303,30 @@ describe('openaiToAnthropicRequest', () => {
 
   test('harmless params are dropped and listed in DROPPED_OPENAI_PARAMS', () => {
     const dropped = {
-      seed: 1, presence_penalty: 0.5, frequency_penalty: 0.5, logit_bias: { 50256: -100 }, store: true,
-      metadata: { a: 'b' }, service_tier: 'auto', prediction: { type: 'content', content: 'x' },
-      response_format: { type: 'text' }, logprobs: false, top_logprobs: 0, modalities: ['text'],
-      reasoning_effort: 'low', verbosity: 'low', prompt_cache_key: 'k', stream_options: { include_usage: true },
+      seed: 1,
+      presence_penalty: 0.5,
+      frequency_penalty: 0.5,
+      logit_bias: { 50256: -100 },
+      store: true,
+      metadata: { a: 'b' },
+      service_tier: 'auto',
+      prediction: { type: 'content', content: 'x' },
+      response_format: { type: 'text' },
+      logprobs: false,
+      top_logprobs: 0,
+      modalities: ['text'],
+      reasoning_effort: 'low',
+      verbosity: 'low',
+      prompt_cache_key: 'k',
+      stream_options: { include_usage: true },
     };
     const out = tr(dropped) as unknown as Record<string, unknown>;
     assert.deepEqual(Object.keys(out).sort(), ['max_tokens', 'messages', 'model']);
     for (const k of Object.keys(dropped)) {
-      assert.ok(DROPPED_OPENAI_PARAMS.some((d) => d === k || d.startsWith(`${k} `)), `${k} documented`);
+      assert.ok(
+        DROPPED_OPENAI_PARAMS.some((d) => d === k || d.startsWith(`${k} `)),
+        `${k} documented`,
+      );
     }
   });
 
@@ -248,7 +335,9 @@ describe('openaiToAnthropicRequest', () => {
     rejects({ messages: [{ role: 'system', content: 'only system' }] }, 'messages', /at least one/);
     rejects({ messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role');
     rejects({ messages: [{ role: 'user', content: [{ type: 'video', video: {} }] }] }, 'messages[0].content[0]');
-    rejects({ messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'forever' } }] }] },
-      'messages[0].content[0].cache_control');
+    rejects(
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: { type: 'forever' } }] }] },
+      'messages[0].content[0].cache_control',
+    );
   });
 });

@@ -25,10 +25,25 @@ export interface OpenaiToAnthropicRequestOptions {
 
 /** OpenAI request fields that are accepted and ignored on the Claude path. */
 export const DROPPED_OPENAI_PARAMS: readonly string[] = [
-  'frequency_penalty', 'presence_penalty', 'logit_bias', 'seed', 'store', 'metadata', 'service_tier',
-  'prediction', 'response_format (type "text" only)', 'logprobs (false only)', 'top_logprobs (0 only)',
-  'modalities (["text"] only)', 'reasoning_effort', 'verbosity', 'prompt_cache_key', 'prompt_cache_retention',
-  'stream_options (read by the gateway, not forwarded)', 'tools[].function.strict', 'image_url.detail',
+  'frequency_penalty',
+  'presence_penalty',
+  'logit_bias',
+  'seed',
+  'store',
+  'metadata',
+  'service_tier',
+  'prediction',
+  'response_format (type "text" only)',
+  'logprobs (false only)',
+  'top_logprobs (0 only)',
+  'modalities (["text"] only)',
+  'reasoning_effort',
+  'verbosity',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'stream_options (read by the gateway, not forwarded)',
+  'tools[].function.strict',
+  'image_url.detail',
   'messages[].name',
 ];
 
@@ -54,10 +69,7 @@ export function openaiToAnthropicRequest(req: ChatCompletionRequest, opts: Opena
   const { system, messages, usesTools } = convertOpenaiMessages(req.messages);
   const tools = convertTools(req.tools);
   if (usesTools && !tools) {
-    throw invalidRequest(
-      'Requests that contain tool calls or tool results (role "tool" messages) must also define `tools`',
-      { param: 'tools' },
-    );
+    throw invalidRequest('Requests that contain tool calls or tool results (role "tool" messages) must also define `tools`', { param: 'tools' });
   }
   const out: AnthropicMessagesRequest = { model: opts.upstreamModel, max_tokens: maxTokens(req, opts.defaultMaxTokens), messages };
   if (system.length) out.system = system;

@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { OpenaiToAnthropicStream } from './openai-to-anthropic-stream.ts';
 
 const chunk = (delta: Record<string, unknown> | null, finish: string | null = null, extra: Record<string, unknown> = {}) => ({
-  id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-x',
-  choices: delta === null ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra,
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'gpt-x',
+  choices: delta === null ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  ...extra,
 });
 const usageChunk = (usage: Record<string, unknown>) => ({ ...chunk(null), usage });
 
@@ -30,12 +34,22 @@ describe('OpenaiToAnthropicStream', () => {
     const b = s.push(chunk({ content: 'Hel' }));
     const c = s.push(chunk({ content: 'lo' }));
     const d = s.push(chunk({}, 'stop'));
-    const e = s.push(usageChunk({ prompt_tokens: 1320, completion_tokens: 5, total_tokens: 1325, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 } }));
+    const e = s.push(
+      usageChunk({ prompt_tokens: 1320, completion_tokens: 5, total_tokens: 1325, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 300 } }),
+    );
     assert.equal(a.length, 1);
     assert.deepEqual(JSON.parse(a[0]!.split('data: ')[1]!), {
       type: 'message_start',
-      message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'gw-gpt', content: [], stop_reason: null, stop_sequence: null,
-        usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 } },
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'gw-gpt',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0 },
+      },
     });
     assert.deepEqual(b, [
       'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
@@ -49,7 +63,14 @@ describe('OpenaiToAnthropicStream', () => {
     ]);
     assert.deepEqual(s.push('[DONE]'), []);
     assert.deepEqual(s.end(), []);
-    assert.deepEqual(s.usage(), { inputTokens: 20, outputTokens: 5, cacheReadTokens: 1000, cacheWrite5mTokens: 300, cacheWrite1hTokens: 0, webSearchRequests: 0 });
+    assert.deepEqual(s.usage(), {
+      inputTokens: 20,
+      outputTokens: 5,
+      cacheReadTokens: 1000,
+      cacheWrite5mTokens: 300,
+      cacheWrite1hTokens: 0,
+      webSearchRequests: 0,
+    });
   });
 
   test('text then two tool calls: blocks closed before the next opens, indices follow blocks', () => {
@@ -65,10 +86,18 @@ describe('OpenaiToAnthropicStream', () => {
     ]);
     assert.deepEqual(types, [
       'message_start',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     assert.deepEqual(events[4], { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_A', name: 'lookup', input: {} } });
     assert.deepEqual(events[5], { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"q":' } });
@@ -80,12 +109,15 @@ describe('OpenaiToAnthropicStream', () => {
   });
 
   test('usage on the finish chunk itself (and choices null / missing) finalises immediately', () => {
-    const { types, s } = run([
-      { ...chunk({ content: 'x' }) },
-      { id: 'c', object: 'chat.completion.chunk', choices: null },
-      { id: 'c', object: 'chat.completion.chunk' },
-      chunk({}, 'length', { usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }),
-    ], false);
+    const { types, s } = run(
+      [
+        { ...chunk({ content: 'x' }) },
+        { id: 'c', object: 'chat.completion.chunk', choices: null },
+        { id: 'c', object: 'chat.completion.chunk' },
+        chunk({}, 'length', { usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }),
+      ],
+      false,
+    );
     assert.deepEqual(types.slice(-2), ['message_delta', 'message_stop']);
     assert.equal(s.usage()?.outputTokens, 4);
   });
@@ -119,7 +151,11 @@ describe('OpenaiToAnthropicStream', () => {
   });
 
   test('finish_reason map and refusal / vLLM stop string', () => {
-    for (const [f, r] of [['length', 'max_tokens'], ['content_filter', 'refusal'], ['tool_calls', 'tool_use']]) {
+    for (const [f, r] of [
+      ['length', 'max_tokens'],
+      ['content_filter', 'refusal'],
+      ['tool_calls', 'tool_use'],
+    ]) {
       const { events } = run([chunk({ content: 'x' }), chunk({}, f)]);
       assert.equal(events.at(-2).delta.stop_reason, r, f);
     }
@@ -133,7 +169,13 @@ describe('OpenaiToAnthropicStream', () => {
   test('reasoning_content dropped; raw JSON strings accepted; other choices ignored', () => {
     const { events } = run([
       JSON.stringify(chunk({ reasoning_content: 'secret' })),
-      { ...chunk({ content: 'a' }), choices: [{ index: 1, delta: { content: 'other' }, finish_reason: null }, { index: 0, delta: { content: 'a' }, finish_reason: null }] },
+      {
+        ...chunk({ content: 'a' }),
+        choices: [
+          { index: 1, delta: { content: 'other' }, finish_reason: null },
+          { index: 0, delta: { content: 'a' }, finish_reason: null },
+        ],
+      },
       chunk({}, 'stop'),
     ]);
     assert.ok(!JSON.stringify(events).includes('secret'));
@@ -170,10 +212,20 @@ describe('OpenaiToAnthropicStream', () => {
       chunk({}, 'stop'),
     ]);
     const starts = events.filter((e) => e.type === 'content_block_start');
-    assert.deepEqual(starts.map((e) => [e.index, e.content_block.type, e.content_block.id ?? null]), [
-      [0, 'tool_use', 'call_X'], [1, 'tool_use', 'toolu_1_1'], [2, 'text', null],
-    ]);
+    assert.deepEqual(
+      starts.map((e) => [e.index, e.content_block.type, e.content_block.id ?? null]),
+      [
+        [0, 'tool_use', 'call_X'],
+        [1, 'tool_use', 'toolu_1_1'],
+        [2, 'text', null],
+      ],
+    );
     const deltas = events.filter((e) => e.type === 'content_block_delta').map((e) => [e.index, e.delta.partial_json ?? e.delta.text]);
-    assert.deepEqual(deltas, [[0, '{"k":'], [0, '1}'], [1, '{}'], [2, 'done']]);
+    assert.deepEqual(deltas, [
+      [0, '{"k":'],
+      [0, '1}'],
+      [1, '{}'],
+      [2, 'done'],
+    ]);
   });
 });

@@ -37,8 +37,16 @@ export interface OpenaiToAnthropicStreamOptions {
 type Obj = Record<string, any>;
 
 const ANTHROPIC_ERROR_TYPES: ReadonlySet<string> = new Set([
-  'invalid_request_error', 'authentication_error', 'billing_error', 'permission_error', 'not_found_error',
-  'request_too_large', 'rate_limit_error', 'api_error', 'timeout_error', 'overloaded_error',
+  'invalid_request_error',
+  'authentication_error',
+  'billing_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'rate_limit_error',
+  'api_error',
+  'timeout_error',
+  'overloaded_error',
 ]);
 
 export class OpenaiToAnthropicStream {
@@ -70,8 +78,7 @@ export class OpenaiToAnthropicStream {
     if (c === null || typeof c !== 'object') return [];
     if (c.error != null) return [this.#error(c.error)];
 
-    const usage = c.usage && typeof c.usage === 'object' ? c.usage
-      : c.x_groq?.usage && typeof c.x_groq.usage === 'object' ? c.x_groq.usage : undefined;
+    const usage = c.usage && typeof c.usage === 'object' ? c.usage : c.x_groq?.usage && typeof c.x_groq.usage === 'object' ? c.x_groq.usage : undefined;
     if (usage) this.#usage = usage;
     const out: string[] = [];
     if (!this.#started) this.#start(out);
@@ -90,10 +97,12 @@ export class OpenaiToAnthropicStream {
   end(): string[] {
     if (this.#done) return [];
     if (this.#finishReason === null) {
-      return [this.#error({
-        type: 'api_error',
-        message: this.#started ? 'Upstream stream ended before the response was complete' : 'Upstream stream ended without any data',
-      })];
+      return [
+        this.#error({
+          type: 'api_error',
+          message: this.#started ? 'Upstream stream ended before the response was complete' : 'Upstream stream ended without any data',
+        }),
+      ];
     }
     const out: string[] = [];
     this.#final(out);
@@ -108,19 +117,29 @@ export class OpenaiToAnthropicStream {
   #start(out: string[]): void {
     this.#started = true;
     const u = this.#usage ? usageFromOpenai(this.#usage) : undefined;
-    out.push(eventFrame('message_start', JSON.stringify({
-      type: 'message_start',
-      message: {
-        id: this.#messageId, type: 'message', role: 'assistant', model: this.#model, content: [],
-        stop_reason: null, stop_sequence: null,
-        usage: {
-          input_tokens: u?.inputTokens ?? 0,
-          cache_creation_input_tokens: u?.cacheWrite5mTokens ?? 0,
-          cache_read_input_tokens: u?.cacheReadTokens ?? 0,
-          output_tokens: 0,
-        },
-      },
-    })));
+    out.push(
+      eventFrame(
+        'message_start',
+        JSON.stringify({
+          type: 'message_start',
+          message: {
+            id: this.#messageId,
+            type: 'message',
+            role: 'assistant',
+            model: this.#model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: {
+              input_tokens: u?.inputTokens ?? 0,
+              cache_creation_input_tokens: u?.cacheWrite5mTokens ?? 0,
+              cache_read_input_tokens: u?.cacheReadTokens ?? 0,
+              output_tokens: 0,
+            },
+          },
+        }),
+      ),
+    );
   }
 
   #choice(ch: Obj, out: string[]): void {
@@ -146,10 +165,11 @@ export class OpenaiToAnthropicStream {
       this.#closeBlock(out);
       this.#openBlock = this.#nextBlock++;
       this.#openIsText = true;
-      out.push(eventFrame('content_block_start',
-        `{"type":"content_block_start","index":${this.#openBlock},"content_block":{"type":"text","text":""}}`));
+      out.push(eventFrame('content_block_start', `{"type":"content_block_start","index":${this.#openBlock},"content_block":{"type":"text","text":""}}`));
     }
-    out.push(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.#openBlock},"delta":{"type":"text_delta","text":${JSON.stringify(text)}}}\n\n`);
+    out.push(
+      `event: content_block_delta\ndata: {"type":"content_block_delta","index":${this.#openBlock},"delta":{"type":"text_delta","text":${JSON.stringify(text)}}}\n\n`,
+    );
   }
 
   #tool(tc: Obj, out: string[]): void {
@@ -165,12 +185,18 @@ export class OpenaiToAnthropicStream {
       this.#openIsText = false;
       const id = typeof tc.id === 'string' && tc.id ? tc.id : `toolu_${this.#messageId.replace(/^msg_/, '')}_${block}`;
       const name = String(tc.function?.name ?? '');
-      out.push(eventFrame('content_block_start',
-        `{"type":"content_block_start","index":${block},"content_block":{"type":"tool_use","id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"input":{}}}`));
+      out.push(
+        eventFrame(
+          'content_block_start',
+          `{"type":"content_block_start","index":${block},"content_block":{"type":"tool_use","id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"input":{}}}`,
+        ),
+      );
     }
     const args = tc.function?.arguments;
     if (typeof args === 'string' && args !== '' && block === this.#openBlock) {
-      out.push(`event: content_block_delta\ndata: {"type":"content_block_delta","index":${block},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(args)}}}\n\n`);
+      out.push(
+        `event: content_block_delta\ndata: {"type":"content_block_delta","index":${block},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(args)}}}\n\n`,
+      );
     }
   }
 
@@ -194,8 +220,7 @@ export class OpenaiToAnthropicStream {
     const usage = u
       ? `{"input_tokens":${u.inputTokens},"cache_creation_input_tokens":${u.cacheWrite5mTokens},"cache_read_input_tokens":${u.cacheReadTokens},"output_tokens":${u.outputTokens}}`
       : '{"output_tokens":0}';
-    out.push(eventFrame('message_delta',
-      `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":${stopSequence}},"usage":${usage}}`));
+    out.push(eventFrame('message_delta', `{"type":"message_delta","delta":{"stop_reason":"${reason}","stop_sequence":${stopSequence}},"usage":${usage}}`));
     out.push(eventFrame('message_stop', '{"type":"message_stop"}'));
   }
 
@@ -203,8 +228,10 @@ export class OpenaiToAnthropicStream {
     this.#done = true;
     const e = (err && typeof err === 'object' ? err : { message: String(err) }) as Obj;
     const raw = typeof e.type === 'string' ? e.type : '';
-    const type = ANTHROPIC_ERROR_TYPES.has(raw) ? raw
-      : raw.includes('rate_limit') || e.code === 'rate_limit_exceeded' || e.code === 429 ? 'rate_limit_error'
+    const type = ANTHROPIC_ERROR_TYPES.has(raw)
+      ? raw
+      : raw.includes('rate_limit') || e.code === 'rate_limit_exceeded' || e.code === 429
+        ? 'rate_limit_error'
         : 'api_error';
     const message = typeof e.message === 'string' && e.message ? e.message : 'Upstream error';
     return eventFrame('error', JSON.stringify({ type: 'error', error: { type, message } }));

@@ -1,9 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyUsage, type Usage } from '../metering/usage.ts';
-import {
-  mergeAnthropicDeltaUsage, usageFromAnthropic, usageFromOpenai, usageToAnthropic, usageToOpenai,
-} from './usage-map.ts';
+import { mergeAnthropicDeltaUsage, usageFromAnthropic, usageFromOpenai, usageToAnthropic, usageToOpenai } from './usage-map.ts';
 
 const u = (over: Partial<Usage>): Usage => ({ ...emptyUsage(), ...over });
 
@@ -39,7 +37,9 @@ describe('usageFromOpenai', () => {
 
   test('plain OpenAI usage: input = prompt - cached', () => {
     const back = usageFromOpenai({
-      prompt_tokens: 1020, completion_tokens: 58, total_tokens: 1078,
+      prompt_tokens: 1020,
+      completion_tokens: 58,
+      total_tokens: 1078,
       prompt_tokens_details: { cached_tokens: 1000 },
       completion_tokens_details: { reasoning_tokens: 40 },
     });
@@ -66,8 +66,11 @@ describe('usageFromOpenai', () => {
 
   test('null details and nulls from vendors count as 0', () => {
     const back = usageFromOpenai({
-      prompt_tokens: 12, completion_tokens: null as unknown as number, total_tokens: 12,
-      prompt_tokens_details: null, completion_tokens_details: null,
+      prompt_tokens: 12,
+      completion_tokens: null as unknown as number,
+      total_tokens: 12,
+      prompt_tokens_details: null,
+      completion_tokens_details: null,
     });
     assert.deepEqual(back, u({ inputTokens: 12 }));
   });
@@ -84,7 +87,10 @@ describe('Anthropic usage', () => {
   test('usageFromAnthropic uses the 5m/1h breakdown', () => {
     assert.deepEqual(
       usageFromAnthropic({
-        input_tokens: 20, output_tokens: 4, cache_read_input_tokens: 1000, cache_creation_input_tokens: 300,
+        input_tokens: 20,
+        output_tokens: 4,
+        cache_read_input_tokens: 1000,
+        cache_creation_input_tokens: 300,
         cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 200 },
         server_tool_use: { web_search_requests: 2 },
       }),
@@ -110,7 +116,10 @@ describe('Anthropic usage', () => {
   test('merge: non-null cumulative delta fields override message_start, never summed', () => {
     const start = { input_tokens: 2679, output_tokens: 1, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 };
     const merged = mergeAnthropicDeltaUsage(start, {
-      output_tokens: 510, input_tokens: 10682, cache_read_input_tokens: null, cache_creation_input_tokens: null,
+      output_tokens: 510,
+      input_tokens: 10682,
+      cache_read_input_tokens: null,
+      cache_creation_input_tokens: null,
     });
     assert.deepEqual(merged, { input_tokens: 10682, output_tokens: 510, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 });
     assert.equal(start.output_tokens, 1, 'start object untouched');

@@ -73,10 +73,7 @@ export function usageToAnthropic(u: Usage): AnthropicUsage {
  * Streaming: usage from `message_start`, overridden by the non-null CUMULATIVE fields of a
  * `message_delta` (never summed). Returns a new object; `start` may be undefined.
  */
-export function mergeAnthropicDeltaUsage(
-  start: AnthropicUsage | undefined,
-  delta: AnthropicMessageDeltaUsage,
-): AnthropicUsage {
+export function mergeAnthropicDeltaUsage(start: AnthropicUsage | undefined, delta: AnthropicMessageDeltaUsage): AnthropicUsage {
   const out: AnthropicUsage = start ? { ...start } : { input_tokens: 0, output_tokens: 0 };
   if (has(delta.output_tokens)) out.output_tokens = delta.output_tokens;
   if (has(delta.input_tokens)) out.input_tokens = delta.input_tokens;

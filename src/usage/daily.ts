@@ -9,7 +9,15 @@ import type { DB } from '../store/schema.ts';
 import { sumExact } from '../store/wide-money.ts';
 
 /** Which rollup rows a query covers (every field optional: all of them). */
-export interface DailyRange { orgId?: string; workspaceId?: string; keyId?: string; model?: string; month?: string; since?: string; until?: string }
+export interface DailyRange {
+  orgId?: string;
+  workspaceId?: string;
+  keyId?: string;
+  model?: string;
+  month?: string;
+  since?: string;
+  until?: string;
+}
 
 /** The columns a breakdown can group by. */
 export type DailyGroup = 'model' | 'key_id' | 'month' | 'day';
@@ -28,12 +36,23 @@ function rows(db: Kysely<DB>, q: DailyRange) {
 
 /** The aggregates every usage breakdown reads (under the aliases `report.ts` `totals()` expects). */
 const TOTAL_COLUMNS = () => [
-  sumExact('requests').as('requests'), sumExact('input_tokens').as('input_tokens'), sumExact('output_tokens').as('output_tokens'),
-  sumExact('cache_write_5m_tokens').as('cw5'), sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cache_read'),
-  sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost'),
-  sumExact('estimated_requests').as('est_req'), sumExact('estimated_cost').as('estimated_cost'), sumExact('web_search_requests').as('web_search'),
-  sumExact('web_fetch_requests').as('web_fetch'), sumExact('code_execution_requests').as('code_exec'), sumExact('simulated_requests').as('sim_req'), sumExact('simulated_cost').as('simulated_cost'),
-  sumExact('anomaly_requests').as('anomaly_req'), sumExact('anomaly_cost').as('anomaly_cost'),
+  sumExact('requests').as('requests'),
+  sumExact('input_tokens').as('input_tokens'),
+  sumExact('output_tokens').as('output_tokens'),
+  sumExact('cache_write_5m_tokens').as('cw5'),
+  sumExact('cache_write_1h_tokens').as('cw1'),
+  sumExact('cache_read_tokens').as('cache_read'),
+  sumExact('cost').as('cost'),
+  sumExact('upstream_cost').as('upstream_cost'),
+  sumExact('estimated_requests').as('est_req'),
+  sumExact('estimated_cost').as('estimated_cost'),
+  sumExact('web_search_requests').as('web_search'),
+  sumExact('web_fetch_requests').as('web_fetch'),
+  sumExact('code_execution_requests').as('code_exec'),
+  sumExact('simulated_requests').as('sim_req'),
+  sumExact('simulated_cost').as('simulated_cost'),
+  sumExact('anomaly_requests').as('anomaly_req'),
+  sumExact('anomaly_cost').as('anomaly_cost'),
 ];
 
 /** The aggregate row of a range (one row, zeros included). */
@@ -43,7 +62,9 @@ export async function dailyTotals(db: Kysely<DB>, q: DailyRange): Promise<Record
 
 /** Aggregate rows of a range grouped by `by` (in that order, and ordered by it). */
 export async function dailyTotalsBy(db: Kysely<DB>, q: DailyRange, by: DailyGroup[]): Promise<Array<Record<string, unknown>>> {
-  let b = rows(db, q).select([...by, ...TOTAL_COLUMNS()]).groupBy(by);
+  let b = rows(db, q)
+    .select([...by, ...TOTAL_COLUMNS()])
+    .groupBy(by);
   for (const c of by) b = b.orderBy(c);
   return b.execute();
 }
@@ -56,7 +77,10 @@ export async function spendOf(db: Kysely<DB>, q: DailyRange): Promise<bigint> {
 
 /** Σ cost per org of a range (all time, or one month). */
 export async function spendByOrg(db: Kysely<DB>, q: Pick<DailyRange, 'month'> = {}): Promise<Map<string, bigint>> {
-  const r = await rows(db, q).select(['org_id', sumExact('cost').as('total')]).groupBy('org_id').execute();
+  const r = await rows(db, q)
+    .select(['org_id', sumExact('cost').as('total')])
+    .groupBy('org_id')
+    .execute();
   return new Map(r.map((x) => [x.org_id, BigInt(x.total)]));
 }
 
@@ -65,8 +89,14 @@ export async function monthSpendByScope(db: Kysely<DB>, orgId: string, month: st
   const b = () => rows(db, { orgId, month });
   const [org, ws, keys] = await Promise.all([
     b().select(sumExact('cost').as('cost')).executeTakeFirst(),
-    b().select(['workspace_id', sumExact('cost').as('cost')]).groupBy('workspace_id').execute(),
-    b().select(['key_id', sumExact('cost').as('cost')]).groupBy('key_id').execute(),
+    b()
+      .select(['workspace_id', sumExact('cost').as('cost')])
+      .groupBy('workspace_id')
+      .execute(),
+    b()
+      .select(['key_id', sumExact('cost').as('cost')])
+      .groupBy('key_id')
+      .execute(),
   ]);
   return {
     org: BigInt(org?.cost ?? 0n),

@@ -18,12 +18,17 @@ export function usageSinkFor(store: Store): (rows: UsageEventRow[]) => Promise<U
 /** Resolves when the database answers a trivial query (within `timeoutMs`); rejects otherwise. */
 export function probeStore(store: Store, timeoutMs = 3000): () => Promise<void> {
   return async () => {
-    if (store.sqlite) { store.sqlite.prepare('select 1').get(); return; }
+    if (store.sqlite) {
+      store.sqlite.prepare('select 1').get();
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         sql`select 1`.execute(store.db),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('database probe timed out')), timeoutMs); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('database probe timed out')), timeoutMs);
+        }),
       ]);
     } finally {
       clearTimeout(timer);
@@ -35,20 +40,43 @@ export function probeStore(store: Store, timeoutMs = 3000): () => Promise<void> 
 export function deadLetterSink(store: Store, now: () => number): (row: UsageEventRow, err: unknown) => Promise<void> {
   return async (row, err) => {
     const message = String((err as Error)?.message ?? err).slice(0, 1000);
-    await store.db.insertInto('usage_dead_letters').values({
-      id: String(row.id), org_id: String(row.org_id ?? ''), event: encodeRow(row), error: message, created_at: BigInt(now()), replayed_at: null,
-    }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    await store.db
+      .insertInto('usage_dead_letters')
+      .values({
+        id: String(row.id),
+        org_id: String(row.org_id ?? ''),
+        event: encodeRow(row),
+        error: message,
+        created_at: BigInt(now()),
+        replayed_at: null,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
   };
 }
 
-export interface DeadLetterView { id: string; org_id: string; error: string; created_at: string; replayed_at: string | null; event: Record<string, unknown> }
+export interface DeadLetterView {
+  id: string;
+  org_id: string;
+  error: string;
+  created_at: string;
+  replayed_at: string | null;
+  event: Record<string, unknown>;
+}
 
 export async function listDeadLetters(store: Store, opts: { all?: boolean; limit?: number } = {}): Promise<DeadLetterView[]> {
-  let q = store.db.selectFrom('usage_dead_letters').selectAll().orderBy('created_at').limit(opts.limit ?? 1000);
+  let q = store.db
+    .selectFrom('usage_dead_letters')
+    .selectAll()
+    .orderBy('created_at')
+    .limit(opts.limit ?? 1000);
   if (!opts.all) q = q.where('replayed_at', 'is', null);
   const rows = await q.execute();
   return rows.map((r) => ({
-    id: r.id, org_id: r.org_id, error: r.error, created_at: new Date(Number(r.created_at)).toISOString(),
+    id: r.id,
+    org_id: r.org_id,
+    error: r.error,
+    created_at: new Date(Number(r.created_at)).toISOString(),
     replayed_at: r.replayed_at === null ? null : new Date(Number(r.replayed_at)).toISOString(),
     event: JSON.parse(r.event, (_k, v) => (v && typeof v === 'object' && typeof v.$n === 'string' ? v.$n : v)),
   }));
@@ -63,7 +91,11 @@ export async function replayDeadLetters(store: Store, now: () => number): Promis
   for (const r of open) {
     try {
       await sink([decodeRow(r.event)]);
-      await store.db.updateTable('usage_dead_letters').set({ replayed_at: BigInt(now()) }).where('id', '=', r.id).execute();
+      await store.db
+        .updateTable('usage_dead_letters')
+        .set({ replayed_at: BigInt(now()) })
+        .where('id', '=', r.id)
+        .execute();
       replayed.push(r.id);
     } catch (e) {
       const error = String((e as Error).message).slice(0, 1000);

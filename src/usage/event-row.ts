@@ -5,7 +5,7 @@ type FullRow = { [K in keyof UsageEventsTable]: UsageEventsTable[K] extends impo
 /** Columns added by migration 010: optional on a row (absent = not reported / standard / zero). */
 export const PREMIUM_COLUMNS = ['speed', 'service_tier', 'inference_geo', 'web_fetch_requests', 'code_execution_requests', 'price_variant'] as const;
 /** Columns added later that a row may leave out: PREMIUM_COLUMNS and `attempts` (migration 050, default 1). */
-type OptionalColumn = typeof PREMIUM_COLUMNS[number] | 'attempts';
+type OptionalColumn = (typeof PREMIUM_COLUMNS)[number] | 'attempts';
 export type UsageEventRow = Omit<FullRow, OptionalColumn> & Partial<Pick<FullRow, OptionalColumn>>;
 
 /** A row with every migration-010 column filled in (null / 0 / '' where absent). */

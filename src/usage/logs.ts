@@ -48,7 +48,11 @@ export async function queryLogs(db: Kysely<DB>, q: LogQuery) {
     const c = decodeCursor(q.cursor);
     s = s.where(sql<boolean>`(created_at, id) < (${c.at}, ${c.id})`);
   }
-  const rows = await s.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const rows = await s
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page.at(-1);

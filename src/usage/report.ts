@@ -42,13 +42,23 @@ export interface UsageTotals {
 const SIMULATED = sql`upstream in ('simulator', 'simulator-openai')`;
 /** The rollups' aggregates (daily.ts) read from the raw events (periods that do not start and end on a UTC day). */
 const EVENT_TOTAL_COLUMNS = () => [
-  sumExactOf(sql`1`).as('requests'), sumExact('input_tokens').as('input_tokens'), sumExact('output_tokens').as('output_tokens'),
-  sumExact('cache_write_5m_tokens').as('cw5'), sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cache_read'),
-  sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost'),
-  sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'), sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
-  sumExact('web_search_requests').as('web_search'), sumExact('web_fetch_requests').as('web_fetch'), sumExact('code_execution_requests').as('code_exec'),
-  sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'), sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
-  sumExactOf(sql`case when anomaly is not null then 1 else 0 end`).as('anomaly_req'), sumExactOf(sql`case when anomaly is not null then cost else 0 end`).as('anomaly_cost'),
+  sumExactOf(sql`1`).as('requests'),
+  sumExact('input_tokens').as('input_tokens'),
+  sumExact('output_tokens').as('output_tokens'),
+  sumExact('cache_write_5m_tokens').as('cw5'),
+  sumExact('cache_write_1h_tokens').as('cw1'),
+  sumExact('cache_read_tokens').as('cache_read'),
+  sumExact('cost').as('cost'),
+  sumExact('upstream_cost').as('upstream_cost'),
+  sumExactOf(sql`case when estimated <> 0 then 1 else 0 end`).as('est_req'),
+  sumExactOf(sql`case when estimated <> 0 then cost else 0 end`).as('estimated_cost'),
+  sumExact('web_search_requests').as('web_search'),
+  sumExact('web_fetch_requests').as('web_fetch'),
+  sumExact('code_execution_requests').as('code_exec'),
+  sumExactOf(sql`case when ${SIMULATED} then 1 else 0 end`).as('sim_req'),
+  sumExactOf(sql`case when ${SIMULATED} then cost else 0 end`).as('simulated_cost'),
+  sumExactOf(sql`case when anomaly is not null then 1 else 0 end`).as('anomaly_req'),
+  sumExactOf(sql`case when anomaly is not null then cost else 0 end`).as('anomaly_cost'),
 ];
 
 /** One aggregated row in the report's shape (exact decimal USD strings). */
@@ -87,7 +97,16 @@ export function totals(r: any): UsageTotals {
  * rollups; or instants (`sinceMs` / `untilMs`, epoch ms) for periods with a time of day, read from
  * the events (by the instant of admission).
  */
-export interface UsageQuery { orgId?: string; since?: string; until?: string; sinceMs?: number; untilMs?: number; workspaceId?: string; keyId?: string; model?: string }
+export interface UsageQuery {
+  orgId?: string;
+  since?: string;
+  until?: string;
+  sinceMs?: number;
+  untilMs?: number;
+  workspaceId?: string;
+  keyId?: string;
+  model?: string;
+}
 
 export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
   if (q.sinceMs === undefined && q.untilMs === undefined) {
@@ -107,7 +126,11 @@ export async function usageReport(db: Kysely<DB>, q: UsageQuery) {
     return b;
   };
   const all = await base().select(EVENT_TOTAL_COLUMNS()).executeTakeFirst();
-  const byModel = await base().select(['model', ...EVENT_TOTAL_COLUMNS()]).groupBy('model').orderBy('model').execute();
+  const byModel = await base()
+    .select(['model', ...EVENT_TOTAL_COLUMNS()])
+    .groupBy('model')
+    .orderBy('model')
+    .execute();
   return { ...totals(all), by_model: byModel.map((r) => ({ model: r.model, ...totals(r) })) };
 }
 
@@ -123,16 +146,33 @@ export async function usageByUpstream(db: Kysely<DB>, q: Pick<UsageQuery, 'orgId
   if (q.orgId) b = b.where('org_id', '=', q.orgId);
   if (q.since) b = b.where('day', '>=', q.since);
   if (q.until) b = b.where('day', '<', q.until);
-  const rows = await b.select(['upstream', sumExact('requests').as('requests'), sumExact('attempts').as('attempts'), sumExact('input_tokens').as('input_tokens'),
-    // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
-    sumExact('output_tokens').as('output_tokens'), sumExact('cost').as('cost'), sumExact('upstream_cost').as('upstream_cost')] as any).groupBy('upstream').orderBy('upstream').execute();
+  const rows = await b
+    .select([
+      'upstream',
+      sumExact('requests').as('requests'),
+      sumExact('attempts').as('attempts'),
+      sumExact('input_tokens').as('input_tokens'),
+      sumExact('output_tokens').as('output_tokens'),
+      sumExact('cost').as('cost'),
+      sumExact('upstream_cost').as('upstream_cost'),
+      // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
+    ] as any)
+    .groupBy('upstream')
+    .orderBy('upstream')
+    .execute();
   // biome-ignore lint/suspicious/noExplicitAny: select list built at run time (TOTAL_COLUMNS), which Kysely cannot type; rows are read through totals()
   return rows.map((r: any) => {
-    const cost = BigInt(r.cost), up = BigInt(r.upstream_cost);
+    const cost = BigInt(r.cost),
+      up = BigInt(r.upstream_cost);
     return {
-      upstream: r.upstream as string, requests: Number(r.requests), attempts: Number(r.attempts),
-      input_tokens: Number(r.input_tokens), output_tokens: Number(r.output_tokens),
-      cost_usd: picoToUsd(cost), upstream_cost_usd: picoToUsd(up), margin_usd: picoToUsd(cost - up),
+      upstream: r.upstream as string,
+      requests: Number(r.requests),
+      attempts: Number(r.attempts),
+      input_tokens: Number(r.input_tokens),
+      output_tokens: Number(r.output_tokens),
+      cost_usd: picoToUsd(cost),
+      upstream_cost_usd: picoToUsd(up),
+      margin_usd: picoToUsd(cost - up),
     };
   });
 }

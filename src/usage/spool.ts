@@ -29,7 +29,14 @@ export function spoolDirFor(configured: string | undefined, databaseUrl: string,
   return sqlite ? join(dirname(databaseUrl.replace(/^sqlite:(\/\/)?/, '')), 'spool') : join('data', 'spool');
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
 
 export class UsageSpool {
   readonly file: string;
@@ -38,18 +45,26 @@ export class UsageSpool {
   private lines = 0;
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private dir: string, databaseUrl: string) {
+  constructor(
+    private dir: string,
+    databaseUrl: string,
+  ) {
     this.prefix = `usage-${createHash('sha256').update(databaseUrl).digest('hex').slice(0, 12)}-`;
     this.file = join(dir, `${this.prefix}${process.pid}-${randomBytes(4).toString('hex')}.jsonl`);
   }
 
   /** Events in this process's file that may not be in the database yet. */
-  get spooled(): number { return this.lines; }
+  get spooled(): number {
+    return this.lines;
+  }
 
   /** Appends events and fsyncs them (serialised: one append at a time). */
   append(rows: UsageEventRow[]): Promise<void> {
     const run = async () => {
-      if (!this.fh) { mkdirSync(this.dir, { recursive: true }); this.fh = await open(this.file, 'a', 0o600); }
+      if (!this.fh) {
+        mkdirSync(this.dir, { recursive: true });
+        this.fh = await open(this.file, 'a', 0o600);
+      }
       await this.fh.write(rows.map((r) => encodeRow(r) + '\n').join(''));
       await this.fh.sync();
       this.lines += rows.length;
@@ -76,10 +91,19 @@ export class UsageSpool {
   /** Spool files of dead processes for this database (a restart's leftovers), oldest first. */
   orphans(): string[] {
     let names: string[];
-    try { names = readdirSync(this.dir); } catch { return []; }
-    return names.filter((n) => n.startsWith(this.prefix) && n.endsWith('.jsonl'))
-      .filter((n) => { const pid = Number(n.slice(this.prefix.length).split('-')[0]); return !(pid === process.pid || alive(pid)) || !Number.isSafeInteger(pid); })
-      .map((n) => join(this.dir, n)).sort();
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => n.startsWith(this.prefix) && n.endsWith('.jsonl'))
+      .filter((n) => {
+        const pid = Number(n.slice(this.prefix.length).split('-')[0]);
+        return !(pid === process.pid || alive(pid)) || !Number.isSafeInteger(pid);
+      })
+      .map((n) => join(this.dir, n))
+      .sort();
   }
 
   /** The events of a spool file (a torn last line — a crash mid-append — is skipped: its response was never released). */
@@ -87,7 +111,11 @@ export class UsageSpool {
     const out: UsageEventRow[] = [];
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue;
-      try { out.push(decodeRow(line)); } catch { /* torn write */ }
+      try {
+        out.push(decodeRow(line));
+      } catch {
+        /* torn write */
+      }
     }
     return out;
   }

@@ -24,7 +24,14 @@ import type { UsageEventRow } from './event-row.ts';
 
 export { PREMIUM_COLUMNS, withPremiumDefaults, type UsageEventRow } from './event-row.ts';
 
-interface Pending { row: UsageEventRow; resolve: () => void; reject: (e: Error) => void; at: number; done?: boolean; spooled?: boolean }
+interface Pending {
+  row: UsageEventRow;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  at: number;
+  done?: boolean;
+  spooled?: boolean;
+}
 
 const BATCH = 400;
 
@@ -63,7 +70,11 @@ export class UsageWriter {
   private write: (rows: UsageEventRow[]) => Promise<UsageEventRow[]>;
   private clock: Clock;
 
-  constructor(store: Store | null, private log: Logger, private opts: UsageWriterOptions = {}) {
+  constructor(
+    store: Store | null,
+    private log: Logger,
+    private opts: UsageWriterOptions = {},
+  ) {
     this.write = opts.sink ?? usageSinkFor(store!);
     this.clock = opts.clock ?? systemClock;
   }
@@ -97,8 +108,12 @@ export class UsageWriter {
   private schedule(delay = 0) {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    const run = () => { this.scheduled = false; void this.flush(); };
-    if (delay > 0) setTimeout(run, delay); else setImmediate(run); // a pending retry keeps the process alive
+    const run = () => {
+      this.scheduled = false;
+      void this.flush();
+    };
+    if (delay > 0) setTimeout(run, delay);
+    else setImmediate(run); // a pending retry keeps the process alive
   }
 
   /** Writes everything queued now; resolves when the queue is empty (or the DB failed). */
@@ -112,15 +127,24 @@ export class UsageWriter {
           await this.writeOrIsolate(batch);
           this.queue = this.queue.filter((p) => !p.done);
           this.backoffMs = 0;
-          if (this.down) { this.down = false; this.log.info('usage writes succeed again'); }
+          if (this.down) {
+            this.down = false;
+            this.log.info('usage writes succeed again');
+          }
         } catch (e) {
           this.queue = this.queue.filter((p) => !p.done);
           this.down = true;
           this.backoffMs = Math.min(5_000, this.backoffMs ? this.backoffMs * 2 : 50);
           await this.spoolQueued();
           this.expireWaiters();
-          this.log.error({ err: e instanceof DatabaseDown ? e.cause : e, pending: this.queue.length, retryInMs: this.backoffMs }, 'usage write failed; will retry');
-          if (!this.closed) { this.flushing = false; this.schedule(this.backoffMs); }
+          this.log.error(
+            { err: e instanceof DatabaseDown ? e.cause : e, pending: this.queue.length, retryInMs: this.backoffMs },
+            'usage write failed; will retry',
+          );
+          if (!this.closed) {
+            this.flushing = false;
+            this.schedule(this.backoffMs);
+          }
           return;
         }
       }
@@ -136,11 +160,18 @@ export class UsageWriter {
       const inserted = await this.write(items.map((p) => p.row));
       this.written += inserted.length;
       if (inserted.length) this.opts.onWritten?.(inserted);
-      for (const p of items) { p.done = true; p.resolve(); }
+      for (const p of items) {
+        p.done = true;
+        p.resolve();
+      }
       return;
     } catch (e) {
       if (!this.opts.probe || !this.opts.deadLetter) throw new DatabaseDown('database unavailable', { cause: e });
-      try { await this.opts.probe(); } catch { throw new DatabaseDown('database unavailable', { cause: e }); }
+      try {
+        await this.opts.probe();
+      } catch {
+        throw new DatabaseDown('database unavailable', { cause: e });
+      }
       if (items.length > 1) {
         const mid = items.length >> 1;
         await this.writeOrIsolate(items.slice(0, mid));
@@ -148,9 +179,16 @@ export class UsageWriter {
         return;
       }
       const p = items[0]!;
-      try { await this.opts.deadLetter(p.row, e); } catch (e2) { throw new DatabaseDown('dead-letter write failed', { cause: e2 }); }
+      try {
+        await this.opts.deadLetter(p.row, e);
+      } catch (e2) {
+        throw new DatabaseDown('dead-letter write failed', { cause: e2 });
+      }
       this.deadLettered++;
-      this.log.error({ requestId: p.row.id, org: p.row.org_id, err: { message: (e as Error).message } }, 'usage event refused by the database; kept in usage_dead_letters');
+      this.log.error(
+        { requestId: p.row.id, org: p.row.org_id, err: { message: (e as Error).message } },
+        'usage event refused by the database; kept in usage_dead_letters',
+      );
       this.opts.onDeadLetter?.(p.row, e);
       p.done = true;
       p.resolve();
@@ -217,7 +255,10 @@ export class UsageWriter {
     if (this.queue.length) {
       await this.spoolQueued();
       const onDisk = this.queue.filter((p) => p.spooled).length;
-      this.log.error({ unwritten: this.queue.length, spooled: onDisk, ids: this.queue.slice(0, 20).map((p) => p.row.id) }, 'shutting down with usage events the database did not accept (spooled ones are replayed at the next start)');
+      this.log.error(
+        { unwritten: this.queue.length, spooled: onDisk, ids: this.queue.slice(0, 20).map((p) => p.row.id) },
+        'shutting down with usage events the database did not accept (spooled ones are replayed at the next start)',
+      );
     }
     await this.opts.spool?.close();
   }

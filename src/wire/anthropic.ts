@@ -163,14 +163,7 @@ export interface AnthropicMessagesRequest {
 
 // ───────────────────────────── response ─────────────────────────────
 
-export type AnthropicStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
 export interface AnthropicCacheCreation {
   ephemeral_5m_input_tokens: number;

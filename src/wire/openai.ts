@@ -57,7 +57,7 @@ export type ChatCompletionRole = 'developer' | 'system' | 'user' | 'assistant' |
 export interface ChatCompletionMessageToolCall {
   id: string;
   type: 'function';
-  function: { name: string; /** JSON-encoded arguments. */ arguments: string };
+  function: { name: string /** JSON-encoded arguments. */; arguments: string };
 }
 
 export interface ChatCompletionSystemMessageParam {

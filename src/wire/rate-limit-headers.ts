@@ -32,7 +32,11 @@ export interface RateWindow {
 }
 
 /** The buckets a response reports (the rate limiter's `RateSnapshot`). */
-export interface RateView { requests?: RateWindow; input_tokens?: RateWindow; output_tokens?: RateWindow }
+export interface RateView {
+  requests?: RateWindow;
+  input_tokens?: RateWindow;
+  output_tokens?: RateWindow;
+}
 
 /** RFC 3339 UTC with seconds precision, rounded up to the second: `2026-01-15T12:00:07Z`. */
 const rfcCache = new Map<number, string>();

@@ -5,8 +5,12 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { Browser } from './support.ts';
 
 let tg: TestGateway;
-before(async () => { tg = await startTestGateway(); });
-after(async () => { await tg?.close(); });
+before(async () => {
+  tg = await startTestGateway();
+});
+after(async () => {
+  await tg?.close();
+});
 
 test('user create --operator signs in as the operator; update --no-operator takes it away', async () => {
   const made = await tg.cli('user', 'create', '--email', 'ops@cli.test', '--operator');

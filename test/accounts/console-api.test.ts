@@ -32,9 +32,17 @@ before(async () => {
   await tg.ledger.append({ orgId, kind: 'purchase', amount: 50_000_000_000_000n });
   await tg.gw.refresh();
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
-const ask = (key: string) => new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+const ask = (key: string) =>
+  new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 20,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
 
 test('workspaces: create, rename, own keys; archiving stops its keys at once', async () => {
   const ws = await b.post(`/admin/v1/orgs/${orgId}/workspaces`, { name: 'Research' });
@@ -87,7 +95,8 @@ test('logs: keyset pages cover every request once, newest first; filters; bad cu
   assert.equal(pages, 3);
   assert.equal(seen.length, 250);
   assert.equal(new Set(seen.map((e) => e.id)).size, 250, 'no row twice');
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1].time > seen[i].time || (seen[i - 1].time === seen[i].time && seen[i - 1].id > seen[i].id), 'newest first');
+  for (let i = 1; i < seen.length; i++)
+    assert.ok(seen[i - 1].time > seen[i].time || (seen[i - 1].time === seen[i].time && seen[i - 1].id > seen[i].id), 'newest first');
   const e = seen[0];
   assert.deepEqual(Object.keys(e.tokens).sort(), ['cache_read', 'cache_write_1h', 'cache_write_5m', 'input', 'output']);
   assert.match(e.cost_usd, /^\d+(\.\d+)?$/);
@@ -99,12 +108,27 @@ test('logs: keyset pages cover every request once, newest first; filters; bad cu
   assert.ok(byModel.length > 0 && byModel.every((x: any) => x.model === model));
   assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=error`)).json.data.length, 0);
   await tg.gw.store.db.updateTable('usage_events').set({ status: 529n }).where('id', '=', seen[7].id).execute();
-  assert.deepEqual((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=error`)).json.data.map((x: any) => [x.id, x.status]), [[seen[7].id, 529]]);
+  assert.deepEqual(
+    (await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=error`)).json.data.map((x: any) => [x.id, x.status]),
+    [[seen[7].id, 529]],
+  );
   assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=529`)).json.data.length, 1);
   assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?${q}&status=ok&limit=500`)).json.data.length, 249);
-  assert.equal((await b.get(`/admin/v1/orgs/${orgId}/logs?from=${new Date(t0 + 10_000).toISOString()}&to=${new Date(t0 + 20_000).toISOString()}&limit=500`)).json.data.length, 30);
+  assert.equal(
+    (await b.get(`/admin/v1/orgs/${orgId}/logs?from=${new Date(t0 + 10_000).toISOString()}&to=${new Date(t0 + 20_000).toISOString()}&limit=500`)).json.data
+      .length,
+    30,
+  );
 
-  for (const bad of ['cursor=abc', `cursor=${Buffer.from("1:x' or 1=1 --").toString('base64url')}`, 'limit=0', 'limit=501', 'status=abc', 'from=yesterday', 'org=other']) {
+  for (const bad of [
+    'cursor=abc',
+    `cursor=${Buffer.from("1:x' or 1=1 --").toString('base64url')}`,
+    'limit=0',
+    'limit=501',
+    'status=abc',
+    'from=yesterday',
+    'org=other',
+  ]) {
     const r = await b.get(`/admin/v1/orgs/${orgId}/logs?${bad}`);
     assert.equal(r.status, 400, bad);
   }
@@ -152,7 +176,10 @@ test('operator: search orgs (by name or member email), sign-ups, pin a tier, sus
   await op.post('/account/v1/login', { admin_token: ADMIN });
   const byEmail = await op.get('/admin/v1/operator/orgs?q=DANA@console');
   assert.equal(byEmail.status, 200);
-  assert.deepEqual(byEmail.json.orgs.map((o: any) => o.id), [orgId]);
+  assert.deepEqual(
+    byEmail.json.orgs.map((o: any) => o.id),
+    [orgId],
+  );
   assert.equal(byEmail.json.orgs[0].owner_email, 'dana@console.test');
   assert.equal((await op.get('/admin/v1/operator/orgs?q=Dana%20Inc')).json.orgs.length, 1);
   assert.equal((await op.get('/admin/v1/operator/orgs?q=%25')).json.orgs.length, 0, 'a % is a literal, not a wildcard');

@@ -24,9 +24,16 @@ const doc = readFileSync(new URL('../../docs/security.md', import.meta.url), 'ut
 const table = /<!-- permission-table:start -->\n([\s\S]*?)\n<!-- permission-table:end -->/.exec(doc)![1]!;
 function cellOf(method: string, pattern: string, column: string): string {
   const lines = table.split('\n').filter((l) => l.startsWith('|'));
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const head = cells(lines[0]!);
-  const row = lines.slice(2).map(cells).find((c) => c[0]!.replace(/`/g, '') === `${method} ${pattern.replace(/:(\w+)/g, '{$1}')}`);
+  const row = lines
+    .slice(2)
+    .map(cells)
+    .find((c) => c[0]!.replace(/`/g, '') === `${method} ${pattern.replace(/:(\w+)/g, '{$1}')}`);
   assert.ok(row, `docs/security.md has a row for ${method} ${pattern}`);
   return row[head.indexOf(column)]!;
 }
@@ -40,7 +47,10 @@ before(async () => {
   const { token } = await waitForMail(smtp.mails, 'founder@team.test', /Verify/);
   await owner.post('/account/v1/verify', { token });
 });
-after(async () => { await tg?.close(); await smtp?.close(); });
+after(async () => {
+  await tg?.close();
+  await smtp?.close();
+});
 
 test('invite one member per role; each joins through the mailed link with that role', async () => {
   for (const role of MEMBER_ROLES) {
@@ -73,7 +83,16 @@ test('invite one member per role; each joins through the mailed link with that r
 });
 
 test('each role walks every admin endpoint and is answered as docs/security.md says', async () => {
-  const dummy: Record<string, string> = { org: orgId, key: 'apikey_doesnotexist', user: 'user_doesnotexist', invitation: 'invite_doesnotexist', ws: 'wrkspc_doesnotexist', number: 'TG-999999', payment: 'pay_doesnotexist', contact: 'contact_doesnotexist' };
+  const dummy: Record<string, string> = {
+    org: orgId,
+    key: 'apikey_doesnotexist',
+    user: 'user_doesnotexist',
+    invitation: 'invite_doesnotexist',
+    ws: 'wrkspc_doesnotexist',
+    number: 'TG-999999',
+    payment: 'pay_doesnotexist',
+    contact: 'contact_doesnotexist',
+  };
   let walked = 0;
   for (const role of MEMBER_ROLES) {
     const b = members.get(role)!;
@@ -103,7 +122,11 @@ test('what the guide says each role does: developers make keys, billing pays, vi
   assert.equal((await billing.post(`/admin/v1/orgs/${orgId}/keys`, { name: 'no' })).status, 403);
   const viewer = members.get('viewer')!;
   assert.equal((await viewer.get(`/admin/v1/orgs/${orgId}/keys`)).status, 200);
-  for (const [p, body] of [[`orgs/${orgId}/keys`, { name: 'no' }], [`orgs/${orgId}/workspaces`, { name: 'no' }], [`orgs/${orgId}/invitations`, { email: 'v@team.test', role: 'viewer' }]] as const) {
+  for (const [p, body] of [
+    [`orgs/${orgId}/keys`, { name: 'no' }],
+    [`orgs/${orgId}/workspaces`, { name: 'no' }],
+    [`orgs/${orgId}/invitations`, { email: 'v@team.test', role: 'viewer' }],
+  ] as const) {
     assert.equal((await viewer.post(`/admin/v1/${p}`, body)).status, 403, p);
   }
   assert.equal((await viewer.req('PUT', `/admin/v1/orgs/${orgId}/limits`, { scope: 'org', monthly_usd: '1' })).status, 403);
@@ -121,7 +144,11 @@ test('owners: only an owner grants the owner role; the last owner stays; removal
 
   // Two owners (the founder and the invited one): the founder is demoted, then the last owner stays.
   const invitedOwner = members.get('owner')!;
-  assert.equal((await invitedOwner.post(`/admin/v1/orgs/${orgId}/members/${id('founder@team.test')}`, { role: 'admin' })).status, 200, 'an owner takes the owner role');
+  assert.equal(
+    (await invitedOwner.post(`/admin/v1/orgs/${orgId}/members/${id('founder@team.test')}`, { role: 'admin' })).status,
+    200,
+    'an owner takes the owner role',
+  );
   assert.equal((await owner.post(`/admin/v1/orgs/${orgId}/members/${id('owner@team.test')}/remove`)).status, 403, 'the demoted founder cannot remove an owner');
   const self = await invitedOwner.post(`/admin/v1/orgs/${orgId}/members/${id('owner@team.test')}/remove`);
   assert.equal(self.status, 409);
@@ -156,5 +183,8 @@ test('an existing user accepts an invitation by logging in; revoked invitations 
   const t2 = (await waitForMail(smtp.mails, 'late@team.test', /invited/)).token;
   const rv = await invitedOwner.post(`/admin/v1/orgs/${orgId}/invitations/${inv2.json.id}/revoke`);
   assert.equal(rv.json.status, 'revoked');
-  assert.equal((await new Browser(tg.url).post('/account/v1/signup', { email: 'late@team.test', password: 'long enough pw', invitation_token: t2 })).status, 400);
+  assert.equal(
+    (await new Browser(tg.url).post('/account/v1/signup', { email: 'late@team.test', password: 'long enough pw', invitation_token: t2 })).status,
+    400,
+  );
 });

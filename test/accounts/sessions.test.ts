@@ -19,7 +19,10 @@ before(async () => {
   smtp = await smtpSink();
   tg = await startTestGateway({ env: { SMTP_URL: smtp.url, TOLLGATE_ADMIN_TOKEN: ADMIN } });
 });
-after(async () => { await tg?.close(); await smtp?.close(); });
+after(async () => {
+  await tg?.close();
+  await smtp?.close();
+});
 
 async function signUp(email: string, org = 'Org', password = 'long enough pw') {
   const b = new Browser(tg.url);
@@ -32,7 +35,11 @@ async function signUp(email: string, org = 'Org', password = 'long enough pw') {
 
 test('cookies: HttpOnly, SameSite=Lax, Path=/; the session is stored only as a hash', async () => {
   const b = new Browser(tg.url);
-  const r = await fetch(`${tg.url}/account/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'flags@example.com', password: 'long enough pw', org_name: 'F' }) });
+  const r = await fetch(`${tg.url}/account/v1/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'flags@example.com', password: 'long enough pw', org_name: 'F' }),
+  });
   const cookies = r.headers.getSetCookie();
   const session = cookies.find((c) => c.startsWith('tg_session='))!;
   assert.match(session, /; HttpOnly/);
@@ -41,14 +48,23 @@ test('cookies: HttpOnly, SameSite=Lax, Path=/; the session is stored only as a h
   assert.doesNotMatch(session, /Secure/, 'plain http, no https public URL');
   const value = /^tg_session=([^;]+)/.exec(session)![1]!;
   const rows = await tg.gw.store.db.selectFrom('sessions').select('id').execute();
-  assert.ok(rows.every((x) => x.id !== value), 'the cookie value is not stored');
+  assert.ok(
+    rows.every((x) => x.id !== value),
+    'the cookie value is not stored',
+  );
   void b;
   // With an https public URL, cookies are Secure.
   const g = await startTestGateway({ env: { TOLLGATE_PUBLIC_URL: 'https://console.example.com' } });
   try {
-    const r2 = await fetch(`${g.url}/account/v1/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 's@example.com', password: 'long enough pw', org_name: 'S' }) });
+    const r2 = await fetch(`${g.url}/account/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 's@example.com', password: 'long enough pw', org_name: 'S' }),
+    });
     assert.ok(r2.headers.getSetCookie().every((c) => /; Secure/.test(c)));
-  } finally { await g.close(); }
+  } finally {
+    await g.close();
+  }
 });
 
 test('CSRF: a state-changing request with the cookie needs x-csrf-token and our Origin', async () => {
@@ -80,24 +96,26 @@ test('login is throttled per account and per address, with retry-after', async (
   // Its own gateway: the address bucket it empties is shared by every test on 127.0.0.1.
   const g = await startTestGateway();
   try {
-  const b = new Browser(g.url);
-  assert.equal((await b.post('/account/v1/signup', { email: 'throttle@example.com', password: 'the right password', org_name: 'T' })).status, 201);
-  const statuses: number[] = [];
-  for (let i = 0; i < 6; i++) statuses.push((await b.post('/account/v1/login', { email: 'throttle@example.com', password: `wrong ${i}` })).status);
-  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
-  const r = await b.post('/account/v1/login', { email: 'throttle@example.com', password: 'the right password' });
-  assert.equal(r.status, 429, 'even the right password waits: the account is locked for now');
-  assert.equal(r.json.error.code, 'rate_limited');
-  assert.ok(Number(r.headers.get('retry-after')) >= 1);
-  // Unknown addresses are throttled too, and answer like wrong passwords.
-  const u = await b.post('/account/v1/login', { email: 'nobody@example.com', password: 'whatever' });
-  assert.equal(u.status, 401);
-  assert.equal(u.json.error.code, 'invalid_credentials');
-  // Per address: many accounts from one address.
-  let last = 0;
-  for (let i = 0; i < 25 && last !== 429; i++) last = (await b.post('/account/v1/login', { email: `spray${i}@example.com`, password: 'guess' })).status;
-  assert.equal(last, 429, 'the address runs out of attempts');
-  } finally { await g.close(); }
+    const b = new Browser(g.url);
+    assert.equal((await b.post('/account/v1/signup', { email: 'throttle@example.com', password: 'the right password', org_name: 'T' })).status, 201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await b.post('/account/v1/login', { email: 'throttle@example.com', password: `wrong ${i}` })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    const r = await b.post('/account/v1/login', { email: 'throttle@example.com', password: 'the right password' });
+    assert.equal(r.status, 429, 'even the right password waits: the account is locked for now');
+    assert.equal(r.json.error.code, 'rate_limited');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    // Unknown addresses are throttled too, and answer like wrong passwords.
+    const u = await b.post('/account/v1/login', { email: 'nobody@example.com', password: 'whatever' });
+    assert.equal(u.status, 401);
+    assert.equal(u.json.error.code, 'invalid_credentials');
+    // Per address: many accounts from one address.
+    let last = 0;
+    for (let i = 0; i < 25 && last !== 429; i++) last = (await b.post('/account/v1/login', { email: `spray${i}@example.com`, password: 'guess' })).status;
+    assert.equal(last, 429, 'the address runs out of attempts');
+  } finally {
+    await g.close();
+  }
 });
 
 test('a new session id at every login; logout revokes; logout everywhere revokes all', async () => {

@@ -24,7 +24,11 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { SMTP_URL: smtp.url, TOLLGATE_FREE_CREDITS_USD: '5', TOLLGATE_FREE_CREDITS_DAYS: '30' } });
 });
-after(async () => { await tg?.close(); await fake?.close(); await smtp?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+  await smtp?.close();
+});
 
 const path = (link: string) => link.replace(/^https?:\/\/[^/]+/, '');
 const balance = async (orgId: string) => (await tg.ledger.balance(orgId)).balance;
@@ -87,7 +91,9 @@ test('verification links: replayed, expired, tampered and wrong-kind tokens are 
     `${kind}.${id}.${Number(exp) + 86_400_000}.${mac}`, // a later expiry
     `${kind}.${id!.slice(0, -1)}${id!.endsWith('a') ? 'b' : 'a'}.${exp}.${mac}`, // another id
     `reset.${id}.${exp}.${mac}`, // another kind
-    `${token}x`, 'garbage', '',
+    `${token}x`,
+    'garbage',
+    '',
   ];
   for (const t of tampered) {
     const r = await b.post('/account/v1/verify', { token: t });
@@ -100,7 +106,9 @@ test('verification links: replayed, expired, tampered and wrong-kind tokens are 
     const r = await b.post('/account/v1/verify', { token });
     assert.equal(r.status, 400);
     assert.equal(r.json.error.code, 'invalid_token');
-  } finally { skew = 0; }
+  } finally {
+    skew = 0;
+  }
   // …but within its day it works exactly once.
   const ok = await b.post('/account/v1/verify', { token });
   assert.equal(ok.status, 200, JSON.stringify(ok.json));
@@ -126,7 +134,11 @@ test('one account and one free grant per address: case, +tags and Gmail dots nor
   assert.equal(resend.status, 429, 'at most one verification mail a minute');
   assert.equal(resend.headers.get('retry-after'), '60');
   skew = 61_000;
-  try { assert.equal((await b.post('/account/v1/verify/resend')).status, 202); } finally { skew = 0; }
+  try {
+    assert.equal((await b.post('/account/v1/verify/resend')).status, 202);
+  } finally {
+    skew = 0;
+  }
   await new Promise((r) => setTimeout(r, 200));
   const links = smtp.mails.filter((m) => m.to.includes('carol.smith@gmail.com'));
   assert.equal(links.length, 2);
@@ -153,18 +165,27 @@ test('bad sign-up input is a clear 400 naming the field; a foreign Origin is ref
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.match(r.json.error.message, field);
   }
-  const evil = await b.post('/account/v1/signup', { email: 'e@example.com', password: 'long enough pw', org_name: 'X' }, { headers: { origin: 'https://evil.example' } });
+  const evil = await b.post(
+    '/account/v1/signup',
+    { email: 'e@example.com', password: 'long enough pw', org_name: 'X' },
+    { headers: { origin: 'https://evil.example' } },
+  );
   assert.equal(evil.status, 403);
   assert.equal(evil.json.error.code, 'csrf_failed');
 });
 
 test('sign-up modes: invite-only needs an invitation, closed refuses everyone', async () => {
-  for (const [mode, code] of [['invite', 'invitation_required'], ['closed', 'signup_closed']] as const) {
+  for (const [mode, code] of [
+    ['invite', 'invitation_required'],
+    ['closed', 'signup_closed'],
+  ] as const) {
     const g = await startTestGateway({ upstreamUrl: fake.url, env: { SMTP_URL: smtp.url, TOLLGATE_SIGNUP: mode } });
     try {
       const r = await new Browser(g.url).post('/account/v1/signup', { email: `m-${mode}@example.com`, password: 'long enough pw', org_name: 'X' });
       assert.equal(r.status, 403, mode);
       assert.equal(r.json.error.code, code);
-    } finally { await g.close(); }
+    } finally {
+      await g.close();
+    }
   }
 });

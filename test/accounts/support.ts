@@ -28,7 +28,11 @@ export async function waitForMail(mails: Mail[], to: string, subject: RegExp, ti
   }
 }
 
-export interface Res { status: number; json: any; headers: Headers }
+export interface Res {
+  status: number;
+  json: any;
+  headers: Headers;
+}
 
 /** A client that keeps cookies like a browser and sends the CSRF token it was given. */
 export class Browser {
@@ -37,7 +41,9 @@ export class Browser {
   /** Sent as Origin on every request (a browser always sends it on POST). */
   origin: string | undefined;
 
-  constructor(readonly base: string) { this.origin = base; }
+  constructor(readonly base: string) {
+    this.origin = base;
+  }
 
   private absorb(h: Headers) {
     for (const c of h.getSetCookie()) {
@@ -60,7 +66,11 @@ export class Browser {
     this.absorb(r.headers);
     const text = await r.text();
     let json: any = null;
-    try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
     if (json && typeof json === 'object' && typeof json.csrf_token === 'string') this.csrf = json.csrf_token;
     return { status: r.status, json, headers: r.headers };
   }

@@ -22,7 +22,11 @@ before(async () => {
   // A gateway that gives up on an abandoned upstream after 400 ms.
   quick = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { TOLLGATE_ABORT_DRAIN_MS: '400' } });
 });
-after(async () => { await tg?.close(); await quick?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await quick?.close();
+  await fake?.close();
+});
 
 const ask = { model: 'claude-sonnet-4-5', max_tokens: 700, messages: [{ role: 'user' as const, content: 'Tell me a long story' }] };
 const chat = { model: 'gpt-4o', max_tokens: 700, messages: [{ role: 'user' as const, content: 'Tell me a long story' }] };
@@ -30,7 +34,10 @@ const chat = { model: 'gpt-4o', max_tokens: 700, messages: [{ role: 'user' as co
 async function eventOf(g: TestGateway, orgId: string) {
   for (let i = 0; i < 100; i++) {
     const ev = await usageEvents(g.databaseUrl, { orgId });
-    if (ev.length) { assert.equal(ev.length, 1, 'billed once'); return ev[0]!; }
+    if (ev.length) {
+      assert.equal(ev.length, 1, 'billed once');
+      return ev[0]!;
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.fail('no usage event');
@@ -45,11 +52,19 @@ function abortOnceForwarded(ac: AbortController, ms = 50) {
 test('OpenAI stream aborted mid-way: the usage chunk still arrives upstream and is billed exactly', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'delay', betweenEventsMs: 5 }, { kind: 'chunking', sizes: 'random', seed: 3 }, { kind: 'usage', usage: { input_tokens: 321, output_tokens: 456 } }]);
+  fake.script([
+    { kind: 'delay', betweenEventsMs: 5 },
+    { kind: 'chunking', sizes: 'random', seed: 3 },
+    { kind: 'usage', usage: { input_tokens: 321, output_tokens: 456 } },
+  ]);
   const ac = new AbortController();
   const s = await client.chat.completions.create({ ...chat, stream: true }, { signal: ac.signal });
   let n = 0;
-  try { for await (const _ of s) if (++n === 3) ac.abort(); } catch { /* the SDK may end or throw on abort */ }
+  try {
+    for await (const _ of s) if (++n === 3) ac.abort();
+  } catch {
+    /* the SDK may end or throw on abort */
+  }
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.outcome, 'client_aborted');
   assert.equal(e.input_tokens, 321n);
@@ -60,7 +75,10 @@ test('OpenAI stream aborted mid-way: the usage chunk still arrives upstream and 
 test('a non-streamed request abandoned before the answer is billed what the upstream reports', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'delay', headersMs: 600 }, { kind: 'usage', usage: { input_tokens: 50, output_tokens: 99 } }]);
+  fake.script([
+    { kind: 'delay', headersMs: 600 },
+    { kind: 'usage', usage: { input_tokens: 50, output_tokens: 99 } },
+  ]);
   const ac = new AbortController();
   abortOnceForwarded(ac);
   await assert.rejects(client.messages.create(ask, { signal: ac.signal }));
@@ -74,7 +92,10 @@ test('a non-streamed request abandoned before the answer is billed what the upst
 test('a stream abandoned before its headers is billed what the upstream reports', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'delay', headersMs: 500 }, { kind: 'usage', usage: { input_tokens: 70, output_tokens: 80 } }]);
+  fake.script([
+    { kind: 'delay', headersMs: 500 },
+    { kind: 'usage', usage: { input_tokens: 70, output_tokens: 80 } },
+  ]);
   const ac = new AbortController();
   abortOnceForwarded(ac);
   await assert.rejects(client.messages.stream(ask, { signal: ac.signal }).finalMessage());
@@ -105,10 +126,17 @@ test('an OpenAI-wire stream cut before its usage: output = tokens of the streame
   let prompt = '';
   for (let i = 0; prompt.length < 200_000; i++) prompt += `${(i * 7919) % 100003} zq${i % 97}x `;
   const exact = countTextTokens(prompt);
-  fake.script([{ kind: 'chunking', sizes: [5, 2, 9, 1] }, { kind: 'cut', afterEvents: 30 }]);
+  fake.script([
+    { kind: 'chunking', sizes: [5, 2, 9, 1] },
+    { kind: 'cut', afterEvents: 30 },
+  ]);
   const s = await client.chat.completions.create({ ...chat, messages: [{ role: 'user', content: prompt }], stream: true });
   let streamed = '';
-  await assert.rejects((async () => { for await (const ch of s) streamed += ch.choices[0]?.delta?.content ?? ''; })());
+  await assert.rejects(
+    (async () => {
+      for await (const ch of s) streamed += ch.choices[0]?.delta?.content ?? '';
+    })(),
+  );
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.outcome, 'incomplete');
   assert.equal(e.estimated, 1n);
@@ -121,8 +149,19 @@ test('a reasoning model (hidden thinking) cut before its usage is billed max_tok
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'cut', afterEvents: 4 });
-  const s = await client.chat.completions.create({ model: 'o3', max_completion_tokens: 2000, messages: [{ role: 'user', content: 'think hard' }], stream: true });
-  await assert.rejects((async () => { for await (const _ of s) { /* drain */ } })());
+  const s = await client.chat.completions.create({
+    model: 'o3',
+    max_completion_tokens: 2000,
+    messages: [{ role: 'user', content: 'think hard' }],
+    stream: true,
+  });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of s) {
+        /* drain */
+      }
+    })(),
+  );
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.estimated, 1n);
   assert.equal(e.output_tokens, 2000n);
@@ -131,13 +170,22 @@ test('a reasoning model (hidden thinking) cut before its usage is billed max_tok
 test('an Anthropic stream cut mid-way bills message_start input + streamed-text tokens (Claude margin), capped at max_tokens', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'chunking', sizes: 'byte' }, { kind: 'cut', afterEvents: 12 }, { kind: 'usage', usage: { input_tokens: 1000, output_tokens: 5000 } }]);
+  fake.script([
+    { kind: 'chunking', sizes: 'byte' },
+    { kind: 'cut', afterEvents: 12 },
+    { kind: 'usage', usage: { input_tokens: 1000, output_tokens: 5000 } },
+  ]);
   let streamed = '';
   const st = client.messages.stream(ask);
-  st.on('text', (t) => { streamed += t; });
+  st.on('text', (t) => {
+    streamed += t;
+  });
   await assert.rejects(st.finalMessage());
   const e = await eventOf(tg, c.orgId);
   assert.equal(e.input_tokens, 1000n);
   const text = countTextTokens(streamed);
-  assert.ok(e.output_tokens >= BigInt(text) && e.output_tokens <= BigInt(Math.ceil(text * 1.35) + 5) && e.output_tokens <= 700n, `output ${e.output_tokens} vs text ${text}`);
+  assert.ok(
+    e.output_tokens >= BigInt(text) && e.output_tokens <= BigInt(Math.ceil(text * 1.35) + 5) && e.output_tokens <= 700n,
+    `output ${e.output_tokens} vs text ${text}`,
+  );
 });

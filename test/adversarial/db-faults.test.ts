@@ -24,7 +24,11 @@ before(async () => {
   fake = await startFakeUpstream({ textChars: 200 });
   tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { TOLLGATE_SPOOL_DIR: spoolDir } });
 });
-after(async () => { await tg?.close(); await fake?.close(); rmSync(spoolDir, { recursive: true, force: true }); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+  rmSync(spoolDir, { recursive: true, force: true });
+});
 
 const ask = { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user' as const, content: 'hi' }] };
 
@@ -32,12 +36,23 @@ const ask = { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'use
 async function refuse(name: string, table: string, condition: string): Promise<() => Promise<void>> {
   const db = tg.gw.store.db;
   if (usePostgres) {
-    await sql.raw(`create function ${name}() returns trigger language plpgsql as $$ begin if ${condition} then raise exception 'refused by the test (${name})'; end if; return new; end $$`).execute(db);
+    await sql
+      .raw(
+        `create function ${name}() returns trigger language plpgsql as $$ begin if ${condition} then raise exception 'refused by the test (${name})'; end if; return new; end $$`,
+      )
+      .execute(db);
     await sql.raw(`create trigger ${name} before insert on ${table} for each row execute function ${name}()`).execute(db);
-    return async () => { await sql.raw(`drop trigger ${name} on ${table}`).execute(db); await sql.raw(`drop function ${name}()`).execute(db); };
+    return async () => {
+      await sql.raw(`drop trigger ${name} on ${table}`).execute(db);
+      await sql.raw(`drop function ${name}()`).execute(db);
+    };
   }
-  await sql.raw(`create trigger ${name} before insert on ${table} when ${condition} begin select raise(abort, 'refused by the test (${name})'); end`).execute(db);
-  return async () => { await sql.raw(`drop trigger ${name}`).execute(db); };
+  await sql
+    .raw(`create trigger ${name} before insert on ${table} when ${condition} begin select raise(abort, 'refused by the test (${name})'); end`)
+    .execute(db);
+  return async () => {
+    await sql.raw(`drop trigger ${name}`).execute(db);
+  };
 }
 
 test('a row the database refuses is dead-lettered; everyone else is billed; the CLI lists and replays it', async () => {
@@ -48,15 +63,16 @@ test('a row the database refuses is dead-lettered; everyone else is billed; the 
     const g = new Anthropic({ baseURL: tg.url, apiKey: good.key, maxRetries: 0 });
     const b = new Anthropic({ baseURL: tg.url, apiKey: bad.key, maxRetries: 0 });
     const t0 = Date.now();
-    const [res] = await Promise.all([
-      Promise.all(Array.from({ length: 20 }, (_, i) => (i === 7 ? b.messages.create(ask) : g.messages.create(ask)))),
-    ]);
+    const [res] = await Promise.all([Promise.all(Array.from({ length: 20 }, (_, i) => (i === 7 ? b.messages.create(ask) : g.messages.create(ask))))]);
     assert.ok(Date.now() - t0 < 5000, 'nothing stalls');
     const badId = res[7]!._request_id!;
     assert.equal((await usageEvents(tg.databaseUrl, { orgId: good.orgId })).length, 19);
     assert.equal((await usageEvents(tg.databaseUrl, { orgId: bad.orgId })).length, 0);
     const listed = await tg.cli('usage', 'dead-letters');
-    assert.deepEqual(listed.map((d: any) => d.id), [badId]);
+    assert.deepEqual(
+      listed.map((d: any) => d.id),
+      [badId],
+    );
     assert.match(listed[0].error, /refused by the test/);
     assert.equal(listed[0].event.org_id, bad.orgId);
     // Still refused: the replay reports it and keeps it.
@@ -88,7 +104,10 @@ test('while the database takes no usage: the request in flight is spooled, new o
     const files = readdirSync(spoolDir).filter((f) => f.endsWith('.jsonl'));
     assert.equal(files.length, 1);
     await assert.rejects(a.messages.create(ask), (e: any) => e.status === 503 && e.error?.error?.type === 'overloaded_error');
-    await assert.rejects(o.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }), (e: any) => e.status === 503 && e.error?.type === 'server_error' && e.code === 'usage_store_unavailable');
+    await assert.rejects(
+      o.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      (e: any) => e.status === 503 && e.error?.type === 'server_error' && e.code === 'usage_store_unavailable',
+    );
   } finally {
     await un1();
     await un2();
@@ -113,12 +132,25 @@ test('while the database takes no usage: the request in flight is spooled, new o
 });
 
 test('Redis unreachable: fail closed with 503 (overloaded_error / server_error), nothing billed', async () => {
-  const g = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { REDIS_URL: 'redis://127.0.0.1:1', TOLLGATE_SPOOL_DIR: spoolDir } });
+  const g = await startTestGateway({
+    upstreamUrl: fake.url,
+    openaiUpstreamUrl: fake.url,
+    env: { REDIS_URL: 'redis://127.0.0.1:1', TOLLGATE_SPOOL_DIR: spoolDir },
+  });
   try {
     const c = await g.customer();
     const before = fake.requests.length;
-    await assert.rejects(new Anthropic({ baseURL: g.url, apiKey: c.key, maxRetries: 0 }).messages.create(ask), (e: any) => e.status === 503 && e.error?.error?.type === 'overloaded_error');
-    await assert.rejects(new OpenAI({ baseURL: `${g.url}/v1`, apiKey: c.key, maxRetries: 0 }).chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }), (e: any) => e.status === 503 && e.code === 'limiter_unavailable');
+    await assert.rejects(
+      new Anthropic({ baseURL: g.url, apiKey: c.key, maxRetries: 0 }).messages.create(ask),
+      (e: any) => e.status === 503 && e.error?.error?.type === 'overloaded_error',
+    );
+    await assert.rejects(
+      new OpenAI({ baseURL: `${g.url}/v1`, apiKey: c.key, maxRetries: 0 }).chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+      (e: any) => e.status === 503 && e.code === 'limiter_unavailable',
+    );
     assert.equal(fake.requests.length, before, 'nothing reached the upstream');
     assert.equal((await usageEvents(g.databaseUrl, { orgId: c.orgId })).length, 0);
   } finally {

@@ -22,7 +22,12 @@ let fake: FakeUpstream | undefined;
 let tg: TestGateway | undefined;
 let redis: PrivateRedis | undefined;
 let raw: Redis | undefined;
-after(async () => { raw?.disconnect(); await tg?.close(); await fake?.close(); await redis?.destroy(); });
+after(async () => {
+  raw?.disconnect();
+  await tg?.close();
+  await fake?.close();
+  await redis?.destroy();
+});
 
 const CAP = usdToPico('0.02');
 
@@ -52,7 +57,9 @@ test('fail open: served and billed on local limits while Redis is away, the cap 
     try {
       if (i % 2) served.push((await a.messages.create(ask))._request_id!);
       else served.push((await o.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }))._request_id!);
-    } catch (e) { refused = e; }
+    } catch (e) {
+      refused = e;
+    }
   }
   assert.ok(refused instanceof Anthropic.BadRequestError || refused instanceof OpenAI.BadRequestError, `refused at the cap: ${refused}`);
   assert.equal((refused as any).status, 400);

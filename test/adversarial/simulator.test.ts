@@ -7,10 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway } from '../support/gateway.ts';
 
-const ask = (url: string, key: string) => fetch(`${url}/v1/messages`, {
-  method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-  body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] }),
-});
+const ask = (url: string, key: string) =>
+  fetch(`${url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] }),
+  });
 
 test('simulated answers are marked and never counted as revenue', async () => {
   const tg = await startTestGateway();
@@ -26,7 +28,9 @@ test('simulated answers are marked and never counted as revenue', async () => {
     assert.equal(u.revenue_usd, '0');
     assert.equal(u.upstream_cost_usd, '0');
     assert.equal(u.margin_usd, '0');
-  } finally { await tg.close(); }
+  } finally {
+    await tg.close();
+  }
 });
 
 test('NODE_ENV=production without a provider key: no simulator, nothing served; TOLLGATE_SIMULATOR=on enables it', async () => {
@@ -39,7 +43,9 @@ test('NODE_ENV=production without a provider key: no simulator, nothing served; 
     assert.ok(r.status >= 400 && r.status < 600);
     assert.equal(r.headers.get('tollgate-upstream'), null);
     assert.equal((await off.cli('usage', '--org', c.orgId)).requests, 0, 'nothing billed');
-  } finally { await off.close(); }
+  } finally {
+    await off.close();
+  }
   const on = await startTestGateway({ env: { NODE_ENV: 'production', TOLLGATE_SIMULATOR: 'on' } });
   try {
     assert.ok(on.gw.simulatorUrl);
@@ -47,5 +53,7 @@ test('NODE_ENV=production without a provider key: no simulator, nothing served; 
     const r = await ask(on.url, c.key);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('tollgate-upstream'), 'simulator');
-  } finally { await on.close(); }
+  } finally {
+    await on.close();
+  }
 });

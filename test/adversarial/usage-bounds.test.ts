@@ -17,9 +17,16 @@ let fake: FakeUpstream;
 let tg: TestGateway;
 before(async () => {
   fake = await startFakeUpstream({ textChars: 300 });
-  tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { TOLLGATE_OPERATOR_ALERT_EMAIL: 'ops@example.test', TOLLGATE_OPERATOR_ALERT_INTERVAL_MS: '0' } });
+  tg = await startTestGateway({
+    upstreamUrl: fake.url,
+    openaiUpstreamUrl: fake.url,
+    env: { TOLLGATE_OPERATOR_ALERT_EMAIL: 'ops@example.test', TOLLGATE_OPERATOR_ALERT_INTERVAL_MS: '0' },
+  });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const ask = { model: 'claude-sonnet-4-5', max_tokens: 500, messages: [{ role: 'user' as const, content: 'Tell me a story' }] };
 const chat = { model: 'gpt-4o', max_tokens: 300, messages: [{ role: 'user' as const, content: 'Tell me a story' }] };
@@ -27,12 +34,15 @@ const chat = { model: 'gpt-4o', max_tokens: 300, messages: [{ role: 'user' as co
 async function onlyEvent(orgId: string) {
   const ev = await usageEvents(tg.databaseUrl, { orgId });
   assert.equal(ev.length, 1, 'exactly one usage event');
-  return ev[0]! as typeof ev[0] & { anomaly: string | null };
+  return ev[0]! as (typeof ev)[0] & { anomaly: string | null };
 }
 
 async function outbox(): Promise<Array<{ to: string; subject: string; text: string }>> {
   await tg.gw.rt.operatorAlerts!.idle();
-  return (await tg.gw.store.db.selectFrom('outbox' as any).selectAll().execute()) as any;
+  return (await tg.gw.store.db
+    .selectFrom('outbox' as any)
+    .selectAll()
+    .execute()) as any;
 }
 
 test('output_tokens 1e15 is billed as max_tokens, flagged, alerted; the next request is billed at once', async () => {
@@ -60,7 +70,10 @@ test('output_tokens 1e15 is billed as max_tokens, flagged, alerted; the next req
 test('a negative output count in a stream (awkward chunks) is billed as max_tokens and flagged', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'chunking', sizes: 'random', seed: 7 }, { kind: 'usage', usage: { input_tokens: 30, output_tokens: -5 } }]);
+  fake.script([
+    { kind: 'chunking', sizes: 'random', seed: 7 },
+    { kind: 'usage', usage: { input_tokens: 30, output_tokens: -5 } },
+  ]);
   await client.messages.stream(ask).finalMessage();
   const e = await onlyEvent(c.orgId);
   assert.equal(e.output_tokens, 500n);
@@ -68,7 +81,7 @@ test('a negative output count in a stream (awkward chunks) is billed as max_toke
   assert.equal(e.estimated, 0n);
 });
 
-test('a fractional or non-numeric input count bills the body\'s byte bound as input', async () => {
+test("a fractional or non-numeric input count bills the body's byte bound as input", async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'usage', usage: { input_tokens: 12.5 as any, output_tokens: 40 } });
@@ -77,14 +90,29 @@ test('a fractional or non-numeric input count bills the body\'s byte bound as in
   assert.match(e.anomaly ?? '', /invalid:input_tokens/);
   assert.equal(e.output_tokens, 40n);
   const bytes = Buffer.byteLength(JSON.stringify(ask));
-  assert.ok(e.input_tokens >= BigInt(BODY_INDEPENDENT_TOKENS + bytes - 20) && e.input_tokens <= BigInt(BODY_INDEPENDENT_TOKENS + bytes + 200), `input ${e.input_tokens}`);
+  assert.ok(
+    e.input_tokens >= BigInt(BODY_INDEPENDENT_TOKENS + bytes - 20) && e.input_tokens <= BigInt(BODY_INDEPENDENT_TOKENS + bytes + 200),
+    `input ${e.input_tokens}`,
+  );
   assert.ok(e.cost > 0n);
 });
 
 test('a reply without any usage is billed at the bound (input byte bound, max_tokens output), never $0', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script({ kind: 'json', status: 200, body: { id: 'msg_x', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'hi' }], stop_reason: 'end_turn', stop_sequence: null } });
+  fake.script({
+    kind: 'json',
+    status: 200,
+    body: {
+      id: 'msg_x',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'hi' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    },
+  });
   await client.messages.create(ask);
   const e = await onlyEvent(c.orgId);
   assert.match(e.anomaly ?? '', /missing:usage/);
@@ -104,9 +132,14 @@ test('OpenAI wire: output = max(completion_tokens, total_tokens − prompt_token
 
   const c2 = await tg.customer();
   const client2 = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c2.key, maxRetries: 0 });
-  fake.script([{ kind: 'chunking', sizes: [3, 1, 7] }, { kind: 'usage', usage: {}, openaiUsage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 270 } }]);
+  fake.script([
+    { kind: 'chunking', sizes: [3, 1, 7] },
+    { kind: 'usage', usage: {}, openaiUsage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 270 } },
+  ]);
   const s = await client2.chat.completions.create({ ...chat, stream: true });
-  for await (const _ of s) { /* drain */ }
+  for await (const _ of s) {
+    /* drain */
+  }
   assert.equal((await onlyEvent(c2.orgId)).output_tokens, 170n);
 });
 

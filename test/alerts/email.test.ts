@@ -17,8 +17,16 @@ import { smtpSink, testStore, until } from './support.ts';
 const run = promisify(execFile);
 const FROM = 'Tollgate <alerts@tollgate.test>';
 const at80 = (orgId: string, extra: Partial<AlertEvent> = {}): AlertEvent => ({
-  orgId, orgName: 'Acme', scope: 'org', scopeId: orgId, period: '2026-11', kind: 'threshold', threshold: 80,
-  spentPico: usdToPico('40'), limitPico: usdToPico('50'), ...extra,
+  orgId,
+  orgName: 'Acme',
+  scope: 'org',
+  scopeId: orgId,
+  period: '2026-11',
+  kind: 'threshold',
+  threshold: 80,
+  spentPico: usdToPico('40'),
+  limitPico: usdToPico('50'),
+  ...extra,
 });
 
 test('20 concurrent notifies of one event, across two service instances, send exactly one mail', async () => {
@@ -50,7 +58,10 @@ test('20 concurrent notifies of one event, across two service instances, send ex
     assert.equal(ds[0]!.statusCode, 250);
     assert.equal((await a.alerts('org_acme')).length, 1);
   } finally {
-    await a.stop(); await b.stop(); await smtp.close(); await ts.close();
+    await a.stop();
+    await b.stop();
+    await smtp.close();
+    await ts.close();
   }
 });
 
@@ -69,7 +80,9 @@ test('two gateway processes racing on the same database send exactly one mail', 
     assert.equal(smtp.mails.length, 1);
     assert.equal((await svc.alerts('org_race')).length, 1);
   } finally {
-    await svc.stop(); await smtp.close(); await ts.close();
+    await svc.stop();
+    await smtp.close();
+    await ts.close();
   }
 });
 
@@ -94,7 +107,9 @@ test('a new month (injected clock) alerts again; the same month does not', async
     // 50 % is a separate threshold in the same month
     assert.ok(await svc.notify({ ...ev, threshold: 50, spentPico: usdToPico('25') }));
   } finally {
-    await svc.stop(); await smtp.close(); await ts.close();
+    await svc.stop();
+    await smtp.close();
+    await ts.close();
   }
 });
 
@@ -122,14 +137,15 @@ test('without SMTP the mail lands in the outbox, and `tollgate outbox --json` sh
 
     // The hot-path form: returns at once, does the work later, never throws.
     assert.equal(svc.enqueue(at80('org_o', { threshold: 50, spentPico: usdToPico('25') })), undefined);
-    assert.equal((await svc.outbox(10)).length, 2, 'nothing done in the caller\'s tick');
+    assert.equal((await svc.outbox(10)).length, 2, "nothing done in the caller's tick");
     svc.enqueue({ ...at80('org_o'), kind: 'bogus' as any }); // invalid: logged, not thrown
     await svc.idle();
     assert.equal((await svc.outbox(10)).length, 4);
     assert.equal((await svc.outbox(10, 'org_o')).length, 4);
     assert.equal((await svc.outbox(10, 'org_other')).length, 0);
   } finally {
-    await svc.stop(); await ts.close();
+    await svc.stop();
+    await ts.close();
   }
 });
 
@@ -140,7 +156,17 @@ test('limit reached, workspace scope and low credits read clearly; credits re-ar
     await svc.addEmail('org_k', 'ops@acme.test');
     await svc.notify({ ...at80('org_k'), kind: 'limit_reached', threshold: 100, spentPico: usdToPico('50') });
     await svc.notify({ ...at80('org_k'), scope: 'workspace', scopeId: 'wrkspc_1', limitPico: usdToPico('20'), spentPico: usdToPico('16') });
-    const low = { orgId: 'org_k', orgName: 'Acme', scope: 'credits' as const, scopeId: 'org_k', kind: 'credits_low' as const, threshold: usdToPico('5'), spentPico: 0n, limitPico: null, balancePico: usdToPico('4.2') };
+    const low = {
+      orgId: 'org_k',
+      orgName: 'Acme',
+      scope: 'credits' as const,
+      scopeId: 'org_k',
+      kind: 'credits_low' as const,
+      threshold: usdToPico('5'),
+      spentPico: 0n,
+      limitPico: null,
+      balancePico: usdToPico('4.2'),
+    };
     assert.ok(await svc.notify(low));
     assert.equal(await svc.notify(low), null, 'credits_low with the default period fires once');
     assert.ok(await svc.notify({ ...low, period: 'after:ledg_topup1' }), 'a new re-arm key fires again');
@@ -155,6 +181,7 @@ test('limit reached, workspace scope and low credits read clearly; credits re-ar
     const limitMail = (await svc.outbox(10)).find((m) => m.subject.includes('reached its monthly limit'))!;
     assert.match(limitMail.text, /refused until 2026-12-01 00:00 UTC/);
   } finally {
-    await svc.stop(); await ts.close();
+    await svc.stop();
+    await ts.close();
   }
 });

@@ -11,7 +11,17 @@ import { usdToPico } from '../../src/core/money.ts';
 const [url, smtpUrl, orgId, n] = process.argv.slice(2) as [string, string, string, string];
 const store = await openStore(url);
 const svc = new AlertService(store.db, { clock: systemClock, smtp: { url: smtpUrl, from: 'Tollgate <alerts@tollgate.test>' } });
-const ev = { orgId, orgName: 'Acme', scope: 'org' as const, scopeId: orgId, period: '2026-11', kind: 'threshold' as const, threshold: 80, spentPico: usdToPico('40'), limitPico: usdToPico('50') };
+const ev = {
+  orgId,
+  orgName: 'Acme',
+  scope: 'org' as const,
+  scopeId: orgId,
+  period: '2026-11',
+  kind: 'threshold' as const,
+  threshold: 80,
+  spentPico: usdToPico('40'),
+  limitPico: usdToPico('50'),
+};
 const ids = await Promise.all(Array.from({ length: Number(n) }, () => svc.notify(ev)));
 await svc.idle();
 await svc.stop();

@@ -10,7 +10,12 @@ import { freshDatabase } from '../support/gateway.ts';
 import { openStore, type Store } from '../../src/store/connect.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
-export interface TestStore { store: Store; url: string; reopen(): Promise<Store>; close(): Promise<void> }
+export interface TestStore {
+  store: Store;
+  url: string;
+  reopen(): Promise<Store>;
+  close(): Promise<void>;
+}
 
 /** A fresh database with every migration applied; `reopen()` opens another connection (another "process"). */
 export async function testStore(): Promise<TestStore> {
@@ -19,8 +24,13 @@ export async function testStore(): Promise<TestStore> {
   await migrate(store);
   const extra: Store[] = [];
   return {
-    store, url: db.url,
-    async reopen() { const s = await openStore(db.url); extra.push(s); return s; },
+    store,
+    url: db.url,
+    async reopen() {
+      const s = await openStore(db.url);
+      extra.push(s);
+      return s;
+    },
     async close() {
       for (const s of [store, ...extra]) await s.close().catch(() => {});
       await db.drop();
@@ -28,7 +38,13 @@ export async function testStore(): Promise<TestStore> {
   };
 }
 
-export interface Mail { from: string; to: string[]; raw: string; subject: string; text: string }
+export interface Mail {
+  from: string;
+  to: string[];
+  raw: string;
+  subject: string;
+  text: string;
+}
 
 /** A real SMTP server (no auth, no TLS) collecting every message it accepts. */
 export async function smtpSink(): Promise<{ url: string; mails: Mail[]; close(): Promise<void> }> {
@@ -45,17 +61,30 @@ export async function smtpSink(): Promise<{ url: string; mails: Mail[]; close():
         const unfolded = raw.replace(/\r\n(?=[ \t])/g, '');
         const subject = /^Subject: (.*)$/im.exec(unfolded)?.[1]?.trim() ?? '';
         const text = raw.slice(raw.indexOf('\r\n\r\n') + 4);
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, subject, text });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject,
+          text,
+        });
         cb();
       });
     },
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
   const port = (server.server.address() as AddressInfo).port;
   return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-export interface Received { headers: IncomingMessage['headers']; body: string; at: number }
+export interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
 export type Reply = number | 'hang';
 
 /**
@@ -78,8 +107,13 @@ export async function receiver(replies: Reply[] = [200]): Promise<{ url: string;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks/tollgate`, received,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    url: `http://127.0.0.1:${port}/hooks/tollgate`,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -17,8 +17,15 @@ import { receiver, testStore, until } from './support.ts';
 const box = new SecretBox('7'.repeat(64));
 
 const at80 = (orgId: string): AlertEvent => ({
-  orgId, orgName: 'Acme', scope: 'org', scopeId: orgId, period: '2026-11', kind: 'threshold', threshold: 80,
-  spentPico: usdToPico('40'), limitPico: usdToPico('50'),
+  orgId,
+  orgName: 'Acme',
+  scope: 'org',
+  scopeId: orgId,
+  period: '2026-11',
+  kind: 'threshold',
+  threshold: 80,
+  spentPico: usdToPico('40'),
+  limitPico: usdToPico('50'),
 });
 const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -47,17 +54,30 @@ test('the receiver gets one signed POST it can verify', async () => {
     assert.equal(body.type, 'spend.threshold');
     assert.ok(!Number.isNaN(Date.parse(body.created_at)));
     assert.deepEqual(body.data, {
-      org_id: 'org_w', org_name: 'Acme', scope: 'org', scope_id: 'org_w', period: '2026-11', threshold: 80,
-      spent_usd: '40', limit_usd: '50', balance_usd: null, resumes_at: null,
+      org_id: 'org_w',
+      org_name: 'Acme',
+      scope: 'org',
+      scope_id: 'org_w',
+      period: '2026-11',
+      threshold: 80,
+      spent_usd: '40',
+      limit_usd: '50',
+      balance_usd: null,
+      resumes_at: null,
     });
     const ds = await svc.deliveries('org_w');
-    assert.deepEqual(ds.map((d) => [d.attempt, d.statusCode, d.status]), [[1, 200, 'delivered']]);
+    assert.deepEqual(
+      ds.map((d) => [d.attempt, d.statusCode, d.status]),
+      [[1, 200, 'delivered']],
+    );
     // a repeat of the same alert delivers nothing
     assert.equal(await svc.notify(at80('org_w')), null);
     await svc.idle();
     assert.equal(rx.received.length, 1);
   } finally {
-    await svc.stop(); await rx.close(); await ts.close();
+    await svc.stop();
+    await rx.close();
+    await ts.close();
   }
 });
 
@@ -65,7 +85,14 @@ test('500, 500, then 200: three attempts logged with backoff, one success, same 
   const ts = await testStore();
   const rx = await receiver([500, 500, 200]);
   const waits: number[] = [];
-  const svc = new AlertService(ts.store.db, { clock: systemClock, box, backoffMs: (n) => { waits.push(n); return 30 * 2 ** (n - 1); } });
+  const svc = new AlertService(ts.store.db, {
+    clock: systemClock,
+    box,
+    backoffMs: (n) => {
+      waits.push(n);
+      return 30 * 2 ** (n - 1);
+    },
+  });
   try {
     const hook = await svc.addWebhook('org_r', rx.url);
     const id = await svc.notify(at80('org_r'));
@@ -79,12 +106,19 @@ test('500, 500, then 200: three attempts logged with backoff, one success, same 
       assert.equal(verifySignature(r.headers['tollgate-signature'] as string, r.body, hook.secret, nowSec()), true);
     }
     const ds = (await svc.deliveries('org_r')).sort((a, b) => a.attempt - b.attempt);
-    assert.deepEqual(ds.map((d) => [d.attempt, d.statusCode, d.error, d.status]), [
-      [1, 500, 'HTTP 500', 'failed'], [2, 500, 'HTTP 500', 'failed'], [3, 200, null, 'delivered'],
-    ]);
+    assert.deepEqual(
+      ds.map((d) => [d.attempt, d.statusCode, d.error, d.status]),
+      [
+        [1, 500, 'HTTP 500', 'failed'],
+        [2, 500, 'HTTP 500', 'failed'],
+        [3, 200, null, 'delivered'],
+      ],
+    );
     assert.equal(ds.filter((d) => d.deliveredAt != null).length, 1);
   } finally {
-    await svc.stop(); await rx.close(); await ts.close();
+    await svc.stop();
+    await rx.close();
+    await ts.close();
   }
 });
 
@@ -99,11 +133,19 @@ test('network errors are retried up to maxAttempts, then the delivery is failed'
     await svc.notify(at80('org_n'));
     await svc.idle();
     const ds = (await svc.deliveries('org_n')).sort((a, b) => a.attempt - b.attempt);
-    assert.deepEqual(ds.map((d) => [d.attempt, d.statusCode, d.status]), [[1, null, 'failed'], [2, null, 'failed'], [3, null, 'failed']]);
+    assert.deepEqual(
+      ds.map((d) => [d.attempt, d.statusCode, d.status]),
+      [
+        [1, null, 'failed'],
+        [2, null, 'failed'],
+        [3, null, 'failed'],
+      ],
+    );
     assert.match(ds[0]!.error!, /ECONNREFUSED/);
     assert.ok(!ds.some((d) => d.error!.includes('/hooks/tollgate')), 'errors do not carry the URL');
   } finally {
-    await svc.stop(); await ts.close();
+    await svc.stop();
+    await ts.close();
   }
 });
 
@@ -127,11 +169,19 @@ test('a retry pending at a crash (stop) is resumed by a new service on the same 
     assert.equal(r.headers['tollgate-event-id'], id);
     assert.equal(verifySignature(r.headers['tollgate-signature'] as string, r.body, hook.secret, nowSec()), true);
     const ds = (await second.deliveries('org_c')).sort((a, b) => a.attempt - b.attempt);
-    assert.deepEqual(ds.map((d) => [d.attempt, d.statusCode, d.status]), [[1, 500, 'failed'], [2, 200, 'delivered']]);
+    assert.deepEqual(
+      ds.map((d) => [d.attempt, d.statusCode, d.status]),
+      [
+        [1, 500, 'failed'],
+        [2, 200, 'delivered'],
+      ],
+    );
     await new Promise((res) => setTimeout(res, 100));
     assert.equal(rx.received.length, 2, 'no duplicate after delivery');
   } finally {
-    await second.stop(); await rx.close(); await ts.close();
+    await second.stop();
+    await rx.close();
+    await ts.close();
   }
 });
 
@@ -154,9 +204,15 @@ test('an attempt in flight when its process dies is taken over after the lease e
     await rx.close(); // the hung request finally fails; its stale outcome must not overwrite the row
     await dead.stop();
     const ds = await live.deliveries('org_l');
-    assert.deepEqual(ds.map((d) => [d.attempt, d.statusCode, d.status]), [[1, 200, 'delivered']]);
+    assert.deepEqual(
+      ds.map((d) => [d.attempt, d.statusCode, d.status]),
+      [[1, 200, 'delivered']],
+    );
   } finally {
-    await live.stop(); await dead.stop(); await rx.close().catch(() => {}); await ts.close();
+    await live.stop();
+    await dead.stop();
+    await rx.close().catch(() => {});
+    await ts.close();
   }
 });
 
@@ -179,6 +235,8 @@ test('disabled channels get nothing; notify resolves before delivery finishes', 
     assert.equal(ds[0]!.status, 'pending');
     await assert.rejects(svc.disableChannel('alch_nope'), /not found/);
   } finally {
-    await svc.stop(); await rx.close(); await ts.close();
+    await svc.stop();
+    await rx.close();
+    await ts.close();
   }
 });

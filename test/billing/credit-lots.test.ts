@@ -22,17 +22,24 @@ before(async () => {
   fake = await startFakeUpstream({ now: () => clock.now() });
   tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const credits = async (orgId: string) => {
   const r = await fetch(`${tg.url}/admin/v1/orgs/${orgId}/credits`, { headers: { authorization: `Bearer ${ADMIN}` } });
   assert.equal(r.status, 200);
-  return await r.json() as any;
+  return (await r.json()) as any;
 };
 /** One request billed at exactly 1000 input + 100 output tokens of Sonnet ($0.0045). */
 const spend = async (key: string) => {
   fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 100 } as any });
-  await new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] });
+  await new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 100,
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
 };
 const COST = usdToPico('0.0045');
 
@@ -52,7 +59,10 @@ test('a promo lot granted after earlier usage expires with its full amount', asy
   await tg.gw.refresh(); // runs the expiry job
   const after = await credits(c.orgId);
   const expiry = after.history.filter((e: any) => e.kind === 'expiry');
-  assert.deepEqual(expiry.map((e: any) => e.amount_usd), ['-1']);
+  assert.deepEqual(
+    expiry.map((e: any) => e.amount_usd),
+    ['-1'],
+  );
   assert.equal(after.balance_usd, before.balance_usd);
   assert.equal(after.allocation.lots.find((l: any) => l.kind === 'grant').status, 'expired');
   // Every cent explained: usage paid by the purchase lot only.
@@ -77,7 +87,10 @@ test('usage after a lot lapsed does not spend it; usage before spends the expiri
   assert.equal(s.balance_usd, picoToUsd(usdToPico('10') - COST));
   await tg.gw.refresh();
   const after = await credits(c.orgId);
-  assert.deepEqual(after.history.filter((e: any) => e.kind === 'expiry').map((e: any) => e.amount_usd), [picoToUsd(COST - usdToPico('5'))]);
+  assert.deepEqual(
+    after.history.filter((e: any) => e.kind === 'expiry').map((e: any) => e.amount_usd),
+    [picoToUsd(COST - usdToPico('5'))],
+  );
   assert.equal(after.balance_usd, s.balance_usd);
 });
 

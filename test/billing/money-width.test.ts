@@ -27,7 +27,10 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const admin = async (path: string, body?: unknown) => {
   const r = await fetch(`${tg.url}/admin/v1/${path}`, {
@@ -35,7 +38,7 @@ const admin = async (path: string, body?: unknown) => {
     headers: { authorization: `Bearer ${ADMIN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: r.status, json: await r.json() as any };
+  return { status: r.status, json: (await r.json()) as any };
 };
 
 test('credits buy --usd 8000000 and many more: balance, history and reloads stay exact up to $10^12 lifetime', async () => {
@@ -51,8 +54,16 @@ test('credits buy --usd 8000000 and many more: balance, history and reloads stay
   // The running server's reload (every org's credit total) still works, for this org and the others.
   await tg.gw.refresh();
   fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 100 } as any });
-  await new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 200, messages: [{ role: 'user', content: 'Hi' }] });
-  await new Anthropic({ baseURL: tg.url, apiKey: other.key, maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] });
+  await new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 200,
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
+  await new Anthropic({ baseURL: tg.url, apiKey: other.key, maxRetries: 0 }).messages.create({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 20,
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
   const bal = await tg.cli('credits', 'balance', '--org', c.orgId);
   const usage = await tg.cli('usage', '--org', c.orgId);
   assert.equal(bal.credits_usd, '1000000000000000.123456789012');
@@ -70,11 +81,37 @@ test('daily rollups sum past int64 exactly (three $4M events on one day, key and
   const c = await tg.customer({ credits: '0', name: 'Rollup' });
   const t = Date.now();
   const cost = usdToPico('4000000.000000000001');
-  const rows: UsageEventRow[] = [1, 2, 3].map((i) => ({
-    id: `req_wide_${i}`, org_id: c.orgId, workspace_id: c.workspaceId, key_id: c.keyId, model: 'claude-sonnet-4-5', upstream: 'anthropic', surface: 'anthropic',
-    status: 200n, outcome: 'ok', stream: 0n, input_tokens: 1n, output_tokens: 1n, cache_write_5m_tokens: 0n, cache_write_1h_tokens: 0n, cache_read_tokens: 0n,
-    web_search_requests: 0n, cost, upstream_cost: cost * 2n, price_id: null, estimated: 0n, created_at: BigInt(t), month: monthKey(t), day: dayKey(t), latency_ms: 1n, ttft_ms: null, idempotency_key: null,
-  } as UsageEventRow));
+  const rows: UsageEventRow[] = [1, 2, 3].map(
+    (i) =>
+      ({
+        id: `req_wide_${i}`,
+        org_id: c.orgId,
+        workspace_id: c.workspaceId,
+        key_id: c.keyId,
+        model: 'claude-sonnet-4-5',
+        upstream: 'anthropic',
+        surface: 'anthropic',
+        status: 200n,
+        outcome: 'ok',
+        stream: 0n,
+        input_tokens: 1n,
+        output_tokens: 1n,
+        cache_write_5m_tokens: 0n,
+        cache_write_1h_tokens: 0n,
+        cache_read_tokens: 0n,
+        web_search_requests: 0n,
+        cost,
+        upstream_cost: cost * 2n,
+        price_id: null,
+        estimated: 0n,
+        created_at: BigInt(t),
+        month: monthKey(t),
+        day: dayKey(t),
+        latency_ms: 1n,
+        ttft_ms: null,
+        idempotency_key: null,
+      }) as UsageEventRow,
+  );
   const sink = tg.gw.store.sqlite ? sqliteUsageSink(tg.gw.store.sqlite) : kyselyUsageSink(tg.gw.store.db);
   await sink(rows.slice(0, 2));
   await sink(rows.slice(2)); // the upsert path: an existing rollup row grows past int64
@@ -89,8 +126,12 @@ test('daily rollups sum past int64 exactly (three $4M events on one day, key and
 test('an amount that would not fit is refused before anything is stored', async () => {
   const c = await tg.customer({ credits: '1', name: 'Too Big' });
   const before = await tg.cli('credits', 'history', '--org', c.orgId);
-  await assert.rejects(run(process.execPath, ['bin/tollgate.mjs', 'credits', 'buy', '--org', c.orgId, '--usd', '1' + '0'.repeat(25), '--json'], { env: { ...process.env, ...tg.env } }),
-    (e: any) => e.code !== 0 && /too large/.test(e.stderr));
+  await assert.rejects(
+    run(process.execPath, ['bin/tollgate.mjs', 'credits', 'buy', '--org', c.orgId, '--usd', '1' + '0'.repeat(25), '--json'], {
+      env: { ...process.env, ...tg.env },
+    }),
+    (e: any) => e.code !== 0 && /too large/.test(e.stderr),
+  );
   const r = await admin(`orgs/${c.orgId}/credits`, { kind: 'purchase', amount_usd: '1' + '0'.repeat(25) });
   assert.equal(r.status, 400);
   assert.match(r.json.error.message, /too large/);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestGateway } from '../support/gateway.ts';
 
-test('outbox --org shows the org\'s billing mail, not another org\'s', async () => {
+test("outbox --org shows the org's billing mail, not another org's", async () => {
   const tg = await startTestGateway();
   try {
     const a = await tg.customer({ name: 'A', credits: '0' });

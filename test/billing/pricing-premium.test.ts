@@ -19,28 +19,51 @@ before(async () => {
   fake = await startFakeUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'tg-premium-'));
   const cfg = join(dir, 'config.json');
-  writeFileSync(cfg, JSON.stringify({ upstreams: [{ name: 'router', kind: 'openrouter', baseUrl: `${fake.url}/v1`, apiKey: 'sk-router', models: ['gemini-2.5-pro', 'gpt-5.4'] }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      upstreams: [{ name: 'router', kind: 'openrouter', baseUrl: `${fake.url}/v1`, apiKey: 'sk-router', models: ['gemini-2.5-pro', 'gpt-5.4'] }],
+    }),
+  );
   tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { TOLLGATE_CONFIG: cfg } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const events = (orgId: string) => tg.gw.store.db.selectFrom('usage_events').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
-const usd = (pico: bigint) => { const s = pico.toString().padStart(13, '0'); return `${s.slice(0, -12)}.${s.slice(-12)}`.replace(/0+$/, '').replace(/\.$/, ''); };
+const usd = (pico: bigint) => {
+  const s = pico.toString().padStart(13, '0');
+  return `${s.slice(0, -12)}.${s.slice(-12)}`.replace(/0+$/, '').replace(/\.$/, '');
+};
 const completion = (model: string, prompt: number, out: number, extra: Record<string, unknown> = {}) => ({
-  id: 'chatcmpl-1', object: 'chat.completion', created: 1, model, system_fingerprint: 'fp',
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1,
+  model,
+  system_fingerprint: 'fp',
   choices: [{ index: 0, message: { role: 'assistant', content: 'ok', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-  usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out }, ...extra,
+  usage: { prompt_tokens: prompt, completion_tokens: out, total_tokens: prompt + out },
+  ...extra,
 });
 
 test('fast mode + US inference on Opus 5, as reported: billed at list ($1.65, not $0.75)', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'usage', usage: { input_tokens: 100_000, output_tokens: 10_000, speed: 'fast', inference_geo: 'us' } as any });
-  await client.beta.messages.create({ model: 'claude-opus-5', max_tokens: 10_000, speed: 'fast', inference_geo: 'us', betas: ['fast-mode-2026-02-01'], messages: [{ role: 'user', content: 'go' }] } as any);
+  await client.beta.messages.create({
+    model: 'claude-opus-5',
+    max_tokens: 10_000,
+    speed: 'fast',
+    inference_geo: 'us',
+    betas: ['fast-mode-2026-02-01'],
+    messages: [{ role: 'user', content: 'go' }],
+  } as any);
   const [e] = await events(c.orgId);
   // ($10 × 0.1M + $50 × 0.01M) × 1.1 = $1.65
   assert.equal(usd(e!.cost), '1.65');
-  assert.equal(usd(e!.upstream_cost), '1.65', 'the margin report sees the upstream\'s real cost too');
+  assert.equal(usd(e!.upstream_cost), '1.65', "the margin report sees the upstream's real cost too");
   assert.equal(e!.price_variant, 'fast+geo-us');
   assert.equal(e!.speed, 'fast');
   assert.equal(e!.inference_geo, 'us');
@@ -50,7 +73,13 @@ test('what the upstream reports wins over what was asked: fast asked, standard r
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   fake.script({ kind: 'usage', usage: { input_tokens: 100_000, output_tokens: 10_000, speed: 'standard', inference_geo: 'global' } as any });
-  await client.beta.messages.create({ model: 'claude-opus-5', max_tokens: 10_000, speed: 'fast', betas: ['fast-mode-2026-02-01'], messages: [{ role: 'user', content: 'go' }] } as any);
+  await client.beta.messages.create({
+    model: 'claude-opus-5',
+    max_tokens: 10_000,
+    speed: 'fast',
+    betas: ['fast-mode-2026-02-01'],
+    messages: [{ role: 'user', content: 'go' }],
+  } as any);
   const [e] = await events(c.orgId);
   assert.equal(usd(e!.cost), '0.75');
   assert.equal(e!.price_variant, '');
@@ -64,7 +93,10 @@ test('the hold covers fast mode: a balance that fits the standard worst case but
   fake.script({ kind: 'usage', usage: { input_tokens: 10, output_tokens: 10 } as any });
   await client.messages.create(body);
   const before = fake.requests.length;
-  await assert.rejects(client.beta.messages.create({ ...body, speed: 'fast', betas: ['fast-mode-2026-02-01'] } as any), (e: any) => e.status === 402 || e.status === 429 || e.status === 400);
+  await assert.rejects(
+    client.beta.messages.create({ ...body, speed: 'fast', betas: ['fast-mode-2026-02-01'] } as any),
+    (e: any) => e.status === 402 || e.status === 429 || e.status === 400,
+  );
   assert.equal(fake.requests.length, before, 'refused before forwarding');
 });
 
@@ -90,7 +122,12 @@ test('GPT-5.4 above 272K input is priced at its long-context rates; priority tie
   fake.script({ kind: 'json', status: 200, body: completion('gpt-5.4', 300_000, 1_000) });
   await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'x' }], max_completion_tokens: 1_000 });
   fake.script({ kind: 'json', status: 200, body: completion('gpt-5.4', 100_000, 1_000, { service_tier: 'priority' }) });
-  await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'x' }], max_completion_tokens: 1_000, service_tier: 'priority' });
+  await client.chat.completions.create({
+    model: 'gpt-5.4',
+    messages: [{ role: 'user', content: 'x' }],
+    max_completion_tokens: 1_000,
+    service_tier: 'priority',
+  });
   const [long, prio] = await events(c.orgId);
   assert.equal(usd(long!.cost), '1.5225', '300K × $5 + 1K × $22.50');
   assert.equal(usd(prio!.cost), '0.53', '100K × $5 + 1K × $30 (priority)');
@@ -114,7 +151,12 @@ test('priority with a prompt above the long-context band: refused up front (400 
   // A short prompt passes the gate, but the upstream reports a 300K prompt on priority: no price exists,
   // so the priority row scaled by the long-context factors is billed ($5 × 2 = $10 in, $30 × 1.5 = $45 out), flagged.
   fake.script({ kind: 'json', status: 200, body: completion('gpt-5.4', 300_000, 1_000, { service_tier: 'priority' }) });
-  await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'x' }], max_completion_tokens: 1_000, service_tier: 'priority' });
+  await client.chat.completions.create({
+    model: 'gpt-5.4',
+    messages: [{ role: 'user', content: 'x' }],
+    max_completion_tokens: 1_000,
+    service_tier: 'priority',
+  });
   const [standard, prio] = await events(c.orgId);
   assert.equal(standard!.price_variant, 'long-context');
   assert.equal(usd(prio!.cost), '3.045', '300K × $10 + 1K × $45');
@@ -132,14 +174,30 @@ test('n=16 on the OpenAI surface: output of every choice billed, input once; hol
   const poor = await tg.customer({ credits: '0.10' });
   const p = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: poor.key, maxRetries: 0 });
   await p.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 });
-  await assert.rejects(p.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], n: 16, max_tokens: 4000 }), (e: any) => e.status >= 400 && e.status < 500);
+  await assert.rejects(
+    p.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], n: 16, max_tokens: 4000 }),
+    (e: any) => e.status >= 400 && e.status < 500,
+  );
 });
 
-test('OpenAI-wire cache writes follow the TTL: the upstream\'s split when it gives one, else the TTL the request asked for', async () => {
+test("OpenAI-wire cache writes follow the TTL: the upstream's split when it gives one, else the TTL the request asked for", async () => {
   const c = await tg.customer();
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  const ask = (ttl: '5m' | '1h') => anthropic.messages.create({ model: 'gemini-2.5-pro', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'text', text: `long prefix ${'x '.repeat(5_000)}`, cache_control: { type: 'ephemeral', ttl } }] }] });
-  const u = (extra: Record<string, unknown>) => completion('gemini-2.5-pro', 5_000, 10, { usage: { prompt_tokens: 5_000, completion_tokens: 10, total_tokens: 5_010, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 4_000, ...extra } } });
+  const ask = (ttl: '5m' | '1h') =>
+    anthropic.messages.create({
+      model: 'gemini-2.5-pro',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: [{ type: 'text', text: `long prefix ${'x '.repeat(5_000)}`, cache_control: { type: 'ephemeral', ttl } }] }],
+    });
+  const u = (extra: Record<string, unknown>) =>
+    completion('gemini-2.5-pro', 5_000, 10, {
+      usage: {
+        prompt_tokens: 5_000,
+        completion_tokens: 10,
+        total_tokens: 5_010,
+        prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 4_000, ...extra },
+      },
+    });
   fake.script({ kind: 'json', status: 200, body: u({}) });
   await ask('1h');
   fake.script({ kind: 'json', status: 200, body: u({}) });
@@ -149,5 +207,5 @@ test('OpenAI-wire cache writes follow the TTL: the upstream\'s split when it giv
   const [a, b, split] = await events(c.orgId);
   assert.deepEqual([a!.cache_write_5m_tokens, a!.cache_write_1h_tokens], [0n, 4_000n], 'asked for 1h: billed as 1h writes, not 5m');
   assert.deepEqual([b!.cache_write_5m_tokens, b!.cache_write_1h_tokens], [4_000n, 0n]);
-  assert.deepEqual([split!.cache_write_5m_tokens, split!.cache_write_1h_tokens], [1_000n, 3_000n], 'the upstream\'s own split wins');
+  assert.deepEqual([split!.cache_write_5m_tokens, split!.cache_write_1h_tokens], [1_000n, 3_000n], "the upstream's own split wins");
 });

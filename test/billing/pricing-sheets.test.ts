@@ -13,12 +13,22 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let tg: TestGateway;
 const dir = mkdtempSync(join(tmpdir(), 'tg-sheets-'));
-const file = (name: string, text: string) => { const p = join(dir, name); writeFileSync(p, text); return p; };
-before(async () => { tg = await startTestGateway(); });
-after(async () => { await tg?.close(); });
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+before(async () => {
+  tg = await startTestGateway();
+});
+after(async () => {
+  await tg?.close();
+});
 
 test('a sheet without cache prices for gpt-4o is refused; with them, writes default to input (never 1.25x/0.1x)', async () => {
-  await assert.rejects(tg.cli('prices', 'import', file('a.csv', 'model,input,output\ngpt-4o,2.50,10\n')), (e: any) => /cache_read: required for non-Anthropic/.test(e.stderr ?? e.message));
+  await assert.rejects(tg.cli('prices', 'import', file('a.csv', 'model,input,output\ngpt-4o,2.50,10\n')), (e: any) =>
+    /cache_read: required for non-Anthropic/.test(e.stderr ?? e.message),
+  );
   const r = await tg.cli('prices', 'import', file('b.csv', 'model,input,output,cache_read\ngpt-4o,2.50,10,1.25\n'));
   assert.equal(r.imported, 1);
   const rows = await tg.cli('prices', 'list', '--model', 'gpt-4o');
@@ -34,7 +44,10 @@ test('a sheet without cache prices for gpt-4o is refused; with them, writes defa
 test('a past effective date needs --backdate; history is not replaced silently', async () => {
   const sheet = file('old.csv', 'model,input,output,cache_read\ngpt-4o-mini,9,9,9\n');
   await assert.rejects(tg.cli('prices', 'import', sheet, '--effective', '2020-01-01'), (e: any) => /in the past .*--backdate/.test(e.stderr ?? e.message));
-  const inSheet = file('old2.json', JSON.stringify({ effective_from: '2020-01-01', models: [{ model: 'gpt-4o-mini', input: '9', output: '9', cache_read: '9' }] }));
+  const inSheet = file(
+    'old2.json',
+    JSON.stringify({ effective_from: '2020-01-01', models: [{ model: 'gpt-4o-mini', input: '9', output: '9', cache_read: '9' }] }),
+  );
   await assert.rejects(tg.cli('prices', 'import', inSheet), (e: any) => /--backdate/.test(e.stderr ?? e.message));
   const ok = await tg.cli('prices', 'import', sheet, '--effective', '2020-01-01', '--backdate');
   assert.equal(ok.imported, 1);
@@ -56,7 +69,10 @@ test('estimate prices every token at the long-context rate above the band (Gemin
 
 test('announced price changes are effective-dated rows; prices sources lists a checked date per provider', async () => {
   const rows = await tg.cli('prices', 'list', '--model', 'gemini-3.6-flash', '--all');
-  assert.ok(rows.some((r: any) => r.effective_from.startsWith('2027-01-01')), JSON.stringify(rows));
+  assert.ok(
+    rows.some((r: any) => r.effective_from.startsWith('2027-01-01')),
+    JSON.stringify(rows),
+  );
   const src = await tg.cli('prices', 'sources');
   const by = Object.fromEntries(src.map((s: any) => [s.provider, s]));
   assert.equal(by.anthropic.checked_at, '2026-08-21');

@@ -11,7 +11,11 @@ import { freshDatabase } from '../support/gateway.ts';
 
 const BIN = new URL('../../bin/tollgate.mjs', import.meta.url).pathname;
 
-function tollgate(env: Record<string, string>, args: string[], opts: { closeAfterBytes?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function tollgate(
+  env: Record<string, string>,
+  args: string[],
+  opts: { closeAfterBytes?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
     let stdout = '';
@@ -21,7 +25,9 @@ function tollgate(env: Record<string, string>, args: string[], opts: { closeAfte
       // Like `| head -c N`: read a little, then close our end of the pipe.
       if (opts.closeAfterBytes !== undefined && stdout.length >= opts.closeAfterBytes) p.stdout.destroy();
     });
-    p.stderr.on('data', (d: Buffer) => { stderr += d; });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -41,8 +47,11 @@ test('unknown ids, --version and a closed pipe', async (t) => {
 
   // The check is one hook for every command's --org / --workspace / --key; a sample of commands.
   const unknownOrg = [
-    ['usage', '--org', 'org_nope'], ['key', 'list', '--org', 'org_nope'], ['invoices', 'list', '--org', 'org_nope', '--json'],
-    ['audit', '--org', 'org_nope'], ['outbox', '--org', 'org_nope'],
+    ['usage', '--org', 'org_nope'],
+    ['key', 'list', '--org', 'org_nope'],
+    ['invoices', 'list', '--org', 'org_nope', '--json'],
+    ['audit', '--org', 'org_nope'],
+    ['outbox', '--org', 'org_nope'],
   ];
   for (const args of unknownOrg) {
     const r = await tollgate(env, args);

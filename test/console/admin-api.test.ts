@@ -26,7 +26,11 @@ let a2: { id: string; key: string };
 async function call(path: string, opts: { auth?: Record<string, string>; method?: string; body?: unknown; raw?: string } = {}) {
   const headers: Record<string, string> = { ...(opts.auth ?? {}) };
   if (opts.body !== undefined || opts.raw !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`${tg.url}/admin/v1/${path}`, { method: opts.method ?? 'GET', headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
+  const r = await fetch(`${tg.url}/admin/v1/${path}`, {
+    method: opts.method ?? 'GET',
+    headers,
+    body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+  });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers };
 }
@@ -47,14 +51,26 @@ before(async () => {
   await tg.gw.refresh();
   const send = async (key: string, model: string, usage: Record<string, unknown>) => {
     fake.script({ kind: 'usage', usage: usage as any });
-    await new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({ model, max_tokens: 300, messages: [{ role: 'user', content: 'Hi' }] });
+    await new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }).messages.create({
+      model,
+      max_tokens: 300,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
   };
-  await send(a.key, 'claude-sonnet-4-5', { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 3000, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 50 } });
+  await send(a.key, 'claude-sonnet-4-5', {
+    input_tokens: 1000,
+    output_tokens: 200,
+    cache_read_input_tokens: 3000,
+    cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 50 },
+  });
   await send(a.key, 'claude-haiku-4-5', { input_tokens: 10, output_tokens: 20 });
   await send(a2.key, 'claude-sonnet-4-5', { input_tokens: 2000, output_tokens: 50 });
   await send(b.key, 'claude-opus-4-5', { input_tokens: 777, output_tokens: 77 });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 test('401 without valid credentials', async () => {
   assert.equal((await call('whoami')).status, 401);
@@ -83,8 +99,17 @@ test('usage: totals and by-model equal the CLI; by key / day / month sum to the 
   assert.equal(cliMargin.requests, 3);
   assert.equal(cliMargin.cost_usd, '0.014435'); // 0.007575 + 0.00011 + 0.00675 (per-MTok: sonnet $3/$15, haiku $1/$5)
   for (const rows of [by_key, by_day, by_month]) assert.equal(sumUsd(rows), usdToPico(cliMargin.cost_usd));
-  assert.deepEqual(by_key.map((k: any) => [k.key_id, k.name, k.requests]).sort(), [[a.keyId, 'default', 2], [a2.id, 'second', 1]].sort());
-  assert.deepEqual(by_day.map((d: any) => d.day), [today()]);
+  assert.deepEqual(
+    by_key.map((k: any) => [k.key_id, k.name, k.requests]).sort(),
+    [
+      [a.keyId, 'default', 2],
+      [a2.id, 'second', 1],
+    ].sort(),
+  );
+  assert.deepEqual(
+    by_day.map((d: any) => d.day),
+    [today()],
+  );
 
   const cli = await tg.cli('usage', '--org', a.orgId);
   const tenant = await call(`orgs/${a.orgId}/usage?group=key,day`, { auth: keyOf(a.adminKey) });
@@ -105,18 +130,29 @@ test('usage: totals and by-model equal the CLI; by key / day / month sum to the 
 test('org status, keys, limits and credits equal the CLI', async () => {
   const status = (await call(`orgs/${a.orgId}`, { auth: keyOf(a.adminKey) })).json;
   const show = await tg.cli('org', 'show', a.orgId);
-  for (const f of ['id', 'name', 'tier', 'balance_usd', 'total_spend_usd', 'month_spend_usd', 'spend_limits', 'tier_monthly_spend_cap_usd']) assert.deepEqual(status[f], show[f], f);
+  for (const f of ['id', 'name', 'tier', 'balance_usd', 'total_spend_usd', 'month_spend_usd', 'spend_limits', 'tier_monthly_spend_cap_usd'])
+    assert.deepEqual(status[f], show[f], f);
 
   const keys = (await call(`orgs/${a.orgId}/keys`, { auth: keyOf(a.adminKey) })).json.keys;
   const cliKeys = await tg.cli('key', 'list', '--org', a.orgId);
-  assert.deepEqual(keys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]), cliKeys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]));
+  assert.deepEqual(
+    keys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]),
+    cliKeys.map((k: any) => [k.id, k.name, k.hint, k.status, k.created_at]),
+  );
   assert.ok(!JSON.stringify(keys).includes(a.key), 'secrets are never listed');
 
   const put = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'org', monthly_usd: '10.5', notify: [50, 90] } });
   assert.equal(put.status, 200);
   assert.deepEqual(put.json.limit, {
-    scope: 'org', scope_id: a.orgId, name: 'Org A', monthly_usd: '10.5', operator_limit_usd: null, org_limit_usd: '10.5', org_limit_set_by: 'org',
-    notify: [50, 90], spent_this_month_usd: '0.014435',
+    scope: 'org',
+    scope_id: a.orgId,
+    name: 'Org A',
+    monthly_usd: '10.5',
+    operator_limit_usd: null,
+    org_limit_usd: '10.5',
+    org_limit_set_by: 'org',
+    notify: [50, 90],
+    spent_this_month_usd: '0.014435',
   });
   await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'key', scope_id: a2.id, monthly_usd: '2' } });
   await call(`orgs/${a.orgId}/limits`, { auth: op, method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '5' } });
@@ -126,20 +162,35 @@ test('org status, keys, limits and credits equal the CLI', async () => {
   assert.deepEqual(byScope(limits.limits), byScope(cliLimits.limits));
   assert.equal(limits.balance_usd, cliLimits.balance_usd);
   assert.equal(limits.scopes.find((s: any) => s.scope_id === a2.id).spent_this_month_usd, '0.00675');
-  const cleared = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: null } });
-  assert.equal(cleared.json.limit.monthly_usd, '5', 'removing the org\'s own limit leaves the operator\'s ceiling in force');
+  const cleared = await call(`orgs/${a.orgId}/limits`, {
+    auth: keyOf(a.adminKey),
+    method: 'PUT',
+    body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: null },
+  });
+  assert.equal(cleared.json.limit.monthly_usd, '5', "removing the org's own limit leaves the operator's ceiling in force");
   assert.deepEqual(cleared.json.limit.notify, [80], 'omitted notify keeps the thresholds');
-  const raise = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '6' } });
-  assert.equal(raise.status, 403, 'a tenant cannot raise the operator\'s ceiling');
+  const raise = await call(`orgs/${a.orgId}/limits`, {
+    auth: keyOf(a.adminKey),
+    method: 'PUT',
+    body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '6' },
+  });
+  assert.equal(raise.status, 403, "a tenant cannot raise the operator's ceiling");
   assert.equal(raise.json.error.type, 'permission_error');
-  const lower = await call(`orgs/${a.orgId}/limits`, { auth: keyOf(a.adminKey), method: 'PUT', body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '4' } });
+  const lower = await call(`orgs/${a.orgId}/limits`, {
+    auth: keyOf(a.adminKey),
+    method: 'PUT',
+    body: { scope: 'workspace', scope_id: a.workspaceId, monthly_usd: '4' },
+  });
   assert.deepEqual([lower.json.limit.monthly_usd, lower.json.limit.operator_limit_usd, lower.json.limit.org_limit_usd], ['4', '5', '4']);
 
   const credits = (await call(`orgs/${a.orgId}/credits`, { auth: keyOf(a.adminKey) })).json;
   const bal = await tg.cli('credits', 'balance', '--org', a.orgId);
   assert.deepEqual([credits.balance_usd, credits.credits_usd, credits.usage_usd], [bal.balance_usd, bal.credits_usd, bal.usage_usd]);
   const hist = await tg.cli('credits', 'history', '--org', a.orgId);
-  assert.deepEqual(credits.history.map(({ id, ...rest }: any) => rest), hist);
+  assert.deepEqual(
+    credits.history.map(({ id, ...rest }: any) => rest),
+    hist,
+  );
 });
 
 test('keys: create returns the secret once and it works; revoke takes effect at once', async () => {
@@ -159,7 +210,10 @@ test('keys: create returns the secret once and it works; revoke takes effect at 
   const revoked = await call(`keys/${created.json.id}/revoke`, { auth: keyOf(a.adminKey), method: 'POST' });
   assert.equal(revoked.status, 200);
   assert.equal(revoked.json.status, 'revoked');
-  await assert.rejects(claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }), Anthropic.AuthenticationError);
+  await assert.rejects(
+    claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+    Anthropic.AuthenticationError,
+  );
   assert.equal((await call('whoami', { auth: keyOf(created.json.key) })).status, 401);
 });
 
@@ -175,19 +229,30 @@ test("tenant isolation: an org's admin key gets 403 on another org and on operat
   assert.equal((await call(`orgs/${b.orgId}/limits`, { auth, method: 'PUT', body: { monthly_usd: '0' } })).status, 403);
   assert.equal((await call(`keys/${b.keyId}/revoke`, { auth, method: 'POST' })).status, 403);
   assert.equal((await call('whoami', { auth: keyOf(b.adminKey) })).status, 200, "B's admin key still works");
-  assert.equal((await call(`orgs/${a.orgId}/limits`, { auth, method: 'PUT', body: { scope: 'key', scope_id: b.keyId, monthly_usd: '1' } })).status, 404, "B's key is not in A");
+  assert.equal(
+    (await call(`orgs/${a.orgId}/limits`, { auth, method: 'PUT', body: { scope: 'key', scope_id: b.keyId, monthly_usd: '1' } })).status,
+    404,
+    "B's key is not in A",
+  );
   assert.equal((await call('orgs', { auth })).status, 403);
   assert.equal((await call(`orgs/${a.orgId}/credits`, { auth, method: 'POST', body: { kind: 'grant', amount_usd: '100' } })).status, 403);
   assert.equal((await call(`orgs/${b.orgId}/usage`, { auth: keyOf(b.adminKey) })).json.requests, 1);
   const bUsage = (await call(`orgs/${b.orgId}/usage?group=key`, { auth: op })).json;
-  assert.deepEqual(bUsage.by_key.map((k: any) => k.key_id), [b.keyId]);
+  assert.deepEqual(
+    bUsage.by_key.map((k: any) => k.key_id),
+    [b.keyId],
+  );
   const orgs = (await call('orgs', { auth: op })).json.orgs;
   assert.deepEqual(orgs.map((o: any) => o.id).sort(), [a.orgId, b.orgId].sort());
 });
 
 test('operator credits: grant and purchase move the balance; bad input is a 400', async () => {
   const before = (await call(`orgs/${b.orgId}/credits`, { auth: op })).json.balance_usd;
-  const g = await call(`orgs/${b.orgId}/credits`, { auth: op, method: 'POST', body: { kind: 'grant', amount_usd: '5', expires_in_days: 30, note: 'welcome', ref: 'grant-1' } });
+  const g = await call(`orgs/${b.orgId}/credits`, {
+    auth: op,
+    method: 'POST',
+    body: { kind: 'grant', amount_usd: '5', expires_in_days: 30, note: 'welcome', ref: 'grant-1' },
+  });
   assert.equal(g.status, 201);
   assert.equal(g.json.amount_usd, '5');
   assert.equal(g.json.balance_usd, picoToUsd(usdToPico(before) + usdToPico('5')));
@@ -198,7 +263,14 @@ test('operator credits: grant and purchase move the balance; bad input is a 400'
   assert.equal(p.json.amount_usd, '12.25');
   const bal = await tg.cli('credits', 'balance', '--org', b.orgId);
   assert.equal(p.json.balance_usd, bal.balance_usd);
-  for (const body of [{ kind: 'grant', amount_usd: 'abc' }, { kind: 'purchase', amount_usd: '-5' }, { kind: 'expiry', amount_usd: '1' }, { kind: 'grant', amount_usd: '0' }, { kind: 'grant' }, { kind: 'grant', amount_usd: '1', extra: true }]) {
+  for (const body of [
+    { kind: 'grant', amount_usd: 'abc' },
+    { kind: 'purchase', amount_usd: '-5' },
+    { kind: 'expiry', amount_usd: '1' },
+    { kind: 'grant', amount_usd: '0' },
+    { kind: 'grant' },
+    { kind: 'grant', amount_usd: '1', extra: true },
+  ]) {
     const r = await call(`orgs/${b.orgId}/credits`, { auth: op, method: 'POST', body });
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.equal(r.json.error.type, 'invalid_request_error');

@@ -57,20 +57,41 @@ before(async () => {
   // Billing detail: an upstream reporting impossible output (billed at max_tokens, an anomaly), and
   // cache writes split by TTL plus a web search.
   await call('claude-haiku-4-5', 10, 1e15);
-  fake.script({ kind: 'usage', usage: { input_tokens: 100, output_tokens: 50, cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 }, server_tool_use: { web_search_requests: 1 } } as any });
+  fake.script({
+    kind: 'usage',
+    usage: {
+      input_tokens: 100,
+      output_tokens: 50,
+      cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 },
+      server_tool_use: { web_search_requests: 1 },
+    } as any,
+  });
   await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 400, messages: [{ role: 'user', content: 'Tell me about toll roads. '.repeat(100) }] });
   await tg.gw.refresh();
 
   profile = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
   ctx = await chromium.launchPersistentContext(profile, {
-    executablePath, headless: true, viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = ctx.pages()[0] ?? (await ctx.newPage());
   // Only the gateway: any other host is a test failure.
   await ctx.route('**/*', (route) => (new URL(route.request().url()).host === new URL(tg.url).host ? route.continue() : route.abort()));
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
 });
 
 after(async () => {
@@ -88,7 +109,9 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   // Usage: one bar per day with spend, the CLI's exact cost per model.
   const bars = page.locator('[data-testid=daily-chart] svg rect.bar');
   await bars.first().waitFor();
-  const api: any = await (await fetch(`${tg.url}/admin/v1/orgs/${customer.orgId}/usage?since=2026-03-01&until=2026-04-01&group=day`, { headers: { 'x-api-key': customer.adminKey } })).json();
+  const api: any = await (
+    await fetch(`${tg.url}/admin/v1/orgs/${customer.orgId}/usage?since=2026-03-01&until=2026-04-01&group=day`, { headers: { 'x-api-key': customer.adminKey } })
+  ).json();
   const daysWithSpend = api.by_day.filter((d: any) => Number(d.cost_usd) > 0).length;
   assert.equal(daysWithSpend, 3);
   assert.equal(await bars.count(), daysWithSpend);
@@ -108,7 +131,10 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   assert.equal(cli.anomaly_requests, 1);
   const detail = page.locator('[data-testid=usage-billing-detail]');
   const cells = await detail.locator('tbody tr', { hasText: haiku.model }).locator('td').allTextContents();
-  assert.deepEqual(cells.map((t) => t.trim()), [haiku.model, '200', '300', '1', '0', '0', '—', `1 · $${haiku.anomaly_cost_usd}`, '—']);
+  assert.deepEqual(
+    cells.map((t) => t.trim()),
+    [haiku.model, '200', '300', '1', '0', '0', '—', `1 · $${haiku.anomaly_cost_usd}`, '—'],
+  );
   assert.equal((await detail.locator('tfoot td').nth(7).textContent())?.trim(), `1 · $${cli.anomaly_cost_usd}`);
   const panel = page.locator('section.panel', { has: detail });
   await panel.scrollIntoViewIfNeeded();
@@ -148,7 +174,7 @@ test('sign in with an org key: usage chart, exact per-model costs, a new key, a 
   const shown = await tg.cli('limits', 'show', '--org', customer.orgId);
   const org = shown.limits.find((l: any) => l.scope === 'org');
   assert.equal(org.monthly_usd, '25');
-  assert.equal(org.org_limit_usd, '25', 'an admin key sets the organization\'s own limit');
+  assert.equal(org.org_limit_usd, '25', "an admin key sets the organization's own limit");
   assert.deepEqual(org.notify, [50, 80]);
 
   // Billing: the balance the CLI computes, and the ledger's usage debits.
@@ -188,5 +214,8 @@ test('a wrong credential is refused at sign-in; the admin token gets the org pic
 
 test('no script errors in the page', () => {
   // The refused sign-in logs its 401 as a failed resource load; anything else is a bug.
-  assert.deepEqual(pageErrors.filter((m) => !/status of 401/.test(m)), []);
+  assert.deepEqual(
+    pageErrors.filter((m) => !/status of 401/.test(m)),
+    [],
+  );
 });

@@ -54,7 +54,9 @@ async function open(width = 1280, height = 900): Promise<Page> {
   const p = { errors: [] as string[], refused: [] as string[] };
   problems.set(page, p);
   page.on('pageerror', (e) => p.errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) p.errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) p.errors.push(m.text());
+  });
   page.on('response', (r) => {
     const u = new URL(r.url());
     if (/^\/(admin|account)\/v1\//.test(u.pathname) && r.status() >= 400) p.refused.push(`${r.request().method()} ${u.pathname} ${r.status()}`);
@@ -75,11 +77,24 @@ before(async () => {
   mkdirSync(IMAGES, { recursive: true });
   fake = await startFakeUpstream();
   smtp = await smtpSink();
-  tg = await startTestGateway({ upstreamUrl: fake.url, env: { TOLLGATE_ADMIN_TOKEN: ADMIN_TOKEN, TOLLGATE_FREE_CREDITS_USD: '5', SMTP_URL: smtp.url, SMTP_FROM: 'Tollgate <no-reply@tollgate.test>' } });
+  tg = await startTestGateway({
+    upstreamUrl: fake.url,
+    env: { TOLLGATE_ADMIN_TOKEN: ADMIN_TOKEN, TOLLGATE_FREE_CREDITS_USD: '5', SMTP_URL: smtp.url, SMTP_FROM: 'Tollgate <no-reply@tollgate.test>' },
+  });
   profile = mkdtempSync(join(tmpdir(), 'tollgate-journey-'));
   browser = await chromium.launch({
-    executablePath: chromiumPath(), headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--font-render-hinting=none'],
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--font-render-hinting=none',
+    ],
   });
 });
 
@@ -205,15 +220,19 @@ test('sign up, verify, log in, make a key, call the API, find the request with i
   await page.fill('[data-testid=limit-editor] input[name=notify]', '50, 80');
   await page.click('[data-testid=limit-editor] button[type=submit]');
   await page.locator('[data-testid=limits-table] tbody tr').first().locator('td.money', { hasText: '$10' }).waitFor();
-  const limits: any = await page.evaluate(async (o) => (await (await fetch(`/admin/v1/orgs/${o}/limits`)).json()), orgId);
+  const limits: any = await page.evaluate(async (o) => await (await fetch(`/admin/v1/orgs/${o}/limits`)).json(), orgId);
   assert.equal(limits.scopes.find((s: any) => s.scope === 'org').org_limit_usd, '10');
   assert.equal(limits.scopes.find((s: any) => s.scope === 'key').monthly_usd, '3', 'the key was created with its limit');
   await shot(page, 'limits');
 
   // --- The other pages, for the README ----------------------------------------------------------------
   for (const [tab, ready] of [
-    ['rate-limits', '[data-testid=rate-limits-table]'], ['models', '[data-testid=models-table]'], ['billing', '[data-testid=ledger-table]'],
-    ['workspaces', '[data-testid=workspaces-table]'], ['audit', '[data-testid=audit-table]'], ['account', '[data-testid=sessions-table]'],
+    ['rate-limits', '[data-testid=rate-limits-table]'],
+    ['models', '[data-testid=models-table]'],
+    ['billing', '[data-testid=ledger-table]'],
+    ['workspaces', '[data-testid=workspaces-table]'],
+    ['audit', '[data-testid=audit-table]'],
+    ['account', '[data-testid=sessions-table]'],
   ] as const) {
     await nav(page, tab);
     await page.locator(ready).waitFor();
@@ -264,15 +283,24 @@ test('sign up, verify, log in, make a key, call the API, find the request with i
   await nav(guest, 'limits');
   await guest.locator('[data-testid=limits-table]').waitFor();
   assert.equal(await guest.locator('[data-testid=limits-table] button').count(), 0);
-  for (const t of tabs) { await nav(guest, t!); await guest.waitForLoadState('networkidle'); }
+  for (const t of tabs) {
+    await nav(guest, t!);
+    await guest.waitForLoadState('networkidle');
+  }
   // And the server agrees: the viewer's session cannot make a key.
   const refused = await guest.evaluate(async (o) => {
     const csrf = /tg_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
-    const r = await fetch(`/admin/v1/orgs/${o}/keys`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) }, body: '{"name":"sneaky"}' });
+    const r = await fetch(`/admin/v1/orgs/${o}/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+      body: '{"name":"sneaky"}',
+    });
     return r.status;
   }, orgId);
   assert.equal(refused, 403);
-  const viewerRefusals = problems.get(guest)!.refused.filter((r) => !/POST \/admin\/v1\/orgs\/[^/]+\/keys 403/.test(r) && !/GET \/account\/v1\/session 401/.test(r));
+  const viewerRefusals = problems
+    .get(guest)!
+    .refused.filter((r) => !/POST \/admin\/v1\/orgs\/[^/]+\/keys 403/.test(r) && !/GET \/account\/v1\/session 401/.test(r));
   assert.deepEqual(viewerRefusals, [], 'no page the viewer is shown answers 4xx');
 
   // Phone width: the same console, readable at 375 px.
@@ -281,8 +309,13 @@ test('sign up, verify, log in, make a key, call the API, find the request with i
   await phone.goto(`${tg.url}/console#/usage`);
   await phone.locator('[data-testid=usage-by-model] tbody tr').first().waitFor();
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  const wide = await phone.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
-    .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`).join(', '));
+  const wide = await phone.evaluate(() =>
+    [...document.querySelectorAll('main *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+      .join(', '),
+  );
   assert.ok(overflow <= 0, `no sideways scrolling at 375 px (${overflow}px too wide: ${wide})`);
   await shot(phone, 'phone');
 

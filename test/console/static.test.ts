@@ -10,17 +10,34 @@ import http from 'node:http';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let tg: TestGateway;
-before(async () => { tg = await startTestGateway(); });
-after(async () => { await tg?.close(); });
+before(async () => {
+  tg = await startTestGateway();
+});
+after(async () => {
+  await tg?.close();
+});
 
 /** GET with the request target sent verbatim. */
-function rawGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | undefined; csp: string | undefined; body: string; headers: http.IncomingHttpHeaders }> {
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | undefined; csp: string | undefined; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: tg.gw.port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], csp: res.headers['content-security-policy'] as string | undefined, body, headers: res.headers }));
+      res.on('data', (c) => {
+        body += c;
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          type: res.headers['content-type'],
+          csp: res.headers['content-security-policy'] as string | undefined,
+          body,
+          headers: res.headers,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -35,7 +52,11 @@ test('the console and its assets, with content types and CSP', async () => {
   assert.match(page.csp!, /connect-src 'self'/);
   assert.match(page.body, /<script type="module" src="\/console\/app.js">/);
   assert.equal((await rawGet('/console/')).status, 200);
-  for (const [path, type] of [['/console/app.js', 'text/javascript; charset=utf-8'], ['/console/app.css', 'text/css; charset=utf-8'], ['/console/console.css', 'text/css; charset=utf-8']] as const) {
+  for (const [path, type] of [
+    ['/console/app.js', 'text/javascript; charset=utf-8'],
+    ['/console/app.css', 'text/css; charset=utf-8'],
+    ['/console/console.css', 'text/css; charset=utf-8'],
+  ] as const) {
     const r = await rawGet(path);
     assert.equal(r.status, 200, path);
     assert.equal(r.type, type, path);
@@ -73,10 +94,22 @@ test('the console imports only types from the server (the container ships web/ w
 
 test('no directory traversal, dotfiles or unknown files', async () => {
   for (const path of [
-    '/console/../package.json', '/console/..%2fpackage.json', '/console/%2e%2e/package.json', '/console/pages/..%2F..%2Fpackage.json',
-    '/console/%2e%2e%2f%2e%2e%2fsrc%2fgateway.ts', '/console/..\\package.json', '/console/pages/%5c..%5c..%5cpackage.json',
-    '/console//etc/passwd', '/console/%2Fetc%2Fpasswd', '/console/.env', '/console/pages/.hidden.js', '/console/app.js%00.css',
-    '/console/missing.js', '/console/README', '/console/%E0%A4%A', '/console/pages',
+    '/console/../package.json',
+    '/console/..%2fpackage.json',
+    '/console/%2e%2e/package.json',
+    '/console/pages/..%2F..%2Fpackage.json',
+    '/console/%2e%2e%2f%2e%2e%2fsrc%2fgateway.ts',
+    '/console/..\\package.json',
+    '/console/pages/%5c..%5c..%5cpackage.json',
+    '/console//etc/passwd',
+    '/console/%2Fetc%2Fpasswd',
+    '/console/.env',
+    '/console/pages/.hidden.js',
+    '/console/app.js%00.css',
+    '/console/missing.js',
+    '/console/README',
+    '/console/%E0%A4%A',
+    '/console/pages',
   ]) {
     const r = await rawGet(path);
     assert.equal(r.status, 404, path);

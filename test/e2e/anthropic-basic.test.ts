@@ -10,12 +10,23 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 test('messages.create through the gateway is metered and priced exactly', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 3000, cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 50 } } as any });
+  fake.script({
+    kind: 'usage',
+    usage: {
+      input_tokens: 1000,
+      output_tokens: 200,
+      cache_read_input_tokens: 3000,
+      cache_creation: { ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 50 },
+    } as any,
+  });
   const msg = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'Hello' }] });
   assert.equal(msg.type, 'message');
   assert.equal(msg.usage.input_tokens, 1000);
@@ -35,7 +46,10 @@ test('messages.create through the gateway is metered and priced exactly', async 
 test('streaming is metered from message_start + cumulative message_delta', async () => {
   const c = await tg.customer();
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  fake.script([{ kind: 'chunking', sizes: 'byte' }, { kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any }]);
+  fake.script([
+    { kind: 'chunking', sizes: 'byte' },
+    { kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any },
+  ]);
   const stream = client.messages.stream({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi 👋 там' }] });
   const final = await stream.finalMessage();
   assert.equal(final.usage.output_tokens, 20);
@@ -47,10 +61,19 @@ test('streaming is metered from message_start + cumulative message_delta', async
 test('bad keys, unknown models and bad bodies get Anthropic errors', async () => {
   const c = await tg.customer();
   const bad = new Anthropic({ baseURL: tg.url, apiKey: 'sk-tg-nope', maxRetries: 0 });
-  await assert.rejects(bad.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), Anthropic.AuthenticationError);
+  await assert.rejects(
+    bad.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    Anthropic.AuthenticationError,
+  );
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  await assert.rejects(client.messages.create({ model: 'claude-nonexistent-9', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), Anthropic.NotFoundError);
-  await assert.rejects(client.messages.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] } as any), (e: any) => e instanceof Anthropic.BadRequestError && /max_tokens/.test(e.message));
+  await assert.rejects(
+    client.messages.create({ model: 'claude-nonexistent-9', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }),
+    Anthropic.NotFoundError,
+  );
+  await assert.rejects(
+    client.messages.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] } as any),
+    (e: any) => e instanceof Anthropic.BadRequestError && /max_tokens/.test(e.message),
+  );
   const r = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: '{"model": ' });
   assert.equal(r.status, 400);
   const j: any = await r.json();

@@ -11,34 +11,66 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const msg = { model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
 const chat = { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] };
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 const anthropicCases: Array<[string, string | object]> = [
-  ['empty body', ''], ['not JSON', '{"model": '], ['a JSON array', '[1,2]'], ['JSON null', 'null'],
-  ['max_tokens as a string', { ...msg, max_tokens: '10' }], ['negative max_tokens', { ...msg, max_tokens: -1 }],
-  ['messages not an array', { ...msg, messages: 'hi' }], ['a bad role', { ...msg, messages: [{ role: 'system', content: 'x' }] }],
-  ['content a number', { ...msg, messages: [{ role: 'user', content: 42 }] }], ['stream "yes"', { ...msg, stream: 'yes' }],
-  ['temperature a string', { ...msg, temperature: 'hot' }], ['tools an object', { ...msg, tools: {} }],
-  ['model missing', { max_tokens: 10, messages: [] }], ['model a number', { ...msg, model: 7 }],
-  ['unknown model', { ...msg, model: 'gpt-∞' }], ['deeply nested junk', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[],"x":${deep(5000)}}`],
+  ['empty body', ''],
+  ['not JSON', '{"model": '],
+  ['a JSON array', '[1,2]'],
+  ['JSON null', 'null'],
+  ['max_tokens as a string', { ...msg, max_tokens: '10' }],
+  ['negative max_tokens', { ...msg, max_tokens: -1 }],
+  ['messages not an array', { ...msg, messages: 'hi' }],
+  ['a bad role', { ...msg, messages: [{ role: 'system', content: 'x' }] }],
+  ['content a number', { ...msg, messages: [{ role: 'user', content: 42 }] }],
+  ['stream "yes"', { ...msg, stream: 'yes' }],
+  ['temperature a string', { ...msg, temperature: 'hot' }],
+  ['tools an object', { ...msg, tools: {} }],
+  ['model missing', { max_tokens: 10, messages: [] }],
+  ['model a number', { ...msg, model: 7 }],
+  ['unknown model', { ...msg, model: 'gpt-∞' }],
+  ['deeply nested junk', `{"model":"claude-haiku-4-5","max_tokens":5,"messages":[],"x":${deep(5000)}}`],
   ['max_tokens 0 with stream', { ...msg, max_tokens: 0, stream: true }],
 ];
 const openaiCases: Array<[string, string | object]> = [
-  ['empty body', ''], ['not JSON', '{'], ['messages empty', { ...chat, messages: [] }], ['role robot', { ...chat, messages: [{ role: 'robot', content: 'x' }] }],
-  ['n = 2 for Claude', { ...chat, n: 2 }], ['max_tokens 0', { ...chat, max_tokens: 0 }], ['stream_options a string', { ...chat, stream: true, stream_options: 'x' }],
-  ['tool call with broken JSON arguments', { ...chat, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{nope' } }] }, { role: 'tool', tool_call_id: 'c1', content: 'r' }] }],
+  ['empty body', ''],
+  ['not JSON', '{'],
+  ['messages empty', { ...chat, messages: [] }],
+  ['role robot', { ...chat, messages: [{ role: 'robot', content: 'x' }] }],
+  ['n = 2 for Claude', { ...chat, n: 2 }],
+  ['max_tokens 0', { ...chat, max_tokens: 0 }],
+  ['stream_options a string', { ...chat, stream: true, stream_options: 'x' }],
+  [
+    'tool call with broken JSON arguments',
+    {
+      ...chat,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{nope' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'r' },
+      ],
+    },
+  ],
   ['response_format json_schema for Claude', { ...chat, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }],
   ['unknown model', { ...chat, model: 'nope' }],
 ];
 
-test('Anthropic surface: every malformed request is a 4xx invalid_request/not_found in Anthropic\'s envelope', async () => {
+test("Anthropic surface: every malformed request is a 4xx invalid_request/not_found in Anthropic's envelope", async () => {
   const c = await tg.customer();
   for (const [name, body] of anthropicCases) {
-    const r = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const r = await fetch(`${tg.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': c.key, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     assert.ok(r.status >= 400 && r.status < 500, `${name}: ${r.status}`);
     const j: any = await r.json();
     assert.equal(j.type, 'error', name);
@@ -48,10 +80,14 @@ test('Anthropic surface: every malformed request is a 4xx invalid_request/not_fo
   assert.equal((await usageEvents(tg.databaseUrl, { orgId: c.orgId })).length, 0);
 });
 
-test('OpenAI surface: every malformed request is a 4xx in OpenAI\'s envelope', async () => {
+test("OpenAI surface: every malformed request is a 4xx in OpenAI's envelope", async () => {
   const c = await tg.customer();
   for (const [name, body] of openaiCases) {
-    const r = await fetch(`${tg.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const r = await fetch(`${tg.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     assert.ok(r.status >= 400 && r.status < 500, `${name}: ${r.status}`);
     const j: any = await r.json();
     assert.equal(typeof j.error.message, 'string', name);

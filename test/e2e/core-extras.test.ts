@@ -25,7 +25,10 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url, clock });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 test('count_tokens is forwarded, free, and not billed', async () => {
   const c = await tg.customer();
@@ -47,7 +50,10 @@ test('an expired key gets 401; expiry is derived from the clock', async () => {
   await assert.rejects(client.messages.create(ask), (e: any) => e instanceof Anthropic.AuthenticationError && /expired/.test(e.message));
   await tg.gw.refresh(); // flushes the batched last-used times
   const listed = await tg.cli('key', 'list', '--org', c.orgId);
-  assert.ok(listed.some((x: any) => x.id === k.id && x.last_used_at !== null), 'last-used time recorded');
+  assert.ok(
+    listed.some((x: any) => x.id === k.id && x.last_used_at !== null),
+    'last-used time recorded',
+  );
 });
 
 test('a price change adds a row effective from its date; earlier usage keeps its price', async () => {
@@ -67,7 +73,11 @@ test('a price change adds a row effective from its date; earlier usage keeps its
   fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 0 } as any });
   await client.messages.create(ask);
   const ev = await usageEvents(tg.databaseUrl, { orgId: c.orgId });
-  assert.deepEqual(ev.map((e) => e.cost), [1_000n * 1_000_000n, 1_000n * 2_000_000n], 'old price, then new price');
+  assert.deepEqual(
+    ev.map((e) => e.cost),
+    [1_000n * 1_000_000n, 1_000n * 2_000_000n],
+    'old price, then new price',
+  );
   assert.notEqual(ev[0]!.price_id, ev[1]!.price_id);
   const all = await tg.cli('prices', 'list', '--model', 'claude-haiku-4-5', '--all');
   assert.equal(all.length, 2, 'history kept');
@@ -76,12 +86,35 @@ test('a price change adds a row effective from its date; earlier usage keeps its
 
 test("tollgate estimate reproduces the guide's typical-task cost table with the guide's price sheet", async () => {
   const rows: Array<[number, number, string, string]> = [
-    [500, 200, '0.0045', '0.0225'], [2_000, 1_000, '0.021', '0.105'], [10_000, 2_000, '0.06', '0.3'],
-    [50_000, 10_000, '0.3', '1.5'], [200_000, 4_000, '0.66', '3.3'],
+    [500, 200, '0.0045', '0.0225'],
+    [2_000, 1_000, '0.021', '0.105'],
+    [10_000, 2_000, '0.06', '0.3'],
+    [50_000, 10_000, '0.3', '1.5'],
+    [200_000, 4_000, '0.66', '3.3'],
   ];
   for (const [input, output, sonnet, opus] of rows) {
-    const s = await tg.cli('estimate', '--model', 'claude-sonnet-4-5', '--input', String(input), '--output', String(output), '--prices', 'examples/guide-prices.json');
-    const o = await tg.cli('estimate', '--model', 'claude-opus-4-5', '--input', String(input), '--output', String(output), '--prices', 'examples/guide-prices.json');
+    const s = await tg.cli(
+      'estimate',
+      '--model',
+      'claude-sonnet-4-5',
+      '--input',
+      String(input),
+      '--output',
+      String(output),
+      '--prices',
+      'examples/guide-prices.json',
+    );
+    const o = await tg.cli(
+      'estimate',
+      '--model',
+      'claude-opus-4-5',
+      '--input',
+      String(input),
+      '--output',
+      String(output),
+      '--prices',
+      'examples/guide-prices.json',
+    );
     assert.equal(s.cost_usd, sonnet);
     assert.equal(o.cost_usd, opus);
   }
@@ -92,9 +125,21 @@ test("tollgate estimate reproduces the guide's typical-task cost table with the 
 
 test('logs never contain customer or upstream secrets', async () => {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk, _e, cb) { lines.push(chunk.toString()); cb(); } });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
   const db = await freshDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'trace', ANTHROPIC_API_KEY: 'sk-ant-upstream-SECRET-1', ANTHROPIC_BASE_URL: 'http://127.0.0.1:1', TOLLGATE_FREE_CREDITS_USD: '0' });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LOG_LEVEL: 'trace',
+    ANTHROPIC_API_KEY: 'sk-ant-upstream-SECRET-1',
+    ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+    TOLLGATE_FREE_CREDITS_USD: '0',
+  });
   const gw = await startGateway(config, { logger: createLogger('trace', sink as any) });
   try {
     const accounts = new AccountsService(gw.store.db, Date.now);
@@ -103,8 +148,17 @@ test('logs never contain customer or upstream secrets', async () => {
     const k = await accounts.createKey({ orgId: org.id });
     await gw.refresh();
     const client = new Anthropic({ baseURL: gw.url, apiKey: k.key, maxRetries: 0 });
-    await assert.rejects(client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (e: any) => e.status === 502);
-    await assert.rejects(new Anthropic({ baseURL: gw.url, apiKey: `${k.key}x`, maxRetries: 0 }).messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }));
+    await assert.rejects(
+      client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      (e: any) => e.status === 502,
+    );
+    await assert.rejects(
+      new Anthropic({ baseURL: gw.url, apiKey: `${k.key}x`, maxRetries: 0 }).messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    );
     const all = lines.join('');
     assert.ok(all.length > 0);
     assert.equal(all.includes('SECRET-1'), false, 'upstream key not logged');

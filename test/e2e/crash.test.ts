@@ -21,7 +21,11 @@ import { usdToPico } from '../../src/core/money.ts';
 let fake: FakeUpstream | undefined;
 let child: ChildProcess | undefined;
 let dropDb: (() => Promise<void>) | undefined;
-after(async () => { child?.kill('SIGKILL'); await fake?.close(); await dropDb?.(); });
+after(async () => {
+  child?.kill('SIGKILL');
+  await fake?.close();
+  await dropDb?.();
+});
 
 test('SIGKILL under load loses no delivered response; the gateway restarts on the same database', async () => {
   fake = await startFakeUpstream();
@@ -37,7 +41,14 @@ test('SIGKILL under load loses no delivered response; the gateway restarts on th
   const { key } = await accounts.createKey({ orgId: org.id });
   await s.close();
 
-  const env = { DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'info', ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_BASE_URL: fake.url, TOLLGATE_FREE_CREDITS_USD: '0' };
+  const env = {
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ANTHROPIC_API_KEY: 'sk-ant-x',
+    ANTHROPIC_BASE_URL: fake.url,
+    TOLLGATE_FREE_CREDITS_USD: '0',
+  };
   const g = await startGatewayProcess(env);
   child = g.proc;
   const client = new Anthropic({ baseURL: g.url, apiKey: key, maxRetries: 0 });
@@ -48,7 +59,9 @@ test('SIGKILL under load loses no delivered response; the gateway restarts on th
       try {
         const m = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'ping' }] });
         delivered.push(m._request_id!);
-      } catch { return; }
+      } catch {
+        return;
+      }
     }
   };
   const workers = Array.from({ length: 8 }, worker);
@@ -66,10 +79,17 @@ test('SIGKILL under load loses no delivered response; the gateway restarts on th
 
   const g2 = await startGatewayProcess(env);
   child = g2.proc;
-  const again = await new Anthropic({ baseURL: g2.url, apiKey: key, maxRetries: 0 }).messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: 'after restart' }] });
+  const again = await new Anthropic({ baseURL: g2.url, apiKey: key, maxRetries: 0 }).messages.create({
+    model: 'claude-haiku-4-5',
+    max_tokens: 20,
+    messages: [{ role: 'user', content: 'after restart' }],
+  });
   assert.equal(again.type, 'message');
   g2.proc.kill('SIGTERM');
   await once(g2.proc, 'exit');
   const after2 = await usageEvents(db.url, { orgId: org.id });
-  assert.ok(after2.some((e) => e.id === again._request_id), 'graceful stop drains the usage queue');
+  assert.ok(
+    after2.some((e) => e.id === again._request_id),
+    'graceful stop drains the usage queue',
+  );
 });

@@ -14,13 +14,31 @@ before(async () => {
   openai = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: claude.url, openaiUpstreamUrl: openai.url });
 });
-after(async () => { await tg?.close(); await claude?.close(); await openai?.close(); });
+after(async () => {
+  await tg?.close();
+  await claude?.close();
+  await openai?.close();
+});
 
 test('chat.completions on a Claude model: translated both ways, usage cache-inclusive and billed exactly', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
-  claude.script({ kind: 'usage', usage: { input_tokens: 20, output_tokens: 7, cache_read_input_tokens: 1000, cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 0 } } as any });
-  const r = await client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'developer', content: 'Be terse.' }, { role: 'user', content: 'Hello!' }] });
+  claude.script({
+    kind: 'usage',
+    usage: {
+      input_tokens: 20,
+      output_tokens: 7,
+      cache_read_input_tokens: 1000,
+      cache_creation: { ephemeral_5m_input_tokens: 300, ephemeral_1h_input_tokens: 0 },
+    } as any,
+  });
+  const r = await client.chat.completions.create({
+    model: 'claude-sonnet-4-5',
+    messages: [
+      { role: 'developer', content: 'Be terse.' },
+      { role: 'user', content: 'Hello!' },
+    ],
+  });
   assert.equal(r.object, 'chat.completion');
   assert.equal(r.choices[0]!.finish_reason, 'stop');
   assert.equal(r.usage!.prompt_tokens, 1320);
@@ -39,8 +57,16 @@ test('chat.completions on a Claude model: translated both ways, usage cache-incl
 test('streaming chat on a Claude model with include_usage ends with a usage chunk and [DONE]', async () => {
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
-  claude.script([{ kind: 'chunking', sizes: 'random', seed: 7 }, { kind: 'usage', usage: { input_tokens: 11, output_tokens: 13 } as any }]);
-  const stream = await client.chat.completions.create({ model: 'claude-haiku-4-5', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Hi' }] });
+  claude.script([
+    { kind: 'chunking', sizes: 'random', seed: 7 },
+    { kind: 'usage', usage: { input_tokens: 11, output_tokens: 13 } as any },
+  ]);
+  const stream = await client.chat.completions.create({
+    model: 'claude-haiku-4-5',
+    stream: true,
+    stream_options: { include_usage: true },
+    messages: [{ role: 'user', content: 'Hi' }],
+  });
   let text = '';
   let usage: any;
   let finish: string | null = null;
@@ -75,10 +101,16 @@ test('an OpenAI model goes to the OpenAI upstream with include_usage forced and 
 
 test('errors come in the OpenAI envelope with x-request-id', async () => {
   const bad = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: 'sk-tg-wrong', maxRetries: 0 });
-  await assert.rejects(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }), (e: any) => e instanceof OpenAI.AuthenticationError && /^req_/.test(String(e.requestID)));
+  await assert.rejects(
+    bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }),
+    (e: any) => e instanceof OpenAI.AuthenticationError && /^req_/.test(String(e.requestID)),
+  );
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
-  await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'x' }] }), (e: any) => e instanceof OpenAI.BadRequestError && e.param === 'n');
+  await assert.rejects(
+    client.chat.completions.create({ model: 'claude-sonnet-4-5', n: 2, messages: [{ role: 'user', content: 'x' }] }),
+    (e: any) => e instanceof OpenAI.BadRequestError && e.param === 'n',
+  );
   await assert.rejects(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }), OpenAI.NotFoundError);
 });
 
@@ -99,8 +131,15 @@ test('/v1/models lists the priced models this gateway can route, in both shapes'
 
 test('an upstream error event mid-stream reaches an OpenAI client exactly once, and the stream is billed', async () => {
   const c = await tg.customer();
-  claude.script([{ kind: 'error-event', afterEvents: 4, error: { type: 'overloaded_error', message: 'Overloaded' } }, { kind: 'usage', usage: { input_tokens: 9, output_tokens: 3 } as any }]);
-  const r = await fetch(`${tg.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-haiku-4-5', stream: true, messages: [{ role: 'user', content: 'hi' }] }) });
+  claude.script([
+    { kind: 'error-event', afterEvents: 4, error: { type: 'overloaded_error', message: 'Overloaded' } },
+    { kind: 'usage', usage: { input_tokens: 9, output_tokens: 3 } as any },
+  ]);
+  const r = await fetch(`${tg.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-haiku-4-5', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  });
   const text = await r.text();
   assert.equal(text.match(/"error"/g)?.length, 1, text);
   assert.match(text, /Overloaded/);

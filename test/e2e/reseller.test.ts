@@ -24,10 +24,27 @@ before(async () => {
   deepseek = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: claude.url, env: { TOLLGATE_MASTER_KEY: MASTER } });
 });
-after(async () => { await tg?.close(); await claude?.close(); await deepseek?.close(); });
+after(async () => {
+  await tg?.close();
+  await claude?.close();
+  await deepseek?.close();
+});
 
 test('an upstream added with the CLI serves its models; its key is sealed and never shown', async () => {
-  const added = await tg.cli('upstream', 'add', '--name', 'deepseek', '--kind', 'deepseek', '--base-url', `${deepseek.url}/v1`, '--api-key', 'sk-deepseek-very-secret', '--models', 'deepseek-chat');
+  const added = await tg.cli(
+    'upstream',
+    'add',
+    '--name',
+    'deepseek',
+    '--kind',
+    'deepseek',
+    '--base-url',
+    `${deepseek.url}/v1`,
+    '--api-key',
+    'sk-deepseek-very-secret',
+    '--models',
+    'deepseek-chat',
+  );
   assert.equal(added.has_key, true);
   assert.equal(JSON.stringify(added).includes('very-secret'), false);
   const listed = await tg.cli('upstream', 'list');
@@ -41,11 +58,25 @@ test('an upstream added with the CLI serves its models; its key is sealed and ne
 
   const c = await tg.customer();
   const client = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
-  deepseek.script({ kind: 'usage', usage: { input_tokens: 0, output_tokens: 0 } as any, openaiUsage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_cache_hit_tokens: 600, prompt_cache_miss_tokens: 400 } as any });
+  deepseek.script({
+    kind: 'usage',
+    usage: { input_tokens: 0, output_tokens: 0 } as any,
+    openaiUsage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100, prompt_cache_hit_tokens: 600, prompt_cache_miss_tokens: 400 } as any,
+  });
   let r: OpenAI.ChatCompletion | undefined;
   for (let i = 0; i < 40 && !r; i++) {
-    try { r = await client.chat.completions.create({ model: 'deepseek-chat', messages: [{ role: 'developer', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] }); }
-    catch (e: any) { if (e.status !== 404) throw e; await new Promise((res) => setTimeout(res, 50)); }
+    try {
+      r = await client.chat.completions.create({
+        model: 'deepseek-chat',
+        messages: [
+          { role: 'developer', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+      });
+    } catch (e: any) {
+      if (e.status !== 404) throw e;
+      await new Promise((res) => setTimeout(res, 50));
+    }
   }
   assert.ok(r, 'the running gateway picked the new upstream up');
   const up = deepseek.requests.at(-1)!;

@@ -9,8 +9,12 @@ import OpenAI from 'openai';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 
 let tg: TestGateway;
-before(async () => { tg = await startTestGateway(); });
-after(async () => { await tg?.close(); });
+before(async () => {
+  tg = await startTestGateway();
+});
+after(async () => {
+  await tg?.close();
+});
 
 test('simulator mode: the CLI creates an org and a key, both SDKs work, /v1/models lists hundreds of models', async () => {
   assert.ok(tg.gw.simulatorUrl, 'simulator started');
@@ -37,8 +41,13 @@ test('simulator mode: the CLI creates an org and a key, both SDKs work, /v1/mode
   assert.equal(revoked.status, 'revoked');
   let refused = false;
   for (let i = 0; i < 40 && !refused; i++) {
-    try { await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }); await new Promise((r) => setTimeout(r, 50)); }
-    catch (e) { refused = e instanceof Anthropic.AuthenticationError; if (!refused) throw e; }
+    try {
+      await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+      await new Promise((r) => setTimeout(r, 50));
+    } catch (e) {
+      refused = e instanceof Anthropic.AuthenticationError;
+      if (!refused) throw e;
+    }
   }
   assert.ok(refused, 'revoked key refused within about a second');
 });

@@ -6,7 +6,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { readiness } from '../../src/http/health.ts';
 
 let tg: TestGateway | undefined;
-after(async () => { await tg?.close(); });
+after(async () => {
+  await tg?.close();
+});
 
 test('healthz is alive; readyz lists its checks and turns 503 when a migration is missing', async () => {
   tg = await startTestGateway({ env: { REDIS_URL: process.env.REDIS_TEST ? 'redis://127.0.0.1:6379' : '' } });
@@ -15,7 +17,7 @@ test('healthz is alive; readyz lists its checks and turns 503 when a migration i
   assert.deepEqual(await h.json(), { ok: true });
 
   const r = await fetch(`${tg.url}/readyz`);
-  const body = await r.json() as any;
+  const body = (await r.json()) as any;
   assert.equal(r.status, 200, JSON.stringify(body));
   assert.equal(body.ready, true);
   assert.deepEqual(Object.keys(body.checks).sort(), ['accepting', 'database', 'migrations', 'redis', 'upstreams', 'usage_writer']);
@@ -27,7 +29,7 @@ test('healthz is alive; readyz lists its checks and turns 503 when a migration i
   // An operator rolled back a migration row (or pointed an old database at a new build).
   await sql`delete from tollgate_migrations where name = ${'022-audit-log'}`.execute(tg.gw.store.db);
   const bad = await fetch(`${tg.url}/readyz`);
-  const b = await bad.json() as any;
+  const b = (await bad.json()) as any;
   assert.equal(bad.status, 503);
   assert.equal(b.ready, false);
   assert.equal(b.checks.migrations.ok, false);
@@ -40,7 +42,9 @@ test('healthz is alive; readyz lists its checks and turns 503 when a migration i
 test('readiness: a failing or hanging dependency is reported by name, without its error message (it may carry a URL)', async () => {
   const probe = {
     draining: () => false,
-    database: async () => { throw Object.assign(new Error('connect ECONNREFUSED postgres://user:secret@db:5432'), { code: 'ECONNREFUSED' }); },
+    database: async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED postgres://user:secret@db:5432'), { code: 'ECONNREFUSED' });
+    },
     redis: () => new Promise<void>(() => {}),
     missingMigrations: async () => [],
     upstreams: () => ({ count: 0, simulated: false }),

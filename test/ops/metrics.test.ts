@@ -19,7 +19,10 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_METRICS_TOKEN: SCRAPE } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 /** Parses the text exposition format into `name{labels}` → value. */
 function parse(text: string): Map<string, number> {
@@ -55,11 +58,20 @@ test('requests, tokens, cost, refusals, upstream errors and latency are counted 
 
   fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 300 } as any });
   await claude.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 300, messages: [{ role: 'user', content: 'Hello' }] });
-  fake.script([{ kind: 'chunking', sizes: 'random' }, { kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any }]);
+  fake.script([
+    { kind: 'chunking', sizes: 'random' },
+    { kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any },
+  ]);
   await claude.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage();
   await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] });
   // Refusals: a bad key, a bad body, an unknown model; an upstream 500.
-  await assert.rejects(new Anthropic({ baseURL: tg.url, apiKey: 'sk-tg-nope', maxRetries: 0 }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }));
+  await assert.rejects(
+    new Anthropic({ baseURL: tg.url, apiKey: 'sk-tg-nope', maxRetries: 0 }).messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'x' }],
+    }),
+  );
   await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: '{"model": ' });
   await assert.rejects(claude.messages.create({ model: 'claude-nonexistent-9', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }));
   fake.script({ kind: 'json', status: 500 });
@@ -76,7 +88,11 @@ test('requests, tokens, cost, refusals, upstream errors and latency are counted 
   assert.equal(d('tollgate_requests_total{surface="anthropic",model="none",status="401"}'), 1);
   assert.equal(d('tollgate_requests_total{surface="anthropic",model="none",status="400"}'), 1);
   assert.equal(d('tollgate_requests_total{surface="anthropic",model="none",status="404"}'), 1);
-  assert.ok(d(`tollgate_requests_total{surface="anthropic",model="${model}",status="500"}`) + d(`tollgate_requests_total{surface="anthropic",model="${model}",status="502"}`) >= 1);
+  assert.ok(
+    d(`tollgate_requests_total{surface="anthropic",model="${model}",status="500"}`) +
+      d(`tollgate_requests_total{surface="anthropic",model="${model}",status="502"}`) >=
+      1,
+  );
   assert.equal(d('tollgate_refusals_total{surface="anthropic",reason="auth"}'), 1);
   assert.equal(d('tollgate_refusals_total{surface="anthropic",reason="bad_request"}'), 2);
   assert.equal(d('tollgate_upstream_errors_total{upstream="anthropic",kind="500"}'), 1);
@@ -112,7 +128,8 @@ test('an open stream shows in the in-flight and spend-hold gauges', async () => 
   const c = await tg.customer();
   fake.script({ kind: 'delay', betweenEventsMs: 100 });
   const res = await fetch(`${tg.url}/v1/messages`, {
-    method: 'POST', headers: { 'x-api-key': c.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'x-api-key': c.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 30, stream: true, messages: [{ role: 'user', content: 'x' }] }),
   });
   const reader = res.body!.getReader();
@@ -120,7 +137,9 @@ test('an open stream shows in the in-flight and spend-hold gauges', async () => 
   const m = await scrape(ADMIN);
   assert.equal(m.get('tollgate_inflight_requests'), 1);
   assert.equal(m.get('tollgate_spend_holds_outstanding'), 1);
-  while (!(await reader.read()).done) { /* drain */ }
+  while (!(await reader.read()).done) {
+    /* drain */
+  }
   await new Promise((r) => setTimeout(r, 50));
   const m2 = await scrape(ADMIN);
   assert.equal(m2.get('tollgate_inflight_requests'), 0);
@@ -133,7 +152,9 @@ test('the Grafana dashboard queries only metrics the gateway exports', async () 
   const text = await (await fetch(`${tg.url}/metrics`, { headers: { authorization: `Bearer ${SCRAPE}` } })).text();
   const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
   const names = new Set<string>();
-  for (const p of dash.panels) for (const t of p.targets) for (const m of t.expr.matchAll(/\b((?:tollgate|process|nodejs)_[a-z0-9_]+)/g)) names.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
+  for (const p of dash.panels)
+    for (const t of p.targets)
+      for (const m of t.expr.matchAll(/\b((?:tollgate|process|nodejs)_[a-z0-9_]+)/g)) names.add(m[1]!.replace(/_(bucket|sum|count)$/, ''));
   assert.ok(names.size >= 15);
   for (const n of names) assert.ok(exported.has(n), `${n} is exported`);
 });

@@ -15,14 +15,26 @@ import { usageEvents } from '../support/db.ts';
 const children: ChildProcess[] = [];
 const cleanups: Array<() => Promise<void>> = [];
 let fake: FakeUpstream;
-after(async () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); await fake?.close(); for (const c of cleanups) await c(); });
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await fake?.close();
+  for (const c of cleanups) await c();
+});
 
 async function gateway(extra: Record<string, string> = {}) {
   fake ??= await startFakeUpstream();
   const db = await freshDatabase();
   cleanups.push(db.drop);
   const c = await seedCustomer(db.url, 'Drain');
-  const g = await startGatewayProcess({ DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'info', ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_BASE_URL: fake.url, TOLLGATE_FREE_CREDITS_USD: '0', ...extra });
+  const g = await startGatewayProcess({
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ANTHROPIC_API_KEY: 'sk-ant-x',
+    ANTHROPIC_BASE_URL: fake.url,
+    TOLLGATE_FREE_CREDITS_USD: '0',
+    ...extra,
+  });
   children.push(g.proc);
   return { ...g, ...c, databaseUrl: db.url };
 }
@@ -52,7 +64,10 @@ test('SIGTERM: new connections are refused, the open stream finishes and is bill
   let refused = false;
   for (let i = 0; i < 40 && !refused; i++) {
     await new Promise((r) => setTimeout(r, 25));
-    refused = await fetch(`${g.url}/healthz`).then(() => false, () => true);
+    refused = await fetch(`${g.url}/healthz`).then(
+      () => false,
+      () => true,
+    );
   }
   assert.ok(refused, 'a draining gateway accepts no new connection');
 
@@ -69,7 +84,7 @@ test('SIGTERM: new connections are refused, the open stream finishes and is bill
   assert.match(g.output(), /shutting down/);
   const ev = await usageEvents(g.databaseUrl, { orgId: g.orgId });
   const mine = ev.find((e) => e.id === requestId);
-  assert.ok(mine, 'the stream\'s usage event was written before exit');
+  assert.ok(mine, "the stream's usage event was written before exit");
   assert.equal(mine!.outcome, 'ok');
   assert.ok(Number(mine!.output_tokens) > 0);
 });

@@ -11,17 +11,26 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { startTestGateway } from '../support/gateway.ts';
 
-interface Received { path: string; contentType: string; body: string }
+interface Received {
+  path: string;
+  contentType: string;
+  body: string;
+}
 const received: Received[] = [];
 const receiver = http.createServer((req, res) => {
   const parts: Buffer[] = [];
-  req.on('data', (c) => parts.push(c)).on('end', () => {
-    received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: Buffer.concat(parts).toString('utf8') });
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-  });
+  req
+    .on('data', (c) => parts.push(c))
+    .on('end', () => {
+      received.push({ path: req.url ?? '', contentType: String(req.headers['content-type']), body: Buffer.concat(parts).toString('utf8') });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
 });
 let fake: FakeUpstream;
-after(async () => { await fake?.close(); await new Promise((r) => receiver.close(r)); });
+after(async () => {
+  await fake?.close();
+  await new Promise((r) => receiver.close(r));
+});
 
 const PROMPT = 'the secret recipe is 42 cloves of garlic';
 
@@ -37,7 +46,7 @@ const attr = (s: any, k: string) => {
   const a = s.attributes.find((x: any) => x.key === k);
   if (!a) return undefined;
   const v = a.value;
-  return v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : v.boolValue ?? v.doubleValue);
+  return v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.boolValue ?? v.doubleValue));
 };
 
 async function run(env: Record<string, string>, stream: boolean) {

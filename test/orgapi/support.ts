@@ -14,12 +14,17 @@ export async function orgApiFixture() {
   const wsAdmin = (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, kind: 'admin', adminScope: 'workspace', name: 'team 2 admin' })).key;
   const haiku = tg.gw.rt.models().resolve('claude-haiku-4-5')!.id;
   // Events every 18 minutes over three days (starting 00:07), a few more in B (which A must never see).
-  await insertEvents(tg, A.orgId, EVENTS, (i) => DAY0 + 7 * 60_000 + i * 18 * 60_000, { workspaces: [A.workspaceId, ws2], keyId: A.keyId, seed: 7, discounted: haiku });
+  await insertEvents(tg, A.orgId, EVENTS, (i) => DAY0 + 7 * 60_000 + i * 18 * 60_000, {
+    workspaces: [A.workspaceId, ws2],
+    keyId: A.keyId,
+    seed: 7,
+    discounted: haiku,
+  });
   await insertEvents(tg, B.orgId, 20, (i) => DAY0 + i * 3_600_000, { workspaces: [B.workspaceId], keyId: B.keyId, seed: 9, discounted: '' });
   await tg.gw.refresh();
   const get = async (path: string, key = A.adminKey) => {
     const r = await fetch(`${tg.url}${path}`, { headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' } });
-    return { status: r.status, headers: r.headers, json: await r.json() as any };
+    return { status: r.status, headers: r.headers, json: (await r.json()) as any };
   };
   return { tg, A, B, ws2, wsAdmin, get };
 }

@@ -19,11 +19,17 @@ before(async () => {
   fake = await startFakeStripe();
   tg = await startTestGateway({ clock, env: { ...stripeEnv(fake), TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0' } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
-
-const call = (path: string, cred: string, init: { method?: string; body?: unknown } = {}) => fetch(`${tg.url}/admin/v1/${path}`, {
-  method: init.method ?? 'GET', headers: { authorization: `Bearer ${cred}`, ...(init.body ? { 'content-type': 'application/json' } : {}) }, body: init.body ? JSON.stringify(init.body) : undefined,
+after(async () => {
+  await tg?.close();
+  await fake?.close();
 });
+
+const call = (path: string, cred: string, init: { method?: string; body?: unknown } = {}) =>
+  fetch(`${tg.url}/admin/v1/${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${cred}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
 
 test('an org key: checkout, card setup, billing view; never another org', async () => {
   const a = await tg.customer({ name: 'A', credits: '0' });
@@ -42,8 +48,15 @@ test('an org key: checkout, card setup, billing view; never another org', async 
   assert.equal(view.billing_mode, 'prepaid');
   assert.equal(view.stripe, true);
   assert.equal(view.card, null);
-  assert.deepEqual(view.payments.map((p: any) => [p.purpose, p.status]).sort(), [['card_setup', 'pending'], ['topup', 'pending']]);
-  assert.equal((await call(`orgs/${a.orgId}/billing/profile`, a.adminKey, { method: 'PUT', body: { tax_rate_percent: '0' } })).status, 403, 'the tax rate is the operator\'s');
+  assert.deepEqual(view.payments.map((p: any) => [p.purpose, p.status]).sort(), [
+    ['card_setup', 'pending'],
+    ['topup', 'pending'],
+  ]);
+  assert.equal(
+    (await call(`orgs/${a.orgId}/billing/profile`, a.adminKey, { method: 'PUT', body: { tax_rate_percent: '0' } })).status,
+    403,
+    "the tax rate is the operator's",
+  );
   assert.equal((await call(`orgs/${a.orgId}/billing/contacts`, a.adminKey, { method: 'POST', body: { email: 'ap@a.test' } })).status, 201);
 });
 
@@ -52,7 +65,8 @@ test('invoices download as PDF and CSV for their org only', async () => {
   await tg.accounts.updateOrg(c.orgId, { billingMode: 'invoice' });
   await tg.gw.refresh();
   const claude = new (await import('@anthropic-ai/sdk')).default({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  for (let i = 0; i < 3; i++) await claude.messages.create({ model: 'claude-opus-4-1', max_tokens: 4000, messages: [{ role: 'user', content: 'Write a long story.' }] });
+  for (let i = 0; i < 3; i++)
+    await claude.messages.create({ model: 'claude-opus-4-1', max_tokens: 4000, messages: [{ role: 'user', content: 'Write a long story.' }] });
   // Lines per workspace on request (the operator sets it), and the CLI's preview of the month in progress.
   const ws2 = await tg.accounts.createWorkspace(c.orgId, 'Batch jobs');
   await insertEvents(tg, c.orgId, 50, (i) => Date.UTC(2026, 1, 11) + i * 60_000, { workspaces: [ws2.id], keyId: c.keyId, seed: 9, discounted: '' });
@@ -70,11 +84,20 @@ test('invoices download as PDF and CSV for their org only', async () => {
   assert.equal(list.invoices[0].number, number);
   const pdf = await call(`orgs/${c.orgId}/invoices/${number}.pdf`, c.adminKey);
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
-  assert.equal(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString(), '%PDF-');
+  assert.equal(
+    Buffer.from(await pdf.arrayBuffer())
+      .subarray(0, 5)
+      .toString(),
+    '%PDF-',
+  );
   const csv = await (await call(`orgs/${c.orgId}/invoices/${number}.csv`, c.adminKey)).text();
   assert.match(csv, /^invoice,period,line_no/);
   const other = await tg.customer({ name: 'Other', credits: '0' });
-  assert.equal((await call(`orgs/${other.orgId}/invoices/${number}.pdf`, other.adminKey)).status, 404, 'another org\'s invoice number is not found under its own org');
+  assert.equal(
+    (await call(`orgs/${other.orgId}/invoices/${number}.pdf`, other.adminKey)).status,
+    404,
+    "another org's invoice number is not found under its own org",
+  );
   assert.equal((await call(`invoices/${number}/pay`, c.adminKey, { method: 'POST' })).status, 403);
   // Paid through Stripe: a Checkout session for the amount due; the webhook marks the invoice paid.
   const pay: any = await (await call(`orgs/${c.orgId}/invoices/${number}/checkout`, c.adminKey, { method: 'POST' })).json();

@@ -15,8 +15,12 @@ import { insertEvents } from '../support/usage-events.ts';
 const ADMIN = 'mode-admin-token-0123456789abcdef';
 const clock = new ManualClock(Date.UTC(2026, 4, 15, 12));
 let tg: TestGateway;
-before(async () => { tg = await startTestGateway({ clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTO_CLOSE_AFTER_MIN: '10' } }); });
-after(async () => { await tg?.close(); });
+before(async () => {
+  tg = await startTestGateway({ clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTO_CLOSE_AFTER_MIN: '10' } });
+});
+after(async () => {
+  await tg?.close();
+});
 
 let seed = 100;
 /** `n` usage events at `at` (each), returns their total cost (pico-USD). */
@@ -28,13 +32,17 @@ test('a switch asked for mid-month waits for the month boundary; it is visible a
   const c = await tg.customer({ name: 'Later Co', credits: '100' });
   const r = await tg.gw.billing.modes.request(c.orgId, 'card');
   assert.equal(r.billing_mode, 'prepaid', 'still prepaid until the boundary');
-  assert.deepEqual(r.pending && { from: r.pending.from, to: r.pending.to, at: r.pending.effective_at }, { from: 'prepaid', to: 'card', at: '2026-06-01T00:00:00.000Z' });
+  assert.deepEqual(r.pending && { from: r.pending.from, to: r.pending.to, at: r.pending.effective_at }, {
+    from: 'prepaid',
+    to: 'card',
+    at: '2026-06-01T00:00:00.000Z',
+  });
 
   const show = await tg.cli('billing', 'show', '--org', c.orgId);
   assert.equal(show.billing_mode, 'prepaid');
   assert.equal(show.billing_mode_pending.to, 'card');
   assert.equal((await tg.cli('org', 'show', c.orgId)).billing_mode_pending.effective_at, '2026-06-01T00:00:00.000Z');
-  const api = await (await fetch(`${tg.url}/admin/v1/orgs/${c.orgId}/billing`, { headers: { authorization: `Bearer ${ADMIN}` } })).json() as any;
+  const api = (await (await fetch(`${tg.url}/admin/v1/orgs/${c.orgId}/billing`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as any;
   assert.equal(api.billing_mode_pending.to, 'card');
 
   const may = (await usageAt(c, Date.UTC(2026, 4, 20))) + (await usageAt(c, Date.UTC(2026, 5, 1) - 1, 3));
@@ -78,12 +86,19 @@ test('--now splits the month at that instant, both ways; every event is paid onc
   const aug = (await invoiceOf(c.orgId, '2026-08'))!;
   const sep = (await invoiceOf(c.orgId, '2026-09'))!;
   assert.equal(aug.subtotal_exact, postpaidAug, 'August invoice: usage from the switch instant on, to the pico-dollar');
-  assert.equal(sep.subtotal_exact, postpaidSep + postpaidSepLate, 'September invoice: usage until the switch back (the org is prepaid now, the month is still closed)');
+  assert.equal(
+    sep.subtotal_exact,
+    postpaidSep + postpaidSepLate,
+    'September invoice: usage until the switch back (the org is prepaid now, the month is still closed)',
+  );
   assert.equal(aug.collection, 'send_invoice');
   // Credits paid for the prepaid usage only: the post-paid stretch went back to the balance.
   const bal = await tg.ledger.balance(c.orgId);
   assert.equal(bal.balance, 100_000_000_000_000n - prepaid1 - prepaid2);
   assert.equal(aug.subtotal_exact + sep.subtotal_exact + (100_000_000_000_000n - bal.balance), bal.usage, 'invoiced + paid by credits = all usage');
   // Closing again changes nothing (idempotent), and the switches are audited.
-  assert.deepEqual((await tg.gw.billing.closeMonth('2026-08', c.orgId)).map((x) => x.status), ['already_closed']);
+  assert.deepEqual(
+    (await tg.gw.billing.closeMonth('2026-08', c.orgId)).map((x) => x.status),
+    ['already_closed'],
+  );
 });

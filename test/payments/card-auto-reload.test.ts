@@ -28,7 +28,12 @@ before(async () => {
   smtp = await smtpSink();
   tg = await startTestGateway({ upstreamUrl: up.url, env: { ...stripeEnv(fake), SMTP_URL: smtp.url } });
 });
-after(async () => { await tg?.close(); await fake?.close(); await up?.close(); await smtp?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+  await up?.close();
+  await smtp?.close();
+});
 
 const balance = async (orgId: string) => picoToUsd((await tg.ledger.balance(orgId)).balance);
 const intents = (orgId: string) => fake.requests.filter((r) => r.path === '/v1/payment_intents' && r.body.metadata?.tollgate_org_id === orgId);
@@ -36,7 +41,7 @@ const intents = (orgId: string) => fake.requests.filter((r) => r.path === '/v1/p
 async function saveCard(orgId: string, card: 'ok' | 'declines' | 'mastercard', viaCli = false) {
   const s = viaCli ? await tg.cli('credits', 'card', '--org', orgId) : await tg.gw.billing.stripe!.setupCheckout({ id: orgId, name: 'Test Org' });
   for (const ev of fake.completeCheckout(s.id, { card })) assert.equal((await deliver(tg.url, ev)).status, 200);
-  return (await tg.gw.store.db.selectFrom('payment_customers').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow());
+  return await tg.gw.store.db.selectFrom('payment_customers').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
 }
 
 test('a saved card pays auto-reload off-session, once per dip; a decline alerts, credits nothing and pauses auto-reload until the card is replaced', async () => {
@@ -67,7 +72,17 @@ test('a saved card pays auto-reload off-session, once per dip; a decline alerts,
   assert.match(link.object_id, /^pi_/);
   // The payment_intent.succeeded webhook for the same charge credits nothing more.
   const piObj = fake.intents.get(link.object_id)!;
-  await deliver(tg.url, { id: 'evt_pi_ok_1', object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'payment_intent.succeeded', data: { object: piObj } });
+  await deliver(tg.url, {
+    id: 'evt_pi_ok_1',
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'payment_intent.succeeded',
+    data: { object: piObj },
+  });
   assert.equal(await balance(c.orgId), '24.9947');
 
   // The card starts declining; the next dip tries once, fails, alerts, and pauses.
@@ -79,7 +94,12 @@ test('a saved card pays auto-reload off-session, once per dip; a decline alerts,
   const mail = smtp.mails.find((m) => /payment failed/.test(m.subject))!;
   assert.deepEqual(mail.to, ['billing@acme.test']);
   assert.match(mail.text, /declined/i);
-  await until(async () => (await tg.gw.store.db.selectFrom('payment_customers').select('card_status').where('org_id', '=', c.orgId).executeTakeFirst())?.card_status === 'failed', 5_000, 'card marked failed');
+  await until(
+    async () =>
+      (await tg.gw.store.db.selectFrom('payment_customers').select('card_status').where('org_id', '=', c.orgId).executeTakeFirst())?.card_status === 'failed',
+    5_000,
+    'card marked failed',
+  );
   assert.equal(await balance(c.orgId), '24.9794', 'a decline credits nothing');
   const failed = await tg.gw.store.db.selectFrom('payments').selectAll().where('org_id', '=', c.orgId).where('status', '=', 'failed').execute();
   assert.equal(failed.length, 1);

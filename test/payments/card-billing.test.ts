@@ -20,9 +20,15 @@ let tg: TestGateway;
 
 before(async () => {
   fake = await startFakeStripe();
-  tg = await startTestGateway({ clock, env: { ...stripeEnv(fake), TOLLGATE_AUTO_CLOSE_AFTER_MIN: '10', TOLLGATE_CARD_RETRY_HOURS: '24,72', TOLLGATE_CARD_GRACE_DAYS: '7' } });
+  tg = await startTestGateway({
+    clock,
+    env: { ...stripeEnv(fake), TOLLGATE_AUTO_CLOSE_AFTER_MIN: '10', TOLLGATE_CARD_RETRY_HOURS: '24,72', TOLLGATE_CARD_GRACE_DAYS: '7' },
+  });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const sign = { timestamp: 0 };
 const send = (ev: any) => deliver(tg.url, ev, { timestamp: Math.floor(clock.now() / 1000) });
@@ -31,7 +37,10 @@ async function saveCard(org: { id: string; name: string }, card: 'ok' | 'masterc
   for (const ev of fake.completeCheckout(s.id, { card })) assert.equal((await send(ev)).status, 200);
   return tg.gw.store.db.selectFrom('payment_customers').selectAll().where('org_id', '=', org.id).executeTakeFirstOrThrow();
 }
-const topics = async (orgId: string) => (await tg.gw.store.db.selectFrom('billing_mail').select(['topic', 'sent_at']).where('org_id', '=', orgId).orderBy('created_at').execute()).map((m) => m.topic.replace(/^invoice:[^:]+:/, ''));
+const topics = async (orgId: string) =>
+  (await tg.gw.store.db.selectFrom('billing_mail').select(['topic', 'sent_at']).where('org_id', '=', orgId).orderBy('created_at').execute()).map((m) =>
+    m.topic.replace(/^invoice:[^:]+:/, ''),
+  );
 /** A big request of the month, written through the gateway's usage sink (2M input + 0.5M output tokens of the model). */
 async function bigUsage(c: { orgId: string; workspaceId: string; keyId: string }, n: number) {
   const { kyselyUsageSink } = await import('../../src/usage/sink-kysely.ts');
@@ -41,12 +50,46 @@ async function bigUsage(c: { orgId: string; workspaceId: string; keyId: string }
   const sink = tg.gw.store.sqlite ? sqliteUsageSink(tg.gw.store.sqlite) : kyselyUsageSink(tg.gw.store.db);
   const model = tg.gw.rt.models().resolve('claude-sonnet-4-5')!.id;
   const price = tg.gw.rt.prices().resolve(model, null, clock.now())!;
-  const usage = { inputTokens: 2_000_000, outputTokens: 500_000, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, webSearchRequests: 0 } as any;
+  const usage = {
+    inputTokens: 2_000_000,
+    outputTokens: 500_000,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    cacheReadTokens: 0,
+    webSearchRequests: 0,
+  } as any;
   const cost = costOf(usage, price.prices);
   const t = clock.now();
-  await sink([{ id: `req_big_${n}_${t}`, org_id: c.orgId, workspace_id: c.workspaceId, key_id: c.keyId, model, upstream: 'anthropic', surface: 'anthropic', status: 200n, outcome: 'ok', stream: 0n,
-    input_tokens: 2_000_000n, output_tokens: 500_000n, cache_write_5m_tokens: 0n, cache_write_1h_tokens: 0n, cache_read_tokens: 0n, web_search_requests: 0n, cost, upstream_cost: cost, price_id: price.row.id,
-    estimated: 0n, created_at: BigInt(t), month: monthKey(t), day: dayKey(t), latency_ms: 1000n, ttft_ms: null, idempotency_key: null }]);
+  await sink([
+    {
+      id: `req_big_${n}_${t}`,
+      org_id: c.orgId,
+      workspace_id: c.workspaceId,
+      key_id: c.keyId,
+      model,
+      upstream: 'anthropic',
+      surface: 'anthropic',
+      status: 200n,
+      outcome: 'ok',
+      stream: 0n,
+      input_tokens: 2_000_000n,
+      output_tokens: 500_000n,
+      cache_write_5m_tokens: 0n,
+      cache_write_1h_tokens: 0n,
+      cache_read_tokens: 0n,
+      web_search_requests: 0n,
+      cost,
+      upstream_cost: cost,
+      price_id: price.row.id,
+      estimated: 0n,
+      created_at: BigInt(t),
+      month: monthKey(t),
+      day: dayKey(t),
+      latency_ms: 1000n,
+      ttft_ms: null,
+      idempotency_key: null,
+    },
+  ]);
 }
 const intentsFor = (orgId: string) => fake.requests.filter((r) => r.path === '/v1/payment_intents' && r.body.metadata?.tollgate_org_id === orgId);
 
@@ -70,7 +113,10 @@ test('statements are charged at month close; declines retry on schedule, then su
   await tg.gw.billing.tick();
   const [may] = await tg.gw.billing.invoices.list(c.orgId);
   const listed = await tg.cli('invoices', 'list', '--org', c.orgId);
-  assert.deepEqual(listed.map((i: any) => [i.number, i.status, i.total_usd]), [[may!.number, 'paid', `${may!.total_cents / 100n}.${String(may!.total_cents % 100n).padStart(2, '0')}`]]);
+  assert.deepEqual(
+    listed.map((i: any) => [i.number, i.status, i.total_usd]),
+    [[may!.number, 'paid', `${may!.total_cents / 100n}.${String(may!.total_cents % 100n).padStart(2, '0')}`]],
+  );
   assert.equal(may!.period, '2026-05');
   assert.equal(may!.collection, 'charge_card');
   assert.equal(may!.status, 'paid');
@@ -92,13 +138,18 @@ test('statements are charged at month close; declines retry on schedule, then su
   assert.equal(june.charge_attempts, 1n);
   assert.equal(Number(june.next_charge_at), Date.UTC(2026, 6, 1, 0, 10) + 24 * HOUR, 'retried 24 h after the first failure');
   const alerts = await tg.gw.store.db.selectFrom('alerts').select(['kind', 'period']).where('org_id', '=', c.orgId).execute();
-  assert.deepEqual(alerts.map((a) => a.kind), ['payment_failed']);
+  assert.deepEqual(
+    alerts.map((a) => a.kind),
+    ['payment_failed'],
+  );
   await tg.gw.refresh();
   await ask(); // still served during the grace period
 
   clock.advance(25 * HOUR);
   await tg.gw.billing.tick();
-  const keys = intentsFor(c.orgId).slice(1).map((r) => r.idempotencyKey);
+  const keys = intentsFor(c.orgId)
+    .slice(1)
+    .map((r) => r.idempotencyKey);
   assert.equal(keys.length, 2);
   assert.notEqual(keys[0], keys[1], 'each retry is a new attempt with its own idempotency key');
   assert.equal((await tg.gw.billing.invoices.row(june.id))!.charge_attempts, 2n);
@@ -107,10 +158,16 @@ test('statements are charged at month close; declines retry on schedule, then su
   clock.set(Date.UTC(2026, 6, 8, 0, 11));
   await tg.gw.billing.tick();
   await tg.gw.refresh();
-  const refused = await ask().then(() => null, (e) => e);
+  const refused = await ask().then(
+    () => null,
+    (e) => e,
+  );
   assert.equal(refused?.status, 402);
   assert.equal(refused?.error?.error?.type, 'billing_error');
-  const refusedOpenAI = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }).then(() => null, (e) => e);
+  const refusedOpenAI = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }).then(
+    () => null,
+    (e) => e,
+  );
   assert.equal(refusedOpenAI?.status, 402);
   assert.equal(refusedOpenAI?.code, 'org_suspended');
   assert.ok((await topics(c.orgId)).includes('suspended'));
@@ -123,7 +180,10 @@ test('statements are charged at month close; declines retry on schedule, then su
   await tg.gw.refresh();
   await ask();
   const t = await topics(c.orgId);
-  assert.deepEqual(t.filter((x) => x.startsWith('declined')), ['declined:1', 'declined:2', 'declined:3']);
+  assert.deepEqual(
+    t.filter((x) => x.startsWith('declined')),
+    ['declined:1', 'declined:2', 'declined:3'],
+  );
   assert.ok(t.includes('settled'));
   const outbox = await tg.gw.store.db.selectFrom('outbox').selectAll().where('to', '=', 'finance@cardco.test').execute();
   assert.ok(outbox.some((m) => /API access restored/.test(m.subject)));

@@ -15,7 +15,14 @@ test('defaults: Stripe off, net 30, retries 24/72/120 h, grace 7 and 14 days, is
 });
 
 test('environment overrides, lists parsed', () => {
-  const c = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', STRIPE_API_BASE: 'http://127.0.0.1:12111', TOLLGATE_CARD_RETRY_HOURS: '6, 48', TOLLGATE_ISSUER_CODE: 'ACME-EU', TOLLGATE_INVOICE_NET_DAYS: '14' });
+  const c = loadConfig({
+    STRIPE_SECRET_KEY: 'sk_test_abc',
+    STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+    STRIPE_API_BASE: 'http://127.0.0.1:12111',
+    TOLLGATE_CARD_RETRY_HOURS: '6, 48',
+    TOLLGATE_ISSUER_CODE: 'ACME-EU',
+    TOLLGATE_INVOICE_NET_DAYS: '14',
+  });
   assert.equal(c.stripe.apiBase, 'http://127.0.0.1:12111');
   assert.deepEqual(c.billing.cardRetryHours, [6, 48]);
   assert.equal(c.billing.issuer.code, 'ACME-EU');
@@ -24,12 +31,19 @@ test('environment overrides, lists parsed', () => {
 
 test('every problem at once, named by its variable', () => {
   try {
-    loadConfig({ STRIPE_SECRET_KEY: 'pk_live_wrongkind', STRIPE_API_BASE: 'not a url', TOLLGATE_TOPUP_MIN_USD: '12.3456789012345', TOLLGATE_ISSUER_CODE: 'lower case', TOLLGATE_CARD_RETRY_HOURS: '0' });
+    loadConfig({
+      STRIPE_SECRET_KEY: 'pk_live_wrongkind',
+      STRIPE_API_BASE: 'not a url',
+      TOLLGATE_TOPUP_MIN_USD: '12.3456789012345',
+      TOLLGATE_ISSUER_CODE: 'lower case',
+      TOLLGATE_CARD_RETRY_HOURS: '0',
+    });
     assert.fail('expected a ConfigError');
   } catch (e) {
     assert.ok(e instanceof ConfigError);
     const text = e.problems.join('\n');
-    for (const v of ['STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'TOLLGATE_TOPUP_MIN_USD', 'TOLLGATE_ISSUER_CODE', 'TOLLGATE_CARD_RETRY_HOURS']) assert.match(text, new RegExp(v), `names ${v}`);
+    for (const v of ['STRIPE_SECRET_KEY', 'STRIPE_API_BASE', 'TOLLGATE_TOPUP_MIN_USD', 'TOLLGATE_ISSUER_CODE', 'TOLLGATE_CARD_RETRY_HOURS'])
+      assert.match(text, new RegExp(v), `names ${v}`);
   }
   assert.throws(() => loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }), /STRIPE_WEBHOOK_SECRET.*required with STRIPE_SECRET_KEY/);
   assert.throws(() => loadConfig({ TOLLGATE_TOPUP_MIN_USD: '50', TOLLGATE_TOPUP_MAX_USD: '10' }), /TOLLGATE_TOPUP_MIN_USD.*maximum/);

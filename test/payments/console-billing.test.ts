@@ -28,7 +28,10 @@ before(async () => {
   tg = await startTestGateway({ clock, env: { ...stripeEnv(fake), TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0' } });
   profile = mkdtempSync(join(tmpdir(), 'tollgate-chromium-'));
   ctx = await chromium.launchPersistentContext(profile, {
-    executablePath, headless: true, viewport: { width: 1280, height: 1000 }, acceptDownloads: true,
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 1000 },
+    acceptDownloads: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -70,7 +73,12 @@ test('Billing: card on file, Buy credits → Checkout, invoices to download', as
 
   const [download] = await Promise.all([page.waitForEvent('download'), row.locator('button', { hasText: 'PDF' }).click()]);
   assert.equal(download.suggestedFilename(), `${number}.pdf`);
-  assert.equal(readFileSync((await download.path())!).subarray(0, 5).toString(), '%PDF-');
+  assert.equal(
+    readFileSync((await download.path())!)
+      .subarray(0, 5)
+      .toString(),
+    '%PDF-',
+  );
 
   await page.fill('[data-testid=buy-credits] input[name=amount]', '25');
   await page.click('[data-testid=buy-credits] button[type=submit]');

@@ -28,7 +28,10 @@ before(async () => {
   fake = await startFakeStripe();
   tg = await startTestGateway({ clock, env: { ...stripeEnv(fake), TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0', TOLLGATE_OPERATOR_ALERT_EMAIL: 'ops@tollgate.test' } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 /** A post-paid org with 400 usage events in May 2026. */
 async function postpaidOrg(mode: 'card' | 'invoice', name: string, seed: number) {
@@ -46,10 +49,27 @@ async function closeMay(orgId: string) {
 /** The invoice as `invoices show --json` prints it (in-process: the CLI's own view). */
 const shown = async (_tg: TestGateway, number: string) => JSON.parse(JSON.stringify(viewOfDoc(await tg.gw.billing.invoices.get(number))));
 /** What a finalised invoice says (never changes), without its payment state. */
-const content = (v: any) => ({ number: v.number, lines: v.lines, subtotal: v.subtotal_exact_usd, tax: v.tax_usd, total: v.total_usd, issued: v.issued_at, due: v.due_at, customer: v.customer });
-const history = async (invoiceId: string) => (await tg.gw.store.db.selectFrom('invoice_status_history').select(['from_status', 'to_status', 'via']).where('invoice_id', '=', invoiceId).orderBy('seq').execute())
-  .map((h) => `${h.from_status}→${h.to_status}`);
-const chargeOfOrg = (orgId: string) => [...fake.intents.values()].find((p) => p.metadata?.tollgate_org_id === orgId && p.status === 'succeeded')!.latest_charge as string;
+const content = (v: any) => ({
+  number: v.number,
+  lines: v.lines,
+  subtotal: v.subtotal_exact_usd,
+  tax: v.tax_usd,
+  total: v.total_usd,
+  issued: v.issued_at,
+  due: v.due_at,
+  customer: v.customer,
+});
+const history = async (invoiceId: string) =>
+  (
+    await tg.gw.store.db
+      .selectFrom('invoice_status_history')
+      .select(['from_status', 'to_status', 'via'])
+      .where('invoice_id', '=', invoiceId)
+      .orderBy('seq')
+      .execute()
+  ).map((h) => `${h.from_status}→${h.to_status}`);
+const chargeOfOrg = (orgId: string) =>
+  [...fake.intents.values()].find((p) => p.metadata?.tollgate_org_id === orgId && p.status === 'succeeded')!.latest_charge as string;
 async function payByCheckout(c: { org: { id: string; name: string } }, invoiceId: string) {
   const inv = (await tg.gw.billing.invoices.row(invoiceId))!;
   const due = inv.total_cents - inv.credited_cents - inv.paid_cents;
@@ -87,8 +107,21 @@ test('a refund of a paid card statement reopens it: partial → that much due ag
   assert.equal(v.paid_usd, '0.00');
   assert.deepEqual(content(v), content(before));
   assert.deepEqual(await history(inv.id), ['open→paid', 'paid→open']);
-  const moves = await tg.gw.store.db.selectFrom('invoice_payments').select(['kind', 'amount_cents', 'object_id']).where('invoice_id', '=', inv.id).orderBy('created_at').orderBy('id').execute();
-  assert.deepEqual(moves.map((m) => [m.kind, m.amount_cents]).sort(), [['payment', total], ['refund', -100n], ['refund', -(total - 100n)]].sort());
+  const moves = await tg.gw.store.db
+    .selectFrom('invoice_payments')
+    .select(['kind', 'amount_cents', 'object_id'])
+    .where('invoice_id', '=', inv.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  assert.deepEqual(
+    moves.map((m) => [m.kind, m.amount_cents]).sort(),
+    [
+      ['payment', total],
+      ['refund', -100n],
+      ['refund', -(total - 100n)],
+    ].sort(),
+  );
   assert.deepEqual((await tg.ledger.entries(c.orgId)).length, 0, 'an invoice refund takes no credit (there was none)');
   const mail = await tg.gw.store.db.selectFrom('billing_mail').select('topic').where('org_id', '=', c.orgId).execute();
   assert.equal(mail.filter((m) => m.topic.includes(':reopened:')).length, 1, 'the customer is told once, when it reopened');
@@ -174,7 +207,10 @@ test('a credit note on an invoice paid by transfer becomes account credit, which
   assert.equal(note.settlement.how, 'account_credit');
   assert.equal(note.settlement.amount_usd, '0.75');
   const entries = await tg.ledger.entries(c.orgId);
-  assert.deepEqual(entries.map((e) => [e.kind, picoToUsd(e.amount), e.ref?.split(':')[0]]), [['adjustment', '0.75', 'credit_note']]);
+  assert.deepEqual(
+    entries.map((e) => [e.kind, picoToUsd(e.amount), e.ref?.split(':')[0]]),
+    [['adjustment', '0.75', 'credit_note']],
+  );
   assert.equal((await shown(tg, inv.number)).status, 'paid');
 
   // June: the next invoice is paid first from that credit.
@@ -212,6 +248,9 @@ test('USD only: Checkout and invoices are in USD; a payment, refund or dispute i
 
   await tg.gw.rt.operatorAlerts!.idle();
   const mail = await tg.gw.store.db.selectFrom('outbox').selectAll().where('to', '=', 'ops@tollgate.test').execute();
-  assert.ok(mail.some((m) => /payment foreign currency/.test(m.subject) && m.subject.includes(c.orgId) && /EUR/.test(m.text)), mail.map((m) => m.subject).join('; '));
+  assert.ok(
+    mail.some((m) => /payment foreign currency/.test(m.subject) && m.subject.includes(c.orgId) && /EUR/.test(m.text)),
+    mail.map((m) => m.subject).join('; '),
+  );
   assert.ok(mail.some((m) => m.subject.includes(p.orgId)));
 });

@@ -27,12 +27,22 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-invoices-'));
-  tg = await startTestGateway({ clock, env: {
-    TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0', TOLLGATE_ISSUER_CODE: 'ACME', TOLLGATE_ISSUER_NAME: 'Tollgate Cloud Ltd',
-    TOLLGATE_ISSUER_ADDRESS: '1 Gateway Street|London EC1A 1AA|United Kingdom', TOLLGATE_ISSUER_EMAIL: 'billing@tollgate.example', TOLLGATE_ISSUER_TAX_ID: 'GB 123 4567 89',
-  } });
+  tg = await startTestGateway({
+    clock,
+    env: {
+      TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0',
+      TOLLGATE_ISSUER_CODE: 'ACME',
+      TOLLGATE_ISSUER_NAME: 'Tollgate Cloud Ltd',
+      TOLLGATE_ISSUER_ADDRESS: '1 Gateway Street|London EC1A 1AA|United Kingdom',
+      TOLLGATE_ISSUER_EMAIL: 'billing@tollgate.example',
+      TOLLGATE_ISSUER_TAX_ID: 'GB 123 4567 89',
+    },
+  });
 });
-after(async () => { await tg?.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await tg?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let acme: { orgId: string; keyId: string; workspaceId: string; key: string };
 let march: string;
@@ -43,13 +53,23 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   await new PricingService(tg.gw.store.db, () => clock.now()).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
   const ws2 = await tg.accounts.createWorkspace(acme.orgId, 'Research');
   // (what `tollgate billing profile` / `billing contact add` write; that CLI runs in invoices-lifecycle.test.ts)
-  await tg.gw.billing.invoices.profiles.set(acme.orgId, { legalName: 'Acme Corporation', address: '500 Market St|San Francisco, CA 94105|USA', taxId: 'US-99-1234567', taxRateE4: 88_750n });
+  await tg.gw.billing.invoices.profiles.set(acme.orgId, {
+    legalName: 'Acme Corporation',
+    address: '500 Market St|San Francisco, CA 94105|USA',
+    taxId: 'US-99-1234567',
+    taxRateE4: 88_750n,
+  });
   await tg.gw.billing.invoices.profiles.addContact(acme.orgId, 'ap@acme.test', 'Accounts payable');
 
   const start = Date.UTC(2026, 2, 1);
   const span = Date.UTC(2026, 3, 1) - start;
   const t0 = Date.now();
-  const total = await insertEvents(tg, acme.orgId, 100_000, (i) => start + Math.floor((i * span) / 100_000), { workspaces: [acme.workspaceId, ws2.id], keyId: acme.keyId, seed: 12, discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id });
+  const total = await insertEvents(tg, acme.orgId, 100_000, (i) => start + Math.floor((i * span) / 100_000), {
+    workspaces: [acme.workspaceId, ws2.id],
+    keyId: acme.keyId,
+    seed: 12,
+    discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id,
+  });
   const insertMs = Date.now() - t0;
   const sums = await eventsSum(tg, acme.orgId, '2026-03');
   assert.equal(sums.n, 100_000);
@@ -71,7 +91,11 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   assert.equal(exact, sums.cost, 'Σ lines = Σ usage events (pico-USD)');
   assert.equal(invoice.subtotal_exact, sums.cost);
   assert.equal(invoice.subtotal_cents, picoToCents(sums.cost), 'rounded once, to the cent');
-  assert.equal(lines.reduce((s, l) => s + l.amount_cents, 0n), invoice.subtotal_cents, 'the lines add up to the subtotal');
+  assert.equal(
+    lines.reduce((s, l) => s + l.amount_cents, 0n),
+    invoice.subtotal_cents,
+    'the lines add up to the subtotal',
+  );
   for (const l of lines) {
     const diff = l.amount_exact - l.amount_cents * 10_000_000_000n;
     assert.ok(diff > -10_000_000_000n && diff < 10_000_000_000n, `line ${l.line_no} within a cent of its exact amount`);
@@ -82,16 +106,31 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   assert.equal(invoice.tax_cents, (invoice.subtotal_cents * 88_750n + 500_000n) / 1_000_000n);
   assert.equal(invoice.total_cents, invoice.subtotal_cents + invoice.tax_cents);
   assert.equal(preview.subtotalExact, invoice.subtotal_exact);
-  assert.deepEqual(preview.lines.map((l) => [l.description, l.amount, l.cents]), lines.map((l) => [l.description, l.amount_exact, l.amount_cents]));
+  assert.deepEqual(
+    preview.lines.map((l) => [l.description, l.amount, l.cents]),
+    lines.map((l) => [l.description, l.amount_exact, l.amount_cents]),
+  );
   // Lines per model and token kind: token quantities match the events per kind.
-  const tokens: any = await tg.gw.store.db.selectFrom('usage_events').select([sql<bigint>`cast(sum(input_tokens) as bigint)`.as('input'), sql<bigint>`cast(sum(web_search_requests) as bigint)`.as('web')])
-    .where('org_id', '=', acme.orgId).where('month', '=', '2026-03').executeTakeFirst();
-  assert.equal(lines.filter((l) => l.token_kind === 'input').reduce((s, l) => s + l.quantity, 0n), BigInt(tokens.input));
-  assert.equal(lines.filter((l) => l.token_kind === 'web_search').reduce((s, l) => s + l.quantity, 0n), BigInt(tokens.web));
+  const tokens: any = await tg.gw.store.db
+    .selectFrom('usage_events')
+    .select([sql<bigint>`cast(sum(input_tokens) as bigint)`.as('input'), sql<bigint>`cast(sum(web_search_requests) as bigint)`.as('web')])
+    .where('org_id', '=', acme.orgId)
+    .where('month', '=', '2026-03')
+    .executeTakeFirst();
+  assert.equal(
+    lines.filter((l) => l.token_kind === 'input').reduce((s, l) => s + l.quantity, 0n),
+    BigInt(tokens.input),
+  );
+  assert.equal(
+    lines.filter((l) => l.token_kind === 'web_search').reduce((s, l) => s + l.quantity, 0n),
+    BigInt(tokens.web),
+  );
   assert.equal(new Set(lines.map((l) => l.model)).size, 3);
   const haiku = lines.find((l) => l.model === tg.gw.rt.models().resolve('claude-haiku-4-5')!.id && l.token_kind === 'input')!;
   assert.equal(haiku.unit_price, 800_000n, 'the reseller discount: $1.00/MTok − 20 %');
-  console.log(`# 100k events: insert ${insertMs} ms, close ${closeMs} ms (${tg.gw.store.dialect}); ${lines.length} lines, subtotal $${picoToUsd(invoice.subtotal_exact)}`);
+  console.log(
+    `# 100k events: insert ${insertMs} ms, close ${closeMs} ms (${tg.gw.store.dialect}); ${lines.length} lines, subtotal $${picoToUsd(invoice.subtotal_exact)}`,
+  );
 
   // JSON from the CLI: money as decimal strings.
   const shown = await tg.cli('invoices', 'show', march, '--pdf', join(dir, 'march.pdf'), '--csv', join(dir, 'march.csv'));
@@ -112,14 +151,29 @@ test('a month of 100,000 usage events is invoiced and reconciled to the pico-dol
   assert.ok(statSync(png).size > 10_000, 'page 1 rendered');
   assert.deepEqual([...readFileSync(png).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
   // INVOICE_PNG_OUT=docs/images/invoice.png keeps a sharper copy (the README's picture).
-  if (process.env.INVOICE_PNG_OUT) execFileSync('pdftoppm', ['-png', '-r', '90', '-f', '1', '-l', '1', '-singlefile', join(dir, 'march.pdf'), process.env.INVOICE_PNG_OUT.replace(/\.png$/, '')]);
+  if (process.env.INVOICE_PNG_OUT)
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '90',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      join(dir, 'march.pdf'),
+      process.env.INVOICE_PNG_OUT.replace(/\.png$/, ''),
+    ]);
   const text = execFileSync('pdftotext', ['-layout', join(dir, 'march.pdf'), '-'], { encoding: 'utf8' });
-  for (const s of [march, 'Acme Corporation', 'Tollgate Cloud Ltd', `$${Number(shown.total_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`]) assert.ok(text.includes(s), `PDF shows ${s}`);
+  for (const s of [march, 'Acme Corporation', 'Tollgate Cloud Ltd', `$${Number(shown.total_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`])
+    assert.ok(text.includes(s), `PDF shows ${s}`);
 
   // The invoice mail went to the billing contact (outbox: no SMTP configured).
   const mail = await tg.gw.store.db.selectFrom('billing_mail').selectAll().where('org_id', '=', acme.orgId).execute();
-  assert.deepEqual(mail.map((m) => [m.to, m.topic.endsWith(':issued'), m.sent_at != null]), [['ap@acme.test', true, true]]);
+  assert.deepEqual(
+    mail.map((m) => [m.to, m.topic.endsWith(':issued'), m.sent_at != null]),
+    [['ap@acme.test', true, true]],
+  );
   const outbox = await tg.gw.store.db.selectFrom('outbox').selectAll().where('to', '=', 'ap@acme.test').execute();
   assert.ok(outbox.some((m) => m.subject.includes(march)));
 });
-

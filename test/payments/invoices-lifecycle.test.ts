@@ -28,12 +28,22 @@ let dir: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tollgate-invoices-'));
-  tg = await startTestGateway({ clock, env: {
-    TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0', TOLLGATE_ISSUER_CODE: 'ACME', TOLLGATE_ISSUER_NAME: 'Tollgate Cloud Ltd',
-    TOLLGATE_ISSUER_ADDRESS: '1 Gateway Street|London EC1A 1AA|United Kingdom', TOLLGATE_ISSUER_EMAIL: 'billing@tollgate.example', TOLLGATE_ISSUER_TAX_ID: 'GB 123 4567 89',
-  } });
+  tg = await startTestGateway({
+    clock,
+    env: {
+      TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0',
+      TOLLGATE_ISSUER_CODE: 'ACME',
+      TOLLGATE_ISSUER_NAME: 'Tollgate Cloud Ltd',
+      TOLLGATE_ISSUER_ADDRESS: '1 Gateway Street|London EC1A 1AA|United Kingdom',
+      TOLLGATE_ISSUER_EMAIL: 'billing@tollgate.example',
+      TOLLGATE_ISSUER_TAX_ID: 'GB 123 4567 89',
+    },
+  });
 });
-after(async () => { await tg?.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await tg?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 let acme: { orgId: string; keyId: string; workspaceId: string; key: string };
 let march: string;
@@ -43,13 +53,31 @@ test('setup: a month of 5,000 usage events closed into the first invoice (the 10
   await tg.accounts.updateOrg(acme.orgId, { billingMode: 'invoice', priceGroup: 'resellers' });
   await new PricingService(tg.gw.store.db, () => clock.now()).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
   const ws2 = await tg.accounts.createWorkspace(acme.orgId, 'Research');
-  await tg.cli('billing', 'profile', '--org', acme.orgId, '--legal-name', 'Acme Corporation', '--address', '500 Market St|San Francisco, CA 94105|USA', '--tax-id', 'US-99-1234567', '--tax-rate', '8.875');
+  await tg.cli(
+    'billing',
+    'profile',
+    '--org',
+    acme.orgId,
+    '--legal-name',
+    'Acme Corporation',
+    '--address',
+    '500 Market St|San Francisco, CA 94105|USA',
+    '--tax-id',
+    'US-99-1234567',
+    '--tax-rate',
+    '8.875',
+  );
   await tg.gw.billing.invoices.profiles.addContact(acme.orgId, 'ap@acme.test', 'Accounts payable');
 
   const start = Date.UTC(2026, 2, 1);
   const span = Date.UTC(2026, 3, 1) - start;
   const t0 = Date.now();
-  const total = await insertEvents(tg, acme.orgId, 5_000, (i) => start + Math.floor((i * span) / 5_000), { workspaces: [acme.workspaceId, ws2.id], keyId: acme.keyId, seed: 12, discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id });
+  const total = await insertEvents(tg, acme.orgId, 5_000, (i) => start + Math.floor((i * span) / 5_000), {
+    workspaces: [acme.workspaceId, ws2.id],
+    keyId: acme.keyId,
+    seed: 12,
+    discounted: tg.gw.rt.models().resolve('claude-haiku-4-5')!.id,
+  });
   const insertMs = Date.now() - t0;
   const sums = await eventsSum(tg, acme.orgId, '2026-03');
   assert.equal(sums.n, 5_000);
@@ -71,7 +99,11 @@ test('setup: a month of 5,000 usage events closed into the first invoice (the 10
   assert.equal(exact, sums.cost, 'Σ lines = Σ usage events (pico-USD)');
   assert.equal(invoice.subtotal_exact, sums.cost);
   assert.equal(invoice.subtotal_cents, picoToCents(sums.cost), 'rounded once, to the cent');
-  assert.equal(lines.reduce((s, l) => s + l.amount_cents, 0n), invoice.subtotal_cents, 'the lines add up to the subtotal');
+  assert.equal(
+    lines.reduce((s, l) => s + l.amount_cents, 0n),
+    invoice.subtotal_cents,
+    'the lines add up to the subtotal',
+  );
   for (const l of lines) {
     const diff = l.amount_exact - l.amount_cents * 10_000_000_000n;
     assert.ok(diff > -10_000_000_000n && diff < 10_000_000_000n, `line ${l.line_no} within a cent of its exact amount`);
@@ -82,16 +114,31 @@ test('setup: a month of 5,000 usage events closed into the first invoice (the 10
   assert.equal(invoice.tax_cents, (invoice.subtotal_cents * 88_750n + 500_000n) / 1_000_000n);
   assert.equal(invoice.total_cents, invoice.subtotal_cents + invoice.tax_cents);
   assert.equal(preview.subtotalExact, invoice.subtotal_exact);
-  assert.deepEqual(preview.lines.map((l) => [l.description, l.amount, l.cents]), lines.map((l) => [l.description, l.amount_exact, l.amount_cents]));
+  assert.deepEqual(
+    preview.lines.map((l) => [l.description, l.amount, l.cents]),
+    lines.map((l) => [l.description, l.amount_exact, l.amount_cents]),
+  );
   // Lines per model and token kind: token quantities match the events per kind.
-  const tokens: any = await tg.gw.store.db.selectFrom('usage_events').select([sql<bigint>`cast(sum(input_tokens) as bigint)`.as('input'), sql<bigint>`cast(sum(web_search_requests) as bigint)`.as('web')])
-    .where('org_id', '=', acme.orgId).where('month', '=', '2026-03').executeTakeFirst();
-  assert.equal(lines.filter((l) => l.token_kind === 'input').reduce((s, l) => s + l.quantity, 0n), BigInt(tokens.input));
-  assert.equal(lines.filter((l) => l.token_kind === 'web_search').reduce((s, l) => s + l.quantity, 0n), BigInt(tokens.web));
+  const tokens: any = await tg.gw.store.db
+    .selectFrom('usage_events')
+    .select([sql<bigint>`cast(sum(input_tokens) as bigint)`.as('input'), sql<bigint>`cast(sum(web_search_requests) as bigint)`.as('web')])
+    .where('org_id', '=', acme.orgId)
+    .where('month', '=', '2026-03')
+    .executeTakeFirst();
+  assert.equal(
+    lines.filter((l) => l.token_kind === 'input').reduce((s, l) => s + l.quantity, 0n),
+    BigInt(tokens.input),
+  );
+  assert.equal(
+    lines.filter((l) => l.token_kind === 'web_search').reduce((s, l) => s + l.quantity, 0n),
+    BigInt(tokens.web),
+  );
   assert.equal(new Set(lines.map((l) => l.model)).size, 3);
   const haiku = lines.find((l) => l.model === tg.gw.rt.models().resolve('claude-haiku-4-5')!.id && l.token_kind === 'input')!;
   assert.equal(haiku.unit_price, 800_000n, 'the reseller discount: $1.00/MTok − 20 %');
-  console.log(`# 100k events: insert ${insertMs} ms, close ${closeMs} ms (${tg.gw.store.dialect}); ${lines.length} lines, subtotal $${picoToUsd(invoice.subtotal_exact)}`);
+  console.log(
+    `# 100k events: insert ${insertMs} ms, close ${closeMs} ms (${tg.gw.store.dialect}); ${lines.length} lines, subtotal $${picoToUsd(invoice.subtotal_exact)}`,
+  );
 
   // JSON from the CLI: money as decimal strings.
   const { viewOfDoc, invoiceCsv } = await import('../../src/billing/invoices/view.ts');
@@ -116,13 +163,29 @@ test('setup: a month of 5,000 usage events closed into the first invoice (the 10
   assert.ok(statSync(png).size > 10_000, 'page 1 rendered');
   assert.deepEqual([...readFileSync(png).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
   // INVOICE_PNG_OUT=docs/images/invoice.png keeps a sharper copy (the README's picture).
-  if (process.env.INVOICE_PNG_OUT) execFileSync('pdftoppm', ['-png', '-r', '90', '-f', '1', '-l', '1', '-singlefile', join(dir, 'march.pdf'), process.env.INVOICE_PNG_OUT.replace(/\.png$/, '')]);
+  if (process.env.INVOICE_PNG_OUT)
+    execFileSync('pdftoppm', [
+      '-png',
+      '-r',
+      '90',
+      '-f',
+      '1',
+      '-l',
+      '1',
+      '-singlefile',
+      join(dir, 'march.pdf'),
+      process.env.INVOICE_PNG_OUT.replace(/\.png$/, ''),
+    ]);
   const text = execFileSync('pdftotext', ['-layout', join(dir, 'march.pdf'), '-'], { encoding: 'utf8' });
-  for (const s of [march, 'Acme Corporation', 'Tollgate Cloud Ltd', `$${Number(shown.total_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`]) assert.ok(text.includes(s), `PDF shows ${s}`);
+  for (const s of [march, 'Acme Corporation', 'Tollgate Cloud Ltd', `$${Number(shown.total_usd).toLocaleString('en-US', { minimumFractionDigits: 2 })}`])
+    assert.ok(text.includes(s), `PDF shows ${s}`);
 
   // The invoice mail went to the billing contact (outbox: no SMTP configured).
   const mail = await tg.gw.store.db.selectFrom('billing_mail').selectAll().where('org_id', '=', acme.orgId).execute();
-  assert.deepEqual(mail.map((m) => [m.to, m.topic.endsWith(':issued'), m.sent_at != null]), [['ap@acme.test', true, true]]);
+  assert.deepEqual(
+    mail.map((m) => [m.to, m.topic.endsWith(':issued'), m.sent_at != null]),
+    [['ap@acme.test', true, true]],
+  );
   const outbox = await tg.gw.store.db.selectFrom('outbox').selectAll().where('to', '=', 'ap@acme.test').execute();
   assert.ok(outbox.some((m) => m.subject.includes(march)));
 });
@@ -132,12 +195,14 @@ test('closing is idempotent, numbers are gapless per issuer, a month that has no
   assert.equal(again[0]!.status, 'already_closed');
   assert.equal(again[0]!.invoice!.number, march);
   // Another org closes after: the next number; concurrent closes of two orgs never share or skip one.
-  const others = await Promise.all([1, 2, 3].map(async (i) => {
-    const c = await tg.customer({ name: `Other ${i}`, credits: '0' });
-    await tg.accounts.updateOrg(c.orgId, { billingMode: 'invoice' });
-    await insertEvents(tg, c.orgId, 20, (j) => Date.UTC(2026, 2, 5 + j), { workspaces: [c.workspaceId], keyId: c.keyId, seed: 100 + i, discounted: '' });
-    return c;
-  }));
+  const others = await Promise.all(
+    [1, 2, 3].map(async (i) => {
+      const c = await tg.customer({ name: `Other ${i}`, credits: '0' });
+      await tg.accounts.updateOrg(c.orgId, { billingMode: 'invoice' });
+      await insertEvents(tg, c.orgId, 20, (j) => Date.UTC(2026, 2, 5 + j), { workspaces: [c.workspaceId], keyId: c.keyId, seed: 100 + i, discounted: '' });
+      return c;
+    }),
+  );
   const results = await Promise.all(others.map((c) => tg.gw.billing.closeMonth('2026-03', c.orgId)));
   assert.deepEqual(results.map((r) => r[0]!.invoice!.number).sort(), ['ACME-000002', 'ACME-000003', 'ACME-000004']);
   // Every other post-paid org of March: nothing left to close.
@@ -145,13 +210,26 @@ test('closing is idempotent, numbers are gapless per issuer, a month that has no
   assert.ok(all.every((r) => r.status === 'already_closed'));
   // The CLI refuses a month in progress (its clock is the real one).
   await assert.rejects(tg.cli('invoices', 'close', '--month', monthKey(Date.now())), /has not ended/);
-  assert.deepEqual((await tg.gw.billing.invoices.list(acme.orgId)).map((i) => i.number), [march]);
+  assert.deepEqual(
+    (await tg.gw.billing.invoices.list(acme.orgId)).map((i) => i.number),
+    [march],
+  );
 });
 
 test('usage landing after the close goes on the next invoice as adjustment lines; the closed invoice never changes', async () => {
   const before = await tg.gw.billing.invoices.get(march);
-  const late = await insertEvents(tg, acme.orgId, 7, () => Date.UTC(2026, 2, 31, 23, 59, 59), { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 77, discounted: '' });
-  const april = await insertEvents(tg, acme.orgId, 500, (i) => Date.UTC(2026, 3, 2) + i * 60_000, { workspaces: [acme.workspaceId], keyId: acme.keyId, seed: 78, discounted: '' });
+  const late = await insertEvents(tg, acme.orgId, 7, () => Date.UTC(2026, 2, 31, 23, 59, 59), {
+    workspaces: [acme.workspaceId],
+    keyId: acme.keyId,
+    seed: 77,
+    discounted: '',
+  });
+  const april = await insertEvents(tg, acme.orgId, 500, (i) => Date.UTC(2026, 3, 2) + i * 60_000, {
+    workspaces: [acme.workspaceId],
+    keyId: acme.keyId,
+    seed: 78,
+    discounted: '',
+  });
   clock.set(Date.UTC(2026, 4, 1, 1, 0));
   const [r] = await tg.gw.billing.closeMonth('2026-04', acme.orgId);
   const doc = await tg.gw.billing.invoices.get(r!.invoice!.number);
@@ -159,8 +237,15 @@ test('usage landing after the close goes on the next invoice as adjustment lines
   const adj = doc.lines.filter((l) => l.kind === 'adjustment');
   assert.ok(adj.length > 0);
   assert.ok(adj.every((l) => l.usage_month === '2026-03' && /recorded after it was closed/.test(l.description)));
-  assert.equal(adj.reduce((s, l) => s + l.amount_exact, 0n), late, 'adjustments = exactly the late usage');
-  assert.equal(doc.lines.filter((l) => l.kind === 'usage').reduce((s, l) => s + l.amount_exact, 0n), april);
+  assert.equal(
+    adj.reduce((s, l) => s + l.amount_exact, 0n),
+    late,
+    'adjustments = exactly the late usage',
+  );
+  assert.equal(
+    doc.lines.filter((l) => l.kind === 'usage').reduce((s, l) => s + l.amount_exact, 0n),
+    april,
+  );
   assert.equal(doc.invoice.subtotal_exact, late + april);
   assert.deepEqual(await tg.gw.billing.invoices.get(march), before, 'the finalised March invoice is unchanged');
   // March and April together now reconcile with every March and April event.
@@ -187,16 +272,24 @@ test('a credit note corrects; invoices pay settles; an overdue invoice alerts, t
   clock.set(Date.UTC(2026, 4, 2));
   await tg.gw.billing.tick();
   const alerts = await tg.gw.store.db.selectFrom('alerts').selectAll().where('org_id', '=', acme.orgId).execute();
-  assert.deepEqual(alerts.map((a) => a.kind), ['invoice_overdue']);
+  assert.deepEqual(
+    alerts.map((a) => a.kind),
+    ['invoice_overdue'],
+  );
   await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   clock.set(Date.UTC(2026, 4, 16));
   await tg.gw.billing.tick();
   await tg.gw.refresh();
-  const refused = await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).then(() => null, (e) => e);
+  const refused = await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).then(
+    () => null,
+    (e) => e,
+  );
   assert.equal(refused?.status, 402);
   assert.equal(refused?.error?.error?.type, 'billing_error');
   assert.match(refused?.message, /suspended for non-payment/);
-  const topics = (await tg.gw.store.db.selectFrom('billing_mail').select('topic').where('org_id', '=', acme.orgId).execute()).map((m) => m.topic.split(':').at(-1));
+  const topics = (await tg.gw.store.db.selectFrom('billing_mail').select('topic').where('org_id', '=', acme.orgId).execute()).map((m) =>
+    m.topic.split(':').at(-1),
+  );
   assert.ok(topics.includes('overdue') && topics.includes('suspended'));
 
   const paid = await tg.cli('invoices', 'pay', march, '--ref', 'wire 2026-05-16');

@@ -18,7 +18,10 @@ before(async () => {
   fake = await startFakeStripe();
   tg = await startTestGateway({ env: { ...stripeEnv(fake), TOLLGATE_TOPUP_MIN_USD: '5', TOLLGATE_TOPUP_MAX_USD: '500' } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const balance = async (orgId: string) => picoToUsd((await tg.ledger.balance(orgId)).balance);
 const links = (orgId: string) => tg.gw.store.db.selectFrom('ledger_links').selectAll().where('org_id', '=', orgId).execute();
@@ -63,7 +66,10 @@ test('top-up limits and whole cents are enforced before anything reaches Stripe'
   for (const usd of ['500.01', '10.005']) {
     await assert.rejects(tg.gw.billing.stripe!.topupCheckout({ id: c.orgId, name: 'x' }, usdToPico(usd)), /between \$5 and \$500|whole number of cents/);
   }
-  assert.equal(fake.requests.filter((r) => r.path === '/v1/checkout/sessions').length, fake.requests.slice(0, before).filter((r) => r.path === '/v1/checkout/sessions').length);
+  assert.equal(
+    fake.requests.filter((r) => r.path === '/v1/checkout/sessions').length,
+    fake.requests.slice(0, before).filter((r) => r.path === '/v1/checkout/sessions').length,
+  );
 });
 
 test('forged, tampered and stale signatures are refused with 400 and change nothing', async () => {
@@ -77,7 +83,11 @@ test('forged, tampered and stale signatures are refused with 400 and change noth
   assert.equal(tampered.status, 400);
   const stale = await deliver(tg.url, completed, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
   assert.equal(stale.status, 400);
-  const unsigned = await fetch(`${tg.url}/webhooks/stripe`, { method: 'POST', body: JSON.stringify(completed), headers: { 'content-type': 'application/json' } });
+  const unsigned = await fetch(`${tg.url}/webhooks/stripe`, {
+    method: 'POST',
+    body: JSON.stringify(completed),
+    headers: { 'content-type': 'application/json' },
+  });
   assert.equal(unsigned.status, 400);
   assert.equal(await balance(c.orgId), '0');
   const rows = await tg.gw.store.db.selectFrom('payment_events').select('id').where('id', '=', completed.id).execute();
@@ -106,7 +116,10 @@ test('async payment methods: credited on async_payment_succeeded, never on an un
   for (const ev of fake.finishAsync(l2.id, false)) await deliver(tg.url, ev);
   assert.equal(await balance(c2.orgId), '0');
   const pays = await tg.cli('credits', 'purchases', '--org', c2.orgId);
-  assert.deepEqual(pays.map((p: any) => [p.purpose, p.status]), [['topup', 'failed']]);
+  assert.deepEqual(
+    pays.map((p: any) => [p.purpose, p.status]),
+    [['topup', 'failed']],
+  );
 });
 
 test('refunds and disputes take the credit back through linked ledger entries, once; a refund that arrives first waits for its payment', async () => {
@@ -137,18 +150,61 @@ test('refunds and disputes take the credit back through linked ledger entries, o
   assert.equal(await balance(c.orgId), '35');
 
   const entries = await tg.ledger.entries(c.orgId);
-  assert.deepEqual(entries.map((e) => [e.kind, picoToUsd(e.amount)]), [['purchase', '50'], ['adjustment', '-10'], ['adjustment', '-5'], ['adjustment', '-35'], ['adjustment', '35']]);
+  assert.deepEqual(
+    entries.map((e) => [e.kind, picoToUsd(e.amount)]),
+    [
+      ['purchase', '50'],
+      ['adjustment', '-10'],
+      ['adjustment', '-5'],
+      ['adjustment', '-35'],
+      ['adjustment', '35'],
+    ],
+  );
   const l = await links(c.orgId);
   assert.equal(l.length, entries.length, 'every ledger entry links its Stripe object');
-  assert.deepEqual(l.map((x) => x.object_type).sort(), ['checkout.session', 'dispute', 'dispute', 'refund', 'refund'], 'refund entries name the refund (re_…) they came from');
+  assert.deepEqual(
+    l.map((x) => x.object_type).sort(),
+    ['checkout.session', 'dispute', 'dispute', 'refund', 'refund'],
+    'refund entries name the refund (re_…) they came from',
+  );
   assert.equal(usdToPico('35'), (await tg.ledger.balance(c.orgId)).balance);
 });
 
 test('events for sessions Tollgate did not create, and unused event types, are acknowledged and ignored', async () => {
-  const r = await deliver(tg.url, { id: 'evt_foreign_1', object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'checkout.session.completed',
-    data: { object: { id: 'cs_test_foreign', object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', amount_total: 100000, currency: 'usd', metadata: {} } } });
+  const r = await deliver(tg.url, {
+    id: 'evt_foreign_1',
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: 'cs_test_foreign',
+        object: 'checkout.session',
+        mode: 'payment',
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: 100000,
+        currency: 'usd',
+        metadata: {},
+      },
+    },
+  });
   assert.equal(r.status, 200);
   assert.equal(r.body.outcome, 'ignored');
-  const other = await deliver(tg.url, { id: 'evt_other_1', object: 'event', api_version: '2026-10-28.endive', created: 1, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type: 'customer.created', data: { object: { id: 'cus_x', object: 'customer' } } });
+  const other = await deliver(tg.url, {
+    id: 'evt_other_1',
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: 1,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'customer.created',
+    data: { object: { id: 'cus_x', object: 'customer' } },
+  });
   assert.equal(other.status, 200);
 });

@@ -19,21 +19,31 @@ before(async () => {
   tg = await startTestGateway({ upstreamUrl: fake.url });
   c = await tg.customer();
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const clients = (key: string) => ({
   anthropic: new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 }),
   openai: new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: key, maxRetries: 0 }),
 });
 const msg = (model: string, max: number) => ({ model, max_tokens: max, messages: [{ role: 'user' as const, content: 'hi' }] });
-const admin = (path: string, key: string, body: unknown) => fetch(`${tg.url}/admin/v1/${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const admin = (path: string, key: string, body: unknown) =>
+  fetch(`${tg.url}/admin/v1/${path}`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 test('tollgate key create --models: other models get a 403 permission_error on both surfaces; listed ones (by alias or dated id) work', async () => {
   const k = await tg.cli('key', 'create', '--org', c.orgId, '--models', 'claude-haiku-4-5');
   assert.deepEqual(k.policy.models, ['claude-haiku-4-5']);
   const { anthropic, openai } = clients(k.key); // used at once: the gateway finds it on the miss path
-  await assert.rejects(anthropic.messages.create(msg('claude-sonnet-4-5', 10)), (e: any) => e instanceof Anthropic.PermissionDeniedError && (e as any).error?.error?.type === 'permission_error' && /claude-haiku-4-5/.test(e.message));
-  await assert.rejects(openai.chat.completions.create(msg('claude-sonnet-4-5', 10)), (e: any) => e instanceof OpenAI.PermissionDeniedError && e.code === 'model_not_allowed');
+  await assert.rejects(
+    anthropic.messages.create(msg('claude-sonnet-4-5', 10)),
+    (e: any) => e instanceof Anthropic.PermissionDeniedError && (e as any).error?.error?.type === 'permission_error' && /claude-haiku-4-5/.test(e.message),
+  );
+  await assert.rejects(
+    openai.chat.completions.create(msg('claude-sonnet-4-5', 10)),
+    (e: any) => e instanceof OpenAI.PermissionDeniedError && e.code === 'model_not_allowed',
+  );
   const before = fake.requests.length;
   assert.equal((await anthropic.messages.create(msg('claude-haiku-4-5-20251001', 10))).type, 'message');
   assert.ok((await openai.chat.completions.create(msg('claude-haiku-4-5', 10))).choices.length);
@@ -43,8 +53,14 @@ test('tollgate key create --models: other models get a 403 permission_error on b
 test('--max-tokens N refuses larger requests with a 400 naming the ceiling (refuse mode)', async () => {
   const k = await tg.cli('key', 'create', '--org', c.orgId, '--max-tokens', '100');
   const { anthropic, openai } = clients(k.key);
-  await assert.rejects(anthropic.messages.create(msg('claude-haiku-4-5', 101)), (e: any) => e.status === 400 && /ceiling of 100/.test(e.message) && e.error?.error?.type === 'invalid_request_error');
-  await assert.rejects(openai.chat.completions.create({ ...msg('claude-haiku-4-5', 0), max_tokens: undefined, max_completion_tokens: 500 } as any), (e: any) => e.status === 400 && e.param === 'max_completion_tokens' && /ceiling of 100/.test(e.message));
+  await assert.rejects(
+    anthropic.messages.create(msg('claude-haiku-4-5', 101)),
+    (e: any) => e.status === 400 && /ceiling of 100/.test(e.message) && e.error?.error?.type === 'invalid_request_error',
+  );
+  await assert.rejects(
+    openai.chat.completions.create({ ...msg('claude-haiku-4-5', 0), max_tokens: undefined, max_completion_tokens: 500 } as any),
+    (e: any) => e.status === 400 && e.param === 'max_completion_tokens' && /ceiling of 100/.test(e.message),
+  );
   await anthropic.messages.create(msg('claude-haiku-4-5', 100));
   assert.equal(fake.requests.at(-1)!.body.max_tokens, 100);
   // An OpenAI request that names no ceiling is sent with the key's.
@@ -53,7 +69,7 @@ test('--max-tokens N refuses larger requests with a 400 naming the ceiling (refu
 });
 
 test('--max-tokens-mode clamp sends the ceiling instead; set and changed through the admin API', async () => {
-  const created = await (await admin(`orgs/${c.orgId}/keys`, c.adminKey, { name: 'clamped', max_tokens: 50, max_tokens_mode: 'clamp' })).json() as any;
+  const created = (await (await admin(`orgs/${c.orgId}/keys`, c.adminKey, { name: 'clamped', max_tokens: 50, max_tokens_mode: 'clamp' })).json()) as any;
   assert.deepEqual(created.policy, { models: null, max_tokens: 50, max_tokens_mode: 'clamp', timeout_ms: null });
   const { anthropic, openai } = clients(created.key);
   await anthropic.messages.create(msg('claude-haiku-4-5', 4000));
@@ -72,7 +88,7 @@ test('--max-tokens-mode clamp sends the ceiling instead; set and changed through
   assert.equal((await admin(`keys/${created.id}`, other.adminKey, { models: null })).status, 403);
 });
 
-test('a workspace policy binds every key of the workspace (CLI and admin API), on top of the key\'s own', async () => {
+test("a workspace policy binds every key of the workspace (CLI and admin API), on top of the key's own", async () => {
   const ws = (await tg.accounts.createWorkspace(c.orgId, 'Interns')).id;
   const k = await tg.cli('key', 'create', '--org', c.orgId, '--workspace', ws, '--max-tokens', '300');
   const set = await tg.cli('workspace', 'policy', '--org', c.orgId, '--workspace', ws, '--models', 'claude-haiku-4-5', '--max-tokens', '200');

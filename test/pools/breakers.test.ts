@@ -24,16 +24,23 @@ const clock = new ManualClock(Date.now());
 before(async () => {
   A = await startFakeUpstream();
   B = await startFakeUpstream();
-  tg = await poolGateway({
-    upstreams: [
-      { name: 'a', kind: 'anthropic', baseUrl: A.url, models: ['claude-sonnet-4-5'], priority: 0 },
-      { name: 'b', kind: 'anthropic', baseUrl: B.url, models: ['claude-sonnet-4-5'], priority: 1 },
-    ],
-    pool: { breaker: { failures: 3, openMs: 10_000, minRequests: 1000 } },
-  }, { clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
+  tg = await poolGateway(
+    {
+      upstreams: [
+        { name: 'a', kind: 'anthropic', baseUrl: A.url, models: ['claude-sonnet-4-5'], priority: 0 },
+        { name: 'b', kind: 'anthropic', baseUrl: B.url, models: ['claude-sonnet-4-5'], priority: 1 },
+      ],
+      pool: { breaker: { failures: 3, openMs: 10_000, minRequests: 1000 } },
+    },
+    { clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } },
+  );
   c = await tg.customer();
 });
-after(async () => { await tg?.close(); await A?.close(); await B?.close(); });
+after(async () => {
+  await tg?.close();
+  await A?.close();
+  await B?.close();
+});
 
 const ask = { model: 'claude-sonnet-4-5', max_tokens: 32, messages: [{ role: 'user' as const, content: 'hi' }] };
 const anthropic = () => new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
@@ -114,7 +121,9 @@ test("a 429's retry-after keeps traffic away from that upstream until it has pas
 
 test('an upstream that reports an exhausted rate window is not sent into until it resets', async () => {
   const reset = new Date(clock.now() + 20_000).toISOString();
-  A.script({ headers: { 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': reset } });
+  A.script({
+    headers: { 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': reset },
+  });
   await anthropic().messages.create(ask);
   const n = A.requests.length;
   assert.equal((await health('a')).rate_limit.headroom, 0);
@@ -125,7 +134,7 @@ test('an upstream that reports an exhausted rate window is not sent into until i
   assert.equal(A.requests.length, n + 1);
 });
 
-test('GET /admin/v1/upstreams is the operator\'s: an org admin key is refused', async () => {
+test("GET /admin/v1/upstreams is the operator's: an org admin key is refused", async () => {
   const r = await fetch(`${tg.url}/admin/v1/upstreams`, { headers: { 'x-api-key': c.adminKey } });
   assert.equal(r.status, 403);
   assert.equal(((await r.json()) as any).error.type, 'permission_error');
@@ -134,6 +143,8 @@ test('GET /admin/v1/upstreams is the operator\'s: an org admin key is refused', 
 async function cliList() {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
-  const { stdout } = await promisify(execFile)(process.execPath, ['bin/tollgate.mjs', 'upstream', 'list', '--json'], { env: { ...process.env, ...tg.env, TOLLGATE_URL: tg.url, TOLLGATE_ADMIN_TOKEN: ADMIN } });
+  const { stdout } = await promisify(execFile)(process.execPath, ['bin/tollgate.mjs', 'upstream', 'list', '--json'], {
+    env: { ...process.env, ...tg.env, TOLLGATE_URL: tg.url, TOLLGATE_ADMIN_TOKEN: ADMIN },
+  });
   return JSON.parse(stdout);
 }

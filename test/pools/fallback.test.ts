@@ -36,7 +36,12 @@ before(async () => {
   });
   c = await tg.customer();
 });
-after(async () => { await tg?.close(); await A?.close(); await B?.close(); await reset?.close(); });
+after(async () => {
+  await tg?.close();
+  await A?.close();
+  await B?.close();
+  await reset?.close();
+});
 
 type Call = (model: string) => Promise<string>;
 const anthropic = () => new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
@@ -70,9 +75,12 @@ for (const [how, call] of Object.entries(CLIENTS)) {
   test(`${how}: every failure before the first byte falls back to the next upstream`, async () => {
     for (const [what, b] of Object.entries(FAILURES)) {
       A.script(b);
-      const beforeA = A.requests.length, beforeB = B.requests.length;
+      const beforeA = A.requests.length,
+        beforeB = B.requests.length;
       let text = '';
-      const ev = await oneEvent(async () => { text = await call('claude-sonnet-4-5'); });
+      const ev = await oneEvent(async () => {
+        text = await call('claude-sonnet-4-5');
+      });
       assert.ok(text.length > 0, `${what}: the client got an answer`);
       assert.equal(A.requests.length - beforeA, 1, `${what}: tried a first`);
       assert.equal(B.requests.length - beforeB, 1, `${what}: then b`);
@@ -108,7 +116,10 @@ test('a healthy first upstream serves alone: one attempt, named in the event', a
 
 for (const how of ['anthropic SDK stream', 'openai SDK stream']) {
   test(`${how}: a stream cut after its first byte is not retried; the client gets an error and what was served is billed`, async () => {
-    A.script([{ kind: 'cut', afterEvents: 5 }, { kind: 'usage', usage: { input_tokens: 40, output_tokens: 90 } as any }]);
+    A.script([
+      { kind: 'cut', afterEvents: 5 },
+      { kind: 'usage', usage: { input_tokens: 40, output_tokens: 90 } as any },
+    ]);
     const beforeB = B.requests.length;
     const ev = await oneEvent(() => assert.rejects(CLIENTS[how]!('claude-sonnet-4-5')));
     assert.equal(B.requests.length, beforeB, 'no fallback after the first byte');
@@ -145,5 +156,8 @@ test('tollgate usage --by upstream splits requests and attempts by the upstream 
   assert.ok(a && b, JSON.stringify(r));
   assert.ok(b.attempts > b.requests, 'fallbacks took more than one attempt each');
   const events = await eventsOf(tg, c.orgId);
-  assert.equal(r.by_upstream.reduce((s: number, x: any) => s + x.requests, 0), events.length);
+  assert.equal(
+    r.by_upstream.reduce((s: number, x: any) => s + x.requests, 0),
+    events.length,
+  );
 });

@@ -80,13 +80,15 @@ for (const [how, stream] of Object.entries(STREAMS)) {
     test(`${how}: ${k.what} falls back to the next upstream (nothing had reached the client)`, async () => {
       const hits = k.failing().hits();
       let text = '';
-      const ev = await oneEventOf(tg, c.orgId, async () => { text = await stream(k.model); });
+      const ev = await oneEventOf(tg, c.orgId, async () => {
+        text = await stream(k.model);
+      });
       assert.ok(text.length > 0, 'the client got the whole answer from the next upstream');
       assert.equal(k.failing().hits() - hits, 1, 'the failing upstream was tried first');
       assert.equal(ev.upstream, k.serving);
       assert.equal(ev.attempts, 2n);
       assert.equal(ev.outcome, 'ok');
-      assert.equal(ev.estimated, 0n, 'billed from the serving upstream\'s own usage');
+      assert.equal(ev.estimated, 0n, "billed from the serving upstream's own usage");
       assert.ok(ev.output_tokens > 0n && ev.cost > 0n);
     });
   }
@@ -95,7 +97,9 @@ for (const [how, stream] of Object.entries(STREAMS)) {
     F.script({ kind: 'error-event', afterEvents: 0, error: { type: 'overloaded_error', message: 'Overloaded (org-secret-account)' } });
     const beforeB = B.requests.length;
     let text = '';
-    const ev = await oneEventOf(tg, c.orgId, async () => { text = await stream('claude-haiku-4-5'); });
+    const ev = await oneEventOf(tg, c.orgId, async () => {
+      text = await stream('claude-haiku-4-5');
+    });
     assert.ok(text.length > 0);
     assert.equal(B.requests.length - beforeB, 1);
     assert.equal(ev.upstream, 'b');
@@ -104,7 +108,10 @@ for (const [how, stream] of Object.entries(STREAMS)) {
   });
 
   test(`${how}: a cut right after the first event is not retried — that event had reached the client`, async () => {
-    F.script([{ kind: 'cut', afterEvents: 1 }, { kind: 'usage', usage: { input_tokens: 30, output_tokens: 50 } as any }]);
+    F.script([
+      { kind: 'cut', afterEvents: 1 },
+      { kind: 'usage', usage: { input_tokens: 30, output_tokens: 50 } as any },
+    ]);
     const beforeB = B.requests.length;
     const ev = await oneEventOf(tg, c.orgId, () => assert.rejects(stream('claude-haiku-4-5')));
     assert.equal(B.requests.length, beforeB, 'no fallback after the first event');

@@ -29,7 +29,13 @@ export async function refusedUrl(): Promise<string> {
 /** A server that accepts connections and resets each one as soon as the request arrives. */
 export async function resettingServer(): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
   let hits = 0;
-  const s = net.createServer((sock) => { sock.once('data', () => { hits++; sock.resetAndDestroy(); }); sock.on('error', () => {}); });
+  const s = net.createServer((sock) => {
+    sock.once('data', () => {
+      hits++;
+      sock.resetAndDestroy();
+    });
+    sock.on('error', () => {});
+  });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(s.address() as net.AddressInfo).port}`, hits: () => hits, close: () => new Promise((r) => s.close(() => r())) };
 }
@@ -54,12 +60,20 @@ export async function headersThenReset(firstBytes = ''): Promise<{ url: string; 
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
-    sock.once('data', () => { hits++; sock.write(head + body, () => setTimeout(() => sock.resetAndDestroy(), 20)); });
+    sock.once('data', () => {
+      hits++;
+      sock.write(head + body, () => setTimeout(() => sock.resetAndDestroy(), 20));
+    });
   });
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return {
-    url: `http://127.0.0.1:${(s.address() as net.AddressInfo).port}`, hits: () => hits,
-    close: () => new Promise((r) => { for (const k of sockets) k.destroy(); s.close(() => r()); }),
+    url: `http://127.0.0.1:${(s.address() as net.AddressInfo).port}`,
+    hits: () => hits,
+    close: () =>
+      new Promise((r) => {
+        for (const k of sockets) k.destroy();
+        s.close(() => r());
+      }),
   };
 }
 

@@ -20,7 +20,11 @@ before(async () => {
   tg = await startTestGateway({ upstreamUrl: fake.url });
   frozen = await startTestGateway({ upstreamUrl: fake.url, clock });
 });
-after(async () => { await tg?.close(); await frozen?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await frozen?.close();
+  await fake?.close();
+});
 
 const ask = { model: 'claude-sonnet-4-5', max_tokens: 20, messages: [{ role: 'user' as const, content: 'hi' }] };
 
@@ -33,7 +37,10 @@ test('a burst of 60 at Tier 1 (50 RPM) gets exactly 10 429s; headers count down 
   assert.equal(ok.length, 50);
   assert.equal(refused.length, 10);
   const remaining = ok.map((r) => Number(r.value.response.headers.get('anthropic-ratelimit-requests-remaining'))).sort((a, b) => a - b);
-  assert.deepEqual(remaining, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    remaining,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   const h = ok[0]!.value.response.headers;
   assert.equal(h.get('anthropic-ratelimit-requests-limit'), '50');
   assert.equal(h.get('anthropic-ratelimit-input-tokens-limit'), '40000');
@@ -59,9 +66,13 @@ test('OpenAI surface: x-ratelimit-* headers with Go durations and a 429 in the O
   assert.equal(first.response.headers.get('x-ratelimit-limit-requests'), '50');
   assert.equal(first.response.headers.get('x-ratelimit-remaining-requests'), '49');
   assert.match(first.response.headers.get('x-ratelimit-reset-requests')!, /^(\d+m)?[\d.]+m?s$/);
-  await Promise.allSettled(Array.from({ length: 49 }, () => client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })));
-  await assert.rejects(client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }),
-    (e: any) => e instanceof OpenAI.RateLimitError && e.type === 'rate_limit_error' && e.headers.get('retry-after') !== null);
+  await Promise.allSettled(
+    Array.from({ length: 49 }, () => client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] })),
+  );
+  await assert.rejects(
+    client.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] }),
+    (e: any) => e instanceof OpenAI.RateLimitError && e.type === 'rate_limit_error' && e.headers.get('retry-after') !== null,
+  );
 });
 
 test('both SDKs, with their default retries, ride out a 429 by honouring retry-after', async () => {
@@ -69,11 +80,24 @@ test('both SDKs, with their default retries, ride out a 429 by honouring retry-a
   await tg.accounts.updateOrg(c.orgId, { rateLimits: JSON.stringify({ rpm: 30 }) }); // one request every 2 s
   await tg.gw.refresh();
   const statuses: number[] = [];
-  const spy: typeof fetch = async (input, init) => { const r = await fetch(input, init); statuses.push(r.status); return r; };
+  const spy: typeof fetch = async (input, init) => {
+    const r = await fetch(input, init);
+    statuses.push(r.status);
+    return r;
+  };
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: c.key, fetch: spy });
   const openai = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, fetch: spy });
   const probe = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
-  const drain = async () => { for (let i = 0; i < 100; i++) { try { await probe.messages.create(ask); } catch (e) { if (e instanceof Anthropic.RateLimitError) return; throw e; } } };
+  const drain = async () => {
+    for (let i = 0; i < 100; i++) {
+      try {
+        await probe.messages.create(ask);
+      } catch (e) {
+        if (e instanceof Anthropic.RateLimitError) return;
+        throw e;
+      }
+    }
+  };
 
   await drain();
   const m = await anthropic.messages.create(ask);
@@ -81,7 +105,10 @@ test('both SDKs, with their default retries, ride out a 429 by honouring retry-a
   await drain();
   const chat = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
   assert.ok(chat.choices[0]!.message.content);
-  assert.deepEqual(statuses.filter((s) => s !== 429 && s !== 200), []);
+  assert.deepEqual(
+    statuses.filter((s) => s !== 429 && s !== 200),
+    [],
+  );
   assert.ok(statuses.filter((s) => s === 429).length >= 2, `each SDK saw a 429 and retried: ${statuses}`);
   assert.equal(statuses.filter((s) => s === 200).length, 2);
 });
@@ -110,13 +137,25 @@ test('a spend crossing the Tier 2 threshold ($50) raises the limits on the next 
 
 test('refusals after authentication (bad body, unknown model, spend limit) carry the rate-limit headers too', async () => {
   const c = await tg.customer({ tierLimits: true, credits: '0' });
-  const bad = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: '{"model":"claude-sonnet-4-5"}' });
+  const bad = await fetch(`${tg.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': c.key, 'content-type': 'application/json' },
+    body: '{"model":"claude-sonnet-4-5"}',
+  });
   assert.equal(bad.status, 400);
   assert.equal(bad.headers.get('anthropic-ratelimit-requests-limit'), '50');
-  const unknown = await fetch(`${tg.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }) });
+  const unknown = await fetch(`${tg.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }),
+  });
   assert.equal(unknown.status, 404);
   assert.ok(unknown.headers.get('x-ratelimit-limit-requests'));
-  const broke = await fetch(`${tg.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/json' }, body: JSON.stringify(ask) });
+  const broke = await fetch(`${tg.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': c.key, 'content-type': 'application/json' },
+    body: JSON.stringify(ask),
+  });
   assert.equal(broke.status, 400, 'credit balance too low');
   assert.equal(broke.headers.get('x-should-retry'), 'false');
   assert.ok(broke.headers.get('anthropic-ratelimit-requests-remaining'));

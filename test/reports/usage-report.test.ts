@@ -25,14 +25,25 @@ before(async () => {
   c = await tg.customer({ credits: '50', name: 'Finance, "Inc"' });
   const client = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 });
   t0 = Date.now();
-  fake.script({ kind: 'usage', usage: { input_tokens: 1000, output_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 }, server_tool_use: { web_search_requests: 2 } } as any });
+  fake.script({
+    kind: 'usage',
+    usage: {
+      input_tokens: 1000,
+      output_tokens: 100,
+      cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 300 },
+      server_tool_use: { web_search_requests: 2 },
+    } as any,
+  });
   await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 200, messages: [{ role: 'user', content: 'Hi' }] });
   await new Promise((r) => setTimeout(r, 20));
   t1 = Date.now();
   fake.script({ kind: 'usage', usage: { input_tokens: 10, output_tokens: 20 } as any });
   await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 const cliRaw = (...args: string[]) => run(process.execPath, ['bin/tollgate.mjs', ...args], { env: { ...process.env, ...tg.env }, maxBuffer: 64 << 20 });
 
@@ -61,9 +72,14 @@ test('--since/--until keep the time of day; an inverted range is refused with a 
   const earlier = await tg.cli('usage', '--org', c.orgId, '--since', new Date(t0 - 1000).toISOString(), '--until', new Date(t1).toISOString());
   assert.equal(earlier.requests, 1);
   assert.match(earlier.by_model[0].model, /^claude-sonnet-4-5/);
-  await assert.rejects(cliRaw('usage', '--org', c.orgId, '--since', '2026-12-02T10:00:00Z', '--until', '2026-12-02T09:00:00Z', '--json'),
-    (e: any) => e.code === 1 && /--since .* must be before --until/.test(e.stderr));
-  await assert.rejects(cliRaw('usage', '--org', c.orgId, '--since', '2026-02-30', '--json'), (e: any) => e.code === 1 && /--since: expected a date/.test(e.stderr));
+  await assert.rejects(
+    cliRaw('usage', '--org', c.orgId, '--since', '2026-12-02T10:00:00Z', '--until', '2026-12-02T09:00:00Z', '--json'),
+    (e: any) => e.code === 1 && /--since .* must be before --until/.test(e.stderr),
+  );
+  await assert.rejects(
+    cliRaw('usage', '--org', c.orgId, '--since', '2026-02-30', '--json'),
+    (e: any) => e.code === 1 && /--since: expected a date/.test(e.stderr),
+  );
 });
 
 test('usage --events exports every event of the period as CSV (escaped) and JSON lines, money as decimal strings', async () => {
@@ -76,7 +92,10 @@ test('usage --events exports every event of the period as CSV (escaped) and JSON
   assert.equal(row[head.indexOf('cache_write_1h_tokens')], '300');
   assert.equal(row[head.indexOf('web_search_requests')], '2');
   assert.equal(row[head.indexOf('estimated')], 'false');
-  const jsonl = (await cliRaw('usage', '--org', c.orgId, '--events', '--format', 'jsonl', '--since', new Date(t1).toISOString())).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const jsonl = (await cliRaw('usage', '--org', c.orgId, '--events', '--format', 'jsonl', '--since', new Date(t1).toISOString())).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(jsonl.length, 1);
   assert.match(jsonl[0].model, /^claude-haiku-4-5/);
   assert.equal(typeof jsonl[0].cost_usd, 'string');

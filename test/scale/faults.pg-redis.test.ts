@@ -53,9 +53,26 @@ after(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Instance { url: string | null; proc?: ChildProcess; spool: string; output(): string }
+interface Instance {
+  url: string | null;
+  proc?: ChildProcess;
+  spool: string;
+  output(): string;
+}
 type Sdk = 'anthropic' | 'openai';
-interface Outcome { org: 'capped' | 'prepaid'; sdk: Sdk; stream: boolean; phase: string; ok: boolean; requestId?: string; status?: number; code?: string; type?: string; connection?: boolean; detail?: string }
+interface Outcome {
+  org: 'capped' | 'prepaid';
+  sdk: Sdk;
+  stream: boolean;
+  phase: string;
+  ok: boolean;
+  requestId?: string;
+  status?: number;
+  code?: string;
+  type?: string;
+  connection?: boolean;
+  detail?: string;
+}
 
 async function seed(url: string) {
   const s = await openStore(url);
@@ -131,9 +148,18 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   const orgs = await seed(pg.url);
 
   const env = (spool: string) => ({
-    DATABASE_URL: pg!.url, REDIS_URL: redis!.url, PORT: '0', LOG_LEVEL: 'info',
-    ANTHROPIC_API_KEY: 'sk-ant-upstream', ANTHROPIC_BASE_URL: fake!.url, OPENAI_API_KEY: 'sk-openai-upstream', OPENAI_BASE_URL: `${fake!.url}/v1`,
-    TOLLGATE_FREE_CREDITS_USD: '0', TOLLGATE_REFRESH_MS: '100', TOLLGATE_HOLD_TTL_MS: '20000', TOLLGATE_SPOOL_DIR: spool,
+    DATABASE_URL: pg!.url,
+    REDIS_URL: redis!.url,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ANTHROPIC_API_KEY: 'sk-ant-upstream',
+    ANTHROPIC_BASE_URL: fake!.url,
+    OPENAI_API_KEY: 'sk-openai-upstream',
+    OPENAI_BASE_URL: `${fake!.url}/v1`,
+    TOLLGATE_FREE_CREDITS_USD: '0',
+    TOLLGATE_REFRESH_MS: '100',
+    TOLLGATE_HOLD_TTL_MS: '20000',
+    TOLLGATE_SPOOL_DIR: spool,
   });
   const boot = async (inst: Instance) => {
     const g = await startGatewayProcess(env(inst.spool));
@@ -165,12 +191,19 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   };
   const workers: Promise<void>[] = [];
   let w = 0;
-  for (const org of ['capped', 'prepaid'] as const) for (const sdk of ['anthropic', 'openai'] as const) for (const stream of [false, true]) workers.push(worker(org, sdk, stream, w++));
+  for (const org of ['capped', 'prepaid'] as const)
+    for (const sdk of ['anthropic', 'openai'] as const) for (const stream of [false, true]) workers.push(worker(org, sdk, stream, w++));
   const until = async (what: string, cond: () => boolean, ms = 90_000) => {
     const t = Date.now();
-    while (!cond()) { if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}; outcomes so far: ${JSON.stringify(summary(outcomes))}`); await sleep(50); }
+    while (!cond()) {
+      if (Date.now() - t > ms) throw new Error(`timed out waiting for ${what}; outcomes so far: ${JSON.stringify(summary(outcomes))}`);
+      await sleep(50);
+    }
   };
-  const more = async (n: number) => { const target = okCount() + n; await until(`${n} more answers (${phase})`, () => okCount() >= target); };
+  const more = async (n: number) => {
+    const target = okCount() + n;
+    await until(`${n} more answers (${phase})`, () => okCount() >= target);
+  };
 
   await more(30);
   // 1. kill -9 one instance under load, then start it again on the same database, Redis and spool.
@@ -205,9 +238,18 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   // Usage spooled while the database was away is replayed by each instance once it answers.
   await until('spools replayed', () => instances.every((x) => readdirSync(x.spool).filter((f) => f.endsWith('.jsonl')).length === 0), 60_000);
   for (const x of instances) {
-    for (let i = 0; !(await fetch(`${x.url}/readyz`).then((r) => r.ok, () => false)); i++) {
-      assert.ok(i < 300 && x.proc!.exitCode === null && x.proc!.signalCode === null,
-        `instance ${x.url} not ready again (exit ${x.proc!.exitCode ?? x.proc!.signalCode}): ${await fetch(`${x.url}/readyz`).then((r) => r.text(), String)}\n${x.output().slice(-4000)}`);
+    for (
+      let i = 0;
+      !(await fetch(`${x.url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
+      assert.ok(
+        i < 300 && x.proc!.exitCode === null && x.proc!.signalCode === null,
+        `instance ${x.url} not ready again (exit ${x.proc!.exitCode ?? x.proc!.signalCode}): ${await fetch(`${x.url}/readyz`).then((r) => r.text(), String)}\n${x.output().slice(-4000)}`,
+      );
       await sleep(100);
     }
   }
@@ -233,7 +275,11 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   // Every answer a client received is billed exactly once, to the right customer.
   assert.deepEqual(dupes, []);
   const unbilled = ok.filter((o) => !byId.has(o.requestId!));
-  assert.deepEqual(unbilled.map((o) => `${o.sdk}/${o.stream}/${o.phase}/${o.requestId}`), [], 'served but not billed');
+  assert.deepEqual(
+    unbilled.map((o) => `${o.sdk}/${o.stream}/${o.phase}/${o.requestId}`),
+    [],
+    'served but not billed',
+  );
   for (const o of ok) assert.equal(byId.get(o.requestId!)!.org_id, orgs[o.org].orgId);
   // Events without a received answer: only requests whose connection broke (the killed instance, a cut stream).
   const answered = new Set(ok.map((o) => o.requestId));
@@ -247,16 +293,30 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
 
   // Every refusal is a documented one, in the surface's envelope; never a 500.
   const documented = (o: Outcome) =>
-    o.connection || o.detail?.startsWith('stream ended')
-    || (o.status === 503 && ['limiter_unavailable', 'usage_store_unavailable'].includes(o.code!) && o.type === (o.sdk === 'anthropic' ? 'overloaded_error' : 'server_error'))
-    || (o.status === 400 && ['usage_limit_reached', 'credit_balance_too_low'].includes(o.code!) && o.type === 'invalid_request_error');
+    o.connection ||
+    o.detail?.startsWith('stream ended') ||
+    (o.status === 503 &&
+      ['limiter_unavailable', 'usage_store_unavailable'].includes(o.code!) &&
+      o.type === (o.sdk === 'anthropic' ? 'overloaded_error' : 'server_error')) ||
+    (o.status === 400 && ['usage_limit_reached', 'credit_balance_too_low'].includes(o.code!) && o.type === 'invalid_request_error');
   const odd = outcomes.filter((o) => !o.ok && !documented(o));
   assert.deepEqual(odd, [], `undocumented failures; ${report}`);
   // Clients noticed each outage, as the documented 503s.
-  assert.ok(outcomes.some((o) => o.phase === 'redis-restart' && o.code === 'limiter_unavailable'), `no limiter_unavailable while Redis was away; ${report}`);
-  assert.ok(outcomes.some((o) => o.phase === 'pg-restart' && o.code === 'usage_store_unavailable'), `no usage_store_unavailable while PostgreSQL was away; ${report}`);
+  assert.ok(
+    outcomes.some((o) => o.phase === 'redis-restart' && o.code === 'limiter_unavailable'),
+    `no limiter_unavailable while Redis was away; ${report}`,
+  );
+  assert.ok(
+    outcomes.some((o) => o.phase === 'pg-restart' && o.code === 'usage_store_unavailable'),
+    `no usage_store_unavailable while PostgreSQL was away; ${report}`,
+  );
   // Both SDKs were served in every phase after a fault.
-  for (const p of ['after-kill', 'after-redis', 'after-pg']) for (const sdk of ['anthropic', 'openai']) assert.ok(ok.some((o) => o.phase === p && o.sdk === sdk), `${sdk} served in ${p}; ${report}`);
+  for (const p of ['after-kill', 'after-redis', 'after-pg'])
+    for (const sdk of ['anthropic', 'openai'])
+      assert.ok(
+        ok.some((o) => o.phase === p && o.sdk === sdk),
+        `${sdk} served in ${p}; ${report}`,
+      );
 });
 
 function summary(outcomes: Outcome[]) {

@@ -24,11 +24,25 @@ before(async () => {
   fake = await startFakeUpstream();
   fake.setDefault({ kind: 'usage', usage: { input_tokens: 60, output_tokens: 400 } as any });
   db = await freshDatabase();
-  const env = { DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url, TOLLGATE_FREE_CREDITS_USD: '0', TOLLGATE_REFRESH_MS: '50' };
+  const env = {
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ANTHROPIC_API_KEY: 'k',
+    ANTHROPIC_BASE_URL: fake.url,
+    TOLLGATE_FREE_CREDITS_USD: '0',
+    TOLLGATE_REFRESH_MS: '50',
+  };
   a = await startGateway(loadConfig(env), { logger: createLogger('silent') });
   b = await startGateway(loadConfig(env), { logger: createLogger('silent') });
 });
-after(async () => { await a?.close(); await b?.close(); await fake?.close(); await db?.drop(); });
+after(async () => {
+  await a?.close();
+  await b?.close();
+  await fake?.close();
+  await db?.drop();
+});
 
 async function customer(rateLimits: object) {
   const accounts = new AccountsService(a.store.db, Date.now);
@@ -45,7 +59,9 @@ test('a $0.50 cap holds across two instances under 200 concurrent requests', asy
   await Promise.all([a.refresh(), b.refresh()]);
   const clients = [a, b].map((g) => new Anthropic({ baseURL: g.url, apiKey: c.key, maxRetries: 0 }));
   const ask = { model: 'claude-sonnet-4-5', max_tokens: 400, messages: [{ role: 'user' as const, content: 'hi' }] };
-  const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => (i % 2 ? clients[0]!.messages.create(ask) : clients[1]!.messages.stream(ask).finalMessage())));
+  const results = await Promise.allSettled(
+    Array.from({ length: 200 }, (_, i) => (i % 2 ? clients[0]!.messages.create(ask) : clients[1]!.messages.stream(ask).finalMessage())),
+  );
   const ok = results.filter((r) => r.status === 'fulfilled').length;
   const ev = await usageEvents(db.url, { orgId: c.orgId });
   assert.equal(ev.length, ok);

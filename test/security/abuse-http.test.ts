@@ -24,12 +24,16 @@ const ask = (model = 'claude-haiku-4-5') => ({ model, max_tokens: 20, messages: 
 before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({
-    upstreamUrl: fake.url, openaiUpstreamUrl: fake.url,
+    upstreamUrl: fake.url,
+    openaiUpstreamUrl: fake.url,
     env: { TOLLGATE_HEADERS_TIMEOUT_MS: '300', TOLLGATE_REQUEST_TIMEOUT_MS: '2000', TOLLGATE_AUTH_FAILURE_BURST: '0' },
   });
   c = await tg.customer({ name: 'Hostile' });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 async function post(path: string, body: unknown, headers: Record<string, string> = H(c.key)) {
   const r = await fetch(`${tg.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -43,7 +47,11 @@ test('a 200 KB model name comes back as a short prefix, on both surfaces', async
   assert.equal(a.status, 404);
   assert.ok(a.text.length < 400, `Anthropic error is ${a.text.length} bytes`);
   assert.match(a.json.error.message, /200001 characters/);
-  const o = await post('/v1/chat/completions', { model: huge, messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' });
+  const o = await post(
+    '/v1/chat/completions',
+    { model: huge, messages: [{ role: 'user', content: 'hi' }] },
+    { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+  );
   assert.equal(o.status, 404);
   assert.ok(o.text.length < 400, `OpenAI error is ${o.text.length} bytes`);
   const m = await fetch(`${tg.url}/v1/models/${'B'.repeat(10_000)}`, { headers: { 'x-api-key': c.key } });
@@ -53,9 +61,17 @@ test('a 200 KB model name comes back as a short prefix, on both surfaces', async
   const bad = await fetch(`${tg.url}/v1/models/%E0%A4%A`, { headers: { 'x-api-key': c.key } });
   assert.equal(bad.status, 404, 'a malformed escape in a model id is a 404, not a 500');
   // Every error message is bounded, whatever it quotes (here: an unknown field name of 100 KB in the admin API).
-  const admin = await post(`/admin/v1/orgs/${c.orgId}/keys`, { [`k${'x'.repeat(100_000)}`]: 1 }, { 'x-api-key': c.adminKey, 'content-type': 'application/json' });
+  const admin = await post(
+    `/admin/v1/orgs/${c.orgId}/keys`,
+    { [`k${'x'.repeat(100_000)}`]: 1 },
+    { 'x-api-key': c.adminKey, 'content-type': 'application/json' },
+  );
   assert.equal(admin.status, 413, 'admin bodies are small');
-  const admin2 = await post(`/admin/v1/orgs/${c.orgId}/keys`, { [`k${'x'.repeat(50_000)}`]: 1 }, { 'x-api-key': c.adminKey, 'content-type': 'application/json' });
+  const admin2 = await post(
+    `/admin/v1/orgs/${c.orgId}/keys`,
+    { [`k${'x'.repeat(50_000)}`]: 1 },
+    { 'x-api-key': c.adminKey, 'content-type': 'application/json' },
+  );
   assert.equal(admin2.status, 400);
   assert.ok(admin2.text.length < 1300, `admin error is ${admin2.text.length} bytes`);
 });
@@ -65,29 +81,81 @@ test("upstream errors are re-rendered in the client's envelope without the opera
   const openai = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0 });
   const secrets = ['3f1c9b2e-7a41-4c3d-9e8f-1a2b3c4d5e6f', 'org-Zq81kdLmPQ7', 'sk-proj-****abcd', 'ops@operator.example', '$1,234.56'];
 
-  fake.script({ kind: 'json', status: 429, headers: { 'retry-after': '7' }, body: { type: 'error', error: { type: 'rate_limit_error', message: `This request would exceed your organization's (${secrets[0]}) rate limit of 40,000 input tokens per minute.` } } });
+  fake.script({
+    kind: 'json',
+    status: 429,
+    headers: { 'retry-after': '7' },
+    body: {
+      type: 'error',
+      error: {
+        type: 'rate_limit_error',
+        message: `This request would exceed your organization's (${secrets[0]}) rate limit of 40,000 input tokens per minute.`,
+      },
+    },
+  });
   const rl = await claude.messages.create(ask()).catch((e) => e);
   assert.ok(rl instanceof Anthropic.RateLimitError);
   assert.equal(rl.headers.get('retry-after'), '7', 'the retry hint travels');
 
-  fake.script({ kind: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: `Your credit balance is too low to access the Anthropic API (balance ${secrets[4]}, organization ${secrets[0]}).` } } });
+  fake.script({
+    kind: 'json',
+    status: 400,
+    body: {
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: `Your credit balance is too low to access the Anthropic API (balance ${secrets[4]}, organization ${secrets[0]}).`,
+      },
+    },
+  });
   const billing = await claude.messages.create(ask()).catch((e) => e);
-  assert.equal(billing.status, 502, 'the operator\'s billing problem is not a bad request');
+  assert.equal(billing.status, 502, "the operator's billing problem is not a bad request");
 
-  fake.script({ kind: 'json', status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: `messages.0: bad block for ${secrets[1]} (contact ${secrets[3]}, key ${secrets[2]})` } } });
+  fake.script({
+    kind: 'json',
+    status: 400,
+    body: {
+      type: 'error',
+      error: { type: 'invalid_request_error', message: `messages.0: bad block for ${secrets[1]} (contact ${secrets[3]}, key ${secrets[2]})` },
+    },
+  });
   const bad = await claude.messages.create(ask()).catch((e) => e);
   assert.ok(bad instanceof Anthropic.BadRequestError);
   assert.match(bad.message, /messages\.0: bad block/, 'what the upstream says about the request is kept');
 
-  fake.script({ kind: 'json', status: 401, body: { error: { message: `Incorrect API key provided: ${secrets[2]}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+  fake.script({
+    kind: 'json',
+    status: 401,
+    body: { error: { message: `Incorrect API key provided: ${secrets[2]}`, type: 'invalid_request_error', code: 'invalid_api_key' } },
+  });
   const auth = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
   assert.equal(auth.status, 502);
 
-  fake.script({ kind: 'json', status: 429, body: { error: { message: `Rate limit reached for gpt-4o-mini in organization ${secrets[1]} on tokens per min (TPM): Limit 10000, Used 9000.`, type: 'tokens', code: 'rate_limit_exceeded' } } });
+  fake.script({
+    kind: 'json',
+    status: 429,
+    body: {
+      error: {
+        message: `Rate limit reached for gpt-4o-mini in organization ${secrets[1]} on tokens per min (TPM): Limit 10000, Used 9000.`,
+        type: 'tokens',
+        code: 'rate_limit_exceeded',
+      },
+    },
+  });
   const orl = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
   assert.ok(orl instanceof OpenAI.RateLimitError);
 
-  fake.script({ kind: 'json', status: 429, body: { error: { message: `You exceeded your current quota, please check your plan and billing details (${secrets[1]}).`, type: 'insufficient_quota', code: 'insufficient_quota' } } });
+  fake.script({
+    kind: 'json',
+    status: 429,
+    body: {
+      error: {
+        message: `You exceeded your current quota, please check your plan and billing details (${secrets[1]}).`,
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+      },
+    },
+  });
   const quota = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e) => e);
   assert.ok(quota.status === 429 || quota.status === 502);
 
@@ -110,7 +178,11 @@ test('an Idempotency-Key reused with a different body is a 422; with the same bo
   assert.equal(again.status, 200);
   assert.equal(again.headers.get('idempotent-replayed'), 'true');
   assert.equal(again.text, first.text);
-  const openaiSurface = await post('/v1/chat/completions', { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${c.key}`, 'content-type': 'application/json', 'idempotency-key': key });
+  const openaiSurface = await post(
+    '/v1/chat/completions',
+    { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] },
+    { authorization: `Bearer ${c.key}`, 'content-type': 'application/json', 'idempotency-key': key },
+  );
   assert.equal(openaiSurface.status, 422, 'the same key on another endpoint is another request');
 });
 
@@ -126,7 +198,10 @@ test('count_tokens is admitted like any request: the request bucket and an accou
   const codes: number[] = [];
   for (let i = 0; i < 8; i++) codes.push((await post('/v1/messages/count_tokens', ask(), H(slow.key))).status);
   assert.deepEqual(codes.slice(0, 5), [200, 200, 200, 200, 200]);
-  assert.ok(codes.slice(5).every((s) => s === 429), `then 429: ${codes}`);
+  assert.ok(
+    codes.slice(5).every((s) => s === 429),
+    `then 429: ${codes}`,
+  );
   const ok = await post('/v1/messages/count_tokens', ask(), H(c.key));
   assert.ok(ok.headers.get('anthropic-ratelimit-requests-limit'), 'rate-limit headers like any request');
   assert.equal((await usageEvents(tg.databaseUrl, { orgId: slow.orgId })).length, 0, 'never billed');
@@ -139,12 +214,25 @@ function rawExchange(head: string, opts: { trickle?: string; everyMs?: number; d
     const s = net.connect(Number(u.port), u.hostname);
     let got = '';
     let timer: NodeJS.Timeout | undefined;
-    const deadline = setTimeout(() => { clearInterval(timer); s.destroy(); resolve(null); }, opts.deadlineMs ?? 15_000);
-    s.on('data', (d) => { got += d.toString(); });
-    s.on('close', () => { clearTimeout(deadline); clearInterval(timer); resolve(got); });
+    const deadline = setTimeout(() => {
+      clearInterval(timer);
+      s.destroy();
+      resolve(null);
+    }, opts.deadlineMs ?? 15_000);
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('close', () => {
+      clearTimeout(deadline);
+      clearInterval(timer);
+      resolve(got);
+    });
     s.on('error', () => {});
     s.write(head);
-    if (opts.trickle) timer = setInterval(() => { if (!s.destroyed) s.write(opts.trickle!); }, opts.everyMs ?? 50);
+    if (opts.trickle)
+      timer = setInterval(() => {
+        if (!s.destroyed) s.write(opts.trickle!);
+      }, opts.everyMs ?? 50);
   });
 }
 
@@ -154,7 +242,10 @@ test('a client trickling its headers is disconnected by the headers timeout', as
 });
 
 test('after a failed authentication the connection is closed, the rest of the body unread', async () => {
-  const got = await rawExchange(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: sk-tg-${'z'.repeat(48)}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"model":`, { trickle: 'x', everyMs: 50 });
+  const got = await rawExchange(
+    `POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: sk-tg-${'z'.repeat(48)}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"model":`,
+    { trickle: 'x', everyMs: 50 },
+  );
   assert.ok(got !== null, 'closed');
   assert.match(got!, /^HTTP\/1\.1 401/);
   assert.match(got!, /connection: close/i);
@@ -166,10 +257,18 @@ test('after a failed authentication the connection is closed, the rest of the bo
 
 test('failed authentications are throttled per client address; a good key recovers when the bucket refills', async () => {
   const clock = new ManualClock(Date.now());
-  const g = await startTestGateway({ upstreamUrl: fake.url, clock, env: { TOLLGATE_AUTH_FAILURE_BURST: '5', TOLLGATE_AUTH_FAILURES_PER_MINUTE: '2', TOLLGATE_ADMIN_TOKEN: 'throttle-admin-token-0123456789' } });
+  const g = await startTestGateway({
+    upstreamUrl: fake.url,
+    clock,
+    env: { TOLLGATE_AUTH_FAILURE_BURST: '5', TOLLGATE_AUTH_FAILURES_PER_MINUTE: '2', TOLLGATE_ADMIN_TOKEN: 'throttle-admin-token-0123456789' },
+  });
   try {
     const k = await g.customer();
-    const models = (key: string) => fetch(`${g.url}/v1/models`, { headers: { 'x-api-key': key } }).then(async (r) => { await r.arrayBuffer(); return r; });
+    const models = (key: string) =>
+      fetch(`${g.url}/v1/models`, { headers: { 'x-api-key': key } }).then(async (r) => {
+        await r.arrayBuffer();
+        return r;
+      });
     for (let i = 0; i < 5; i++) assert.equal((await models(`sk-tg-${String(i).repeat(48)}`)).status, 401);
     const blocked = await models(`sk-tg-${'9'.repeat(48)}`);
     assert.equal(blocked.status, 429);
@@ -194,10 +293,16 @@ test('a per-org concurrency limit is checked before the body is read', async () 
     for (let i = 0; i < 2; i++) {
       const s = net.connect(Number(u.port), u.hostname);
       s.on('error', () => {});
-      s.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${k.key}\r\nanthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{`);
+      s.write(
+        `POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${k.key}\r\nanthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{`,
+      );
       held.push(s);
     }
-    const third = async (key: string) => fetch(`${g.url}/v1/messages`, { method: 'POST', headers: H(key), body: JSON.stringify(ask()) }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const third = async (key: string) =>
+      fetch(`${g.url}/v1/messages`, { method: 'POST', headers: H(key), body: JSON.stringify(ask()) }).then(async (r) => ({
+        status: r.status,
+        body: await r.text(),
+      }));
     let r = await third(k.key);
     for (let i = 0; i < 100 && r.status === 200; i++) r = await third(k.key); // the held requests may still be connecting
     assert.equal(r.status, 429);
@@ -205,7 +310,10 @@ test('a per-org concurrency limit is checked before the body is read', async () 
     assert.equal((await third(other.key)).status, 200, 'another org is not affected');
     for (const s of held) s.destroy();
     let after = await third(k.key);
-    for (let i = 0; i < 100 && after.status === 429; i++) { await new Promise((res) => setTimeout(res, 20)); after = await third(k.key); }
+    for (let i = 0; i < 100 && after.status === 429; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      after = await third(k.key);
+    }
     assert.equal(after.status, 200, 'slots free up when those requests end');
   } finally {
     for (const s of held) s.destroy();
@@ -226,7 +334,9 @@ test('a client that stops reading is cut off after the write timeout; its slot a
       s.on('error', () => {});
       sockets.push(s);
       const body = JSON.stringify({ ...ask(), max_tokens: 8_000_000, stream });
-      s.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${k.key}\r\nanthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      s.write(
+        `POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${k.key}\r\nanthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
       s.pause(); // never read the reply
       // With one slot per org, the next request gets through only once the stalled one was cut off.
       let status = 0;

@@ -28,10 +28,17 @@ before(async () => {
   fake = await startFakeStripe();
   tg = await startTestGateway({ clock, env: { ...stripeEnv(fake), TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0' } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 async function call(path: string, cred: string, method: string, body?: unknown) {
-  const r = await fetch(path.startsWith('/') ? `${tg.url}${path}` : `${tg.url}/admin/v1/${path}`, { method, headers: { authorization: `Bearer ${cred}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(path.startsWith('/') ? `${tg.url}${path}` : `${tg.url}/admin/v1/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${cred}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await r.text();
   return { status: r.status, requestId: r.headers.get('x-request-id')!, json: text ? JSON.parse(text) : null };
 }
@@ -40,7 +47,12 @@ test('every admin mutation writes an audit row naming the request and the caller
   const c = await tg.customer({ name: 'Walk', credits: '0' });
   const inv = await tg.customer({ name: 'Invoiced', credits: '0' });
   await tg.accounts.updateOrg(inv.orgId, { billingMode: 'invoice' });
-  await insertEvents(tg, inv.orgId, 20, (i) => Date.UTC(2026, 1, 11) + i * 60_000, { workspaces: [inv.workspaceId], keyId: inv.keyId, seed: 4, discounted: '' });
+  await insertEvents(tg, inv.orgId, 20, (i) => Date.UTC(2026, 1, 11) + i * 60_000, {
+    workspaces: [inv.workspaceId],
+    keyId: inv.keyId,
+    seed: 4,
+    discounted: '',
+  });
   clock.set(Date.UTC(2026, 2, 1, 1));
   const [closed] = await tg.gw.billing.closeMonth('2026-02', inv.orgId);
   const number = closed!.invoice!.number;
@@ -55,44 +67,199 @@ test('every admin mutation writes an audit row naming the request and the caller
   const ids: Record<string, string> = {};
 
   type Target = [type: string, id: string | ((e: AuditEntry) => boolean)];
-  interface Case { cred: string; path: string; body?: unknown; action: string; target: (json: any) => Target; keep?: string }
+  interface Case {
+    cred: string;
+    path: string;
+    body?: unknown;
+    action: string;
+    target: (json: any) => Target;
+    keep?: string;
+  }
   // One successful call per mutation route: credential, path, body, and the audit row it must leave
   // (action, target). `keep` stores the answer's `id` under that name for a later case.
   const cases: Record<string, () => Case> = {
-    'POST orgs/:org/keys': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/keys`, body: { name: 'walker' }, action: 'key.create', target: (j) => ['key', j.id], keep: 'key' }),
+    'POST orgs/:org/keys': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/keys`,
+      body: { name: 'walker' },
+      action: 'key.create',
+      target: (j) => ['key', j.id],
+      keep: 'key',
+    }),
     'POST keys/:key/revoke': () => ({ cred: c.adminKey, path: `keys/${ids.key}/revoke`, action: 'key.revoke', target: () => ['key', ids.key!] }),
-    'POST keys/:key': () => ({ cred: c.adminKey, path: `keys/${c.keyId}`, body: { name: 'renamed', max_tokens: 1000 }, action: 'key.update', target: () => ['key', c.keyId] }),
-    'POST orgs/:org/workspaces/:workspace/policy': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/workspaces/${c.workspaceId}/policy`, body: { max_tokens: 2000 }, action: 'workspace.policy', target: () => ['workspace', c.workspaceId] }),
-    'PUT orgs/:org/limits': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/limits`, body: { monthly_usd: '50' }, action: 'limit.set', target: () => ['org_limit', c.orgId] }),
-    'POST orgs/:org/alerts/channels': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/alerts/channels`, body: { kind: 'email', target: 'alerts@walk.test' }, action: 'alert_channel.add', target: (j) => ['alert_channel', j.id], keep: 'channel' }),
-    'POST orgs/:org/alerts/channels/:channel/disable': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/alerts/channels/${ids.channel}/disable`, action: 'alert_channel.disable', target: () => ['alert_channel', ids.channel!] }),
-    'POST orgs/:org/credits': () => ({ cred: ADMIN, path: `orgs/${c.orgId}/credits`, body: { kind: 'grant', amount_usd: '3' }, action: 'credits.grant', target: (j) => ['ledger_entry', j.entry_id] }),
-    'POST orgs/:org/checkout': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/checkout`, body: { amount_usd: '25' }, action: 'payment.checkout', target: (j) => ['payment', (e) => (e.after as any)?.checkout_session === j.id] }),
-    'POST orgs/:org/card': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/card`, action: 'payment.card_setup', target: (j) => ['payment', (e) => (e.after as any)?.checkout_session === j.id] }),
-    'POST orgs/:org/invoices/:number/checkout': () => ({ cred: inv.adminKey, path: `orgs/${inv.orgId}/invoices/${number}/checkout`, action: 'invoice.checkout', target: (j) => ['payment', (e) => (e.after as any)?.invoice === number && (e.after as any)?.checkout_session === j.id] }),
-    'PUT orgs/:org/billing/profile': () => ({ cred: ADMIN, path: `orgs/${c.orgId}/billing/profile`, body: { legal_name: 'Walk GmbH', tax_rate_percent: '19' }, action: 'billing.profile', target: () => ['billing_profile', c.orgId] }),
-    'POST orgs/:org/billing/contacts': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/billing/contacts`, body: { email: 'ap@walk.test' }, action: 'billing.contact.add', target: (j) => ['billing_contact', j.id], keep: 'contact' }),
-    'POST orgs/:org/billing/contacts/:contact/remove': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/billing/contacts/${ids.contact}/remove`, action: 'billing.contact.remove', target: () => ['billing_contact', ids.contact!] }),
-    'POST payments/:payment/approve': () => ({ cred: ADMIN, path: `payments/${p1.paymentId}/approve`, action: 'payment.approve', target: () => ['payment', p1.paymentId!] }),
-    'POST payments/:payment/reject': () => ({ cred: ADMIN, path: `payments/${p2.paymentId}/reject`, action: 'payment.reject', target: () => ['payment', p2.paymentId!] }),
+    'POST keys/:key': () => ({
+      cred: c.adminKey,
+      path: `keys/${c.keyId}`,
+      body: { name: 'renamed', max_tokens: 1000 },
+      action: 'key.update',
+      target: () => ['key', c.keyId],
+    }),
+    'POST orgs/:org/workspaces/:workspace/policy': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/workspaces/${c.workspaceId}/policy`,
+      body: { max_tokens: 2000 },
+      action: 'workspace.policy',
+      target: () => ['workspace', c.workspaceId],
+    }),
+    'PUT orgs/:org/limits': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/limits`,
+      body: { monthly_usd: '50' },
+      action: 'limit.set',
+      target: () => ['org_limit', c.orgId],
+    }),
+    'POST orgs/:org/alerts/channels': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/alerts/channels`,
+      body: { kind: 'email', target: 'alerts@walk.test' },
+      action: 'alert_channel.add',
+      target: (j) => ['alert_channel', j.id],
+      keep: 'channel',
+    }),
+    'POST orgs/:org/alerts/channels/:channel/disable': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/alerts/channels/${ids.channel}/disable`,
+      action: 'alert_channel.disable',
+      target: () => ['alert_channel', ids.channel!],
+    }),
+    'POST orgs/:org/credits': () => ({
+      cred: ADMIN,
+      path: `orgs/${c.orgId}/credits`,
+      body: { kind: 'grant', amount_usd: '3' },
+      action: 'credits.grant',
+      target: (j) => ['ledger_entry', j.entry_id],
+    }),
+    'POST orgs/:org/checkout': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/checkout`,
+      body: { amount_usd: '25' },
+      action: 'payment.checkout',
+      target: (j) => ['payment', (e) => (e.after as any)?.checkout_session === j.id],
+    }),
+    'POST orgs/:org/card': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/card`,
+      action: 'payment.card_setup',
+      target: (j) => ['payment', (e) => (e.after as any)?.checkout_session === j.id],
+    }),
+    'POST orgs/:org/invoices/:number/checkout': () => ({
+      cred: inv.adminKey,
+      path: `orgs/${inv.orgId}/invoices/${number}/checkout`,
+      action: 'invoice.checkout',
+      target: (j) => ['payment', (e) => (e.after as any)?.invoice === number && (e.after as any)?.checkout_session === j.id],
+    }),
+    'PUT orgs/:org/billing/profile': () => ({
+      cred: ADMIN,
+      path: `orgs/${c.orgId}/billing/profile`,
+      body: { legal_name: 'Walk GmbH', tax_rate_percent: '19' },
+      action: 'billing.profile',
+      target: () => ['billing_profile', c.orgId],
+    }),
+    'POST orgs/:org/billing/contacts': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/billing/contacts`,
+      body: { email: 'ap@walk.test' },
+      action: 'billing.contact.add',
+      target: (j) => ['billing_contact', j.id],
+      keep: 'contact',
+    }),
+    'POST orgs/:org/billing/contacts/:contact/remove': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/billing/contacts/${ids.contact}/remove`,
+      action: 'billing.contact.remove',
+      target: () => ['billing_contact', ids.contact!],
+    }),
+    'POST payments/:payment/approve': () => ({
+      cred: ADMIN,
+      path: `payments/${p1.paymentId}/approve`,
+      action: 'payment.approve',
+      target: () => ['payment', p1.paymentId!],
+    }),
+    'POST payments/:payment/reject': () => ({
+      cred: ADMIN,
+      path: `payments/${p2.paymentId}/reject`,
+      action: 'payment.reject',
+      target: () => ['payment', p2.paymentId!],
+    }),
     'POST invoices/:number/pay': () => ({ cred: ADMIN, path: `invoices/${number}/pay`, action: 'invoice.pay', target: () => ['invoice', number] }),
-    'POST orgs/:org/members/:user': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/members/${mate.id}`, body: { role: 'developer' }, action: 'member.role', target: () => ['user', mate.id] }),
-    'POST orgs/:org/members/:user/remove': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/members/${mate.id}/remove`, action: 'member.remove', target: () => ['user', mate.id] }),
-    'POST orgs/:org/invitations': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/invitations`, body: { email: 'new@walk.test', role: 'developer' }, action: 'invitation.create', target: (j) => ['invitation', j.id], keep: 'invitation' }),
-    'POST orgs/:org/invitations/:invitation/revoke': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/invitations/${ids.invitation}/revoke`, action: 'invitation.revoke', target: () => ['invitation', ids.invitation!] }),
-    'POST orgs/:org/workspaces': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/workspaces`, body: { name: 'Side' }, action: 'workspace.create', target: (j) => ['workspace', j.id], keep: 'ws' }),
-    'POST orgs/:org/workspaces/:ws': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/workspaces/${ids.ws}`, body: { name: 'Side B' }, action: 'workspace.rename', target: () => ['workspace', ids.ws!] }),
-    'POST orgs/:org/workspaces/:ws/archive': () => ({ cred: c.adminKey, path: `orgs/${c.orgId}/workspaces/${ids.ws}/archive`, action: 'workspace.archive', target: () => ['workspace', ids.ws!] }),
+    'POST orgs/:org/members/:user': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/members/${mate.id}`,
+      body: { role: 'developer' },
+      action: 'member.role',
+      target: () => ['user', mate.id],
+    }),
+    'POST orgs/:org/members/:user/remove': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/members/${mate.id}/remove`,
+      action: 'member.remove',
+      target: () => ['user', mate.id],
+    }),
+    'POST orgs/:org/invitations': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/invitations`,
+      body: { email: 'new@walk.test', role: 'developer' },
+      action: 'invitation.create',
+      target: (j) => ['invitation', j.id],
+      keep: 'invitation',
+    }),
+    'POST orgs/:org/invitations/:invitation/revoke': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/invitations/${ids.invitation}/revoke`,
+      action: 'invitation.revoke',
+      target: () => ['invitation', ids.invitation!],
+    }),
+    'POST orgs/:org/workspaces': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/workspaces`,
+      body: { name: 'Side' },
+      action: 'workspace.create',
+      target: (j) => ['workspace', j.id],
+      keep: 'ws',
+    }),
+    'POST orgs/:org/workspaces/:ws': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/workspaces/${ids.ws}`,
+      body: { name: 'Side B' },
+      action: 'workspace.rename',
+      target: () => ['workspace', ids.ws!],
+    }),
+    'POST orgs/:org/workspaces/:ws/archive': () => ({
+      cred: c.adminKey,
+      path: `orgs/${c.orgId}/workspaces/${ids.ws}/archive`,
+      action: 'workspace.archive',
+      target: () => ['workspace', ids.ws!],
+    }),
     'POST orgs/:org/tier': () => ({ cred: ADMIN, path: `orgs/${c.orgId}/tier`, body: { tier }, action: 'org.tier', target: () => ['org', c.orgId] }),
-    'POST orgs/:org/suspend': () => ({ cred: ADMIN, path: `orgs/${c.orgId}/suspend`, body: { reason: 'walk' }, action: 'org.suspend', target: () => ['org', c.orgId] }),
+    'POST orgs/:org/suspend': () => ({
+      cred: ADMIN,
+      path: `orgs/${c.orgId}/suspend`,
+      body: { reason: 'walk' },
+      action: 'org.suspend',
+      target: () => ['org', c.orgId],
+    }),
     'POST orgs/:org/resume': () => ({ cred: ADMIN, path: `orgs/${c.orgId}/resume`, action: 'org.resume', target: () => ['org', c.orgId] }),
     // The compatible organization API (full path, admin key only).
-    'POST /v1/organizations/api_keys/:id': () => ({ cred: c.adminKey, path: `/v1/organizations/api_keys/${c.keyId}`, body: { name: 'compat-renamed' }, action: 'key.update', target: () => ['key', c.keyId] }),
+    'POST /v1/organizations/api_keys/:id': () => ({
+      cred: c.adminKey,
+      path: `/v1/organizations/api_keys/${c.keyId}`,
+      body: { name: 'compat-renamed' },
+      action: 'key.update',
+      target: () => ['key', c.keyId],
+    }),
   };
   // No exceptions: every mutation route of both admin routers must have a case above.
   const mutations = [...ADMIN_ROUTES, ...COMPAT_ROUTES].filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.pattern}`);
-  assert.deepEqual(mutations.filter((m) => !cases[m]), [], 'a mutation route without an audit case here');
-  assert.deepEqual(Object.keys(cases).filter((k) => !mutations.includes(k)), [], 'a case for a route the router does not have');
+  assert.deepEqual(
+    mutations.filter((m) => !cases[m]),
+    [],
+    'a mutation route without an audit case here',
+  );
+  assert.deepEqual(
+    Object.keys(cases).filter((k) => !mutations.includes(k)),
+    [],
+    'a case for a route the router does not have',
+  );
 
   for (const route of mutations) {
     const x = cases[route]!();

@@ -26,7 +26,10 @@ before(async () => {
   tg = await startTestGateway({ upstreamUrl: fake.url, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
   c = await tg.customer({ name: 'Tenant' });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 /** What `tollgate …` does, in-process (the CLI's own wiring is exercised by the few real `tg.cli` calls below). */
 const asCli = () => ({
@@ -40,7 +43,11 @@ const operatorCap = async (orgId: string, scope: 'org' | 'workspace' | 'key', sc
 };
 
 async function api(method: string, path: string, key: string, body?: unknown) {
-  const r = await fetch(`${tg.url}/admin/v1/${path}`, { method, headers: { 'x-api-key': key, 'content-type': 'application/json', ...(key === ADMIN ? { authorization: `Bearer ${ADMIN}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(`${tg.url}/admin/v1/${path}`, {
+    method,
+    headers: { 'x-api-key': key, 'content-type': 'application/json', ...(key === ADMIN ? { authorization: `Bearer ${ADMIN}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const t = await r.text();
   return { status: r.status, json: t ? JSON.parse(t) : null };
 }
@@ -57,7 +64,7 @@ test('the attack from main, with an inference key: every step is refused', async
   assert.equal(shown!.monthly, usdToPico('1'));
 });
 
-test("operator limits are ceilings an admin key can lower but never raise or remove", async () => {
+test('operator limits are ceilings an admin key can lower but never raise or remove', async () => {
   const a = c.adminKey;
   const put = (body: object) => api('PUT', `orgs/${c.orgId}/limits`, a, body);
   assert.equal((await put({ scope: 'key', scope_id: c.keyId, monthly_usd: '2' })).status, 403);
@@ -74,21 +81,35 @@ test("operator limits are ceilings an admin key can lower but never raise or rem
   assert.equal(del.json.limit.monthly_usd, '100');
   assert.equal((await api('PUT', `orgs/${inv.orgId}/limits`, inv.adminKey, { scope: 'org', monthly_usd: '9000000' })).status, 403);
   const shown = await tg.cli('limits', 'show', '--org', inv.orgId);
-  assert.deepEqual(shown.limits.map((l: any) => [l.operator_limit_usd, l.org_limit_usd, l.monthly_usd]), [['100', null, '100']]);
+  assert.deepEqual(
+    shown.limits.map((l: any) => [l.operator_limit_usd, l.org_limit_usd, l.monthly_usd]),
+    [['100', null, '100']],
+  );
 });
 
 test('a workspace admin key: its keys stay in its workspace and cannot outlive it', async () => {
   const ws = await tg.accounts.createWorkspace(c.orgId, 'Contractors');
   const exp = Date.now() + 10 * 86_400_000;
-  const boss = await tg.accounts.createKey({ orgId: c.orgId, workspaceId: ws.id, kind: 'admin', adminScope: 'workspace', expiresAt: exp, name: 'contractor admin' });
+  const boss = await tg.accounts.createKey({
+    orgId: c.orgId,
+    workspaceId: ws.id,
+    kind: 'admin',
+    adminScope: 'workspace',
+    expiresAt: exp,
+    name: 'contractor admin',
+  });
   const child = await api('POST', `orgs/${c.orgId}/keys`, boss.key, { name: 'contractor app' });
   assert.equal(child.status, 201);
   assert.equal(child.json.workspace_id, ws.id);
-  assert.equal(Date.parse(child.json.expires_at), exp, 'no expiry asked: the creator\'s');
+  assert.equal(Date.parse(child.json.expires_at), exp, "no expiry asked: the creator's");
   assert.equal((await api('POST', `orgs/${c.orgId}/keys`, boss.key, { name: 'late', expires_in_days: 30 })).status, 400);
   const sub = await api('POST', `orgs/${c.orgId}/keys`, boss.key, { name: 'sub admin', kind: 'admin' });
   const grandchild = await api('POST', `orgs/${c.orgId}/keys`, sub.json.key, { name: 'grandchild' });
-  const models = (key: string) => fetch(`${tg.url}/v1/models`, { headers: { 'x-api-key': key } }).then(async (r) => { await r.arrayBuffer(); return r.status; });
+  const models = (key: string) =>
+    fetch(`${tg.url}/v1/models`, { headers: { 'x-api-key': key } }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    });
   assert.equal(await models(child.json.key), 200);
   const revoked = await api('POST', `keys/${boss.id}/revoke`, c.adminKey);
   assert.deepEqual(new Set(revoked.json.revoked_with_it), new Set([child.json.id, sub.json.id, grandchild.json.id]));
@@ -107,10 +128,14 @@ test('every change is in the audit log with who made it; the CLI and the API sho
 
   const cli = await tg.cli('audit', '--org', o.orgId);
   const viaApi = (await api('GET', `orgs/${o.orgId}/audit`, o.adminKey)).json.entries;
-  const strip = (e: any) => { const { client_ip: _c, ...rest } = e; return rest; };
+  const strip = (e: any) => {
+    const { client_ip: _c, ...rest } = e;
+    return rest;
+  };
   assert.deepEqual(viaApi, cli.map(strip), 'the API shows what the CLI shows (client addresses only to the operator)');
   const actions = cli.map((e: any) => `${e.action}:${e.actor.kind}`);
-  for (const a of ['credits.grant:cli', 'org.tier:cli', 'limit.ceiling:cli', 'key.create:admin_key', 'limit.set:admin_key', 'credits.grant:operator']) assert.ok(actions.includes(a), `${a} in ${actions}`);
+  for (const a of ['credits.grant:cli', 'org.tier:cli', 'limit.ceiling:cli', 'key.create:admin_key', 'limit.set:admin_key', 'credits.grant:operator'])
+    assert.ok(actions.includes(a), `${a} in ${actions}`);
   const byKey = cli.find((e: any) => e.action === 'key.create' && e.actor.kind === 'admin_key');
   assert.equal(byKey.actor.id, o.adminKeyId);
   assert.equal(byKey.target.id, made.json.id);

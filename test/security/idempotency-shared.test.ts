@@ -24,11 +24,19 @@ before(async () => {
   tg = await startTestGateway({ upstreamUrl: fake.url });
   b = await startGateway(loadConfig(tg.env), { logger: createLogger('silent') });
 });
-after(async () => { await b?.close(); await tg?.close(); await fake?.close(); });
+after(async () => {
+  await b?.close();
+  await tg?.close();
+  await fake?.close();
+});
 
 const ask = (max = 20) => ({ model: 'claude-haiku-4-5', max_tokens: max, messages: [{ role: 'user', content: 'hi' }] });
 async function post(base: string, key: string, idem: string, body: unknown) {
-  const r = await fetch(`${base}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'idempotency-key': idem }, body: JSON.stringify(body) });
+  const r = await fetch(`${base}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', 'idempotency-key': idem },
+    body: JSON.stringify(body),
+  });
   const text = await r.text();
   return { status: r.status, text, json: JSON.parse(text), replayed: r.headers.get('idempotent-replayed') };
 }
@@ -82,13 +90,27 @@ test('housekeeping prunes old change-log rows and claims, never the newest chang
   const now = Date.now();
   const day = 86_400_000;
   for (let i = 0; i < 5; i++) await recordChange(db, 'prices', now - 3 * day + i);
-  await db.insertInto('idempotency_keys').values({ key_id: 'apikey_x', idem_key: 'old', fingerprint: 'f', state: 'done', request_id: 'req_old', created_at: now - 2 * day, updated_at: now - 2 * day }).execute();
+  await db
+    .insertInto('idempotency_keys')
+    .values({
+      key_id: 'apikey_x',
+      idem_key: 'old',
+      fingerprint: 'f',
+      state: 'done',
+      request_id: 'req_old',
+      created_at: now - 2 * day,
+      updated_at: now - 2 * day,
+    })
+    .execute();
   const newest = await lastChangeId(db);
   const r = await housekeeping(db, now, { changeLogRetentionMs: day, idempotencyTtlMs: day });
   assert.ok(r.changes >= 4, `pruned ${r.changes}`);
   assert.equal(r.idempotencyKeys, 1);
   const left = await db.selectFrom('change_log').select(['id', 'at']).execute();
-  assert.ok(left.some((x) => BigInt(x.id) === newest), 'the newest row stays (ids keep increasing)');
+  assert.ok(
+    left.some((x) => BigInt(x.id) === newest),
+    'the newest row stays (ids keep increasing)',
+  );
   assert.ok(left.every((x) => BigInt(x.id) === newest || Number(x.at) >= now - day));
   // Everything older than the retention, the newest included: still one row left.
   await housekeeping(db, now + 10 * day, { changeLogRetentionMs: day, idempotencyTtlMs: day });

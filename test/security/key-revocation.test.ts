@@ -10,13 +10,23 @@ import { op, pool, startPair, use, type Pair } from './two-instances.ts';
 
 const ROUNDS = 1000;
 let p: Pair;
-before(async () => { p = await startPair(); });
-after(async () => { await p?.close(); });
+before(async () => {
+  p = await startPair();
+});
+after(async () => {
+  await p?.close();
+});
 
 test(`${ROUNDS} rounds: a key revoked on one instance is refused on the other one second later (zero successes)`, async () => {
   const accounts = new AccountsService(p.gws[0].store.db, Date.now);
   const keys: Array<{ id: string; key: string; on: number }> = [];
-  await pool(Array.from({ length: ROUNDS }, (_, i) => i), 8, async (i) => { keys.push({ ...(await accounts.createKey({ orgId: p.orgId, name: `r${i}` })), on: i % 2 }); });
+  await pool(
+    Array.from({ length: ROUNDS }, (_, i) => i),
+    8,
+    async (i) => {
+      keys.push({ ...(await accounts.createKey({ orgId: p.orgId, name: `r${i}` })), on: i % 2 });
+    },
+  );
   // Both instances know every key (cached), so the refusal has to come from the propagated revocation.
   await pool(keys, 32, async (k) => {
     assert.equal(await use(p.gws[0], k.key), 200);
@@ -31,5 +41,9 @@ test(`${ROUNDS} rounds: a key revoked on one instance is refused on the other on
     after1s.push(await use(p.gws[1 - k.on]!, k.key));
   });
   assert.equal(after1s.length, ROUNDS);
-  assert.deepEqual(after1s.filter((s) => s !== 401), [], 'no revoked key was accepted one second after its revocation');
+  assert.deepEqual(
+    after1s.filter((s) => s !== 401),
+    [],
+    'no revoked key was accepted one second after its revocation',
+  );
 });

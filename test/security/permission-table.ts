@@ -7,7 +7,11 @@ export const docTable = /<!-- permission-table:start -->\n([\s\S]*?)\n<!-- permi
 /** The doc's table: endpoint → column label → cell. */
 export function parseTable(md: string) {
   const lines = md.split('\n').filter((l) => l.startsWith('|'));
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const head = cells(lines[0]!);
   const rows = new Map<string, Map<string, string>>();
   for (const l of lines.slice(2)) {
@@ -16,4 +20,3 @@ export function parseTable(md: string) {
   }
   return rows;
 }
-

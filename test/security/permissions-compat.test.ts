@@ -20,17 +20,20 @@ before(async () => {
   wsAdmin = (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, kind: 'admin', adminScope: 'workspace', name: 'team 2 admin' })).key;
   await tg.gw.refresh();
 });
-after(async () => { await tg?.close(); });
+after(async () => {
+  await tg?.close();
+});
 
 type Cred = 'operator token' | 'admin key (org)' | 'admin key (workspace)' | 'inference key' | 'none' | 'invalid';
-const headersFor = (c: Cred): Record<string, string> => ({
-  'operator token': { authorization: `Bearer ${ADMIN}` },
-  'admin key (org)': { 'x-api-key': A.adminKey },
-  'admin key (workspace)': { authorization: `Bearer ${wsAdmin}` },
-  'inference key': { 'x-api-key': A.key },
-  none: {},
-  invalid: { 'x-api-key': `sk-tg-admin-${'x'.repeat(48)}` },
-}[c]);
+const headersFor = (c: Cred): Record<string, string> =>
+  ({
+    'operator token': { authorization: `Bearer ${ADMIN}` },
+    'admin key (org)': { 'x-api-key': A.adminKey },
+    'admin key (workspace)': { authorization: `Bearer ${wsAdmin}` },
+    'inference key': { 'x-api-key': A.key },
+    none: {},
+    invalid: { 'x-api-key': `sk-tg-admin-${'x'.repeat(48)}` },
+  })[c];
 
 test('every compatible organization endpoint (/v1/organizations, /v1/organization) × every credential kind answers as the table says', async () => {
   const table = parseTable(docTable);
@@ -47,7 +50,11 @@ test('every compatible organization endpoint (/v1/organizations, /v1/organizatio
       if (path.endsWith('usage_report/messages') || path.endsWith('cost_report')) path += `?starting_at=${day}T00:00:00Z`;
       if (path.startsWith('/v1/organization/')) path += `?start_time=${Math.floor(Date.now() / 1000) - 86_400}`;
       const body = r.method === 'POST' ? JSON.stringify({ name: 'walked' }) : undefined;
-      const res = await fetch(`${tg.url}${path}`, { method: r.method, headers: { ...headersFor(c), ...(body ? { 'content-type': 'application/json' } : {}) }, body });
+      const res = await fetch(`${tg.url}${path}`, {
+        method: r.method,
+        headers: { ...headersFor(c), ...(body ? { 'content-type': 'application/json' } : {}) },
+        body,
+      });
       const text = await res.text();
       const json = text ? JSON.parse(text) : null;
       const where = `${r.method} ${r.pattern} with ${c}: ${res.status} ${text.slice(0, 200)}`;

@@ -38,7 +38,10 @@ let invoiceNumber: string;
 before(async () => {
   fake = await startFakeUpstream();
   stripe = await startFakeStripe();
-  tg = await startTestGateway({ upstreamUrl: fake.url, env: { ...stripeEnv(stripe), TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTH_FAILURE_BURST: '0', TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0' } });
+  tg = await startTestGateway({
+    upstreamUrl: fake.url,
+    env: { ...stripeEnv(stripe), TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_AUTH_FAILURE_BURST: '0', TOLLGATE_AUTO_CLOSE_AFTER_MIN: '0' },
+  });
   A = await tg.customer({ name: 'Org A' });
   B = await tg.customer({ name: 'Org B' });
   ws2 = (await tg.accounts.createWorkspace(A.orgId, 'Team 2')).id;
@@ -52,46 +55,79 @@ before(async () => {
   invoiceNumber = closed!.invoice!.number;
   await tg.gw.refresh();
 });
-after(async () => { await tg?.close(); await fake?.close(); await stripe?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+  await stripe?.close();
+});
 
 type Cred = 'operator token' | 'admin key (org)' | 'admin key (workspace)' | 'inference key' | 'none' | 'invalid';
-const headersFor = (c: Cred): Record<string, string> => ({
-  'operator token': { authorization: `Bearer ${ADMIN}` },
-  'admin key (org)': { 'x-api-key': A.adminKey },
-  'admin key (workspace)': { authorization: `Bearer ${wsAdmin}` },
-  'inference key': { 'x-api-key': A.key },
-  none: {},
-  invalid: { 'x-api-key': `sk-tg-admin-${'x'.repeat(48)}` },
-}[c]);
+const headersFor = (c: Cred): Record<string, string> =>
+  ({
+    'operator token': { authorization: `Bearer ${ADMIN}` },
+    'admin key (org)': { 'x-api-key': A.adminKey },
+    'admin key (workspace)': { authorization: `Bearer ${wsAdmin}` },
+    'inference key': { 'x-api-key': A.key },
+    none: {},
+    invalid: { 'x-api-key': `sk-tg-admin-${'x'.repeat(48)}` },
+  })[c];
 
 /** A request each route accepts from an allowed caller (fresh targets where the call consumes one). */
 async function requestFor(method: string, pattern: string) {
   let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
-    const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({ orgId: A.orgId, amount: usdToPico('1'), ref: `walk:${Math.random()}`, note: 'permission walk' });
+    const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({
+      orgId: A.orgId,
+      amount: usdToPico('1'),
+      ref: `walk:${Math.random()}`,
+      note: 'permission walk',
+    });
     path = path.replace(':payment', p.paymentId!);
   }
-  if (pattern.includes(':channel')) path = path.replace(':channel', (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id);
+  if (pattern.includes(':channel'))
+    path = path.replace(
+      ':channel',
+      (await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(A.orgId, `alerts-${Math.random().toString(36).slice(2)}@a.test`)).id,
+    );
   if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
   if (pattern.includes(':invitation')) {
     const a = accountsOf(tg.gw.rt);
-    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', { kind: 'system', id: 'test' });
+    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', {
+      kind: 'system',
+      id: 'test',
+    });
     path = path.replace(':invitation', inv.view.id);
   }
   if (pattern.includes(':ws')) path = path.replace(':ws', (await tg.accounts.createWorkspace(A.orgId, 'walk')).id);
-  if (pattern.includes(':contact')) path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
-  const body = pattern === 'orgs/:org/keys' ? { name: 'walk' }
-    : pattern === 'orgs/:org/limits' ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
-      : pattern === 'orgs/:org/credits' ? { kind: 'grant', amount_usd: '1' }
-        : pattern === 'orgs/:org/checkout' ? { amount_usd: '25' }
-          : pattern === 'orgs/:org/billing/profile' ? { tax_rate_percent: '0' }
-            : pattern === 'orgs/:org/billing/contacts' ? { email: 'ap@a.test' }
-              : pattern === 'orgs/:org/members/:user' ? { role: 'developer' }
-                : pattern === 'orgs/:org/invitations' ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
-                  : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws' ? { name: 'walked' }
-                    : pattern === 'orgs/:org/tier' ? { tier: null }
-                      : pattern === 'orgs/:org/alerts/channels' ? { kind: 'email', target: 'alerts@a.test' } : method === 'GET' ? undefined : {};
+  if (pattern.includes(':contact'))
+    path = path.replace(':contact', (await tg.gw.billing.invoices.profiles.addContact(A.orgId, `ap-${Math.random().toString(36).slice(2)}@a.test`)).id);
+  const body =
+    pattern === 'orgs/:org/keys'
+      ? { name: 'walk' }
+      : pattern === 'orgs/:org/limits'
+        ? { scope: 'workspace', scope_id: ws2, monthly_usd: '7' }
+        : pattern === 'orgs/:org/credits'
+          ? { kind: 'grant', amount_usd: '1' }
+          : pattern === 'orgs/:org/checkout'
+            ? { amount_usd: '25' }
+            : pattern === 'orgs/:org/billing/profile'
+              ? { tax_rate_percent: '0' }
+              : pattern === 'orgs/:org/billing/contacts'
+                ? { email: 'ap@a.test' }
+                : pattern === 'orgs/:org/members/:user'
+                  ? { role: 'developer' }
+                  : pattern === 'orgs/:org/invitations'
+                    ? { email: `walk-${Math.random().toString(36).slice(2)}@a.test`, role: 'viewer' }
+                    : pattern === 'orgs/:org/workspaces' || pattern === 'orgs/:org/workspaces/:ws'
+                      ? { name: 'walked' }
+                      : pattern === 'orgs/:org/tier'
+                        ? { tier: null }
+                        : pattern === 'orgs/:org/alerts/channels'
+                          ? { kind: 'email', target: 'alerts@a.test' }
+                          : method === 'GET'
+                            ? undefined
+                            : {};
   return { path, body: method === 'GET' ? undefined : body };
 }
 
@@ -105,7 +141,9 @@ async function freshMember(): Promise<string> {
 
 async function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
   const r = await fetch(`${tg.url}/admin/v1/${path}`, {
-    method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
   });
   const text = await r.text();
   return { status: r.status, json: text ? JSON.parse(text) : null };
@@ -156,12 +194,18 @@ test('model APIs: inference keys only (admin keys and the operator token are ref
   const row = parseTable(docTable).get([...parseTable(docTable).keys()].find((k) => k.startsWith('model APIs'))!)!;
   const ask = JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
   const endpoints: Array<[string, string, string | undefined]> = [
-    ['POST', '/v1/messages', ask], ['POST', '/v1/messages/count_tokens', ask],
-    ['POST', '/v1/chat/completions', JSON.stringify({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })], ['GET', '/v1/models', undefined],
+    ['POST', '/v1/messages', ask],
+    ['POST', '/v1/messages/count_tokens', ask],
+    ['POST', '/v1/chat/completions', JSON.stringify({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })],
+    ['GET', '/v1/models', undefined],
   ];
   for (const [method, path, body] of endpoints) {
     for (const c of ['operator token', 'admin key (org)', 'admin key (workspace)', 'inference key'] as Cred[]) {
-      const r = await fetch(`${tg.url}${path}`, { method, headers: { ...headersFor(c), 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body });
+      const r = await fetch(`${tg.url}${path}`, {
+        method,
+        headers: { ...headersFor(c), 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body,
+      });
       const text = await r.text();
       const where = `${method} ${path} with ${c}: ${r.status} ${text.slice(0, 200)}`;
       if (row.get(c) === '✓') assert.equal(r.status, 200, where);
@@ -178,7 +222,10 @@ test('a workspace admin key is confined to its workspace', async () => {
   const ws = { authorization: `Bearer ${wsAdmin}` };
   const listed = (await call('GET', `orgs/${A.orgId}/keys`, ws)).json.keys;
   assert.ok(listed.length > 0);
-  assert.ok(listed.every((k: any) => k.workspace_id === ws2), 'only its workspace\'s keys');
+  assert.ok(
+    listed.every((k: any) => k.workspace_id === ws2),
+    "only its workspace's keys",
+  );
   assert.equal((await call('POST', `orgs/${A.orgId}/keys`, ws, { name: 'elsewhere', workspace_id: A.workspaceId })).status, 403);
   const made = await call('POST', `orgs/${A.orgId}/keys`, ws, { name: 'sub-admin', kind: 'admin' });
   assert.equal(made.status, 201);
@@ -189,9 +236,11 @@ test('a workspace admin key is confined to its workspace', async () => {
   assert.equal((await call('PUT', `orgs/${A.orgId}/limits`, ws, { scope: 'workspace', scope_id: A.workspaceId, monthly_usd: '1' })).status, 403);
   assert.equal((await call('PUT', `orgs/${A.orgId}/limits`, ws, { scope: 'key', scope_id: A.keyId, monthly_usd: '1' })).status, 403);
   const limits = (await call('GET', `orgs/${A.orgId}/limits`, ws)).json;
-  assert.ok(limits.scopes.every((s: any) => (s.scope === 'workspace' ? s.scope_id === ws2 : s.scope === 'key')), 'its workspace and its keys only');
-  assert.ok(!('balance_usd' in limits), 'not the org\'s balance');
+  assert.ok(
+    limits.scopes.every((s: any) => (s.scope === 'workspace' ? s.scope_id === ws2 : s.scope === 'key')),
+    'its workspace and its keys only',
+  );
+  assert.ok(!('balance_usd' in limits), "not the org's balance");
   const usage = (await call('GET', `orgs/${A.orgId}/usage?group=key`, ws)).json;
   assert.equal(usage.workspace_id, ws2);
 });
-

@@ -32,7 +32,10 @@ before(async () => {
   fake = await startFakeUpstream();
   tg = await startTestGateway({ env: { TOLLGATE_MASTER_KEY: MASTER } });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 async function startFails(databaseUrl: string, masterKey?: string): Promise<string> {
   const env: Record<string, string> = { DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent', ...(masterKey ? { TOLLGATE_MASTER_KEY: masterKey } : {}) };
@@ -53,7 +56,11 @@ test('upstream add without --api-key keeps the key; moving a kept key needs --ke
   await tg.gw.refresh();
   const c = await tg.customer();
   const n = fake.requests.length;
-  await new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 }).messages.create({ model: 'claude-haiku-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+  await new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0 }).messages.create({
+    model: 'claude-haiku-4-5',
+    max_tokens: 5,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
   assert.equal(fake.requests[n]!.headers['x-api-key'], 'sk-ant-the-real-one', 'the kept key is the one sent');
   await assert.rejects(tg.cli('upstream', 'add', '--name', 'claude', '--kind', 'anthropic', '--base-url', 'http://127.0.0.1:9/elsewhere'), /--keep-key/);
   const moved = await tg.cli('upstream', 'add', '--name', 'claude', '--kind', 'anthropic', '--base-url', `${fake.url}/`, '--keep-key');
@@ -74,7 +81,9 @@ test("a sealed key copied into another upstream's row does not open: the gateway
       await ups.add({ name: 'evil', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9/attacker', apiKey: 'sk-ant-decoy', models: '*' });
       const good = await s.db.selectFrom('upstreams').select('api_key_sealed').where('name', '=', 'good').executeTakeFirstOrThrow();
       await s.db.updateTable('upstreams').set({ api_key_sealed: good.api_key_sealed }).where('name', '=', 'evil').execute();
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
     assert.match(await startFails(db.url, MASTER), /upstream evil/);
     assert.match(await startFails(db.url), /sealed .* not set/, 'no master key: refused, not served without credentials');
     assert.match(await startFails(db.url, 'e'.repeat(64)), /does not open/, 'a wrong master key: refused');
@@ -90,7 +99,9 @@ test('webhook signing secrets are sealed (and need the master key)', async () =>
   const row = await tg.gw.store.db.selectFrom('alert_channels').select('secret').where('id', '=', hook.id).executeTakeFirstOrThrow();
   assert.match(row.secret!, /^v2:/);
   assert.ok(!row.secret!.includes(hook.secret.slice(6)));
-  const noKey = await run(process.execPath, ['bin/tollgate.mjs', 'alerts', 'webhook', 'add', '--org', c.orgId, '--url', 'https://x.test/', '--json'], { env: { ...process.env, ...tg.env, TOLLGATE_MASTER_KEY: '' } }).catch((e) => e);
+  const noKey = await run(process.execPath, ['bin/tollgate.mjs', 'alerts', 'webhook', 'add', '--org', c.orgId, '--url', 'https://x.test/', '--json'], {
+    env: { ...process.env, ...tg.env, TOLLGATE_MASTER_KEY: '' },
+  }).catch((e) => e);
   assert.match(String(noKey.stderr), /TOLLGATE_MASTER_KEY/);
 });
 
@@ -99,7 +110,10 @@ test('a new SQLite database is readable by its owner only', async () => {
   try {
     const file = join(dir, 'sub', 'tollgate.db');
     const s = await openStore(file);
-    await s.db.selectFrom('sqlite_master' as any).selectAll().execute();
+    await s.db
+      .selectFrom('sqlite_master' as any)
+      .selectAll()
+      .execute();
     await s.close();
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(statSync(join(dir, 'sub')).mode & 0o777, 0o700);

@@ -13,18 +13,38 @@ import { freshDatabase } from '../support/gateway.ts';
 export const ADMIN = 'propagation-admin-token-0123456789';
 export const op = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
 
-export interface Pair { gws: [Gateway, Gateway]; env: Record<string, string>; orgId: string; close(): Promise<void> }
+export interface Pair {
+  gws: [Gateway, Gateway];
+  env: Record<string, string>;
+  orgId: string;
+  close(): Promise<void>;
+}
 
 export async function startPair(): Promise<Pair> {
   const db = await freshDatabase();
   const env = {
-    DATABASE_URL: db.url, PORT: '0', LOG_LEVEL: 'silent', TOLLGATE_ADMIN_TOKEN: ADMIN, TOLLGATE_FREE_CREDITS_USD: '0',
+    DATABASE_URL: db.url,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    TOLLGATE_ADMIN_TOKEN: ADMIN,
+    TOLLGATE_FREE_CREDITS_USD: '0',
     // Every request comes from 127.0.0.1: a thousand refusals would otherwise trip the per-address throttle (tested in abuse-http.test.ts).
     TOLLGATE_AUTH_FAILURE_BURST: '0',
   };
-  const gws: [Gateway, Gateway] = [await startGateway(loadConfig(env), { logger: createLogger('silent') }), await startGateway(loadConfig(env), { logger: createLogger('silent') })];
+  const gws: [Gateway, Gateway] = [
+    await startGateway(loadConfig(env), { logger: createLogger('silent') }),
+    await startGateway(loadConfig(env), { logger: createLogger('silent') }),
+  ];
   const orgId = (await new AccountsService(gws[0].store.db, Date.now).createOrg({ name: 'Provisioning' })).org.id;
-  return { gws, env, orgId, async close() { for (const g of gws) await g.close(); await db.drop(); } };
+  return {
+    gws,
+    env,
+    orgId,
+    async close() {
+      for (const g of gws) await g.close();
+      await db.drop();
+    },
+  };
 }
 
 /** Creates a key through an instance's admin API. */
@@ -45,5 +65,12 @@ export async function use(g: Gateway, key: string): Promise<number> {
 /** Runs `fn` over `items`, `width` at a time. */
 export async function pool<T>(items: T[], width: number, fn: (x: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => { while (next < items.length) { const i = next++; await fn(items[i]!, i); } }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }

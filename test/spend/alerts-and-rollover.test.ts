@@ -28,7 +28,12 @@ before(async () => {
   hook = await receiver();
   tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { SMTP_URL: smtp.url, TOLLGATE_MASTER_KEY: 'c'.repeat(64) } });
 });
-after(async () => { await tg?.close(); await fake?.close(); await smtp?.close(); await hook?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+  await smtp?.close();
+  await hook?.close();
+});
 
 test('thresholds alert once each by mail and signed webhook; the cap refuses; a new month resets', async () => {
   const c = await tg.customer({ credits: '50' });
@@ -40,12 +45,22 @@ test('thresholds alert once each by mail and signed webhook; the cap refuses; a 
   const ask = { model: 'claude-sonnet-4-5', max_tokens: 1000, messages: [{ role: 'user' as const, content: 'hi' }] };
   let refused: any;
   for (let i = 0; i < 30 && !refused; i++) {
-    try { await client.messages.create(ask); } catch (e) { refused = e; }
+    try {
+      await client.messages.create(ask);
+    } catch (e) {
+      refused = e;
+    }
   }
   assert.ok(refused instanceof Anthropic.BadRequestError, 'the $0.20 cap refused a request');
   assert.match(refused.message, /usage limit/);
   await until(() => smtp.mails.length >= 3 && hook.received.length >= 3, 15_000, 'three alerts delivered').catch(async (e) => {
-    console.error('mails', smtp.mails.map((m) => m.subject), 'hooks', hook.received.length, await tg.cli('alerts', 'list', '--org', c.orgId));
+    console.error(
+      'mails',
+      smtp.mails.map((m) => m.subject),
+      'hooks',
+      hook.received.length,
+      await tg.cli('alerts', 'list', '--org', c.orgId),
+    );
     throw e;
   });
   await new Promise((r) => setTimeout(r, 300));
@@ -53,7 +68,10 @@ test('thresholds alert once each by mail and signed webhook; the cap refuses; a 
   assert.equal(smtp.mails.length, 3, subjects.join(' | '));
   assert.ok(subjects.some((s) => /50 %/.test(s)) && subjects.some((s) => /80 %/.test(s)), subjects.join(' | '));
   for (const r of hook.received) {
-    assert.ok(verifySignature(String(r.headers['tollgate-signature']), r.body, wh.secret, Math.floor(clock.now() / 1000)), "valid HMAC signature (signed at the gateway clock time)");
+    assert.ok(
+      verifySignature(String(r.headers['tollgate-signature']), r.body, wh.secret, Math.floor(clock.now() / 1000)),
+      'valid HMAC signature (signed at the gateway clock time)',
+    );
   }
   const types = hook.received.map((r) => JSON.parse(r.body).type).sort();
   assert.deepEqual(types, ['spend.limit_reached', 'spend.threshold', 'spend.threshold']);
@@ -101,5 +119,8 @@ test('free credits expire: the unused remainder is written off once', async () =
   const hist = await tg.cli('credits', 'history', '--org', org.id);
   assert.equal(hist.filter((e: any) => e.kind === 'expiry').length, 1);
   assert.equal(hist.find((e: any) => e.kind === 'expiry').amount_usd, '-4.9847');
-  await assert.rejects(client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), /credit balance is too low/);
+  await assert.rejects(
+    client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    /credit balance is too low/,
+  );
 });

@@ -22,7 +22,10 @@ before(async () => {
   fake.setDefault({ kind: 'usage', usage: { input_tokens: 60, output_tokens: 400 } as any });
   tg = await startTestGateway({ upstreamUrl: fake.url });
 });
-after(async () => { await tg?.close(); await fake?.close(); });
+after(async () => {
+  await tg?.close();
+  await fake?.close();
+});
 
 async function fire(key: string, n: number) {
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: key, maxRetries: 0 });
@@ -30,10 +33,22 @@ async function fire(key: string, n: number) {
   const ask = { model: 'claude-sonnet-4-5', max_tokens: 400, messages: [{ role: 'user' as const, content: 'Count to ten.' }] };
   const jobs = Array.from({ length: n }, (_, i) => {
     switch (i % 4) {
-      case 0: return anthropic.messages.create(ask).then((m) => m._request_id);
-      case 1: return anthropic.messages.stream(ask).finalMessage().then(() => 'stream');
-      case 2: return openai.chat.completions.create({ model: ask.model, max_tokens: 400, messages: ask.messages }).then(() => 'chat');
-      default: return openai.chat.completions.create({ model: ask.model, max_tokens: 400, stream: true, messages: ask.messages }).then(async (s) => { for await (const _ of s) { /* drain */ } return 'chat-stream'; });
+      case 0:
+        return anthropic.messages.create(ask).then((m) => m._request_id);
+      case 1:
+        return anthropic.messages
+          .stream(ask)
+          .finalMessage()
+          .then(() => 'stream');
+      case 2:
+        return openai.chat.completions.create({ model: ask.model, max_tokens: 400, messages: ask.messages }).then(() => 'chat');
+      default:
+        return openai.chat.completions.create({ model: ask.model, max_tokens: 400, stream: true, messages: ask.messages }).then(async (s) => {
+          for await (const _ of s) {
+            /* drain */
+          }
+          return 'chat-stream';
+        });
     }
   });
   return Promise.allSettled(jobs);
@@ -73,7 +88,10 @@ test('200 concurrent requests against a $0.50 credit balance: the balance never 
   assert.equal(ev.length, ok);
   const bal = await tg.cli('credits', 'balance', '--org', c.orgId);
   assert.ok(Number(bal.balance_usd) >= 0, `balance ${bal.balance_usd}`);
-  assert.equal(usdToPico(bal.usage_usd), ev.reduce((s, e) => s + e.cost, 0n));
+  assert.equal(
+    usdToPico(bal.usage_usd),
+    ev.reduce((s, e) => s + e.cost, 0n),
+  );
 });
 
 test('limit errors: both SDKs raise BadRequestError with x-should-retry: false and do not retry', async () => {
@@ -81,13 +99,20 @@ test('limit errors: both SDKs raise BadRequestError with x-should-retry: false a
   const before = fake.requests.length;
   // Count what the SDKs send: a retried request would show up as a second call.
   let calls = 0;
-  const counting: typeof fetch = (input, init) => { calls++; return fetch(input, init); };
+  const counting: typeof fetch = (input, init) => {
+    calls++;
+    return fetch(input, init);
+  };
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 2, fetch: counting });
-  await assert.rejects(anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
-    (e: any) => e instanceof Anthropic.BadRequestError && e.headers.get('x-should-retry') === 'false' && /credit balance is too low/.test(e.message));
+  await assert.rejects(
+    anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+    (e: any) => e instanceof Anthropic.BadRequestError && e.headers.get('x-should-retry') === 'false' && /credit balance is too low/.test(e.message),
+  );
   const openai = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 2, fetch: counting });
-  await assert.rejects(openai.chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] }),
-    (e: any) => e instanceof OpenAI.BadRequestError && e.code === 'credit_balance_too_low');
+  await assert.rejects(
+    openai.chat.completions.create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'x' }] }),
+    (e: any) => e instanceof OpenAI.BadRequestError && e.code === 'credit_balance_too_low',
+  );
   assert.equal(calls, 2, 'each SDK sent its request once: no retries');
   assert.equal(fake.requests.length, before, 'nothing reached the upstream');
 });

@@ -28,9 +28,25 @@ test('the admission helpers build the same keys', () => {
 });
 
 test('malformed keys are refused', () => {
-  for (const bad of ['', 'credit', 'credit:', 'credit:org_1:', 'credit:org_1:0', 'credit:org_1:-5', 'credit:org_1:12x', 'credit:a:1:2',
-    'month:2026-11:org', 'month:2026-11:team:t_1', 'month:2026-13:org:org_1', 'month:26-11:org:org_1', 'month:2026-11:org:', 'month:2026-11:org:a:b',
-    'monthly:2026-11:org:org_1', 'month:2026-11:ws:ws 1', 'debit:org_1']) {
+  for (const bad of [
+    '',
+    'credit',
+    'credit:',
+    'credit:org_1:',
+    'credit:org_1:0',
+    'credit:org_1:-5',
+    'credit:org_1:12x',
+    'credit:a:1:2',
+    'month:2026-11:org',
+    'month:2026-11:team:t_1',
+    'month:2026-13:org:org_1',
+    'month:26-11:org:org_1',
+    'month:2026-11:org:',
+    'month:2026-11:org:a:b',
+    'monthly:2026-11:org:org_1',
+    'month:2026-11:ws:ws 1',
+    'debit:org_1',
+  ]) {
     assert.throws(() => decode(bad), TypeError, bad);
   }
 });

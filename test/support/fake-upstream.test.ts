@@ -33,7 +33,14 @@ test('default behaves like the simulator and records requests', async () => {
   const count = await anthropic.messages.countTokens({ model: 'claude-sim', messages: params.messages });
   assert.equal(count.input_tokens, 3);
   const reqs = await fake.waitForRequests(3);
-  assert.deepEqual(reqs.map((r) => [r.method, r.path]), [['POST', '/v1/messages'], ['POST', '/v1/chat/completions'], ['POST', '/v1/messages/count_tokens']]);
+  assert.deepEqual(
+    reqs.map((r) => [r.method, r.path]),
+    [
+      ['POST', '/v1/messages'],
+      ['POST', '/v1/chat/completions'],
+      ['POST', '/v1/messages/count_tokens'],
+    ],
+  );
   // this SDK release sends the key as a bearer token (older ones used x-api-key)
   assert.ok(reqs[0]!.headers['x-api-key'] === 'sk-test' || reqs[0]!.headers.authorization === 'Bearer sk-test');
   assert.match(String(reqs[0]!.headers['anthropic-version']), /^\d{4}-\d{2}-\d{2}$/);
@@ -58,7 +65,10 @@ test('json errors become the right SDK error classes (both formats)', async () =
     assert.equal((e.error as { error: { type: string } }).error.type, 'rate_limit_error');
     return true;
   });
-  await assert.rejects(anthropic.messages.create(params), (e: unknown) => e instanceof Anthropic.InternalServerError && e.status === 529 && /overloaded_error/.test(e.message));
+  await assert.rejects(
+    anthropic.messages.create(params),
+    (e: unknown) => e instanceof Anthropic.InternalServerError && e.status === 529 && /overloaded_error/.test(e.message),
+  );
   await assert.rejects(anthropic.messages.create(params), (e: unknown) => e instanceof Anthropic.AuthenticationError && /bad key/.test(e.message));
   await assert.rejects(openai.chat.completions.create(oparams), (e: unknown) => e instanceof OpenAI.RateLimitError && e.code === 'rate_limit_exceeded');
   await assert.rejects(openai.chat.completions.create(oparams), (e: unknown) => e instanceof OpenAI.InternalServerError && e.type === 'server_error');
@@ -78,7 +88,13 @@ test('scripted 429 then normal: the SDK retry succeeds; setDefault applies when 
 });
 
 test('usage behaviour forces usage in JSON, stream and OpenAI form', async () => {
-  const usage = { input_tokens: 11, output_tokens: 22, cache_read_input_tokens: 300, cache_creation: { ephemeral_5m_input_tokens: 40, ephemeral_1h_input_tokens: 60 }, server_tool_use: { web_search_requests: 3 } };
+  const usage = {
+    input_tokens: 11,
+    output_tokens: 22,
+    cache_read_input_tokens: 300,
+    cache_creation: { ephemeral_5m_input_tokens: 40, ephemeral_1h_input_tokens: 60 },
+    server_tool_use: { web_search_requests: 3 },
+  };
   fake.script({ kind: 'usage', usage }, { kind: 'usage', usage }, { kind: 'usage', usage });
   const a = await anthropic.messages.create(params);
   assert.equal(a.usage.cache_creation_input_tokens, 100);
@@ -121,7 +137,10 @@ test('byte chunking really arrives as separate TCP reads', async () => {
     const req = http.request(fake.url + '/v1/messages', { method: 'POST' }, (res) => {
       let reads = 0;
       let bytes = 0;
-      res.on('data', (c: Buffer) => { reads++; bytes += c.length; });
+      res.on('data', (c: Buffer) => {
+        reads++;
+        bytes += c.length;
+      });
       res.on('end', () => resolve({ reads, bytes }));
     });
     req.on('error', reject);

@@ -9,9 +9,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  SimState, errorBodyFor, newRequestId, pathOf, readBody, requestIdHeaders, routeSimulated, surfaceOf,
-} from '../../src/providers/simulator/index.ts';
+import { SimState, errorBodyFor, newRequestId, pathOf, readBody, requestIdHeaders, routeSimulated, surfaceOf } from '../../src/providers/simulator/index.ts';
 import type { SimResponse } from '../../src/providers/simulator/index.ts';
 import { type Behaviour, type Plan, resolvePlan } from './fake-behaviour.ts';
 import { deliver } from './fake-writer.ts';
@@ -98,7 +96,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   let inFlight = 0;
   const sockets = new Set<Socket>();
   const waiters = new Set<() => void>();
-  const notify = () => { for (const w of waiters) w(); };
+  const notify = () => {
+    for (const w of waiters) w();
+  };
 
   const server = http.createServer(async (req, res) => {
     const path = pathOf(req.url);
@@ -106,15 +106,24 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     inFlight++;
     const plan = resolvePlan(queue.length ? queue.shift() : fallback);
     const rec: RecordedRequest = {
-      method: req.method ?? 'GET', path, url: req.url ?? '/', headers: req.headers,
-      body: undefined, rawBody: '', plan, aborted: false, finished: false,
+      method: req.method ?? 'GET',
+      path,
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: undefined,
+      rawBody: '',
+      plan,
+      aborted: false,
+      finished: false,
     };
     res.on('close', () => {
       inFlight--;
       if (!res.writableFinished) rec.aborted = true;
       notify();
     });
-    res.on('finish', () => { rec.finished = true; });
+    res.on('finish', () => {
+      rec.finished = true;
+    });
     const raw = (await readBody(req)) ?? '';
     rec.rawBody = raw;
     rec.body = parseJson(raw);
@@ -125,7 +134,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       const resp = plan.json
         ? jsonResponse(path, plan.json)
         : routeSimulated({ method: rec.method, path, headers: req.headers, rawBody: raw }, state, now(), {
-            text: plan.text, textChars: opts.textChars, usage: plan.usage, openaiUsage: plan.openaiUsage,
+            text: plan.text,
+            textChars: opts.textChars,
+            usage: plan.usage,
+            openaiUsage: plan.openaiUsage,
           });
       await deliver(res, resp, plan);
     } catch (e) {
@@ -137,7 +149,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
-    s.on('close', () => { sockets.delete(s); notify(); });
+    s.on('close', () => {
+      sockets.delete(s);
+      notify();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -158,19 +173,35 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
         reject(new Error(`fake upstream: timed out after ${timeoutMs}ms waiting for ${what}`));
       }, timeoutMs);
       const poll = setInterval(check, 10);
-      const cleanup = () => { clearTimeout(timer); clearInterval(poll); waiters.delete(check); };
+      const cleanup = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        waiters.delete(check);
+      };
       waiters.add(check);
     });
 
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    get requests() { return requests; },
-    get openConnections() { return sockets.size; },
-    get inFlight() { return inFlight; },
-    get state() { return state; },
-    script: (...bs) => { queue.push(...bs); },
-    setDefault: (b) => { fallback = b; },
+    get requests() {
+      return requests;
+    },
+    get openConnections() {
+      return sockets.size;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get state() {
+      return state;
+    },
+    script: (...bs) => {
+      queue.push(...bs);
+    },
+    setDefault: (b) => {
+      fallback = b;
+    },
     reset: () => {
       queue = [];
       fallback = { kind: 'normal' };

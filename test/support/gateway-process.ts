@@ -10,18 +10,32 @@ import { Ledger } from '../../src/billing/ledger.ts';
 import { usdToPico } from '../../src/core/money.ts';
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; output(): string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`gateway did not start: ${out}`)), 150_000); // tsx start-up on a loaded box
     const onData = () => {
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) { clearTimeout(t); proc.stdout!.off('data', onData); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(t);
+        proc.stdout!.off('data', onData);
+        resolve(m[1]!);
+      }
     };
     proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => { clearTimeout(t); reject(new Error(`gateway exited ${code}: ${out}`)); });
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`gateway exited ${code}: ${out}`));
+    });
   });
   return { proc, url, output: () => out };
 }

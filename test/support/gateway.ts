@@ -62,13 +62,19 @@ export interface TestGateway {
    * Creates an org with `credits` USD (default 100) and a key; returns the secret. Rate limits are
    * generous unless `tierLimits` is set (then the usage tier's limits apply, as for a real org).
    */
-  customer(opts?: { credits?: string; name?: string; tierLimits?: boolean }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string; adminKeyId: string; adminKey: string }>;
+  customer(opts?: {
+    credits?: string;
+    name?: string;
+    tierLimits?: boolean;
+  }): Promise<{ orgId: string; workspaceId: string; keyId: string; key: string; adminKeyId: string; adminKey: string }>;
   /** Runs the real `tollgate` CLI against this gateway's database; parses its --json output. */
   cli(...args: string[]): Promise<any>;
   close(): Promise<void>;
 }
 
-export async function startTestGateway(opts: { upstreamUrl?: string; openaiUpstreamUrl?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  opts: { upstreamUrl?: string; openaiUpstreamUrl?: string; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestGateway> {
   const db = await freshDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
@@ -86,7 +92,12 @@ export async function startTestGateway(opts: { upstreamUrl?: string; openaiUpstr
   const accounts = new AccountsService(gw.store.db, now);
   const ledger = new Ledger(gw.store.db, now);
   return {
-    gw, url: gw.url, databaseUrl: db.url, env, accounts, ledger,
+    gw,
+    url: gw.url,
+    databaseUrl: db.url,
+    env,
+    accounts,
+    ledger,
     async customer(o = {}) {
       const { org, defaultWorkspaceId } = await accounts.createOrg({ name: o.name ?? 'Test Org' });
       const credits = o.credits ?? '100';

@@ -30,7 +30,11 @@ const running = (p: ChildProcess | undefined): p is ChildProcess => !!p && p.exi
 /** The newest installed PostgreSQL's bin directory; throws (never skips) when there is none. */
 export function postgresBin(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (!versions.length) throw new Error(`no PostgreSQL server binaries under ${root} (install the postgresql package)`);
   return join(root, versions[0]!, 'bin');
 }
@@ -62,7 +66,12 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   let proc: ChildProcess | undefined;
   const ready = async () => {
     for (let i = 0; i < 300; i++) {
-      try { execFileSync(join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)]); return; } catch { await sleep(100); }
+      try {
+        execFileSync(join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)]);
+        return;
+      } catch {
+        await sleep(100);
+      }
     }
     throw new Error('private PostgreSQL did not become ready');
   };
@@ -70,7 +79,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     async start() {
-      proc = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'], { ...ids, stdio: 'ignore', cwd: dir });
+      proc = spawn(
+        join(bin, 'postgres'),
+        ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+        { ...ids, stdio: 'ignore', cwd: dir },
+      );
       await ready();
     },
     async stop() {
@@ -85,7 +98,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await pg.start();
     },
     async destroy() {
-      if (running(proc)) { proc.kill('SIGKILL'); await once(proc, 'exit'); }
+      if (running(proc)) {
+        proc.kill('SIGKILL');
+        await once(proc, 'exit');
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -108,9 +124,25 @@ export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-redis-'));
   let proc: ChildProcess | undefined;
   const start = async () => {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...(opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...(opts.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+        '--dir',
+        dir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     for (let i = 0; i < 300 && !/Ready to accept connections/.test(out); i++) {
       if (proc.exitCode !== null) throw new Error(`redis-server exited: ${out}`);
       await sleep(50);
@@ -127,8 +159,15 @@ export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promi
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    async restart(downMs = 1000) { await stop(); await sleep(downMs); await start(); },
+    async restart(downMs = 1000) {
+      await stop();
+      await sleep(downMs);
+      await start();
+    },
     stop,
-    async destroy() { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

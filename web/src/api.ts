@@ -13,9 +13,14 @@ let csrf: string | null = null;
 export const session = {
   get: (): string | null => sessionStorage.getItem(CREDENTIAL),
   set: (v: string): void => sessionStorage.setItem(CREDENTIAL, v),
-  clear: (): void => { sessionStorage.removeItem(CREDENTIAL); sessionStorage.removeItem('tollgate.org'); },
+  clear: (): void => {
+    sessionStorage.removeItem(CREDENTIAL);
+    sessionStorage.removeItem('tollgate.org');
+  },
   /** The CSRF token of the cookie session (from the session response, or the `tg_csrf` cookie). */
-  setCsrf: (token: string | null): void => { csrf = token; },
+  setCsrf: (token: string | null): void => {
+    csrf = token;
+  },
 };
 
 function csrfToken(): string | null {
@@ -25,30 +30,50 @@ function csrfToken(): string | null {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly code?: string) {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
 
-export interface RequestOptions { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; quiet401?: boolean }
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT';
+  body?: unknown;
+  quiet401?: boolean;
+}
 
 async function call<T>(url: string, { method = 'GET', body, quiet401 }: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const cred = session.get();
   if (cred) headers.authorization = `Bearer ${cred}`;
-  else if (method !== 'GET') { const t = csrfToken(); if (t) headers['x-csrf-token'] = t; }
+  else if (method !== 'GET') {
+    const t = csrfToken();
+    if (t) headers['x-csrf-token'] = t;
+  }
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(url, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store', credentials: cred ? 'omit' : 'same-origin', redirect: 'error',
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: cred ? 'omit' : 'same-origin',
+      redirect: 'error',
     });
   } catch (e) {
     throw new ApiError(0, 'network_error', `Cannot reach the gateway (${e instanceof Error ? e.message : String(e)})`);
   }
   let data: unknown = null;
-  try { data = await res.json(); } catch { /* empty or not JSON */ }
+  try {
+    data = await res.json();
+  } catch {
+    /* empty or not JSON */
+  }
   if (!res.ok) {
     const e = (data as { error?: { type?: string; code?: string; message?: string } } | null)?.error;
     const err = new ApiError(res.status, e?.type ?? 'error', e?.message ?? `HTTP ${res.status}`, e?.code);
@@ -67,7 +92,11 @@ export const account = <T>(path: string, opts?: RequestOptions): Promise<T> => c
 /** Downloads `/admin/v1/<path>` as a file with the same credentials. */
 export async function fetchBlob(path: string): Promise<Blob> {
   const cred = session.get();
-  const res = await fetch(`/admin/v1/${path}`, { headers: cred ? { authorization: `Bearer ${cred}` } : {}, cache: 'no-store', credentials: cred ? 'omit' : 'same-origin' });
+  const res = await fetch(`/admin/v1/${path}`, {
+    headers: cred ? { authorization: `Bearer ${cred}` } : {},
+    cache: 'no-store',
+    credentials: cred ? 'omit' : 'same-origin',
+  });
   if (!res.ok) throw new Error(`download failed (HTTP ${res.status})`);
   return res.blob();
 }

@@ -18,9 +18,19 @@ import { notice } from './ui.ts';
 import 'uplot/dist/uPlot.min.css';
 
 const ROLE_LABEL: Record<string, string> = {
-  org_admin: 'Admin key', workspace_admin: 'Workspace admin key', operator: 'Operator',
-  'user:owner': 'Owner', 'user:admin': 'Admin', 'user:developer': 'Developer', 'user:billing': 'Billing', 'user:viewer': 'Viewer',
-  owner: 'Owner', admin: 'Admin', developer: 'Developer', billing: 'Billing', viewer: 'Viewer',
+  org_admin: 'Admin key',
+  workspace_admin: 'Workspace admin key',
+  operator: 'Operator',
+  'user:owner': 'Owner',
+  'user:admin': 'Admin',
+  'user:developer': 'Developer',
+  'user:billing': 'Billing',
+  'user:viewer': 'Viewer',
+  owner: 'Owner',
+  admin: 'Admin',
+  developer: 'Developer',
+  billing: 'Billing',
+  viewer: 'Viewer',
 };
 const ORG = 'tollgate.org';
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -37,7 +47,8 @@ export function route(): [string, URLSearchParams] {
 
 function go(r: string): void {
   const target = `#/${r}`;
-  if (location.hash === target) render(); else location.hash = target;
+  if (location.hash === target) render();
+  else location.hash = target;
 }
 
 function showPublic(message?: string, kind: 'ok' | 'info' | 'error' = 'error'): void {
@@ -53,7 +64,13 @@ async function signOut(message?: string): Promise<void> {
   const wasSession = ctx?.mode === 'session' || (!ctx && !session.get());
   session.clear();
   session.setCsrf(null);
-  if (wasSession) { try { await account('logout', { method: 'POST' }); } catch { /* already gone */ } }
+  if (wasSession) {
+    try {
+      await account('logout', { method: 'POST' });
+    } catch {
+      /* already gone */
+    }
+  }
   replace($('page'));
   if (route()[0] && !isPublicRoute(route()[0])) history.replaceState(null, '', '#/login');
   showPublic(message, message ? 'info' : 'error');
@@ -61,13 +78,30 @@ async function signOut(message?: string): Promise<void> {
 
 /** Builds the context from the admin key in this tab, or from the cookie session; false when signed out. */
 async function load(): Promise<Ctx | null> {
-  const base = { signOut: (m?: string) => void signOut(m), refresh: async () => { await enter(); }, go };
+  const base = {
+    signOut: (m?: string) => void signOut(m),
+    refresh: async () => {
+      await enter();
+    },
+    go,
+  };
   if (session.get()) {
     const who = await api<WhoAmI>('whoami');
     const next: Ctx = {
-      ...base, mode: 'key', operator: who.kind === 'operator', user: null, orgId: who.org_id ?? null, orgName: who.org_name ?? null,
-      keyId: who.key_id ?? null, role: who.role, permissions: who.permissions, workspaceId: who.workspace_id ?? null,
-      now: who.now ?? new Date().toISOString(), month: who.month, orgs: [], can: (p) => who.permissions.includes(p as never),
+      ...base,
+      mode: 'key',
+      operator: who.kind === 'operator',
+      user: null,
+      orgId: who.org_id ?? null,
+      orgName: who.org_name ?? null,
+      keyId: who.key_id ?? null,
+      role: who.role,
+      permissions: who.permissions,
+      workspaceId: who.workspace_id ?? null,
+      now: who.now ?? new Date().toISOString(),
+      month: who.month,
+      orgs: [],
+      can: (p) => who.permissions.includes(p as never),
     };
     return next;
   }
@@ -83,32 +117,49 @@ async function load(): Promise<Ctx | null> {
   const clock = { now: who?.now ?? new Date().toISOString(), month: who?.month ?? new Date().toISOString().slice(0, 7) };
   const current = s.orgs.find((o) => o.org_id === s.current_org_id);
   return {
-    ...base, mode: 'session', operator: s.operator, user: s.user, orgId: s.current_org_id, orgName: current?.org_name ?? null,
-    keyId: null, role: s.operator ? 'operator' : s.role ?? 'viewer', permissions: s.permissions, workspaceId: null,
-    ...clock, orgs: s.orgs.map((o) => ({ id: o.org_id, name: o.org_name, role: o.role })),
+    ...base,
+    mode: 'session',
+    operator: s.operator,
+    user: s.user,
+    orgId: s.current_org_id,
+    orgName: current?.org_name ?? null,
+    keyId: null,
+    role: s.operator ? 'operator' : (s.role ?? 'viewer'),
+    permissions: s.permissions,
+    workspaceId: null,
+    ...clock,
+    orgs: s.orgs.map((o) => ({ id: o.org_id, name: o.org_name, role: o.role })),
     can: (p) => s.permissions.includes(p),
   };
 }
 
 async function enter(): Promise<void> {
   const next = await load();
-  if (!next) { showPublic(); return; }
+  if (!next) {
+    showPublic();
+    return;
+  }
   const picker = $<HTMLSelectElement>('org-picker');
   if (next.operator && next.can('orgs:list')) {
     const { orgs } = await api<OrgList>('orgs');
     next.orgs = orgs.map((o) => ({ id: o.id, name: o.name }));
     const saved = sessionStorage.getItem(ORG);
-    next.orgId = orgs.some((o) => o.id === saved) ? saved : next.orgId && orgs.some((o) => o.id === next.orgId) ? next.orgId : orgs[0]?.id ?? null;
+    next.orgId = orgs.some((o) => o.id === saved) ? saved : next.orgId && orgs.some((o) => o.id === next.orgId) ? next.orgId : (orgs[0]?.id ?? null);
     next.orgName = orgs.find((o) => o.id === next.orgId)?.name ?? null;
   }
-  replace(picker, next.orgs.map((o) => h('option', { value: o.id }, next.operator ? `${o.name} · ${o.id}` : o.name)));
+  replace(
+    picker,
+    next.orgs.map((o) => h('option', { value: o.id }, next.operator ? `${o.name} · ${o.id}` : o.name)),
+  );
   if (next.orgId) picker.value = next.orgId;
   $('org-picker-wrap').hidden = next.orgs.length < 2 && !next.operator;
   const who = next.user?.email ?? next.orgName ?? next.orgId ?? '';
-  replace($('who'),
+  replace(
+    $('who'),
     next.operator ? h('span', { class: 'badge info' }, 'Operator') : null,
     next.mode === 'key' && !next.operator ? h('span', { class: 'org-name' }, who) : next.user ? h('span', { class: 'user-email' }, who) : null,
-    !next.operator ? h('span', { class: 'badge' }, ROLE_LABEL[next.role] ?? next.role) : null);
+    !next.operator ? h('span', { class: 'badge' }, ROLE_LABEL[next.role] ?? next.role) : null,
+  );
   ctx = next;
   replace($('public')); // no signed-out form (and no typed password) stays in the page
   $('public').hidden = true;
@@ -120,27 +171,49 @@ async function enter(): Promise<void> {
 const visible = (c: Ctx) => NAV.filter((n) => n.when(c));
 
 function render(): void {
-  if (!ctx) { showPublic(); return; }
+  if (!ctx) {
+    showPublic();
+    return;
+  }
   const [r, q] = route();
-  if (r === 'invite' && q.get('token')) { void acceptInvitationSignedIn(q.get('token')!, ctx); return; }
+  if (r === 'invite' && q.get('token')) {
+    void acceptInvitationSignedIn(q.get('token')!, ctx);
+    return;
+  }
   if (r === 'verified') flash = { text: 'Your email address is verified. You can create API keys now.', kind: 'ok' };
   if (r === 'verify-failed') flash = { text: 'That verification link is invalid or has expired. Send a new one below.', kind: 'error' };
   const items = visible(ctx);
   const item: NavItem | undefined = items.find((n) => n.id === r) ?? items[0];
   const nav = $('nav');
   let group = '';
-  replace(nav, items.map((n) => {
-    const heading = n.group !== group ? h('span', { class: 'nav-group' }, (group = n.group)) : null;
-    const on = n === item;
-    return [heading, h('a', { href: `#/${n.id}`, 'data-tab': n.id, class: on ? 'active' : '', 'aria-current': on ? 'page' : undefined }, n.label)];
-  }));
+  replace(
+    nav,
+    items.map((n) => {
+      const heading = n.group !== group ? h('span', { class: 'nav-group' }, (group = n.group)) : null;
+      const on = n === item;
+      return [heading, h('a', { href: `#/${n.id}`, 'data-tab': n.id, class: on ? 'active' : '', 'aria-current': on ? 'page' : undefined }, n.label)];
+    }),
+  );
   const page = h('div', { class: 'page', 'data-tab': item?.id ?? '' });
   replace($('page'), page);
-  if (flash) { page.append(notice(flash.text, flash.kind)); flash = null; }
+  if (flash) {
+    page.append(notice(flash.text, flash.kind));
+    flash = null;
+  }
   if (ctx.user && !ctx.user.verified && !ctx.operator) page.append(verifyBanner());
-  if (!item) { page.append(notice('This role has no pages to show.', 'info')); return; }
+  if (!item) {
+    page.append(notice('This role has no pages to show.', 'info'));
+    return;
+  }
   if (!ctx.orgId && item.needsOrg) {
-    page.append(notice(ctx.operator ? 'There are no organizations yet. Create one with `tollgate org create --name …`.' : 'You are not a member of any organization yet. Create one under Account.', 'info'));
+    page.append(
+      notice(
+        ctx.operator
+          ? 'There are no organizations yet. Create one with `tollgate org create --name …`.'
+          : 'You are not a member of any organization yet. Create one under Account.',
+        'info',
+      ),
+    );
     return;
   }
   item.render(page, ctx);
@@ -148,12 +221,33 @@ function render(): void {
 
 function verifyBanner(): HTMLElement {
   const status = h('span', { role: 'status' });
-  const resend = h('button', { type: 'button', class: 'small', on: { click: async () => {
-    resend.disabled = true;
-    try { await account('verify/resend', { method: 'POST' }); status.textContent = ' Sent — check your inbox.'; } catch (e) { status.textContent = ` ${(e as Error).message}`; resend.disabled = false; }
-  } } }, 'Resend verification email');
-  return h('div', { class: 'notice warn banner', 'data-testid': 'verify-banner' },
-    `Verify your email address (${ctx?.user?.email}) to create API keys: follow the link we mailed you. `, resend, status);
+  const resend = h(
+    'button',
+    {
+      type: 'button',
+      class: 'small',
+      on: {
+        click: async () => {
+          resend.disabled = true;
+          try {
+            await account('verify/resend', { method: 'POST' });
+            status.textContent = ' Sent — check your inbox.';
+          } catch (e) {
+            status.textContent = ` ${(e as Error).message}`;
+            resend.disabled = false;
+          }
+        },
+      },
+    },
+    'Resend verification email',
+  );
+  return h(
+    'div',
+    { class: 'notice warn banner', 'data-testid': 'verify-banner' },
+    `Verify your email address (${ctx?.user?.email}) to create API keys: follow the link we mailed you. `,
+    resend,
+    status,
+  );
 }
 
 async function switchOrg(orgId: string): Promise<void> {
@@ -176,13 +270,22 @@ async function switchOrg(orgId: string): Promise<void> {
 function start(): void {
   $('sign-out').addEventListener('click', () => void signOut());
   // The skip link moves focus without touching the fragment (which holds the route).
-  document.querySelector('.skip')?.addEventListener('click', (e) => { e.preventDefault(); ($('app').hidden ? $('public') : $('page')).focus(); });
+  document.querySelector('.skip')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    ($('app').hidden ? $('public') : $('page')).focus();
+  });
   $('org-picker').addEventListener('change', (e) => void switchOrg((e.target as HTMLSelectElement).value));
-  window.addEventListener('hashchange', () => { if (ctx) render(); else showPublic(); });
+  window.addEventListener('hashchange', () => {
+    if (ctx) render();
+    else showPublic();
+  });
   window.addEventListener('tollgate:unauthorized', (e) => {
     if (ctx) void signOut(`Signed out: ${(e as CustomEvent<string>).detail}`);
   });
-  enter().catch((err: unknown) => { session.clear(); showPublic(err instanceof Error ? err.message : String(err)); });
+  enter().catch((err: unknown) => {
+    session.clear();
+    showPublic(err instanceof Error ? err.message : String(err));
+  });
 }
 
 start();

@@ -25,14 +25,37 @@ export function stepDecimals(step: number): number {
  * barChart({slots, bars: [{slot, value, title, data}], xTicks: [{slot, text}], label, yFormat(v, step),
  *           className, highlightSlot, emptyText})
  */
-export interface Bar { slot: number; value: number; title: string; data?: Record<string, string> }
+export interface Bar {
+  slot: number;
+  value: number;
+  title: string;
+  data?: Record<string, string>;
+}
 export interface BarChartOptions {
-  slots: number; bars: Bar[]; xTicks?: Array<{ slot: number; text: string }>; label: string;
-  yFormat?: (v: number, step: number) => string; className?: string; highlightSlot?: number | undefined;
-  emptyText?: string; width?: number; height?: number;
+  slots: number;
+  bars: Bar[];
+  xTicks?: Array<{ slot: number; text: string }>;
+  label: string;
+  yFormat?: (v: number, step: number) => string;
+  className?: string;
+  highlightSlot?: number | undefined;
+  emptyText?: string;
+  width?: number;
+  height?: number;
 }
 
-export function barChart({ slots, bars, xTicks = [], label, yFormat = String, className = '', highlightSlot, emptyText = 'No data', width = 1000, height = 260 }: BarChartOptions): SVGElement {
+export function barChart({
+  slots,
+  bars,
+  xTicks = [],
+  label,
+  yFormat = String,
+  className = '',
+  highlightSlot,
+  emptyText = 'No data',
+  width = 1000,
+  height = 260,
+}: BarChartOptions): SVGElement {
   const m = { top: 14, right: 10, bottom: 28, left: 64 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
@@ -43,7 +66,13 @@ export function barChart({ slots, bars, xTicks = [], label, yFormat = String, cl
   const slotW = plotW / Math.max(slots, 1);
   const barW = Math.min(slotW * 0.72, 44);
 
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: `chart ${className}`.trim(), role: 'img', 'aria-label': label, preserveAspectRatio: 'xMidYMid meet' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    class: `chart ${className}`.trim(),
+    role: 'img',
+    'aria-label': label,
+    preserveAspectRatio: 'xMidYMid meet',
+  });
   root.append(svg('title', {}, label));
 
   const grid = svg('g', { class: 'grid' });
@@ -64,8 +93,21 @@ export function barChart({ slots, bars, xTicks = [], label, yFormat = String, cl
     if (!(b.value > 0)) continue;
     const hgt = Math.max((b.value / top) * plotH, 2);
     const x = m.left + b.slot * slotW + (slotW - barW) / 2;
-    g.append(svg('rect', { x: x.toFixed(2), y: (m.top + plotH - hgt).toFixed(2), width: barW.toFixed(2), height: hgt.toFixed(2), rx: Math.min(3, barW / 4), class: 'bar', dataset: b.data ?? {} },
-      svg('title', {}, b.title)));
+    g.append(
+      svg(
+        'rect',
+        {
+          x: x.toFixed(2),
+          y: (m.top + plotH - hgt).toFixed(2),
+          width: barW.toFixed(2),
+          height: hgt.toFixed(2),
+          rx: Math.min(3, barW / 4),
+          class: 'bar',
+          dataset: b.data ?? {},
+        },
+        svg('title', {}, b.title),
+      ),
+    );
   }
   root.append(g);
 

@@ -17,7 +17,14 @@ import { renderRateLimits } from './pages/rate-limits.ts';
 import { renderUsage } from './pages/usage.ts';
 import { renderWorkspaces } from './pages/workspaces.ts';
 
-export interface NavItem { id: string; label: string; group: string; render: Page; when: (c: Ctx) => boolean; needsOrg: boolean }
+export interface NavItem {
+  id: string;
+  label: string;
+  group: string;
+  render: Page;
+  when: (c: Ctx) => boolean;
+  needsOrg: boolean;
+}
 
 const perm = (p: string) => (c: Ctx) => c.can(p);
 
@@ -29,7 +36,14 @@ export const NAV: NavItem[] = [
   { id: 'limits', label: 'Spend limits', group: 'Control', render: renderLimits, when: perm('limits:read'), needsOrg: true },
   { id: 'rate-limits', label: 'Rate limits', group: 'Control', render: renderRateLimits, when: perm('limits:read'), needsOrg: true },
   { id: 'alerts', label: 'Alerts', group: 'Control', render: renderAlerts, when: (c) => c.can('org:read') && c.can('limits:read'), needsOrg: true },
-  { id: 'billing', label: 'Billing', group: 'Organization', render: renderBilling, when: (c) => c.can('credits:read') && c.can('billing:read'), needsOrg: true },
+  {
+    id: 'billing',
+    label: 'Billing',
+    group: 'Organization',
+    render: renderBilling,
+    when: (c) => c.can('credits:read') && c.can('billing:read'),
+    needsOrg: true,
+  },
   { id: 'members', label: 'Members', group: 'Organization', render: renderMembers, when: perm('members:read'), needsOrg: true },
   { id: 'workspaces', label: 'Workspaces', group: 'Organization', render: renderWorkspaces, when: (c) => c.can('org:read') && !c.workspaceId, needsOrg: true },
   { id: 'audit', label: 'Audit log', group: 'Organization', render: renderAudit, when: perm('audit:read'), needsOrg: true },

@@ -24,7 +24,12 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 
 function secure(a: AccountsContext, req: IncomingMessage): boolean {
   if (a.secureCookies || (req.socket as TLSSocket).encrypted) return true;
-  return a.config.http.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
+  return (
+    a.config.http.trustProxy &&
+    String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]!
+      .trim() === 'https'
+  );
 }
 
 export function sessionCookies(a: AccountsContext, req: IncomingMessage, token: string, csrf: string, maxAgeSec: number): string[] {
@@ -37,8 +42,5 @@ export function sessionCookies(a: AccountsContext, req: IncomingMessage, token: 
 
 export function clearCookies(a: AccountsContext, req: IncomingMessage): string[] {
   const s = secure(a, req) ? '; Secure' : '';
-  return [
-    `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0${s}`,
-    `${CSRF_COOKIE}=; SameSite=Lax; Path=/; Max-Age=0${s}`,
-  ];
+  return [`${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0${s}`, `${CSRF_COOKIE}=; SameSite=Lax; Path=/; Max-Age=0${s}`];
 }

@@ -20,8 +20,12 @@ export async function lookupInvitation(a: AccountsContext, req: IncomingMessage,
   const { inv, orgName } = await invitationsOf(a).lookup(q.token);
   const exists = await a.db.selectFrom('users').select('id').where('email_norm', '=', inv.email_norm).executeTakeFirst();
   const out: InvitationLookup = {
-    org_id: inv.org_id, org_name: orgName, email: inv.email, role: inv.role as MemberRole,
-    expires_at: new Date(Number(inv.expires_at)).toISOString(), account_exists: !!exists,
+    org_id: inv.org_id,
+    org_name: orgName,
+    email: inv.email,
+    role: inv.role as MemberRole,
+    expires_at: new Date(Number(inv.expires_at)).toISOString(),
+    account_exists: !!exists,
   };
   sendJson(res, requestId, 200, out);
 }

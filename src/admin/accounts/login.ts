@@ -65,8 +65,10 @@ export async function logoutAll(a: AccountsContext, req: IncomingMessage, res: S
   req.resume();
   let revoked: number;
   if (session.userId) revoked = await a.sessions.revokeAll(session.userId);
-  else { await a.sessions.revoke(session.id); revoked = 1; }
+  else {
+    await a.sessions.revoke(session.id);
+    revoked = 1;
+  }
   res.setHeader('set-cookie', clearCookies(a, req));
   sendJson(res, requestId, 200, { revoked });
 }
-

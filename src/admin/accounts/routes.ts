@@ -58,7 +58,10 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
 
 export function accountRoutes(): Route[] {
   return (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).map((method) => ({
-    method, path: ACCOUNT_PREFIX, prefix: true, surface: 'admin' as const,
+    method,
+    path: ACCOUNT_PREFIX,
+    prefix: true,
+    surface: 'admin' as const,
     handler: (rt, req, res, requestId, param) => dispatch(rt, req, res, requestId, param),
   }));
 }

@@ -30,8 +30,13 @@ export async function listSessions(a: AccountsContext, req: IncomingMessage, res
   const rows = session.userId ? await a.sessions.list(session.userId) : [session];
   const out: SessionList = {
     sessions: rows.map((s) => ({
-      id: s.publicId, current: s.id === session.id, created_at: iso(s.createdAt), last_seen_at: iso(s.lastSeenAt), expires_at: iso(s.expiresAt),
-      client_ip: s.clientIp, user_agent: s.userAgent,
+      id: s.publicId,
+      current: s.id === session.id,
+      created_at: iso(s.createdAt),
+      last_seen_at: iso(s.lastSeenAt),
+      expires_at: iso(s.expiresAt),
+      client_ip: s.clientIp,
+      user_agent: s.userAgent,
     })),
   };
   sendJson(res, requestId, 200, out);

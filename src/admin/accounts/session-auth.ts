@@ -25,11 +25,17 @@ export function checkOrigin(a: AccountsContext, req: IncomingMessage): void {
   if (origin === undefined) return;
   const allowed = new Set<string>([new URL(a.publicUrl).origin]);
   const host = req.headers.host;
-  if (host) { allowed.add(`http://${host}`); allowed.add(`https://${host}`); }
+  if (host) {
+    allowed.add(`http://${host}`);
+    allowed.add(`https://${host}`);
+  }
   if (!allowed.has(origin)) throw csrfFailed('the request comes from another origin');
 }
 
-export interface LiveSession { token: string; session: SessionRow }
+export interface LiveSession {
+  token: string;
+  session: SessionRow;
+}
 
 /** The request's live session, or 401. State-changing methods are CSRF-checked. */
 export async function requireSession(a: AccountsContext, req: IncomingMessage): Promise<LiveSession> {

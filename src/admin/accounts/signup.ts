@@ -45,7 +45,8 @@ export async function signUp(a: AccountsContext, req: IncomingMessage, res: Serv
   if (body.invitation_token) {
     const invitations = new Invitations(a.db, a.tokens, () => a.clock.now());
     const { inv } = await invitations.lookup(body.invitation_token);
-    if (normaliseEmail(body.email) !== inv.email_norm) throw fail.invitation_email_mismatch('This invitation was sent to another email address; sign up with that address.');
+    if (normaliseEmail(body.email) !== inv.email_norm)
+      throw fail.invitation_email_mismatch('This invitation was sent to another email address; sign up with that address.');
     const passwordHash = await hashPassword(body.password);
     user = await a.db.transaction().execute((trx) => a.users.insert(trx, { email: body.email, passwordHash }));
     const r = await invitations.accept(body.invitation_token, user, a.users);
@@ -97,8 +98,13 @@ export async function resendVerification(a: AccountsContext, req: IncomingMessag
   const user = session.userId ? await a.users.byId(session.userId) : undefined;
   if (!user) throw invalidRequest('this session has no user account');
   if (user.verifiedAt != null) return sendJson(res, requestId, 200, { ok: true, already_verified: true });
-  const recent = await a.db.selectFrom('account_tokens').select('id').where('user_id', '=', user.id).where('kind', '=', 'verify')
-    .where('created_at', '>', BigInt(a.clock.now() - 60_000)).executeTakeFirst();
+  const recent = await a.db
+    .selectFrom('account_tokens')
+    .select('id')
+    .where('user_id', '=', user.id)
+    .where('kind', '=', 'verify')
+    .where('created_at', '>', BigInt(a.clock.now() - 60_000))
+    .executeTakeFirst();
   if (recent) throw fail.rate_limited('A verification mail was sent less than a minute ago; check your inbox.', { headers: { 'retry-after': '60' } });
   await sendVerification(a, user);
   sendJson(res, requestId, 202, { ok: true });

@@ -10,7 +10,10 @@ import { toUserView } from './user-view.ts';
 import { sessionCookies } from './cookies.ts';
 
 /** The org a session works in: its current org while still a member, else the user's first. */
-export async function resolveOrg(a: AccountsContext, s: SessionRow): Promise<{ orgs: Array<{ orgId: string; orgName: string; role: MemberRole }>; current: { orgId: string; role: MemberRole } | null }> {
+export async function resolveOrg(
+  a: AccountsContext,
+  s: SessionRow,
+): Promise<{ orgs: Array<{ orgId: string; orgName: string; role: MemberRole }>; current: { orgId: string; role: MemberRole } | null }> {
   if (!s.userId) return { orgs: [], current: null };
   const orgs = await a.users.memberships(s.userId);
   const m = orgs.find((o) => o.orgId === s.currentOrgId) ?? orgs[0];
@@ -22,7 +25,7 @@ export async function sessionView(a: AccountsContext, token: string, s: SessionR
   const user = s.userId ? await a.users.byId(s.userId) : undefined;
   const operator = s.userId ? !!user?.operator : s.operator;
   const { orgs, current } = await resolveOrg(a, s);
-  const role = operator ? 'operator' : current?.role ?? null;
+  const role = operator ? 'operator' : (current?.role ?? null);
   const permissions = operator ? ROLE_PERMISSIONS.operator : current ? ROLE_PERMISSIONS[`user:${current.role}`] : [];
   return {
     user: user ? toUserView(user) : null,
@@ -37,11 +40,19 @@ export async function sessionView(a: AccountsContext, token: string, s: SessionR
 }
 
 /** Opens a new session (never reusing one) and sets its cookies on `res`. */
-export async function openSession(a: AccountsContext, req: IncomingMessage, res: ServerResponse, who: { userId: string | null; operator: boolean; orgId: string | null }) {
+export async function openSession(
+  a: AccountsContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  who: { userId: string | null; operator: boolean; orgId: string | null },
+) {
   const ua = req.headers['user-agent'];
   const { token, session } = await a.sessions.create({
-    userId: who.userId, operator: who.operator, currentOrgId: who.orgId,
-    clientIp: clientAddress(req, a.config.http.trustProxy), userAgent: typeof ua === 'string' ? ua : undefined,
+    userId: who.userId,
+    operator: who.operator,
+    currentOrgId: who.orgId,
+    clientIp: clientAddress(req, a.config.http.trustProxy),
+    userAgent: typeof ua === 'string' ? ua : undefined,
   });
   res.setHeader('set-cookie', sessionCookies(a, req, token, a.sessions.csrfFor(token), Math.floor((session.expiresAt - a.clock.now()) / 1000)));
   return { token, session };

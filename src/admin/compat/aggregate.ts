@@ -12,7 +12,7 @@ import type { DB } from '../../store/schema.ts';
 import { sumExact } from '../../store/wide-money.ts';
 
 export const DIMENSIONS = ['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window', 'inference_geo', 'speed'] as const;
-export type Dimension = typeof DIMENSIONS[number];
+export type Dimension = (typeof DIMENSIONS)[number];
 
 const totalInput = sql`(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)`;
 const DIM_SQL: Record<Dimension, RawBuilder<unknown>> = {
@@ -54,7 +54,8 @@ export async function aggregate(db: Kysely<DB>, f: Filters, widthMs: number, gro
   // Literals, not parameters: the same expression is selected and grouped by, and PostgreSQL
   // only matches the two when they are textually equal ($1 and $5 are not).
   const bucket = sql<number>`cast((created_at - ${sql.lit(Math.trunc(f.from))}) / ${sql.lit(Math.trunc(widthMs))} as bigint)`;
-  let q = db.selectFrom('usage_events')
+  let q = db
+    .selectFrom('usage_events')
     .where('org_id', '=', f.orgId)
     .where('created_at', '>=', BigInt(f.from) as never)
     .where('created_at', '<', BigInt(f.to) as never);
@@ -64,19 +65,33 @@ export async function aggregate(db: Kysely<DB>, f: Filters, widthMs: number, gro
   }
   const groups: RawBuilder<unknown>[] = [bucket, ...groupBy.map((d) => DIM_SQL[d])];
   if (withPrice) groups.push(sql.ref('price_id'));
-  const rows = await q.select([
-    bucket.as('b'),
-    ...groupBy.map((d) => DIM_SQL[d].as(`d_${d}`)),
-    ...(withPrice ? [sql.ref('price_id').as('price_id')] : []),
-    sumExact('input_tokens').as('input'), sumExact('output_tokens').as('output'), sumExact('cache_write_5m_tokens').as('cw5'),
-    sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cache_read'), sumExact('web_search_requests').as('web_search'),
-    sql<bigint>`count(*)`.as('requests'), sumExact('cost').as('cost'),
-  ] as never).groupBy(groups as never).execute() as Array<Record<string, unknown>>;
+  const rows = (await q
+    .select([
+      bucket.as('b'),
+      ...groupBy.map((d) => DIM_SQL[d].as(`d_${d}`)),
+      ...(withPrice ? [sql.ref('price_id').as('price_id')] : []),
+      sumExact('input_tokens').as('input'),
+      sumExact('output_tokens').as('output'),
+      sumExact('cache_write_5m_tokens').as('cw5'),
+      sumExact('cache_write_1h_tokens').as('cw1'),
+      sumExact('cache_read_tokens').as('cache_read'),
+      sumExact('web_search_requests').as('web_search'),
+      sql<bigint>`count(*)`.as('requests'),
+      sumExact('cost').as('cost'),
+    ] as never)
+    .groupBy(groups as never)
+    .execute()) as Array<Record<string, unknown>>;
   return rows.map((r) => ({
     bucket: Number(r.b),
     dims: Object.fromEntries(groupBy.map((d) => [d, (r[`d_${d}`] as string | null) ?? null])),
-    input: BigInt(r.input as bigint), output: BigInt(r.output as bigint), cw5: BigInt(r.cw5 as bigint), cw1: BigInt(r.cw1 as bigint),
-    cacheRead: BigInt(r.cache_read as bigint), webSearch: BigInt(r.web_search as bigint), requests: BigInt(r.requests as bigint), cost: BigInt(r.cost as bigint),
+    input: BigInt(r.input as bigint),
+    output: BigInt(r.output as bigint),
+    cw5: BigInt(r.cw5 as bigint),
+    cw1: BigInt(r.cw1 as bigint),
+    cacheRead: BigInt(r.cache_read as bigint),
+    webSearch: BigInt(r.web_search as bigint),
+    requests: BigInt(r.requests as bigint),
+    cost: BigInt(r.cost as bigint),
     priceId: withPrice && r.price_id != null ? Number(r.price_id) : null,
   }));
 }

@@ -18,14 +18,34 @@ export const TOKEN_TYPES = [
   ['cache_creation.ephemeral_1h_input_tokens', 'Cache Write (1h) Input Tokens'],
 ] as const;
 
-export interface CostLine { costType: 'tokens' | 'web_search'; tokenType: string | null; label: string; pico: bigint }
+export interface CostLine {
+  costType: 'tokens' | 'web_search';
+  tokenType: string | null;
+  label: string;
+  pico: bigint;
+}
 
 type Rates = { input: bigint; output: bigint; cache_read: bigint; cache_write_5m: bigint; cache_write_1h: bigint };
 
 export async function loadRates(db: Kysely<DB>, ids: number[]): Promise<Map<number, Rates>> {
   if (!ids.length) return new Map();
-  const rows = await db.selectFrom('prices').select(['id', 'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h']).where('id', 'in', ids as never).execute();
-  return new Map(rows.map((r) => [Number(r.id), { input: BigInt(r.input), output: BigInt(r.output), cache_read: BigInt(r.cache_read), cache_write_5m: BigInt(r.cache_write_5m), cache_write_1h: BigInt(r.cache_write_1h) }]));
+  const rows = await db
+    .selectFrom('prices')
+    .select(['id', 'input', 'output', 'cache_read', 'cache_write_5m', 'cache_write_1h'])
+    .where('id', 'in', ids as never)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      Number(r.id),
+      {
+        input: BigInt(r.input),
+        output: BigInt(r.output),
+        cache_read: BigInt(r.cache_read),
+        cache_write_5m: BigInt(r.cache_write_5m),
+        cache_write_1h: BigInt(r.cache_write_1h),
+      },
+    ]),
+  );
 }
 
 /** Allocates `total` over `weights` in proportion, exactly (largest remainder; ties to the first). */
@@ -35,14 +55,25 @@ export function allocate(total: bigint, weights: bigint[]): bigint[] {
   const shares = weights.map((w) => (total * w) / sum);
   let left = total - shares.reduce((s, x) => s + x, 0n);
   const order = weights.map((w, i) => ({ i, rem: (total * w) % sum })).sort((a, b) => (a.rem === b.rem ? a.i - b.i : a.rem > b.rem ? -1 : 1));
-  for (const o of order) { if (left <= 0n) break; shares[o.i]! += 1n; left -= 1n; }
+  for (const o of order) {
+    if (left <= 0n) break;
+    shares[o.i]! += 1n;
+    left -= 1n;
+  }
   return shares;
 }
 
 export function costLines(r: AggRow, rates: Rates | undefined): CostLine[] {
   const p = rates ?? { input: 0n, output: 0n, cache_read: 0n, cache_write_5m: 0n, cache_write_1h: 0n };
   const tokens = [r.input, r.output, r.cacheRead, r.cw5, r.cw1];
-  const list = [r.input * p.input, r.output * p.output, r.cacheRead * p.cache_read, r.cw5 * p.cache_write_5m, r.cw1 * p.cache_write_1h, r.webSearch * WEB_SEARCH_PICO];
+  const list = [
+    r.input * p.input,
+    r.output * p.output,
+    r.cacheRead * p.cache_read,
+    r.cw5 * p.cache_write_5m,
+    r.cw1 * p.cache_write_1h,
+    r.webSearch * WEB_SEARCH_PICO,
+  ];
   // Without a price row, weigh by tokens so the cost still lands somewhere sensible.
   const weights = rates ? list : [...tokens, r.webSearch];
   const shares = allocate(r.cost, weights);

@@ -21,8 +21,11 @@ const COST_LIMITS: Record<string, { def: number; max: number }> = { '1d': { def:
 const USAGE_GROUPS = ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;
 const TO_DIM: Partial<Record<string, Dimension>> = { project_id: 'workspace_id', api_key_id: 'api_key_id', model: 'model', service_tier: 'service_tier' };
 const LINE_ITEM: Record<string, string> = {
-  uncached_input_tokens: 'input', output_tokens: 'output', cache_read_input_tokens: 'cached input',
-  'cache_creation.ephemeral_5m_input_tokens': 'cache write 5m', 'cache_creation.ephemeral_1h_input_tokens': 'cache write 1h',
+  uncached_input_tokens: 'input',
+  output_tokens: 'output',
+  cache_read_input_tokens: 'cached input',
+  'cache_creation.ephemeral_5m_input_tokens': 'cache write 5m',
+  'cache_creation.ephemeral_1h_input_tokens': 'cache write 1h',
 };
 
 function parse(c: AdminContext, q: Query, widths: readonly Width[], limits: Record<string, { def: number; max: number }>) {
@@ -42,12 +45,21 @@ function parse(c: AdminContext, q: Query, widths: readonly Width[], limits: Reco
     const ws = c.caller.workspaceId;
     where.workspace_id = where.workspace_id && !where.workspace_id.includes(ws) ? ['-none-'] : [ws];
   }
-  const f: Filters = { orgId: c.caller.kind === 'operator' ? '' : c.caller.orgId, from: w.from, to: Math.min(w.from + w.buckets * w.widthMs, end ?? Infinity), where };
+  const f: Filters = {
+    orgId: c.caller.kind === 'operator' ? '' : c.caller.orgId,
+    from: w.from,
+    to: Math.min(w.from + w.buckets * w.widthMs, end ?? Infinity),
+    where,
+  };
   return { w, f };
 }
 
 const page = (data: unknown[], next: number | null) => ({ object: 'page', data, has_more: next !== null, next_page: next === null ? null : encodePage(next) });
-const bucketTimes = (from: number, i: number, width: number) => ({ object: 'bucket', start_time: (from + i * width) / 1000, end_time: (from + (i + 1) * width) / 1000 });
+const bucketTimes = (from: number, i: number, width: number) => ({
+  object: 'bucket',
+  start_time: (from + i * width) / 1000,
+  end_time: (from + (i + 1) * width) / 1000,
+});
 
 export async function openaiUsageCompletions(c: AdminContext): Promise<void> {
   const q = new Query(c.req);
@@ -72,7 +84,7 @@ export async function openaiUsageCompletions(c: AdminContext): Promise<void> {
       input_audio_tokens: 0,
       output_audio_tokens: 0,
       num_model_requests: Number(r.requests),
-      project_id: groupBy.includes('project_id') ? r.dims.workspace_id ?? null : null,
+      project_id: groupBy.includes('project_id') ? (r.dims.workspace_id ?? null) : null,
       user_id: null,
       api_key_id: r.dims.api_key_id ?? null,
       model: r.dims.model ?? null,
@@ -102,18 +114,27 @@ export async function openaiCosts(c: AdminContext): Promise<void> {
     const add = (project: string | null, item: string | null, pico: bigint) => {
       const k = `${project}\0${item}`;
       const l = lines.get(k);
-      if (l) l.pico += pico; else lines.set(k, { pico, project, item });
+      if (l) l.pico += pico;
+      else lines.set(k, { pico, project, item });
     };
     for (const r of list) {
-      const project = byProject ? r.dims.workspace_id ?? null : null;
-      if (!byLine) { add(project, null, r.cost); continue; }
+      const project = byProject ? (r.dims.workspace_id ?? null) : null;
+      if (!byLine) {
+        add(project, null, r.cost);
+        continue;
+      }
       for (const l of costLines(r, r.priceId === null ? undefined : rates.get(r.priceId))) {
         add(project, `${r.dims.model}, ${l.tokenType ? LINE_ITEM[l.tokenType] : 'web search'}`, l.pico);
       }
     }
     return {
       ...bucketTimes(w.from, i, w.widthMs),
-      results: [...lines.values()].map((l) => ({ object: 'organization.costs.result', amount: { value: usdNumber(l.pico), currency: 'usd' }, line_item: l.item, project_id: l.project })),
+      results: [...lines.values()].map((l) => ({
+        object: 'organization.costs.result',
+        amount: { value: usdNumber(l.pico), currency: 'usd' },
+        line_item: l.item,
+        project_id: l.project,
+      })),
     };
   });
   sendJson(c.res, c.requestId, 200, page(data, w.next));

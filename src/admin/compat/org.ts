@@ -29,7 +29,10 @@ function keyStatus(k: KeyRecord, now: number): 'active' | 'archived' | 'expired'
 
 export function apiKeyObject(k: KeyRecord, now: number) {
   return {
-    id: k.id, type: 'api_key', name: k.name, workspace_id: k.workspaceId,
+    id: k.id,
+    type: 'api_key',
+    name: k.name,
+    workspace_id: k.workspaceId,
     scope: { type: 'workspace', workspace_id: k.workspaceId },
     created_at: rfc3339Of(k.createdAt),
     // Made by an admin key (the nearest thing to Anthropic's service accounts), or by the operator (null).
@@ -62,17 +65,22 @@ function listPage<T extends { id: string }>(items: T[], q: Query, maxLimit: numb
 }
 
 async function orgKeys(c: AdminContext): Promise<KeyRecord[]> {
-  const ws = c.caller.kind === 'admin_key' ? c.caller.workspaceId ?? undefined : undefined;
-  return (await accountsFor(c).listKeys(orgOf(c), { workspaceId: ws })).filter((k) => k.kind === 'inference').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ws = c.caller.kind === 'admin_key' ? (c.caller.workspaceId ?? undefined) : undefined;
+  return (await accountsFor(c).listKeys(orgOf(c), { workspaceId: ws }))
+    .filter((k) => k.kind === 'inference')
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export async function listApiKeys(c: AdminContext): Promise<void> {
   const q = new Query(c.req);
   const now = c.rt.clock.now();
   const status = q.str('status');
-  if (status !== undefined && !['active', 'inactive', 'archived', 'expired'].includes(status)) throw invalidRequest('status: one of active, inactive, archived, expired');
+  if (status !== undefined && !['active', 'inactive', 'archived', 'expired'].includes(status))
+    throw invalidRequest('status: one of active, inactive, archived, expired');
   const ws = q.str('workspace_id');
-  if (q.str('created_by_user_id') !== undefined) { /* no console users yet: nothing is filtered out by it */ }
+  if (q.str('created_by_user_id') !== undefined) {
+    /* no console users yet: nothing is filtered out by it */
+  }
   let keys = await orgKeys(c);
   if (status) keys = keys.filter((k) => keyStatus(k, now) === status);
   if (ws) keys = keys.filter((k) => k.workspaceId === ws);
@@ -105,7 +113,8 @@ export async function updateApiKey(c: AdminContext): Promise<void> {
   const now = c.rt.clock.now();
   const accounts = accountsFor(c);
   if (body.status === 'inactive') throw invalidRequest('status: Tollgate keys cannot be paused; "archived" revokes the key for good');
-  if (body.status === 'active' && keyStatus(k, now) !== 'active') throw invalidRequest(`status: this key is ${keyStatus(k, now)} and cannot be made active again; create a new key`);
+  if (body.status === 'active' && keyStatus(k, now) !== 'active')
+    throw invalidRequest(`status: this key is ${keyStatus(k, now)} and cannot be made active again; create a new key`);
   if (body.name !== undefined && body.name !== k.name) {
     if (k.revokedAt != null) throw invalidRequest('an archived key cannot be renamed');
     k = await accounts.updateKey(k.id, { name: body.name });
@@ -120,7 +129,12 @@ export async function updateApiKey(c: AdminContext): Promise<void> {
 
 type Ws = Awaited<ReturnType<AccountsService['listWorkspaces']>>[number];
 const workspaceObject = (w: Ws) => ({
-  id: w.id, type: 'workspace', name: w.name, created_at: rfc3339Of(w.createdAt), archived_at: w.archivedAt == null ? null : rfc3339Of(w.archivedAt), display_color: null,
+  id: w.id,
+  type: 'workspace',
+  name: w.name,
+  created_at: rfc3339Of(w.createdAt),
+  archived_at: w.archivedAt == null ? null : rfc3339Of(w.archivedAt),
+  display_color: null,
 });
 
 export async function listWorkspaces(c: AdminContext): Promise<void> {
@@ -148,9 +162,21 @@ export async function listUsers(c: AdminContext): Promise<void> {
   const email = q.str('email');
   let members = (await new Members(dbOf(c.rt), () => c.rt.clock.now()).list(orgOf(c))).sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
   if (email !== undefined) members = members.filter((m) => m.email.toLowerCase() === email.toLowerCase());
-  const p = listPage(members.map((m) => ({ ...m, id: m.user_id })), q, 1000, 20);
+  const p = listPage(
+    members.map((m) => ({ ...m, id: m.user_id })),
+    q,
+    1000,
+    20,
+  );
   q.done();
-  const data = p.list.map((m) => ({ id: m.user_id, type: 'user', email: m.email, name: m.email.split('@')[0], role: ANTHROPIC_ROLE[m.role] ?? 'user', added_at: m.joined_at }));
+  const data = p.list.map((m) => ({
+    id: m.user_id,
+    type: 'user',
+    email: m.email,
+    name: m.email.split('@')[0],
+    role: ANTHROPIC_ROLE[m.role] ?? 'user',
+    added_at: m.joined_at,
+  }));
   sendJson(c.res, c.requestId, 200, { data, has_more: p.has_more, first_id: p.first_id, last_id: p.last_id });
 }
 

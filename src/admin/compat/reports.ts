@@ -15,7 +15,11 @@ import { costLines, loadRates } from './cost-lines.ts';
 import { decodePage, encodePage, pageWindow, parseTime, Query, rfc3339Of, type Width, type Window } from './query.ts';
 
 /** Default and maximum `limit` (buckets per page) per bucket width, as Anthropic documents them. */
-export const USAGE_LIMITS: Record<Width, { def: number; max: number }> = { '1m': { def: 60, max: 1440 }, '1h': { def: 24, max: 168 }, '1d': { def: 7, max: 31 } };
+export const USAGE_LIMITS: Record<Width, { def: number; max: number }> = {
+  '1m': { def: 60, max: 1440 },
+  '1h': { def: 24, max: 168 },
+  '1d': { def: 7, max: 31 },
+};
 
 const SERVICE_TIERS = ['standard', 'batch', 'priority', 'priority_on_demand', 'flex', 'flex_discount'];
 const CONTEXT_WINDOWS = ['0-200k', '200k-1M'];
@@ -44,7 +48,13 @@ export function scopeFilters(c: AdminContext, q: Query, from: number, to: number
 }
 
 /** The page's buckets, and `to`: where its events end (the page's last bucket, or `ending_at` if sooner). */
-function window(c: AdminContext, q: Query, widths: readonly Width[], limits: Record<string, { def: number; max: number }>, defWidth: Width): Window & { width: Width; to: number } {
+function window(
+  c: AdminContext,
+  q: Query,
+  widths: readonly Width[],
+  limits: Record<string, { def: number; max: number }>,
+  defWidth: Width,
+): Window & { width: Width; to: number } {
   const startRaw = q.str('starting_at');
   if (!startRaw) throw invalidRequest('starting_at: required (RFC 3339)');
   const start = parseTime('starting_at', startRaw);
@@ -119,16 +129,24 @@ export async function costReport(c: AdminContext): Promise<void> {
     const lines = new Map<string, { pico: bigint; out: Record<string, unknown> }>();
     const add = (key: string, pico: bigint, out: Record<string, unknown>) => {
       const l = lines.get(key);
-      if (l) l.pico += pico; else lines.set(key, { pico, out });
+      if (l) l.pico += pico;
+      else lines.set(key, { pico, out });
     };
     for (const r of list) {
-      const ws = byWs ? r.dims.workspace_id ?? null : null;
-      if (!byDesc) { add(`${ws}`, r.cost, { workspace_id: ws }); continue; }
+      const ws = byWs ? (r.dims.workspace_id ?? null) : null;
+      if (!byDesc) {
+        add(`${ws}`, r.cost, { workspace_id: ws });
+        continue;
+      }
       const model = r.dims.model ?? null;
       const name = (model && models.resolve(model)?.displayName) || model;
       for (const l of costLines(r, r.priceId === null ? undefined : rates.get(r.priceId))) {
         add(`${ws}\0${model}\0${l.tokenType ?? l.costType}`, l.pico, {
-          workspace_id: ws, description: `${name} Usage - ${l.label}`, cost_type: l.costType, model, token_type: l.tokenType,
+          workspace_id: ws,
+          description: `${name} Usage - ${l.label}`,
+          cost_type: l.costType,
+          model,
+          token_type: l.tokenType,
         });
       }
     }
@@ -138,7 +156,14 @@ export async function costReport(c: AdminContext): Promise<void> {
       results: [...lines.values()].map((l) => ({
         currency: 'USD',
         amount: picoToCentsString(l.pico),
-        workspace_id: null, description: null, cost_type: null, context_window: null, model: null, service_tier: null, token_type: null, inference_geo: null,
+        workspace_id: null,
+        description: null,
+        cost_type: null,
+        context_window: null,
+        model: null,
+        service_tier: null,
+        token_type: null,
+        inference_geo: null,
         ...l.out,
       })),
     };

@@ -41,7 +41,11 @@ function match(parts: string[], segs: string[]): Record<string, string> | undefi
     const p = parts[i]!;
     if (p.startsWith(':')) {
       if (!segs[i]) return undefined;
-      try { params[p.slice(1)] = decodeURIComponent(segs[i]!); } catch { return undefined; }
+      try {
+        params[p.slice(1)] = decodeURIComponent(segs[i]!);
+      } catch {
+        return undefined;
+      }
     } else if (p !== segs[i]) return undefined;
   }
   return params;
@@ -51,10 +55,17 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
   const segs = path.replace(/\/+$/, '').split('/');
   const hits = compiled.map((c) => ({ route: c.route, params: match(c.parts, segs) })).filter((h) => h.params);
   const hit = hits.find((h) => h.route.method === req.method);
-  if (!hit) routeMiss(req, hits.map((h) => h.route.method), path);
+  if (!hit)
+    routeMiss(
+      req,
+      hits.map((h) => h.route.method),
+      path,
+    );
   const caller = await authenticateAdmin(rt, req, requestId);
   if (caller.kind === 'operator') {
-    throw fail.permission_denied('the organization API is called with an admin key of the organization (x-api-key: sk-tg-admin-…); the operator token uses /admin/v1');
+    throw fail.permission_denied(
+      'the organization API is called with an admin key of the organization (x-api-key: sk-tg-admin-…); the operator token uses /admin/v1',
+    );
   }
   if (!allows(caller.role, hit.route.permission)) throw fail.permission_denied(`this admin key may not do this (needs ${hit.route.permission})`);
   await hit.route.handler({ rt, req, res, requestId, caller, params: hit.params! });
@@ -62,7 +73,11 @@ async function dispatch(rt: Runtime, req: IncomingMessage, res: ServerResponse, 
 
 function routesUnder(prefix: string, surface: RouteSurface, methods: readonly string[]): Route[] {
   return methods.map((method) => ({
-    method, path: prefix, prefix: true, surface, observe: false,
+    method,
+    path: prefix,
+    prefix: true,
+    surface,
+    observe: false,
     handler: (rt, req, res, requestId, rest) => dispatch(rt, req, res, requestId, prefix + (rest ?? '')),
   }));
 }

@@ -44,16 +44,25 @@ export class DeliveryWorker {
   private stopping = false;
   private abort = new AbortController();
 
-  constructor(private db: Kysely<DB>, private o: WorkerOptions) {}
+  constructor(
+    private db: Kysely<DB>,
+    private o: WorkerOptions,
+  ) {}
 
   /** False once stopped: new rows should then be left due for other processes. */
-  get accepting(): boolean { return !this.stopping; }
+  get accepting(): boolean {
+    return !this.stopping;
+  }
 
   /** The lease value a new row gets when this process runs it right away. */
-  leaseUntil(): bigint { return BigInt(this.o.clock.now() + this.o.leaseMs); }
+  leaseUntil(): bigint {
+    return BigInt(this.o.clock.now() + this.o.leaseMs);
+  }
 
   /** Runs a row this process already holds (inserted with `next_attempt_at = lease`). */
-  runHeld(id: string, lease: bigint): void { this.track(this.attempt(id, lease, true)); }
+  runHeld(id: string, lease: bigint): void {
+    this.track(this.attempt(id, lease, true));
+  }
 
   /** Polls for due rows (resumes work left by a stopped or crashed process) until stop(). */
   start(): void {
@@ -82,8 +91,16 @@ export class DeliveryWorker {
 
   /** Runs a promise in the background, tracked by idle()/stop(); failures are logged, never thrown. */
   track(p: Promise<unknown>): void {
-    const q: Promise<void> = p.then(() => {}, (e) => { this.o.log?.error({ err: e }, 'alert delivery failed'); })
-      .finally(() => { this.inflight.delete(q); });
+    const q: Promise<void> = p
+      .then(
+        () => {},
+        (e) => {
+          this.o.log?.error({ err: e }, 'alert delivery failed');
+        },
+      )
+      .finally(() => {
+        this.inflight.delete(q);
+      });
     this.inflight.add(q);
   }
 
@@ -91,8 +108,13 @@ export class DeliveryWorker {
     if (this.ticking || this.stopping) return;
     this.ticking = true;
     try {
-      const due = await this.db.selectFrom('alert_deliveries').select(['id', 'next_attempt_at'])
-        .where('next_attempt_at', '<=', BigInt(this.o.clock.now())).orderBy('next_attempt_at').limit(100).execute();
+      const due = await this.db
+        .selectFrom('alert_deliveries')
+        .select(['id', 'next_attempt_at'])
+        .where('next_attempt_at', '<=', BigInt(this.o.clock.now()))
+        .orderBy('next_attempt_at')
+        .limit(100)
+        .execute();
       for (const r of due) {
         if (this.stopping) break;
         if (!this.running.has(r.id) && r.next_attempt_at != null) this.track(this.attempt(r.id, r.next_attempt_at, false));
@@ -104,10 +126,13 @@ export class DeliveryWorker {
 
   private schedule(id: string, dueAt: bigint, delayMs: number): void {
     if (this.stopping) return;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
-      this.track(this.attempt(id, dueAt, false));
-    }, Math.max(0, delayMs));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(id);
+        this.track(this.attempt(id, dueAt, false));
+      },
+      Math.max(0, delayMs),
+    );
     t.unref();
     this.timers.set(id, t);
   }
@@ -115,8 +140,12 @@ export class DeliveryWorker {
   /** Compare-and-set claim of a row whose `next_attempt_at` was seen as `seen`. */
   private async claim(id: string, seen: bigint): Promise<bigint | null> {
     const lease = this.leaseUntil();
-    const r = await this.db.updateTable('alert_deliveries').set({ next_attempt_at: lease })
-      .where('id', '=', id).where('next_attempt_at', '=', seen).executeTakeFirst();
+    const r = await this.db
+      .updateTable('alert_deliveries')
+      .set({ next_attempt_at: lease })
+      .where('id', '=', id)
+      .where('next_attempt_at', '=', seen)
+      .executeTakeFirst();
     return r.numUpdatedRows === 1n ? lease : null;
   }
 
@@ -126,11 +155,26 @@ export class DeliveryWorker {
     try {
       const lease = held ? seen : await this.claim(id, seen);
       if (lease == null) return;
-      const row = await this.db.selectFrom('alert_deliveries as d')
+      const row = await this.db
+        .selectFrom('alert_deliveries as d')
         .innerJoin('alerts as a', 'a.id', 'd.alert_id')
         .innerJoin('alert_channels as c', 'c.id', 'd.channel_id')
-        .select(['d.id', 'd.alert_id', 'd.channel_id', 'd.attempt', 'a.kind', 'a.created_at', 'a.data', 'c.kind as channel_kind', 'c.org_id as channel_org', 'c.target', 'c.secret', 'c.disabled_at'])
-        .where('d.id', '=', id).executeTakeFirst();
+        .select([
+          'd.id',
+          'd.alert_id',
+          'd.channel_id',
+          'd.attempt',
+          'a.kind',
+          'a.created_at',
+          'a.data',
+          'c.kind as channel_kind',
+          'c.org_id as channel_org',
+          'c.target',
+          'c.secret',
+          'c.disabled_at',
+        ])
+        .where('d.id', '=', id)
+        .executeTakeFirst();
       if (!row) return;
       let outcome: Outcome;
       let outbox: Insertable<OutboxTable> | null = null;
@@ -147,8 +191,13 @@ export class DeliveryWorker {
           return;
         }
         outcome = await postWebhook(this.o.fetch, {
-          url: row.target, body: webhookBody({ id: row.alert_id, kind: row.kind, created_at: row.created_at, data: row.data }), secret, eventId: row.alert_id,
-          nowSec: Math.floor(this.o.clock.now() / 1000), timeoutMs: this.o.timeoutMs, signal: this.abort.signal,
+          url: row.target,
+          body: webhookBody({ id: row.alert_id, kind: row.kind, created_at: row.created_at, data: row.data }),
+          secret,
+          eventId: row.alert_id,
+          nowSec: Math.floor(this.o.clock.now() / 1000),
+          timeoutMs: this.o.timeoutMs,
+          signal: this.abort.signal,
         });
       } else {
         const msg = emailMessage(row.alert_id, row.kind as AlertKind, JSON.parse(row.data) as AlertData);
@@ -161,8 +210,12 @@ export class DeliveryWorker {
       }
       if (this.stopping && outcome.error === 'aborted') {
         // Interrupted by stop(): not a real attempt; leave the row due for whoever runs next.
-        await this.db.updateTable('alert_deliveries').set({ next_attempt_at: BigInt(this.o.clock.now()) })
-          .where('id', '=', id).where('next_attempt_at', '=', lease).execute();
+        await this.db
+          .updateTable('alert_deliveries')
+          .set({ next_attempt_at: BigInt(this.o.clock.now()) })
+          .where('id', '=', id)
+          .where('next_attempt_at', '=', lease)
+          .execute();
         return;
       }
       await this.finish(row, lease, outcome, retry, outbox);
@@ -171,25 +224,47 @@ export class DeliveryWorker {
     }
   }
 
-  private async finish(row: { id: string; alert_id: string; channel_id: string; attempt: bigint }, lease: bigint, out: Outcome, retry: boolean, outbox: Insertable<OutboxTable> | null): Promise<void> {
+  private async finish(
+    row: { id: string; alert_id: string; channel_id: string; attempt: bigint },
+    lease: bigint,
+    out: Outcome,
+    retry: boolean,
+    outbox: Insertable<OutboxTable> | null,
+  ): Promise<void> {
     const now = this.o.clock.now();
     const attempt = Number(row.attempt);
     const again = !out.ok && retry && attempt < this.o.maxAttempts;
     const delay = again ? Math.max(0, this.o.backoffMs(attempt)) : 0;
     const next = again
-      ? { id: newId('dlv'), alert_id: row.alert_id, channel_id: row.channel_id, attempt: attempt + 1, status_code: null, error: null, next_attempt_at: BigInt(now + delay), delivered_at: null, created_at: now }
+      ? {
+          id: newId('dlv'),
+          alert_id: row.alert_id,
+          channel_id: row.channel_id,
+          attempt: attempt + 1,
+          status_code: null,
+          error: null,
+          next_attempt_at: BigInt(now + delay),
+          delivered_at: null,
+          created_at: now,
+        }
       : null;
     const kept = await this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('alert_deliveries')
+      const r = await trx
+        .updateTable('alert_deliveries')
         .set({ status_code: out.statusCode, error: out.error, delivered_at: out.ok ? now : null, next_attempt_at: null })
-        .where('id', '=', row.id).where('next_attempt_at', '=', lease).executeTakeFirst();
+        .where('id', '=', row.id)
+        .where('next_attempt_at', '=', lease)
+        .executeTakeFirst();
       if (r.numUpdatedRows !== 1n) return false; // our lease expired and another process took the row
       if (outbox) await trx.insertInto('outbox').values(outbox).execute();
       if (next) await trx.insertInto('alert_deliveries').values(next).execute();
       return true;
     });
     const ctx = { delivery: row.id, alert: row.alert_id, channel: row.channel_id, attempt, status: out.statusCode };
-    if (!kept) { this.o.log?.warn(ctx, 'alert delivery lease lost; outcome discarded'); return; }
+    if (!kept) {
+      this.o.log?.warn(ctx, 'alert delivery lease lost; outcome discarded');
+      return;
+    }
     if (out.ok) this.o.log?.debug(ctx, 'alert delivered');
     else if (next) this.o.log?.warn({ ...ctx, error: out.error, retryInMs: delay }, 'alert delivery failed; will retry');
     else this.o.log?.error({ ...ctx, error: out.error }, 'alert delivery failed; giving up');

@@ -27,8 +27,12 @@ export interface AlertData {
 }
 
 const TYPES: Record<AlertKind, WebhookEventType> = {
-  threshold: 'spend.threshold', limit_reached: 'spend.limit_reached', credits_low: 'credits.low',
-  payment_failed: 'billing.payment_failed', invoice_overdue: 'billing.invoice_overdue', billing_suspended: 'billing.suspended',
+  threshold: 'spend.threshold',
+  limit_reached: 'spend.limit_reached',
+  credits_low: 'credits.low',
+  payment_failed: 'billing.payment_failed',
+  invoice_overdue: 'billing.invoice_overdue',
+  billing_suspended: 'billing.suspended',
 };
 const BILLING_KINDS = new Set<AlertKind>(['payment_failed', 'invoice_overdue', 'billing_suspended']);
 
@@ -77,10 +81,23 @@ export function emailMessage(alertId: string, kind: AlertKind, d: AlertData): { 
   let subject: string;
   let lead: string;
   if (BILLING_KINDS.has(kind)) {
-    const what = kind === 'payment_failed' ? 'a card payment failed' : kind === 'invoice_overdue' ? 'an invoice is overdue' : 'the organisation is suspended for non-payment';
+    const what =
+      kind === 'payment_failed'
+        ? 'a card payment failed'
+        : kind === 'invoice_overdue'
+          ? 'an invoice is overdue'
+          : 'the organisation is suspended for non-payment';
     subject = `[Tollgate] ${d.org_name}: ${what} (${spent})`;
-    const lines = [`${d.detail ?? what}`, '', `Organisation: ${d.org_name} (${d.org_id})`, `Amount:       ${spent}`, `Reference:    ${d.period}`, `Alert id:     ${alertId}`, '',
-      'You receive this because this address is an alert recipient of the organisation in Tollgate.'];
+    const lines = [
+      `${d.detail ?? what}`,
+      '',
+      `Organisation: ${d.org_name} (${d.org_id})`,
+      `Amount:       ${spent}`,
+      `Reference:    ${d.period}`,
+      `Alert id:     ${alertId}`,
+      '',
+      'You receive this because this address is an alert recipient of the organisation in Tollgate.',
+    ];
     return { subject, text: lines.join('\n') + '\n' };
   }
   if (kind === 'threshold') {
@@ -88,7 +105,8 @@ export function emailMessage(alertId: string, kind: AlertKind, d: AlertData): { 
     lead = `${who(d)} has spent ${spent} of its ${limit} monthly limit in ${d.period} (UTC): the ${d.threshold} % alert threshold was reached.`;
   } else if (kind === 'limit_reached') {
     subject = `[Tollgate] ${who(d)} reached its monthly limit (${spent} of ${limit})`;
-    lead = `${who(d)} has reached its ${limit} monthly limit for ${d.period} (UTC). Requests that would spend more are refused` +
+    lead =
+      `${who(d)} has reached its ${limit} monthly limit for ${d.period} (UTC). Requests that would spend more are refused` +
       (resumes ? ` until ${resumes}.` : '.');
   } else {
     const left = usd(d.balance_usd);

@@ -53,7 +53,9 @@ export class OperatorAlerts {
     if (prev !== undefined && now - prev < this.o.minIntervalMs) return;
     this.last.set(key, now);
     if (this.last.size > 10_000) this.last.clear();
-    const p = this.deliver(a, now).catch((e) => this.o.log.error({ err: e, operatorAlert: a.kind }, 'operator alert not delivered')).finally(() => this.inflight.delete(p));
+    const p = this.deliver(a, now)
+      .catch((e) => this.o.log.error({ err: e, operatorAlert: a.kind }, 'operator alert not delivered'))
+      .finally(() => this.inflight.delete(p));
     this.inflight.add(p);
   }
 
@@ -62,15 +64,29 @@ export class OperatorAlerts {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
 
-  close(): void { this.mailer?.close(); }
+  close(): void {
+    this.mailer?.close();
+  }
 
   private async deliver(a: OperatorAlert, now: number): Promise<void> {
     const id = newId('oalrt');
     const subject = `[Tollgate] ${a.kind.replace(/_/g, ' ')} (org ${a.orgId})`;
     const text = `${a.detail}\n\nRequest: ${a.requestId}\nOrg: ${a.orgId}\nAt: ${new Date(now).toISOString()}\n`;
     if (this.o.webhookUrl && this.o.webhookSecret) {
-      const body = JSON.stringify({ id, type: `operator.${a.kind}`, created_at: new Date(now).toISOString(), data: { org_id: a.orgId, request_id: a.requestId, detail: a.detail } });
-      const r = await postWebhook(this.o.fetch ?? globalThis.fetch, { url: this.o.webhookUrl, body, secret: this.o.webhookSecret, eventId: id, nowSec: Math.floor(now / 1000), timeoutMs: 10_000 });
+      const body = JSON.stringify({
+        id,
+        type: `operator.${a.kind}`,
+        created_at: new Date(now).toISOString(),
+        data: { org_id: a.orgId, request_id: a.requestId, detail: a.detail },
+      });
+      const r = await postWebhook(this.o.fetch ?? globalThis.fetch, {
+        url: this.o.webhookUrl,
+        body,
+        secret: this.o.webhookSecret,
+        eventId: id,
+        nowSec: Math.floor(now / 1000),
+        timeoutMs: 10_000,
+      });
       if (!r.ok) this.o.log.error({ operatorAlert: a.kind, statusCode: r.statusCode, error: r.error }, 'operator webhook failed');
     }
     if (this.o.email) {
@@ -78,7 +94,10 @@ export class OperatorAlerts {
         const r = await this.mailer.send({ to: this.o.email, subject, text });
         if (!r.ok) this.o.log.error({ operatorAlert: a.kind, error: r.error }, 'operator e-mail failed');
       } else {
-        await this.o.db.insertInto('outbox').values({ id: newId('mail'), to: this.o.email, subject, text, created_at: now, alert_id: null }).execute();
+        await this.o.db
+          .insertInto('outbox')
+          .values({ id: newId('mail'), to: this.o.email, subject, text, created_at: now, alert_id: null })
+          .execute();
       }
     }
   }

@@ -33,7 +33,13 @@ export function signPayload(body: string, secret: string, nowSec: number): strin
  * `toleranceSec` of `nowSec`. Several `v1=` entries are allowed (any may match, for secret
  * rotation); unknown schemes are ignored. Never throws on malformed input.
  */
-export function verifySignature(header: string | null | undefined, body: string | Uint8Array, secret: string, nowSec: number, toleranceSec = DEFAULT_TOLERANCE_SEC): boolean {
+export function verifySignature(
+  header: string | null | undefined,
+  body: string | Uint8Array,
+  secret: string,
+  nowSec: number,
+  toleranceSec = DEFAULT_TOLERANCE_SEC,
+): boolean {
   if (typeof header !== 'string' || !secret) return false;
   let t: number | undefined;
   const sigs: string[] = [];

@@ -39,9 +39,14 @@ export function limitReached(before: bigint, after: bigint, limit: bigint | null
  */
 export function parseThresholds(s: string | null | undefined, fallback: readonly number[] = [80]): number[] {
   if (s == null || !s.trim()) return [...fallback];
-  const out = s.split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
-    if (!/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 100) throw new RangeError(`alert thresholds: expected integers 1..100 separated by commas, got ${JSON.stringify(s)}`);
-    return Number(x);
-  });
+  const out = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      if (!/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 100)
+        throw new RangeError(`alert thresholds: expected integers 1..100 separated by commas, got ${JSON.stringify(s)}`);
+      return Number(x);
+    });
   return [...new Set(out)].sort((a, b) => a - b);
 }

@@ -53,13 +53,29 @@ export async function postWebhook(
 export class Mailer {
   private transport: ReturnType<typeof nodemailer.createTransport>;
 
-  constructor(url: string, private from: string) {
+  constructor(
+    url: string,
+    private from: string,
+  ) {
     this.transport = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   }
 
-  async send(mail: { to: string; subject: string; text: string; headers?: Record<string, string>; attachments?: Array<{ filename: string; content: Buffer; contentType: string }> }): Promise<Outcome> {
+  async send(mail: {
+    to: string;
+    subject: string;
+    text: string;
+    headers?: Record<string, string>;
+    attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+  }): Promise<Outcome> {
     try {
-      const info = await this.transport.sendMail({ from: this.from, to: mail.to, subject: mail.subject, text: mail.text, headers: mail.headers, attachments: mail.attachments });
+      const info = await this.transport.sendMail({
+        from: this.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        headers: mail.headers,
+        attachments: mail.attachments,
+      });
       const code = /^(\d{3})/.exec(String(info?.response ?? ''))?.[1];
       return { ok: true, statusCode: code ? Number(code) : null, error: null };
     } catch (e) {

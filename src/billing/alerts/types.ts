@@ -8,7 +8,13 @@ export type AlertScope = 'org' | 'workspace' | 'key' | 'credits';
 /** Spend alerts, plus billing alerts (issue 12): a declined charge, an overdue invoice, a suspension. */
 export type AlertKind = 'threshold' | 'limit_reached' | 'credits_low' | 'payment_failed' | 'invoice_overdue' | 'billing_suspended';
 export type ChannelKind = 'webhook' | 'email';
-export type WebhookEventType = 'spend.threshold' | 'spend.limit_reached' | 'credits.low' | 'billing.payment_failed' | 'billing.invoice_overdue' | 'billing.suspended';
+export type WebhookEventType =
+  | 'spend.threshold'
+  | 'spend.limit_reached'
+  | 'credits.low'
+  | 'billing.payment_failed'
+  | 'billing.invoice_overdue'
+  | 'billing.suspended';
 
 /** What the spend path reports. Delivered at most once per (org, scope, scope id, period, kind, threshold). */
 export interface AlertEvent {

@@ -34,12 +34,25 @@ export interface DraftLine {
 }
 
 const LABEL: Record<BilledKind, string> = {
-  input: 'input tokens', output: 'output tokens', cache_write_5m: 'cache writes (5 min)', cache_write_1h: 'cache writes (1 h)',
-  cache_read: 'cache reads', web_search: 'web search requests', mixed: 'usage at several prices',
+  input: 'input tokens',
+  output: 'output tokens',
+  cache_write_5m: 'cache writes (5 min)',
+  cache_write_1h: 'cache writes (1 h)',
+  cache_read: 'cache reads',
+  web_search: 'web search requests',
+  mixed: 'usage at several prices',
 };
 const KIND_ORDER: BilledKind[] = ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'web_search', 'mixed'];
 
-interface Group { month: string; model: string; workspace: string; priceId: bigint | null; t: Record<TokenKind, bigint>; web: bigint; cost: bigint }
+interface Group {
+  month: string;
+  model: string;
+  workspace: string;
+  priceId: bigint | null;
+  t: Record<TokenKind, bigint>;
+  web: bigint;
+  cost: bigint;
+}
 
 /** Per (month, model, workspace, price row) sums of the org's usage events in `months`. */
 async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: Array<[number, number]>): Promise<Group[]> {
@@ -48,33 +61,73 @@ async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: 
   // Usage admitted while the org was prepaid was paid by credits: never invoiced.
   for (const [from, to] of exclude) q = q.where((eb) => eb.or([eb('created_at', '<', BigInt(from)), eb('created_at', '>=', BigInt(to))]));
   const rows = await q
-    .select(['month', 'model', 'workspace_id', 'price_id', sumExact('input_tokens').as('input'), sumExact('output_tokens').as('output'),
-      sumExact('cache_write_5m_tokens').as('cw5'), sumExact('cache_write_1h_tokens').as('cw1'), sumExact('cache_read_tokens').as('cr'),
-      sumExact('web_search_requests').as('web'), sumExact('cost').as('cost')])
-    .where('org_id', '=', orgId).where('month', 'in', months)
-    .groupBy(['month', 'model', 'workspace_id', 'price_id']).execute();
+    .select([
+      'month',
+      'model',
+      'workspace_id',
+      'price_id',
+      sumExact('input_tokens').as('input'),
+      sumExact('output_tokens').as('output'),
+      sumExact('cache_write_5m_tokens').as('cw5'),
+      sumExact('cache_write_1h_tokens').as('cw1'),
+      sumExact('cache_read_tokens').as('cr'),
+      sumExact('web_search_requests').as('web'),
+      sumExact('cost').as('cost'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('month', 'in', months)
+    .groupBy(['month', 'model', 'workspace_id', 'price_id'])
+    .execute();
   return rows.map((r) => ({
-    month: r.month, model: r.model, workspace: r.workspace_id, priceId: r.price_id == null ? null : BigInt(r.price_id),
+    month: r.month,
+    model: r.model,
+    workspace: r.workspace_id,
+    priceId: r.price_id == null ? null : BigInt(r.price_id),
     t: { input: BigInt(r.input), output: BigInt(r.output), cache_write_5m: BigInt(r.cw5), cache_write_1h: BigInt(r.cw1), cache_read: BigInt(r.cr) },
-    web: BigInt(r.web), cost: BigInt(r.cost),
+    web: BigInt(r.web),
+    cost: BigInt(r.cost),
   }));
 }
 
 async function priceVectors(db: Kysely<DB>, ids: bigint[]): Promise<Map<bigint, PriceVector>> {
   if (!ids.length) return new Map();
-  const rows = await db.selectFrom('prices').select(['id', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [BigInt(r.id), { input: r.input, output: r.output, cache_write_5m: r.cache_write_5m, cache_write_1h: r.cache_write_1h, cache_read: r.cache_read }]));
+  const rows = await db
+    .selectFrom('prices')
+    .select(['id', 'input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      BigInt(r.id),
+      { input: r.input, output: r.output, cache_write_5m: r.cache_write_5m, cache_write_1h: r.cache_write_1h, cache_read: r.cache_read },
+    ]),
+  );
 }
 
 const costWith = (g: Group, p: PriceVector) => TOKEN_KINDS.reduce((s, k) => s + g.t[k] * p[k], 0n) + g.web * WEB_SEARCH_PICO;
 
-export interface LineKey { month: string; model: string; tokenKind: BilledKind; unitPrice: bigint; workspace: string | null }
-export interface Amounts { quantity: bigint; amount: bigint }
+export interface LineKey {
+  month: string;
+  model: string;
+  tokenKind: BilledKind;
+  unitPrice: bigint;
+  workspace: string | null;
+}
+export interface Amounts {
+  quantity: bigint;
+  amount: bigint;
+}
 
 const keyOf = (k: LineKey) => `${k.month}\0${k.model}\0${k.tokenKind}\0${k.unitPrice}\0${k.workspace ?? ''}`;
 
 /** Current usage of `months`, as line keys with quantities and exact amounts. */
-export async function usageByLineKey(db: Kysely<DB>, orgId: string, months: string[], perWorkspace: boolean, exclude: Array<[number, number]> = []): Promise<Map<string, LineKey & Amounts>> {
+export async function usageByLineKey(
+  db: Kysely<DB>,
+  orgId: string,
+  months: string[],
+  perWorkspace: boolean,
+  exclude: Array<[number, number]> = [],
+): Promise<Map<string, LineKey & Amounts>> {
   const gs = await groups(db, orgId, months, exclude);
   const prices = await priceVectors(db, [...new Set(gs.map((g) => g.priceId).filter((x): x is bigint => x !== null))]);
   const bps = (await db.selectFrom('price_groups').select('bps').distinct().execute()).map((r) => Number(r.bps));
@@ -83,7 +136,10 @@ export async function usageByLineKey(db: Kysely<DB>, orgId: string, months: stri
     if (!quantity && !amount) return;
     const id = keyOf(k);
     const cur = out.get(id);
-    if (cur) { cur.quantity += quantity; cur.amount += amount; } else out.set(id, { ...k, quantity, amount });
+    if (cur) {
+      cur.quantity += quantity;
+      cur.amount += amount;
+    } else out.set(id, { ...k, quantity, amount });
   };
   for (const g of gs) {
     const ws = perWorkspace ? g.workspace : null;
@@ -105,34 +161,69 @@ export async function usageByLineKey(db: Kysely<DB>, orgId: string, months: stri
 async function billedByLineKey(db: Kysely<DB>, orgId: string, months: string[], perWorkspace: boolean): Promise<Map<string, LineKey & Amounts>> {
   const out = new Map<string, LineKey & Amounts>();
   if (!months.length) return out;
-  const rows = await db.selectFrom('invoice_lines as l').innerJoin('invoices as i', 'i.id', 'l.invoice_id')
+  const rows = await db
+    .selectFrom('invoice_lines as l')
+    .innerJoin('invoices as i', 'i.id', 'l.invoice_id')
     .select(['l.usage_month', 'l.model', 'l.token_kind', 'l.unit_price', 'l.workspace_id', 'l.quantity', 'l.amount_exact'])
-    .where('i.org_id', '=', orgId).where('i.kind', '=', 'invoice').where('l.kind', 'in', ['usage', 'adjustment']).where('l.usage_month', 'in', months).execute();
+    .where('i.org_id', '=', orgId)
+    .where('i.kind', '=', 'invoice')
+    .where('l.kind', 'in', ['usage', 'adjustment'])
+    .where('l.usage_month', 'in', months)
+    .execute();
   for (const r of rows) {
-    const k: LineKey = { month: r.usage_month!, model: r.model!, tokenKind: r.token_kind as BilledKind, unitPrice: r.unit_price, workspace: perWorkspace ? r.workspace_id : null };
+    const k: LineKey = {
+      month: r.usage_month!,
+      model: r.model!,
+      tokenKind: r.token_kind as BilledKind,
+      unitPrice: r.unit_price,
+      workspace: perWorkspace ? r.workspace_id : null,
+    };
     const id = keyOf(k);
     const cur = out.get(id);
-    if (cur) { cur.quantity += r.quantity; cur.amount += r.amount_exact; } else out.set(id, { ...k, quantity: r.quantity, amount: r.amount_exact });
+    if (cur) {
+      cur.quantity += r.quantity;
+      cur.amount += r.amount_exact;
+    } else out.set(id, { ...k, quantity: r.quantity, amount: r.amount_exact });
   }
   return out;
 }
 
-export interface ComputeInput { orgId: string; month: string; perWorkspace: boolean; workspaceNames: Map<string, string>; /** Instants when the org was prepaid (billing/modes.ts). */ exclude?: Array<[number, number]> }
+export interface ComputeInput {
+  orgId: string;
+  month: string;
+  perWorkspace: boolean;
+  workspaceNames: Map<string, string> /** Instants when the org was prepaid (billing/modes.ts). */;
+  exclude?: Array<[number, number]>;
+}
 
 /**
  * The lines of `month`'s invoice: its usage, then adjustments for earlier closed months whose
  * usage grew after they were closed (at most the last 12).
  */
 export async function computeLines(db: Kysely<DB>, q: ComputeInput): Promise<DraftLine[]> {
-  const closed = (await db.selectFrom('billing_periods').select('period').where('org_id', '=', q.orgId).where('period', '<', q.month)
-    .orderBy('period', 'desc').limit(12).execute()).map((r) => r.period);
+  const closed = (
+    await db
+      .selectFrom('billing_periods')
+      .select('period')
+      .where('org_id', '=', q.orgId)
+      .where('period', '<', q.month)
+      .orderBy('period', 'desc')
+      .limit(12)
+      .execute()
+  ).map((r) => r.period);
   const months = [...closed, q.month];
-  const [now, billed] = await Promise.all([usageByLineKey(db, q.orgId, months, q.perWorkspace, q.exclude ?? []), billedByLineKey(db, q.orgId, months, q.perWorkspace)]);
+  const [now, billed] = await Promise.all([
+    usageByLineKey(db, q.orgId, months, q.perWorkspace, q.exclude ?? []),
+    billedByLineKey(db, q.orgId, months, q.perWorkspace),
+  ]);
   const diffs = new Map<string, LineKey & Amounts>();
   for (const [id, v] of now) diffs.set(id, { ...v });
   for (const [id, b] of billed) {
     const cur = diffs.get(id);
-    if (cur) { cur.quantity -= b.quantity; cur.amount -= b.amount; } else diffs.set(id, { ...b, quantity: -b.quantity, amount: -b.amount });
+    if (cur) {
+      cur.quantity -= b.quantity;
+      cur.amount -= b.amount;
+    } else diffs.set(id, { ...b, quantity: -b.quantity, amount: -b.amount });
   }
   const lines: DraftLine[] = [];
   for (const d of diffs.values()) {
@@ -140,13 +231,25 @@ export async function computeLines(db: Kysely<DB>, q: ComputeInput): Promise<Dra
     const late = d.month !== q.month;
     const ws = d.workspace ? ` · workspace ${q.workspaceNames.get(d.workspace) ?? d.workspace}` : '';
     lines.push({
-      kind: late ? 'adjustment' : 'usage', usageMonth: d.month, model: d.model, tokenKind: d.tokenKind, workspaceId: d.workspace,
+      kind: late ? 'adjustment' : 'usage',
+      usageMonth: d.month,
+      model: d.model,
+      tokenKind: d.tokenKind,
+      workspaceId: d.workspace,
       description: `${d.model} — ${LABEL[d.tokenKind]}${ws}${late ? ` (usage of ${d.month} recorded after it was closed)` : ''}`,
-      quantity: d.quantity, unitPrice: d.unitPrice, amount: d.amount,
+      quantity: d.quantity,
+      unitPrice: d.unitPrice,
+      amount: d.amount,
     });
   }
-  lines.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'usage' ? -1 : 1) || (a.usageMonth ?? '').localeCompare(b.usageMonth ?? '')
-    || (a.workspaceId ?? '').localeCompare(b.workspaceId ?? '') || (a.model ?? '').localeCompare(b.model ?? '')
-    || KIND_ORDER.indexOf(a.tokenKind as BilledKind) - KIND_ORDER.indexOf(b.tokenKind as BilledKind) || (a.unitPrice < b.unitPrice ? -1 : a.unitPrice > b.unitPrice ? 1 : 0));
+  lines.sort(
+    (a, b) =>
+      (a.kind === b.kind ? 0 : a.kind === 'usage' ? -1 : 1) ||
+      (a.usageMonth ?? '').localeCompare(b.usageMonth ?? '') ||
+      (a.workspaceId ?? '').localeCompare(b.workspaceId ?? '') ||
+      (a.model ?? '').localeCompare(b.model ?? '') ||
+      KIND_ORDER.indexOf(a.tokenKind as BilledKind) - KIND_ORDER.indexOf(b.tokenKind as BilledKind) ||
+      (a.unitPrice < b.unitPrice ? -1 : a.unitPrice > b.unitPrice ? 1 : 0),
+  );
   return lines;
 }

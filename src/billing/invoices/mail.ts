@@ -13,20 +13,35 @@ import { newId } from '../../core/ids.ts';
 import type { DB } from '../../store/schema.ts';
 import { Mailer } from '../alerts/transport.ts';
 
-export interface Attachment { filename: string; content: Buffer; contentType: string }
+export interface Attachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
 
 export class BillingMailer {
   private mailer: Mailer | null;
 
-  constructor(private db: Kysely<DB>, private clock: Clock, smtp: Config['smtp'], private log?: Logger,
-    private attachmentsFor?: (invoiceId: string) => Promise<Attachment[]>) {
+  constructor(
+    private db: Kysely<DB>,
+    private clock: Clock,
+    smtp: Config['smtp'],
+    private log?: Logger,
+    private attachmentsFor?: (invoiceId: string) => Promise<Attachment[]>,
+  ) {
     this.mailer = smtp.url ? new Mailer(smtp.url, smtp.from) : null;
   }
 
   async recipients(orgId: string): Promise<string[]> {
     const contacts = await this.db.selectFrom('billing_contacts').select('email').where('org_id', '=', orgId).orderBy('created_at').execute();
     if (contacts.length) return contacts.map((c) => c.email);
-    const alerts = await this.db.selectFrom('alert_channels').select('target').where('org_id', '=', orgId).where('kind', '=', 'email').where('disabled_at', 'is', null).execute();
+    const alerts = await this.db
+      .selectFrom('alert_channels')
+      .select('target')
+      .where('org_id', '=', orgId)
+      .where('kind', '=', 'email')
+      .where('disabled_at', 'is', null)
+      .execute();
     return alerts.map((a) => a.target);
   }
 
@@ -35,8 +50,23 @@ export class BillingMailer {
     const to = await this.recipients(orgId);
     let n = 0;
     for (const addr of to) {
-      const r = await this.db.insertInto('billing_mail').values({ id: newId('bml'), org_id: orgId, topic, to: addr, subject, text, invoice_id: invoiceId, attempts: 0, sent_at: null, error: null, created_at: this.clock.now() })
-        .onConflict((oc) => oc.columns(['org_id', 'topic', 'to']).doNothing()).executeTakeFirst();
+      const r = await this.db
+        .insertInto('billing_mail')
+        .values({
+          id: newId('bml'),
+          org_id: orgId,
+          topic,
+          to: addr,
+          subject,
+          text,
+          invoice_id: invoiceId,
+          attempts: 0,
+          sent_at: null,
+          error: null,
+          created_at: this.clock.now(),
+        })
+        .onConflict((oc) => oc.columns(['org_id', 'topic', 'to']).doNothing())
+        .executeTakeFirst();
       n += Number(r.numInsertedOrUpdatedRows ?? 0n);
     }
     if (!to.length) this.log?.warn({ orgId, topic }, 'billing mail has no recipient: add a billing contact');
@@ -45,9 +75,22 @@ export class BillingMailer {
 
   /** Sends (or files in the outbox) every unsent mail; claims each row before sending so two processes never send one twice. */
   async flush(): Promise<void> {
-    const due = await this.db.selectFrom('billing_mail').selectAll().where('sent_at', 'is', null).where('attempts', '<', 10n).orderBy('created_at').limit(200).execute();
+    const due = await this.db
+      .selectFrom('billing_mail')
+      .selectAll()
+      .where('sent_at', 'is', null)
+      .where('attempts', '<', 10n)
+      .orderBy('created_at')
+      .limit(200)
+      .execute();
     for (const m of due) {
-      const claim = await this.db.updateTable('billing_mail').set({ attempts: m.attempts + 1n }).where('id', '=', m.id).where('attempts', '=', m.attempts).where('sent_at', 'is', null).executeTakeFirst();
+      const claim = await this.db
+        .updateTable('billing_mail')
+        .set({ attempts: m.attempts + 1n })
+        .where('id', '=', m.id)
+        .where('attempts', '=', m.attempts)
+        .where('sent_at', 'is', null)
+        .executeTakeFirst();
       if (claim.numUpdatedRows !== 1n) continue;
       const now = this.clock.now();
       if (!this.mailer) {
@@ -60,10 +103,16 @@ export class BillingMailer {
       }
       const attachments = m.invoice_id && this.attachmentsFor ? await this.attachmentsFor(m.invoice_id).catch(() => []) : [];
       const out = await this.mailer.send({ to: m.to, subject: m.subject, text: m.text, headers: { 'X-Tollgate-Billing-Id': m.id }, attachments });
-      await this.db.updateTable('billing_mail').set(out.ok ? { sent_at: now, error: null } : { error: out.error }).where('id', '=', m.id).execute();
+      await this.db
+        .updateTable('billing_mail')
+        .set(out.ok ? { sent_at: now, error: null } : { error: out.error })
+        .where('id', '=', m.id)
+        .execute();
       if (!out.ok) this.log?.warn({ mail: m.id, error: out.error }, 'billing mail failed; will retry');
     }
   }
 
-  close(): void { this.mailer?.close(); }
+  close(): void {
+    this.mailer?.close();
+  }
 }

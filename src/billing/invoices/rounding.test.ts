@@ -9,12 +9,22 @@ test('lines apportioned by largest remainder always add up to the subtotal round
   // Three lines of 0.4 ¢: rounding each would print 0 + 0 + 0 under a 1 ¢ subtotal.
   assert.deepEqual(apportionCents([4_000_000_000n, 4_000_000_000n, 4_000_000_000n]), [1n, 0n, 0n]);
   let x = 0x9e3779b9;
-  const rnd = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const rnd = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
   for (let i = 0; i < 2_000; i++) {
     const lines = Array.from({ length: 1 + (rnd() % 40) }, () => BigInt(rnd()) * BigInt(1 + (rnd() % 5000)) * (rnd() % 7 === 0 ? -1n : 1n));
     const cents = apportionCents(lines);
     const exact = lines.reduce((s, a) => s + a, 0n);
-    assert.equal(cents.reduce((s, c) => s + c, 0n), picoToCents(exact));
+    assert.equal(
+      cents.reduce((s, c) => s + c, 0n),
+      picoToCents(exact),
+    );
     lines.forEach((l, j) => {
       const d = l - cents[j]! * PICO_PER_CENT;
       assert.ok(d > -PICO_PER_CENT && d < PICO_PER_CENT, 'each line within a cent of its exact amount');

@@ -41,7 +41,13 @@ export function taxCents(subtotalCents: bigint, rateE4: bigint): bigint {
   return neg ? -r : r;
 }
 
-export interface Totals { subtotalExact: bigint; subtotalCents: bigint; lineCents: bigint[]; taxCents: bigint; totalCents: bigint }
+export interface Totals {
+  subtotalExact: bigint;
+  subtotalCents: bigint;
+  lineCents: bigint[];
+  taxCents: bigint;
+  totalCents: bigint;
+}
 
 export function totalsOf(amounts: bigint[], rateE4: bigint): Totals {
   const subtotalExact = amounts.reduce((s, a) => s + a, 0n);

@@ -15,7 +15,16 @@ import { newId } from '../../core/ids.ts';
 import { recordChange } from '../../store/change-log.ts';
 import type { DB } from '../../store/schema.ts';
 
-export type MovementKind = 'payment' | 'operator' | 'refund' | 'refund_failed' | 'dispute' | 'dispute_won' | 'credit_note_refund' | 'account_credit' | 'credit_applied';
+export type MovementKind =
+  | 'payment'
+  | 'operator'
+  | 'refund'
+  | 'refund_failed'
+  | 'dispute'
+  | 'dispute_won'
+  | 'credit_note_refund'
+  | 'account_credit'
+  | 'credit_applied';
 
 export interface Movement {
   /** The movement's own id (provider object id based): a repeat records nothing. */
@@ -28,20 +37,44 @@ export interface Movement {
   objectId?: string | null;
 }
 
-export interface StatusChange { from: string; to: string }
+export interface StatusChange {
+  from: string;
+  to: string;
+}
 
 /** What is still due, cents (≤ 0: nothing; < 0: overpaid). */
 export const dueCents = (i: { total_cents: bigint; credited_cents: bigint; paid_cents: bigint }) => i.total_cents - i.credited_cents - i.paid_cents;
 
 /** Records a money movement on an invoice (once per id) and brings its status in line. Run inside a transaction. */
-export async function recordInvoiceMovement(trx: Kysely<DB>, invoiceId: string, m: Movement, at: number, via: string): Promise<{ recorded: boolean; change: StatusChange | null }> {
+export async function recordInvoiceMovement(
+  trx: Kysely<DB>,
+  invoiceId: string,
+  m: Movement,
+  at: number,
+  via: string,
+): Promise<{ recorded: boolean; change: StatusChange | null }> {
   const inv = await trx.selectFrom('invoices').select(['org_id']).where('id', '=', invoiceId).executeTakeFirstOrThrow();
-  const ins = await trx.insertInto('invoice_payments').values({
-    id: m.id, invoice_id: invoiceId, org_id: inv.org_id, kind: m.kind, amount_cents: m.cents, payment_id: m.paymentId ?? null,
-    credit_note_id: m.creditNoteId ?? null, object_id: m.objectId ?? null, created_at: at,
-  }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+  const ins = await trx
+    .insertInto('invoice_payments')
+    .values({
+      id: m.id,
+      invoice_id: invoiceId,
+      org_id: inv.org_id,
+      kind: m.kind,
+      amount_cents: m.cents,
+      payment_id: m.paymentId ?? null,
+      credit_note_id: m.creditNoteId ?? null,
+      object_id: m.objectId ?? null,
+      created_at: at,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
   if (BigInt(ins.numInsertedOrUpdatedRows ?? 0n) !== 1n) return { recorded: false, change: null };
-  await trx.updateTable('invoices').set((eb) => ({ paid_cents: eb('paid_cents', '+', m.cents) })).where('id', '=', invoiceId).execute();
+  await trx
+    .updateTable('invoices')
+    .set((eb) => ({ paid_cents: eb('paid_cents', '+', m.cents) }))
+    .where('id', '=', invoiceId)
+    .execute();
   return { recorded: true, change: await syncInvoiceStatus(trx, invoiceId, at, via, m.objectId ?? m.id) };
 }
 
@@ -52,15 +85,40 @@ export async function syncInvoiceStatus(trx: Kysely<DB>, invoiceId: string, at: 
   const due = dueCents(inv);
   const to = due > 0n ? 'open' : 'paid';
   if (to === inv.status) return null;
-  const r = to === 'paid'
-    ? await trx.updateTable('invoices').set({ status: 'paid', paid_at: at, paid_via: via, payment_ref: ref, next_charge_at: null })
-      .where('id', '=', invoiceId).where('status', '=', inv.status).executeTakeFirst()
-    // Reopened: collected again from now (no automatic card charge; reminders, then suspension, count from here).
-    : await trx.updateTable('invoices').set({ status: 'open', paid_at: null, paid_via: null, payment_ref: null, next_charge_at: null, first_failed_at: null, dunning_level: 0n, reopened_at: at })
-      .where('id', '=', invoiceId).where('status', '=', inv.status).executeTakeFirst();
+  const r =
+    to === 'paid'
+      ? await trx
+          .updateTable('invoices')
+          .set({ status: 'paid', paid_at: at, paid_via: via, payment_ref: ref, next_charge_at: null })
+          .where('id', '=', invoiceId)
+          .where('status', '=', inv.status)
+          .executeTakeFirst()
+      : // Reopened: collected again from now (no automatic card charge; reminders, then suspension, count from here).
+        await trx
+          .updateTable('invoices')
+          .set({
+            status: 'open',
+            paid_at: null,
+            paid_via: null,
+            payment_ref: null,
+            next_charge_at: null,
+            first_failed_at: null,
+            dunning_level: 0n,
+            reopened_at: at,
+          })
+          .where('id', '=', invoiceId)
+          .where('status', '=', inv.status)
+          .executeTakeFirst();
   if (r.numUpdatedRows !== 1n) return null;
-  const n = await trx.selectFrom('invoice_status_history').select((eb) => eb.fn.countAll().as('n')).where('invoice_id', '=', invoiceId).executeTakeFirst();
-  await trx.insertInto('invoice_status_history').values({ id: newId('ish'), invoice_id: invoiceId, seq: BigInt(Number(n?.n ?? 0) + 1), at, from_status: inv.status, to_status: to, via, ref }).execute();
+  const n = await trx
+    .selectFrom('invoice_status_history')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('invoice_id', '=', invoiceId)
+    .executeTakeFirst();
+  await trx
+    .insertInto('invoice_status_history')
+    .values({ id: newId('ish'), invoice_id: invoiceId, seq: BigInt(Number(n?.n ?? 0) + 1), at, from_status: inv.status, to_status: to, via, ref })
+    .execute();
   if (to === 'paid') {
     // A hold that this invoice caused ends when it is paid (others may remain).
     const lifted = await trx.deleteFrom('billing_holds').where('org_id', '=', inv.org_id).where('ref', '=', invoiceId).executeTakeFirst();
@@ -70,7 +128,11 @@ export async function syncInvoiceStatus(trx: Kysely<DB>, invoiceId: string, at: 
 }
 
 /** Records that what is due on an open invoice was paid in full (the operator, or a provider's payment of `cents`). */
-export async function markInvoicePaid(trx: Kysely<DB>, invoiceId: string, p: { at: number; via: string; ref: string | null; movementId?: string; cents?: bigint; paymentId?: string }): Promise<boolean> {
+export async function markInvoicePaid(
+  trx: Kysely<DB>,
+  invoiceId: string,
+  p: { at: number; via: string; ref: string | null; movementId?: string; cents?: bigint; paymentId?: string },
+): Promise<boolean> {
   const inv = await trx.selectFrom('invoices').selectAll().where('id', '=', invoiceId).executeTakeFirstOrThrow();
   const cents = p.cents ?? dueCents(inv);
   // The operator's movement id names the state it paid, so two concurrent `invoices pay` record one payment.
@@ -82,5 +144,11 @@ export async function markInvoicePaid(trx: Kysely<DB>, invoiceId: string, p: { a
 
 /** A credit note's Stripe refund exists: recorded against the note (its `payment_ref`). */
 export async function noteRefunded(db: Kysely<DB>, noteId: string, refundId: string, at: number): Promise<void> {
-  await db.updateTable('invoices').set({ payment_ref: refundId, paid_at: at }).where('id', '=', noteId).where('kind', '=', 'credit_note').where('payment_ref', 'is', null).execute();
+  await db
+    .updateTable('invoices')
+    .set({ payment_ref: refundId, paid_at: at })
+    .where('id', '=', noteId)
+    .where('kind', '=', 'credit_note')
+    .where('payment_ref', 'is', null)
+    .execute();
 }

@@ -11,7 +11,12 @@ import { codes, fail, type GatewayError } from '../../core/errors.ts';
 import { recordChange } from '../../store/change-log.ts';
 import type { DB } from '../../store/schema.ts';
 
-export interface Hold { orgId: string; reason: string; ref: string | null; since: number }
+export interface Hold {
+  orgId: string;
+  reason: string;
+  ref: string | null;
+  since: number;
+}
 
 const REASONS: Record<string, string> = {
   card_payment_failed: 'the card on file was declined for the monthly statement and the grace period has ended',
@@ -20,9 +25,14 @@ const REASONS: Record<string, string> = {
 
 export function suspendedError(h: Hold): GatewayError {
   if (h.reason === 'operator') {
-    return fail.org_suspended('Your organization is suspended by the operator of this gateway. Contact them to restore access.', { details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() } });
+    return fail.org_suspended('Your organization is suspended by the operator of this gateway. Contact them to restore access.', {
+      details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() },
+    });
   }
-  return fail.org_suspended(`Your organization is suspended for non-payment: ${REASONS[h.reason] ?? h.reason}. Pay the outstanding amount (or update the card on file) to restore access.`, { details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() } });
+  return fail.org_suspended(
+    `Your organization is suspended for non-payment: ${REASONS[h.reason] ?? h.reason}. Pay the outstanding amount (or update the card on file) to restore access.`,
+    { details: { error_code: codes.org_suspended, reason: h.reason, since: new Date(h.since).toISOString() } },
+  );
 }
 
 export async function loadHolds(db: Kysely<DB>): Promise<Hold[]> {
@@ -30,8 +40,11 @@ export async function loadHolds(db: Kysely<DB>): Promise<Hold[]> {
 }
 
 export async function placeHold(db: Kysely<DB>, h: Hold): Promise<boolean> {
-  const r = await db.insertInto('billing_holds').values({ org_id: h.orgId, reason: h.reason, ref: h.ref, since: h.since })
-    .onConflict((oc) => oc.column('org_id').doNothing()).executeTakeFirst();
+  const r = await db
+    .insertInto('billing_holds')
+    .values({ org_id: h.orgId, reason: h.reason, ref: h.ref, since: h.since })
+    .onConflict((oc) => oc.column('org_id').doNothing())
+    .executeTakeFirst();
   const placed = BigInt(r.numInsertedOrUpdatedRows ?? 0n) === 1n;
   if (placed) await recordChange(db, 'billing', h.since);
   return placed;
@@ -47,8 +60,12 @@ export async function liftHold(db: Kysely<DB>, orgId: string, now: number): Prom
 export class HoldCache {
   private byOrg = new Map<string, Hold>();
   constructor(private db: Kysely<DB>) {}
-  async reload(): Promise<void> { this.byOrg = new Map((await loadHolds(this.db)).map((h) => [h.orgId, h])); }
-  get(orgId: string): Hold | undefined { return this.byOrg.get(orgId); }
+  async reload(): Promise<void> {
+    this.byOrg = new Map((await loadHolds(this.db)).map((h) => [h.orgId, h]));
+  }
+  get(orgId: string): Hold | undefined {
+    return this.byOrg.get(orgId);
+  }
   /** The refusal for a suspended org, or undefined (the admission hook). */
   refusal = (orgId: string): GatewayError | undefined => {
     const h = this.byOrg.get(orgId);

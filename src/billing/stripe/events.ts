@@ -34,11 +34,29 @@ import type { PaymentRow } from '../payments/store.ts';
 import type { StripePayments } from './service.ts';
 
 export type Outcome = 'processed' | 'ignored' | 'parked';
-export interface Reversal { orgId: string; amount: bigint; kind: ReversalKind; purpose: string; invoiceId?: string | null; reopened?: boolean; object: string }
-export interface Handled { outcome: Outcome; note?: string; settledPaymentId?: string; cardSavedOrg?: string; reversal?: Reversal; reversals?: Reversal[]; foreignCurrency?: { orgId: string | null; currency: string; object: string } }
+export interface Reversal {
+  orgId: string;
+  amount: bigint;
+  kind: ReversalKind;
+  purpose: string;
+  invoiceId?: string | null;
+  reopened?: boolean;
+  object: string;
+}
+export interface Handled {
+  outcome: Outcome;
+  note?: string;
+  settledPaymentId?: string;
+  cardSavedOrg?: string;
+  reversal?: Reversal;
+  reversals?: Reversal[];
+  foreignCurrency?: { orgId: string | null; currency: string; object: string };
+}
 
 const foreign = (currency: string | null | undefined, object: string, orgId: string | null): Handled | null =>
-  currency && currency.toLowerCase() !== 'usd' ? { outcome: 'ignored', note: `currency ${currency} is not USD`, foreignCurrency: { orgId, currency, object } } : null;
+  currency && currency.toLowerCase() !== 'usd'
+    ? { outcome: 'ignored', note: `currency ${currency} is not USD`, foreignCurrency: { orgId, currency, object } }
+    : null;
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 
@@ -129,7 +147,12 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
       if (fx) return fx;
       if (pay?.status !== 'succeeded') return { outcome: 'parked', note: 'payment not settled yet' };
       const kind: ReversalKind = ev.type === 'charge.dispute.created' ? 'dispute' : 'dispute_won';
-      const r = await reversePayment(db, now, pay.id, { kind, id: `${kind}:${d.id}`, object: { type: 'dispute', id: d.id }, amount: BigInt(d.amount) * PICO_PER_CENT });
+      const r = await reversePayment(db, now, pay.id, {
+        kind,
+        id: `${kind}:${d.id}`,
+        object: { type: 'dispute', id: d.id },
+        amount: BigInt(d.amount) * PICO_PER_CENT,
+      });
       return { outcome: 'processed', note: r.outcome, reversal: r.outcome === 'applied' ? reversalOf(r, kind, d.id) : undefined };
     }
     default:
@@ -137,8 +160,15 @@ export async function handleEvent(sp: StripePayments, now: number, ev: Stripe.Ev
   }
 }
 
-const reversalOf = (r: ReverseResult, kind: ReversalKind, object: string): Reversal =>
-  ({ orgId: r.orgId, amount: r.amount, kind, purpose: r.purpose, invoiceId: r.invoiceId, reopened: r.invoiceChange?.to === 'open', object });
+const reversalOf = (r: ReverseResult, kind: ReversalKind, object: string): Reversal => ({
+  orgId: r.orgId,
+  amount: r.amount,
+  kind,
+  purpose: r.purpose,
+  invoiceId: r.invoiceId,
+  reopened: r.invoiceChange?.to === 'open',
+  object,
+});
 
 /**
  * One refund, once by its id. Pending or succeeded: the money goes back (`refund:<re_…>`). Failed
@@ -151,11 +181,23 @@ async function applyRefund(sp: StripePayments, now: number, pay: PaymentRow, re:
   const object = { type: 'refund', id: re.id };
   if (re.status === 'failed' || re.status === 'canceled') {
     await reversePayment(sp.store.db, now, pay.id, { kind: 'refund', id: `refund:${re.id}`, object, amount: 0n, creditNoteId });
-    const r = await reversePayment(sp.store.db, now, pay.id, { kind: 'refund_failed', id: `refund_failed:${re.id}`, object, amount: BigInt(re.amount) * PICO_PER_CENT, creditNoteId });
+    const r = await reversePayment(sp.store.db, now, pay.id, {
+      kind: 'refund_failed',
+      id: `refund_failed:${re.id}`,
+      object,
+      amount: BigInt(re.amount) * PICO_PER_CENT,
+      creditNoteId,
+    });
     return r.outcome === 'applied' ? reversalOf(r, 'refund_failed', re.id) : null;
   }
   if (re.status !== 'succeeded' && re.status !== 'pending') return null; // requires_action: wait for refund.updated
-  const r = await reversePayment(sp.store.db, now, pay.id, { kind: 'refund', id: `refund:${re.id}`, object, amount: BigInt(re.amount) * PICO_PER_CENT, creditNoteId });
+  const r = await reversePayment(sp.store.db, now, pay.id, {
+    kind: 'refund',
+    id: `refund:${re.id}`,
+    object,
+    amount: BigInt(re.amount) * PICO_PER_CENT,
+    creditNoteId,
+  });
   if (creditNoteId && r.outcome !== 'duplicate') await noteRefunded(sp.store.db, creditNoteId, re.id, now);
   return r.outcome === 'applied' ? reversalOf(r, 'refund', re.id) : null;
 }

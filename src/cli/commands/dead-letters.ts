@@ -11,25 +11,36 @@ export function registerDeadLetters(usage: Command): void {
   const org = usage.options.find((opt) => opt.long === '--org');
   if (org?.mandatory) {
     org.mandatory = false;
-    usage.hook('preAction', (_cmd, action) => { if (action === usage && usage.opts().org === undefined) usage.error("error: required option '--org <org>' not specified"); });
+    usage.hook('preAction', (_cmd, action) => {
+      if (action === usage && usage.opts().org === undefined) usage.error("error: required option '--org <org>' not specified");
+    });
   }
-  usage.command('dead-letters').description('usage events the database refused (kept whole; nothing is lost); --replay writes them again')
+  usage
+    .command('dead-letters')
+    .description('usage events the database refused (kept whole; nothing is lost); --replay writes them again')
     .option('--replay', 'write every open dead letter again (idempotent by request id)')
     .option('--all', 'include dead letters already replayed')
     .option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now, actor }) => {
-      o.json ||= usage.opts().json; // `usage` has its own --json, which commander fills first
-      if (o.replay) {
-        const r = await replayDeadLetters(store, now);
-        for (const id of r.replayed) {
-          const row = await store.db.selectFrom('usage_dead_letters').select('org_id').where('id', '=', id).executeTakeFirst();
-          await recordAudit(store.db, actor, now(), { orgId: row?.org_id || null, action: 'usage.dead_letter.replay', targetType: 'usage_event', targetId: id });
+    .action((o) =>
+      withContext(async ({ store, now, actor }) => {
+        o.json ||= usage.opts().json; // `usage` has its own --json, which commander fills first
+        if (o.replay) {
+          const r = await replayDeadLetters(store, now);
+          for (const id of r.replayed) {
+            const row = await store.db.selectFrom('usage_dead_letters').select('org_id').where('id', '=', id).executeTakeFirst();
+            await recordAudit(store.db, actor, now(), {
+              orgId: row?.org_id || null,
+              action: 'usage.dead_letter.replay',
+              targetType: 'usage_event',
+              targetId: id,
+            });
+          }
+          print(o.json, r, () => `replayed ${r.replayed.length}, still refused ${r.failed.length}${r.failed.length ? `\n\n${table(r.failed)}` : ''}`);
+          if (r.failed.length) process.exitCode = 1;
+          return;
         }
-        print(o.json, r, () => `replayed ${r.replayed.length}, still refused ${r.failed.length}${r.failed.length ? `\n\n${table(r.failed)}` : ''}`);
-        if (r.failed.length) process.exitCode = 1;
-        return;
-      }
-      const rows = await listDeadLetters(store, { all: o.all });
-      print(o.json, rows, () => table(rows.map((r) => ({ id: r.id, org: r.org_id, at: r.created_at, replayed: r.replayed_at, error: r.error }))));
-    }));
+        const rows = await listDeadLetters(store, { all: o.all });
+        print(o.json, rows, () => table(rows.map((r) => ({ id: r.id, org: r.org_id, at: r.created_at, replayed: r.replayed_at, error: r.error }))));
+      }),
+    );
 }

@@ -7,9 +7,18 @@ import { policyView } from '../../accounts/policy.ts';
 import { policyFromOptions, withPolicyOptions } from './policy.ts';
 
 const view = (k: KeyRecord, now: number) => ({
-  id: k.id, name: k.name, kind: k.kind, admin_scope: k.adminScope, org_id: k.orgId, workspace_id: k.workspaceId, hint: k.hint,
+  id: k.id,
+  name: k.name,
+  kind: k.kind,
+  admin_scope: k.adminScope,
+  org_id: k.orgId,
+  workspace_id: k.workspaceId,
+  hint: k.hint,
   status: k.revokedAt != null ? 'revoked' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active',
-  created_at: iso(k.createdAt), expires_at: iso(k.expiresAt), last_used_at: iso(k.lastUsedAt), policy: policyView(k.policy),
+  created_at: iso(k.createdAt),
+  expires_at: iso(k.expiresAt),
+  last_used_at: iso(k.lastUsedAt),
+  policy: policyView(k.policy),
 });
 
 function parseExpiry(s: string | undefined, now: number): number | null {
@@ -25,38 +34,69 @@ export function registerKey(program: Command): void {
   const key = program.command('key').description('API keys');
 
   withPolicyOptions(key.command('create').description('create a key (an inference key by default; --admin for an admin key); prints the secret once'))
-    .requiredOption('--org <org>', 'org id').option('--workspace <ws>', 'workspace id (default: the org\'s Default workspace); with --admin, confines the admin key to it')
+    .requiredOption('--org <org>', 'org id')
+    .option('--workspace <ws>', "workspace id (default: the org's Default workspace); with --admin, confines the admin key to it")
     .option('--admin', 'an admin key (sk-tg-admin-…): manages the org through the admin API and console, never calls the model APIs')
-    .option('--name <name>', 'key name', 'default').option('--expires <when>', 'expiry: 3h, 7d, 30d or an ISO date')
+    .option('--name <name>', 'key name', 'default')
+    .option('--expires <when>', 'expiry: 3h, 7d, 30d or an ISO date')
     .option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now, actor }) => {
-      const k = await new AccountsService(store.db, now, actor).createKey({
-        orgId: o.org, workspaceId: o.workspace, name: o.name, expiresAt: parseExpiry(o.expires, now()),
-        kind: o.admin ? 'admin' : 'inference', adminScope: o.admin ? (o.workspace ? 'workspace' : 'org') : undefined,
-        policy: policyFromOptions(o),
-      });
-      const out = { ...view(k, now()), key: k.key };
-      const what = k.kind === 'admin' ? `admin key ${out.id} for ${k.adminScope === 'workspace' ? `workspace ${out.workspace_id}` : `org ${out.org_id}`}` : `key ${out.id} in ${out.workspace_id}`;
-      print(o.json, out, () => `created ${what}\n\n  ${out.key}\n\nStore it now: it is shown only once.`);
-    }));
+    .action((o) =>
+      withContext(async ({ store, now, actor }) => {
+        const k = await new AccountsService(store.db, now, actor).createKey({
+          orgId: o.org,
+          workspaceId: o.workspace,
+          name: o.name,
+          expiresAt: parseExpiry(o.expires, now()),
+          kind: o.admin ? 'admin' : 'inference',
+          adminScope: o.admin ? (o.workspace ? 'workspace' : 'org') : undefined,
+          policy: policyFromOptions(o),
+        });
+        const out = { ...view(k, now()), key: k.key };
+        const what =
+          k.kind === 'admin'
+            ? `admin key ${out.id} for ${k.adminScope === 'workspace' ? `workspace ${out.workspace_id}` : `org ${out.org_id}`}`
+            : `key ${out.id} in ${out.workspace_id}`;
+        print(o.json, out, () => `created ${what}\n\n  ${out.key}\n\nStore it now: it is shown only once.`);
+      }),
+    );
 
-  key.command('list').description('list an org\'s keys (never their secrets)').requiredOption('--org <org>', 'org id').option('--json', 'machine-readable output')
-    .action((o) => withContext(async ({ store, now, actor }) => {
-      const rows = (await new AccountsService(store.db, now, actor).listKeys(o.org)).map((k) => view(k, now()));
-      print(o.json, rows, () => table(rows, ['id', 'name', 'kind', 'workspace_id', 'hint', 'status', 'created_at', 'expires_at', 'last_used_at']));
-    }));
-
-  withPolicyOptions(key.command('update').description('change a key\'s name or model policy (takes effect in the running gateway within a second)').argument('<key_id>'))
-    .option('--name <name>', 'key name').option('--json', 'machine-readable output')
-    .action((id, o) => withContext(async ({ store, now, actor }) => {
-      const k = await new AccountsService(store.db, now, actor).updateKey(id, { name: o.name, policy: policyFromOptions(o) });
-      print(o.json, view(k, now()), () => `updated ${k.id}: ${JSON.stringify(policyView(k.policy))}`);
-    }));
-
-  key.command('revoke').description('revoke a key (takes effect in the running gateway within a second)').argument('<key_id>')
+  key
+    .command('list')
+    .description("list an org's keys (never their secrets)")
+    .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
-    .action((id, o) => withContext(async ({ store, now, actor }) => {
-      const k = await new AccountsService(store.db, now, actor).revokeKey(id);
-      print(o.json, { ...view(k, now()), revoked_with_it: k.cascaded }, () => `revoked ${k.id}${k.cascaded.length ? ` and the ${k.cascaded.length} key(s) it created` : ''}`);
-    }));
+    .action((o) =>
+      withContext(async ({ store, now, actor }) => {
+        const rows = (await new AccountsService(store.db, now, actor).listKeys(o.org)).map((k) => view(k, now()));
+        print(o.json, rows, () => table(rows, ['id', 'name', 'kind', 'workspace_id', 'hint', 'status', 'created_at', 'expires_at', 'last_used_at']));
+      }),
+    );
+
+  withPolicyOptions(
+    key.command('update').description("change a key's name or model policy (takes effect in the running gateway within a second)").argument('<key_id>'),
+  )
+    .option('--name <name>', 'key name')
+    .option('--json', 'machine-readable output')
+    .action((id, o) =>
+      withContext(async ({ store, now, actor }) => {
+        const k = await new AccountsService(store.db, now, actor).updateKey(id, { name: o.name, policy: policyFromOptions(o) });
+        print(o.json, view(k, now()), () => `updated ${k.id}: ${JSON.stringify(policyView(k.policy))}`);
+      }),
+    );
+
+  key
+    .command('revoke')
+    .description('revoke a key (takes effect in the running gateway within a second)')
+    .argument('<key_id>')
+    .option('--json', 'machine-readable output')
+    .action((id, o) =>
+      withContext(async ({ store, now, actor }) => {
+        const k = await new AccountsService(store.db, now, actor).revokeKey(id);
+        print(
+          o.json,
+          { ...view(k, now()), revoked_with_it: k.cascaded },
+          () => `revoked ${k.id}${k.cascaded.length ? ` and the ${k.cascaded.length} key(s) it created` : ''}`,
+        );
+      }),
+    );
 }

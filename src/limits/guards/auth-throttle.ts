@@ -7,9 +7,17 @@
  */
 import { fail } from '../../core/errors.ts';
 
-export interface AuthThrottleOptions { burst: number; perMinute: number; now: () => number; maxTracked?: number }
+export interface AuthThrottleOptions {
+  burst: number;
+  perMinute: number;
+  now: () => number;
+  maxTracked?: number;
+}
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export class AuthThrottle {
   private buckets = new Map<string, Bucket>();
@@ -19,7 +27,9 @@ export class AuthThrottle {
     this.maxTracked = o.maxTracked ?? 100_000;
   }
 
-  get enabled(): boolean { return this.o.burst > 0; }
+  get enabled(): boolean {
+    return this.o.burst > 0;
+  }
 
   private level(b: Bucket, now: number): number {
     return Math.min(this.o.burst, b.tokens + ((now - b.at) * this.o.perMinute) / 60_000);
@@ -34,7 +44,9 @@ export class AuthThrottle {
     const level = this.level(b, now);
     if (level >= 1) return;
     const wait = this.o.perMinute > 0 ? Math.ceil(((1 - level) * 60) / this.o.perMinute) : 3600;
-    throw fail.too_many_auth_failures(`Too many failed authentication attempts from this address; retry in ${wait} s`, { headers: { 'retry-after': String(wait), connection: 'close' } });
+    throw fail.too_many_auth_failures(`Too many failed authentication attempts from this address; retry in ${wait} s`, {
+      headers: { 'retry-after': String(wait), connection: 'close' },
+    });
   }
 
   /** Forgets `addr`'s failures (a successful login clears its account's count). */
@@ -61,7 +73,10 @@ export class AuthThrottle {
     // Still full (an attack from very many addresses): forget the oldest half.
     if (this.buckets.size >= this.maxTracked) {
       let n = this.buckets.size / 2;
-      for (const k of this.buckets.keys()) { if (n-- <= 0) break; this.buckets.delete(k); }
+      for (const k of this.buckets.keys()) {
+        if (n-- <= 0) break;
+        this.buckets.delete(k);
+      }
     }
   }
 }

@@ -12,14 +12,18 @@ export class ConcurrencyLimiter {
   constructor(private limit: number) {}
 
   /** Current requests in flight for an org (tests, metrics). */
-  current(orgId: string): number { return this.inFlight.get(orgId) ?? 0; }
+  current(orgId: string): number {
+    return this.inFlight.get(orgId) ?? 0;
+  }
 
   /** Takes a slot for `orgId` until `res` closes; throws 429 when the org is at its limit. */
   acquire(orgId: string, res: ServerResponse): void {
     if (this.limit <= 0) return;
     const n = this.inFlight.get(orgId) ?? 0;
     if (n >= this.limit) {
-      throw fail.concurrency_limit_exceeded(`Too many concurrent requests for this organization (limit ${this.limit}); retry when some have finished`, { headers: { 'retry-after': '1' } });
+      throw fail.concurrency_limit_exceeded(`Too many concurrent requests for this organization (limit ${this.limit}); retry when some have finished`, {
+        headers: { 'retry-after': '1' },
+      });
     }
     this.inFlight.set(orgId, n + 1);
     res.once('close', () => {

@@ -4,9 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../core/clock.ts';
-import {
-  TICKS_PER_TOKEN, debit, fullBucket, msUntilAvailable, msUntilFull, msUntilPositive, refill, remainingTokens,
-} from './bucket.ts';
+import { TICKS_PER_TOKEN, debit, fullBucket, msUntilAvailable, msUntilFull, msUntilPositive, refill, remainingTokens } from './bucket.ts';
 import { MemoryRateLimiter } from './memory.ts';
 
 const T = TICKS_PER_TOKEN;

@@ -5,7 +5,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../core/errors.ts';
 import {
-  anthropicRateHeaders, formatGoDuration, openaiRateHeaders, retryAfterHeaders, rfc3339Seconds, roundTokensRemaining,
+  anthropicRateHeaders,
+  formatGoDuration,
+  openaiRateHeaders,
+  retryAfterHeaders,
+  rfc3339Seconds,
+  roundTokensRemaining,
 } from '../../wire/rate-limit-headers.ts';
 import type { RateRefusal, RateSnapshot } from './limiter.ts';
 import { rateLimitError, rateLimitMessage } from './message.ts';
@@ -21,8 +26,18 @@ const snap: RateSnapshot = {
 describe('headers', () => {
   test('Go durations', () => {
     const table: Array<[number, string]> = [
-      [0, '0s'], [12, '12ms'], [999, '999ms'], [1000, '1s'], [1500, '1.5s'], [60_000, '1m0s'], [360_000, '6m0s'],
-      [252_172, '4m12.172s'], [3_600_000, '1h0m0s'], [83_909_144, '23h18m29.144s'], [-1500, '-1.5s'], [12.4, '12ms'],
+      [0, '0s'],
+      [12, '12ms'],
+      [999, '999ms'],
+      [1000, '1s'],
+      [1500, '1.5s'],
+      [60_000, '1m0s'],
+      [360_000, '6m0s'],
+      [252_172, '4m12.172s'],
+      [3_600_000, '1h0m0s'],
+      [83_909_144, '23h18m29.144s'],
+      [-1500, '-1.5s'],
+      [12.4, '12ms'],
     ];
     for (const [ms, s] of table) assert.equal(formatGoDuration(ms), s, `${ms}`);
   });
@@ -86,11 +101,16 @@ describe('429 message and error', () => {
   const base: RateRefusal = { key: 'k', dimension: 'requests', limit: 50, cost: 1, scope: 'organization', exceedsLimit: false };
 
   test('messages name the limit, org and model', () => {
-    assert.equal(rateLimitMessage(base, 'org_1', 'claude-opus-4-6'),
+    assert.equal(
+      rateLimitMessage(base, 'org_1', 'claude-opus-4-6'),
       "This request would exceed your organization's rate limit of 50 requests per minute (org: org_1, model: claude-opus-4-6). " +
-      'You can see the response headers for current usage. Please try again later.');
+        'You can see the response headers for current usage. Please try again later.',
+    );
     const input = { ...base, dimension: 'input_tokens' as const, limit: 30_000, cost: 2_000, scope: 'workspace' as const };
-    assert.match(rateLimitMessage(input, 'o', 'm'), /^This request would exceed your workspace's rate limit of 30,000 input tokens per minute \(org: o, model: m\)\. .*reduce the prompt length/);
+    assert.match(
+      rateLimitMessage(input, 'o', 'm'),
+      /^This request would exceed your workspace's rate limit of 30,000 input tokens per minute \(org: o, model: m\)\. .*reduce the prompt length/,
+    );
     const never = { ...input, scope: 'organization' as const, cost: 45_000, exceedsLimit: true };
     assert.match(rateLimitMessage(never, 'o', 'm'), /rate limit of 30,000 input tokens per minute .* alone needs 45,000 input tokens.*retrying will not help/);
   });
@@ -104,7 +124,10 @@ describe('429 message and error', () => {
     assert.equal(e.headers['retry-after-ms'], '1200');
     assert.equal(e.headers['anthropic-ratelimit-requests-remaining'], '49');
     assert.equal(e.headers['x-should-retry'], undefined);
-    const o = rateLimitError({ ok: false, refused: { ...base, cost: 99, exceedsLimit: true }, retryAfterMs: 5, snapshot: snap }, { orgId: 'o', model: 'm', now: NOW, surface: 'openai' });
+    const o = rateLimitError(
+      { ok: false, refused: { ...base, cost: 99, exceedsLimit: true }, retryAfterMs: 5, snapshot: snap },
+      { orgId: 'o', model: 'm', now: NOW, surface: 'openai' },
+    );
     assert.equal(o.headers['x-ratelimit-reset-requests'], '1.2s');
     assert.equal(o.headers['x-should-retry'], 'false');
   });
@@ -112,16 +135,23 @@ describe('429 message and error', () => {
 
 describe('buildRateCheck', () => {
   test('org and workspace buckets per dimension; refs per dimension', () => {
-    const c = buildRateCheck('claude-sonnet-4', [
-      { scope: 'organization', id: 'o1', limits: { rpm: 50, itpm: 40_000, otpm: 8_000 } },
-      { scope: 'workspace', id: 'w1', limits: { itpm: 10_000 } },
-    ], 1234);
+    const c = buildRateCheck(
+      'claude-sonnet-4',
+      [
+        { scope: 'organization', id: 'o1', limits: { rpm: 50, itpm: 40_000, otpm: 8_000 } },
+        { scope: 'workspace', id: 'w1', limits: { itpm: 10_000 } },
+      ],
+      1234,
+    );
     assert.deepEqual(c.buckets, [
       { key: 'org:o1:claude-sonnet-4:rpm', dimension: 'requests', limit: 50, cost: 1, scope: 'organization' },
       { key: 'org:o1:claude-sonnet-4:itpm', dimension: 'input_tokens', limit: 40_000, cost: 1234, scope: 'organization' },
       { key: 'org:o1:claude-sonnet-4:otpm', dimension: 'output_tokens', limit: 8_000, cost: 0, scope: 'organization' },
       { key: 'ws:w1:claude-sonnet-4:itpm', dimension: 'input_tokens', limit: 10_000, cost: 1234, scope: 'workspace' },
     ]);
-    assert.deepEqual(bucketRefs(c, 'input_tokens'), [{ key: 'org:o1:claude-sonnet-4:itpm', limit: 40_000 }, { key: 'ws:w1:claude-sonnet-4:itpm', limit: 10_000 }]);
+    assert.deepEqual(bucketRefs(c, 'input_tokens'), [
+      { key: 'org:o1:claude-sonnet-4:itpm', limit: 40_000 },
+      { key: 'ws:w1:claude-sonnet-4:itpm', limit: 10_000 },
+    ]);
   });
 });

@@ -11,22 +11,52 @@
  *                         limiter.record(bucketRefs(check, 'output_tokens'), outputTokens);
  */
 export {
-  type RateDimension, type RateScope, type RateBucket, type RateCheck, type BucketRef,
-  type DimensionSnapshot, type RateSnapshot, type RateRefusal, type RateDecision, type RateLimiter,
+  type RateDimension,
+  type RateScope,
+  type RateBucket,
+  type RateCheck,
+  type BucketRef,
+  type DimensionSnapshot,
+  type RateSnapshot,
+  type RateRefusal,
+  type RateDecision,
+  type RateLimiter,
   RATE_DIMENSIONS,
 } from './limiter.ts';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './memory.ts';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis.ts';
 export {
-  type BucketState, TICKS_PER_TOKEN, WINDOW_MS, refill, debit, msUntilFull, msUntilAvailable, msUntilPositive, remainingTokens,
+  type BucketState,
+  TICKS_PER_TOKEN,
+  WINDOW_MS,
+  refill,
+  debit,
+  msUntilFull,
+  msUntilAvailable,
+  msUntilPositive,
+  remainingTokens,
 } from './bucket.ts';
 export {
-  type ClassLimits, type TierDefinition, type TierSchedule, DEFAULT_RATE_CLASS, DEFAULT_TIER_SCHEDULE,
-  tierForSpend, tierDefinition, limitsFor, tierScheduleSchema, parseTierSchedule, tierScheduleToJson,
+  type ClassLimits,
+  type TierDefinition,
+  type TierSchedule,
+  DEFAULT_RATE_CLASS,
+  DEFAULT_TIER_SCHEDULE,
+  tierForSpend,
+  tierDefinition,
+  limitsFor,
+  tierScheduleSchema,
+  parseTierSchedule,
+  tierScheduleToJson,
 } from './tiers.ts';
 export {
-  anthropicRateHeaders, openaiRateHeaders, retryAfterHeaders, formatGoDuration, rfc3339Seconds,
-  roundTokensRemaining, mostRestrictiveTokens,
+  anthropicRateHeaders,
+  openaiRateHeaders,
+  retryAfterHeaders,
+  formatGoDuration,
+  rfc3339Seconds,
+  roundTokensRemaining,
+  mostRestrictiveTokens,
 } from '../../wire/rate-limit-headers.ts';
 export { rateLimitMessage, rateLimitError, type RateLimitErrorContext } from './message.ts';
 export { bucketKey, buildRateCheck, bucketRefs, type ScopeLimits } from './keys.ts';

@@ -32,8 +32,16 @@ export function buildRateCheck(rateClass: string, scopes: readonly ScopeLimits[]
   for (const s of scopes) {
     const { rpm, itpm, otpm } = s.limits;
     if (rpm != null) buckets.push({ key: bucketKey(s.scope, s.id, rateClass, 'requests'), dimension: 'requests', limit: rpm, cost: 1, scope: s.scope });
-    if (itpm != null) buckets.push({ key: bucketKey(s.scope, s.id, rateClass, 'input_tokens'), dimension: 'input_tokens', limit: itpm, cost: inputTokensEstimate, scope: s.scope });
-    if (otpm != null) buckets.push({ key: bucketKey(s.scope, s.id, rateClass, 'output_tokens'), dimension: 'output_tokens', limit: otpm, cost: 0, scope: s.scope });
+    if (itpm != null)
+      buckets.push({
+        key: bucketKey(s.scope, s.id, rateClass, 'input_tokens'),
+        dimension: 'input_tokens',
+        limit: itpm,
+        cost: inputTokensEstimate,
+        scope: s.scope,
+      });
+    if (otpm != null)
+      buckets.push({ key: bucketKey(s.scope, s.id, rateClass, 'output_tokens'), dimension: 'output_tokens', limit: otpm, cost: 0, scope: s.scope });
   }
   return { buckets };
 }

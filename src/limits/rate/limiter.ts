@@ -71,9 +71,7 @@ export interface RateRefusal {
   exceedsLimit: boolean;
 }
 
-export type RateDecision =
-  | { ok: true; snapshot: RateSnapshot }
-  | { ok: false; refused: RateRefusal; retryAfterMs: number; snapshot: RateSnapshot };
+export type RateDecision = { ok: true; snapshot: RateSnapshot } | { ok: false; refused: RateRefusal; retryAfterMs: number; snapshot: RateSnapshot };
 
 export interface RateLimiter {
   /** All-or-nothing check-and-take over `req.buckets`. */
@@ -107,7 +105,10 @@ export function pickRefusal(buckets: readonly RateBucket[], ticks: readonly numb
   let worst = 0;
   for (let i = 0; i < buckets.length; i++) {
     const w = bucketWait(buckets[i]!, ticks[i]!);
-    if (w > worst) { worst = w; index = i; }
+    if (w > worst) {
+      worst = w;
+      index = i;
+    }
   }
   if (index < 0) return { index, retryAfterMs: 0 };
   const b = buckets[index]!;

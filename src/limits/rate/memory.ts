@@ -12,8 +12,16 @@
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { TICKS_PER_TOKEN, debit, isFull, levelAt } from './bucket.ts';
 import {
-  buildSnapshot, pickRefusal, refusalOf, takeTicks, validateCheck, validateRefs,
-  type BucketRef, type RateCheck, type RateDecision, type RateLimiter,
+  buildSnapshot,
+  pickRefusal,
+  refusalOf,
+  takeTicks,
+  validateCheck,
+  validateRefs,
+  type BucketRef,
+  type RateCheck,
+  type RateDecision,
+  type RateLimiter,
 } from './limiter.ts';
 
 interface Entry {
@@ -93,9 +101,17 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   private store(key: string, ticks: number, updatedAt: number, limit: number): void {
-    if (isFull(ticks, limit)) { this.entries.delete(key); return; }
+    if (isFull(ticks, limit)) {
+      this.entries.delete(key);
+      return;
+    }
     const e = this.entries.get(key);
-    if (e) { e.ticks = ticks; e.updatedAt = updatedAt; e.limit = limit; return; }
+    if (e) {
+      e.ticks = ticks;
+      e.updatedAt = updatedAt;
+      e.limit = limit;
+      return;
+    }
     this.entries.set(key, { ticks, updatedAt, limit });
     if (this.entries.size > this.maxBuckets) this.sweep(updatedAt, true);
   }

@@ -37,8 +37,10 @@ export function rateLimitMessage(refused: RateRefusal, orgId: string, model: str
   const unit = UNIT[refused.dimension];
   const head = `This request would exceed ${OWNER[refused.scope] ?? OWNER.organization} rate limit of ${fmt(refused.limit)} ${unit} per minute (org: ${orgId}, model: ${model}).`;
   if (refused.exceedsLimit) {
-    return `${head} The request alone needs ${fmt(refused.cost)} ${unit}, more than the limit allows, so retrying will not help.` +
-      (refused.dimension === 'input_tokens' ? ' Please reduce the prompt length.' : '');
+    return (
+      `${head} The request alone needs ${fmt(refused.cost)} ${unit}, more than the limit allows, so retrying will not help.` +
+      (refused.dimension === 'input_tokens' ? ' Please reduce the prompt length.' : '')
+    );
   }
   return `${head} You can see the response headers for current usage. ${ADVICE[refused.dimension]}`;
 }

@@ -13,8 +13,15 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import {
-  buildSnapshot, pickRefusal, refusalOf, validateCheck, validateRefs,
-  type BucketRef, type RateCheck, type RateDecision, type RateLimiter,
+  buildSnapshot,
+  pickRefusal,
+  refusalOf,
+  validateCheck,
+  validateRefs,
+  type BucketRef,
+  type RateCheck,
+  type RateDecision,
+  type RateLimiter,
 } from './limiter.ts';
 import { CHECK_SCRIPT, DEBIT_SCRIPT } from './redis-scripts.ts';
 
@@ -72,7 +79,11 @@ export class RedisRateLimiter implements RateLimiter {
     validateRefs(buckets, delta);
     if (delta === 0 || buckets.length === 0) return;
     const now = Math.floor(this.clock.now());
-    await this.run(DEBIT, buckets.map((r) => this.prefix + r.key), [now, this.slack, delta, ...buckets.map((r) => r.limit)]);
+    await this.run(
+      DEBIT,
+      buckets.map((r) => this.prefix + r.key),
+      [now, this.slack, delta, ...buckets.map((r) => r.limit)],
+    );
   }
 
   async record(buckets: readonly BucketRef[], outputTokens: number): Promise<void> {

@@ -4,9 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { usdToPico } from '../../core/money.ts';
-import {
-  DEFAULT_TIER_SCHEDULE as S, limitsFor, parseTierSchedule, tierForSpend, tierScheduleToJson,
-} from './tiers.ts';
+import { DEFAULT_TIER_SCHEDULE as S, limitsFor, parseTierSchedule, tierForSpend, tierScheduleToJson } from './tiers.ts';
 
 describe('tiers', () => {
   test('tier selection by total-spend thresholds ($0/$50/$200/$500)', () => {
@@ -35,8 +33,14 @@ describe('tiers', () => {
   });
 
   test('monthly spend ceilings $100/$500/$1,000/$200,000', () => {
-    assert.deepEqual(S.tiers.map((t) => t.monthlySpendCapPico), ['100', '500', '1000', '200000'].map(usdToPico));
-    assert.deepEqual(S.tiers.map((t) => t.minSpendPico), ['0', '50', '200', '500'].map(usdToPico));
+    assert.deepEqual(
+      S.tiers.map((t) => t.monthlySpendCapPico),
+      ['100', '500', '1000', '200000'].map(usdToPico),
+    );
+    assert.deepEqual(
+      S.tiers.map((t) => t.minSpendPico),
+      ['0', '50', '200', '500'].map(usdToPico),
+    );
   });
 
   test('JSON config round-trips and is validated', () => {
@@ -47,7 +51,13 @@ describe('tiers', () => {
         { tier: 1, name: 'Free', minSpendUsd: 0, monthlySpendCapUsd: '10', limits: { default: { rpm: 5, itpm: 500, otpm: 100 } } },
       ],
     });
-    assert.deepEqual(custom.tiers.map((t) => [t.tier, t.name]), [[1, 'Free'], [2, 'Tier 2']]);
+    assert.deepEqual(
+      custom.tiers.map((t) => [t.tier, t.name]),
+      [
+        [1, 'Free'],
+        [2, 'Tier 2'],
+      ],
+    );
     assert.equal(custom.tiers[1]!.minSpendPico, usdToPico('25.5'));
     assert.equal(custom.tiers[1]!.monthlySpendCapPico, null);
     assert.equal(tierForSpend(custom, usdToPico('30')), 2);
@@ -59,10 +69,14 @@ describe('tiers', () => {
     bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: { x: lim.default } }]); // no default
     bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: { default: { rpm: 0, itpm: 1, otpm: 1 } } }]);
     bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: 'ten', limits: lim }]);
-    bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim },
-      { tier: 2, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim }]); // thresholds not rising
-    bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim },
-      { tier: 1, minSpendUsd: '9', monthlySpendCapUsd: null, limits: lim }]); // duplicate tier
+    bad([
+      { tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim },
+      { tier: 2, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim },
+    ]); // thresholds not rising
+    bad([
+      { tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim },
+      { tier: 1, minSpendUsd: '9', monthlySpendCapUsd: null, limits: lim },
+    ]); // duplicate tier
     bad([{ tier: 1, minSpendUsd: '0', monthlySpendCapUsd: null, limits: lim, extra: 1 }]);
   });
 });

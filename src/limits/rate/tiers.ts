@@ -100,14 +100,17 @@ export function limitsFor(schedule: TierSchedule, tier: number, rateClass: strin
 
 // ---- JSON config ------------------------------------------------------------------------
 
-const usdString = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return usdToPico(v);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not a USD amount: ${String(v)}` });
-    return z.NEVER;
-  }
-}).refine((v) => v >= 0n, 'must not be negative');
+const usdString = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    try {
+      return usdToPico(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a USD amount: ${String(v)}` });
+      return z.NEVER;
+    }
+  })
+  .refine((v) => v >= 0n, 'must not be negative');
 
 const perMinute = z.number().int().positive();
 const classLimitsSchema = z.strictObject({ rpm: perMinute, itpm: perMinute, otpm: perMinute });
@@ -129,7 +132,8 @@ const tierSchema = z.strictObject({
  * limits: { "<class>" | "default": { rpm, itpm, otpm } } }] }`. Tiers must have distinct
  * numbers, thresholds strictly rising with the tier number, and the lowest tier at $0.
  */
-export const tierScheduleSchema = z.strictObject({ tiers: z.array(tierSchema).min(1) })
+export const tierScheduleSchema = z
+  .strictObject({ tiers: z.array(tierSchema).min(1) })
   .superRefine((s, ctx) => {
     const sorted = [...s.tiers].sort((a, b) => a.tier - b.tier);
     for (let i = 0; i < sorted.length; i++) {
@@ -141,15 +145,19 @@ export const tierScheduleSchema = z.strictObject({ tiers: z.array(tierSchema).mi
       }
     }
   })
-  .transform((s): TierSchedule => ({
-    tiers: [...s.tiers].sort((a, b) => a.tier - b.tier).map((t) => ({
-      tier: t.tier,
-      name: t.name ?? `Tier ${t.tier}`,
-      minSpendPico: t.minSpendUsd,
-      monthlySpendCapPico: t.monthlySpendCapUsd,
-      limits: t.limits,
-    })),
-  }));
+  .transform(
+    (s): TierSchedule => ({
+      tiers: [...s.tiers]
+        .sort((a, b) => a.tier - b.tier)
+        .map((t) => ({
+          tier: t.tier,
+          name: t.name ?? `Tier ${t.tier}`,
+          minSpendPico: t.minSpendUsd,
+          monthlySpendCapPico: t.monthlySpendCapUsd,
+          limits: t.limits,
+        })),
+    }),
+  );
 
 /** Parses and validates a JSON (already `JSON.parse`d) schedule; throws a ZodError. */
 export function parseTierSchedule(json: unknown): TierSchedule {

@@ -11,12 +11,18 @@ export interface HeapItem {
 export class DeadlineHeap<T extends HeapItem> {
   private items: T[] = [];
 
-  get size(): number { return this.items.length; }
+  get size(): number {
+    return this.items.length;
+  }
 
   /** The earliest deadline, or +Infinity when empty. */
-  peekDeadline(): number { return this.items.length ? this.items[0]!.deadline : Infinity; }
+  peekDeadline(): number {
+    return this.items.length ? this.items[0]!.deadline : Infinity;
+  }
 
-  peek(): T | undefined { return this.items[0]; }
+  peek(): T | undefined {
+    return this.items[0];
+  }
 
   push(item: T): void {
     item.heapIndex = this.items.length;
@@ -72,7 +78,9 @@ export class DeadlineHeap<T extends HeapItem> {
     const a = this.items;
     const x = a[i]!;
     const y = a[j]!;
-    a[i] = y; y.heapIndex = i;
-    a[j] = x; x.heapIndex = j;
+    a[i] = y;
+    y.heapIndex = i;
+    a[j] = x;
+    x.heapIndex = j;
   }
 }

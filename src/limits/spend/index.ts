@@ -5,7 +5,13 @@
  * `RedisSpendHolds` for many. See README.md for the invariants.
  */
 export type {
-  AccountSnapshot, HoldAccount, ReserveRequest, ReserveResult, SettleResult, SpendHolds, SpendHoldsOptions,
+  AccountSnapshot,
+  HoldAccount,
+  ReserveRequest,
+  ReserveResult,
+  SettleResult,
+  SpendHolds,
+  SpendHoldsOptions,
 } from './types.ts';
 export { HoldIdReusedError, INT64_MAX, INT64_MIN } from './types.ts';
 export { MemorySpendHolds } from './memory.ts';

@@ -5,11 +5,7 @@
  */
 import type { ReserveRequest, ReserveResult, SpendHolds } from './types.ts';
 
-export async function reserveWithLoad(
-  holds: SpendHolds,
-  req: ReserveRequest,
-  loadUsed: (key: string) => Promise<bigint>,
-): Promise<ReserveResult> {
+export async function reserveWithLoad(holds: SpendHolds, req: ReserveRequest, loadUsed: (key: string) => Promise<bigint>): Promise<ReserveResult> {
   let r = await holds.reserve(req);
   // Each retry loads one more account, so at most one retry per account.
   for (let i = 0; i < req.accounts.length && !r.ok && r.reason === 'not_loaded'; i++) {

@@ -22,9 +22,17 @@ test('deadline heap pops in deadline order and supports removal', () => {
   const items = Array.from({ length: 2000 }, (_, id) => ({ id, deadline: Math.floor(rnd() * 500), heapIndex: -1 }));
   for (const it of items) heap.push(it);
   const removed = new Set<number>();
-  for (const it of items) if (rnd() < 0.4) { heap.remove(it); heap.remove(it); removed.add(it.id); }
+  for (const it of items)
+    if (rnd() < 0.4) {
+      heap.remove(it);
+      heap.remove(it);
+      removed.add(it.id);
+    }
   const out: number[] = [];
-  for (let it = heap.pop(); it; it = heap.pop()) { assert.ok(!removed.has(it.id)); out.push(it.deadline); }
+  for (let it = heap.pop(); it; it = heap.pop()) {
+    assert.ok(!removed.has(it.id));
+    out.push(it.deadline);
+  }
   assert.equal(out.length, items.length - removed.size);
   for (let i = 1; i < out.length; i++) assert.ok(out[i - 1]! <= out[i]!);
 });
@@ -35,7 +43,8 @@ test('settled holds leave no state behind', async () => {
   for (let i = 0; i < 1000; i++) {
     const r = h.reserveSync({ holdId: `x${i}`, amount: 5n, accounts: [{ key: 'a', cap: 10_000n }], ttlMs: 1000 });
     assert.ok(r.ok);
-    if (i % 2) h.settleSync(`x${i}`, 1n); else h.releaseSync(`x${i}`);
+    if (i % 2) h.settleSync(`x${i}`, 1n);
+    else h.releaseSync(`x${i}`);
   }
   assert.equal(h.liveHolds, 0);
   assert.deepEqual(h.snapshotSync('a'), { used: 500n, held: 0n, loaded: true });

@@ -12,9 +12,14 @@
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { DeadlineHeap, type HeapItem } from './heap.ts';
 import {
-  HoldIdReusedError, INT64_MAX,
-  type AccountSnapshot, type ReserveRequest, type ReserveResult, type SettleResult,
-  type SpendHolds, type SpendHoldsOptions,
+  HoldIdReusedError,
+  INT64_MAX,
+  type AccountSnapshot,
+  type ReserveRequest,
+  type ReserveResult,
+  type SettleResult,
+  type SpendHolds,
+  type SpendHoldsOptions,
 } from './types.ts';
 import { checkAmount, checkFits, checkKey, checkReserve } from './validate.ts';
 
@@ -51,7 +56,11 @@ export class MemorySpendHolds implements SpendHolds {
     const every = opts.sweepIntervalMs ?? 1000;
     if (every > 0) {
       this.timer = setInterval(() => {
-        try { this.expireSync(this.clock.now()); } catch (err) { opts.onError?.(err); }
+        try {
+          this.expireSync(this.clock.now());
+        } catch (err) {
+          opts.onError?.(err);
+        }
       }, every);
       this.timer.unref();
     }
@@ -158,11 +167,21 @@ export class MemorySpendHolds implements SpendHolds {
     return a ? { used: a.used, held: a.held, loaded: a.loaded } : { used: 0n, held: 0n, loaded: false };
   }
 
-  async reserve(req: ReserveRequest): Promise<ReserveResult> { return this.reserveSync(req); }
-  async settle(holdId: string, actual: bigint): Promise<SettleResult> { return this.settleSync(holdId, actual); }
-  async release(holdId: string): Promise<SettleResult> { return this.releaseSync(holdId); }
-  async snapshot(key: string): Promise<AccountSnapshot> { return this.snapshotSync(key); }
-  async expire(now: number): Promise<number> { return this.expireSync(now); }
+  async reserve(req: ReserveRequest): Promise<ReserveResult> {
+    return this.reserveSync(req);
+  }
+  async settle(holdId: string, actual: bigint): Promise<SettleResult> {
+    return this.settleSync(holdId, actual);
+  }
+  async release(holdId: string): Promise<SettleResult> {
+    return this.releaseSync(holdId);
+  }
+  async snapshot(key: string): Promise<AccountSnapshot> {
+    return this.snapshotSync(key);
+  }
+  async expire(now: number): Promise<number> {
+    return this.expireSync(now);
+  }
 
   async addUsed(key: string, delta: bigint): Promise<void> {
     checkKey('key', key);
@@ -184,7 +203,10 @@ export class MemorySpendHolds implements SpendHolds {
     checkKey('key', key);
     if (this.accounts.get(key)?.loaded) return false;
     const inflight = this.loading.get(key);
-    if (inflight) { await inflight; return false; }
+    if (inflight) {
+      await inflight;
+      return false;
+    }
     const p = (async () => {
       const v = await loader();
       checkAmount(`loaded used of ${key}`, v, false);
@@ -196,7 +218,11 @@ export class MemorySpendHolds implements SpendHolds {
       return true;
     })();
     this.loading.set(key, p);
-    try { return await p; } finally { this.loading.delete(key); }
+    try {
+      return await p;
+    } finally {
+      this.loading.delete(key);
+    }
   }
 
   async close(): Promise<void> {
@@ -205,11 +231,16 @@ export class MemorySpendHolds implements SpendHolds {
   }
 
   /** Live holds in this process (diagnostics, tests). */
-  get liveHolds(): number { return this.live.size; }
+  get liveHolds(): number {
+    return this.live.size;
+  }
 
   private account(key: string): Account {
     let a = this.accounts.get(key);
-    if (!a) { a = { used: 0n, held: 0n, loaded: false }; this.accounts.set(key, a); }
+    if (!a) {
+      a = { used: 0n, held: 0n, loaded: false };
+      this.accounts.set(key, a);
+    }
     return a;
   }
 }

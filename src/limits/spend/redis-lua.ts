@@ -127,7 +127,9 @@ end
  * KEYS: deadlines, expired, hold, account1..n.
  * ARGV: holdId, amount, now, deadline, keepUntil, sweepLimit, holdKeyPrefix, acctsJson, cap1..n ('' = none), prefix, epoch.
  */
-export const RESERVE = PRELUDE + `
+export const RESERVE =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 local fence = redis.call('GET', ARGV[#ARGV - 1] .. 'fence')
@@ -156,7 +158,9 @@ return {'ok'}
 `;
 
 /** Settle (ARGV[2] = actual) or release (ARGV[2] = ''). KEYS: deadlines, expired, hold. ARGV: holdId, actual, prefix, epoch. */
-export const FINISH = PRELUDE + `
+export const FINISH =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 local h = redis.call('HMGET', KEYS[3], 'amt', 'accts', 'st')
@@ -182,14 +186,18 @@ return {'expired', amt}
 `;
 
 /** KEYS: deadlines, expired. ARGV: now, keepUntil, limit, holdKeyPrefix, prefix, epoch. Returns holds expired. */
-export const EXPIRE = PRELUDE + `
+export const EXPIRE =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 return sweep(KEYS[1], KEYS[2], ARGV[4], ARGV[1], ARGV[2], tonumber(ARGV[3]))
 `;
 
 /** KEYS: account. ARGV: loaded value, prefix, epoch. Adds it to 'used' once; 1 if applied, 0 if already loaded. */
-export const ENSURE_LOADED = PRELUDE + `
+export const ENSURE_LOADED =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 if redis.call('HEXISTS', KEYS[1], 'loaded') == 1 then return 0 end
@@ -201,7 +209,9 @@ return 1
 `;
 
 /** KEYS: account. ARGV: delta, prefix, epoch. Overflow-checked HINCRBY of 'used' (HINCRBY alone also refuses overflow). */
-export const ADD_USED = PRELUDE + `
+export const ADD_USED =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 local used = redis.call('HGET', KEYS[1], 'used') or '0'
@@ -215,7 +225,9 @@ return {'ok'}
  * its amount on `held` of every account, with no cap check (the request was admitted before the
  * restart and will settle). KEYS: deadlines, hold. ARGV: holdId, amount, deadline, acctsJson, prefix, epoch.
  */
-export const RESTORE = PRELUDE + `
+export const RESTORE =
+  PRELUDE +
+  `
 local stale = stale_epoch()
 if stale then return {'epoch', stale} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup'} end
@@ -232,7 +244,9 @@ return {'ok'}
 `;
 
 /** Creates the epoch when there is none and, after a restart, moves the fence to at least ARGV[2]. ARGV: prefix, fence ('' = none), new epoch. */
-export const NEW_EPOCH = PRELUDE + `
+export const NEW_EPOCH =
+  PRELUDE +
+  `
 local ek, fk = ARGV[1] .. 'epoch', ARGV[1] .. 'fence'
 redis.call('SET', ek, ARGV[3], 'NX')
 if ARGV[2] ~= '' then

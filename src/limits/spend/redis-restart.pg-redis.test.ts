@@ -18,9 +18,17 @@ const ORG = 'month:2026-01:org:org_1';
 const cap = usdToPico('0.50');
 let redis: PrivateRedis | undefined;
 const clients: Redis[] = [];
-after(async () => { for (const c of clients) c.disconnect(); await redis?.destroy(); });
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis?.destroy();
+});
 
-const client = (url: string) => { const c = new Redis(url, { maxRetriesPerRequest: 2 }); c.on('error', () => {}); clients.push(c); return c; };
+const client = (url: string) => {
+  const c = new Redis(url, { maxRetriesPerRequest: 2 });
+  c.on('error', () => {});
+  clients.push(c);
+  return c;
+};
 const ask = (holdId: string, usd: string) => ({ holdId, amount: usdToPico(usd), accounts: [{ key: ORG, cap }], ttlMs: 60_000 });
 
 test('after a Redis restart, holds in flight are rebuilt before anything new is admitted', async () => {

@@ -21,7 +21,9 @@ function client(): Redis {
   clients.push(c);
   return c;
 }
-after(async () => { await Promise.all(clients.map((c) => c.quit())); });
+after(async () => {
+  await Promise.all(clients.map((c) => c.quit()));
+});
 
 const newPrefix = (): string => `tollgate:test:spend:${process.pid}:${randomUUID()}:`;
 async function dropPrefix(r: Redis, prefix: string): Promise<void> {
@@ -48,48 +50,61 @@ describe('RedisSpendHolds across gateway instances', () => {
     const clock = new ManualClock();
     const a = new RedisSpendHolds({ redis: client(), prefix, clock, sweepIntervalMs: 0 });
     const b = new RedisSpendHolds({ redis: client(), prefix, clock, sweepIntervalMs: 0 });
-    try { await fn(a, b, clock, shared); } finally { await a.close(); await b.close(); await dropPrefix(shared, prefix); }
+    try {
+      await fn(a, b, clock, shared);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropPrefix(shared, prefix);
+    }
   }
 
-  test('two instances racing on one cap never exceed it', () => pair(async (a, b) => {
-    await a.setUsed(ORG, 0n);
-    const cap = usdToPico('0.50');
-    const r = (i: number): ReserveRequest => ({ holdId: `${i}`, amount: CENT, accounts: [{ key: ORG, cap }], ttlMs: 60_000 });
-    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).reserve(r(i))));
-    const admitted = results.filter((x) => x.ok);
-    assert.equal(admitted.length, 50);
-    assert.deepEqual(await b.snapshot(ORG), { used: 0n, held: cap, loaded: true });
-    // Settle each hold from the *other* instance; then race again on the freed room.
-    await Promise.all(admitted.map((x, i) => (i % 2 ? a : b).settle(x.ok ? x.holdId : '', CENT / 2n)));
-    assert.deepEqual(await a.snapshot(ORG), { used: cap / 2n, held: 0n, loaded: true });
-    const again = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve(r(1000 + i))));
-    assert.equal(again.filter((x) => x.ok).length, 25);
-  }));
+  test('two instances racing on one cap never exceed it', () =>
+    pair(async (a, b) => {
+      await a.setUsed(ORG, 0n);
+      const cap = usdToPico('0.50');
+      const r = (i: number): ReserveRequest => ({ holdId: `${i}`, amount: CENT, accounts: [{ key: ORG, cap }], ttlMs: 60_000 });
+      const results = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? a : b).reserve(r(i))));
+      const admitted = results.filter((x) => x.ok);
+      assert.equal(admitted.length, 50);
+      assert.deepEqual(await b.snapshot(ORG), { used: 0n, held: cap, loaded: true });
+      // Settle each hold from the *other* instance; then race again on the freed room.
+      await Promise.all(admitted.map((x, i) => (i % 2 ? a : b).settle(x.ok ? x.holdId : '', CENT / 2n)));
+      assert.deepEqual(await a.snapshot(ORG), { used: cap / 2n, held: 0n, loaded: true });
+      const again = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).reserve(r(1000 + i))));
+      assert.equal(again.filter((x) => x.ok).length, 25);
+    }));
 
-  test("a crashed instance's holds expire through another instance", () => pair(async (a, b, clock) => {
-    await a.setUsed(ORG, 0n);
-    assert.ok((await a.reserve({ holdId: 'crash', amount: CENT, accounts: [{ key: ORG, cap: CENT }], ttlMs: 30_000 })).ok);
-    await a.close(); // "crashes": never settles
-    assert.equal((await b.reserve({ holdId: 'n1', amount: 1n, accounts: [{ key: ORG, cap: CENT }], ttlMs: 1000 })).ok, false);
-    clock.advance(30_000);
-    assert.ok((await b.reserve({ holdId: 'n2', amount: CENT, accounts: [{ key: ORG, cap: CENT }], ttlMs: 1000 })).ok);
-    assert.deepEqual(await b.settle('crash', 7n), { status: 'expired', held: CENT, overshoot: 0n });
-    assert.deepEqual(await b.snapshot(ORG), { used: 7n, held: CENT, loaded: true });
-  }));
+  test("a crashed instance's holds expire through another instance", () =>
+    pair(async (a, b, clock) => {
+      await a.setUsed(ORG, 0n);
+      assert.ok((await a.reserve({ holdId: 'crash', amount: CENT, accounts: [{ key: ORG, cap: CENT }], ttlMs: 30_000 })).ok);
+      await a.close(); // "crashes": never settles
+      assert.equal((await b.reserve({ holdId: 'n1', amount: 1n, accounts: [{ key: ORG, cap: CENT }], ttlMs: 1000 })).ok, false);
+      clock.advance(30_000);
+      assert.ok((await b.reserve({ holdId: 'n2', amount: CENT, accounts: [{ key: ORG, cap: CENT }], ttlMs: 1000 })).ok);
+      assert.deepEqual(await b.settle('crash', 7n), { status: 'expired', held: CENT, overshoot: 0n });
+      assert.deepEqual(await b.snapshot(ORG), { used: 7n, held: CENT, loaded: true });
+    }));
 
-  test('ensureLoaded from two instances applies one load', () => pair(async (a, b) => {
-    const slow = (v: bigint) => async (): Promise<bigint> => { await new Promise((r) => setTimeout(r, 20)); return v; };
-    const res = await Promise.all([a.ensureLoaded(ORG, slow(1000n)), b.ensureLoaded(ORG, slow(1000n)), a.ensureLoaded(ORG, slow(1000n))]);
-    assert.equal(res.filter(Boolean).length, 1);
-    assert.deepEqual(await a.snapshot(ORG), { used: 1000n, held: 0n, loaded: true });
-  }));
+  test('ensureLoaded from two instances applies one load', () =>
+    pair(async (a, b) => {
+      const slow = (v: bigint) => async (): Promise<bigint> => {
+        await new Promise((r) => setTimeout(r, 20));
+        return v;
+      };
+      const res = await Promise.all([a.ensureLoaded(ORG, slow(1000n)), b.ensureLoaded(ORG, slow(1000n)), a.ensureLoaded(ORG, slow(1000n))]);
+      assert.equal(res.filter(Boolean).length, 1);
+      assert.deepEqual(await a.snapshot(ORG), { used: 1000n, held: 0n, loaded: true });
+    }));
 
-  test('counters are stored as exact decimal strings', () => pair(async (a, _b, _c, raw) => {
-    const v = 9_007_199_254_740_993_001n; // 2^53 * 1000 + 1001
-    await a.setUsed(ORG, v);
-    await a.addUsed(ORG, 1n);
-    assert.equal(await raw.hget(a.accountKey(ORG), 'used'), (v + 1n).toString());
-  }));
+  test('counters are stored as exact decimal strings', () =>
+    pair(async (a, _b, _c, raw) => {
+      const v = 9_007_199_254_740_993_001n; // 2^53 * 1000 + 1001
+      await a.setUsed(ORG, v);
+      await a.addUsed(ORG, 1n);
+      assert.equal(await raw.hget(a.accountKey(ORG), 'used'), (v + 1n).toString());
+    }));
 });
 
 test('differential: redis matches memory on random operations near int64 limits', async () => {
@@ -98,7 +113,10 @@ test('differential: redis matches memory on random operations near int64 limits'
   const mem = new MemorySpendHolds({ clock, sweepIntervalMs: 0 });
   const red = new RedisSpendHolds({ redis: shared, prefix, clock, sweepIntervalMs: 0 });
   let s = 7n;
-  const rnd = (n: bigint): bigint => { s = (s * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n; return (s >> 11n) % n; };
+  const rnd = (n: bigint): bigint => {
+    s = (s * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n;
+    return (s >> 11n) % n;
+  };
   const big = (): bigint => [rnd(100n), rnd(2n ** 53n) + 2n ** 53n, rnd(2n ** 62n), 9_223_372_036_854_775_807n - rnd(1000n)][Number(rnd(4n))]!;
   const keys = ['a', 'b', 'c', 'd'];
   const both = async <T>(f: (h: SpendHolds) => Promise<T>): Promise<T | string> => {
@@ -138,6 +156,8 @@ test('differential: redis matches memory on random operations near int64 limits'
       for (const k of keys) assert.deepEqual(await red.snapshot(k), await mem.snapshot(k), `after op ${i} on ${k}`);
     }
   } finally {
-    await mem.close(); await red.close(); await dropPrefix(shared, prefix);
+    await mem.close();
+    await red.close();
+    await dropPrefix(shared, prefix);
   }
 });

@@ -20,8 +20,12 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { ADD_USED, ENSURE_LOADED, EXPIRE, FINISH, NEW_EPOCH, RESERVE, RESTORE } from './redis-lua.ts';
 import {
   HoldIdReusedError,
-  type AccountSnapshot, type ReserveRequest, type ReserveResult, type SettleResult,
-  type SpendHolds, type SpendHoldsOptions,
+  type AccountSnapshot,
+  type ReserveRequest,
+  type ReserveResult,
+  type SettleResult,
+  type SpendHolds,
+  type SpendHoldsOptions,
 } from './types.ts';
 import { checkAmount, checkKey, checkReserve } from './validate.ts';
 
@@ -49,9 +53,16 @@ export class SpendHoldsRecovering extends Error {
   }
 }
 
-interface MyHold { amt: string; accts: string; exp: number }
+interface MyHold {
+  amt: string;
+  accts: string;
+  exp: number;
+}
 
-interface Script { lua: string; sha: string }
+interface Script {
+  lua: string;
+  sha: string;
+}
 const script = (lua: string): Script => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 const S = {
   reserve: script(RESERVE),
@@ -103,15 +114,21 @@ export class RedisSpendHolds implements SpendHolds {
         this.sweeping = true;
         this.expire(this.clock.now())
           .catch((err) => opts.onError?.(err))
-          .finally(() => { this.sweeping = false; });
+          .finally(() => {
+            this.sweeping = false;
+          });
       }, every);
       this.timer.unref();
     }
   }
 
   /** The Redis key of an account (for operators and tests). */
-  accountKey(key: string): string { return `${this.prefix}a:${key}`; }
-  private holdKey(id: string): string { return `${this.prefix}h:${id}`; }
+  accountKey(key: string): string {
+    return `${this.prefix}a:${key}`;
+  }
+  private holdKey(id: string): string {
+    return `${this.prefix}h:${id}`;
+  }
 
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     checkReserve(req);
@@ -120,8 +137,14 @@ export class RedisSpendHolds implements SpendHolds {
     const acctKeys = req.accounts.map((a) => this.accountKey(a.key));
     const keys = [this.kDeadlines, this.kExpired, this.holdKey(req.holdId), ...acctKeys];
     const args = [
-      req.holdId, req.amount.toString(), String(now), String(deadline), String(now + this.retentionMs),
-      String(this.batch), `${this.prefix}h:`, JSON.stringify(acctKeys),
+      req.holdId,
+      req.amount.toString(),
+      String(now),
+      String(deadline),
+      String(now + this.retentionMs),
+      String(this.batch),
+      `${this.prefix}h:`,
+      JSON.stringify(acctKeys),
       ...req.accounts.map((a) => (a.cap === null ? '' : a.cap.toString())),
     ];
     const r = (await this.run(S.reserve, keys, args)) as Array<string | number>;
@@ -129,18 +152,26 @@ export class RedisSpendHolds implements SpendHolds {
       case 'ok':
         this.mine.set(req.holdId, { amt: req.amount.toString(), accts: JSON.stringify(acctKeys), exp: deadline });
         return { ok: true, holdId: req.holdId, expiresAt: deadline, duplicate: false };
-      case 'recovering': throw new SpendHoldsRecovering(Number(r[1]));
-      case 'dup': return { ok: true, holdId: req.holdId, expiresAt: Number(r[1]), duplicate: true };
-      case 'reused': throw new HoldIdReusedError(req.holdId);
+      case 'recovering':
+        throw new SpendHoldsRecovering(Number(r[1]));
+      case 'dup':
+        return { ok: true, holdId: req.holdId, expiresAt: Number(r[1]), duplicate: true };
+      case 'reused':
+        throw new HoldIdReusedError(req.holdId);
       case 'cap':
       case 'not_loaded':
         return {
-          ok: false, reason: r[0], refusedKey: req.accounts[Number(r[1]) - 1]!.key,
-          used: BigInt(r[2]!), held: BigInt(r[3]!), cap: BigInt(r[4]!),
+          ok: false,
+          reason: r[0],
+          refusedKey: req.accounts[Number(r[1]) - 1]!.key,
+          used: BigInt(r[2]!),
+          held: BigInt(r[3]!),
+          cap: BigInt(r[4]!),
         };
       case 'overflow':
         throw new RangeError(`held of ${req.accounts[Number(r[1]) - 1]!.key} would overflow int64 (held ${r[2]})`);
-      default: throw new Error(`unexpected reserve reply ${JSON.stringify(r)}`);
+      default:
+        throw new Error(`unexpected reserve reply ${JSON.stringify(r)}`);
     }
   }
 
@@ -159,7 +190,11 @@ export class RedisSpendHolds implements SpendHolds {
     let r: string[];
     // Finished or not, it is no longer this instance's to re-register: if Redis lost it, the
     // request's usage reaches the database and is counted when the account is loaded again.
-    try { r = (await this.run(S.finish, keys, [holdId, actual === null ? '' : actual.toString()])) as string[]; } finally { this.mine.delete(holdId); }
+    try {
+      r = (await this.run(S.finish, keys, [holdId, actual === null ? '' : actual.toString()])) as string[];
+    } finally {
+      this.mine.delete(holdId);
+    }
     if (r[0] === 'none') return { status: 'none', held: 0n, overshoot: 0n };
     if (r[0] === 'overflow') throw new RangeError(`counter of ${r[1]} would overflow int64 (at ${r[2]})`);
     if (r[0] !== 'live' && r[0] !== 'expired') throw new Error(`unexpected settle reply ${JSON.stringify(r)}`);
@@ -186,7 +221,10 @@ export class RedisSpendHolds implements SpendHolds {
     const k = this.accountKey(key);
     if ((await this.redis.hexists(k, 'loaded')) === 1) return false;
     const inflight = this.loading.get(key);
-    if (inflight) { await inflight; return false; }
+    if (inflight) {
+      await inflight;
+      return false;
+    }
     const p = (async () => {
       const v = await loader();
       checkAmount(`loaded used of ${key}`, v, false);
@@ -195,7 +233,11 @@ export class RedisSpendHolds implements SpendHolds {
       return r === 1;
     })();
     this.loading.set(key, p);
-    try { return await p; } finally { this.loading.delete(key); }
+    try {
+      return await p;
+    } finally {
+      this.loading.delete(key);
+    }
   }
 
   async snapshot(key: string): Promise<AccountSnapshot> {
@@ -208,8 +250,11 @@ export class RedisSpendHolds implements SpendHolds {
     let total = 0;
     // Bounded batches keep each script short; stop when a batch comes back partial.
     for (let round = 0; round < 1000; round++) {
-      const n = (await this.run(S.expire, [this.kDeadlines, this.kExpired],
-        [String(now), String(now + this.retentionMs), String(this.batch), `${this.prefix}h:`])) as number;
+      const n = (await this.run(
+        S.expire,
+        [this.kDeadlines, this.kExpired],
+        [String(now), String(now + this.retentionMs), String(this.batch), `${this.prefix}h:`],
+      )) as number;
       total += n;
       if (n < this.batch) break;
     }
@@ -246,15 +291,24 @@ export class RedisSpendHolds implements SpendHolds {
         this.restarts++;
         let restored = 0;
         for (const [id, h] of this.mine) {
-          if (h.exp <= now) { this.mine.delete(id); continue; }
-          const r = await this.evalScript(S.restore, [this.kDeadlines, this.holdKey(id)], [id, h.amt, String(h.exp), h.accts, this.prefix, epoch]) as string[];
+          if (h.exp <= now) {
+            this.mine.delete(id);
+            continue;
+          }
+          const r = (await this.evalScript(
+            S.restore,
+            [this.kDeadlines, this.holdKey(id)],
+            [id, h.amt, String(h.exp), h.accts, this.prefix, epoch],
+          )) as string[];
           if (r[0] === 'epoch') throw new Error('spend holds: Redis restarted again while holds were re-registered');
           if (r[0] === 'ok') restored++;
         }
         this.onRestart?.({ restored, fencedForMs: this.recoveryMs });
       }
       this.epoch = epoch;
-    })().finally(() => { this.recovering = undefined; });
+    })().finally(() => {
+      this.recovering = undefined;
+    });
     return this.recovering;
   }
 

@@ -87,10 +87,17 @@ test('Anthropic aliases, rate classes and retirements', () => {
   assert.equal(cls('claude-sonnet-5'), 'claude-sonnet-5');
   assert.equal(cls('claude-haiku-4-5-20251001'), 'claude-haiku-4-5');
 
-  const retired = catalog.models.filter((m) => m.retired).map((m) => m.id).sort();
+  const retired = catalog.models
+    .filter((m) => m.retired)
+    .map((m) => m.id)
+    .sort();
   assert.deepEqual(retired, [
-    'claude-3-5-haiku-20241022', 'claude-3-7-sonnet-20250219', 'claude-3-haiku-20240307',
-    'claude-opus-4-1-20250805', 'claude-opus-4-20250514', 'claude-sonnet-4-20250514',
+    'claude-3-5-haiku-20241022',
+    'claude-3-7-sonnet-20250219',
+    'claude-3-haiku-20240307',
+    'claude-opus-4-1-20250805',
+    'claude-opus-4-20250514',
+    'claude-sonnet-4-20250514',
   ]);
   const opus41 = catalog.models.find((m) => m.id === 'claude-opus-4-1-20250805')!;
   assert.equal(opus41.retiredOn, '2026-08-05');
@@ -119,10 +126,11 @@ test('aliases resolve to existing ids, with no duplicates or collisions across t
   }
   assert.doesNotThrow(() => buildAliasIndex(catalog.models));
   assert.throws(
-    () => buildAliasIndex([
-      { id: 'a', provider: 'x', aliases: ['b'], rateClass: 'a' },
-      { id: 'B', provider: 'y', aliases: [], rateClass: 'B' },
-    ]),
+    () =>
+      buildAliasIndex([
+        { id: 'a', provider: 'x', aliases: ['b'], rateClass: 'a' },
+        { id: 'B', provider: 'y', aliases: [], rateClass: 'B' },
+      ]),
     /alias b of a already names B/,
   );
 });
@@ -147,7 +155,11 @@ test('generated models: Anthropic excluded, cache prices default to input, tiers
   assert.equal(resolveModel(catalog, 'gpt-4o-2024-08-06')?.id, 'gpt-4o');
   const tiered = catalog.models.filter((m) => m.basePriceMaxInputTokens !== undefined);
   assert.ok(tiered.length > 0);
-  for (const m of tiered) assert.ok(m.notes?.some((n) => n.includes('tiers')), m.id);
+  for (const m of tiered)
+    assert.ok(
+      m.notes?.some((n) => n.includes('tiers')),
+      m.id,
+    );
 });
 
 test('the committed generated JSON matches scripts/gen-catalog.mjs output', (t) => {
@@ -166,7 +178,13 @@ test('the committed generated JSON matches scripts/gen-catalog.mjs output', (t) 
 });
 
 test('DeepSeek rows carry the V3.2 prices (Sept 2025 change), long-context and fast rows are in the catalog', () => {
-  assert.deepEqual(catalog.prices.get('deepseek-chat'), { input: 280_000n, output: 420_000n, cache_write_5m: 280_000n, cache_write_1h: 280_000n, cache_read: 28_000n });
+  assert.deepEqual(catalog.prices.get('deepseek-chat'), {
+    input: 280_000n,
+    output: 420_000n,
+    cache_write_5m: 280_000n,
+    cache_write_1h: 280_000n,
+    cache_read: 28_000n,
+  });
   const long = catalog.extraRows.find((r) => r.model === 'gemini-2.5-pro' && r.variant === 'long-context')!;
   assert.equal(long.aboveInputTokens, 200_000);
   assert.equal(long.prices.input, 2_500_000n);

@@ -165,7 +165,10 @@ export function resolveModel<M extends CatalogModel>(catalog: { models: M[] }, n
   let folded: M | undefined;
   const l = name.toLowerCase();
   for (const m of catalog.models) {
-    if (m.id === name || m.aliases.includes(name)) { exact = m; break; }
+    if (m.id === name || m.aliases.includes(name)) {
+      exact = m;
+      break;
+    }
     if (!folded && (m.id.toLowerCase() === l || m.aliases.some((a) => a.toLowerCase() === l))) folded = m;
   }
   return exact ?? folded;
@@ -181,13 +184,21 @@ export function loadDefaultCatalog(): DefaultCatalog {
 
   for (const a of ANTHROPIC_MODELS) {
     const m: DefaultCatalogModel = {
-      id: a.id, provider: 'anthropic', aliases: [...a.aliases], rateClass: a.rateClass, displayName: a.displayName,
-      contextWindow: a.contextWindow, source: 'anthropic',
+      id: a.id,
+      provider: 'anthropic',
+      aliases: [...a.aliases],
+      rateClass: a.rateClass,
+      displayName: a.displayName,
+      contextWindow: a.contextWindow,
+      source: 'anthropic',
     };
     if (a.maxOutputTokens !== undefined) m.maxOutputTokens = a.maxOutputTokens;
     if (a.created !== undefined) m.created = a.created;
     if (a.deprecatedOn) m.deprecatedOn = a.deprecatedOn;
-    if (a.retired) { m.retired = true; m.retiredOn = a.retiredOn; }
+    if (a.retired) {
+      m.retired = true;
+      m.retiredOn = a.retiredOn;
+    }
     if (a.retirementNotBefore) m.retirementNotBefore = a.retirementNotBefore;
     if (a.notes) m.notes = [...a.notes];
     const geos = DATA_RESIDENCY_GEOS[a.id];
@@ -203,7 +214,10 @@ export function loadDefaultCatalog(): DefaultCatalog {
     // The generator already leaves Anthropic models out; this guard keeps Anthropic's names authoritative.
     if (taken.has(g.id.toLowerCase())) continue;
     const m: DefaultCatalogModel = {
-      id: g.id, provider: g.provider, rateClass: g.rateClass, source: 'generated',
+      id: g.id,
+      provider: g.provider,
+      rateClass: g.rateClass,
+      source: 'generated',
       aliases: g.aliases.filter((a) => !taken.has(a.toLowerCase())),
     };
     if (g.displayName !== undefined) m.displayName = g.displayName;
@@ -211,11 +225,25 @@ export function loadDefaultCatalog(): DefaultCatalog {
     if (g.deprecated) m.deprecated = true;
     if (g.basePriceMaxInputTokens !== undefined) m.basePriceMaxInputTokens = g.basePriceMaxInputTokens;
     if (g.longContextPrices && g.basePriceMaxInputTokens !== undefined) {
-      extraRows.push({ model: g.id, variant: 'long-context', prices: vector(g.longContextPrices), effectiveFrom: 0, aboveInputTokens: g.basePriceMaxInputTokens, source: `${gen.source} tiers` });
+      extraRows.push({
+        model: g.id,
+        variant: 'long-context',
+        prices: vector(g.longContextPrices),
+        effectiveFrom: 0,
+        aboveInputTokens: g.basePriceMaxInputTokens,
+        source: `${gen.source} tiers`,
+      });
     }
     if (g.upcoming) {
       m.upcoming = g.upcoming.map((u) => ({ effectiveFrom: u.effective_from, prices: vector(u.prices) }));
-      for (const u of m.upcoming) extraRows.push({ model: g.id, variant: '', prices: u.prices, effectiveFrom: Date.parse(`${u.effectiveFrom}T00:00:00Z`), source: `${gen.source} announced` });
+      for (const u of m.upcoming)
+        extraRows.push({
+          model: g.id,
+          variant: '',
+          prices: u.prices,
+          effectiveFrom: Date.parse(`${u.effectiveFrom}T00:00:00Z`),
+          source: `${gen.source} announced`,
+        });
     }
     if (g.notes) m.notes = [...g.notes];
     models.push(m);

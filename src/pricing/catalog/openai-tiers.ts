@@ -18,8 +18,18 @@ export interface TierRow {
 
 const PRIORITY = 'openai priority processing: openai.com/api-priority-processing @2026-12-01';
 const FLEX = 'openai flex processing (Batch API rates): platform.openai.com/docs/guides/flex-processing @2026-12-01';
-const pr = (model: string, input: string, cache_read: string, output: string): TierRow => ({ model, tier: 'priority', prices: { input, cache_read, output }, source: PRIORITY });
-const fx = (model: string, input: string, cache_read: string, output: string): TierRow => ({ model, tier: 'flex', prices: { input, cache_read, output }, source: FLEX });
+const pr = (model: string, input: string, cache_read: string, output: string): TierRow => ({
+  model,
+  tier: 'priority',
+  prices: { input, cache_read, output },
+  source: PRIORITY,
+});
+const fx = (model: string, input: string, cache_read: string, output: string): TierRow => ({
+  model,
+  tier: 'flex',
+  prices: { input, cache_read, output },
+  source: FLEX,
+});
 
 export const OPENAI_TIER_PRICES: readonly TierRow[] = [
   pr('gpt-5.5', '12.50', '1.25', '75'),

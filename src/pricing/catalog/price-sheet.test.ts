@@ -17,15 +17,18 @@ function problemsOf(text: string, filename: string): string[] {
 }
 
 test('JSON sheet: strings and numbers, explicit cache prices, defaults for effective_from', () => {
-  const { entries } = parsePriceSheet(JSON.stringify({
-    effective_from: '2026-09-01',
-    currency: 'USD',
-    note: 'reseller sheet',
-    models: [
-      { model: 'claude-sonnet-4-5-20250929', input: '3', output: 15, cache_write_5m: '3.75', cache_write_1h: 6, cache_read: '0.30', aliases: ['sonnet'] },
-      { model: 'gpt-4o', input: 2.5, output: '10', cache_read: '1.25', effective_from: '2026-10-01T00:00:00Z' },
-    ],
-  }), 'sheet.json');
+  const { entries } = parsePriceSheet(
+    JSON.stringify({
+      effective_from: '2026-09-01',
+      currency: 'USD',
+      note: 'reseller sheet',
+      models: [
+        { model: 'claude-sonnet-4-5-20250929', input: '3', output: 15, cache_write_5m: '3.75', cache_write_1h: 6, cache_read: '0.30', aliases: ['sonnet'] },
+        { model: 'gpt-4o', input: 2.5, output: '10', cache_read: '1.25', effective_from: '2026-10-01T00:00:00Z' },
+      ],
+    }),
+    'sheet.json',
+  );
   assert.equal(entries.length, 2);
   assert.deepEqual(entries[0], {
     model: 'claude-sonnet-4-5-20250929',
@@ -50,7 +53,10 @@ test('CSV sheet: header row, empty cells, quoting, comments, aliases column', ()
     'claude-cheap,0.000003,0.000009,,,',
   ].join('\r\n');
   const { entries } = parsePriceSheet(csv, 'prices.csv');
-  assert.deepEqual(entries.map((e) => e.model), ['claude-haiku-4-5-20251001', 'gpt-4o', 'claude-cheap']);
+  assert.deepEqual(
+    entries.map((e) => e.model),
+    ['claude-haiku-4-5-20251001', 'gpt-4o', 'claude-cheap'],
+  );
   assert.deepEqual(entries[0]!.prices, { input: 1_000_000n, output: 5_000_000n, cache_write_5m: 1_250_000n, cache_write_1h: 2_000_000n, cache_read: 100_000n });
   assert.equal(entries[0]!.derived, undefined);
   assert.equal(entries[1]!.prices.input, 2_500_000n);
@@ -83,18 +89,21 @@ test('missing cache prices are derived exactly: 1.25x, 2x, 0.1x of input', () =>
 });
 
 test('JSON: every problem is listed at once, with the entry index and field', () => {
-  const problems = problemsOf(JSON.stringify({
-    effective_from: 'next week',
-    bogus: true,
-    models: [
-      { model: 'ok', input: '1', output: '2' },
-      { model: 'bad', input: '-1', output: '1.1234567', cache_write: '1' },
-      { input: '1', output: '2' },
-      'not an object',
-      { model: 'ok', input: '1', output: '2' },
-      { model: 'other', input: '1', output: '2', aliases: ['ok'] },
-    ],
-  }), 'bad.json');
+  const problems = problemsOf(
+    JSON.stringify({
+      effective_from: 'next week',
+      bogus: true,
+      models: [
+        { model: 'ok', input: '1', output: '2' },
+        { model: 'bad', input: '-1', output: '1.1234567', cache_write: '1' },
+        { input: '1', output: '2' },
+        'not an object',
+        { model: 'ok', input: '1', output: '2' },
+        { model: 'other', input: '1', output: '2', aliases: ['ok'] },
+      ],
+    }),
+    'bad.json',
+  );
   const expected = [
     /^top level: field effective_from: expected an ISO date/,
     /^top level: unknown field "bogus"/,
@@ -117,16 +126,19 @@ test('JSON: every problem is listed at once, with the entry index and field', ()
 });
 
 test('CSV: every problem is listed at once, with the line and field', () => {
-  const problems = problemsOf([
-    'model,input,output,cache_write_5m,cache_write_1h,cache_read',
-    'a,3,15,,,',
-    'b,three,15,,,0.3',
-    ',1,2',
-    'c,1,2,1,1,1,1',
-    'a,3,15',
-    'd,1,,,,',
-    'e e,1,2',
-  ].join('\n'), 'bad.csv');
+  const problems = problemsOf(
+    [
+      'model,input,output,cache_write_5m,cache_write_1h,cache_read',
+      'a,3,15,,,',
+      'b,three,15,,,0.3',
+      ',1,2',
+      'c,1,2,1,1,1,1',
+      'a,3,15',
+      'd,1,,,,',
+      'e e,1,2',
+    ].join('\n'),
+    'bad.csv',
+  );
   const expected = [
     /^line 3 \(b\): field input: expected a non-negative decimal .* "three"/,
     /^line 4: field model: required/,
@@ -150,11 +162,16 @@ test('the seed guide price sheet parses (the guide prices, not the official ones
   const text = readFileSync(new URL('../../../examples/guide-prices.json', import.meta.url), 'utf8');
   const { entries } = parsePriceSheet(text, 'guide-prices.json');
   const byModel = new Map(entries.map((e) => [e.model, e]));
-  assert.deepEqual([...byModel.keys()], [
-    'claude-opus-4-5-20251101', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-20250514', 'claude-sonnet-4-20250514',
-  ]);
+  assert.deepEqual(
+    [...byModel.keys()],
+    ['claude-opus-4-5-20251101', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-20250514', 'claude-sonnet-4-20250514'],
+  );
   assert.deepEqual(byModel.get('claude-opus-4-5-20251101')!.prices, {
-    input: 15_000_000n, output: 75_000_000n, cache_write_5m: 18_750_000n, cache_write_1h: 30_000_000n, cache_read: 1_500_000n,
+    input: 15_000_000n,
+    output: 75_000_000n,
+    cache_write_5m: 18_750_000n,
+    cache_write_1h: 30_000_000n,
+    cache_read: 1_500_000n,
   });
   assert.equal(byModel.get('claude-haiku-4-5-20251001')!.prices.input, 800_000n);
   assert.equal(byModel.get('claude-haiku-4-5-20251001')!.prices.output, 4_000_000n);
@@ -172,7 +189,16 @@ test('the seed guide price sheet parses (the guide prices, not the official ones
 });
 
 test('non-Anthropic models: cache_read is required (no Anthropic 0.1x), cache writes default to input', () => {
-  assert.throws(() => parsePriceSheet('model,input,output\ngpt-4o,2.50,10\n', 'p.csv'), (e: any) => e instanceof PriceSheetError && /gpt-4o\): field cache_read: required for non-Anthropic/.test(e.message));
+  assert.throws(
+    () => parsePriceSheet('model,input,output\ngpt-4o,2.50,10\n', 'p.csv'),
+    (e: any) => e instanceof PriceSheetError && /gpt-4o\): field cache_read: required for non-Anthropic/.test(e.message),
+  );
   const { entries } = parsePriceSheet('model,input,output,cache_read\ngpt-4o,2.50,10,1.25\n', 'p.csv');
-  assert.deepEqual(entries[0]!.prices, { input: 2_500_000n, output: 10_000_000n, cache_write_5m: 2_500_000n, cache_write_1h: 2_500_000n, cache_read: 1_250_000n });
+  assert.deepEqual(entries[0]!.prices, {
+    input: 2_500_000n,
+    output: 10_000_000n,
+    cache_write_5m: 2_500_000n,
+    cache_write_1h: 2_500_000n,
+    cache_read: 1_250_000n,
+  });
 });

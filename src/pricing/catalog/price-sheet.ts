@@ -48,7 +48,10 @@ export interface ParsedPriceSheetEntry {
 }
 
 export class PriceSheetError extends Error {
-  constructor(readonly filename: string, readonly problems: string[]) {
+  constructor(
+    readonly filename: string,
+    readonly problems: string[],
+  ) {
     super(`price sheet ${filename}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'PriceSheetError';
   }
@@ -114,7 +117,8 @@ interface RawRecord {
 
 function formatIssue(where: string, record: Record<string, unknown> | undefined, issue: z.core.$ZodIssue): string {
   const model = record && typeof record.model === 'string' && record.model.trim() ? ` (${record.model.trim()})` : '';
-  if (issue.code === 'unrecognized_keys') return `${where}${model}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${where}${model}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   const field = issue.path.length ? issue.path.map(String).join('.') : '';
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   return `${where}${model}: ${field ? `field ${field}: ` : ''}${missing ? 'required' : issue.message}`;
@@ -181,22 +185,39 @@ function csvRecords(text: string): Array<{ line: number; cells: string[]; quoted
   let inQuotes = false;
   let line = 1;
   let start = 1;
-  const endCell = () => { cells.push(isQuoted ? cell : cell.trim()); quoted.push(isQuoted); cell = ''; isQuoted = false; };
-  const endRecord = () => { endCell(); out.push({ line: start, cells, quoted }); cells = []; quoted = []; };
+  const endCell = () => {
+    cells.push(isQuoted ? cell : cell.trim());
+    quoted.push(isQuoted);
+    cell = '';
+    isQuoted = false;
+  };
+  const endRecord = () => {
+    endCell();
+    out.push({ line: start, cells, quoted });
+    cells = [];
+    quoted = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (inQuotes) {
       if (c === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i++; } else inQuotes = false;
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else inQuotes = false;
       } else {
         if (c === '\n') line++;
         cell += c;
       }
       continue;
     }
-    if (c === '"' && !isQuoted && cell.trim() === '') { inQuotes = true; isQuoted = true; cell = ''; }
-    else if (c === ',') endCell();
-    else if (isQuoted && (c === ' ' || c === '\t')) continue; // blanks after a closing quote
+    if (c === '"' && !isQuoted && cell.trim() === '') {
+      inQuotes = true;
+      isQuoted = true;
+      cell = '';
+    } else if (c === ',') endCell();
+    else if (isQuoted && (c === ' ' || c === '\t'))
+      continue; // blanks after a closing quote
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       endRecord();
@@ -219,7 +240,10 @@ function readCsv(text: string, problems: string[]): RawRecord[] {
   const known = new Set<string>(CSV_COLUMNS);
   const unknown = cols.filter((c) => !known.has(c));
   const dup = cols.filter((c, i) => cols.indexOf(c) !== i);
-  if (unknown.length) problems.push(`line ${header.line}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => JSON.stringify(c)).join(', ')} (allowed: ${CSV_COLUMNS.join(', ')})`);
+  if (unknown.length)
+    problems.push(
+      `line ${header.line}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => JSON.stringify(c)).join(', ')} (allowed: ${CSV_COLUMNS.join(', ')})`,
+    );
   if (dup.length) problems.push(`line ${header.line}: duplicate column${dup.length > 1 ? 's' : ''} ${[...new Set(dup)].join(', ')}`);
   const missing = ['model', 'input', 'output'].filter((c) => !cols.includes(c));
   if (missing.length) problems.push(`line ${header.line}: header lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
@@ -232,9 +256,15 @@ function readCsv(text: string, problems: string[]): RawRecord[] {
       continue;
     }
     const rec: Record<string, unknown> = {};
-    cols.forEach((c, i) => { rec[c] = r.cells[i] ?? ''; });
+    cols.forEach((c, i) => {
+      rec[c] = r.cells[i] ?? '';
+    });
     const record = dropEmpty(rec);
-    if (typeof record.aliases === 'string') record.aliases = record.aliases.split(/[;|]/).map((a) => a.trim()).filter(Boolean);
+    if (typeof record.aliases === 'string')
+      record.aliases = record.aliases
+        .split(/[;|]/)
+        .map((a) => a.trim())
+        .filter(Boolean);
     out.push({ where, record });
   }
   return out;
@@ -269,7 +299,9 @@ export function parsePriceSheet(text: string, filename: string, opts: { isAnthro
     const d = r.data;
     const anthropic = isAnthropic(d.model);
     if (!anthropic && d.cache_read === undefined) {
-      problems.push(`${where} (${d.model}): field cache_read: required for non-Anthropic models (Anthropic's 0.1× rule is not theirs): give the provider's cached-input price, or the input price if it has no cache discount`);
+      problems.push(
+        `${where} (${d.model}): field cache_read: required for non-Anthropic models (Anthropic's 0.1× rule is not theirs): give the provider's cached-input price, or the input price if it has no cache discount`,
+      );
       continue;
     }
     const derivedPrices = anthropic ? deriveCachePrices(d.input) : { cache_write_5m: d.input, cache_write_1h: d.input, cache_read: d.input };
@@ -281,7 +313,13 @@ export function parsePriceSheet(text: string, filename: string, opts: { isAnthro
     };
     const e: ParsedPriceSheetEntry = {
       model: d.model,
-      prices: { input: d.input, output: d.output, cache_write_5m: pick('cache_write_5m'), cache_write_1h: pick('cache_write_1h'), cache_read: pick('cache_read') },
+      prices: {
+        input: d.input,
+        output: d.output,
+        cache_write_5m: pick('cache_write_5m'),
+        cache_write_1h: pick('cache_write_1h'),
+        cache_read: pick('cache_read'),
+      },
     };
     if (d.effective_from !== undefined) e.effectiveFrom = d.effective_from;
     if (d.aliases?.length) e.aliases = d.aliases;
@@ -305,7 +343,8 @@ export function parsePriceSheet(text: string, filename: string, opts: { isAnthro
     for (const a of e.aliases ?? []) {
       const owner = nameOwner.get(a.toLowerCase());
       if (a.toLowerCase() === e.model.toLowerCase()) problems.push(`${where}: field aliases: ${a} is the model itself`);
-      else if (owner && owner.model.toLowerCase() !== e.model.toLowerCase()) problems.push(`${where}: field aliases: ${a} already names ${owner.model} (${owner.where})`);
+      else if (owner && owner.model.toLowerCase() !== e.model.toLowerCase())
+        problems.push(`${where}: field aliases: ${a} already names ${owner.model} (${owner.where})`);
       else if (!owner) nameOwner.set(a.toLowerCase(), { model: e.model, where: wheres[i]! });
     }
   });

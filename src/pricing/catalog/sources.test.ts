@@ -41,6 +41,9 @@ test('checked_at is claimed only for providers whose rows were compared, and eac
     }
   }
   for (const r of CHECKED_ROWS) {
-    assert.ok(PROVIDER_SOURCES.some((s) => s.checkedAt !== null && s.checkedModels?.includes(r.model)), `${r.model} is pinned but no provider lists it as checked`);
+    assert.ok(
+      PROVIDER_SOURCES.some((s) => s.checkedAt !== null && s.checkedModels?.includes(r.model)),
+      `${r.model} is pinned but no provider lists it as checked`,
+    );
   }
 });

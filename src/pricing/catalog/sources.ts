@@ -14,17 +14,49 @@ export interface ProviderSource {
 }
 
 export const PROVIDER_SOURCES: readonly ProviderSource[] = [
-  { provider: 'anthropic', url: 'https://platform.claude.com/docs/en/about-claude/pricing', checkedAt: '2026-08-21', note: 'hand-checked catalog (anthropic.ts), incl. fast mode and data residency; late-2026 model pages for Fable 5.1, Opus 5.5, Sonnet 5.5' },
-  { provider: 'openai', url: 'https://openai.com/api-priority-processing/', checkedAt: '2026-12-01', note: 'standard rows from @pydantic/genai-prices (as of 2026-11-26), NOT re-checked: the standard pricing page (platform.openai.com/docs/pricing) was not in the search index on 2026-12-02; priority rows checked against the priority-processing page; flex = Batch API rates' },
-  { provider: 'deepseek', url: 'https://api-docs.deepseek.com/quick_start/pricing', checkedAt: '2026-12-01', note: 'deepseek-chat / deepseek-reasoner corrected to the V3.2 prices (cache hit $0.028, miss $0.28, output $0.42; no night discount since 2025-09-05)' },
-  { provider: 'google', url: 'https://ai.google.dev/gemini-api/docs/pricing', checkedAt: null, note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02. Rows are @pydantic/genai-prices data as of 2026-11-26, incl. the >200K long-context band and announced 2027-01-01 Flash prices' },
   {
-    provider: 'xai', url: 'https://docs.x.ai/developers/models', checkedAt: '2026-12-02',
+    provider: 'anthropic',
+    url: 'https://platform.claude.com/docs/en/about-claude/pricing',
+    checkedAt: '2026-08-21',
+    note: 'hand-checked catalog (anthropic.ts), incl. fast mode and data residency; late-2026 model pages for Fable 5.1, Opus 5.5, Sonnet 5.5',
+  },
+  {
+    provider: 'openai',
+    url: 'https://openai.com/api-priority-processing/',
+    checkedAt: '2026-12-01',
+    note: 'standard rows from @pydantic/genai-prices (as of 2026-11-26), NOT re-checked: the standard pricing page (platform.openai.com/docs/pricing) was not in the search index on 2026-12-02; priority rows checked against the priority-processing page; flex = Batch API rates',
+  },
+  {
+    provider: 'deepseek',
+    url: 'https://api-docs.deepseek.com/quick_start/pricing',
+    checkedAt: '2026-12-01',
+    note: 'deepseek-chat / deepseek-reasoner corrected to the V3.2 prices (cache hit $0.028, miss $0.28, output $0.42; no night discount since 2025-09-05)',
+  },
+  {
+    provider: 'google',
+    url: 'https://ai.google.dev/gemini-api/docs/pricing',
+    checkedAt: null,
+    note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02. Rows are @pydantic/genai-prices data as of 2026-11-26, incl. the >200K long-context band and announced 2027-01-01 Flash prices',
+  },
+  {
+    provider: 'xai',
+    url: 'https://docs.x.ai/developers/models',
+    checkedAt: '2026-12-02',
     checkedModels: ['grok-4.3', 'grok-4-1-fast-reasoning', 'grok-4-1-fast-non-reasoning', 'grok-4.20-multi-agent'],
     note: 'partial check on 2026-12-02 against docs.x.ai (models table and the grok-4.3 model page; snapshot dates not shown): the listed models match. grok-4.3 band prices above 200K, grok-4.5, grok-4.6 and grok-4-0709 not found there (unchecked). grok-4.20: the page lists grok-4.20-0309-(non-)reasoning at $2.00 / $0.20 cached / $6.00, the rows say $1.25 / $0.20 / $2.50 with a 200K band; the page snapshot may predate the current price, so the rows are left as they are (open question)',
   },
-  { provider: 'mistral', url: 'https://mistral.ai/pricing', checkedAt: null, note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02 (third-party summaries disagree with each other, not used)' },
-  { provider: 'groq', url: 'https://groq.com/pricing', checkedAt: null, note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02' },
+  {
+    provider: 'mistral',
+    url: 'https://mistral.ai/pricing',
+    checkedAt: null,
+    note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02 (third-party summaries disagree with each other, not used)',
+  },
+  {
+    provider: 'groq',
+    url: 'https://groq.com/pricing',
+    checkedAt: null,
+    note: 'NOT re-checked: the official pricing page was not in the search index on 2026-12-02',
+  },
 ];
 
 /**

@@ -72,7 +72,8 @@ export function simulateAnthropic(body: unknown, state: SimState, now: number, o
   const limited = applyLimits(raw, maxTokens, stops);
   const empty = maxTokens === 0;
   const text = empty ? '' : limited.text;
-  const stopReason: AnthropicStopReason = empty || limited.reason === 'max_tokens' ? 'max_tokens' : limited.reason === 'stop_sequence' ? 'stop_sequence' : 'end_turn';
+  const stopReason: AnthropicStopReason =
+    empty || limited.reason === 'max_tokens' ? 'max_tokens' : limited.reason === 'stop_sequence' ? 'stop_sequence' : 'end_turn';
   const usage = mergeUsage(
     {
       input_tokens: cache.input,
@@ -110,7 +111,10 @@ export function anthropicEvents(message: AnthropicMessage): SseEvent[] {
   if (u.server_tool_use) deltaUsage.server_tool_use = u.server_tool_use;
   const text = message.content.map((b) => b.text).join('');
   const events: SseEvent[] = [
-    { event: 'message_start', data: { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: startUsage } } },
+    {
+      event: 'message_start',
+      data: { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: startUsage } },
+    },
     { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
     { event: 'ping', data: { type: 'ping' } },
   ];
@@ -119,7 +123,10 @@ export function anthropicEvents(message: AnthropicMessage): SseEvent[] {
   }
   events.push(
     { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-    { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence }, usage: deltaUsage } },
+    {
+      event: 'message_delta',
+      data: { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: message.stop_sequence }, usage: deltaUsage },
+    },
     { event: 'message_stop', data: { type: 'message_stop' } },
   );
   return events;

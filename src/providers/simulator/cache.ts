@@ -76,10 +76,13 @@ export function anthropicSegments(body: Obj): Segment[] {
 }
 
 /** Total input tokens of a body without any cache logic (what count_tokens reports). */
-export const countInputTokens = (body: Obj): number =>
-  estimateTokens(anthropicSegments(body).reduce((n, s) => n + s.chars, 0));
+export const countInputTokens = (body: Obj): number => estimateTokens(anthropicSegments(body).reduce((n, s) => n + s.chars, 0));
 
-interface Breakpoint { hash: string; tokens: number; ttl: Ttl }
+interface Breakpoint {
+  hash: string;
+  tokens: number;
+  ttl: Ttl;
+}
 
 function breakpoints(model: string, segs: Segment[]): Breakpoint[] {
   const out: Breakpoint[] = [];
@@ -113,14 +116,18 @@ export function applyCache(model: string, segs: Segment[], state: SimState, now:
   let hit = -1;
   for (let i = eligible.length - 1; i >= 0; i--) {
     const exp = state.cache.get(eligible[i]!.hash);
-    if (exp !== undefined && exp > now) { hit = i; break; }
+    if (exp !== undefined && exp > now) {
+      hit = i;
+      break;
+    }
   }
   const out: CacheOutcome = { total, input: 0, write5m: 0, write1h: 0, read: 0 };
   let covered = 0;
   if (hit >= 0) out.read = covered = eligible[hit]!.tokens;
   for (const b of eligible.slice(hit + 1)) {
     const w = b.tokens - covered;
-    if (b.ttl === '1h') out.write1h += w; else out.write5m += w;
+    if (b.ttl === '1h') out.write1h += w;
+    else out.write5m += w;
     covered = b.tokens;
   }
   out.input = total - covered;

@@ -42,17 +42,28 @@ export function requestIdHeaders(surface: Surface, rid: string): Record<string, 
 /** Anthropic `error.type` for an HTTP status. */
 export function anthropicErrorType(status: number): string {
   switch (status) {
-    case 400: return 'invalid_request_error';
-    case 401: return 'authentication_error';
-    case 402: return 'billing_error';
-    case 403: return 'permission_error';
-    case 404: return 'not_found_error';
-    case 409: return 'conflict_error';
-    case 413: return 'request_too_large';
-    case 429: return 'rate_limit_error';
-    case 504: return 'timeout_error';
-    case 529: return 'overloaded_error';
-    default: return status >= 500 ? 'api_error' : 'invalid_request_error';
+    case 400:
+      return 'invalid_request_error';
+    case 401:
+      return 'authentication_error';
+    case 402:
+      return 'billing_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 409:
+      return 'conflict_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 504:
+      return 'timeout_error';
+    case 529:
+      return 'overloaded_error';
+    default:
+      return status >= 500 ? 'api_error' : 'invalid_request_error';
   }
 }
 
@@ -67,13 +78,20 @@ export function openaiErrorType(status: number): string {
 /** Default human message for a status (used when a script gives only a status). */
 export function defaultErrorMessage(status: number): string {
   switch (status) {
-    case 401: return 'invalid x-api-key';
-    case 404: return 'Not found';
-    case 413: return 'Request exceeds the maximum allowed number of bytes.';
-    case 429: return 'This request would exceed the rate limit for your organization. Please try again later.';
-    case 500: return 'Internal server error';
-    case 529: return 'Overloaded';
-    default: return `Simulated error ${status}`;
+    case 401:
+      return 'invalid x-api-key';
+    case 404:
+      return 'Not found';
+    case 413:
+      return 'Request exceeds the maximum allowed number of bytes.';
+    case 429:
+      return 'This request would exceed the rate limit for your organization. Please try again later.';
+    case 500:
+      return 'Internal server error';
+    case 529:
+      return 'Overloaded';
+    default:
+      return `Simulated error ${status}`;
   }
 }
 
@@ -83,12 +101,7 @@ export function anthropicErrorBody(type: string, message: string, rid: string): 
 }
 
 /** OpenAI error envelope. */
-export function openaiErrorBody(
-  type: string,
-  message: string,
-  code: string | null = null,
-  param: string | null = null,
-): Record<string, unknown> {
+export function openaiErrorBody(type: string, message: string, code: string | null = null, param: string | null = null): Record<string, unknown> {
   return { error: { message, type, param, code } };
 }
 

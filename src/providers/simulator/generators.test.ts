@@ -60,19 +60,37 @@ test('text override keeps emoji/CJK intact and deltas never split surrogate pair
 
 test('validation errors are SimulatorError 400s', () => {
   const s = new SimState();
-  const cases: unknown[] = [null, {}, { model: 'm' }, { model: 'm', max_tokens: 1 }, { model: 'm', max_tokens: 1, messages: [] },
-    { model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }, { model: 'm', max_tokens: -1, messages: [{ role: 'user', content: 'x' }] },
-    { model: 'm', max_tokens: 0, stream: true, messages: [{ role: 'user', content: 'x' }] }];
+  const cases: unknown[] = [
+    null,
+    {},
+    { model: 'm' },
+    { model: 'm', max_tokens: 1 },
+    { model: 'm', max_tokens: 1, messages: [] },
+    { model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] },
+    { model: 'm', max_tokens: -1, messages: [{ role: 'user', content: 'x' }] },
+    { model: 'm', max_tokens: 0, stream: true, messages: [{ role: 'user', content: 'x' }] },
+  ];
   for (const c of cases) {
-    assert.throws(() => simulateAnthropic(c, s, T0), (e: unknown) => e instanceof SimulatorError && e.status === 400 && e.type === 'invalid_request_error');
+    assert.throws(
+      () => simulateAnthropic(c, s, T0),
+      (e: unknown) => e instanceof SimulatorError && e.status === 400 && e.type === 'invalid_request_error',
+    );
   }
   assert.throws(() => simulateOpenai({ model: 'g', messages: [] }, s, T0), SimulatorError);
-  assert.throws(() => simulateOpenai({ model: 'g', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }, s, T0), SimulatorError);
+  assert.throws(
+    () => simulateOpenai({ model: 'g', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }, s, T0),
+    SimulatorError,
+  );
 });
 
 test('cache: first request writes, second reads, expiry after 5 minutes writes again', () => {
   const s = new SimState();
-  const body = { model: 'm', max_tokens: 20, system: [{ type: 'text', text: big('sys', 100), cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'question' }] };
+  const body = {
+    model: 'm',
+    max_tokens: 20,
+    system: [{ type: 'text', text: big('sys', 100), cache_control: { type: 'ephemeral' } }],
+    messages: [{ role: 'user', content: 'question' }],
+  };
   const prefix = Math.ceil(400 / 4);
   const total = Math.ceil((400 + 8) / 4);
   const u1 = simulateAnthropic(body, s, T0).message.usage;
@@ -92,7 +110,8 @@ test('cache: first request writes, second reads, expiry after 5 minutes writes a
 test('cache: mixed 1h + 5m breakpoints split writes by TTL and reads the highest live prefix', () => {
   const s = new SimState();
   const mk = (q: string) => ({
-    model: 'm', max_tokens: 20,
+    model: 'm',
+    max_tokens: 20,
     system: [
       { type: 'text', text: big('static', 50), cache_control: { type: 'ephemeral', ttl: '1h' } },
       { type: 'text', text: big('daily', 40), cache_control: { type: 'ephemeral', ttl: '5m' } },
@@ -116,15 +135,27 @@ test('cache: mixed 1h + 5m breakpoints split writes by TTL and reads the highest
 
 test('cache: top-level cache_control, tools and message blocks; limits and minimum length', () => {
   const s = new SimState();
-  const body = { model: 'm', max_tokens: 5, cache_control: { type: 'ephemeral' }, tools: [{ name: 't', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: big('hello', 20) }] };
+  const body = {
+    model: 'm',
+    max_tokens: 5,
+    cache_control: { type: 'ephemeral' },
+    tools: [{ name: 't', input_schema: { type: 'object' } }],
+    messages: [{ role: 'user', content: big('hello', 20) }],
+  };
   const u1 = simulateAnthropic(body, s, T0).message.usage;
   assert.equal(u1.input_tokens, 0);
   assert.ok(u1.cache_creation_input_tokens > 0);
   assert.equal(simulateAnthropic(body, s, T0 + 1).message.usage.cache_read_input_tokens, u1.cache_creation_input_tokens);
   const five = Array.from({ length: 5 }, (_, i) => ({ type: 'text', text: `b${i}`, cache_control: { type: 'ephemeral' } }));
   assert.throws(() => simulateAnthropic({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: five }] }, s, T0), /maximum of 4/);
-  const wrongOrder = [{ type: 'text', text: 'a', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'b', cache_control: { type: 'ephemeral', ttl: '1h' } }];
-  assert.throws(() => simulateAnthropic({ model: 'm', max_tokens: 5, system: wrongOrder, messages: [{ role: 'user', content: 'x' }] }, s, T0), /must not come after/);
+  const wrongOrder = [
+    { type: 'text', text: 'a', cache_control: { type: 'ephemeral' } },
+    { type: 'text', text: 'b', cache_control: { type: 'ephemeral', ttl: '1h' } },
+  ];
+  assert.throws(
+    () => simulateAnthropic({ model: 'm', max_tokens: 5, system: wrongOrder, messages: [{ role: 'user', content: 'x' }] }, s, T0),
+    /must not come after/,
+  );
   const strict = new SimState({ minCacheTokens: 1024 });
   const small = simulateAnthropic(body, strict, T0).message.usage;
   assert.deepEqual([small.cache_creation_input_tokens, small.cache_read_input_tokens], [0, 0]);
@@ -140,7 +171,9 @@ test('usage override forces fields and re-sums a forced cache_creation split', (
   const delta = sim.events.find((e) => e.event === 'message_delta')!.data.usage as Record<string, unknown>;
   assert.deepEqual(delta.server_tool_use, { web_search_requests: 2 });
   assert.equal(delta.cache_creation_input_tokens, 42);
-  const o = simulateOpenai({ model: 'g', messages: [{ role: 'user', content: 'x' }] }, new SimState(), T0, { usage: { input_tokens: 7, cache_read_input_tokens: 100, output_tokens: 9 } }).completion.usage;
+  const o = simulateOpenai({ model: 'g', messages: [{ role: 'user', content: 'x' }] }, new SimState(), T0, {
+    usage: { input_tokens: 7, cache_read_input_tokens: 100, output_tokens: 9 },
+  }).completion.usage;
   assert.deepEqual([o.prompt_tokens, o.prompt_tokens_details?.cached_tokens, o.completion_tokens, o.total_tokens], [107, 100, 9, 116]);
 });
 

@@ -54,7 +54,9 @@ export function openaiUsage(promptTokens: number, completionTokens: number, opts
   let cached = 0;
   let completion = completionTokens;
   if (o) {
-    const writes = o.cache_creation_input_tokens ?? (o.cache_creation ? (o.cache_creation.ephemeral_5m_input_tokens ?? 0) + (o.cache_creation.ephemeral_1h_input_tokens ?? 0) : 0);
+    const writes =
+      o.cache_creation_input_tokens ??
+      (o.cache_creation ? (o.cache_creation.ephemeral_5m_input_tokens ?? 0) + (o.cache_creation.ephemeral_1h_input_tokens ?? 0) : 0);
     cached = o.cache_read_input_tokens ?? 0;
     if (o.input_tokens !== undefined || writes || cached) prompt = (o.input_tokens ?? promptTokens) + writes + cached;
     completion = o.output_tokens ?? completion;

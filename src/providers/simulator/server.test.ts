@@ -23,7 +23,9 @@ test('listens on 127.0.0.1 and answers /healthz', async () => {
 });
 
 test('Anthropic messages.create returns a msg_ Message with request-id', async () => {
-  const { data, response, request_id } = await anthropic.messages.create({ model: 'claude-sim', max_tokens: 200, messages: user('Tell me a story') }).withResponse();
+  const { data, response, request_id } = await anthropic.messages
+    .create({ model: 'claude-sim', max_tokens: 200, messages: user('Tell me a story') })
+    .withResponse();
   assert.match(data.id, /^msg_/);
   assert.equal(data.type, 'message');
   assert.equal(data.role, 'assistant');
@@ -55,13 +57,16 @@ test('raw SSE: content-type and the exact official event order', async () => {
   assert.match(r.headers.get('content-type') ?? '', /^text\/event-stream/);
   assert.match(r.headers.get('request-id') ?? '', /^req_/);
   const text = await r.text();
-  const events = text.trim().split('\n\n').map((block) => {
-    const [ev = '', data = ''] = block.split('\n');
-    const name = ev.replace(/^event: /, '');
-    const json = JSON.parse(data.replace(/^data: /, '')) as { type: string; usage?: Record<string, unknown> };
-    assert.equal(json.type, name);
-    return json;
-  });
+  const events = text
+    .trim()
+    .split('\n\n')
+    .map((block) => {
+      const [ev = '', data = ''] = block.split('\n');
+      const name = ev.replace(/^event: /, '');
+      const json = JSON.parse(data.replace(/^data: /, '')) as { type: string; usage?: Record<string, unknown> };
+      assert.equal(json.type, name);
+      return json;
+    });
   const names = events.map((e) => e.type);
   assert.deepEqual(names.slice(0, 3), ['message_start', 'content_block_start', 'ping']);
   assert.ok(names.slice(3, -3).every((n) => n === 'content_block_delta') && names.length >= 9);
@@ -118,7 +123,9 @@ test('Anthropic errors parse into SDK error classes with req_ ids', async () => 
 });
 
 test('OpenAI chat.completions.create (JSON)', async () => {
-  const { data, response } = await openai.chat.completions.create({ model: 'gpt-sim', messages: [{ role: 'system', content: 'be brief' }, ...user('Hello') ] }).withResponse();
+  const { data, response } = await openai.chat.completions
+    .create({ model: 'gpt-sim', messages: [{ role: 'system', content: 'be brief' }, ...user('Hello')] })
+    .withResponse();
   assert.equal(data.object, 'chat.completion');
   assert.match(data.id, /^chatcmpl-/);
   assert.equal(data.choices.length, 1);

@@ -8,7 +8,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
       ? t.addColumn('id', 'bigserial', (c: any) => c.primaryKey())
       : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
 
-  await db.schema.createTable('orgs')
+  await db.schema
+    .createTable('orgs')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -19,7 +20,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('external_id', 'text')
     .execute();
 
-  await db.schema.createTable('workspaces')
+  await db.schema
+    .createTable('workspaces')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -29,7 +31,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('workspaces_org').on('workspaces').column('org_id').execute();
 
-  await db.schema.createTable('api_keys')
+  await db.schema
+    .createTable('api_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id'))
@@ -58,7 +61,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('prices_model').on('prices').columns(['model', 'price_group', 'effective_from']).execute();
 
-  await db.schema.createTable('price_groups')
+  await db.schema
+    .createTable('price_groups')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('bps', 'bigint', (c) => c.notNull())
     .addColumn('effective_from', 'bigint', (c) => c.notNull())
@@ -66,13 +70,15 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addPrimaryKeyConstraint('price_groups_pk', ['name', 'effective_from'])
     .execute();
 
-  await db.schema.createTable('model_aliases')
+  await db.schema
+    .createTable('model_aliases')
     .addColumn('alias', 'text', (c) => c.primaryKey())
     .addColumn('model', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('usage_events')
+  await db.schema
+    .createTable('usage_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('workspace_id', 'text', (c) => c.notNull())
@@ -101,10 +107,16 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('idempotency_key', 'text')
     .execute();
   await db.schema.createIndex('usage_events_org_time').on('usage_events').columns(['org_id', 'created_at']).execute();
-  await db.schema.createIndex('usage_events_idem').on('usage_events').columns(['key_id', 'idempotency_key']).unique()
-    .where(sql.ref('idempotency_key'), 'is not', null).execute();
+  await db.schema
+    .createIndex('usage_events_idem')
+    .on('usage_events')
+    .columns(['key_id', 'idempotency_key'])
+    .unique()
+    .where(sql.ref('idempotency_key'), 'is not', null)
+    .execute();
 
-  await db.schema.createTable('usage_daily')
+  await db.schema
+    .createTable('usage_daily')
     .addColumn('day', 'text', (c) => c.notNull())
     .addColumn('month', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', (c) => c.notNull())
@@ -123,7 +135,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('usage_daily_month').on('usage_daily').columns(['month', 'org_id']).execute();
 
-  await db.schema.createTable('ledger_entries')
+  await db.schema
+    .createTable('ledger_entries')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -135,7 +148,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('ledger_org').on('ledger_entries').columns(['org_id', 'created_at']).execute();
 
-  await db.schema.createTable('spend_limits')
+  await db.schema
+    .createTable('spend_limits')
     .addColumn('scope', 'text', (c) => c.notNull())
     .addColumn('scope_id', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', (c) => c.notNull())

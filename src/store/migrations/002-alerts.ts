@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('alert_channels')
+  await db.schema
+    .createTable('alert_channels')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -19,7 +20,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('alert_channels_org').on('alert_channels').column('org_id').execute();
 
-  await db.schema.createTable('alerts')
+  await db.schema
+    .createTable('alerts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('scope', 'text', (c) => c.notNull())
@@ -37,7 +39,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('alerts_org_time').on('alerts').columns(['org_id', 'created_at']).execute();
 
-  await db.schema.createTable('alert_deliveries')
+  await db.schema
+    .createTable('alert_deliveries')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('alert_id', 'text', (c) => c.notNull().references('alerts.id'))
     .addColumn('channel_id', 'text', (c) => c.notNull().references('alert_channels.id'))
@@ -51,7 +54,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
   await db.schema.createIndex('alert_deliveries_due').on('alert_deliveries').column('next_attempt_at').execute();
   await db.schema.createIndex('alert_deliveries_alert').on('alert_deliveries').columns(['alert_id', 'attempt']).execute();
 
-  await db.schema.createTable('outbox')
+  await db.schema
+    .createTable('outbox')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('to', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())

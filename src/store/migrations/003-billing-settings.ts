@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('billing_settings')
+  await db.schema
+    .createTable('billing_settings')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     /** Reload when the balance falls below this (pico-USD); null = auto-reload off. */
     .addColumn('reload_below', 'bigint')

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('upstreams')
+  await db.schema
+    .createTable('upstreams')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('base_url', 'text', (c) => c.notNull())

@@ -15,8 +15,17 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
   await db.schema.alterTable('usage_events').addColumn('service_tier', 'text').execute();
   /** `usage.inference_geo` ('global' | 'us' | …); null when absent. */
   await db.schema.alterTable('usage_events').addColumn('inference_geo', 'text').execute();
-  await db.schema.alterTable('usage_events').addColumn('web_fetch_requests', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('usage_events').addColumn('code_execution_requests', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('usage_events')
+    .addColumn('web_fetch_requests', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('usage_events')
+    .addColumn('code_execution_requests', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
   /** The price variant applied ('' = the standard row): '+'-joined markers such as fast, geo-us, priority, flex, long-context. */
-  await db.schema.alterTable('usage_events').addColumn('price_variant', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('usage_events')
+    .addColumn('price_variant', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
 }

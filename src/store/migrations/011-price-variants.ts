@@ -8,6 +8,9 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable('prices').addColumn('variant', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('prices')
+    .addColumn('variant', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   await db.schema.alterTable('prices').addColumn('above_input_tokens', 'bigint').execute();
 }

@@ -7,7 +7,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('usage_dead_letters')
+  await db.schema
+    .createTable('usage_dead_letters')
     /** The usage event's id (the request id). */
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())

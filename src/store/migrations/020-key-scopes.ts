@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable('api_keys').addColumn('kind', 'text', (c) => c.notNull().defaultTo('inference')).execute();
+  await db.schema
+    .alterTable('api_keys')
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('inference'))
+    .execute();
   /** Admin keys only: 'org' (the whole org) or 'workspace' (the key's workspace_id); null for inference keys. */
   await db.schema.alterTable('api_keys').addColumn('admin_scope', 'text').execute();
   /** The admin key that created this key (null: the operator or the CLI). */

@@ -8,9 +8,7 @@ import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   let t = db.schema.createTable('audit_log');
-  t = dialect === 'postgres'
-    ? t.addColumn('id', 'bigserial', (c) => c.primaryKey())
-    : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  t = dialect === 'postgres' ? t.addColumn('id', 'bigserial', (c) => c.primaryKey()) : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
   await t
     .addColumn('at', 'bigint', (c) => c.notNull())
     /** The org the change belongs to; null for gateway-wide changes (prices, upstreams). */

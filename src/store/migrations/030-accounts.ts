@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('users')
+  await db.schema
+    .createTable('users')
     .addColumn('id', 'text', (c) => c.primaryKey())
     /** Normalised address (unique): trimmed, lower-cased, gmail dots/+tags dropped. */
     .addColumn('email_norm', 'text', (c) => c.notNull().unique())
@@ -22,7 +23,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('users_created').on('users').columns(['created_at', 'id']).execute();
 
-  await db.schema.createTable('memberships')
+  await db.schema
+    .createTable('memberships')
     .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     /** owner | admin | developer | billing | viewer */
@@ -32,7 +34,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('memberships_user').on('memberships').column('user_id').execute();
 
-  await db.schema.createTable('sessions')
+  await db.schema
+    .createTable('sessions')
     /** SHA-256 (hex) of the cookie value. */
     .addColumn('id', 'text', (c) => c.primaryKey())
     /** Shown to the user (list / revoke one), never the cookie value. */
@@ -50,7 +53,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
 
-  await db.schema.createTable('account_tokens')
+  await db.schema
+    .createTable('account_tokens')
     /** SHA-256 (hex) of the token's random id. */
     .addColumn('id', 'text', (c) => c.primaryKey())
     /** verify | reset | invite */
@@ -63,7 +67,8 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .addColumn('used_at', 'bigint')
     .execute();
 
-  await db.schema.createTable('invitations')
+  await db.schema
+    .createTable('invitations')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull().references('orgs.id'))
     .addColumn('email', 'text', (c) => c.notNull())
@@ -78,14 +83,16 @@ export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('invitations_org').on('invitations').columns(['org_id', 'created_at']).execute();
 
-  await db.schema.createTable('free_credit_claims')
+  await db.schema
+    .createTable('free_credit_claims')
     .addColumn('email_norm', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('user_id', 'text', (c) => c.notNull())
     .addColumn('claimed_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('account_secrets')
+  await db.schema
+    .createTable('account_secrets')
     .addColumn('name', 'text', (c) => c.primaryKey())
     /** base64 of 32 random bytes. */
     .addColumn('value', 'text', (c) => c.notNull())

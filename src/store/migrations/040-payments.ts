@@ -10,7 +10,8 @@ import type { Dialect } from '../connect.ts';
 import { moneyType } from '../wide-money.ts';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.createTable('payment_customers')
+  await db.schema
+    .createTable('payment_customers')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     .addColumn('provider', 'text', (c) => c.notNull())
     .addColumn('customer_id', 'text', (c) => c.notNull().unique())
@@ -24,7 +25,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('payments')
+  await db.schema
+    .createTable('payments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('provider', 'text', (c) => c.notNull())
@@ -47,7 +49,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('payments_org').on('payments').columns(['org_id', 'created_at']).execute();
   await db.schema.createIndex('payments_charge').on('payments').column('charge_id').execute();
 
-  await db.schema.createTable('payment_events')
+  await db.schema
+    .createTable('payment_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('provider', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
@@ -59,7 +62,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('payment_events_outcome').on('payment_events').columns(['outcome', 'received_at']).execute();
 
-  await db.schema.createTable('payment_reversals')
+  await db.schema
+    .createTable('payment_reversals')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('payment_id', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', (c) => c.notNull())
@@ -71,7 +75,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('payment_reversals_payment').on('payment_reversals').column('payment_id').execute();
 
-  await db.schema.createTable('ledger_links')
+  await db.schema
+    .createTable('ledger_links')
     .addColumn('entry_id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('provider', 'text', (c) => c.notNull())
@@ -81,7 +86,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('ledger_links_org').on('ledger_links').column('org_id').execute();
 
-  await db.schema.createTable('billing_holds')
+  await db.schema
+    .createTable('billing_holds')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('ref', 'text')

@@ -9,7 +9,8 @@ import type { Dialect } from '../connect.ts';
 import { moneyType } from '../wide-money.ts';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.createTable('billing_profiles')
+  await db.schema
+    .createTable('billing_profiles')
     .addColumn('org_id', 'text', (c) => c.primaryKey())
     .addColumn('legal_name', 'text')
     .addColumn('address', 'text')
@@ -20,7 +21,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('billing_contacts')
+  await db.schema
+    .createTable('billing_contacts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull())
@@ -29,7 +31,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('billing_contacts_org_email').on('billing_contacts').columns(['org_id', 'email']).unique().execute();
 
-  await db.schema.createTable('billing_periods')
+  await db.schema
+    .createTable('billing_periods')
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('period', 'text', (c) => c.notNull())
     .addColumn('closed_at', 'bigint', (c) => c.notNull())
@@ -37,14 +40,16 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addPrimaryKeyConstraint('billing_periods_pk', ['org_id', 'period'])
     .execute();
 
-  await db.schema.createTable('invoice_sequences')
+  await db.schema
+    .createTable('invoice_sequences')
     .addColumn('issuer', 'text', (c) => c.notNull())
     .addColumn('series', 'text', (c) => c.notNull())
     .addColumn('last_number', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('invoice_sequences_pk', ['issuer', 'series'])
     .execute();
 
-  await db.schema.createTable('invoices')
+  await db.schema
+    .createTable('invoices')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -78,7 +83,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('invoices_org').on('invoices').columns(['org_id', 'period']).execute();
   await db.schema.createIndex('invoices_status').on('invoices').columns(['status', 'due_at']).execute();
 
-  await db.schema.createTable('invoice_lines')
+  await db.schema
+    .createTable('invoice_lines')
     .addColumn('invoice_id', 'text', (c) => c.notNull())
     .addColumn('line_no', 'bigint', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -94,7 +100,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addPrimaryKeyConstraint('invoice_lines_pk', ['invoice_id', 'line_no'])
     .execute();
 
-  await db.schema.createTable('billing_mail')
+  await db.schema
+    .createTable('billing_mail')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('topic', 'text', (c) => c.notNull())

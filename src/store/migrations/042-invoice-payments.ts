@@ -11,13 +11,17 @@ import type { Dialect } from '../connect.ts';
 import { moneyType } from '../wide-money.ts';
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.alterTable('invoices').addColumn('paid_cents', moneyType(dialect), (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('invoices')
+    .addColumn('paid_cents', moneyType(dialect), (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('invoices').addColumn('reopened_at', 'bigint').execute();
   // Invoices paid before this migration were paid in full (what was due after credit notes).
   await sql`update invoices set paid_cents = total_cents - credited_cents
     where kind = 'invoice' and status = 'paid' and paid_via in ('stripe', 'operator')`.execute(db);
 
-  await db.schema.createTable('invoice_payments')
+  await db.schema
+    .createTable('invoice_payments')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('invoice_id', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', (c) => c.notNull())
@@ -30,7 +34,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('invoice_payments_invoice').on('invoice_payments').column('invoice_id').execute();
 
-  await db.schema.createTable('invoice_status_history')
+  await db.schema
+    .createTable('invoice_status_history')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('invoice_id', 'text', (c) => c.notNull())
     /** 1, 2, … per invoice: the order of the changes (several may share an instant). */

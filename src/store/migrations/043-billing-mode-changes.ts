@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('billing_mode_changes')
+  await db.schema
+    .createTable('billing_mode_changes')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('org_id', 'text', (c) => c.notNull())
     .addColumn('from_mode', 'text', (c) => c.notNull())

@@ -9,7 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.createTable('idempotency_keys')
+  await db.schema
+    .createTable('idempotency_keys')
     .addColumn('key_id', 'text', (c) => c.notNull())
     .addColumn('idem_key', 'text', (c) => c.notNull())
     .addColumn('fingerprint', 'text', (c) => c.notNull())

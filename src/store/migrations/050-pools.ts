@@ -8,14 +8,21 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 
 export async function up(db: Kysely<any>, _dialect: Dialect): Promise<void> {
-  await db.schema.alterTable('upstreams').addColumn('weight', 'bigint', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('upstreams')
+    .addColumn('weight', 'bigint', (c) => c.notNull().defaultTo(1))
+    .execute();
   /** JSON: {headersMs?, betweenEventsMs?, totalMs?}; null = the defaults. */
   await db.schema.alterTable('upstreams').addColumn('timeouts', 'text').execute();
-  await db.schema.alterTable('usage_events').addColumn('attempts', 'bigint', (c) => c.notNull().defaultTo(1)).execute();
+  await db.schema
+    .alterTable('usage_events')
+    .addColumn('attempts', 'bigint', (c) => c.notNull().defaultTo(1))
+    .execute();
   /** JSON: {models?: string[], maxTokens?: number, maxTokensMode?: 'refuse'|'clamp', timeoutMs?: number}. */
   await db.schema.alterTable('api_keys').addColumn('policy', 'text').execute();
   await db.schema.alterTable('workspaces').addColumn('policy', 'text').execute();
-  await db.schema.createTable('usage_upstream_daily')
+  await db.schema
+    .createTable('usage_upstream_daily')
     .addColumn('day', 'text', (c) => c.notNull())
     .addColumn('month', 'text', (c) => c.notNull())
     .addColumn('org_id', 'text', (c) => c.notNull())

@@ -26,8 +26,16 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
     const shape = messagesShape(body);
     const { model, price, adapter } = resolveTarget(rt, principal, shape.model, now);
     const ticket = await rt.admission().admit({
-      requestId, principal, model, price, surface: 'anthropic', free: true,
-      estimatedInputTokens: 0, maxInputTokens: 0, maxOutputTokens: 0, cacheTtl: null,
+      requestId,
+      principal,
+      model,
+      price,
+      surface: 'anthropic',
+      free: true,
+      estimatedInputTokens: 0,
+      maxInputTokens: 0,
+      maxOutputTokens: 0,
+      cacheTtl: null,
     });
     try {
       const headers = { ...ticket.headers, 'request-id': requestId, 'content-type': 'application/json' };
@@ -40,9 +48,12 @@ export async function handleCountTokens(rt: Runtime, req: IncomingMessage, res: 
       let up: Awaited<ReturnType<ReturnType<typeof rt.router.pool>['request']>>;
       try {
         up = await rt.router.pool(adapter.origin).request({
-          path: adapter.path('count_tokens'), method: 'POST', headers: adapter.headers('count_tokens', req.headers),
+          path: adapter.path('count_tokens'),
+          method: 'POST',
+          headers: adapter.headers('count_tokens', req.headers),
           body: body.model === upstreamModel ? raw : JSON.stringify({ ...body, model: upstreamModel }),
-          headersTimeout: 60_000, bodyTimeout: 60_000,
+          headersTimeout: 60_000,
+          bodyTimeout: 60_000,
         });
       } catch (e) {
         throw upstreamUnavailable(`The upstream for ${model.id} is unavailable`, { cause: e });

@@ -39,16 +39,44 @@ export async function handleMessages(rt: Runtime, req: IncomingMessage, res: Ser
       const upstreamModel = a.upstreamModel(model);
       const common = { maxOutputTokens: shape.maxTokens, cacheTtl: shape.cacheTtl };
       if (a.wire === 'anthropic') {
-        return { ...common, op: 'messages', mode: 'pass', upstreamBody: body.model === upstreamModel && !rewritten ? raw : JSON.stringify({ ...body, model: upstreamModel }) };
+        return {
+          ...common,
+          op: 'messages',
+          mode: 'pass',
+          upstreamBody: body.model === upstreamModel && !rewritten ? raw : JSON.stringify({ ...body, model: upstreamModel }),
+        };
       }
-      return { ...common, op: 'messages', mode: 'openai-to-anthropic', upstreamBody: JSON.stringify(anthropicToOpenaiRequest(body, { upstreamModel, useMaxTokensField: a.quirks.useMaxTokensField })) };
+      return {
+        ...common,
+        op: 'messages',
+        mode: 'openai-to-anthropic',
+        upstreamBody: JSON.stringify(anthropicToOpenaiRequest(body, { upstreamModel, useMaxTokensField: a.quirks.useMaxTokensField })),
+      };
     };
     const first = plan(adapter);
 
-    await admitAndRun({
-      rt, req, res, requestId, startedAt, surface: 'anthropic', principal, model, price, adapter, walk, plan, attempts: 1,
-      ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
-      clientIncludeUsage: false, clientModel: name === shape.model ? shape.model : model.id,
-    }, { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
+    await admitAndRun(
+      {
+        rt,
+        req,
+        res,
+        requestId,
+        startedAt,
+        surface: 'anthropic',
+        principal,
+        model,
+        price,
+        adapter,
+        walk,
+        plan,
+        attempts: 1,
+        ...first,
+        stream: shape.stream,
+        timeoutMs: policy?.timeoutMs,
+        clientIncludeUsage: false,
+        clientModel: name === shape.model ? shape.model : model.id,
+      },
+      { body, bodyBytes: raw.length, family: 'claude', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium },
+    );
   });
 }

@@ -45,10 +45,13 @@ function check(b: Record<string, unknown>, countTokens: boolean): void {
   if (!Array.isArray(b.messages)) throw invalidRequest('messages: Field required (an array of messages)', { param: 'messages' });
   for (const [i, m] of (b.messages as unknown[]).entries()) {
     if (!isObject(m)) throw invalidRequest(`messages.${i}: Input should be an object`, { param: `messages.${i}` });
-    if (m.role !== 'user' && m.role !== 'assistant') throw invalidRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`, { param: `messages.${i}.role` });
-    if (typeof m.content !== 'string' && !Array.isArray(m.content)) throw invalidRequest(`messages.${i}.content: Input should be a string or an array of content blocks`, { param: `messages.${i}.content` });
+    if (m.role !== 'user' && m.role !== 'assistant')
+      throw invalidRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`, { param: `messages.${i}.role` });
+    if (typeof m.content !== 'string' && !Array.isArray(m.content))
+      throw invalidRequest(`messages.${i}.content: Input should be a string or an array of content blocks`, { param: `messages.${i}.content` });
   }
-  if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) throw invalidRequest('system: Input should be a string or an array of text blocks', { param: 'system' });
+  if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system))
+    throw invalidRequest('system: Input should be a string or an array of text blocks', { param: 'system' });
   if (b.tools !== undefined && !Array.isArray(b.tools)) throw invalidRequest('tools: Input should be an array', { param: 'tools' });
   for (const k of ['temperature', 'top_p', 'top_k'] as const) {
     if (b[k] !== undefined && typeof b[k] !== 'number') throw invalidRequest(`${k}: Input should be a number`, { param: k });
@@ -68,7 +71,9 @@ export function findCacheTtl(b: object): '5m' | '1h' | null {
     if (cc.ttl === '1h') ttl = '1h';
     else if (!ttl) ttl = '5m';
   };
-  const blocks = (arr: unknown) => { if (Array.isArray(arr)) for (const x of arr) if (isObject(x)) see(x.cache_control); };
+  const blocks = (arr: unknown) => {
+    if (Array.isArray(arr)) for (const x of arr) if (isObject(x)) see(x.cache_control);
+  };
   const body = b as Record<string, unknown>;
   see(body.cache_control);
   blocks(body.system);

@@ -58,10 +58,35 @@ export async function handleChat(rt: Runtime, req: IncomingMessage, res: ServerR
     };
     const first = plan(adapter);
 
-    await admitAndRun({
-      rt, req, res, requestId, startedAt, surface: 'openai', principal, model, price, adapter, walk, plan, attempts: 1,
-      ...first, stream: shape.stream, timeoutMs: policy?.timeoutMs,
-      clientIncludeUsage: shape.includeUsage, clientModel: name === shape.model ? shape.model : model.id,
-    }, { body, bodyBytes: raw.length, family: model.provider === 'anthropic' ? 'claude' : 'openai', maxOutputTokens: first.maxOutputTokens, cacheTtl: first.cacheTtl, premium });
+    await admitAndRun(
+      {
+        rt,
+        req,
+        res,
+        requestId,
+        startedAt,
+        surface: 'openai',
+        principal,
+        model,
+        price,
+        adapter,
+        walk,
+        plan,
+        attempts: 1,
+        ...first,
+        stream: shape.stream,
+        timeoutMs: policy?.timeoutMs,
+        clientIncludeUsage: shape.includeUsage,
+        clientModel: name === shape.model ? shape.model : model.id,
+      },
+      {
+        body,
+        bodyBytes: raw.length,
+        family: model.provider === 'anthropic' ? 'claude' : 'openai',
+        maxOutputTokens: first.maxOutputTokens,
+        cacheTtl: first.cacheTtl,
+        premium,
+      },
+    );
   });
 }

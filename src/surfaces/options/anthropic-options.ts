@@ -15,8 +15,11 @@ export const DEFAULT_WEB_FETCH_TOKENS = 100_000;
 /** `anthropic-beta` values of a request (comma-separated, possibly repeated headers). */
 export function betasOf(headers: IncomingHttpHeaders): string[] {
   const raw = headers['anthropic-beta'];
-  const all = Array.isArray(raw) ? raw.join(',') : raw ?? '';
-  return all.split(',').map((s) => s.trim()).filter(Boolean);
+  const all = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  return all
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -25,10 +28,15 @@ const posInt = (v: unknown): number | undefined => (typeof v === 'number' && Num
 
 export function checkAnthropicOptions(body: Record<string, unknown>, betas: readonly string[], lists: AllowLists, model: ModelOptions): PremiumRequest {
   for (const k of Object.keys(body)) {
-    if (!lists.anthropicFields.has(k)) throw unsupportedOption(k, 'this request field is not supported by this gateway (it may change what the request costs); remove it or ask the operator to allow it');
+    if (!lists.anthropicFields.has(k))
+      throw unsupportedOption(
+        k,
+        'this request field is not supported by this gateway (it may change what the request costs); remove it or ask the operator to allow it',
+      );
   }
   for (const b of betas) {
-    if (!lists.anthropicBetas.has(b)) throw unsupportedOption(`anthropic-beta: ${b}`, 'this beta is not supported by this gateway; remove it or ask the operator to allow it');
+    if (!lists.anthropicBetas.has(b))
+      throw unsupportedOption(`anthropic-beta: ${b}`, 'this beta is not supported by this gateway; remove it or ask the operator to allow it');
   }
   const out = standardRequest();
 
@@ -39,7 +47,8 @@ export function checkAnthropicOptions(body: Record<string, unknown>, betas: read
   }
   if (body.inference_geo !== undefined && body.inference_geo !== null && body.inference_geo !== 'global') {
     const geo = body.inference_geo;
-    if (typeof geo !== 'string' || !model.geos.includes(geo)) throw unsupportedOption('inference_geo', `${JSON.stringify(geo)} is not available for ${model.id} on this gateway`);
+    if (typeof geo !== 'string' || !model.geos.includes(geo))
+      throw unsupportedOption('inference_geo', `${JSON.stringify(geo)} is not available for ${model.id} on this gateway`);
     out.geo = geo;
   }
   if (body.service_tier !== undefined && body.service_tier !== null && body.service_tier !== 'auto' && body.service_tier !== 'standard_only') {
@@ -59,13 +68,15 @@ export function checkAnthropicOptions(body: Record<string, unknown>, betas: read
       const allowed = lists.anthropicToolTypes.has(family) || (typeof type === 'string' && lists.anthropicToolTypes.has(type));
       if (family === 'code_execution' && freeCodeExec) continue;
       if (!allowed) {
-        const why = family === 'code_execution'
-          ? 'code execution bills container hours the response does not report, so it is only accepted together with web_search/web_fetch 20260209 or later (where it is free)'
-          : 'this tool type is not supported by this gateway (it may change what the request costs); ask the operator to allow it';
+        const why =
+          family === 'code_execution'
+            ? 'code execution bills container hours the response does not report, so it is only accepted together with web_search/web_fetch 20260209 or later (where it is free)'
+            : 'this tool type is not supported by this gateway (it may change what the request costs); ask the operator to allow it';
         throw unsupportedOption(`tools.${i}.type: ${String(type)}`, why);
       }
       if (family === 'web_search') out.webSearches += opt('max_uses') ?? DEFAULT_WEB_SEARCH_USES;
-      if (family === 'web_fetch') out.serverToolInputTokens += (opt('max_uses') ?? DEFAULT_WEB_FETCH_USES) * (opt('max_content_tokens') ?? DEFAULT_WEB_FETCH_TOKENS);
+      if (family === 'web_fetch')
+        out.serverToolInputTokens += (opt('max_uses') ?? DEFAULT_WEB_FETCH_USES) * (opt('max_content_tokens') ?? DEFAULT_WEB_FETCH_TOKENS);
     }
   }
   return out;

@@ -27,7 +27,13 @@ export function modelOptions(model: CatalogModel, price: ResolvedPrice): ModelOp
   return { id: model.id, fast: price.variants?.fast !== undefined, geos: model.inferenceGeos ?? [], tiers };
 }
 
-export function gateAnthropic(config: Config, headers: IncomingHttpHeaders, body: Record<string, unknown>, model: CatalogModel, price: ResolvedPrice): PremiumRequest {
+export function gateAnthropic(
+  config: Config,
+  headers: IncomingHttpHeaders,
+  body: Record<string, unknown>,
+  model: CatalogModel,
+  price: ResolvedPrice,
+): PremiumRequest {
   return checkAnthropicOptions(body, betasOf(headers), allowListsOf(config), modelOptions(model, price));
 }
 
@@ -38,7 +44,11 @@ export function gateOpenai(config: Config, body: Record<string, unknown>, model:
   const band = longContextBand(price, model);
   if (out.serviceTier === 'priority' && band !== undefined) {
     const tokens = inspectInput(body as Parameters<typeof inspectInput>[0], model.provider === 'anthropic' ? 'claude' : 'openai').tokens;
-    if (tokens > band) throw unsupportedOption('service_tier', `"priority" is not priced for prompts above ${band} tokens on ${model.id} (this prompt is about ${tokens}); OpenAI's priority prices exclude long context. Use the default tier or a shorter prompt`);
+    if (tokens > band)
+      throw unsupportedOption(
+        'service_tier',
+        `"priority" is not priced for prompts above ${band} tokens on ${model.id} (this prompt is about ${tokens}); OpenAI's priority prices exclude long context. Use the default tier or a shorter prompt`,
+      );
   }
   return out;
 }

@@ -10,11 +10,16 @@ export const MAX_CHOICES = 128;
 
 export function checkOpenaiOptions(body: Record<string, unknown>, lists: AllowLists, model: ModelOptions): PremiumRequest {
   for (const k of Object.keys(body)) {
-    if (!lists.openaiFields.has(k)) throw unsupportedOption(k, 'this request field is not supported by this gateway (it may change what the request costs); remove it or ask the operator to allow it');
+    if (!lists.openaiFields.has(k))
+      throw unsupportedOption(
+        k,
+        'this request field is not supported by this gateway (it may change what the request costs); remove it or ask the operator to allow it',
+      );
   }
   const out = standardRequest();
   if (body.n !== undefined && body.n !== null) {
-    if (typeof body.n !== 'number' || !Number.isInteger(body.n) || body.n < 1 || body.n > MAX_CHOICES) throw unsupportedOption('n', `must be an integer from 1 to ${MAX_CHOICES}`);
+    if (typeof body.n !== 'number' || !Number.isInteger(body.n) || body.n < 1 || body.n > MAX_CHOICES)
+      throw unsupportedOption('n', `must be an integer from 1 to ${MAX_CHOICES}`);
     out.choices = body.n;
   }
   const tier = body.service_tier;
@@ -26,7 +31,8 @@ export function checkOpenaiOptions(body: Record<string, unknown>, lists: AllowLi
   }
   if (body.modalities !== undefined && body.modalities !== null) {
     const m = body.modalities;
-    if (!Array.isArray(m) || m.some((x) => x !== 'text')) throw unsupportedOption('modalities', 'only ["text"] is supported (audio output is not priced by this gateway)');
+    if (!Array.isArray(m) || m.some((x) => x !== 'text'))
+      throw unsupportedOption('modalities', 'only ["text"] is supported (audio output is not priced by this gateway)');
   }
   return out;
 }

@@ -12,14 +12,30 @@ export async function acceptInvitationSignedIn(token: string, ctx: Ctx): Promise
   try {
     const inv = await account<InvitationLookup>(`invitations/lookup?token=${encodeURIComponent(token)}`);
     const mismatch = ctx.user && ctx.user.email.toLowerCase() !== inv.email.toLowerCase();
-    add(box,
-      h('p', { class: 'lede', 'data-testid': 'invite-summary' }, 'You are invited to join ', h('strong', {}, inv.org_name), ' as ', h('strong', {}, inv.role), ` (sent to ${inv.email}).`),
+    add(
+      box,
+      h(
+        'p',
+        { class: 'lede', 'data-testid': 'invite-summary' },
+        'You are invited to join ',
+        h('strong', {}, inv.org_name),
+        ' as ',
+        h('strong', {}, inv.role),
+        ` (sent to ${inv.email}).`,
+      ),
       mismatch ? notice(`You are logged in as ${ctx.user!.email}. Log out and log in as ${inv.email} to accept.`, 'info') : null,
-      mismatch ? null : form({ submit: 'Accept invitation', fields: [], onSubmit: async () => {
-        await account<AcceptInvitationResponse>('invitations/accept', { method: 'POST', body: { token } });
-        history.replaceState(null, '', '#/usage');
-        await ctx.refresh();
-      } }));
+      mismatch
+        ? null
+        : form({
+            submit: 'Accept invitation',
+            fields: [],
+            onSubmit: async () => {
+              await account<AcceptInvitationResponse>('invitations/accept', { method: 'POST', body: { token } });
+              history.replaceState(null, '', '#/usage');
+              await ctx.refresh();
+            },
+          }),
+    );
   } catch (e) {
     box.append(notice(messageOf(e)));
   }

@@ -41,7 +41,8 @@ export function renderAudit(root: HTMLElement, ctx: Ctx): void {
   root.append(
     h('div', { class: 'toolbar' }, h('h1', {}, 'Audit log')),
     h('p', { class: 'lede' }, 'Every change to this organization, newest first: who made it, and what it changed. The log is append-only.'),
-    section('Changes', body, more));
+    section('Changes', body, more),
+  );
   const rows: AuditEntryView[] = [];
   let emails: Map<string, string> | undefined; // user ids → addresses, for the Who column
   void load();
@@ -55,19 +56,61 @@ export function renderAudit(root: HTMLElement, ctx: Ctx): void {
       }
       rows.push(...page.entries);
       replace(body, auditTable(rows));
-      replace(more, page.next_before ? h('button', { type: 'button', class: 'ghost small', 'data-testid': 'audit-more', on: { click: () => void load(page.next_before!) } }, 'Load older') : null);
+      replace(
+        more,
+        page.next_before
+          ? h('button', { type: 'button', class: 'ghost small', 'data-testid': 'audit-more', on: { click: () => void load(page.next_before!) } }, 'Load older')
+          : null,
+      );
     });
   }
 
   function auditTable(entries: AuditEntryView[]) {
-    if (!entries.length) return h('p', { class: 'empty', 'data-testid': 'audit-table' }, 'No changes recorded yet. Creating a key, setting a limit or inviting someone will show up here.');
-    return h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'audit-table', class: 'audit' },
-      h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Change'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, entries.map((e) => h('tr', { 'data-action': e.action },
-        h('td', {}, dateTime(e.at)),
-        h('td', {}, badge(ACTOR_LABEL[e.actor.kind] ?? e.actor.kind, e.actor.kind === 'operator' ? 'info' : e.actor.kind === 'admin_key' ? 'key' : ''), ' ', e.actor.kind === 'user' && emails?.has(e.actor.id) ? h('span', { title: e.actor.id }, emails.get(e.actor.id)!) : h('code', { class: 'hint' }, e.actor.id)),
-        h('td', {}, h('code', {}, e.action)),
-        h('td', {}, h('span', { class: 'muted' }, e.target.type), ' ', h('code', {}, e.target.id)),
-        h('td', { class: 'changes' }, changes(e.before, e.after)))))));
+    if (!entries.length)
+      return h(
+        'p',
+        { class: 'empty', 'data-testid': 'audit-table' },
+        'No changes recorded yet. Creating a key, setting a limit or inviting someone will show up here.',
+      );
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { 'data-testid': 'audit-table', class: 'audit' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['When', 'Who', 'Action', 'Target', 'Change'].map((t) => h('th', { scope: 'col' }, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          entries.map((e) =>
+            h(
+              'tr',
+              { 'data-action': e.action },
+              h('td', {}, dateTime(e.at)),
+              h(
+                'td',
+                {},
+                badge(ACTOR_LABEL[e.actor.kind] ?? e.actor.kind, e.actor.kind === 'operator' ? 'info' : e.actor.kind === 'admin_key' ? 'key' : ''),
+                ' ',
+                e.actor.kind === 'user' && emails?.has(e.actor.id)
+                  ? h('span', { title: e.actor.id }, emails.get(e.actor.id)!)
+                  : h('code', { class: 'hint' }, e.actor.id),
+              ),
+              h('td', {}, h('code', {}, e.action)),
+              h('td', {}, h('span', { class: 'muted' }, e.target.type), ' ', h('code', {}, e.target.id)),
+              h('td', { class: 'changes' }, changes(e.before, e.after)),
+            ),
+          ),
+        ),
+      ),
+    );
   }
 }

@@ -13,8 +13,17 @@ import { add, h, replace } from '../dom.ts';
 import { date, dateTime } from '../format.ts';
 import { badge, confirmButton, field, form, guarded, input, loading, messageOf, notice, section, select, table } from '../ui.ts';
 
-const EXPIRY = [['', 'Never'], ['7', '7 days'], ['30', '30 days'], ['90', '90 days'], ['365', '1 year']] as const;
-const KINDS = [['inference', 'Inference key (calls the models)'], ['admin', 'Admin key (manages the organization)']] as const;
+const EXPIRY = [
+  ['', 'Never'],
+  ['7', '7 days'],
+  ['30', '30 days'],
+  ['90', '90 days'],
+  ['365', '1 year'],
+] as const;
+const KINDS = [
+  ['inference', 'Inference key (calls the models)'],
+  ['admin', 'Admin key (manages the organization)'],
+] as const;
 const KIND_LABEL = (k: KeyView) => (k.kind === 'admin' ? (k.admin_scope === 'workspace' ? 'admin · workspace' : 'admin') : 'inference');
 
 export function renderKeys(root: HTMLElement, ctx: Ctx): void {
@@ -28,15 +37,38 @@ export function renderKeys(root: HTMLElement, ctx: Ctx): void {
   const workspace = select('workspace', [['', 'Default workspace']]);
   const limit = input('monthly_usd', { inputmode: 'decimal', placeholder: 'no limit', size: 10 });
   const canLimit = ctx.can('limits:write');
-  const createForm = form({ testid: 'create-key', submit: 'Create key', onSubmit: onCreate, fields: [
-    field('Name', name), field('Kind', kind), ctx.workspaceId ? null : field('Workspace', workspace), field('Expires', expiry),
-    canLimit ? field('Monthly limit (USD)', limit) : null,
-  ] });
-  const scopeNote = ctx.workspaceId ? h('p', { class: 'lede' }, `This admin key is confined to workspace ${ctx.workspaceId}: the keys it creates stay there and expire no later than it does.`) : null;
+  const createForm = form({
+    testid: 'create-key',
+    submit: 'Create key',
+    onSubmit: onCreate,
+    fields: [
+      field('Name', name),
+      field('Kind', kind),
+      ctx.workspaceId ? null : field('Workspace', workspace),
+      field('Expires', expiry),
+      canLimit ? field('Monthly limit (USD)', limit) : null,
+    ],
+  });
+  const scopeNote = ctx.workspaceId
+    ? h('p', { class: 'lede' }, `This admin key is confined to workspace ${ctx.workspaceId}: the keys it creates stay there and expire no later than it does.`)
+    : null;
 
-  add(root, h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')),
-    h('p', { class: 'lede' }, 'Inference keys call the model APIs (', h('code', {}, '/v1/messages'), ', ', h('code', {}, '/v1/chat/completions'), '); admin keys manage the organization through the admin API.'),
-    scopeNote, ctx.can('keys:write') ? section('Create a key', createForm, created) : null, section('Keys', list));
+  add(
+    root,
+    h('div', { class: 'toolbar' }, h('h1', {}, 'API keys')),
+    h(
+      'p',
+      { class: 'lede' },
+      'Inference keys call the model APIs (',
+      h('code', {}, '/v1/messages'),
+      ', ',
+      h('code', {}, '/v1/chat/completions'),
+      '); admin keys manage the organization through the admin API.',
+    ),
+    scopeNote,
+    ctx.can('keys:write') ? section('Create a key', createForm, created) : null,
+    section('Keys', list),
+  );
   void loadWorkspaces();
   void load();
 
@@ -46,8 +78,13 @@ export function renderKeys(root: HTMLElement, ctx: Ctx): void {
       const { workspaces } = await api<WorkspaceList>(orgPath(orgId, '/workspaces'));
       const active = workspaces.filter((w) => w.status === 'active');
       for (const w of workspaces) wsNames.set(w.id, w.name);
-      replace(workspace, active.map((w) => h('option', { value: w.id }, w.name)));
-    } catch { /* the workspaces API is optional: keys go to the default workspace */ }
+      replace(
+        workspace,
+        active.map((w) => h('option', { value: w.id }, w.name)),
+      );
+    } catch {
+      /* the workspaces API is optional: keys go to the default workspace */
+    }
   }
 
   async function load() {
@@ -67,22 +104,39 @@ export function renderKeys(root: HTMLElement, ctx: Ctx): void {
     if (cap && canLimit) {
       try {
         await api(orgPath(orgId, '/limits'), { method: 'PUT', body: { scope: 'key', scope_id: k.id, monthly_usd: cap } });
-      } catch (e) { warning = `The key was created, but its limit was not set: ${messageOf(e)}`; }
+      } catch (e) {
+        warning = `The key was created, but its limit was not set: ${messageOf(e)}`;
+      }
     }
     name.value = '';
     limit.value = '';
-    replace(created, secretPanel(k, () => replace(created)), warning ? notice(warning) : null);
+    replace(
+      created,
+      secretPanel(k, () => replace(created)),
+      warning ? notice(warning) : null,
+    );
     await load();
   }
 
   function keysTable(keys: KeyView[]) {
-    const rows = [...keys].sort((a, b) => Number(a.status === 'revoked') - Number(b.status === 'revoked') || (b.created_at ?? '').localeCompare(a.created_at ?? ''));
+    const rows = [...keys].sort(
+      (a, b) => Number(a.status === 'revoked') - Number(b.status === 'revoked') || (b.created_at ?? '').localeCompare(a.created_at ?? ''),
+    );
     return table<KeyView>({
-      testid: 'keys-table', rows, empty: ctx.can('keys:write') ? 'No keys yet. Create one above, then call the API with it.' : 'No keys yet.',
+      testid: 'keys-table',
+      rows,
+      empty: ctx.can('keys:write') ? 'No keys yet. Create one above, then call the API with it.' : 'No keys yet.',
       columns: [
-        { label: 'Name', value: (k) => h('span', { class: k.status === 'active' ? '' : 'muted' }, k.name, k.id === ctx.keyId ? h('span', { class: 'badge info' }, 'this session') : null) },
+        {
+          label: 'Name',
+          value: (k) =>
+            h('span', { class: k.status === 'active' ? '' : 'muted' }, k.name, k.id === ctx.keyId ? h('span', { class: 'badge info' }, 'this session') : null),
+        },
         { label: 'Kind', value: (k) => badge(KIND_LABEL(k), k.kind === 'admin' ? 'info' : '') },
-        { label: 'Workspace', value: (k) => h('span', { class: 'muted', title: k.workspace_id }, wsNames.get(k.workspace_id) ?? `${k.workspace_id.slice(0, 12)}…`) },
+        {
+          label: 'Workspace',
+          value: (k) => h('span', { class: 'muted', title: k.workspace_id }, wsNames.get(k.workspace_id) ?? `${k.workspace_id.slice(0, 12)}…`),
+        },
         { label: 'Key', value: (k) => h('code', { class: 'hint' }, k.hint) },
         { label: 'Status', value: (k) => badge(k.status, k.status === 'active' ? 'ok' : 'muted') },
         { label: 'Created', value: (k) => date(k.created_at) },
@@ -95,7 +149,9 @@ export function renderKeys(root: HTMLElement, ctx: Ctx): void {
 
   function revokeButton(k: KeyView) {
     return confirmButton({
-      label: 'Revoke', aria: `Revoke ${k.name}`, confirm: k.id === ctx.keyId ? 'Revoke and sign out' : 'Confirm revoke',
+      label: 'Revoke',
+      aria: `Revoke ${k.name}`,
+      confirm: k.id === ctx.keyId ? 'Revoke and sign out' : 'Confirm revoke',
       action: async () => {
         await api(`keys/${encodeURIComponent(k.id)}/revoke`, { method: 'POST' });
         if (k.id === ctx.keyId) return ctx.signOut('You revoked the key you signed in with.');
@@ -108,11 +164,29 @@ export function renderKeys(root: HTMLElement, ctx: Ctx): void {
 function secretPanel(k: CreatedKey, dismiss: () => void): HTMLElement {
   const code = h('code', { class: 'secret', 'data-testid': 'new-secret' }, k.key);
   const copied = h('span', { class: 'muted', role: 'status' });
-  const copy = h('button', { type: 'button', class: 'small', on: { click: async () => {
-    try { await navigator.clipboard.writeText(k.key); copied.textContent = 'Copied.'; } catch { copied.textContent = 'Select the key and copy it.'; }
-  } } }, 'Copy key');
-  return h('div', { class: 'secret-panel', role: 'status' },
+  const copy = h(
+    'button',
+    {
+      type: 'button',
+      class: 'small',
+      on: {
+        click: async () => {
+          try {
+            await navigator.clipboard.writeText(k.key);
+            copied.textContent = 'Copied.';
+          } catch {
+            copied.textContent = 'Select the key and copy it.';
+          }
+        },
+      },
+    },
+    'Copy key',
+  );
+  return h(
+    'div',
+    { class: 'secret-panel', role: 'status' },
     h('p', {}, h('strong', {}, `Key “${k.name}” created.`), ' Copy it now — it will not be shown again.'),
     h('div', { class: 'secret-row' }, code, copy, copied),
-    h('button', { type: 'button', class: 'ghost small', on: { click: dismiss } }, 'Done'));
+    h('button', { type: 'button', class: 'ghost small', on: { click: dismiss } }, 'Done'),
+  );
 }

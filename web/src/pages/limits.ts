@@ -31,21 +31,26 @@ export function renderLimits(root: HTMLElement, ctx: Ctx): void {
 
   function overview(_limits: LimitsResponse, status: OrgStatus | null) {
     const layers = ctx.operator
-      ? 'You edit the operator\'s limit: a ceiling the organization can lower but never raise. '
-      : 'The operator\'s limits are ceilings: you can set lower limits of your own, never higher ones. ';
+      ? "You edit the operator's limit: a ceiling the organization can lower but never raise. "
+      : "The operator's limits are ceilings: you can set lower limits of your own, never higher ones. ";
     if (!status) return h('p', { class: 'lede' }, 'Caps are hard limits: a request that could exceed one is refused until the month ends. ', layers);
     const tierCap = status.tier_monthly_spend_cap_usd;
-    return h('p', { class: 'lede' },
-      'Caps are hard limits: a request that could exceed one is refused until the month ends. ', layers,
+    return h(
+      'p',
+      { class: 'lede' },
+      'Caps are hard limits: a request that could exceed one is refused until the month ends. ',
+      layers,
       `Alerts fire once per month at each threshold. Your usage tier (${status.tier_name}) `,
-      tierCap === null ? 'has no monthly ceiling.' : `allows up to ${usdShort(tierCap)} per month (spent so far: ${usdShort(status.month_spend_usd)}).`);
+      tierCap === null ? 'has no monthly ceiling.' : `allows up to ${usdShort(tierCap)} per month (spent so far: ${usdShort(status.month_spend_usd)}).`,
+    );
   }
 
   const capOrNone = (v: string | null) => (v === null ? h('span', { class: 'muted' }, 'none') : usd(v));
 
   function scopesTable(limits: LimitsResponse) {
     return table<LimitScopeRow>({
-      testid: 'limits-table', rows: limits.scopes,
+      testid: 'limits-table',
+      rows: limits.scopes,
       columns: [
         { label: 'Scope', value: (s) => badge(SCOPE_LABEL[s.scope], s.scope) },
         { label: 'Name', class: 'wrap', value: (s) => h('span', {}, s.name, s.hint ? h('code', { class: 'hint block' }, s.hint) : null) },
@@ -55,7 +60,18 @@ export function renderLimits(root: HTMLElement, ctx: Ctx): void {
         { label: 'In force', num: true, class: 'money', value: (s) => capOrNone(s.monthly_usd) },
         { label: 'Used', class: 'progress-cell', value: (s) => usedCell(s) },
         { label: 'Alerts at', value: (s) => (s.notify ? s.notify.map((n) => `${n}%`).join(', ') : '—') },
-        { label: 'Actions', class: 'actions', value: (s) => (!editable(s) ? '' : h('button', { type: 'button', class: 'ghost small', 'aria-label': `Edit ${SCOPE_LABEL[s.scope]} ${s.name}`, on: { click: () => edit(s) } }, 'Edit')) },
+        {
+          label: 'Actions',
+          class: 'actions',
+          value: (s) =>
+            !editable(s)
+              ? ''
+              : h(
+                  'button',
+                  { type: 'button', class: 'ghost small', 'aria-label': `Edit ${SCOPE_LABEL[s.scope]} ${s.name}`, on: { click: () => edit(s) } },
+                  'Edit',
+                ),
+        },
       ],
     });
   }
@@ -69,33 +85,72 @@ export function renderLimits(root: HTMLElement, ctx: Ctx): void {
     if (s.monthly_usd === null) return h('span', { class: 'muted' }, 'no cap');
     const pct = percent(s.spent_this_month_usd, s.monthly_usd);
     const label = Number(s.monthly_usd) === 0 ? 'blocked' : `${pct < 10 && pct > 0 ? pct.toFixed(1) : Math.round(pct)}%`;
-    return h('div', { class: 'used' }, progress(Number(s.monthly_usd) === 0 ? 100 : pct, `${s.name}: ${label} of the monthly cap`), h('span', { class: 'used-label' }, label));
+    return h(
+      'div',
+      { class: 'used' },
+      progress(Number(s.monthly_usd) === 0 ? 100 : pct, `${s.name}: ${label} of the monthly cap`),
+      h('span', { class: 'used-label' }, label),
+    );
   }
 
   function edit(s: LimitScopeRow) {
     const mine = ctx.operator ? s.operator_limit_usd : s.org_limit_usd;
-    const cap = h('input', { name: 'monthly', type: 'text', inputmode: 'decimal', placeholder: 'no cap', value: mine ?? '', autocomplete: 'off', 'aria-label': 'Monthly cap in USD' });
-    const notify = h('input', { name: 'notify', type: 'text', placeholder: '80', value: (s.notify ?? [80]).join(', '), autocomplete: 'off', 'aria-label': 'Alert thresholds in percent' });
+    const cap = h('input', {
+      name: 'monthly',
+      type: 'text',
+      inputmode: 'decimal',
+      placeholder: 'no cap',
+      value: mine ?? '',
+      autocomplete: 'off',
+      'aria-label': 'Monthly cap in USD',
+    });
+    const notify = h('input', {
+      name: 'notify',
+      type: 'text',
+      placeholder: '80',
+      value: (s.notify ?? [80]).join(', '),
+      autocomplete: 'off',
+      'aria-label': 'Alert thresholds in percent',
+    });
     const status = h('div', {});
     const save = h('button', { type: 'submit', class: 'primary' }, 'Save');
-    const form = h('form', { class: 'inline-form', 'data-testid': 'limit-editor', on: { submit: onSave } },
-      field(ctx.operator ? 'Operator limit (USD)' : 'Organization limit (USD)', cap,
-        ctx.operator ? 'A ceiling: the organization may set a lower one. Empty: none.'
-          : s.operator_limit_usd === null ? 'Leave empty for no cap.' : `At most the operator's $${s.operator_limit_usd}. Empty: the operator's applies.`),
+    const form = h(
+      'form',
+      { class: 'inline-form', 'data-testid': 'limit-editor', on: { submit: onSave } },
+      field(
+        ctx.operator ? 'Operator limit (USD)' : 'Organization limit (USD)',
+        cap,
+        ctx.operator
+          ? 'A ceiling: the organization may set a lower one. Empty: none.'
+          : s.operator_limit_usd === null
+            ? 'Leave empty for no cap.'
+            : `At most the operator's $${s.operator_limit_usd}. Empty: the operator's applies.`,
+      ),
       field('Alert at (%)', notify, 'Comma-separated, e.g. 50, 80.'),
-      save, h('button', { type: 'button', class: 'ghost', on: { click: () => replace(editor) } }, 'Cancel'));
+      save,
+      h('button', { type: 'button', class: 'ghost', on: { click: () => replace(editor) } }, 'Cancel'),
+    );
     replace(editor, section(`Edit cap · ${SCOPE_LABEL[s.scope]} “${s.name}”`, form, status));
     cap.focus();
 
     async function onSave(e: SubmitEvent) {
       e.preventDefault();
       const raw = cap.value.trim().replace(/^\$/, '').replace(/,/g, '');
-      const pcts = notify.value.split(',').map((x) => x.trim().replace(/%$/, '')).filter(Boolean).map(Number);
+      const pcts = notify.value
+        .split(',')
+        .map((x) => x.trim().replace(/%$/, ''))
+        .filter(Boolean)
+        .map(Number);
       save.disabled = true;
       try {
         await api(orgPath(orgId, '/limits'), {
           method: 'PUT',
-          body: { scope: s.scope, ...(s.scope === 'org' ? {} : { scope_id: s.scope_id }), monthly_usd: raw === '' ? null : raw, ...(pcts.length ? { notify: pcts } : {}) },
+          body: {
+            scope: s.scope,
+            ...(s.scope === 'org' ? {} : { scope_id: s.scope_id }),
+            monthly_usd: raw === '' ? null : raw,
+            ...(pcts.length ? { notify: pcts } : {}),
+          },
         });
         replace(editor, notice('Saved.', 'ok'));
         await load();

@@ -25,8 +25,32 @@ export const csv = (rows: unknown[][]): string => rows.map((r) => r.map(csvCell)
 
 /** The rows of the export: one per day with usage, with the filters in force, then the range total. */
 export function usageCsvRows(r: UsageResponse, f: { workspace: string; key: string; model: string }, keyNames: Map<string, string>): unknown[][] {
-  const head = ['day', 'workspace_id', 'key', 'model', 'requests', 'input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cost_usd'];
-  const scope = [f.workspace || 'all', f.key ? keyNames.get(f.key) ?? f.key : 'all', f.model || 'all'];
-  const rows = (r.by_day ?? []).map((d) => [d.day, ...scope, d.requests, d.input_tokens, d.output_tokens, d.cache_creation_input_tokens, d.cache_read_input_tokens, d.cost_usd]);
-  return [head, ...rows, ['total', ...scope, r.requests, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens, r.cost_usd]];
+  const head = [
+    'day',
+    'workspace_id',
+    'key',
+    'model',
+    'requests',
+    'input_tokens',
+    'output_tokens',
+    'cache_creation_input_tokens',
+    'cache_read_input_tokens',
+    'cost_usd',
+  ];
+  const scope = [f.workspace || 'all', f.key ? (keyNames.get(f.key) ?? f.key) : 'all', f.model || 'all'];
+  const rows = (r.by_day ?? []).map((d) => [
+    d.day,
+    ...scope,
+    d.requests,
+    d.input_tokens,
+    d.output_tokens,
+    d.cache_creation_input_tokens,
+    d.cache_read_input_tokens,
+    d.cost_usd,
+  ]);
+  return [
+    head,
+    ...rows,
+    ['total', ...scope, r.requests, r.input_tokens, r.output_tokens, r.cache_creation_input_tokens, r.cache_read_input_tokens, r.cost_usd],
+  ];
 }
