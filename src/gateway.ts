@@ -179,7 +179,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const policy = new PolicyStore(store.db);
   await policy.reloadAll();
   alerts.start();
-  const settings = new BillingSettings(store.db, now);
+  const settings = new BillingSettings(store.db, clock);
   await settings.reload();
   const billing = new BillingRuntime({ config, db: store.db, clock, log, alerts, operatorAlerts, baseUrl: `http://${config.host}:${config.port}` });
   await billing.holds.reload();

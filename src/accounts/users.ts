@@ -214,7 +214,7 @@ export class Users {
       .onConflict((oc) => oc.column('email_norm').doNothing())
       .executeTakeFirst();
     if (BigInt(claim.numInsertedOrUpdatedRows ?? 0n) !== 1n) return undefined;
-    await new Ledger(this.db, this.now, actor).append({
+    await new Ledger(this.db, { now: this.now }, actor).append({
       orgId: owned.org_id,
       kind: 'grant',
       amount: free.amount,

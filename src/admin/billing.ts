@@ -58,7 +58,7 @@ async function getBilling(c: AdminContext) {
     b.invoices.profiles.contacts(orgId),
     db.selectFrom('payment_customers').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
     db.selectFrom('billing_holds').selectAll().where('org_id', '=', orgId).executeTakeFirst(),
-    new PaymentStore(db, () => c.rt.clock.now()).list(orgId),
+    new PaymentStore(db, c.rt.clock).list(orgId),
   ]);
   sendJson(c.res, c.requestId, 200, {
     org_id: orgId,
@@ -101,7 +101,7 @@ async function checkout(c: AdminContext) {
     sendJson(c.res, c.requestId, 201, { id: link.id, url: link.url });
     return;
   }
-  const r = await new ManualProvider(dbOf(c.rt), () => c.rt.clock.now()).purchase({
+  const r = await new ManualProvider(dbOf(c.rt), c.rt.clock).purchase({
     orgId: c.params.org!,
     amount,
     ref: `manual:${c.params.org}:${c.requestId}`,
@@ -217,7 +217,7 @@ async function removeContact(c: AdminContext) {
 
 async function decide(c: AdminContext, approve: boolean) {
   c.req.resume();
-  const m = new ManualProvider(dbOf(c.rt), () => c.rt.clock.now());
+  const m = new ManualProvider(dbOf(c.rt), c.rt.clock);
   const p = approve ? await m.approve(c.params.payment!, c.caller.actor) : await m.reject(c.params.payment!, null, c.caller.actor);
   sendJson(c.res, c.requestId, 200, { id: p.id, org_id: p.org_id, status: p.status, amount_usd: picoToUsd(p.amount) });
 }

@@ -15,6 +15,7 @@ import { explainView } from '../billing/lots.ts';
 import { dbOf, iso, readJsonBody, sendJson, signedUsdAmount } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 import type { CreditsResponse } from './api-types.ts';
+import { fixedClock } from '../core/clock.ts';
 
 const AddCredits = z
   .strictObject({
@@ -33,7 +34,7 @@ const AddCredits = z
 async function getCredits({ rt, res, requestId, params }: AdminContext) {
   const db = dbOf(rt);
   const orgId = params.org!;
-  const ledger = new Ledger(db, () => rt.clock.now());
+  const ledger = new Ledger(db, rt.clock);
   const [bal, entries, days, lots] = await Promise.all([ledger.balance(orgId), ledger.entries(orgId), usageByDay(db, { orgId }), ledger.explain(orgId)]);
   const history = [
     ...entries.map((e) => ({
@@ -68,7 +69,7 @@ async function addCredits({ rt, req, res, requestId, params, caller }: AdminCont
   const body = await readJsonBody(req, AddCredits);
   const orgId = params.org!;
   const now = rt.clock.now();
-  const ledger = new Ledger(dbOf(rt), () => now, caller.actor);
+  const ledger = new Ledger(dbOf(rt), fixedClock(now), caller.actor);
   const e = await ledger.append({
     orgId,
     kind: body.kind,

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
-import { monthKey } from '../core/clock.ts';
+import { monthKey, fixedClock } from '../core/clock.ts';
 import { invalidRequest, permissionError } from '../core/errors.ts';
 import { picoToUsd, usdToPico } from '../core/money.ts';
 import type { LimitScope } from '../limits/policy.ts';
@@ -55,7 +55,7 @@ export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt'
     accounts.listKeys(orgId),
     new LimitsService(db, () => now).list(orgId),
     monthSpendByScope(db, orgId, month),
-    new Ledger(db, () => now).balance(orgId),
+    new Ledger(db, fixedClock(now)).balance(orgId),
   ]);
   const keyWs = new Map(keys.map((k) => [k.id, k.workspaceId]));
   const visible = (scope: LimitScope, id: string) => ws === null || (scope === 'workspace' ? id === ws : scope === 'key' ? keyWs.get(id) === ws : false);

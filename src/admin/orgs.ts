@@ -6,7 +6,7 @@
  */
 import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
-import { monthKey } from '../core/clock.ts';
+import { monthKey, fixedClock } from '../core/clock.ts';
 import { picoToUsd } from '../core/money.ts';
 import { orgStatus } from '../reports/org-status.ts';
 import type { Store } from '../store/connect.ts';
@@ -53,7 +53,7 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
   const now = rt.clock.now();
   const month = monthKey(now);
   const orgs = await new AccountsService(db, () => now).listOrgs();
-  const credits = await new Ledger(db, () => now).creditTotals();
+  const credits = await new Ledger(db, fixedClock(now)).creditTotals();
   const [total, thisMonth] = await Promise.all([spendByOrg(db), spendByOrg(db, { month })]);
   const rows = orgs.map((o) => ({
     id: o.id,

@@ -18,6 +18,7 @@ import { loadTierSchedule } from '../limits/build-governance.ts';
 import { modelsUsedSince } from '../usage/events.ts';
 import { dbOf, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
+import { fixedClock } from '../core/clock.ts';
 
 async function rateLimits(c: AdminContext) {
   c.req.resume();
@@ -27,7 +28,7 @@ async function rateLimits(c: AdminContext) {
   const orgId = c.params.org!;
   const org: Principal['org'] = await new AccountsService(db, () => now).requireOrg(orgId);
   const schedule = loadTierSchedule(rt.config);
-  const spent = (await new Ledger(db, () => now).balance(orgId)).usage;
+  const spent = (await new Ledger(db, fixedClock(now)).balance(orgId)).usage;
   const tier = org.tierPinned ?? tierForSpend(schedule, spent);
   const def = tierDefinition(schedule, tier);
   const override = parseRateOverride(org.rateLimits);

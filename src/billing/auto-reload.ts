@@ -13,6 +13,7 @@ import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { picoToUsd } from '../core/money.ts';
 import type { PaymentProvider } from './payments.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface ReloadSettings {
   reloadBelow: bigint | null;
@@ -24,7 +25,7 @@ export class BillingSettings {
   private byOrg = new Map<string, ReloadSettings>();
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -44,7 +45,7 @@ export class BillingSettings {
       reload_below: s.reloadBelow !== undefined ? s.reloadBelow : (cur?.reload_below ?? null),
       reload_amount: s.reloadAmount !== undefined ? s.reloadAmount : (cur?.reload_amount ?? null),
       low_balance: s.lowBalance !== undefined ? s.lowBalance : (cur?.low_balance ?? null),
-      updated_at: this.now(),
+      updated_at: this.clock.now(),
     };
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -63,7 +64,7 @@ export class BillingSettings {
         before: view(cur),
         after: view(next),
       });
-      await recordChange(trx, 'credits', this.now(), orgId);
+      await recordChange(trx, 'credits', this.clock.now(), orgId);
     });
     return { reloadBelow: next.reload_below, reloadAmount: next.reload_amount, lowBalance: next.low_balance };
   }

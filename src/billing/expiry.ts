@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../store/schema.ts';
 import { Ledger } from './ledger.ts';
 import { creditState } from './lots.ts';
+import { fixedClock } from '../core/clock.ts';
 
 /** Writes expiry entries for every lot whose expiry has passed; returns how many were written. */
 export async function expireCredits(db: Kysely<DB>, now: number): Promise<number> {
@@ -19,7 +20,7 @@ export async function expireCredits(db: Kysely<DB>, now: number): Promise<number
     .where('expires_at', 'is not', null)
     .where('expires_at', '<=', BigInt(now))
     .execute();
-  const ledger = new Ledger(db, () => now);
+  const ledger = new Ledger(db, fixedClock(now));
   let written = 0;
   for (const { org_id } of due) {
     const entries = await ledger.entries(org_id);

@@ -16,6 +16,7 @@ import { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.t
 import { recordAudit } from '../audit/log.ts';
 import { fitsStorage, MAX_STORED_PICO, sumExact } from '../store/wide-money.ts';
 import { spendOf } from '../usage/daily.ts';
+import type { Clock } from '../core/clock.ts';
 
 export { CREDIT_KINDS, type EntryKind, type LedgerEntry } from './ledger-entry.ts';
 
@@ -66,7 +67,7 @@ export async function pendingLapses(db: Kysely<DB>): Promise<Map<string, number[
 export class Ledger {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -87,7 +88,7 @@ export class Ledger {
       org_id: e.orgId,
       kind: e.kind,
       amount: e.amount,
-      created_at: this.now(),
+      created_at: this.clock.now(),
       expires_at: e.expiresAt ?? null,
       ref: e.ref ?? null,
       note: e.note ?? null,
@@ -112,7 +113,7 @@ export class Ledger {
           note: row.note,
         },
       });
-      await recordChange(trx, 'credits', this.now(), e.orgId);
+      await recordChange(trx, 'credits', this.clock.now(), e.orgId);
     };
     if (db.isTransaction) await write(db);
     else await db.transaction().execute(write);
@@ -150,7 +151,7 @@ export class Ledger {
 
   /** Remainders of lots lapsed by now without an expiry entry (0 without a query when none lapsed). */
   async unrecordedLapsed(orgId: string): Promise<bigint> {
-    const now = this.now();
+    const now = this.clock.now();
     const entries = await this.entries(orgId);
     const done = new Set(entries.filter((e) => e.kind === 'expiry').map((e) => e.ref));
     if (!entries.some((e) => e.expiresAt !== null && e.expiresAt <= now && e.amount > 0n && !done.has(`expiry:${e.id}`))) return 0n;
@@ -159,6 +160,6 @@ export class Ledger {
 
   /** Which lot paid for what (see billing/lots.ts). */
   async explain(orgId: string): Promise<CreditState> {
-    return creditState(this.db, await this.entries(orgId), orgId, this.now());
+    return creditState(this.db, await this.entries(orgId), orgId, this.clock.now());
   }
 }

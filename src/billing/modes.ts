@@ -18,7 +18,7 @@
 import type { Kysely } from 'kysely';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
-import { nextMonthStart } from '../core/clock.ts';
+import { nextMonthStart, type Clock } from '../core/clock.ts';
 import { fail, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { picoToUsd } from '../core/money.ts';
@@ -44,7 +44,7 @@ const FOREVER = 8_640_000_000_000_000;
 export class BillingModes {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -56,7 +56,7 @@ export class BillingModes {
   ): Promise<{ billing_mode: string; pending: PendingChange | null; applied_at: string | null }> {
     if (!(BILLING_MODES as readonly string[]).includes(to))
       throw fail.invalid_billing_mode(`billing mode is prepaid, card or invoice, got ${JSON.stringify(to)}`);
-    const t = this.now();
+    const t = this.clock.now();
     const org = await this.db.selectFrom('orgs').select(['id', 'billing_mode']).where('id', '=', orgId).executeTakeFirst();
     if (!org) throw notFound(`org ${orgId} not found`);
     await this.db.transaction().execute(async (trx) => {
@@ -94,7 +94,7 @@ export class BillingModes {
 
   /** Applies every pending change whose instant has come (billing tick, month close); each once (compare-and-set). */
   async applyDue(orgId?: string): Promise<number> {
-    const t = this.now();
+    const t = this.clock.now();
     let q = this.db.selectFrom('billing_mode_changes').selectAll().where('status', '=', 'pending').where('effective_at', '<=', BigInt(t));
     if (orgId) q = q.where('org_id', '=', orgId);
     let n = 0;
@@ -149,7 +149,7 @@ export class BillingModes {
       .executeTakeFirst();
     const delta = cost - BigInt((done as { amount?: bigint } | undefined)?.amount ?? 0n);
     if (delta === 0n) return;
-    await new Ledger(trx, this.now, this.actor).append(
+    await new Ledger(trx, this.clock, this.actor).append(
       {
         orgId,
         kind: 'adjustment',

@@ -13,6 +13,7 @@ import { PaymentStore, type PaymentRow } from './payments/store.ts';
 import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { picoToUsd } from '../core/money.ts';
+import type { Clock } from '../core/clock.ts';
 
 const auditView = (p: PaymentRow) => ({ id: p.id, status: p.status, amount_usd: picoToUsd(p.amount), provider: p.provider, purpose: p.purpose });
 
@@ -39,9 +40,9 @@ export class ManualProvider implements PaymentProvider {
   private store: PaymentStore;
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
   ) {
-    this.store = new PaymentStore(db, now);
+    this.store = new PaymentStore(db, clock);
   }
 
   async purchase(req: PurchaseRequest): Promise<PurchaseResult> {
@@ -63,10 +64,10 @@ export class ManualProvider implements PaymentProvider {
     const p = await this.store.get(paymentId);
     if (p?.provider !== 'manual') throw notFound(`manual purchase ${paymentId} not found`);
     if (p.status === 'rejected') throw invalidRequest(`purchase ${paymentId} was rejected`);
-    await settlePayment(this.db, this.now(), p.id, { object: { type: 'payment', id: p.id } });
+    await settlePayment(this.db, this.clock.now(), p.id, { object: { type: 'payment', id: p.id } });
     const after = (await this.store.get(paymentId))!;
     if (after.status !== p.status)
-      await recordAudit(this.db, actor, this.now(), {
+      await recordAudit(this.db, actor, this.clock.now(), {
         orgId: p.org_id,
         action: 'payment.approve',
         targetType: 'payment',
@@ -83,12 +84,12 @@ export class ManualProvider implements PaymentProvider {
     await this.db.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('payments')
-        .set({ status: 'rejected', failure_message: reason, updated_at: this.now() })
+        .set({ status: 'rejected', failure_message: reason, updated_at: this.clock.now() })
         .where('id', '=', p.id)
         .where('status', '=', 'awaiting_approval')
         .executeTakeFirst();
       if (Number(r.numUpdatedRows) > 0)
-        await recordAudit(trx, actor, this.now(), {
+        await recordAudit(trx, actor, this.clock.now(), {
           orgId: p.org_id,
           action: 'payment.reject',
           targetType: 'payment',

@@ -62,7 +62,7 @@ export class BillingRuntime implements BillingContext {
     this.invoices = new InvoiceService(o.db, o.clock, o.config.billing);
     this.mail = new BillingMailer(o.db, o.clock, o.config.smtp, o.log, (id) => this.pdfAttachment(id));
     this.holds = new HoldCache(o.db);
-    this.modes = new BillingModes(o.db, () => o.clock.now());
+    this.modes = new BillingModes(o.db, o.clock);
   }
 
   private async pdfAttachment(invoiceId: string) {

@@ -39,3 +39,9 @@ export function nextMonthStart(ms: number): number {
 export function dayKey(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** A clock stopped at `ms` (tests that pin time and never move it). */
+export function fixedClock(ms: number | Date): Clock {
+  const t = typeof ms === 'number' ? ms : ms.getTime();
+  return { now: () => t };
+}

@@ -11,6 +11,7 @@ import { creditTotals, Ledger, pendingLapses } from '../billing/ledger.ts';
 import { creditState } from '../billing/lots.ts';
 import { spendByOrg, spendOf } from '../usage/daily.ts';
 import { decode, encode, type LimitScope } from './spend-account.ts';
+import { fixedClock } from '../core/clock.ts';
 
 export type { LimitScope } from './spend-account.ts';
 
@@ -119,7 +120,7 @@ export class PolicyStore {
     if (!due?.length) return;
     const latest = due[due.length - 1]!;
     if ((this.lapsed.get(orgId)?.asOf ?? -Infinity) >= latest) return;
-    const ledger = new Ledger(this.db, () => now);
+    const ledger = new Ledger(this.db, fixedClock(now));
     const state = await creditState(this.db, await ledger.entries(orgId), orgId, now);
     this.lapsed.set(orgId, { asOf: latest, amount: state.unrecordedLapsed });
   }

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Config } from '../config/config.ts';
-import { monthKey } from '../core/clock.ts';
+import { monthKey, fixedClock } from '../core/clock.ts';
 import { picoToUsd } from '../core/money.ts';
 import { AccountsService } from '../accounts/service.ts';
 import { Ledger } from '../billing/ledger.ts';
@@ -21,7 +21,7 @@ export async function orgStatus(config: Config, store: Store, orgId: string, now
   const accounts = new AccountsService(store.db, () => now);
   const org = await accounts.requireOrg(orgId);
   const schedule = loadTierSchedule(config);
-  const ledger = new Ledger(store.db, () => now);
+  const ledger = new Ledger(store.db, fixedClock(now));
   const bal = await ledger.balance(orgId);
   const tier = org.tierPinned ?? tierForSpend(schedule, bal.usage);
   const def = tierDefinition(schedule, tier);

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import Anthropic from '@anthropic-ai/sdk';
-import { ManualClock } from '../../src/core/clock.ts';
+import { ManualClock, systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { startGateway } from '../../src/gateway.ts';
@@ -144,7 +144,7 @@ test('logs never contain customer or upstream secrets', async () => {
   try {
     const accounts = new AccountsService(gw.store.db, Date.now);
     const { org } = await accounts.createOrg({ name: 'Logs' });
-    await new Ledger(gw.store.db, Date.now).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('5') });
+    await new Ledger(gw.store.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('5') });
     const k = await accounts.createKey({ orgId: org.id });
     await gw.refresh();
     const client = new Anthropic({ baseURL: gw.url, apiKey: k.key, maxRetries: 0 });

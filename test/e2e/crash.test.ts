@@ -17,6 +17,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { AccountsService } from '../../src/accounts/service.ts';
 import { Ledger } from '../../src/billing/ledger.ts';
 import { usdToPico } from '../../src/core/money.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 let fake: FakeUpstream | undefined;
 let child: ChildProcess | undefined;
@@ -36,7 +37,7 @@ test('SIGKILL under load loses no delivered response; the gateway restarts on th
   await migrate(s);
   const accounts = new AccountsService(s.db, Date.now);
   const { org } = await accounts.createOrg({ name: 'Crash' });
-  await new Ledger(s.db, Date.now).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
+  await new Ledger(s.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
   await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 100000, itpm: 100000000, otpm: 100000000 }) });
   const { key } = await accounts.createKey({ orgId: org.id });
   await s.close();

@@ -14,6 +14,7 @@ import { smtpSink, until } from '../alerts/support.ts';
 import { picoToUsd, usdToPico } from '../../src/core/money.ts';
 import { AlertService } from '../../src/billing/alerts/service.ts';
 import { BillingSettings } from '../../src/billing/auto-reload.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 let up: FakeUpstream;
 let fake: FakeStripe;
@@ -87,7 +88,7 @@ test('a saved card pays auto-reload off-session, once per dip; a decline alerts,
 
   // The card starts declining; the next dip tries once, fails, alerts, and pauses.
   fake.setDeclines(cust.payment_method_id!, true);
-  await new BillingSettings(tg.gw.store.db, Date.now).set(c.orgId, { reloadBelow: usdToPico('30'), reloadAmount: usdToPico('20') });
+  await new BillingSettings(tg.gw.store.db, systemClock).set(c.orgId, { reloadBelow: usdToPico('30'), reloadAmount: usdToPico('20') });
   await tg.gw.refresh();
   await claude.messages.create(ask);
   await until(() => smtp.mails.some((m) => /payment failed/.test(m.subject)), 10_000, 'decline alert mail');

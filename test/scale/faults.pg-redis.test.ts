@@ -34,6 +34,7 @@ import { AccountsService } from '../../src/accounts/service.ts';
 import { Ledger } from '../../src/billing/ledger.ts';
 import { LimitsService } from '../../src/limits/service.ts';
 import { usdToPico } from '../../src/core/money.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const CAP = usdToPico('0.30');
 const BALANCE = usdToPico('0.30');
@@ -79,7 +80,7 @@ async function seed(url: string) {
   try {
     await migrate(s);
     const accounts = new AccountsService(s.db, Date.now);
-    const ledger = new Ledger(s.db, Date.now);
+    const ledger = new Ledger(s.db, systemClock);
     const generous = JSON.stringify({ rpm: 1_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 });
     const mk = async (name: string, credits: bigint) => {
       const { org } = await accounts.createOrg({ name });

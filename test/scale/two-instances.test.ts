@@ -15,6 +15,7 @@ import { LimitsService } from '../../src/limits/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { freshDatabase } from '../support/gateway.ts';
 import { usageEvents } from '../support/db.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 let fake: FakeUpstream;
 let a: Gateway;
@@ -47,7 +48,7 @@ after(async () => {
 async function customer(rateLimits: object) {
   const accounts = new AccountsService(a.store.db, Date.now);
   const { org } = await accounts.createOrg({ name: 'Scaled' });
-  await new Ledger(a.store.db, Date.now).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
+  await new Ledger(a.store.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
   await accounts.updateOrg(org.id, { rateLimits: JSON.stringify(rateLimits) });
   const k = await accounts.createKey({ orgId: org.id });
   return { orgId: org.id, key: k.key };

@@ -56,7 +56,7 @@ test('every admin mutation writes an audit row naming the request and the caller
   clock.set(Date.UTC(2026, 2, 1, 1));
   const [closed] = await tg.gw.billing.closeMonth('2026-02', inv.orgId);
   const number = closed!.invoice!.number;
-  const manual = new ManualProvider(tg.gw.store.db, () => clock.now());
+  const manual = new ManualProvider(tg.gw.store.db, clock);
   const p1 = await manual.purchase({ orgId: c.orgId, amount: usdToPico('5'), ref: 'walk-1', note: 'walk' });
   const p2 = await manual.purchase({ orgId: c.orgId, amount: usdToPico('6'), ref: 'walk-2', note: 'walk' });
   // A second user in the walked org, for the member routes (as an accepted invitation would leave it).

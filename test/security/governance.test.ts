@@ -15,6 +15,7 @@ import { usdToPico } from '../../src/core/money.ts';
 import { LimitsService } from '../../src/limits/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const ADMIN = 'governance-admin-token-0123456789';
 let fake: FakeUpstream;
@@ -35,7 +36,7 @@ after(async () => {
 const asCli = () => ({
   limits: new LimitsService(tg.gw.store.db, Date.now, cliActor()),
   accounts: new AccountsService(tg.gw.store.db, Date.now, cliActor()),
-  ledger: new Ledger(tg.gw.store.db, Date.now, cliActor()),
+  ledger: new Ledger(tg.gw.store.db, systemClock, cliActor()),
 });
 const operatorCap = async (orgId: string, scope: 'org' | 'workspace' | 'key', scopeId: string, usd: string) => {
   await asCli().limits.set({ orgId, scope, scopeId, monthly: usdToPico(usd) });

@@ -77,7 +77,7 @@ async function requestFor(method: string, pattern: string) {
   let path = pattern.replace(':org', A.orgId).replace(':number', invoiceNumber).replace(':workspace', ws2);
   if (pattern.includes(':key')) path = path.replace(':key', (await tg.accounts.createKey({ orgId: A.orgId, workspaceId: ws2, name: 'target' })).id);
   if (pattern.includes(':payment')) {
-    const p = await new ManualProvider(tg.gw.store.db, () => Date.now()).purchase({
+    const p = await new ManualProvider(tg.gw.store.db, systemClock).purchase({
       orgId: A.orgId,
       amount: usdToPico('1'),
       ref: `walk:${Math.random()}`,

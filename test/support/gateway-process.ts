@@ -8,6 +8,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { AccountsService } from '../../src/accounts/service.ts';
 import { Ledger } from '../../src/billing/ledger.ts';
 import { usdToPico } from '../../src/core/money.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; output(): string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -47,7 +48,7 @@ export async function seedCustomer(databaseUrl: string, name = 'Test'): Promise<
     await migrate(s);
     const accounts = new AccountsService(s.db, Date.now);
     const { org } = await accounts.createOrg({ name });
-    await new Ledger(s.db, Date.now).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
+    await new Ledger(s.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
     await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 100000, itpm: 100000000, otpm: 100000000 }) });
     const { key } = await accounts.createKey({ orgId: org.id });
     return { orgId: org.id, key };

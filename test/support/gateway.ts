@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
-import type { Clock } from '../../src/core/clock.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { startGateway, type Gateway } from '../../src/gateway.ts';
 import { AccountsService } from '../../src/accounts/service.ts';
@@ -90,7 +90,7 @@ export async function startTestGateway(
   const gw = await startGateway(config, { clock: opts.clock, logger: createLogger(env.LOG_LEVEL!) });
   const now = () => (opts.clock ?? { now: Date.now }).now();
   const accounts = new AccountsService(gw.store.db, now);
-  const ledger = new Ledger(gw.store.db, now);
+  const ledger = new Ledger(gw.store.db, opts.clock ?? systemClock);
   return {
     gw,
     url: gw.url,

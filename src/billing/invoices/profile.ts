@@ -8,6 +8,7 @@ import { newId } from '../../core/ids.ts';
 import type { DB } from '../../store/schema.ts';
 import { SYSTEM, type Actor } from '../../audit/actor.ts';
 import { recordAudit } from '../../audit/log.ts';
+import type { Clock } from '../../core/clock.ts';
 
 const profileView = (p: Profile) => ({
   legal_name: p.legalName,
@@ -41,7 +42,7 @@ const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 export class BillingProfiles {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   async get(orgId: string): Promise<Profile> {
@@ -71,7 +72,7 @@ export class BillingProfiles {
       tax_rate_e4: next.taxRateE4,
       net_days: next.netDays,
       per_workspace: next.perWorkspace ? 1n : 0n,
-      updated_at: this.now(),
+      updated_at: this.clock.now(),
     };
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -104,7 +105,7 @@ export class BillingProfiles {
   async addContact(orgId: string, email: string, name?: string | null, actor: Actor = SYSTEM): Promise<Contact> {
     const e = email.trim().toLowerCase();
     if (!EMAIL.test(e) || e.length > 254) throw invalidRequest(`not an e-mail address: ${JSON.stringify(email)}`);
-    const row = { id: newId('bcon'), org_id: orgId, email: e, name: name?.trim() || null, created_at: this.now() };
+    const row = { id: newId('bcon'), org_id: orgId, email: e, name: name?.trim() || null, created_at: this.clock.now() };
     await this.db.transaction().execute(async (trx) => {
       const r = await trx
         .insertInto('billing_contacts')
@@ -128,7 +129,7 @@ export class BillingProfiles {
     if (!c) throw notFound(`billing contact ${idOrEmail} not found in org ${orgId}`);
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('billing_contacts').where('id', '=', c.id).execute();
-      await recordAudit(trx, actor, this.now(), {
+      await recordAudit(trx, actor, this.clock.now(), {
         orgId,
         action: 'billing.contact.remove',
         targetType: 'billing_contact',

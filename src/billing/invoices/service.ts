@@ -10,7 +10,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Config } from '../../config/config.ts';
-import { monthKey, nextMonthStart, type Clock } from '../../core/clock.ts';
+import { monthKey, nextMonthStart, type Clock, fixedClock } from '../../core/clock.ts';
 import { fail, invalidRequest, notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { PICO_PER_CENT } from '../../core/money.ts';
@@ -87,7 +87,7 @@ export class InvoiceService {
     private clock: Clock,
     private cfg: Config['billing'],
   ) {
-    this.profiles = new BillingProfiles(db, () => clock.now());
+    this.profiles = new BillingProfiles(db, clock);
   }
 
   private issuer(): Party {
@@ -397,7 +397,7 @@ async function applyAccountCredit(trx: Kysely<DB>, c: { invoiceId: string; orgId
   const left = rows.reduce((s, r) => s + BigInt(r.amount), 0n) / PICO_PER_CENT;
   const take = left < c.cents ? left : c.cents;
   if (take <= 0n) return;
-  const entry = await new Ledger(trx, () => c.at).append(
+  const entry = await new Ledger(trx, fixedClock(c.at)).append(
     {
       orgId: c.orgId,
       kind: 'adjustment',
@@ -421,7 +421,7 @@ async function toAccountCredit(
   trx: Kysely<DB>,
   c: { invoiceId: string; orgId: string; noteId: string; noteNumber: string; invoiceNumber: string; cents: bigint; at: number; actor: Actor },
 ): Promise<void> {
-  const entry = await new Ledger(trx, () => c.at, c.actor).append(
+  const entry = await new Ledger(trx, fixedClock(c.at), c.actor).append(
     {
       orgId: c.orgId,
       kind: 'adjustment',

@@ -20,6 +20,7 @@ import { Ledger, type LedgerEntry } from '../ledger.ts';
 import type { DB } from '../../store/schema.ts';
 import { markInvoicePaid, recordInvoiceMovement, type StatusChange } from '../invoices/status.ts';
 import { PICO_PER_CENT, picoToUsd } from '../../core/money.ts';
+import { fixedClock } from '../../core/clock.ts';
 
 export const CREDIT_PURPOSES = new Set(['topup', 'auto_reload', 'manual']);
 
@@ -65,7 +66,7 @@ export async function settlePayment(
     if (won.numUpdatedRows !== 1n) return { settled: false, paymentId };
     const p = await trx.selectFrom('payments').selectAll().where('id', '=', paymentId).executeTakeFirstOrThrow();
     if (CREDIT_PURPOSES.has(p.purpose)) {
-      const ledger = new Ledger(trx, () => now);
+      const ledger = new Ledger(trx, fixedClock(now));
       const what = p.purpose === 'auto_reload' ? 'auto-reload' : p.purpose === 'manual' ? 'manual purchase (approved)' : 'card top-up';
       const entry = await ledger.append(
         { orgId: p.org_id, kind: 'purchase', amount: p.amount, ref: `payment:${p.id}`, note: `${what} via ${p.provider} (${found.object.id})` },
@@ -144,7 +145,7 @@ export async function reversePayment(
     let entry: LedgerEntry | undefined;
     let invoiceChange: StatusChange | null = null;
     if (CREDIT_PURPOSES.has(p.purpose)) {
-      const ledger = new Ledger(trx, () => now);
+      const ledger = new Ledger(trx, fixedClock(now));
       entry = await ledger.append(
         {
           orgId: p.org_id,

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../core/ids.ts';
 import type { DB } from '../../store/schema.ts';
 import type { PaymentCustomersTable, PaymentsTable } from '../../store/tables/payments.ts';
+import type { Clock } from '../../core/clock.ts';
 
 export type PaymentRow = Selectable<PaymentsTable>;
 export type CustomerRow = Selectable<PaymentCustomersTable>;
@@ -21,11 +22,11 @@ export interface NewPayment {
 export class PaymentStore {
   constructor(
     readonly db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   async create(p: NewPayment): Promise<PaymentRow> {
-    const t = this.now();
+    const t = this.clock.now();
     const row = {
       id: newId('pay'),
       org_id: p.orgId,
@@ -89,7 +90,7 @@ export class PaymentStore {
   async update(id: string, set: Partial<Omit<PaymentRow, 'id'>>): Promise<void> {
     await this.db
       .updateTable('payments')
-      .set({ ...set, updated_at: this.now() })
+      .set({ ...set, updated_at: this.clock.now() })
       .where('id', '=', id)
       .execute();
   }
@@ -115,7 +116,7 @@ export class PaymentStore {
         card_exp_year: null,
         card_status: 'none',
         failure_message: null,
-        updated_at: this.now(),
+        updated_at: this.clock.now(),
       })
       .onConflict((oc) => oc.column('org_id').doNothing())
       .execute();
@@ -136,7 +137,7 @@ export class PaymentStore {
         card_exp_year: card.expYear,
         card_status: 'ok',
         failure_message: null,
-        updated_at: this.now(),
+        updated_at: this.clock.now(),
       })
       .where('org_id', '=', orgId)
       .execute();
@@ -145,7 +146,7 @@ export class PaymentStore {
   async markCardFailed(orgId: string, message: string): Promise<void> {
     await this.db
       .updateTable('payment_customers')
-      .set({ card_status: 'failed', failure_message: message, updated_at: this.now() })
+      .set({ card_status: 'failed', failure_message: message, updated_at: this.clock.now() })
       .where('org_id', '=', orgId)
       .execute();
   }

@@ -43,7 +43,7 @@ export class StripePayments {
     private cfg: Config['stripe'],
     private returnBase: string,
   ) {
-    this.store = new PaymentStore(db, () => clock.now());
+    this.store = new PaymentStore(db, clock);
   }
 
   private now() {

@@ -25,7 +25,7 @@ export function registerCredits(program: Command): void {
       .action((o) =>
         withContext(async ({ store, now, actor }) => {
           await new AccountsService(store.db, now, actor).requireOrg(o.org);
-          const ledger = new Ledger(store.db, now, actor);
+          const ledger = new Ledger(store.db, { now: now }, actor);
           const amount = usdToPico(o.usd);
           const e = await ledger.append({
             orgId: o.org,
@@ -51,7 +51,7 @@ export function registerCredits(program: Command): void {
     .action((o) =>
       withContext(async ({ store, now, actor }) => {
         await new AccountsService(store.db, now, actor).requireOrg(o.org);
-        const b = await new Ledger(store.db, now, actor).balance(o.org);
+        const b = await new Ledger(store.db, { now: now }, actor).balance(o.org);
         const out = { org_id: o.org, balance_usd: picoToUsd(b.balance), credits_usd: picoToUsd(b.credits), usage_usd: picoToUsd(b.usage) };
         print(o.json, out, () => `balance $${out.balance_usd} (credits $${out.credits_usd} − usage $${out.usage_usd})`);
       }),
@@ -65,7 +65,7 @@ export function registerCredits(program: Command): void {
     .action((o) =>
       withContext(async ({ store, now, actor }) => {
         await new AccountsService(store.db, now, actor).requireOrg(o.org);
-        const v = explainView(await new Ledger(store.db, now, actor).explain(o.org));
+        const v = explainView(await new Ledger(store.db, { now: now }, actor).explain(o.org));
         print(
           o.json,
           v,
@@ -82,7 +82,7 @@ export function registerCredits(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async ({ store, now, actor }) => {
-        const entries = (await new Ledger(store.db, now, actor).entries(o.org)).map((e) => ({
+        const entries = (await new Ledger(store.db, { now: now }, actor).entries(o.org)).map((e) => ({
           at: iso(e.createdAt),
           kind: e.kind,
           amount_usd: picoToUsd(e.amount),
@@ -118,7 +118,7 @@ export function registerAutoReload(program: Command): void {
       withContext(async ({ store, now, actor }) => {
         await new AccountsService(store.db, now, actor).requireOrg(o.org);
         if (!o.off && (o.below === undefined) !== (o.amount === undefined)) throw new Error('give both --below and --amount (or --off)');
-        const s = await new BillingSettings(store.db, now, actor).set(o.org, {
+        const s = await new BillingSettings(store.db, { now: now }, actor).set(o.org, {
           ...(o.off
             ? { reloadBelow: null, reloadAmount: null }
             : o.below !== undefined

@@ -71,7 +71,7 @@ export function registerLimits(program: Command): void {
           const u = await usageReport(store.db, { ...q, since });
           out.push({ scope: r.scope, scope_id: r.scope_id, ...layers(r), notify: r.notify, spent_this_month_usd: u.cost_usd });
         }
-        const bal = await new Ledger(store.db, now, actor).balance(o.org);
+        const bal = await new Ledger(store.db, { now: now }, actor).balance(o.org);
         const res = { org_id: o.org, month, balance_usd: picoToUsd(bal.balance), limits: out };
         print(o.json, res, () => `balance $${res.balance_usd} (${month})\n${table(out)}`);
       }),

@@ -22,7 +22,7 @@ export function registerOrg(program: Command): void {
     .action((o) =>
       withContext(async ({ config, store, now, actor }) => {
         const accounts = new AccountsService(store.db, now, actor);
-        const ledger = new Ledger(store.db, now, actor);
+        const ledger = new Ledger(store.db, { now: now }, actor);
         const { org: created, defaultWorkspaceId } = await accounts.createOrg({ name: o.name, billingMode: o.invoice ? 'invoice' : 'prepaid' });
         const free = usdToPico(config.freeCreditsUsd);
         if (o.freeCredits && free > 0n) {
@@ -105,7 +105,7 @@ export function registerOrgTier(program: Command): void {
         }
         if (o.priceGroup !== undefined) patch.priceGroup = o.priceGroup === 'none' ? null : o.priceGroup;
         // A billing-mode switch follows the month-boundary rule (billing/modes.ts).
-        const modes = new BillingModes(store.db, now, actor);
+        const modes = new BillingModes(store.db, { now: now }, actor);
         if (o.invoice || o.prepaid) await modes.request(id, o.invoice ? 'invoice' : 'prepaid', { now: !!o.now });
         const u = await accounts.updateOrg(id, patch);
         const out = {
@@ -128,7 +128,7 @@ export function registerOrgTier(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((id, o) =>
       withContext(async ({ config, store, now }) => {
-        const out = { ...(await orgStatus(config, store, id, now())), billing_mode_pending: await new BillingModes(store.db, now).pending(id) };
+        const out = { ...(await orgStatus(config, store, id, now())), billing_mode_pending: await new BillingModes(store.db, { now: now }).pending(id) };
         print(o.json, out, () => JSON.stringify(out, null, 2));
       }),
     );

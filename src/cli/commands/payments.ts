@@ -68,7 +68,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        const rows = (await new PaymentStore(ctx.store.db, ctx.now).list(o.org ?? null, o.status)).map(payView);
+        const rows = (await new PaymentStore(ctx.store.db, { now: ctx.now }).list(o.org ?? null, o.status)).map(payView);
         print(o.json, rows, () => table(rows, ['id', 'org_id', 'provider', 'purpose', 'amount_usd', 'status', 'created_at', 'note']));
       }),
     );
@@ -82,7 +82,7 @@ export function registerPayments(program: Command): void {
     .action((o) =>
       withContext(async (ctx) => {
         await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
-        const r = await new ManualProvider(ctx.store.db, ctx.now).purchase({
+        const r = await new ManualProvider(ctx.store.db, { now: ctx.now }).purchase({
           orgId: o.org,
           amount: usdToPico(o.usd),
           ref: `manual:${o.org}:${ctx.now()}`,
@@ -103,7 +103,7 @@ export function registerPayments(program: Command): void {
       .option('--json', 'machine-readable output')
       .action((id, o) =>
         withContext(async (ctx) => {
-          const m = new ManualProvider(ctx.store.db, ctx.now);
+          const m = new ManualProvider(ctx.store.db, { now: ctx.now });
           const p = name === 'approve' ? await m.approve(id, ctx.actor) : await m.reject(id, o.reason ?? null, ctx.actor);
           print(o.json, payView(p), () => `${p.id}: ${p.status}`);
         }),
@@ -151,7 +151,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((mode, o) =>
       withContext(async (ctx) => {
-        const r = await new BillingModes(ctx.store.db, ctx.now, ctx.actor).request(o.org, mode, { now: !!o.now });
+        const r = await new BillingModes(ctx.store.db, { now: ctx.now }, ctx.actor).request(o.org, mode, { now: !!o.now });
         print(
           o.json,
           { org_id: o.org, ...r },
