@@ -79,15 +79,14 @@ function upstreamsFromConfig(config: Config): UpstreamConfig[] {
 export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
-  const now = () => clock.now();
   const store = await openStore(config.databaseUrl, { backgroundCheckpoints: true });
   await migrate(store);
 
   const catalog = loadDefaultCatalog();
-  const pricing = new PricingService(store.db, now);
+  const pricing = new PricingService(store.db, clock);
   await pricing.seedCatalog(catalog.prices, catalog.takenAt, catalog.extraRows);
-  const accounts = new AccountsService(store.db, now);
-  const keys = new KeyCache(accounts, { negativeTtlMs: config.guards.keyNegativeCacheMs, now });
+  const accounts = new AccountsService(store.db, clock);
+  const keys = new KeyCache(accounts, { negativeTtlMs: config.guards.keyNegativeCacheMs, clock });
 
   let models = new ModelRegistry(catalog.models);
   let prices = new PriceBook();
@@ -105,7 +104,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   );
 
   const box = config.masterKey ? new SecretBox(config.masterKey) : undefined;
-  const upstreamSvc = new UpstreamService(store.db, box, now);
+  const upstreamSvc = new UpstreamService(store.db, box, clock);
   const alerts = new AlertService(store.db, { clock, log, smtp: config.smtp, box });
   // Sealed secrets that cannot be opened stop the start: never call an upstream without its key.
   try {
@@ -126,7 +125,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     if (configured.length) return configured;
     if (!simulatorAllowed(config)) return [];
     if (!simulator) {
-      simulator = await startSimulator({ port: 0, now });
+      simulator = await startSimulator({ port: 0, clock });
       log.warn(
         { simulator: simulator.url },
         'no provider key configured: serving every model from the built-in SIMULATED upstream (set ANTHROPIC_API_KEY / OPENAI_API_KEY for real models)',
@@ -138,7 +137,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     ];
   };
   upstreams = await loadUpstreams();
-  const router = new UpstreamRouter(upstreams, { now, breaker: config.pool.breaker });
+  const router = new UpstreamRouter(upstreams, { clock, breaker: config.pool.breaker });
   let wsPolicies = await accounts.workspacePolicies();
   const reloadWsPolicies = async () => {
     wsPolicies = await accounts.workspacePolicies();
@@ -156,7 +155,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const operatorAlerts = new OperatorAlerts({ ...config.operatorAlerts, smtp: config.smtp, db: store.db, clock, log });
   const usage = new UsageWriter(store, log, {
     probe: probeStore(store),
-    deadLetter: deadLetterSink(store, now),
+    deadLetter: deadLetterSink(store, clock),
     spool: new UsageSpool(spoolDirFor(config.spoolDir, config.databaseUrl, store.dialect === 'sqlite'), config.databaseUrl),
     onDeadLetter: (row, err) =>
       operatorAlerts.report({
@@ -221,9 +220,9 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     router,
     usage,
     db: store.db,
-    idempotency: new IdempotencyCache(store.db, now),
+    idempotency: new IdempotencyCache(store.db, clock),
     guards: {
-      authFailures: new AuthThrottle({ burst: config.guards.authFailureBurst, perMinute: config.guards.authFailuresPerMinute, now }),
+      authFailures: new AuthThrottle({ burst: config.guards.authFailureBurst, perMinute: config.guards.authFailuresPerMinute, clock }),
       concurrency: new ConcurrencyLimiter(config.guards.maxConcurrentPerOrg),
     },
     models: () => models,
@@ -272,7 +271,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   }, config.billing.tickMs);
   billingTimer.unref();
 
-  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), now);
+  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), clock);
   const refresh = async () => {
     await runExpiry();
     await Promise.all([

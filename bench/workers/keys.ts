@@ -18,6 +18,7 @@ import { KeyCache } from '../../src/accounts/key-cache.ts';
 import { ChangeFeed, lastChangeId } from '../../src/store/change-log.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as { dir: string; counts: number[]; keysPerOrg?: number; samples?: number };
 // biome-ignore lint/suspicious/noExplicitAny: bench driver: JSON read back from child processes and tools, shapes not worth a type
@@ -60,7 +61,7 @@ async function run(n: number) {
   })();
   const fillS = (performance.now() - t0) / 1000;
 
-  const accounts = new AccountsService(store.db, Date.now);
+  const accounts = new AccountsService(store.db, systemClock);
   const before = heap();
   const cache = new KeyCache(accounts);
   const l0 = performance.now();
@@ -88,7 +89,7 @@ async function run(n: number) {
   }
 
   // Incremental reload: revoke one key, apply its change.
-  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), Date.now);
+  const feed = new ChangeFeed(store.db, await lastChangeId(store.db), systemClock);
   const apply: number[] = [];
   for (let i = 0; i < 300; i++) {
     await accounts.revokeKey(`apikey_${(i * 104_729) % n}`);

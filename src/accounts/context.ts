@@ -33,19 +33,18 @@ export interface AccountsContext {
 }
 
 export async function createAccounts(o: { config: Config; db: Kysely<DB>; clock: Clock; log?: Logger; listenUrl: string }): Promise<AccountsContext> {
-  const now = () => o.clock.now();
-  const secret = await loadSecret(o.db, 'accounts', now());
+  const secret = await loadSecret(o.db, 'accounts', o.clock.now());
   const publicUrl = (o.config.billing.publicUrl ?? o.listenUrl).replace(/\/+$/, '');
-  const mail = new AccountMailer(o.db, o.config.smtp, now, o.log);
+  const mail = new AccountMailer(o.db, o.config.smtp, o.clock, o.log);
   return {
     config: o.config,
     db: o.db,
     clock: o.clock,
-    users: new Users(o.db, now),
-    sessions: new Sessions(o.db, secret, now, o.config.accounts.sessionDays * 86_400_000),
-    tokens: new LinkTokens(o.db, secret, now),
+    users: new Users(o.db, o.clock),
+    sessions: new Sessions(o.db, secret, o.clock, o.config.accounts.sessionDays * 86_400_000),
+    tokens: new LinkTokens(o.db, secret, o.clock),
     mail,
-    throttle: new LoginThrottle(now),
+    throttle: new LoginThrottle(o.clock),
     free: { amount: usdToPico(o.config.freeCreditsUsd), days: o.config.freeCreditsDays },
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),

@@ -14,6 +14,7 @@ import { normaliseEmail } from './email.ts';
 import type { LinkTokens } from './tokens.ts';
 import { TOKEN_TTL_MS, invalidToken } from './tokens.ts';
 import type { UserRow, Users } from './users.ts';
+import type { Clock } from '../core/clock.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -35,11 +36,11 @@ export class Invitations {
   constructor(
     private db: Kysely<DB>,
     private tokens: LinkTokens,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   async create(orgId: string, email: string, role: MemberRole, actor: Actor): Promise<{ view: InvitationView; token: string }> {
-    const t = this.now();
+    const t = this.clock.now();
     const id = newId('invite');
     const emailNorm = normaliseEmail(email);
     const member = await this.db
@@ -79,7 +80,7 @@ export class Invitations {
   }
 
   async list(orgId: string): Promise<InvitationView[]> {
-    const t = this.now();
+    const t = this.clock.now();
     return (await this.db.selectFrom('invitations').selectAll().where('org_id', '=', orgId).orderBy('created_at', 'desc').limit(500).execute()).map((r) =>
       invitationView(r, t),
     );
@@ -88,7 +89,7 @@ export class Invitations {
   async revoke(orgId: string, id: string, actor: Actor): Promise<InvitationView> {
     const r = await this.db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!r || r.org_id !== orgId) throw notFound(`invitation ${id} not found`);
-    const t = this.now();
+    const t = this.clock.now();
     if (r.accepted_at == null && r.revoked_at == null) {
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('invitations').set({ revoked_at: t }).where('id', '=', id).execute();
@@ -108,7 +109,7 @@ export class Invitations {
   async lookup(token: unknown) {
     const tok = await this.tokens.peek('invite', token);
     const inv = tok.invitation_id ? await this.db.selectFrom('invitations').selectAll().where('id', '=', tok.invitation_id).executeTakeFirst() : undefined;
-    if (!inv || inv.accepted_at != null || inv.revoked_at != null || Number(inv.expires_at) <= this.now()) throw invalidToken();
+    if (!inv || inv.accepted_at != null || inv.revoked_at != null || Number(inv.expires_at) <= this.clock.now()) throw invalidToken();
     const org = await this.db.selectFrom('orgs').select('name').where('id', '=', inv.org_id).executeTakeFirstOrThrow();
     return { inv, orgName: org.name };
   }
@@ -118,7 +119,7 @@ export class Invitations {
     const { inv } = await this.lookup(token);
     if (inv.email_norm !== user.emailNorm)
       throw fail.invitation_email_mismatch('This invitation was sent to another email address. Log in with that address to accept it.');
-    const t = this.now();
+    const t = this.clock.now();
     const actor: Actor = { kind: 'user', id: user.id };
     await this.db.transaction().execute(async (trx) => {
       await this.tokens.consume('invite', token, trx);

@@ -16,6 +16,7 @@ import { authenticationError, permissionError, serviceUnavailable } from '../cor
 import type { Change } from '../store/change-log.ts';
 import { isWellFormedSecret } from './keys.ts';
 import type { AccountsService, AuthKey, OrgRow } from './service.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 
 export interface Principal {
   key: AuthKey;
@@ -32,7 +33,7 @@ export interface KeyCacheOptions {
   negativeTtlMs?: number;
   /** Most unknown secrets remembered at once (oldest forgotten first). */
   negativeMax?: number;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export class KeyCache {
@@ -44,7 +45,7 @@ export class KeyCache {
   private interned = new Map<string, string>();
   private negativeTtlMs: number;
   private negativeMax: number;
-  private clockNow: () => number;
+  private clock: Clock;
 
   constructor(
     private accounts: AccountsService,
@@ -52,7 +53,7 @@ export class KeyCache {
   ) {
     this.negativeTtlMs = opts.negativeTtlMs ?? 2000;
     this.negativeMax = opts.negativeMax ?? 50_000;
-    this.clockNow = opts.now ?? (() => Date.now());
+    this.clock = opts.clock ?? systemClock;
   }
 
   get size(): number {
@@ -162,7 +163,7 @@ export class KeyCache {
 
   private async miss(d: string, now: number): Promise<Principal> {
     const until = this.negative.get(d);
-    const t = this.clockNow();
+    const t = this.clock.now();
     if (until !== undefined) {
       if (until > t) throw authenticationError('invalid x-api-key');
       this.negative.delete(d);
@@ -194,7 +195,7 @@ export class KeyCache {
           if (this.negative.size < this.negativeMax * 0.9) break;
         }
       }
-      this.negative.set(d, this.clockNow() + this.negativeTtlMs);
+      this.negative.set(d, this.clock.now() + this.negativeTtlMs);
       return undefined;
     }
     const key = this.compact(row);

@@ -9,6 +9,7 @@ import { Mailer } from '../billing/alerts/transport.ts';
 import type { Config } from '../config/config.ts';
 import { newId } from '../core/ids.ts';
 import type { DB } from '../store/schema.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface AccountMail {
   to: string;
@@ -22,7 +23,7 @@ export class AccountMailer {
   constructor(
     private db: Kysely<DB>,
     smtp: Config['smtp'],
-    private now: () => number,
+    private clock: Clock,
     private log?: Logger,
   ) {
     this.mailer = smtp.url ? new Mailer(smtp.url, smtp.from) : null;
@@ -32,7 +33,7 @@ export class AccountMailer {
     if (!this.mailer) {
       await this.db
         .insertInto('outbox')
-        .values({ id: newId('mail'), to: m.to, subject: m.subject, text: m.text, created_at: this.now(), alert_id: null })
+        .values({ id: newId('mail'), to: m.to, subject: m.subject, text: m.text, created_at: this.clock.now(), alert_id: null })
         .execute();
       return true;
     }

@@ -8,13 +8,14 @@ import { recordAudit } from '../audit/log.ts';
 import { fail, notFound } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import type { MemberRole, MemberView } from './api-types.ts';
+import type { Clock } from '../core/clock.ts';
 
 const lastOwner = () => fail.last_owner('This is the last owner of the organization: make someone else an owner first.');
 
 export class Members {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   private select(db: Kysely<DB>, orgId: string) {
@@ -51,7 +52,7 @@ export class Members {
   }
 
   async setRole(orgId: string, userId: string, role: MemberRole, actor: Actor): Promise<MemberView> {
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const m = await trx.selectFrom('memberships').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
       if (!m) throw notFound(`member ${userId} not found`);
@@ -64,7 +65,7 @@ export class Members {
   }
 
   async remove(orgId: string, userId: string, actor: Actor): Promise<void> {
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const m = await trx.selectFrom('memberships').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
       if (!m) throw notFound(`member ${userId} not found`);

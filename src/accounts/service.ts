@@ -13,6 +13,7 @@ import { SYSTEM, type Actor } from '../audit/actor.ts';
 import { recordAudit } from '../audit/log.ts';
 import { generateSecret, hashSecret, hintFor, type AdminScope, type KeyKind } from './keys.ts';
 import { mergePolicy, parsePolicy, policyView, type ModelPolicy } from './policy.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface OrgRow {
   id: string;
@@ -131,7 +132,7 @@ const policyOrThrow = (cur: string | null, patch: PolicyPatch) => {
 export class AccountsService {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -143,7 +144,7 @@ export class AccountsService {
     if (!input.name.trim()) throw invalidRequest('org name must not be empty');
     const id = newId('org');
     const wsId = newId('wrkspc');
-    const t = this.now();
+    const t = this.clock.now();
     const row = {
       id,
       name: input.name,
@@ -196,7 +197,7 @@ export class AccountsService {
     if (patch.billingMode !== undefined) set.billing_mode = patch.billingMode;
     if (patch.name !== undefined) set.name = patch.name;
     if (Object.keys(set).length) {
-      const t = this.now();
+      const t = this.clock.now();
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('orgs').set(set).where('id', '=', id).execute();
         const after = toOrg(await trx.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
@@ -211,7 +212,7 @@ export class AccountsService {
   async createWorkspace(orgId: string, name: string): Promise<{ id: string; orgId: string; name: string }> {
     await this.requireOrg(orgId);
     const id = newId('wrkspc');
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('workspaces').values({ id, org_id: orgId, name, created_at: t, archived_at: null, rate_limits: null }).execute();
       await recordAudit(trx, this.actor, t, { orgId, action: 'workspace.create', targetType: 'workspace', targetId: id, after: { id, name } });
@@ -237,7 +238,7 @@ export class AccountsService {
     const w = await this.db.selectFrom('workspaces').select(['id', 'org_id', 'policy']).where('id', '=', workspaceId).executeTakeFirst();
     if (!w || w.org_id !== orgId) throw notFound(`workspace ${workspaceId} not found in org ${orgId}`);
     const next = policyOrThrow(w.policy ?? null, patch);
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('workspaces').set({ policy: next }).where('id', '=', workspaceId).execute();
       await recordAudit(trx, this.actor, t, {
@@ -314,7 +315,7 @@ export class AccountsService {
     if (policy && kind === 'admin') throw invalidRequest('a model policy applies to inference keys, not admin keys');
     const secret = generateSecret(kind);
     const id = newId('apikey');
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('api_keys')
@@ -368,7 +369,7 @@ export class AccountsService {
   async revokeKey(id: string): Promise<KeyRecord & { cascaded: string[] }> {
     const k = await this.getKey(id);
     if (!k) throw notFound(`key ${id} not found`);
-    const t = this.now();
+    const t = this.clock.now();
     const cascaded: string[] = [];
     await this.db.transaction().execute(async (trx) => {
       const revoke = async (key: KeyRecord, via: string | null) => {
@@ -407,7 +408,7 @@ export class AccountsService {
     if (patch.rateLimits !== undefined) set.rate_limits = patch.rateLimits;
     if (patch.name !== undefined) set.name = patch.name;
     if (!Object.keys(set).length) return k;
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('api_keys').set(set).where('id', '=', id).execute();
       const after = toKey(await trx.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
@@ -430,7 +431,7 @@ export class AccountsService {
    * miss path if anyone presents them.
    */
   async loadKeysForCache(page: { after?: string; limit?: number } = {}): Promise<Array<AuthKey & { hash: string }>> {
-    const t = this.now();
+    const t = this.clock.now();
     let q = this.db
       .selectFrom('api_keys')
       .select(['id', 'org_id', 'workspace_id', 'kind', 'admin_scope', 'expires_at', 'revoked_at', 'rate_limits', 'hash', 'policy'])

@@ -9,6 +9,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newId, sha256Hex } from '../core/ids.ts';
 import type { DB, RowOf } from '../store/schema.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface SessionRow {
   id: string;
@@ -43,7 +44,7 @@ export class Sessions {
   constructor(
     private db: Kysely<DB>,
     private secret: Buffer,
-    private now: () => number,
+    private clock: Clock,
     private ttlMs: number,
   ) {}
 
@@ -56,7 +57,7 @@ export class Sessions {
     userAgent?: string;
   }): Promise<{ token: string; session: SessionRow }> {
     const token = randomBytes(32).toString('base64url');
-    const t = this.now();
+    const t = this.clock.now();
     const row = {
       id: sha256Hex(token),
       public_id: newId('sess'),
@@ -78,7 +79,7 @@ export class Sessions {
   async lookup(token: string | undefined): Promise<SessionRow | undefined> {
     if (!token || token.length > 100) return undefined;
     const r = await this.db.selectFrom('sessions').selectAll().where('id', '=', sha256Hex(token)).executeTakeFirst();
-    const t = this.now();
+    const t = this.clock.now();
     if (!r || r.revoked_at != null || Number(r.expires_at) <= t) return undefined;
     const s = toSession(r);
     if (t - s.lastSeenAt > TOUCH_MS) {
@@ -106,14 +107,14 @@ export class Sessions {
   }
 
   async revoke(id: string): Promise<void> {
-    await this.db.updateTable('sessions').set({ revoked_at: this.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    await this.db.updateTable('sessions').set({ revoked_at: this.clock.now() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
   /** Revokes a user's session by its public id (their own only); false when there is none. */
   async revokePublic(userId: string, publicId: string): Promise<boolean> {
     const r = await this.db
       .updateTable('sessions')
-      .set({ revoked_at: this.now() })
+      .set({ revoked_at: this.clock.now() })
       .where('public_id', '=', publicId)
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
@@ -123,7 +124,7 @@ export class Sessions {
 
   /** Revokes every live session of a user (optionally sparing one); returns how many. */
   async revokeAll(userId: string, except?: string): Promise<number> {
-    let q = this.db.updateTable('sessions').set({ revoked_at: this.now() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    let q = this.db.updateTable('sessions').set({ revoked_at: this.clock.now() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
     if (except) q = q.where('id', '!=', except);
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
@@ -134,7 +135,7 @@ export class Sessions {
   }
 
   async list(userId: string): Promise<SessionRow[]> {
-    const t = this.now();
+    const t = this.clock.now();
     return (
       await this.db
         .selectFrom('sessions')

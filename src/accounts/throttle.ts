@@ -6,14 +6,15 @@
  */
 import { fail, GatewayError } from '../core/errors.ts';
 import { AuthThrottle } from '../limits/guards/auth-throttle.ts';
+import type { Clock } from '../core/clock.ts';
 
 export class LoginThrottle {
   private accounts: AuthThrottle;
   private addresses: AuthThrottle;
 
-  constructor(now: () => number, o: { accountBurst?: number; accountPerMinute?: number; addressBurst?: number; addressPerMinute?: number } = {}) {
-    this.accounts = new AuthThrottle({ burst: o.accountBurst ?? 5, perMinute: o.accountPerMinute ?? 1, now });
-    this.addresses = new AuthThrottle({ burst: o.addressBurst ?? 20, perMinute: o.addressPerMinute ?? 10, now });
+  constructor(clock: Clock, o: { accountBurst?: number; accountPerMinute?: number; addressBurst?: number; addressPerMinute?: number } = {}) {
+    this.accounts = new AuthThrottle({ burst: o.accountBurst ?? 5, perMinute: o.accountPerMinute ?? 1, clock });
+    this.addresses = new AuthThrottle({ burst: o.addressBurst ?? 20, perMinute: o.addressPerMinute ?? 10, clock });
   }
 
   check(account: string, address: string): void {

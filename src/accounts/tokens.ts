@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import { base62, sha256Hex } from '../core/ids.ts';
 import { fail } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
+import type { Clock } from '../core/clock.ts';
 
 export type TokenKind = 'verify' | 'reset' | 'invite';
 export const TOKEN_TTL_MS: Record<TokenKind, number> = { verify: 24 * 3600_000, reset: 30 * 60_000, invite: 7 * 24 * 3600_000 };
@@ -31,7 +32,7 @@ export class LinkTokens {
   constructor(
     private db: Kysely<DB>,
     private secret: Buffer,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   private mac(body: string): string {
@@ -45,7 +46,7 @@ export class LinkTokens {
     db: Kysely<DB> = this.db,
   ): Promise<{ token: string; expiresAt: number }> {
     const id = base62(32);
-    const now = this.now();
+    const now = this.clock.now();
     const expiresAt = now + (t.ttlMs ?? TOKEN_TTL_MS[kind]);
     const body = `${kind}.${id}.${expiresAt}`;
     await db
@@ -74,16 +75,21 @@ export class LinkTokens {
     const want = Buffer.from(this.mac(body));
     const got = Buffer.from(mac);
     if (want.length !== got.length || !timingSafeEqual(want, got)) throw invalidToken();
-    if (k !== kind || !/^\d{1,16}$/.test(exp) || Number(exp) <= this.now()) throw invalidToken();
+    if (k !== kind || !/^\d{1,16}$/.test(exp) || Number(exp) <= this.clock.now()) throw invalidToken();
     const row = await db.selectFrom('account_tokens').selectAll().where('id', '=', sha256Hex(id)).executeTakeFirst();
-    if (!row || row.kind !== kind || row.used_at != null || Number(row.expires_at) <= this.now()) throw invalidToken();
+    if (!row || row.kind !== kind || row.used_at != null || Number(row.expires_at) <= this.clock.now()) throw invalidToken();
     return row;
   }
 
   /** Checks the token and marks it used, atomically: a second use (even a concurrent one) is refused. */
   async consume(kind: TokenKind, token: unknown, db: Kysely<DB> = this.db) {
     const row = await this.peek(kind, token, db);
-    const r = await db.updateTable('account_tokens').set({ used_at: this.now() }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
+    const r = await db
+      .updateTable('account_tokens')
+      .set({ used_at: this.clock.now() })
+      .where('id', '=', row.id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
     if (r.numUpdatedRows !== 1n) throw invalidToken();
     return row;
   }

@@ -15,6 +15,7 @@ import { normaliseEmail } from './email.ts';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { AccountsService } from './service.ts';
 import type { LinkTokens } from './tokens.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface UserRow {
   id: string;
@@ -47,7 +48,7 @@ export interface FreeCredits {
 export class Users {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   async byId(id: string): Promise<UserRow | undefined> {
@@ -63,7 +64,7 @@ export class Users {
   /** Inserts a user (409 when the normalised address is taken). */
   async insert(db: Kysely<DB>, input: { email: string; passwordHash: string; verified?: boolean; operator?: boolean }): Promise<UserRow> {
     const id = newId('user');
-    const t = this.now();
+    const t = this.clock.now();
     const emailNorm = normaliseEmail(input.email);
     const taken = await db.selectFrom('users').select('id').where('email_norm', '=', emailNorm).executeTakeFirst();
     if (taken) throw emailTaken();
@@ -97,10 +98,10 @@ export class Users {
     if (await this.byEmail(input.email)) throw emailTaken();
     const user = await this.db.transaction().execute((trx) => this.insert(trx, { email: input.email, passwordHash }));
     const actor = actorFor(user.id);
-    const { org } = await new AccountsService(this.db, this.now, actor).createOrg({ name: input.orgName });
+    const { org } = await new AccountsService(this.db, this.clock, actor).createOrg({ name: input.orgName });
     await this.addMember(org.id, user.id, 'owner', actor);
     await this.db.transaction().execute((trx) =>
-      recordAudit(trx, actor, this.now(), {
+      recordAudit(trx, actor, this.clock.now(), {
         orgId: org.id,
         action: 'user.signup',
         targetType: 'user',
@@ -112,7 +113,7 @@ export class Users {
   }
 
   async addMember(orgId: string, userId: string, role: MemberRole, actor: Actor, db: Kysely<DB> = this.db): Promise<void> {
-    const t = this.now();
+    const t = this.clock.now();
     const write = async (trx: Kysely<DB>) => {
       const before = await trx.selectFrom('memberships').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
       if (before) {
@@ -173,7 +174,7 @@ export class Users {
     const h = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('users').set({ password_hash: h }).where('id', '=', userId).execute();
-      await recordAudit(trx, actor, this.now(), { orgId: null, action: 'user.password', targetType: 'user', targetId: userId });
+      await recordAudit(trx, actor, this.clock.now(), { orgId: null, action: 'user.password', targetType: 'user', targetId: userId });
     });
   }
 
@@ -185,7 +186,7 @@ export class Users {
     const row = await tokens.consume('verify', token);
     const user = row.user_id ? await this.byId(row.user_id) : undefined;
     if (!user || user.emailNorm !== row.email_norm) throw notFound('this account no longer exists');
-    const t = this.now();
+    const t = this.clock.now();
     const actor: Actor = { kind: 'user', id: user.id };
     if (user.verifiedAt == null) {
       await this.db.transaction().execute(async (trx) => {
@@ -207,14 +208,14 @@ export class Users {
       .orderBy('created_at')
       .executeTakeFirst();
     if (!owned) return undefined;
-    const t = this.now();
+    const t = this.clock.now();
     const claim = await this.db
       .insertInto('free_credit_claims')
       .values({ email_norm: user.emailNorm, org_id: owned.org_id, user_id: user.id, claimed_at: t })
       .onConflict((oc) => oc.column('email_norm').doNothing())
       .executeTakeFirst();
     if (BigInt(claim.numInsertedOrUpdatedRows ?? 0n) !== 1n) return undefined;
-    await new Ledger(this.db, { now: this.now }, actor).append({
+    await new Ledger(this.db, this.clock, actor).append({
       orgId: owned.org_id,
       kind: 'grant',
       amount: free.amount,
@@ -232,7 +233,7 @@ export class Users {
         .set({ operator: operator ? 1 : 0 })
         .where('id', '=', userId)
         .execute();
-      await recordAudit(trx, actor, this.now(), { orgId: null, action: 'user.operator', targetType: 'user', targetId: userId, after: { operator } });
+      await recordAudit(trx, actor, this.clock.now(), { orgId: null, action: 'user.operator', targetType: 'user', targetId: userId, after: { operator } });
     });
   }
 

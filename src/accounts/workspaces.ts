@@ -11,16 +11,17 @@ import { fail, notFound } from '../core/errors.ts';
 import { recordChange } from '../store/change-log.ts';
 import type { DB } from '../store/schema.ts';
 import type { WorkspaceView } from './api-types.ts';
+import type { Clock } from '../core/clock.ts';
 
 export class Workspaces {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor,
   ) {}
 
   async list(orgId: string): Promise<WorkspaceView[]> {
-    const t = this.now();
+    const t = this.clock.now();
     const rows = await this.db.selectFrom('workspaces').selectAll().where('org_id', '=', orgId).orderBy('created_at').orderBy('id').execute();
     const counts = await this.db
       .selectFrom('api_keys')
@@ -50,7 +51,7 @@ export class Workspaces {
 
   async rename(orgId: string, id: string, name: string): Promise<WorkspaceView> {
     const before = await this.get(orgId, id);
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('workspaces').set({ name }).where('id', '=', id).execute();
       await recordAudit(trx, this.actor, t, {
@@ -69,7 +70,7 @@ export class Workspaces {
   async archive(orgId: string, id: string): Promise<{ view: WorkspaceView; revoked: string[] }> {
     const before = await this.get(orgId, id);
     if (before.status === 'archived') return { view: before, revoked: [] };
-    const t = this.now();
+    const t = this.clock.now();
     const revoked: string[] = [];
     await this.db.transaction().execute(async (trx) => {
       const active = await trx

@@ -72,7 +72,7 @@ const CreateKey = z.strictObject({
   ...policyFields,
 });
 
-const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
+const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), c.rt.clock, c.caller.actor);
 
 async function listKeys(c: AdminContext) {
   const now = c.rt.clock.now();

@@ -47,13 +47,13 @@ export async function loadLimits({ rt, params, caller }: Pick<AdminContext, 'rt'
   const now = rt.clock.now();
   const orgId = params.org!;
   const month = monthKey(now);
-  const accounts = new AccountsService(db, () => now);
+  const accounts = new AccountsService(db, fixedClock(now));
   const ws = caller.kind === 'admin_key' ? caller.workspaceId : null;
   const [org, workspaces, keys, rows, spend, bal] = await Promise.all([
     accounts.requireOrg(orgId),
     accounts.listWorkspaces(orgId),
     accounts.listKeys(orgId),
-    new LimitsService(db, () => now).list(orgId),
+    new LimitsService(db, fixedClock(now)).list(orgId),
     monthSpendByScope(db, orgId, month),
     new Ledger(db, fixedClock(now)).balance(orgId),
   ]);
@@ -97,7 +97,6 @@ async function putLimit(c: AdminContext) {
   if (body.scope !== 'org' && body.scope_id === undefined) throw invalidRequest(`invalid body: scope_id: required for a ${body.scope} limit`);
   const scopeId = body.scope === 'org' ? orgId : body.scope_id!;
   const db = dbOf(rt);
-  const now = () => rt.clock.now();
   let layer: LimitLayer = 'operator';
   if (caller.kind === 'user') layer = 'org';
   if (caller.kind === 'admin_key') {
@@ -106,12 +105,12 @@ async function putLimit(c: AdminContext) {
       if (body.scope === 'org') throw permissionError("a workspace admin key cannot change the organization's limit");
       if (body.scope === 'workspace') requireWorkspace(caller, scopeId, `workspace ${scopeId}`);
       if (body.scope === 'key') {
-        const k = await new AccountsService(db, now).getKey(scopeId);
+        const k = await new AccountsService(db, rt.clock).getKey(scopeId);
         if (k && k.orgId === orgId) requireWorkspace(caller, k.workspaceId, `key ${scopeId}`);
       }
     }
   }
-  const svc = new LimitsService(db, now, caller.actor);
+  const svc = new LimitsService(db, rt.clock, caller.actor);
   const current = await svc.get(body.scope, scopeId);
   const notify = body.notify ?? (current && current.org_id === orgId ? current.notify : undefined) ?? rt.config.defaultNotify;
   await svc.set({ orgId, scope: body.scope, scopeId, monthly: body.monthly_usd === null ? null : usdToPico(body.monthly_usd), notify }, layer);

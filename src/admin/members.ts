@@ -23,10 +23,10 @@ import type { AdminContext, AdminRoute } from './types.ts';
 const RoleBody = z.strictObject({ role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]) });
 const InviteBody = z.strictObject({ email: emailSchema, role: z.enum(MEMBER_ROLES as [MemberRole, ...MemberRole[]]) });
 
-const members = (c: AdminContext) => new Members(dbOf(c.rt), () => c.rt.clock.now());
+const members = (c: AdminContext) => new Members(dbOf(c.rt), c.rt.clock);
 const invitations = (c: AdminContext) => {
   const a = accountsOf(c.rt);
-  return new Invitations(a.db, a.tokens, () => c.rt.clock.now());
+  return new Invitations(a.db, a.tokens, c.rt.clock);
 };
 
 /** Owner-level changes need an owner (or the operator). */

@@ -117,7 +117,7 @@ async function setTier(c: AdminContext) {
   const { tier } = await readJsonBody(c.req, z.strictObject({ tier: z.number().int().min(0).max(1000).nullable() }));
   if (tier !== null && !loadTierSchedule(c.rt.config).tiers.some((t) => t.tier === tier))
     throw invalidRequest(`invalid body: tier: no tier ${tier} in the schedule`);
-  const o = await new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor).updateOrg(c.params.org!, { tierPinned: tier });
+  const o = await new AccountsService(dbOf(c.rt), c.rt.clock, c.caller.actor).updateOrg(c.params.org!, { tierPinned: tier });
   await c.rt.keys.reloadOrg(o.id);
   sendJson(c.res, c.requestId, 200, { org_id: o.id, tier: o.tierPinned, tier_pinned: o.tierPinned !== null });
 }

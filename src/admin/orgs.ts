@@ -52,7 +52,7 @@ async function listOrgs({ rt, res, requestId }: AdminContext) {
   const db = dbOf(rt);
   const now = rt.clock.now();
   const month = monthKey(now);
-  const orgs = await new AccountsService(db, () => now).listOrgs();
+  const orgs = await new AccountsService(db, fixedClock(now)).listOrgs();
   const credits = await new Ledger(db, fixedClock(now)).creditTotals();
   const [total, thisMonth] = await Promise.all([spendByOrg(db), spendByOrg(db, { month })]);
   const rows = orgs.map((o) => ({

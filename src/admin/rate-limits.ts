@@ -26,7 +26,7 @@ async function rateLimits(c: AdminContext) {
   const db = dbOf(rt);
   const now = rt.clock.now();
   const orgId = c.params.org!;
-  const org: Principal['org'] = await new AccountsService(db, () => now).requireOrg(orgId);
+  const org: Principal['org'] = await new AccountsService(db, fixedClock(now)).requireOrg(orgId);
   const schedule = loadTierSchedule(rt.config);
   const spent = (await new Ledger(db, fixedClock(now)).balance(orgId)).usage;
   const tier = org.tierPinned ?? tierForSpend(schedule, spent);

@@ -15,7 +15,7 @@ import { dbOf, readJsonBody, sendJson } from './respond.ts';
 import type { AdminContext, AdminRoute } from './types.ts';
 
 const NameBody = z.strictObject({ name: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters') });
-const svc = (c: AdminContext) => new Workspaces(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
+const svc = (c: AdminContext) => new Workspaces(dbOf(c.rt), c.rt.clock, c.caller.actor);
 
 async function list(c: AdminContext) {
   const out: WorkspaceList = { org_id: c.params.org!, workspaces: await svc(c).list(c.params.org!) };
@@ -24,7 +24,7 @@ async function list(c: AdminContext) {
 
 async function create(c: AdminContext) {
   const { name } = await readJsonBody(c.req, NameBody);
-  const w = await new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor).createWorkspace(c.params.org!, name);
+  const w = await new AccountsService(dbOf(c.rt), c.rt.clock, c.caller.actor).createWorkspace(c.params.org!, name);
   sendJson(c.res, c.requestId, 201, await svc(c).get(c.params.org!, w.id));
 }
 
@@ -36,7 +36,7 @@ async function rename(c: AdminContext) {
 async function archive(c: AdminContext) {
   c.req.resume();
   const { view, revoked } = await svc(c).archive(c.params.org!, c.params.ws!);
-  const accounts = new AccountsService(dbOf(c.rt), () => c.rt.clock.now());
+  const accounts = new AccountsService(dbOf(c.rt), c.rt.clock);
   for (const k of await accounts.authKeysByIds(revoked)) c.rt.keys.put(k);
   sendJson(c.res, c.requestId, 200, view);
 }

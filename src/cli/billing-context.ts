@@ -4,9 +4,8 @@ import { BillingRuntime } from '../billing/runtime.ts';
 import { createLogger } from '../core/logger.ts';
 import type { CliContext } from './context.ts';
 
-export function cliBilling({ config, store, now }: CliContext): BillingRuntime {
+export function cliBilling({ config, store, clock }: CliContext): BillingRuntime {
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, undefined);
-  const clock = { now };
   return new BillingRuntime({
     config,
     db: store.db,

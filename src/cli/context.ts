@@ -5,13 +5,13 @@ import { migrate } from '../store/migrate.ts';
 import { loadDefaultCatalog } from '../pricing/catalog/index.ts';
 import { PricingService } from '../pricing/service.ts';
 import { cliActor, type Actor } from '../audit/actor.ts';
-import { systemClock } from '../core/clock.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 
 /** `actor` is who the audit log records for changes made by this command: the OS user. */
 export interface CliContext {
   config: Config;
   store: Store;
-  now: () => number;
+  clock: Clock;
   actor: Actor;
 }
 
@@ -21,8 +21,8 @@ export async function withContext<T>(fn: (ctx: CliContext) => Promise<T>): Promi
   try {
     await migrate(store);
     const catalog = loadDefaultCatalog();
-    await new PricingService(store.db, systemClock.now).seedCatalog(catalog.prices, catalog.takenAt, catalog.extraRows);
-    return await fn({ config, store, now: systemClock.now, actor: cliActor() });
+    await new PricingService(store.db, systemClock).seedCatalog(catalog.prices, catalog.takenAt, catalog.extraRows);
+    return await fn({ config, store, clock: systemClock, actor: cliActor() });
   } finally {
     await store.close();
   }

@@ -20,6 +20,7 @@ import type { Kysely } from 'kysely';
 import { fail, invalidRequest } from '../core/errors.ts';
 import type { DB } from '../store/schema.ts';
 import { eventIdByIdempotencyKey } from '../usage/events.ts';
+import type { Clock } from '../core/clock.ts';
 
 interface Done {
   status: number;
@@ -45,7 +46,7 @@ export class IdempotencyCache {
 
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private pendingTtlMs = 15 * 60_000,
   ) {}
 
@@ -55,7 +56,7 @@ export class IdempotencyCache {
    * served it, or nowhere after a restart).
    */
   private async claimShared(keyId: string, idemKey: string, fingerprint: string, requestId: string): Promise<void> {
-    const t = this.now();
+    const t = this.clock.now();
     const row = { key_id: keyId, idem_key: idemKey, fingerprint, state: 'pending', request_id: requestId, created_at: t, updated_at: t };
     const ins = await this.db
       .insertInto('idempotency_keys')
@@ -85,7 +86,7 @@ export class IdempotencyCache {
   }
 
   private async releaseShared(keyId: string, idemKey: string, requestId: string, done: boolean): Promise<void> {
-    const q = this.db.updateTable('idempotency_keys').set({ state: 'done', updated_at: this.now() });
+    const q = this.db.updateTable('idempotency_keys').set({ state: 'done', updated_at: this.clock.now() });
     // biome-ignore lint/suspicious/noExplicitAny: wraps ServerResponse methods (overloaded signatures), passing the arguments through unchanged
     const where = <T extends { where: any }>(b: T): T => b.where('key_id', '=', keyId).where('idem_key', '=', idemKey).where('request_id', '=', requestId);
     // A failed request frees its key for a retry (as the in-memory claim always did).
@@ -101,7 +102,7 @@ export class IdempotencyCache {
     if (idemKey.length > 255) throw invalidRequest('Idempotency-Key must be at most 255 characters');
     const k = `${keyId}\0${idemKey}`;
     const e = this.entries.get(k);
-    const live = e && (e.state === 'pending' || this.now() - e.at < TTL_MS);
+    const live = e && (e.state === 'pending' || this.clock.now() - e.at < TTL_MS);
     if (live && e.fingerprint !== fingerprint) throw mismatch();
     if (e?.state === 'pending') throw conflict('A request with this Idempotency-Key is still in progress; retry shortly.');
     if (e?.state === 'done' && live) {
@@ -109,7 +110,7 @@ export class IdempotencyCache {
       return null;
     }
     this.entries.set(k, { state: 'pending', fingerprint });
-    const rid = requestId || `${this.now()}-${Math.random()}`;
+    const rid = requestId || `${this.clock.now()}-${Math.random()}`;
     try {
       await this.claimShared(keyId, idemKey, fingerprint, rid);
     } catch (err) {
@@ -167,7 +168,7 @@ export class IdempotencyCache {
             status: res.statusCode,
             headers: { ...(res.getHeaders() as Done['headers']), ...headers },
             body: Buffer.concat(chunks, size),
-            at: this.now(),
+            at: this.clock.now(),
             size,
           });
           this.bytes += size;
@@ -180,7 +181,7 @@ export class IdempotencyCache {
   }
 
   private evict(incoming: number) {
-    const t = this.now();
+    const t = this.clock.now();
     for (const [k, e] of this.entries) {
       if (e.state !== 'done') continue;
       if (this.bytes + incoming <= MAX_TOTAL_BYTES && t - e.at < TTL_MS) break;

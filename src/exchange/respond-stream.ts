@@ -49,9 +49,8 @@ export async function respondStream(x: Exchange, up: UpstreamReply, baseHeaders:
   const { res } = x;
   // Headers go out with the first event (one write, as a plain proxy does).
   if (!state.gone) res.writeHead(200, { ...baseHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-  const now = () => x.rt.clock.now();
   const parser = new SseParser();
-  const meter = wireFormat(x.adapter.wire).streamMeter(now);
+  const meter = wireFormat(x.adapter.wire).streamMeter(x.rt.clock);
   const transform: StreamTransform | null = makeStreamTransform(x);
   const text = new StreamedText(x.adapter.wire);
   const tail: Array<string | Buffer> = [];

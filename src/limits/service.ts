@@ -16,6 +16,7 @@ import { recordAudit } from '../audit/log.ts';
 import { fail, invalidRequest, notFound } from '../core/errors.ts';
 import { formatUsd, picoToUsd } from '../core/money.ts';
 import { parseNotify, type LimitScope } from './policy.ts';
+import type { Clock } from '../core/clock.ts';
 
 /** Which layer a writer sets: the operator's ceiling, or the tenant's own limit (set by an org-wide or a workspace admin). */
 export type LimitLayer = 'operator' | 'org' | 'workspace';
@@ -54,7 +55,7 @@ const auditView = (v: LimitView | undefined) =>
 export class LimitsService {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -70,7 +71,7 @@ export class LimitsService {
     if (input.monthly !== null && input.monthly < 0n) throw invalidRequest('a monthly limit cannot be negative');
     if (input.notify && (!input.notify.length || input.notify.some((n) => !Number.isInteger(n) || n < 1 || n > 100)))
       throw invalidRequest('notify takes percentages between 1 and 100');
-    const t = this.now();
+    const t = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('spend_limits').selectAll().where('scope', '=', input.scope).where('scope_id', '=', input.scopeId).executeTakeFirst();
       const before = row ? toView(row) : undefined;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { AnthropicStreamMeter, usageFromAnthropic } from './anthropic-meter.ts';
 import { SseParser, type SseEvent } from './sse-parser.ts';
 import { ANTHROPIC_LITERAL, ANTHROPIC_UNICODE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
+import { type Clock, fixedClock } from '../core/clock.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromAnthropic>>) => ({
   inputTokens: 0,
@@ -18,7 +19,7 @@ const U = (o: Partial<ReturnType<typeof usageFromAnthropic>>) => ({
   ...o,
 });
 
-function meter(events: SseEvent[], clock = () => 0): AnthropicStreamMeter {
+function meter(events: SseEvent[], clock: Clock = fixedClock(0)): AnthropicStreamMeter {
   const m = new AnthropicStreamMeter(clock);
   for (const e of events) m.observe(e);
   return m;
@@ -92,7 +93,7 @@ test('usageFromAnthropic: null, missing, negative and non-numeric fields are 0, 
 
 test('§3.3 literal: usage, stop reason, completion, ids, first content time', () => {
   let t = 100;
-  const m = meter(sse(ANTHROPIC_LITERAL), () => t++);
+  const m = meter(sse(ANTHROPIC_LITERAL), { now: () => t++ });
   assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.stopReason, 'end_turn');
   assert.equal(m.complete, true);
@@ -195,7 +196,7 @@ test('content_block_delta data is never JSON-parsed', () => {
 
 test('without event: lines the type is sniffed from data (compact, spaced, or reordered keys)', () => {
   const noNames = ANTHROPIC_LITERAL.replace(/^event: .*\n/gm, '');
-  const m = meter(sse(noNames), () => 7);
+  const m = meter(sse(noNames), fixedClock(7));
   assert.deepEqual(m.usage(), U({ inputTokens: 25, outputTokens: 15, cacheReadTokens: 2051, serviceTier: 'standard' }));
   assert.equal(m.complete, true);
   assert.equal(m.firstContentAt, 7);
@@ -207,7 +208,7 @@ test('without event: lines the type is sniffed from data (compact, spaced, or re
 
 test('a parser feeding a meter chunk by chunk works incrementally', () => {
   const p = new SseParser();
-  const m = new AnthropicStreamMeter(() => 1);
+  const m = new AnthropicStreamMeter(fixedClock(1));
   const bytes = enc(ANTHROPIC_LITERAL);
   for (let i = 0; i < bytes.length; i += 5) for (const e of p.push(bytes.subarray(i, i + 5))) m.observe(e);
   for (const e of p.end()) m.observe(e);

@@ -15,6 +15,7 @@ import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
 import type { StreamError, StreamMeter } from './stream-meter.ts';
 import { checkedCount, count, label, obj, present, sniffType, str, tryParse, type Json } from './json-util.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 
 /**
  * Normalises a Messages-API `usage` object. Garbage in gives zeros out, never NaN or negatives;
@@ -114,7 +115,7 @@ export class AnthropicStreamMeter implements StreamMeter {
   private notes: string[] = [];
   private sawOutput = false;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   observe(ev: SseEvent): void {
     let type = ev.event;
@@ -131,7 +132,7 @@ export class AnthropicStreamMeter implements StreamMeter {
     }
     switch (type) {
       case 'content_block_delta':
-        if (this._firstContentAt === undefined) this._firstContentAt = this.now();
+        if (this._firstContentAt === undefined) this._firstContentAt = this.clock.now();
         return; // never parsed: this is the bulk of the stream
       case 'message_stop':
         this._complete = true;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { OpenaiStreamMeter, usageFromOpenai } from './openai-meter.ts';
 import type { SseEvent } from './sse-parser.ts';
 import { OPENAI_INCLUDE_USAGE, enc, parseChunks, splitAt } from '../../test/support/metering-streams.ts';
+import { type Clock, fixedClock } from '../core/clock.ts';
 
 const U = (o: Partial<ReturnType<typeof usageFromOpenai>>) => ({
   inputTokens: 0,
@@ -18,7 +19,7 @@ const U = (o: Partial<ReturnType<typeof usageFromOpenai>>) => ({
   webSearchRequests: 0,
   ...o,
 });
-function meter(events: SseEvent[], clock = () => 0): OpenaiStreamMeter {
+function meter(events: SseEvent[], clock: Clock = fixedClock(0)): OpenaiStreamMeter {
   const m = new OpenaiStreamMeter(clock);
   for (const e of events) m.observe(e);
   return m;
@@ -89,7 +90,7 @@ test('usageFromOpenai: never negative, never NaN; cache counters clamped to prom
 
 test('include_usage stream: final usage chunk with choices [] wins; [DONE] completes', () => {
   let t = 50;
-  const m = meter(sse(OPENAI_INCLUDE_USAGE), () => t++);
+  const m = meter(sse(OPENAI_INCLUDE_USAGE), { now: () => t++ });
   assert.deepEqual(m.usage(), U({ inputTokens: 86, cacheReadTokens: 1920, outputTokens: 300 }));
   assert.equal(m.complete, true);
   assert.equal(m.finishReason, 'stop');

@@ -16,6 +16,7 @@ import { emptyUsage, type Usage } from './usage.ts';
 import type { SseEvent } from './sse-parser.ts';
 import { checkedCount, count, keyWithValue, label, obj, present, str, tryParse, type Json } from './json-util.ts';
 import type { StreamError, StreamMeter } from './stream-meter.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 
 /**
  * Normalises an OpenAI `usage` object. Garbage in gives zeros out, never NaN or negatives; with
@@ -87,7 +88,7 @@ export class OpenaiStreamMeter implements StreamMeter {
   private _firstContentAt: number | undefined;
   private _malformed = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
   observe(ev: SseEvent): void {
     const data = ev.data;
@@ -126,7 +127,7 @@ export class OpenaiStreamMeter implements StreamMeter {
         if (!choice) continue;
         const reason = str(choice.finish_reason);
         if (reason !== undefined) this._finishReason = reason;
-        if (this._firstContentAt === undefined && hasContent(obj(choice.delta))) this._firstContentAt = this.now();
+        if (this._firstContentAt === undefined && hasContent(obj(choice.delta))) this._firstContentAt = this.clock.now();
       }
     }
   }

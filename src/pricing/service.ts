@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/log.ts';
 import type { PriceVector } from './types.ts';
 import type { GroupAdjustment, PriceRow } from './price-book.ts';
 import type { CatalogExtraRow } from './catalog/index.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface NewPrice {
   model: string;
@@ -36,7 +37,7 @@ const toRow = (r: Selectable<DB['prices']>): PriceRow => ({
 export class PricingService {
   constructor(
     private db: Kysely<DB>,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -66,7 +67,7 @@ export class PricingService {
   /** Inserts rows (one transaction). Returns how many were added. */
   async addPrices(rows: NewPrice[], aliases: Array<{ alias: string; model: string }> = []): Promise<number> {
     if (!rows.length && !aliases.length) return 0;
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += 200) {
         await trx
@@ -170,7 +171,7 @@ export class PricingService {
   }
 
   async setGroupAdjustment(group: string, bps: number, effectiveFrom: number): Promise<void> {
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('price_groups').selectAll().where('name', '=', group).orderBy('effective_from', 'desc').executeTakeFirst();
       await trx.insertInto('price_groups').values({ name: group, bps, effective_from: effectiveFrom, created_at: t }).execute();

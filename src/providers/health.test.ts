@@ -6,7 +6,7 @@ import { coolDownMs, parseDuration, readRateWindow } from './rate-headers.ts';
 
 test('the breaker opens on an error rate even without consecutive failures', () => {
   const clock = new ManualClock();
-  const h = new UpstreamHealth({ failures: 100, errorRate: 0.5, window: 10, minRequests: 10, openMs: 1000 }, () => clock.now());
+  const h = new UpstreamHealth({ failures: 100, errorRate: 0.5, window: 10, minRequests: 10, openMs: 1000 }, clock);
   for (let i = 0; i < 9; i++) {
     if (i % 2) h.failure('HTTP 500');
     else h.success(10);

@@ -9,6 +9,7 @@
  * closes the breaker, failure opens it again for another `openMs`.
  */
 import { readRateWindow, type RateWindow } from './rate-headers.ts';
+import type { Clock } from '../core/clock.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -68,12 +69,12 @@ export class UpstreamHealth {
 
   constructor(
     private opts: BreakerOptions,
-    private now: () => number,
+    private clock: Clock,
   ) {}
 
   /** Whether a request may be sent now (an open breaker past its wait admits one probe). */
   available(): boolean {
-    const t = this.now();
+    const t = this.clock.now();
     if (this.coolUntil > t) return false;
     // An exhausted window (remaining 0 until its reset) would be refused: leave it alone until then.
     if (this.rate && this.rate.headroom === 0 && this.rate.resetAt != null && this.rate.resetAt > t) return false;
@@ -92,14 +93,14 @@ export class UpstreamHealth {
   headroom(): number {
     const r = this.rate;
     if (!r) return 1;
-    if (r.resetAt != null && r.resetAt <= this.now()) return 1;
-    if (r.resetAt == null && this.now() - this.rateAt > 60_000) return 1;
+    if (r.resetAt != null && r.resetAt <= this.clock.now()) return 1;
+    if (r.resetAt == null && this.clock.now() - this.rateAt > 60_000) return 1;
     return r.headroom;
   }
 
   /** Called when a request is sent: an open breaker past its wait becomes half-open (one probe). */
   begin(): void {
-    if (this.state === 'open' && this.now() >= this.openUntil) this.state = 'half_open';
+    if (this.state === 'open' && this.clock.now() >= this.openUntil) this.state = 'half_open';
     if (this.state === 'half_open') this.probing = true;
   }
 
@@ -116,26 +117,26 @@ export class UpstreamHealth {
   failure(reason: string): void {
     this.record(true);
     this.consecutive++;
-    this.recent.push({ at: new Date(this.now()).toISOString(), reason });
+    this.recent.push({ at: new Date(this.clock.now()).toISOString(), reason });
     if (this.recent.length > 10) this.recent.shift();
     const n = this.outcomes.length;
     const bad = this.outcomes.reduce((s, f) => s + (f ? 1 : 0), 0);
     const tripped = this.consecutive >= this.opts.failures || (n >= this.opts.minRequests && bad / n >= this.opts.errorRate);
     if (this.state === 'half_open' || tripped) {
       this.state = 'open';
-      this.openUntil = this.now() + this.opts.openMs;
+      this.openUntil = this.clock.now() + this.opts.openMs;
     }
     this.probing = false;
   }
 
   /** The upstream refused us for now (429, 529): no traffic until `ms` from now. */
   coolDown(ms: number, reason: string): void {
-    const until = this.now() + ms;
+    const until = this.clock.now() + ms;
     if (until > this.coolUntil) {
       this.coolUntil = until;
       this.coolReason = reason;
     }
-    this.recent.push({ at: new Date(this.now()).toISOString(), reason });
+    this.recent.push({ at: new Date(this.clock.now()).toISOString(), reason });
     if (this.recent.length > 10) this.recent.shift();
     if (this.state === 'half_open') this.probing = false;
   }
@@ -146,15 +147,15 @@ export class UpstreamHealth {
   }
 
   observe(headers: Record<string, string>): void {
-    const w = readRateWindow(headers, this.now());
+    const w = readRateWindow(headers, this.clock.now());
     if (w) {
       this.rate = w;
-      this.rateAt = this.now();
+      this.rateAt = this.clock.now();
     }
   }
 
   snapshot(): HealthSnapshot {
-    const t = this.now();
+    const t = this.clock.now();
     const lat = this.latencies
       .filter((x) => x !== undefined)
       .slice()

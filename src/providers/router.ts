@@ -13,13 +13,14 @@ import { DEFAULT_BREAKER, UpstreamHealth, type BreakerOptions, type HealthSnapsh
 import { anthropicAdapter } from './anthropic/adapter.ts';
 import { openaiAdapter } from './openai/adapter.ts';
 import type { RoutableModel, UpstreamAdapter, UpstreamConfig, UpstreamTimeouts } from './types.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 
 export function adapterFor(cfg: UpstreamConfig, index = 0): UpstreamAdapter {
   return cfg.kind === 'anthropic' ? anthropicAdapter(cfg, index) : openaiAdapter(cfg, index);
 }
 
 export interface RouterOptions {
-  now?: () => number;
+  clock?: Clock;
   breaker?: Partial<BreakerOptions>;
   /** Uniform [0, 1) (tests inject a sequence). */
   random?: () => number;
@@ -124,12 +125,12 @@ export class UpstreamRouter {
   private groupsByModel = new Map<string, UpstreamAdapter[][]>();
   private healths = new Map<string, UpstreamHealth>();
   private breaker: BreakerOptions;
-  private now: () => number;
+  private clock: Clock;
   readonly random: () => number;
 
   constructor(configs: UpstreamConfig[], opts: RouterOptions = {}) {
     this.adapters = configs.map(adapterFor);
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.breaker = { ...DEFAULT_BREAKER, ...opts.breaker };
     this.random = opts.random ?? Math.random;
   }
@@ -184,7 +185,7 @@ export class UpstreamRouter {
   health(name: string): UpstreamHealth {
     let h = this.healths.get(name);
     if (!h) {
-      h = new UpstreamHealth(this.breaker, this.now);
+      h = new UpstreamHealth(this.breaker, this.clock);
       this.healths.set(name, h);
     }
     return h;

@@ -14,6 +14,7 @@ import { invalidRequest, notFound } from '../core/errors.ts';
 import { rowBinding, SecretBoxError, type SecretBox } from '../core/secret-box.ts';
 import { KNOWN_QUIRKS } from './openai/adapter.ts';
 import type { UpstreamConfig, UpstreamTimeouts } from './types.ts';
+import type { Clock } from '../core/clock.ts';
 
 export const UPSTREAM_KINDS = ['anthropic', ...Object.keys(KNOWN_QUIRKS)] as const;
 
@@ -48,7 +49,7 @@ export class UpstreamService {
   constructor(
     private db: Kysely<DB>,
     private box: SecretBox | undefined,
-    private now: () => number,
+    private clock: Clock,
     private actor: Actor = SYSTEM,
   ) {}
 
@@ -84,7 +85,7 @@ export class UpstreamService {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidRequest('the base URL must be http:// or https://');
     if (u.apiKey && !this.box) throw invalidRequest('storing an upstream API key needs TOLLGATE_MASTER_KEY (32 bytes, hex or base64)');
-    const t = this.now();
+    const t = this.clock.now();
     return this.db.transaction().execute(async (trx) => {
       const cur = await trx.selectFrom('upstreams').selectAll().where('name', '=', u.name).executeTakeFirst();
       let sealed: string | null = null;
@@ -142,7 +143,7 @@ export class UpstreamService {
   }
 
   async remove(name: string): Promise<void> {
-    const t = this.now();
+    const t = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const cur = await trx.selectFrom('upstreams').selectAll().where('name', '=', name).executeTakeFirst();
       if (!cur) throw notFound(`upstream ${name} not found`);
@@ -181,14 +182,14 @@ export class UpstreamService {
       }
     }
     if (resealed) {
-      await recordAudit(this.db, this.actor, this.now(), {
+      await recordAudit(this.db, this.actor, this.clock.now(), {
         orgId: null,
         action: 'upstream.reseal',
         targetType: 'upstream',
         targetId: '*',
         after: { resealed },
       });
-      await recordChange(this.db, 'upstreams', this.now());
+      await recordChange(this.db, 'upstreams', this.clock.now());
     }
     return { resealed };
   }

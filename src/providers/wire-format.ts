@@ -7,10 +7,11 @@ import { OpenaiStreamMeter, usageFromOpenai } from '../metering/openai-meter.ts'
 import type { StreamMeter } from '../metering/stream-meter.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { Surface } from '../wire/surface.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface WireFormat {
   /** A meter for a streamed reply. */
-  streamMeter(now: () => number): StreamMeter;
+  streamMeter(clock: Clock): StreamMeter;
   /** The usage a JSON reply reports; `notes` collects what could not be believed (bounds.ts). */
   replyUsage(json: unknown, notes: string[]): Usage;
   /**
@@ -27,13 +28,13 @@ const field = (json: unknown, key: string): unknown => (json !== null && typeof 
 
 const FORMATS: Record<Surface, WireFormat> = {
   anthropic: {
-    streamMeter: (now) => new AnthropicStreamMeter(now),
+    streamMeter: (clock) => new AnthropicStreamMeter(clock),
     replyUsage: (json, notes) => usageFromAnthropic(field(json, 'usage'), notes),
     namedErrorEventsOnly: true,
     sharesErrorTypes: true,
   },
   openai: {
-    streamMeter: (now) => new OpenaiStreamMeter(now),
+    streamMeter: (clock) => new OpenaiStreamMeter(clock),
     replyUsage: (json, notes) => usageFromOpenai(field(json, 'usage'), field(json, 'service_tier'), notes),
     namedErrorEventsOnly: false,
     sharesErrorTypes: false,

@@ -18,7 +18,7 @@ import { LimitsService } from '../limits/service.ts';
 import { loadTierSchedule } from '../limits/build-governance.ts';
 
 export async function orgStatus(config: Config, store: Store, orgId: string, now: number) {
-  const accounts = new AccountsService(store.db, () => now);
+  const accounts = new AccountsService(store.db, fixedClock(now));
   const org = await accounts.requireOrg(orgId);
   const schedule = loadTierSchedule(config);
   const ledger = new Ledger(store.db, fixedClock(now));
@@ -70,7 +70,7 @@ export async function orgStatus(config: Config, store: Store, orgId: string, now
 
   const month = monthKey(now);
   const monthSpend = await usageReport(store.db, { orgId, since: `${month}-01` });
-  const limits = await new LimitsService(store.db, () => now).list(orgId);
+  const limits = await new LimitsService(store.db, fixedClock(now)).list(orgId);
   return {
     id: org.id,
     name: org.name,

@@ -10,7 +10,7 @@ test('the change feed does not miss a row that commits after a later id (Postgre
   try {
     await migrate(s);
     const clock = new ManualClock();
-    const feed = new ChangeFeed(s.db, 0n, () => clock.now(), { gapTtlMs: 10_000 });
+    const feed = new ChangeFeed(s.db, 0n, clock, { gapTtlMs: 10_000 });
     const put = (id: number, ref: string) =>
       s.db
         .insertInto('change_log')

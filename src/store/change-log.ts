@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import type { Clock } from '../core/clock.ts';
 
 export type ChangeDomain = 'orgs' | 'keys' | 'prices' | 'limits' | 'credits' | 'upstreams' | 'billing';
 
@@ -43,7 +44,7 @@ export class ChangeFeed {
   constructor(
     private db: Kysely<DB>,
     start: bigint,
-    private now: () => number,
+    private clock: Clock,
     private opts: { batch?: number; gapTtlMs?: number; maxGaps?: number } = {},
   ) {
     this.last = start;
@@ -52,7 +53,7 @@ export class ChangeFeed {
   /** The next changes (oldest first) and whether more are waiting. */
   async poll(): Promise<{ changes: Change[]; more: boolean }> {
     const limit = this.opts.batch ?? 5000;
-    const t = this.now();
+    const t = this.clock.now();
     const ttl = this.opts.gapTtlMs ?? 30_000;
     for (const [id, seen] of this.gaps) if (t - seen > ttl) this.gaps.delete(id);
     const late = this.gaps.size

@@ -9,6 +9,7 @@ import { sqliteUsageSink } from './sink-sqlite.ts';
 import { kyselyUsageSink } from './sink-kysely.ts';
 import { decodeRow, encodeRow } from './spool.ts';
 import type { UsageEventRow } from './event-row.ts';
+import type { Clock } from '../core/clock.ts';
 
 /** The store's sink for one batch of usage events (prepared statements on SQLite, Kysely on PostgreSQL). */
 export function usageSinkFor(store: Store): (rows: UsageEventRow[]) => Promise<UsageEventRow[]> {
@@ -37,7 +38,7 @@ export function probeStore(store: Store, timeoutMs = 3000): () => Promise<void> 
 }
 
 /** Parks a refused row (idempotent by id). */
-export function deadLetterSink(store: Store, now: () => number): (row: UsageEventRow, err: unknown) => Promise<void> {
+export function deadLetterSink(store: Store, clock: Clock): (row: UsageEventRow, err: unknown) => Promise<void> {
   return async (row, err) => {
     const message = String((err as Error)?.message ?? err).slice(0, 1000);
     await store.db
@@ -47,7 +48,7 @@ export function deadLetterSink(store: Store, now: () => number): (row: UsageEven
         org_id: String(row.org_id ?? ''),
         event: encodeRow(row),
         error: message,
-        created_at: BigInt(now()),
+        created_at: BigInt(clock.now()),
         replayed_at: null,
       })
       .onConflict((oc) => oc.column('id').doNothing())
@@ -83,7 +84,7 @@ export async function listDeadLetters(store: Store, opts: { all?: boolean; limit
 }
 
 /** Writes every open dead letter again, one at a time; those the database still refuses stay, with the new error. */
-export async function replayDeadLetters(store: Store, now: () => number): Promise<{ replayed: string[]; failed: Array<{ id: string; error: string }> }> {
+export async function replayDeadLetters(store: Store, clock: Clock): Promise<{ replayed: string[]; failed: Array<{ id: string; error: string }> }> {
   const sink = usageSinkFor(store);
   const open = await store.db.selectFrom('usage_dead_letters').selectAll().where('replayed_at', 'is', null).orderBy('created_at').execute();
   const replayed: string[] = [];
@@ -93,7 +94,7 @@ export async function replayDeadLetters(store: Store, now: () => number): Promis
       await sink([decodeRow(r.event)]);
       await store.db
         .updateTable('usage_dead_letters')
-        .set({ replayed_at: BigInt(now()) })
+        .set({ replayed_at: BigInt(clock.now()) })
         .where('id', '=', r.id)
         .execute();
       replayed.push(r.id);

@@ -14,6 +14,7 @@ import { Browser } from './support.ts';
 import { accountsOf } from '../../src/accounts/context.ts';
 import { PricingService } from '../../src/pricing/service.ts';
 import { usdToPico } from '../../src/core/money.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const ADMIN = 'console-api-admin-token-0123456789';
 let fake: FakeUpstream;
@@ -159,7 +160,7 @@ test('models & prices: the org price beside list price and the discount (a resel
   assert.ok(m);
   assert.deepEqual(m.yours, m.list);
   assert.equal(m.discount_bps, 0);
-  await new PricingService(tg.gw.store.db, () => Date.now()).setGroupAdjustment('vip', -2000, Date.now() - 1000);
+  await new PricingService(tg.gw.store.db, systemClock).setGroupAdjustment('vip', -2000, Date.now() - 1000);
   await tg.accounts.updateOrg(orgId, { priceGroup: 'vip' });
   await tg.gw.refresh();
   const after = (await b.get(`/admin/v1/orgs/${orgId}/models`)).json;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { Redis } from 'ioredis';
-import { monthKey } from '../../src/core/clock.ts';
+import { monthKey, systemClock } from '../../src/core/clock.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { LimitsService } from '../../src/limits/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
@@ -36,7 +36,7 @@ test('fail open: served and billed on local limits while Redis is away, the cap 
   fake = await startFakeUpstream({ textChars: 200 });
   tg = await startTestGateway({ upstreamUrl: fake.url, openaiUpstreamUrl: fake.url, env: { REDIS_URL: redis.url, TOLLGATE_REDIS_FAIL_MODE: 'open' } });
   const c = await tg.customer();
-  await new LimitsService(tg.gw.store.db, Date.now).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: CAP });
+  await new LimitsService(tg.gw.store.db, systemClock).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: CAP });
   await tg.gw.refresh();
   const a = new Anthropic({ baseURL: tg.url, apiKey: c.key, maxRetries: 0, timeout: 8000 });
   const o = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: c.key, maxRetries: 0, timeout: 8000 });

@@ -142,7 +142,7 @@ test('logs never contain customer or upstream secrets', async () => {
   });
   const gw = await startGateway(config, { logger: createLogger('trace', sink as any) });
   try {
-    const accounts = new AccountsService(gw.store.db, Date.now);
+    const accounts = new AccountsService(gw.store.db, systemClock);
     const { org } = await accounts.createOrg({ name: 'Logs' });
     await new Ledger(gw.store.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('5') });
     const k = await accounts.createKey({ orgId: org.id });

@@ -35,7 +35,7 @@ test('SIGKILL under load loses no delivered response; the gateway restarts on th
   dropDb = db.drop;
   const s = await openStore(db.url);
   await migrate(s);
-  const accounts = new AccountsService(s.db, Date.now);
+  const accounts = new AccountsService(s.db, systemClock);
   const { org } = await accounts.createOrg({ name: 'Crash' });
   await new Ledger(s.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
   await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 100000, itpm: 100000000, otpm: 100000000 }) });

@@ -47,7 +47,7 @@ async function saveCard(orgId: string, card: 'ok' | 'declines' | 'mastercard', v
 
 test('a saved card pays auto-reload off-session, once per dip; a decline alerts, credits nothing and pauses auto-reload until the card is replaced', async () => {
   const c = await tg.customer({ credits: '5.01' });
-  await new AlertService(tg.gw.store.db, { clock: { now: Date.now } }).addEmail(c.orgId, 'billing@acme.test');
+  await new AlertService(tg.gw.store.db, { clock: systemClock }).addEmail(c.orgId, 'billing@acme.test');
   const cust = await saveCard(c.orgId, 'ok', true);
   assert.equal(cust.card_brand, 'visa');
   assert.equal(cust.card_last4, '4242');

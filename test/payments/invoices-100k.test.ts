@@ -50,7 +50,7 @@ let march: string;
 test('a month of 100,000 usage events is invoiced and reconciled to the pico-dollar and the cent', async () => {
   acme = await tg.customer({ name: 'Acme', credits: '0' });
   await tg.accounts.updateOrg(acme.orgId, { billingMode: 'invoice', priceGroup: 'resellers' });
-  await new PricingService(tg.gw.store.db, () => clock.now()).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
+  await new PricingService(tg.gw.store.db, clock).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
   const ws2 = await tg.accounts.createWorkspace(acme.orgId, 'Research');
   // (what `tollgate billing profile` / `billing contact add` write; that CLI runs in invoices-lifecycle.test.ts)
   await tg.gw.billing.invoices.profiles.set(acme.orgId, {

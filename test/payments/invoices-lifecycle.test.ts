@@ -51,7 +51,7 @@ let march: string;
 test('setup: a month of 5,000 usage events closed into the first invoice (the 100,000-event run: invoices-100k.test.ts)', async () => {
   acme = await tg.customer({ name: 'Acme', credits: '0' });
   await tg.accounts.updateOrg(acme.orgId, { billingMode: 'invoice', priceGroup: 'resellers' });
-  await new PricingService(tg.gw.store.db, () => clock.now()).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
+  await new PricingService(tg.gw.store.db, clock).setGroupAdjustment('resellers', -2000, Date.UTC(2026, 0, 1));
   const ws2 = await tg.accounts.createWorkspace(acme.orgId, 'Research');
   await tg.cli(
     'billing',

@@ -79,7 +79,7 @@ async function seed(url: string) {
   const s = await openStore(url);
   try {
     await migrate(s);
-    const accounts = new AccountsService(s.db, Date.now);
+    const accounts = new AccountsService(s.db, systemClock);
     const ledger = new Ledger(s.db, systemClock);
     const generous = JSON.stringify({ rpm: 1_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 });
     const mk = async (name: string, credits: bigint) => {
@@ -89,7 +89,7 @@ async function seed(url: string) {
       return { orgId: org.id, key: (await accounts.createKey({ orgId: org.id })).key };
     };
     const capped = await mk('Capped', usdToPico('100'));
-    await new LimitsService(s.db, Date.now).set({ orgId: capped.orgId, scope: 'org', scopeId: capped.orgId, monthly: CAP });
+    await new LimitsService(s.db, systemClock).set({ orgId: capped.orgId, scope: 'org', scopeId: capped.orgId, monthly: CAP });
     const prepaid = await mk('Prepaid', BALANCE);
     return { capped, prepaid };
   } finally {

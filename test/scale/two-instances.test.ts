@@ -46,7 +46,7 @@ after(async () => {
 });
 
 async function customer(rateLimits: object) {
-  const accounts = new AccountsService(a.store.db, Date.now);
+  const accounts = new AccountsService(a.store.db, systemClock);
   const { org } = await accounts.createOrg({ name: 'Scaled' });
   await new Ledger(a.store.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
   await accounts.updateOrg(org.id, { rateLimits: JSON.stringify(rateLimits) });
@@ -56,7 +56,7 @@ async function customer(rateLimits: object) {
 
 test('a $0.50 cap holds across two instances under 200 concurrent requests', async () => {
   const c = await customer({ rpm: 1_000_000, itpm: 1_000_000_000, otpm: 1_000_000_000 });
-  await new LimitsService(a.store.db, Date.now).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: usdToPico('0.50') });
+  await new LimitsService(a.store.db, systemClock).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: usdToPico('0.50') });
   await Promise.all([a.refresh(), b.refresh()]);
   const clients = [a, b].map((g) => new Anthropic({ baseURL: g.url, apiKey: c.key, maxRetries: 0 }));
   const ask = { model: 'claude-sonnet-4-5', max_tokens: 400, messages: [{ role: 'user' as const, content: 'hi' }] };

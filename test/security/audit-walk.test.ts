@@ -60,7 +60,7 @@ test('every admin mutation writes an audit row naming the request and the caller
   const p1 = await manual.purchase({ orgId: c.orgId, amount: usdToPico('5'), ref: 'walk-1', note: 'walk' });
   const p2 = await manual.purchase({ orgId: c.orgId, amount: usdToPico('6'), ref: 'walk-2', note: 'walk' });
   // A second user in the walked org, for the member routes (as an accepted invitation would leave it).
-  const mate = await new Users(tg.gw.store.db, () => clock.now()).insert(tg.gw.store.db, { email: 'mate@walk.test', passwordHash: 'x', verified: true });
+  const mate = await new Users(tg.gw.store.db, clock).insert(tg.gw.store.db, { email: 'mate@walk.test', passwordHash: 'x', verified: true });
   await tg.gw.store.db.insertInto('memberships').values({ org_id: c.orgId, user_id: mate.id, role: 'viewer', created_at: clock.now() }).execute();
   const tier = loadTierSchedule(tg.gw.rt.config).tiers.at(-1)!.tier;
   // Ids the walk learns from earlier answers (routes run in the router's order).

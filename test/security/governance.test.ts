@@ -34,8 +34,8 @@ after(async () => {
 
 /** What `tollgate …` does, in-process (the CLI's own wiring is exercised by the few real `tg.cli` calls below). */
 const asCli = () => ({
-  limits: new LimitsService(tg.gw.store.db, Date.now, cliActor()),
-  accounts: new AccountsService(tg.gw.store.db, Date.now, cliActor()),
+  limits: new LimitsService(tg.gw.store.db, systemClock, cliActor()),
+  accounts: new AccountsService(tg.gw.store.db, systemClock, cliActor()),
   ledger: new Ledger(tg.gw.store.db, systemClock, cliActor()),
 });
 const operatorCap = async (orgId: string, scope: 'org' | 'workspace' | 'key', scopeId: string, usd: string) => {
@@ -61,7 +61,7 @@ test('the attack from main, with an inference key: every step is refused', async
   assert.equal((await api('POST', `orgs/${c.orgId}/keys`, k, { name: 'forever' })).status, 403);
   assert.equal((await api('POST', `keys/${c.adminKeyId}/revoke`, k)).status, 403);
   assert.equal((await api('GET', `orgs/${c.orgId}/keys`, k)).status, 403);
-  const shown = await new LimitsService(tg.gw.store.db, Date.now).get('key', c.keyId);
+  const shown = await new LimitsService(tg.gw.store.db, systemClock).get('key', c.keyId);
   assert.equal(shown!.monthly, usdToPico('1'));
 });
 

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccountsService } from '../../src/accounts/service.ts';
 import { op, pool, startPair, use, type Pair } from './two-instances.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const ROUNDS = 1000;
 let p: Pair;
@@ -18,7 +19,7 @@ after(async () => {
 });
 
 test(`${ROUNDS} rounds: a key revoked on one instance is refused on the other one second later (zero successes)`, async () => {
-  const accounts = new AccountsService(p.gws[0].store.db, Date.now);
+  const accounts = new AccountsService(p.gws[0].store.db, systemClock);
   const keys: Array<{ id: string; key: string; on: number }> = [];
   await pool(
     Array.from({ length: ROUNDS }, (_, i) => i),

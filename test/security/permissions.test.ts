@@ -93,7 +93,7 @@ async function requestFor(method: string, pattern: string) {
   if (pattern.includes(':user')) path = path.replace(':user', await freshMember());
   if (pattern.includes(':invitation')) {
     const a = accountsOf(tg.gw.rt);
-    const inv = await new Invitations(a.db, a.tokens, () => Date.now()).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', {
+    const inv = await new Invitations(a.db, a.tokens, systemClock).create(A.orgId, `inv-${Math.random().toString(36).slice(2)}@a.test`, 'viewer', {
       kind: 'system',
       id: 'test',
     });

@@ -22,6 +22,7 @@ import { SecretBox } from '../../src/core/secret-box.ts';
 import { UpstreamService } from '../../src/providers/service.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { freshDatabase, startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 const run = promisify(execFile);
 const MASTER = 'd'.repeat(64);
@@ -76,7 +77,7 @@ test("a sealed key copied into another upstream's row does not open: the gateway
     const s = await openStore(db.url);
     try {
       await migrate(s);
-      const ups = new UpstreamService(s.db, new SecretBox(MASTER), Date.now);
+      const ups = new UpstreamService(s.db, new SecretBox(MASTER), systemClock);
       await ups.add({ name: 'good', kind: 'anthropic', baseUrl: fake.url, apiKey: 'sk-ant-good', models: '*' });
       await ups.add({ name: 'evil', kind: 'anthropic', baseUrl: 'http://127.0.0.1:9/attacker', apiKey: 'sk-ant-decoy', models: '*' });
       const good = await s.db.selectFrom('upstreams').select('api_key_sealed').where('name', '=', 'good').executeTakeFirstOrThrow();

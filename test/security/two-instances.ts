@@ -9,6 +9,7 @@ import { createLogger } from '../../src/core/logger.ts';
 import { startGateway, type Gateway } from '../../src/gateway.ts';
 import { AccountsService } from '../../src/accounts/service.ts';
 import { freshDatabase } from '../support/gateway.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 export const ADMIN = 'propagation-admin-token-0123456789';
 export const op = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
@@ -35,7 +36,7 @@ export async function startPair(): Promise<Pair> {
     await startGateway(loadConfig(env), { logger: createLogger('silent') }),
     await startGateway(loadConfig(env), { logger: createLogger('silent') }),
   ];
-  const orgId = (await new AccountsService(gws[0].store.db, Date.now).createOrg({ name: 'Provisioning' })).org.id;
+  const orgId = (await new AccountsService(gws[0].store.db, systemClock).createOrg({ name: 'Provisioning' })).org.id;
   return {
     gws,
     env,

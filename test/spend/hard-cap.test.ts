@@ -13,6 +13,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { usageEvents } from '../support/db.ts';
 import { usdToPico } from '../../src/core/money.ts';
 import { LimitsService } from '../../src/limits/service.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 let fake: FakeUpstream;
 let tg: TestGateway;
@@ -56,7 +57,7 @@ async function fire(key: string, n: number) {
 
 test('200 concurrent requests against a $0.50 monthly cap: never more than $0.50 billed', async () => {
   const c = await tg.customer({ credits: '100' });
-  await new LimitsService(tg.gw.store.db, Date.now).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: usdToPico('0.50') });
+  await new LimitsService(tg.gw.store.db, systemClock).set({ orgId: c.orgId, scope: 'org', scopeId: c.orgId, monthly: usdToPico('0.50') });
   await tg.accounts.updateOrg(c.orgId, { rateLimits: JSON.stringify({ rpm: 100000, itpm: 100000000, otpm: 100000000 }) });
   await tg.gw.refresh();
   const results = await fire(c.key, 200);

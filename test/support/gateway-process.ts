@@ -46,7 +46,7 @@ export async function seedCustomer(databaseUrl: string, name = 'Test'): Promise<
   const s = await openStore(databaseUrl);
   try {
     await migrate(s);
-    const accounts = new AccountsService(s.db, Date.now);
+    const accounts = new AccountsService(s.db, systemClock);
     const { org } = await accounts.createOrg({ name });
     await new Ledger(s.db, systemClock).append({ orgId: org.id, kind: 'purchase', amount: usdToPico('100') });
     await accounts.updateOrg(org.id, { rateLimits: JSON.stringify({ rpm: 100000, itpm: 100000000, otpm: 100000000 }) });

@@ -88,9 +88,9 @@ export async function startTestGateway(
   };
   const config = loadConfig(env);
   const gw = await startGateway(config, { clock: opts.clock, logger: createLogger(env.LOG_LEVEL!) });
-  const now = () => (opts.clock ?? { now: Date.now }).now();
-  const accounts = new AccountsService(gw.store.db, now);
-  const ledger = new Ledger(gw.store.db, opts.clock ?? systemClock);
+  const clock = opts.clock ?? systemClock;
+  const accounts = new AccountsService(gw.store.db, clock);
+  const ledger = new Ledger(gw.store.db, clock);
   return {
     gw,
     url: gw.url,

@@ -12,7 +12,7 @@ import type { AccountsContext } from '../../accounts/context.ts';
 import { Invitations } from '../../accounts/invitations.ts';
 import { requireSession } from './session-auth.ts';
 
-const invitationsOf = (a: AccountsContext) => new Invitations(a.db, a.tokens, () => a.clock.now());
+const invitationsOf = (a: AccountsContext) => new Invitations(a.db, a.tokens, a.clock);
 
 export async function lookupInvitation(a: AccountsContext, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   req.resume();

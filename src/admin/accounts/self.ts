@@ -76,7 +76,7 @@ export async function createOrg(a: AccountsContext, req: IncomingMessage, res: S
   if (!session.userId) throw invalidRequest('the operator creates orgs with `tollgate org create`');
   if (a.config.accounts.signup === 'closed') throw fail.signup_closed('creating organizations is closed on this gateway');
   const actor = { kind: 'user' as const, id: session.userId, requestId };
-  const { org, defaultWorkspaceId } = await new AccountsService(a.db, () => a.clock.now(), actor).createOrg({ name });
+  const { org, defaultWorkspaceId } = await new AccountsService(a.db, a.clock, actor).createOrg({ name });
   await a.users.addMember(org.id, session.userId, 'owner', actor);
   const out: CreateOrgResponse = { org_id: org.id, name: org.name, default_workspace_id: defaultWorkspaceId, role: 'owner' };
   sendJson(res, requestId, 201, out);

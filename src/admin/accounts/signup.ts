@@ -43,7 +43,7 @@ export async function signUp(a: AccountsContext, req: IncomingMessage, res: Serv
   let joined: string | null = null;
   let sent = false;
   if (body.invitation_token) {
-    const invitations = new Invitations(a.db, a.tokens, () => a.clock.now());
+    const invitations = new Invitations(a.db, a.tokens, a.clock);
     const { inv } = await invitations.lookup(body.invitation_token);
     if (normaliseEmail(body.email) !== inv.email_norm)
       throw fail.invitation_email_mismatch('This invitation was sent to another email address; sign up with that address.');

@@ -21,7 +21,7 @@ import type { AdminContext } from '../types.ts';
 import { Query, rfc3339Of } from './query.ts';
 
 const orgOf = (c: AdminContext) => (c.caller.kind === 'operator' ? '' : c.caller.orgId);
-const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), () => c.rt.clock.now(), c.caller.actor);
+const accountsFor = (c: AdminContext) => new AccountsService(dbOf(c.rt), c.rt.clock, c.caller.actor);
 
 function keyStatus(k: KeyRecord, now: number): 'active' | 'archived' | 'expired' {
   return k.revokedAt != null ? 'archived' : k.expiresAt != null && k.expiresAt <= now ? 'expired' : 'active';
@@ -160,7 +160,7 @@ const ANTHROPIC_ROLE: Record<string, string> = { owner: 'admin', admin: 'admin',
 export async function listUsers(c: AdminContext): Promise<void> {
   const q = new Query(c.req);
   const email = q.str('email');
-  let members = (await new Members(dbOf(c.rt), () => c.rt.clock.now()).list(orgOf(c))).sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+  let members = (await new Members(dbOf(c.rt), c.rt.clock).list(orgOf(c))).sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
   if (email !== undefined) members = members.filter((m) => m.email.toLowerCase() === email.toLowerCase());
   const p = listPage(
     members.map((m) => ({ ...m, id: m.user_id })),

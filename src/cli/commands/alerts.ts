@@ -12,8 +12,8 @@ import { SecretBox } from '../../core/secret-box.ts';
 import { withContext, type CliContext } from '../context.ts';
 import { iso, print, table } from '../output.ts';
 
-const service = ({ store, config, now, actor }: CliContext) =>
-  new AlertService(store.db, { clock: { now }, smtp: config.smtp, actor, box: config.masterKey ? new SecretBox(config.masterKey) : undefined });
+const service = ({ store, config, clock, actor }: CliContext) =>
+  new AlertService(store.db, { clock, smtp: config.smtp, actor, box: config.masterKey ? new SecretBox(config.masterKey) : undefined });
 
 const intOpt = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`${name}: expected a positive integer, got ${v}`);
@@ -51,7 +51,7 @@ export function registerAlerts(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const c = await service(ctx).addWebhook(o.org, o.url);
         const out = { id: c.id, org_id: c.orgId, kind: c.kind, target: c.target, created_at: iso(c.createdAt), secret: c.secret };
         print(
@@ -73,7 +73,7 @@ export function registerAlerts(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const c = await service(ctx).addEmail(o.org, o.to);
         const out = { id: c.id, org_id: c.orgId, kind: c.kind, target: c.target, created_at: iso(c.createdAt) };
         print(o.json, out, () => `added e-mail recipient ${out.id} → ${out.target}`);
@@ -88,7 +88,7 @@ export function registerAlerts(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const svc = service(ctx);
         const channels = (await svc.listChannels(o.org)).map((c) => ({
           id: c.id,

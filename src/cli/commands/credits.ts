@@ -23,15 +23,15 @@ export function registerCredits(program: Command): void {
       .option('--ref <ref>', 'idempotency reference: a repeat with the same ref is a no-op')
       .option('--json', 'machine-readable output')
       .action((o) =>
-        withContext(async ({ store, now, actor }) => {
-          await new AccountsService(store.db, now, actor).requireOrg(o.org);
-          const ledger = new Ledger(store.db, { now: now }, actor);
+        withContext(async ({ store, clock, actor }) => {
+          await new AccountsService(store.db, clock, actor).requireOrg(o.org);
+          const ledger = new Ledger(store.db, clock, actor);
           const amount = usdToPico(o.usd);
           const e = await ledger.append({
             orgId: o.org,
             kind,
             amount,
-            expiresAt: o.expires ? now() + Number(o.expires) * 86_400_000 : null,
+            expiresAt: o.expires ? clock.now() + Number(o.expires) * 86_400_000 : null,
             ref: o.ref ?? null,
             note: o.note ?? null,
           });
@@ -49,9 +49,9 @@ export function registerCredits(program: Command): void {
     .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        await new AccountsService(store.db, now, actor).requireOrg(o.org);
-        const b = await new Ledger(store.db, { now: now }, actor).balance(o.org);
+      withContext(async ({ store, clock, actor }) => {
+        await new AccountsService(store.db, clock, actor).requireOrg(o.org);
+        const b = await new Ledger(store.db, clock, actor).balance(o.org);
         const out = { org_id: o.org, balance_usd: picoToUsd(b.balance), credits_usd: picoToUsd(b.credits), usage_usd: picoToUsd(b.usage) };
         print(o.json, out, () => `balance $${out.balance_usd} (credits $${out.credits_usd} − usage $${out.usage_usd})`);
       }),
@@ -63,9 +63,9 @@ export function registerCredits(program: Command): void {
     .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        await new AccountsService(store.db, now, actor).requireOrg(o.org);
-        const v = explainView(await new Ledger(store.db, { now: now }, actor).explain(o.org));
+      withContext(async ({ store, clock, actor }) => {
+        await new AccountsService(store.db, clock, actor).requireOrg(o.org);
+        const v = explainView(await new Ledger(store.db, clock, actor).explain(o.org));
         print(
           o.json,
           v,
@@ -81,8 +81,8 @@ export function registerCredits(program: Command): void {
     .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const entries = (await new Ledger(store.db, { now: now }, actor).entries(o.org)).map((e) => ({
+      withContext(async ({ store, clock, actor }) => {
+        const entries = (await new Ledger(store.db, clock, actor).entries(o.org)).map((e) => ({
           at: iso(e.createdAt),
           kind: e.kind,
           amount_usd: picoToUsd(e.amount),
@@ -115,10 +115,10 @@ export function registerAutoReload(program: Command): void {
     .option('--low-balance <usd>', 'alert when the balance falls below this (default $1)')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        await new AccountsService(store.db, now, actor).requireOrg(o.org);
+      withContext(async ({ store, clock, actor }) => {
+        await new AccountsService(store.db, clock, actor).requireOrg(o.org);
         if (!o.off && (o.below === undefined) !== (o.amount === undefined)) throw new Error('give both --below and --amount (or --off)');
-        const s = await new BillingSettings(store.db, { now: now }, actor).set(o.org, {
+        const s = await new BillingSettings(store.db, clock, actor).set(o.org, {
           ...(o.off
             ? { reloadBelow: null, reloadAmount: null }
             : o.below !== undefined

@@ -22,13 +22,13 @@ export function registerDeadLetters(usage: Command): void {
     .option('--all', 'include dead letters already replayed')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
+      withContext(async ({ store, clock, actor }) => {
         o.json ||= usage.opts().json; // `usage` has its own --json, which commander fills first
         if (o.replay) {
-          const r = await replayDeadLetters(store, now);
+          const r = await replayDeadLetters(store, clock);
           for (const id of r.replayed) {
             const row = await store.db.selectFrom('usage_dead_letters').select('org_id').where('id', '=', id).executeTakeFirst();
-            await recordAudit(store.db, actor, now(), {
+            await recordAudit(store.db, actor, clock.now(), {
               orgId: row?.org_id || null,
               action: 'usage.dead_letter.replay',
               targetType: 'usage_event',

@@ -64,8 +64,8 @@ export function registerInvoices(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
-        const month = checkMonth(o.month ?? monthKey(ctx.now()));
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
+        const month = checkMonth(o.month ?? monthKey(ctx.clock.now()));
         const b = cliBilling(ctx);
         const closed = await ctx.store.db
           .selectFrom('billing_periods')

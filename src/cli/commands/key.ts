@@ -41,17 +41,17 @@ export function registerKey(program: Command): void {
     .option('--expires <when>', 'expiry: 3h, 7d, 30d or an ISO date')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const k = await new AccountsService(store.db, now, actor).createKey({
+      withContext(async ({ store, clock, actor }) => {
+        const k = await new AccountsService(store.db, clock, actor).createKey({
           orgId: o.org,
           workspaceId: o.workspace,
           name: o.name,
-          expiresAt: parseExpiry(o.expires, now()),
+          expiresAt: parseExpiry(o.expires, clock.now()),
           kind: o.admin ? 'admin' : 'inference',
           adminScope: o.admin ? (o.workspace ? 'workspace' : 'org') : undefined,
           policy: policyFromOptions(o),
         });
-        const out = { ...view(k, now()), key: k.key };
+        const out = { ...view(k, clock.now()), key: k.key };
         const what =
           k.kind === 'admin'
             ? `admin key ${out.id} for ${k.adminScope === 'workspace' ? `workspace ${out.workspace_id}` : `org ${out.org_id}`}`
@@ -66,8 +66,8 @@ export function registerKey(program: Command): void {
     .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const rows = (await new AccountsService(store.db, now, actor).listKeys(o.org)).map((k) => view(k, now()));
+      withContext(async ({ store, clock, actor }) => {
+        const rows = (await new AccountsService(store.db, clock, actor).listKeys(o.org)).map((k) => view(k, clock.now()));
         print(o.json, rows, () => table(rows, ['id', 'name', 'kind', 'workspace_id', 'hint', 'status', 'created_at', 'expires_at', 'last_used_at']));
       }),
     );
@@ -78,9 +78,9 @@ export function registerKey(program: Command): void {
     .option('--name <name>', 'key name')
     .option('--json', 'machine-readable output')
     .action((id, o) =>
-      withContext(async ({ store, now, actor }) => {
-        const k = await new AccountsService(store.db, now, actor).updateKey(id, { name: o.name, policy: policyFromOptions(o) });
-        print(o.json, view(k, now()), () => `updated ${k.id}: ${JSON.stringify(policyView(k.policy))}`);
+      withContext(async ({ store, clock, actor }) => {
+        const k = await new AccountsService(store.db, clock, actor).updateKey(id, { name: o.name, policy: policyFromOptions(o) });
+        print(o.json, view(k, clock.now()), () => `updated ${k.id}: ${JSON.stringify(policyView(k.policy))}`);
       }),
     );
 
@@ -90,11 +90,11 @@ export function registerKey(program: Command): void {
     .argument('<key_id>')
     .option('--json', 'machine-readable output')
     .action((id, o) =>
-      withContext(async ({ store, now, actor }) => {
-        const k = await new AccountsService(store.db, now, actor).revokeKey(id);
+      withContext(async ({ store, clock, actor }) => {
+        const k = await new AccountsService(store.db, clock, actor).revokeKey(id);
         print(
           o.json,
-          { ...view(k, now()), revoked_with_it: k.cascaded },
+          { ...view(k, clock.now()), revoked_with_it: k.cascaded },
           () => `revoked ${k.id}${k.cascaded.length ? ` and the ${k.cascaded.length} key(s) it created` : ''}`,
         );
       }),

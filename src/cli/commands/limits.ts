@@ -30,14 +30,14 @@ export function registerLimits(program: Command): void {
     .option('--notify <percents>', 'alert thresholds, e.g. 50,80', '80')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
+      withContext(async ({ store, clock, actor }) => {
         if (o.workspace && o.key) throw new Error('give --workspace or --key, not both');
         const scope = o.workspace ? 'workspace' : o.key ? 'key' : 'org';
         const notify = String(o.notify)
           .split(',')
           .map((s: string) => Number(s.trim()));
         if (notify.some((n: number) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error(`--notify: expected percentages 1-100, got ${o.notify}`);
-        const v = await new LimitsService(store.db, now, actor).set({
+        const v = await new LimitsService(store.db, clock, actor).set({
           orgId: o.org,
           scope,
           scopeId: o.workspace ?? o.key ?? o.org,
@@ -60,10 +60,10 @@ export function registerLimits(program: Command): void {
     .requiredOption('--org <org>', 'org id')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const month = monthKey(now());
+      withContext(async ({ store, clock, actor }) => {
+        const month = monthKey(clock.now());
         const since = `${month}-01`;
-        const rows = await new LimitsService(store.db, now, actor).list(o.org);
+        const rows = await new LimitsService(store.db, clock, actor).list(o.org);
         const out: Array<Record<string, unknown>> = [];
         for (const r of rows) {
           const q =
@@ -71,7 +71,7 @@ export function registerLimits(program: Command): void {
           const u = await usageReport(store.db, { ...q, since });
           out.push({ scope: r.scope, scope_id: r.scope_id, ...layers(r), notify: r.notify, spent_this_month_usd: u.cost_usd });
         }
-        const bal = await new Ledger(store.db, { now: now }, actor).balance(o.org);
+        const bal = await new Ledger(store.db, clock, actor).balance(o.org);
         const res = { org_id: o.org, month, balance_usd: picoToUsd(bal.balance), limits: out };
         print(o.json, res, () => `balance $${res.balance_usd} (${month})\n${table(out)}`);
       }),

@@ -20,9 +20,9 @@ export function registerOrg(program: Command): void {
     .option('--invoice', 'monthly invoice billing instead of prepaid credits')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ config, store, now, actor }) => {
-        const accounts = new AccountsService(store.db, now, actor);
-        const ledger = new Ledger(store.db, { now: now }, actor);
+      withContext(async ({ config, store, clock, actor }) => {
+        const accounts = new AccountsService(store.db, clock, actor);
+        const ledger = new Ledger(store.db, clock, actor);
         const { org: created, defaultWorkspaceId } = await accounts.createOrg({ name: o.name, billingMode: o.invoice ? 'invoice' : 'prepaid' });
         const free = usdToPico(config.freeCreditsUsd);
         if (o.freeCredits && free > 0n) {
@@ -30,7 +30,7 @@ export function registerOrg(program: Command): void {
             orgId: created.id,
             kind: 'grant',
             amount: free,
-            expiresAt: now() + config.freeCreditsDays * 86_400_000,
+            expiresAt: clock.now() + config.freeCreditsDays * 86_400_000,
             ref: `free:${created.id}`,
             note: 'free credits for new organisations',
           });
@@ -53,8 +53,8 @@ export function registerOrg(program: Command): void {
     .description('list orgs')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const rows = (await new AccountsService(store.db, now, actor).listOrgs()).map((r) => ({
+      withContext(async ({ store, clock, actor }) => {
+        const rows = (await new AccountsService(store.db, clock, actor).listOrgs()).map((r) => ({
           id: r.id,
           name: r.name,
           billing_mode: r.billingMode,
@@ -84,8 +84,8 @@ export function registerOrgTier(program: Command): void {
     .option('--price-group <group>', 'reseller customer group ("none" for list price)')
     .option('--json', 'machine-readable output')
     .action((id, o) =>
-      withContext(async ({ store, now, actor }) => {
-        const accounts = new AccountsService(store.db, now, actor);
+      withContext(async ({ store, clock, actor }) => {
+        const accounts = new AccountsService(store.db, clock, actor);
         const cur = await accounts.requireOrg(id);
         const patch: Parameters<AccountsService['updateOrg']>[1] = {};
         if (o.tier !== undefined) patch.tierPinned = o.tier === 'auto' ? null : positive(o.tier, '--tier');
@@ -105,7 +105,7 @@ export function registerOrgTier(program: Command): void {
         }
         if (o.priceGroup !== undefined) patch.priceGroup = o.priceGroup === 'none' ? null : o.priceGroup;
         // A billing-mode switch follows the month-boundary rule (billing/modes.ts).
-        const modes = new BillingModes(store.db, { now: now }, actor);
+        const modes = new BillingModes(store.db, clock, actor);
         if (o.invoice || o.prepaid) await modes.request(id, o.invoice ? 'invoice' : 'prepaid', { now: !!o.now });
         const u = await accounts.updateOrg(id, patch);
         const out = {
@@ -127,8 +127,8 @@ export function registerOrgTier(program: Command): void {
     .argument('<org>')
     .option('--json', 'machine-readable output')
     .action((id, o) =>
-      withContext(async ({ config, store, now }) => {
-        const out = { ...(await orgStatus(config, store, id, now())), billing_mode_pending: await new BillingModes(store.db, { now: now }).pending(id) };
+      withContext(async ({ config, store, clock }) => {
+        const out = { ...(await orgStatus(config, store, id, clock.now())), billing_mode_pending: await new BillingModes(store.db, clock).pending(id) };
         print(o.json, out, () => JSON.stringify(out, null, 2));
       }),
     );

@@ -39,7 +39,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        const org = await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        const org = await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const b = cliBilling(ctx);
         if (!b.stripe) throw invalidRequest('card payments need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
         const link = await b.stripe.topupCheckout(org, usdToPico(o.usd));
@@ -53,7 +53,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        const org = await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        const org = await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const b = cliBilling(ctx);
         if (!b.stripe) throw invalidRequest('card payments need STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
         const link = await b.stripe.setupCheckout(org);
@@ -68,7 +68,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        const rows = (await new PaymentStore(ctx.store.db, { now: ctx.now }).list(o.org ?? null, o.status)).map(payView);
+        const rows = (await new PaymentStore(ctx.store.db, ctx.clock).list(o.org ?? null, o.status)).map(payView);
         print(o.json, rows, () => table(rows, ['id', 'org_id', 'provider', 'purpose', 'amount_usd', 'status', 'created_at', 'note']));
       }),
     );
@@ -81,11 +81,11 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
-        const r = await new ManualProvider(ctx.store.db, { now: ctx.now }).purchase({
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
+        const r = await new ManualProvider(ctx.store.db, ctx.clock).purchase({
           orgId: o.org,
           amount: usdToPico(o.usd),
-          ref: `manual:${o.org}:${ctx.now()}`,
+          ref: `manual:${o.org}:${ctx.clock.now()}`,
           note: o.note ?? 'manual purchase',
         });
         print(o.json, { payment_id: r.paymentId, status: r.status }, () => `purchase ${r.paymentId} awaits approval: tollgate credits approve ${r.paymentId}`);
@@ -103,7 +103,7 @@ export function registerPayments(program: Command): void {
       .option('--json', 'machine-readable output')
       .action((id, o) =>
         withContext(async (ctx) => {
-          const m = new ManualProvider(ctx.store.db, { now: ctx.now });
+          const m = new ManualProvider(ctx.store.db, ctx.clock);
           const p = name === 'approve' ? await m.approve(id, ctx.actor) : await m.reject(id, o.reason ?? null, ctx.actor);
           print(o.json, payView(p), () => `${p.id}: ${p.status}`);
         }),
@@ -117,7 +117,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        const org = await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        const org = await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const b = cliBilling(ctx);
         const profile = await b.invoices.profiles.get(o.org);
         const contacts = await b.invoices.profiles.contacts(o.org);
@@ -151,7 +151,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((mode, o) =>
       withContext(async (ctx) => {
-        const r = await new BillingModes(ctx.store.db, { now: ctx.now }, ctx.actor).request(o.org, mode, { now: !!o.now });
+        const r = await new BillingModes(ctx.store.db, ctx.clock, ctx.actor).request(o.org, mode, { now: !!o.now });
         print(
           o.json,
           { org_id: o.org, ...r },
@@ -173,7 +173,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         let rate: bigint | undefined;
         try {
           rate = o.taxRate === undefined ? undefined : parseTaxRate(o.taxRate);
@@ -213,7 +213,7 @@ export function registerPayments(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((o) =>
       withContext(async (ctx) => {
-        await new AccountsService(ctx.store.db, ctx.now).requireOrg(o.org);
+        await new AccountsService(ctx.store.db, ctx.clock).requireOrg(o.org);
         const c = await cliBilling(ctx).invoices.profiles.addContact(o.org, o.email, o.name, ctx.actor);
         print(o.json, { id: c.id, org_id: c.orgId, email: c.email, name: c.name }, () => `billing contact ${c.id}: ${c.email}`);
       }),
@@ -238,14 +238,14 @@ export function registerPayments(program: Command): void {
       withContext(async (ctx) => {
         const gone = await ctx.store.db.deleteFrom('billing_holds').where('org_id', '=', o.org).returningAll().execute();
         if (gone.length)
-          await recordAudit(ctx.store.db, ctx.actor, ctx.now(), {
+          await recordAudit(ctx.store.db, ctx.actor, ctx.clock.now(), {
             orgId: o.org,
             action: 'billing.unsuspend',
             targetType: 'org',
             targetId: o.org,
             before: gone.map((h) => ({ reason: h.reason, ref: h.ref })),
           });
-        await recordChange(ctx.store.db, 'billing', ctx.now());
+        await recordChange(ctx.store.db, 'billing', ctx.clock.now());
         print(o.json, { org_id: o.org, suspended: false }, () => `${o.org}: not suspended`);
       }),
     );

@@ -58,8 +58,8 @@ export function registerWorkspace(program: Command): void {
   )
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const w = await new AccountsService(store.db, now, actor).setWorkspacePolicy(o.org, o.workspace, policyFromOptions(o) ?? {});
+      withContext(async ({ store, clock, actor }) => {
+        const w = await new AccountsService(store.db, clock, actor).setWorkspacePolicy(o.org, o.workspace, policyFromOptions(o) ?? {});
         const out = { org_id: w.orgId, workspace_id: w.id, policy: policyView(w.policy) };
         print(o.json, out, () => JSON.stringify(out, null, 2));
       }),

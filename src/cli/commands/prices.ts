@@ -32,14 +32,14 @@ export function registerPrices(program: Command): void {
     .option('--all', 'include superseded rows')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const svc = new PricingService(store.db, now, actor);
+      withContext(async ({ store, clock, actor }) => {
+        const svc = new PricingService(store.db, clock, actor);
         const catalog = loadDefaultCatalog();
         const reg = new ModelRegistry(catalog.models, await svc.loadAliases());
         const model = o.model ? (reg.resolve(o.model)?.id ?? o.model) : undefined;
         const rows = await svc.list(model);
         const book = new PriceBook(rows, await svc.loadAdjustments());
-        const current = new Set(rows.map((r) => book.list(r.model, now())?.id));
+        const current = new Set(rows.map((r) => book.list(r.model, clock.now())?.id));
         const out = rows
           .filter((r) => o.all || current.has(r.id))
           .map((r) => ({
@@ -63,12 +63,12 @@ export function registerPrices(program: Command): void {
     .option('--backdate', 'allow an effective date in the past (re-prices nothing already billed, but changes what history says applied)')
     .option('--json', 'machine-readable output')
     .action((file, o) =>
-      withContext(async ({ store, now, actor }) => {
-        const svc0 = new PricingService(store.db, now, actor);
+      withContext(async ({ store, clock, actor }) => {
+        const svc0 = new PricingService(store.db, clock, actor);
         const reg = new ModelRegistry(loadDefaultCatalog().models, await svc0.loadAliases());
         const isAnthropic = (m: string) => (reg.resolve(m)?.provider ?? (/^claude/i.test(m) ? 'anthropic' : '')) === 'anthropic';
         const sheet = parsePriceSheet(readFileSync(file, 'utf8'), file, { isAnthropic });
-        const t = o.effective ? Date.parse(o.effective) : now();
+        const t = o.effective ? Date.parse(o.effective) : clock.now();
         if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
         const rows = sheet.entries.map((e) => ({
           model: e.model,
@@ -78,14 +78,14 @@ export function registerPrices(program: Command): void {
           group: o.group ?? '',
         }));
         // A row effective in the past would silently change which price history says applied.
-        const past = rows.filter((r) => r.effectiveFrom < now() - 60_000);
+        const past = rows.filter((r) => r.effectiveFrom < clock.now() - 60_000);
         if (past.length && !o.backdate) {
           throw new Error(
             `${past.length} row(s) take effect in the past (${[...new Set(past.map((r) => iso(r.effectiveFrom)))].slice(0, 3).join(', ')}): pass --backdate to import them anyway`,
           );
         }
         const aliases = sheet.entries.flatMap((e) => (e.aliases ?? []).map((a) => ({ alias: a, model: e.model })));
-        const n = await new PricingService(store.db, now, actor).addPrices(rows, aliases);
+        const n = await new PricingService(store.db, clock, actor).addPrices(rows, aliases);
         print(
           o.json,
           { imported: n, models: rows.map((r) => r.model), aliases: aliases.length },
@@ -125,7 +125,7 @@ export function registerPrices(program: Command): void {
     .option('--group <group>', 'customer price group')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
+      withContext(async ({ store, clock, actor }) => {
         let model: string;
         let p: PriceVector | undefined;
         let variant = '';
@@ -146,11 +146,11 @@ export function registerPrices(program: Command): void {
           model = hit?.model ?? o.model;
           p = hit?.prices;
         } else {
-          const svc = new PricingService(store.db, now, actor);
+          const svc = new PricingService(store.db, clock, actor);
           const reg = new ModelRegistry(loadDefaultCatalog().models, await svc.loadAliases());
           const entry = reg.resolve(o.model);
           model = entry?.id ?? o.model;
-          const resolved = new PriceBook(await svc.loadRows(), await svc.loadAdjustments()).resolve(model, o.group ?? null, now());
+          const resolved = new PriceBook(await svc.loadRows(), await svc.loadAdjustments()).resolve(model, o.group ?? null, clock.now());
           // The same rule as the gateway's settlement: variant rows, long-context band, residency.
           if (resolved && entry) {
             const priced = priceUsage(usage, resolved, entry);
@@ -186,7 +186,7 @@ export function registerPriceGroups(program: Command): void {
     .option('--effective <date>', 'when it takes effect (default now)')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
+      withContext(async ({ store, clock, actor }) => {
         // Decimal, never float: "20.1" is 2010 basis points exactly (20.1 * 100 is 2010.0000000000002).
         const given = o.discount ?? o.markup;
         const m = /^(\d{1,6})(?:\.(\d{1,2}))?$/.exec(String(given ?? '').trim());
@@ -195,9 +195,9 @@ export function registerPriceGroups(program: Command): void {
         const bps = (Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'))) * (o.discount !== undefined ? -1 : 1);
         if (bps <= -10_000) throw new Error('--discount must be under 100 %');
         const pct = bps / 100;
-        const t = o.effective ? Date.parse(o.effective) : now();
+        const t = o.effective ? Date.parse(o.effective) : clock.now();
         if (Number.isNaN(t)) throw new Error(`--effective: not a date: ${o.effective}`);
-        await new PricingService(store.db, now, actor).setGroupAdjustment(o.group, bps, t);
+        await new PricingService(store.db, clock, actor).setGroupAdjustment(o.group, bps, t);
         const out = { group: o.group, adjustment_percent: pct, effective_from: iso(t) };
         print(o.json, out, () => `group ${o.group}: ${pct > 0 ? '+' : ''}${pct} % on list price from ${out.effective_from}`);
       }),
@@ -206,8 +206,8 @@ export function registerPriceGroups(program: Command): void {
     .command('list')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const rows = (await new PricingService(store.db, now, actor).loadAdjustments()).map((a) => ({
+      withContext(async ({ store, clock, actor }) => {
+        const rows = (await new PricingService(store.db, clock, actor).loadAdjustments()).map((a) => ({
           group: a.group,
           adjustment_percent: a.bps / 100,
           effective_from: iso(a.effectiveFrom),

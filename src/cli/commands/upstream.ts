@@ -37,7 +37,7 @@ async function liveHealth(config: Config): Promise<{ byName: Map<string, Record<
 export function registerUpstream(program: Command): void {
   const up = program.command('upstream').description('model providers the gateway forwards to');
   const svc = (ctx: CliContext) =>
-    new UpstreamService(ctx.store.db, ctx.config.masterKey ? new SecretBox(ctx.config.masterKey) : undefined, ctx.now, ctx.actor);
+    new UpstreamService(ctx.store.db, ctx.config.masterKey ? new SecretBox(ctx.config.masterKey) : undefined, ctx.clock, ctx.actor);
 
   up.command('add')
     .description('add (or replace) an upstream')

@@ -36,15 +36,15 @@ export function registerUser(program: Command): void {
     .option('--role <role>', '…with this role (owner|admin|developer|billing|viewer)', 'admin')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
+      withContext(async ({ store, clock, actor }) => {
         const email = emailSchema.safeParse(o.email);
         if (!email.success) fail('--email: expected an email address');
         const generated = o.passwordStdin ? undefined : randomBytes(12).toString('base64url');
         const password = generated ?? (await readStdinLine());
         if (!passwordSchema.safeParse(password).success) fail('the password must be 8 to 200 characters');
         const role = o.org ? requireRole(o.role) : undefined;
-        if (o.org) await new AccountsService(store.db, now).requireOrg(o.org);
-        const users = new Users(store.db, now);
+        if (o.org) await new AccountsService(store.db, clock).requireOrg(o.org);
+        const users = new Users(store.db, clock);
         const passwordHash = await hashPassword(password);
         const u = await store.db
           .transaction()
@@ -75,8 +75,8 @@ export function registerUser(program: Command): void {
     .option('--no-operator', 'make them a plain user')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now, actor }) => {
-        const users = new Users(store.db, now);
+      withContext(async ({ store, clock, actor }) => {
+        const users = new Users(store.db, clock);
         const u = await users.byEmail(o.email);
         if (!u) fail(`no user with the address ${o.email}`);
         if (o.operator !== undefined) await users.setOperator(u.id, !!o.operator, actor);
@@ -95,8 +95,8 @@ export function registerUser(program: Command): void {
     .option('--limit <n>', 'how many', '100')
     .option('--json', 'machine-readable output')
     .action((o) =>
-      withContext(async ({ store, now }) => {
-        const rows = (await new Users(store.db, now).list(Math.max(1, Math.min(10_000, Number(o.limit) || 100)))).map((u) => ({
+      withContext(async ({ store, clock }) => {
+        const rows = (await new Users(store.db, clock).list(Math.max(1, Math.min(10_000, Number(o.limit) || 100)))).map((u) => ({
           id: u.id,
           email: u.email,
           verified: u.verifiedAt != null,

@@ -6,11 +6,12 @@
  * In memory, per instance; the map is pruned of full buckets so it stays bounded.
  */
 import { fail } from '../../core/errors.ts';
+import type { Clock } from '../../core/clock.ts';
 
 export interface AuthThrottleOptions {
   burst: number;
   perMinute: number;
-  now: () => number;
+  clock: Clock;
   maxTracked?: number;
 }
 
@@ -40,7 +41,7 @@ export class AuthThrottle {
     if (!this.enabled) return;
     const b = this.buckets.get(addr);
     if (!b) return;
-    const now = this.o.now();
+    const now = this.o.clock.now();
     const level = this.level(b, now);
     if (level >= 1) return;
     const wait = this.o.perMinute > 0 ? Math.ceil(((1 - level) * 60) / this.o.perMinute) : 3600;
@@ -57,7 +58,7 @@ export class AuthThrottle {
   /** Counts one failed authentication from `addr`. */
   fail(addr: string): void {
     if (!this.enabled) return;
-    const now = this.o.now();
+    const now = this.o.clock.now();
     const b = this.buckets.get(addr);
     if (b) {
       b.tokens = this.level(b, now) - 1;

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { startSimulator } from './index.ts';
 
 let clock = Date.UTC(2026, 0, 15, 12);
-const sim = await startSimulator({ now: () => clock });
+const sim = await startSimulator({ clock: { now: () => clock } });
 after(() => sim.close());
 const anthropic = new Anthropic({ baseURL: sim.url, apiKey: 'x', maxRetries: 0 });
 const openai = new OpenAI({ baseURL: sim.url + '/v1', apiKey: 'x', maxRetries: 0 });

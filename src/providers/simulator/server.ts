@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { type RouteOptions, errorResponse, routeSimulated, surfaceOf } from './router.ts';
 import { SimState } from './state.ts';
 import type { SimResponse } from './types.ts';
+import { type Clock, systemClock } from '../../core/clock.ts';
 
 /** Largest accepted request body (Anthropic's Messages limit). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -19,8 +20,8 @@ export interface SimulatorOptions {
   host?: string;
   /** Length of generated replies in code points (default 160). */
   textChars?: number;
-  /** Clock for cache TTLs and `created` stamps. Default Date.now. */
-  now?: () => number;
+  /** Clock for cache TTLs and `created` stamps. Default the system clock. */
+  clock?: Clock;
   /** Minimum cacheable prefix, in tokens (default 0). */
   minCacheTokens?: number;
   /** Ids listed by GET /v1/models. */
@@ -76,14 +77,14 @@ export const pathOf = (url: string | undefined): string => {
 /** Starts the simulator; resolves once it listens. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const state = opts.state ?? new SimState({ minCacheTokens: opts.minCacheTokens });
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
   const routeOpts: RouteOptions = { textChars: opts.textChars, models: opts.models };
   const server = http.createServer(async (req, res) => {
     const path = pathOf(req.url);
     try {
       const raw = await readBody(req);
       if (raw === null) return writeSimResponse(res, errorResponse(surfaceOf(path), 413));
-      const r = routeSimulated({ method: req.method ?? 'GET', path, headers: req.headers, rawBody: raw }, state, now(), routeOpts);
+      const r = routeSimulated({ method: req.method ?? 'GET', path, headers: req.headers, rawBody: raw }, state, clock.now(), routeOpts);
       writeSimResponse(res, r);
     } catch (e) {
       if (!res.headersSent) writeSimResponse(res, errorResponse(surfaceOf(path), 500, `Simulator failure: ${(e as Error).message}`));
