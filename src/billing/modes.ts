@@ -25,6 +25,7 @@ import { picoToUsd } from '../core/money.ts';
 import { recordChange } from '../store/change-log.ts';
 import type { DB } from '../store/schema.ts';
 import { sumExact } from '../store/wide-money.ts';
+import { costBetween } from '../usage/events.ts';
 import { Ledger } from './ledger.ts';
 
 export const BILLING_MODES = ['prepaid', 'card', 'invoice'] as const;
@@ -133,14 +134,7 @@ export class BillingModes {
       .orderBy('effective_at', 'desc')
       .executeTakeFirst();
     const start = into ? Number(into.effective_at) : 0;
-    const r = await trx
-      .selectFrom('usage_events')
-      .select(sumExact('cost').as('cost'))
-      .where('org_id', '=', orgId)
-      .where('created_at', '>=', BigInt(start))
-      .where('created_at', '<', BigInt(end))
-      .executeTakeFirst();
-    const cost = BigInt((r as { cost?: bigint } | undefined)?.cost ?? 0n);
+    const cost = await costBetween(trx, orgId, start, end);
     const done = await trx
       .selectFrom('ledger_entries')
       .select(sumExact('amount').as('amount'))

@@ -3,7 +3,6 @@
  * class, the last minute's usage against them (from the usage events), credit balance, and this
  * month's spend against each spend limit.
  */
-import { sql } from 'kysely';
 import type { Config } from '../config/config.ts';
 import { monthKey, fixedClock } from '../core/clock.ts';
 import { picoToUsd } from '../core/money.ts';
@@ -12,6 +11,7 @@ import { Ledger } from '../billing/ledger.ts';
 import { loadDefaultCatalog } from '../pricing/catalog/index.ts';
 import type { Store } from '../store/connect.ts';
 import { usageReport } from '../usage/report.ts';
+import { usageByModelSince } from '../usage/events.ts';
 import { overrideFor, parseRateOverride } from '../limits/policy.ts';
 import { limitsFor, tierDefinition, tierForSpend } from '../limits/rate/index.ts';
 import { LimitsService } from '../limits/service.ts';
@@ -29,18 +29,7 @@ export async function orgStatus(config: Config, store: Store, orgId: string, now
 
   const catalog = loadDefaultCatalog();
   const classOf = new Map(catalog.models.map((m) => [m.id, m.rateClass]));
-  const recent = await store.db
-    .selectFrom('usage_events')
-    .select([
-      'model',
-      sql<bigint>`cast(count(*) as bigint)`.as('requests'),
-      sql<bigint>`cast(coalesce(sum(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens), 0) as bigint)`.as('input'),
-      sql<bigint>`cast(coalesce(sum(output_tokens), 0) as bigint)`.as('output'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('created_at', '>', BigInt(now - 60_000))
-    .groupBy('model')
-    .execute();
+  const recent = await usageByModelSince(store.db, orgId, now - 60_000);
   const lastMinute = new Map<string, { requests: number; input_tokens: number; output_tokens: number }>();
   for (const r of recent) {
     const c = classOf.get(r.model) ?? 'default';

@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { WEB_SEARCH_PICO } from '../../pricing/cost.ts';
 import type { DB } from '../../store/schema.ts';
-import type { AggRow } from './aggregate.ts';
+import type { AggRow } from '../../usage/events.ts';
 
 export const TOKEN_TYPES = [
   ['uncached_input_tokens', 'Input Tokens'],

@@ -12,7 +12,8 @@ import { invalidRequest } from '../../core/errors.ts';
 import { picoToUsd } from '../../core/money.ts';
 import type { AdminContext } from '../types.ts';
 import { dbOf, sendJson } from '../respond.ts';
-import { aggregate, byBucket, type Dimension, type Filters } from './aggregate.ts';
+import { byBucket } from './aggregate.ts';
+import { usageByBucket, type Dimension, type Filters } from '../../usage/events.ts';
 import { costLines, loadRates } from './cost-lines.ts';
 import { decodePage, encodePage, pageWindow, parseUnixSeconds, Query, type Width } from './query.ts';
 import { USAGE_LIMITS } from './reports.ts';
@@ -73,7 +74,7 @@ export async function openaiUsageCompletions(c: AdminContext): Promise<void> {
   const groupBy = q.list('group_by', USAGE_GROUPS) ?? [];
   q.done();
   const dims = groupBy.map((g) => TO_DIM[g]).filter((d): d is Dimension => d !== undefined);
-  const rows = await aggregate(dbOf(c.rt), f, w.widthMs, dims);
+  const rows = await usageByBucket(dbOf(c.rt), f, w.widthMs, dims);
   const data = byBucket(rows, w.buckets).map((list, i) => ({
     ...bucketTimes(w.from, i, w.widthMs),
     results: list.map((r) => ({
@@ -107,7 +108,7 @@ export async function openaiCosts(c: AdminContext): Promise<void> {
   const byLine = groupBy.includes('line_item');
   const dims: Dimension[] = [...(byProject ? ['workspace_id' as const] : []), ...(byLine ? ['model' as const] : [])];
   const db = dbOf(c.rt);
-  const rows = await aggregate(db, f, w.widthMs, dims, byLine);
+  const rows = await usageByBucket(db, f, w.widthMs, dims, byLine);
   const rates = byLine ? await loadRates(db, [...new Set(rows.map((r) => r.priceId).filter((x): x is number => x !== null))]) : new Map();
   const data = byBucket(rows, w.buckets).map((list, i) => {
     const lines = new Map<string, { pico: bigint; project: string | null; item: string | null }>();

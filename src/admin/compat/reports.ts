@@ -10,7 +10,8 @@ import { invalidRequest } from '../../core/errors.ts';
 import { picoToUsd } from '../../core/money.ts';
 import type { AdminContext } from '../types.ts';
 import { dbOf, sendJson } from '../respond.ts';
-import { aggregate, byBucket, DIMENSIONS, type Dimension, type Filters } from './aggregate.ts';
+import { byBucket } from './aggregate.ts';
+import { DIMENSIONS, usageByBucket, type Dimension, type Filters } from '../../usage/events.ts';
 import { costLines, loadRates } from './cost-lines.ts';
 import { decodePage, encodePage, pageWindow, parseTime, Query, rfc3339Of, type Width, type Window } from './query.ts';
 
@@ -86,7 +87,7 @@ export async function usageReport(c: AdminContext): Promise<void> {
   }
   q.done();
   const dims = groupBy.filter((g): g is Dimension => (DIMENSIONS as readonly string[]).includes(g));
-  const rows = await aggregate(dbOf(c.rt), f, w.widthMs, dims);
+  const rows = await usageByBucket(dbOf(c.rt), f, w.widthMs, dims);
   const data = byBucket(rows, w.buckets).map((list, i) => ({
     starting_at: rfc3339(w.from + i * w.widthMs),
     ending_at: rfc3339(w.from + (i + 1) * w.widthMs),
@@ -122,7 +123,7 @@ export async function costReport(c: AdminContext): Promise<void> {
   const byDesc = groupBy.includes('description');
   const dims: Dimension[] = [...(byWs ? ['workspace_id' as const] : []), ...(byDesc ? ['model' as const] : [])];
   const db = dbOf(c.rt);
-  const rows = await aggregate(db, f, w.widthMs, dims, byDesc);
+  const rows = await usageByBucket(db, f, w.widthMs, dims, byDesc);
   const rates = byDesc ? await loadRates(db, [...new Set(rows.map((r) => r.priceId).filter((x): x is number => x !== null))]) : new Map();
   const models = c.rt.models();
   const data = byBucket(rows, w.buckets).map((list, i) => {

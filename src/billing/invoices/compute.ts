@@ -15,7 +15,7 @@ import { WEB_SEARCH_PICO } from '../../pricing/cost.ts';
 import { adjust } from '../../pricing/price-book.ts';
 import { TOKEN_KINDS, type PriceVector, type TokenKind } from '../../pricing/types.ts';
 import type { DB } from '../../store/schema.ts';
-import { sumExact } from '../../store/wide-money.ts';
+import { monthUsageGroups } from '../../usage/events.ts';
 
 export type LineKind = 'usage' | 'adjustment' | 'credit';
 export type BilledKind = TokenKind | 'web_search' | 'mixed';
@@ -56,36 +56,15 @@ interface Group {
 
 /** Per (month, model, workspace, price row) sums of the org's usage events in `months`. */
 async function groups(db: Kysely<DB>, orgId: string, months: string[], exclude: Array<[number, number]>): Promise<Group[]> {
-  if (!months.length) return [];
-  let q = db.selectFrom('usage_events');
   // Usage admitted while the org was prepaid was paid by credits: never invoiced.
-  for (const [from, to] of exclude) q = q.where((eb) => eb.or([eb('created_at', '<', BigInt(from)), eb('created_at', '>=', BigInt(to))]));
-  const rows = await q
-    .select([
-      'month',
-      'model',
-      'workspace_id',
-      'price_id',
-      sumExact('input_tokens').as('input'),
-      sumExact('output_tokens').as('output'),
-      sumExact('cache_write_5m_tokens').as('cw5'),
-      sumExact('cache_write_1h_tokens').as('cw1'),
-      sumExact('cache_read_tokens').as('cr'),
-      sumExact('web_search_requests').as('web'),
-      sumExact('cost').as('cost'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('month', 'in', months)
-    .groupBy(['month', 'model', 'workspace_id', 'price_id'])
-    .execute();
-  return rows.map((r) => ({
+  return (await monthUsageGroups(db, orgId, months, exclude)).map((r) => ({
     month: r.month,
     model: r.model,
-    workspace: r.workspace_id,
-    priceId: r.price_id == null ? null : BigInt(r.price_id),
-    t: { input: BigInt(r.input), output: BigInt(r.output), cache_write_5m: BigInt(r.cw5), cache_write_1h: BigInt(r.cw1), cache_read: BigInt(r.cr) },
-    web: BigInt(r.web),
-    cost: BigInt(r.cost),
+    workspace: r.workspaceId,
+    priceId: r.priceId,
+    t: { input: r.input, output: r.output, cache_write_5m: r.cacheWrite5m, cache_write_1h: r.cacheWrite1h, cache_read: r.cacheRead },
+    web: r.webSearch,
+    cost: r.cost,
   }));
 }
 
