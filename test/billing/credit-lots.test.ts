@@ -19,7 +19,7 @@ let fake: FakeUpstream;
 let tg: TestGateway;
 
 before(async () => {
-  fake = await startFakeUpstream({ now: () => clock.now() });
+  fake = await startFakeUpstream({ clock });
   tg = await startTestGateway({ upstreamUrl: fake.url, clock, env: { TOLLGATE_ADMIN_TOKEN: ADMIN } });
 });
 after(async () => {

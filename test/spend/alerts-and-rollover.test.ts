@@ -21,7 +21,7 @@ let hook: Awaited<ReturnType<typeof receiver>>;
 const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
 
 before(async () => {
-  fake = await startFakeUpstream({ now: () => clock.now() });
+  fake = await startFakeUpstream({ clock });
   // Sonnet: 100 input + 1,000 output = $0.0153 per request.
   fake.setDefault({ kind: 'usage', usage: { input_tokens: 100, output_tokens: 1000 } as any });
   smtp = await smtpSink();

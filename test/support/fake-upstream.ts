@@ -13,6 +13,7 @@ import { SimState, errorBodyFor, newRequestId, pathOf, readBody, requestIdHeader
 import type { SimResponse } from '../../src/providers/simulator/index.ts';
 import { type Behaviour, type Plan, resolvePlan } from './fake-behaviour.ts';
 import { deliver } from './fake-writer.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 
 export type { Behaviour, Step, Plan, ChunkSizes, LineEnding } from './fake-behaviour.ts';
 
@@ -35,8 +36,8 @@ export interface RecordedRequest {
 }
 
 export interface FakeUpstreamOptions {
-  /** Clock for cache TTLs (default Date.now). */
-  now?: () => number;
+  /** Clock for cache TTLs (default the system clock). */
+  clock?: Clock;
   /** Generated reply length (code points). */
   textChars?: number;
   minCacheTokens?: number;
@@ -88,7 +89,7 @@ function jsonResponse(path: string, json: NonNullable<Plan['json']>): SimRespons
 }
 
 export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
   let state = new SimState({ minCacheTokens: opts.minCacheTokens });
   let queue: Behaviour[] = [];
   let fallback: Behaviour = { kind: 'normal' };
@@ -133,7 +134,7 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     try {
       const resp = plan.json
         ? jsonResponse(path, plan.json)
-        : routeSimulated({ method: rec.method, path, headers: req.headers, rawBody: raw }, state, now(), {
+        : routeSimulated({ method: rec.method, path, headers: req.headers, rawBody: raw }, state, clock.now(), {
             text: plan.text,
             textChars: opts.textChars,
             usage: plan.usage,
