@@ -5,7 +5,8 @@
  * Hand-written from `@anthropic-ai/sdk` `resources/messages/messages.ts` and the reference
  * (https://docs.anthropic.com/en/api/messages §2–§3). Only what the gateway reads or writes is typed
  * precisely; server tools and server-tool result blocks stay loose because they are passed
- * through (Claude upstream) or rejected (OpenAI upstream), never interpreted.
+ * through (Claude upstream) or rejected (OpenAI upstream), never interpreted. test/types/sdk-wire.ts
+ * checks that the SDK's request, `Message` and stream-event types fit these.
  */
 
 export type AnthropicRole = 'user' | 'assistant';

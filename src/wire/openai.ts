@@ -5,7 +5,8 @@
  *
  * Hand-written from `openai` (openai-node) `resources/chat/completions/completions.ts` and the
  * reference (https://platform.openai.com/docs/api-reference/chat §1, §5). Nullable fields are typed nullable
- * because clients and compatible servers send explicit `null`s.
+ * because clients and compatible servers send explicit `null`s. test/types/sdk-wire.ts checks that
+ * the SDK's request, `ChatCompletion` and `ChatCompletionChunk` types fit these.
  */
 
 // ───────────────────────────── content parts ─────────────────────────────
