@@ -21,7 +21,7 @@
 import { codes } from '../core/errors.ts';
 import type { Usage } from '../metering/usage.ts';
 import type { AnthropicMessageDeltaUsage, AnthropicUsage } from '../wire/anthropic.ts';
-import { DONE_FRAME, dataFrame, parsePayload } from './sse-frames.ts';
+import { DONE_FRAME, type Fields, dataFrame, fields, parsePayload } from './sse-frames.ts';
 import { anthropicStopToOpenaiFinish } from './stop-reasons.ts';
 import { mergeAnthropicDeltaUsage, usageFromAnthropic, usageToOpenai } from './usage-map.ts';
 
@@ -33,9 +33,6 @@ export interface AnthropicToOpenaiStreamOptions {
   /** The client's `stream_options.include_usage`. */
   includeUsage: boolean;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: upstream stream payloads, read field by field with runtime checks; not yet narrowed to the wire chunk types
-type Obj = Record<string, any>;
 
 interface ToolState {
   index: number;
@@ -50,7 +47,8 @@ export class AnthropicToOpenaiStream {
   #finished = false;
   #done = false;
   #toolCount = 0;
-  readonly #tools = new Map<number, ToolState>();
+  /** Keyed by the upstream block `index` as sent (a number from Anthropic; never coerced). */
+  readonly #tools = new Map<unknown, ToolState>();
   #usage: AnthropicUsage | undefined;
 
   constructor(opts: AnthropicToOpenaiStreamOptions) {
@@ -62,12 +60,12 @@ export class AnthropicToOpenaiStream {
   /** Feeds one Anthropic SSE event (`data` parsed or raw JSON text); returns OpenAI frames. */
   push(ev: { event?: string; data: unknown }): string[] {
     if (this.#done) return [];
-    const data = parsePayload(ev.data) as Obj | undefined;
-    if (data === null || typeof data !== 'object') return [];
+    const data = fields(parsePayload(ev.data));
+    if (!data) return [];
     switch (typeof data.type === 'string' ? data.type : ev.event) {
       case 'message_start': {
-        const u = data.message?.usage;
-        if (u && typeof u === 'object') this.#usage = { ...u };
+        const u = fields(data.message)?.usage;
+        if (u && typeof u === 'object') this.#usage = { ...u } as AnthropicUsage;
         return this.#start([]);
       }
       case 'content_block_start':
@@ -84,7 +82,7 @@ export class AnthropicToOpenaiStream {
         if (data.usage && typeof data.usage === 'object') {
           this.#usage = mergeAnthropicDeltaUsage(this.#usage, data.usage as AnthropicMessageDeltaUsage);
         }
-        const reason = data.delta?.stop_reason;
+        const reason = fields(data.delta)?.stop_reason;
         if (this.#finished || reason == null) return [];
         return this.#finish(this.#start([]), reason);
       }
@@ -93,7 +91,7 @@ export class AnthropicToOpenaiStream {
         return this.#close(out);
       }
       case 'error': {
-        const e = (data.error ?? {}) as Obj;
+        const e = fields(data.error) ?? {};
         const type = typeof e.type === 'string' ? e.type : 'api_error';
         const message = typeof e.message === 'string' ? e.message : 'Upstream error';
         return [this.#errorFrame(message, type, type)];
@@ -115,10 +113,10 @@ export class AnthropicToOpenaiStream {
     return this.#usage ? usageFromAnthropic(this.#usage) : undefined;
   }
 
-  #blockStart(data: Obj): string[] {
-    const block = data.content_block as Obj | undefined;
-    if (!block) return [];
+  #blockStart(data: Fields): string[] {
+    if (!data.content_block) return [];
     const out = this.#start([]);
+    const block = fields(data.content_block) ?? {};
     if (block.type === 'tool_use') {
       const tool: ToolState = { index: this.#toolCount++, hasArgs: false };
       this.#tools.set(data.index, tool);
@@ -138,8 +136,8 @@ export class AnthropicToOpenaiStream {
     return out;
   }
 
-  #blockDelta(data: Obj): string[] {
-    const delta = data.delta as Obj | undefined;
+  #blockDelta(data: Fields): string[] {
+    const delta = fields(data.delta);
     if (!delta) return [];
     if (delta.type === 'text_delta') {
       if (typeof delta.text !== 'string' || delta.text === '') return [];
@@ -162,7 +160,7 @@ export class AnthropicToOpenaiStream {
     return out;
   }
 
-  #finish(out: string[], stopReason: string): string[] {
+  #finish(out: string[], stopReason: unknown): string[] {
     this.#finished = true;
     out.push(this.#chunk('{}', anthropicStopToOpenaiFinish(stopReason)));
     return out;

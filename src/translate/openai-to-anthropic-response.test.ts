@@ -63,6 +63,12 @@ describe('openaiToAnthropicResponse', () => {
     assert.equal(out.stop_reason, 'tool_use');
   });
 
+  test('a custom tool call (no function) becomes a nameless tool_use with empty input', () => {
+    const out = conv({}, { tool_calls: [{ id: 'call_c', type: 'custom', custom: { name: 'grep', input: 'needle' } }] }, 'tool_calls');
+    assert.deepEqual(out.content, [{ type: 'tool_use', id: 'call_c', name: '', input: {} }]);
+    assert.equal(out.stop_reason, 'tool_use');
+  });
+
   test('unparsable or non-object arguments are preserved under RAW_ARGUMENTS_KEY', () => {
     const out = conv(
       {},

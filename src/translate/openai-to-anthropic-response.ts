@@ -7,6 +7,7 @@
  * - content: one text block (omitted when empty), then one `tool_use` block per tool call.
  *   `message.refusal` becomes a text block and `stop_reason: 'refusal'`.
  *   `reasoning_content` (DeepSeek/vLLM) is dropped: an Anthropic thinking block needs a signature.
+ * - Custom (non-function) tool calls have no name or arguments to carry: `name: ''`, `input: {}`.
  * - Tool-call arguments are JSON-parsed. Empty arguments → `{}`. UNPARSABLE arguments (or JSON that
  *   is not an object) → `{ [RAW_ARGUMENTS_KEY]: '<raw string>' }`: the input stays an object, as
  *   Anthropic clients require, and the raw text is preserved for the client/tool to report.
@@ -64,11 +65,12 @@ export function openaiToAnthropicResponse(c: ChatCompletion, opts: OpenaiToAnthr
   }
   if (Array.isArray(msg?.tool_calls)) {
     msg.tool_calls.forEach((tc, i) => {
+      const fn = functionOf(tc);
       content.push({
         type: 'tool_use',
         id: typeof tc?.id === 'string' && tc.id ? tc.id : `toolu_${i}`,
-        name: String(tc?.function?.name ?? ''),
-        input: parseToolArguments(tc?.function?.arguments),
+        name: String(fn?.name ?? ''),
+        input: parseToolArguments(fn?.arguments),
       });
     });
   }
@@ -86,6 +88,16 @@ export function openaiToAnthropicResponse(c: ChatCompletion, opts: OpenaiToAnthr
     stop_sequence: stopSequence,
     usage: usageToAnthropic(c.usage ? usageFromOpenai(c.usage) : emptyUsage()),
   };
+}
+
+/**
+ * The `function` of a tool call. A custom tool call (`type: 'custom'`) or a malformed one has none:
+ * it becomes a `tool_use` block with an empty name and `{}` input.
+ */
+function functionOf(tc: unknown): { name?: unknown; arguments?: unknown } | undefined {
+  if (typeof tc !== 'object' || tc === null || !('function' in tc)) return undefined;
+  const fn = tc.function;
+  return typeof fn === 'object' && fn !== null ? fn : undefined;
 }
 
 /** Some compatible servers return assistant content as an array of text parts. */

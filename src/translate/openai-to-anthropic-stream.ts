@@ -22,7 +22,7 @@
  */
 import type { Usage } from '../metering/usage.ts';
 import type { OpenaiUsageLike } from '../wire/openai.ts';
-import { eventFrame, parsePayload } from './sse-frames.ts';
+import { type Fields, eventFrame, fields, parsePayload } from './sse-frames.ts';
 import { openaiFinishToAnthropicStop } from './stop-reasons.ts';
 import { usageFromOpenai } from './usage-map.ts';
 
@@ -32,9 +32,6 @@ export interface OpenaiToAnthropicStreamOptions {
   /** `msg_…` id for `message_start`. */
   messageId: string;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: upstream stream payloads, read field by field with runtime checks; not yet narrowed to the wire chunk types
-type Obj = Record<string, any>;
 
 const ANTHROPIC_ERROR_TYPES: ReadonlySet<string> = new Set([
   'invalid_request_error',
@@ -74,19 +71,20 @@ export class OpenaiToAnthropicStream {
   push(chunk: unknown): string[] {
     if (this.#done) return [];
     if (chunk === '[DONE]') return this.end();
-    const c = parsePayload(chunk) as Obj | undefined;
-    if (c === null || typeof c !== 'object') return [];
+    const c = fields(parsePayload(chunk));
+    if (!c) return [];
     if (c.error != null) return [this.#error(c.error)];
 
-    const usage = c.usage && typeof c.usage === 'object' ? c.usage : c.x_groq?.usage && typeof c.x_groq.usage === 'object' ? c.x_groq.usage : undefined;
-    if (usage) this.#usage = usage;
+    const groqUsage = fields(c.x_groq)?.usage;
+    const usage = c.usage && typeof c.usage === 'object' ? c.usage : groqUsage && typeof groqUsage === 'object' ? groqUsage : undefined;
+    if (usage) this.#usage = usage as OpenaiUsageLike;
     const out: string[] = [];
     if (!this.#started) this.#start(out);
     const choices = c.choices;
     if (Array.isArray(choices)) {
       for (let i = 0; i < choices.length; i++) {
-        const ch = choices[i];
-        if (ch && typeof ch === 'object' && (ch.index ?? 0) === 0) this.#choice(ch, out);
+        const ch = fields(choices[i]);
+        if (ch && (ch.index ?? 0) === 0) this.#choice(ch, out);
       }
     }
     if (usage && this.#finishReason !== null) this.#final(out);
@@ -142,9 +140,9 @@ export class OpenaiToAnthropicStream {
     );
   }
 
-  #choice(ch: Obj, out: string[]): void {
-    const d = ch.delta;
-    if (d && typeof d === 'object') {
+  #choice(ch: Fields, out: string[]): void {
+    const d = fields(ch.delta);
+    if (d) {
       if (typeof d.content === 'string' && d.content !== '') this.#text(d.content, out);
       if (typeof d.refusal === 'string' && d.refusal !== '') {
         this.#refused = true;
@@ -172,8 +170,9 @@ export class OpenaiToAnthropicStream {
     );
   }
 
-  #tool(tc: Obj, out: string[]): void {
-    if (!tc || typeof tc !== 'object') return;
+  #tool(call: unknown, out: string[]): void {
+    const tc = fields(call);
+    if (!tc) return;
     // Without an index (some servers): a call with an id starts a new one, otherwise it continues the last.
     const key = typeof tc.index === 'number' ? tc.index : Math.max(0, this.#tools.size - (tc.id ? 0 : 1));
     let block = this.#tools.get(key);
@@ -184,7 +183,7 @@ export class OpenaiToAnthropicStream {
       this.#openBlock = block;
       this.#openIsText = false;
       const id = typeof tc.id === 'string' && tc.id ? tc.id : `toolu_${this.#messageId.replace(/^msg_/, '')}_${block}`;
-      const name = String(tc.function?.name ?? '');
+      const name = String(fields(tc.function)?.name ?? '');
       out.push(
         eventFrame(
           'content_block_start',
@@ -192,7 +191,7 @@ export class OpenaiToAnthropicStream {
         ),
       );
     }
-    const args = tc.function?.arguments;
+    const args = fields(tc.function)?.arguments;
     if (typeof args === 'string' && args !== '' && block === this.#openBlock) {
       out.push(
         `event: content_block_delta\ndata: {"type":"content_block_delta","index":${block},"delta":{"type":"input_json_delta","partial_json":${JSON.stringify(args)}}}\n\n`,
@@ -226,7 +225,7 @@ export class OpenaiToAnthropicStream {
 
   #error(err: unknown): string {
     this.#done = true;
-    const e = (err && typeof err === 'object' ? err : { message: String(err) }) as Obj;
+    const e: Fields = fields(err) ?? { message: String(err) };
     const raw = typeof e.type === 'string' ? e.type : '';
     const type = ANTHROPIC_ERROR_TYPES.has(raw)
       ? raw

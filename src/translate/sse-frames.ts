@@ -21,3 +21,11 @@ export function parsePayload(data: unknown): unknown {
     return undefined;
   }
 }
+
+/** A payload object's fields, unchecked: each is read as `unknown` and narrowed where it is used. */
+export type Fields = Record<string, unknown>;
+
+/** `v` as `Fields` when it is an object (an array's named fields then read as undefined), else undefined. */
+export function fields(v: unknown): Fields | undefined {
+  return typeof v === 'object' && v !== null ? (v as Fields) : undefined;
+}

@@ -7,7 +7,7 @@ import type { AnthropicStopReason } from '../wire/anthropic.ts';
 import type { ChatCompletionFinishReason } from '../wire/openai.ts';
 
 /** Anthropic → OpenAI. Unknown or missing values become `stop`. */
-export function anthropicStopToOpenaiFinish(reason: string | null | undefined): ChatCompletionFinishReason {
+export function anthropicStopToOpenaiFinish(reason: unknown): ChatCompletionFinishReason {
   switch (reason) {
     case 'max_tokens':
     case 'model_context_window_exceeded':
@@ -22,7 +22,7 @@ export function anthropicStopToOpenaiFinish(reason: string | null | undefined): 
 }
 
 /** OpenAI → Anthropic. Unknown or missing values (e.g. OpenRouter's `error`) become `end_turn`. */
-export function openaiFinishToAnthropicStop(reason: string | null | undefined): AnthropicStopReason {
+export function openaiFinishToAnthropicStop(reason: unknown): AnthropicStopReason {
   switch (reason) {
     case 'length':
       return 'max_tokens';

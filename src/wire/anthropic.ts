@@ -5,7 +5,8 @@
  * Hand-written from `@anthropic-ai/sdk` `resources/messages/messages.ts` and the reference
  * (https://docs.anthropic.com/en/api/messages §2–§3). Only what the gateway reads or writes is typed
  * precisely; server tools and server-tool result blocks stay loose because they are passed
- * through (Claude upstream) or rejected (OpenAI upstream), never interpreted.
+ * through (Claude upstream) or rejected (OpenAI upstream), never interpreted. test/types/sdk-wire.ts
+ * checks that the SDK's request, `Message` and stream-event types fit these.
  */
 
 export type AnthropicRole = 'user' | 'assistant';
@@ -52,20 +53,48 @@ export interface AnthropicDocumentBlockParam {
   cache_control?: AnthropicCacheControl | null;
 }
 
+/** `input` is an object when Claude produced it; clients may echo back anything. */
 export interface AnthropicToolUseBlockParam {
   type: 'tool_use';
   id: string;
   name: string;
-  input: Record<string, unknown>;
+  input: unknown;
+  cache_control?: AnthropicCacheControl | null;
+  caller?: unknown;
+  toolset_name?: string | null;
+}
+
+/** Names a tool found by the tool-search tool. */
+export interface AnthropicToolReferenceBlockParam {
+  type: 'tool_reference';
+  tool_name: string;
+  cache_control?: AnthropicCacheControl | null;
+}
+
+/** The browser tool's tabs after a call; passed through, never read. */
+export interface AnthropicBrowserStateBlockParam {
+  type: 'browser_state';
+  tabs: unknown[];
+  state_changes?: unknown[] | null;
   cache_control?: AnthropicCacheControl | null;
 }
 
 export interface AnthropicToolResultBlockParam {
   type: 'tool_result';
   tool_use_id: string;
-  content?: string | Array<AnthropicTextBlockParam | AnthropicImageBlockParam | AnthropicDocumentBlockParam>;
+  content?:
+    | string
+    | Array<
+        | AnthropicTextBlockParam
+        | AnthropicImageBlockParam
+        | AnthropicDocumentBlockParam
+        | AnthropicSearchResultBlockParam
+        | AnthropicToolReferenceBlockParam
+        | AnthropicBrowserStateBlockParam
+      >;
   is_error?: boolean;
   cache_control?: AnthropicCacheControl | null;
+  toolset_name?: string | null;
 }
 
 export interface AnthropicThinkingBlockParam {
@@ -79,11 +108,56 @@ export interface AnthropicRedactedThinkingBlockParam {
   data: string;
 }
 
-/** Server-tool blocks sent back in history (`server_tool_use`, `web_search_tool_result`, …). */
-export interface AnthropicServerBlockParam {
-  type: 'server_tool_use' | 'web_search_tool_result' | 'web_fetch_tool_result' | 'search_result';
-  [key: string]: unknown;
+/** A search result the client supplies for the model to cite. */
+export interface AnthropicSearchResultBlockParam {
+  type: 'search_result';
+  source: string;
+  title: string;
+  content: AnthropicTextBlockParam[];
+  citations?: { enabled?: boolean } | null;
+  cache_control?: AnthropicCacheControl | null;
 }
+
+/** A server-tool call sent back in history; `caller` and `input` are passed through, never read. */
+export interface AnthropicServerToolUseBlockParam {
+  type: 'server_tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+  caller?: unknown;
+  cache_control?: AnthropicCacheControl | null;
+}
+
+/** Result types of Anthropic's server tools, in the response and sent back in history. */
+export type AnthropicServerToolResultType =
+  | 'web_search_tool_result'
+  | 'web_fetch_tool_result'
+  | 'code_execution_tool_result'
+  | 'bash_code_execution_tool_result'
+  | 'text_editor_code_execution_tool_result'
+  | 'tool_search_tool_result';
+
+/** A server-tool result sent back in history; `content` is passed through, never read. */
+export interface AnthropicServerToolResultBlockParam {
+  type: AnthropicServerToolResultType;
+  tool_use_id: string;
+  content: unknown;
+  cache_control?: AnthropicCacheControl | null;
+}
+
+/** A file uploaded into the code-execution container. */
+export interface AnthropicContainerUploadBlockParam {
+  type: 'container_upload';
+  file_id: string;
+  cache_control?: AnthropicCacheControl | null;
+}
+
+/** Blocks only Anthropic-hosted tools use: passed through to Claude, rejected for OpenAI upstreams. */
+export type AnthropicServerBlockParam =
+  | AnthropicSearchResultBlockParam
+  | AnthropicServerToolUseBlockParam
+  | AnthropicServerToolResultBlockParam
+  | AnthropicContainerUploadBlockParam;
 
 export type AnthropicContentBlockParam =
   | AnthropicTextBlockParam
@@ -102,7 +176,7 @@ export interface AnthropicMessageParam {
 
 export interface AnthropicInputSchema {
   type: 'object';
-  properties?: Record<string, unknown> | null;
+  properties?: unknown;
   required?: string[] | null;
   [key: string]: unknown;
 }
@@ -116,12 +190,14 @@ export interface AnthropicCustomTool {
   cache_control?: AnthropicCacheControl | null;
 }
 
-/** Anthropic-hosted tools (`web_search_20250305`, `bash_20250124`, …): no `input_schema`. */
+/**
+ * Anthropic-hosted tools (`web_search_20250305`, `bash_20250124`, …): no `input_schema`; other
+ * settings pass through unread. Toolsets (`browser_toolset_20260801`, …) have no `name`.
+ */
 export interface AnthropicServerTool {
   type: string;
-  name: string;
+  name?: string;
   cache_control?: AnthropicCacheControl | null;
-  [key: string]: unknown;
 }
 
 export type AnthropicTool = AnthropicCustomTool | AnthropicServerTool;
@@ -135,7 +211,8 @@ export type AnthropicToolChoice =
 export type AnthropicThinkingConfig =
   | { type: 'enabled'; budget_tokens: number; display?: 'summarized' | 'omitted' | null }
   | { type: 'disabled' }
-  | { type: 'adaptive'; display?: 'summarized' | 'omitted' | null };
+  | { type: 'adaptive'; display?: 'summarized' | 'omitted' | null }
+  | { type: 'between_tools' };
 
 export interface AnthropicMessagesRequest {
   model: string;
@@ -158,7 +235,7 @@ export interface AnthropicMessagesRequest {
   inference_geo?: string | null;
   container?: unknown;
   mcp_servers?: unknown[];
-  output_config?: Record<string, unknown> | null;
+  output_config?: { effort?: string | null; format?: unknown } | null;
 }
 
 // ───────────────────────────── response ─────────────────────────────
@@ -229,11 +306,17 @@ export interface AnthropicServerToolUseBlock {
   input: unknown;
 }
 
-/** Results of server tools (`web_search_tool_result`, `web_fetch_tool_result`, …). */
+/** Results of server tools (`web_search_tool_result`, `bash_code_execution_tool_result`, …). */
 export interface AnthropicServerToolResultBlock {
-  type: 'web_search_tool_result' | 'web_fetch_tool_result' | 'code_execution_tool_result';
+  type: AnthropicServerToolResultType;
   tool_use_id: string;
   content: unknown;
+}
+
+/** A file the code-execution tool wrote into its container. */
+export interface AnthropicContainerUploadBlock {
+  type: 'container_upload';
+  file_id: string;
 }
 
 export type AnthropicContentBlock =
@@ -242,7 +325,8 @@ export type AnthropicContentBlock =
   | AnthropicThinkingBlock
   | AnthropicRedactedThinkingBlock
   | AnthropicServerToolUseBlock
-  | AnthropicServerToolResultBlock;
+  | AnthropicServerToolResultBlock
+  | AnthropicContainerUploadBlock;
 
 export interface AnthropicMessage {
   id: string;

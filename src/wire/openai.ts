@@ -5,7 +5,8 @@
  *
  * Hand-written from `openai` (openai-node) `resources/chat/completions/completions.ts` and the
  * reference (https://platform.openai.com/docs/api-reference/chat §1, §5). Nullable fields are typed nullable
- * because clients and compatible servers send explicit `null`s.
+ * because clients and compatible servers send explicit `null`s. test/types/sdk-wire.ts checks that
+ * the SDK's request, `ChatCompletion` and `ChatCompletionChunk` types fit these.
  */
 
 // ───────────────────────────── content parts ─────────────────────────────
@@ -54,11 +55,20 @@ export type ChatCompletionContentPart =
 
 export type ChatCompletionRole = 'developer' | 'system' | 'user' | 'assistant' | 'tool' | 'function';
 
-export interface ChatCompletionMessageToolCall {
+export interface ChatCompletionMessageFunctionToolCall {
   id: string;
   type: 'function';
   function: { name: string /** JSON-encoded arguments. */; arguments: string };
 }
+
+/** A call of a `custom` (free-form input) tool. */
+export interface ChatCompletionMessageCustomToolCall {
+  id: string;
+  type: 'custom';
+  custom: { name: string; input: string };
+}
+
+export type ChatCompletionMessageToolCall = ChatCompletionMessageFunctionToolCall | ChatCompletionMessageCustomToolCall;
 
 export interface ChatCompletionSystemMessageParam {
   role: 'system';
@@ -172,8 +182,8 @@ export interface ChatCompletionRequest {
   parallel_tool_calls?: boolean;
   response_format?: ChatCompletionResponseFormat;
   user?: string;
-  safety_identifier?: string;
-  prompt_cache_key?: string;
+  safety_identifier?: string | null;
+  prompt_cache_key?: string | null;
   prompt_cache_retention?: string | null;
   seed?: number | null;
   frequency_penalty?: number | null;
@@ -283,7 +293,8 @@ export interface ChatCompletionChunkToolCallDelta {
 }
 
 export interface ChatCompletionChunkDelta {
-  role?: 'assistant';
+  /** Always `'assistant'` from OpenAI, but typed as wide as the SDK's. */
+  role?: Exclude<ChatCompletionRole, 'function'>;
   content?: string | null;
   refusal?: string | null;
   tool_calls?: ChatCompletionChunkToolCallDelta[];

@@ -24,7 +24,7 @@ test('simulator mode: the CLI creates an org and a key, both SDKs work, /v1/mode
   assert.match(key.key, /^sk-tg-/);
   // The running server knows the new key on its very first request (no restart, no refresh call, no wait).
   const anthropic = new Anthropic({ baseURL: tg.url, apiKey: key.key, maxRetries: 0 });
-  const msg = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
+  const msg = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
   assert.ok(msg.content[0]!.type === 'text');
   const openai = new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: key.key, maxRetries: 0 });
   const chat = await openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hi' }] });
@@ -42,7 +42,7 @@ test('simulator mode: the CLI creates an org and a key, both SDKs work, /v1/mode
   let refused = false;
   for (let i = 0; i < 40 && !refused; i++) {
     try {
-      await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
+      await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] });
       await new Promise((r) => setTimeout(r, 50));
     } catch (e) {
       refused = e instanceof Anthropic.AuthenticationError;
