@@ -75,6 +75,22 @@ describe('RedisSpendHolds across gateway instances', () => {
       assert.equal(again.filter((x) => x.ok).length, 25);
     }));
 
+  test("a fresh instance's first calls, racing its adoption of the epoch, are not taken for a Redis restart", () =>
+    pair(async (a, b) => {
+      await a.setUsed(ORG, 0n);
+      const cap = usdToPico('1');
+      // Calls spread over the event loop: some are sent with no epoch after the first reply has started the
+      // adoption, and their replies arrive once it is done. None of them may fence admission.
+      const pending: Promise<{ ok: boolean }>[] = [];
+      for (let i = 0; i < 100; i++) {
+        pending.push(b.reserve({ holdId: `f${i}`, amount: 1n, accounts: [{ key: ORG, cap }], ttlMs: 60_000 }));
+        await new Promise((r) => setImmediate(r));
+      }
+      const results = await Promise.all(pending);
+      assert.equal(results.filter((x) => x.ok).length, 100);
+      assert.equal(b.restarts, 0);
+    }));
+
   test("a crashed instance's holds expire through another instance", () =>
     pair(async (a, b, clock) => {
       await a.setUsed(ORG, 0n);

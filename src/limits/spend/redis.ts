@@ -269,9 +269,13 @@ export class RedisSpendHolds implements SpendHolds {
   /** Runs a script under the epoch this instance knows; on another epoch, recovers and runs it again. */
   private async run(s: Script, keys: string[], args: string[]): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.evalScript(s, keys, [...args, this.prefix, this.epoch]);
+      const sent = this.epoch;
+      const r = await this.evalScript(s, keys, [...args, this.prefix, sent]);
       if (!Array.isArray(r) || r[0] !== 'epoch') return r;
       if (attempt >= 3) throw new Error('spend holds: the Redis epoch keeps changing');
+      // A call sent before this instance adopted the current epoch (its first calls run concurrently)
+      // is stale, not a restart: another call has already recovered, so it only runs again.
+      if (this.epoch !== sent) continue;
       await this.recover();
     }
   }
