@@ -20,6 +20,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { Store } from '../store/connect.ts';
 import { usageSinkFor } from './dead-letters.ts';
 import type { UsageSpool } from './spool.ts';
+import { isDatabaseUnavailable } from '../store/db-errors.ts';
 import type { UsageEventRow } from './event-row.ts';
 
 export { PREMIUM_COLUMNS, withPremiumDefaults, type UsageEventRow } from './event-row.ts';
@@ -166,7 +167,7 @@ export class UsageWriter {
       }
       return;
     } catch (e) {
-      if (!this.opts.probe || !this.opts.deadLetter) throw new DatabaseDown('database unavailable', { cause: e });
+      if (!this.opts.probe || !this.opts.deadLetter || isDatabaseUnavailable(e)) throw new DatabaseDown('database unavailable', { cause: e });
       try {
         await this.opts.probe();
       } catch {

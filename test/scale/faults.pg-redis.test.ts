@@ -258,7 +258,9 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   const s = await openStore(pg.url);
   let events: Array<{ id: string; org_id: string; cost: bigint }>;
   let dupes: unknown[];
+  let dead: unknown[];
   try {
+    dead = await s.db.selectFrom('usage_dead_letters').select(['id', 'error']).execute();
     events = (await s.db.selectFrom('usage_events').select(['id', 'org_id', 'cost']).execute()).map((e) => ({ ...e, cost: BigInt(e.cost) }));
     dupes = (await sql`select id from usage_events group by id having count(*) > 1`.execute(s.db)).rows;
   } finally {
@@ -276,10 +278,17 @@ test('three instances under load from both SDKs: kill -9 one, restart Redis, res
   // Every answer a client received is billed exactly once, to the right customer.
   assert.deepEqual(dupes, []);
   const unbilled = ok.filter((o) => !byId.has(o.requestId!));
+  // A row caught in the database restart is retried, never parked as refused.
+  assert.deepEqual(dead, [], 'dead-lettered during the restarts');
+  const logOf = (id: string) =>
+    instances
+      .flatMap((x) => x.output().split('\n'))
+      .filter((l) => l.includes(id))
+      .join('\n');
   assert.deepEqual(
     unbilled.map((o) => `${o.sdk}/${o.stream}/${o.phase}/${o.requestId}`),
     [],
-    'served but not billed',
+    `served but not billed\n${unbilled.map((o) => logOf(o.requestId!)).join('\n')}`,
   );
   for (const o of ok) assert.equal(byId.get(o.requestId!)!.org_id, orgs[o.org].orgId);
   // Events without a received answer: only requests whose connection broke (the killed instance, a cut stream).
