@@ -29,7 +29,7 @@ function rejects(req: Record<string, unknown>, param: string, msg?: RegExp) {
 }
 
 describe('anthropicToOpenaiRequest', () => {
-  test('reference §7 example in reverse (Anthropic → OpenAI)', () => {
+  test('the worked translation example in reverse (Anthropic → OpenAI)', () => {
     const out = anthropicToOpenaiRequest(SECTION7_ANTHROPIC_REQUEST as AnthropicMessagesRequest, { upstreamModel: 'claude-x', supportsDeveloperRole: true });
     const expected = { ...SECTION7_OPENAI_REQUEST } as Record<string, unknown>;
     delete expected.tools;

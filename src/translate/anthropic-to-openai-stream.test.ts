@@ -24,7 +24,7 @@ const start = (usage: Record<string, unknown> = { input_tokens: 10, output_token
 const choice = (delta: unknown, finish: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finish });
 
 describe('AnthropicToOpenaiStream', () => {
-  test('reference §7 stream example with include_usage', () => {
+  test('a translated stream with include_usage', () => {
     const { payloads, s } = run(SECTION7_ANTHROPIC_EVENTS, true);
     assert.deepEqual(payloads, [
       { ...HEAD, choices: [choice({ role: 'assistant', content: '' })], usage: null },

@@ -24,7 +24,7 @@ function rejects(req: Record<string, unknown>, param: string, msg?: RegExp) {
 }
 
 describe('openaiToAnthropicRequest', () => {
-  test('reference §7 worked example', () => {
+  test('the worked translation example (OpenAI request → Anthropic)', () => {
     assert.deepEqual(openaiToAnthropicRequest(SECTION7_OPENAI_REQUEST as ChatCompletionRequest, opts), SECTION7_ANTHROPIC_REQUEST);
   });
 

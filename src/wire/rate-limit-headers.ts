@@ -1,7 +1,7 @@
 /**
  * Rate-limit response headers, from the limiter's snapshot of the caller's buckets.
  *
- * Anthropic (reference §6.4): `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-
+ * Anthropic (https://docs.claude.com/en/api/rate-limits#response-headers): `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-
  * {limit,remaining,reset}`; `-reset` is the RFC 3339 instant the bucket is FULLY replenished.
  * Decisions:
  *  - reset has seconds precision and is rounded UP to the next whole second (the bucket is

@@ -3,7 +3,7 @@
  *
  * Key layout: `<scope>:<id>:<rateClass>:<dim>` with scope `org` | `ws` | `key` and dim
  * `rpm` | `itpm` | `otpm`, e.g. `org:9f1c…:claude-sonnet-4:itpm`. Limits apply per
- * organization × rate class (models of one class share buckets, reference §6.1); workspace
+ * organization × rate class (models of one class share buckets, https://docs.claude.com/en/api/rate-limits); workspace
  * and API-key scopes add their own (lower) buckets on top — the org's always apply.
  */
 import type { BucketRef, RateBucket, RateCheck, RateDimension, RateScope } from './limiter.ts';

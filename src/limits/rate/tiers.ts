@@ -3,14 +3,14 @@
  * its total spend to date. "You advance immediately upon reaching the threshold."
  *
  * Default schedule (DEFAULT_TIER_SCHEDULE) — documented decisions:
- *  - Thresholds and RPM/TPM are the seed guide's table (shared/seed/000_09e4a01dafbd4753.txt):
+ *  - Thresholds and RPM/TPM are the guide's table (README, "Limits and errors"):
  *    Tier 1–4 at $0 / $50 / $200 / $500 total spend; Sonnet 50/40K, 1,000/80K, 2,000/160K,
  *    4,000/400K and Opus 50/20K, 1,000/40K, 2,000/80K, 4,000/200K (RPM/TPM). (Anthropic's own
- *    Jan–Jun 2026 thresholds were $5/$40/$200/$400 of credit purchases — reference §6.2; we keep
+ *    Jan–Jun 2026 thresholds were $5/$40/$200/$400 of credit purchases — https://docs.claude.com/en/api/rate-limits; we keep
  *    the guide's, which suit a gateway that bills in arrears.)
  *  - The guide gives one TPM per class. Rule: ITPM = guide TPM, OTPM = TPM / 5 (Anthropic's
  *    published tables use an ITPM:OTPM ratio of 3.75–5, e.g. 30K/8K, 450K/90K).
- *  - Monthly spend ceilings are Anthropic's 2026 Tier 1–4 monthly limits (reference §6.2):
+ *  - Monthly spend ceilings are Anthropic's 2026 Tier 1–4 monthly limits (https://docs.claude.com/en/api/rate-limits):
  *    $100 / $500 / $1,000 / $200,000. `null` would mean no ceiling (a "monthly invoicing" tier).
  *  - Classes: `claude-sonnet-4`, `claude-opus-4`, and `default` for every other rate class in
  *    the catalog (Haiku, Sonnet 3.x, other providers). `default` uses the Sonnet row: the guide
